@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+
+/// The SQLite cache: one connection pool per process over the WorkOS cache file.
+///
+/// It opens a file another program created as it is, creates the contract tables only when they
+/// are missing, and adds Tally's `tally_*` tables by migration. Opened read-only (by flag or
+/// because the file is not writable) it reads everything and writes nothing.
+public final class CacheStore: Sendable {
+    public let path: String
+    public let isReadOnly: Bool
+    private let reader: any DatabaseReader
+    private let writer: (any DatabaseWriter)?
+
+    /// The default cache of the WorkOS MCP server.
+    public static var defaultPath: String { FileSafety.home + "/.workos-cache/cache.db" }
+
+    /// Opens (or creates) the cache at `path`.
+    ///
+    /// - Parameters:
+    ///   - readOnly: never write, even when the file is writable.
+    ///   - createDirectory: create a missing parent directory (the default location); an
+    ///     explicit path whose directory is missing is an error instead.
+    public init(path: String, readOnly: Bool = false, createDirectory: Bool = false) throws {
+        let path = FileSafety.expand(path)
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let fm = FileManager.default
+        let exists = fm.fileExists(atPath: path)
+
+        if !exists {
+            if readOnly { throw TallyError.cacheMissing(path) }
+            if !fm.fileExists(atPath: directory.isEmpty ? "." : directory) {
+                if createDirectory { try FileSafety.ensureDirectory(directory) }
+                else { throw TallyError.cacheDirectoryMissing(directory) }
+            }
+        } else {
+            var isDirectory: ObjCBool = false
+            _ = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+            if isDirectory.boolValue { throw TallyError.notADatabase(path) }
+            if !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
+        }
+
+        let writable = !readOnly && (!exists || fm.isWritableFile(atPath: path))
+            && fm.isWritableFile(atPath: directory.isEmpty ? "." : directory)
+        do {
+            if writable {
+                var config = Self.configuration(readOnly: false)
+                config.prepareDatabase { db in
+                    // Keep WAL even if another writer left the file in rollback mode.
+                    _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                }
+                let pool = try DatabasePool(path: path, configuration: config)
+                try pool.write { db in try WorkOSSchema.create(db) }
+                try TallyMigrations.migrator.migrate(pool)
+                FileSafety.restrictDatabaseFiles(path)
+                self.reader = pool
+                self.writer = pool
+                self.isReadOnly = false
+            } else {
+                let queue = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: true))
+                // Touch the schema now so a damaged or foreign file fails here, not mid-frame.
+                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+                self.reader = queue
+                self.writer = nil
+                self.isReadOnly = true
+            }
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    static func configuration(readOnly: Bool) -> Configuration {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(5)
+        config.foreignKeysEnabled = true
+        config.label = "tally.cache"
+        return config
+    }
+
+    /// Maps SQLite's result codes to what a person can act on.
+    static func translate(_ error: DatabaseError, path: String) -> TallyError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return .notADatabase(path)
+        case .SQLITE_CORRUPT: return .cacheDamaged(path, detail: "SQLite reports corruption")
+        case .SQLITE_READONLY: return .cacheReadOnly(path)
+        case .SQLITE_CANTOPEN: return .cacheUnwritable(path, reason: "SQLite cannot open the file")
+        case .SQLITE_FULL: return .cacheUnwritable(path, reason: "the disk is full")
+        case .SQLITE_IOERR: return .cacheUnwritable(path, reason: "an I/O error (\(error.message ?? "unknown"))")
+        default: return .io("Cache \(path): \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Runs `block` in one read transaction (a consistent view, even while others write).
+    public func read<T>(_ block: (Database) throws -> T) throws -> T {
+        do { return try reader.read(block) }
+        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `block` in one write transaction.
+    public func write<T>(_ block: (Database) throws -> T) throws -> T {
+        guard let writer else { throw TallyError.cacheReadOnly(path) }
+        do { return try writer.write(block) }
+        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `block` on the writer connection outside a transaction (for `PRAGMA`s and vacuum).
+    public func writeWithoutTransaction<T>(_ block: (Database) throws -> T) throws -> T {
+        guard let writer else { throw TallyError.cacheReadOnly(path) }
+        do { return try writer.writeWithoutTransaction(block) }
+        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Whether the `tally_*` tables exist (a read-only cache written only by others has none).
+    public func hasTallyTables() throws -> Bool {
+        try read { db in try db.tableExists(SyncJob.databaseTableName) }
+    }
+
+    /// Closes the connections now (the file can be moved aside afterwards).
+    public func close() throws {
+        if let pool = reader as? DatabasePool { try pool.close() }
+        if let queue = reader as? DatabaseQueue { try queue.close() }
+    }
+}
+
+/// `cache_meta`: a key/value table; `lastSyncAt` is the overall last-sync marker.
+public enum CacheMeta {
+    public static let lastSyncAt = "lastSyncAt"
+
+    public static func value(_ db: Database, _ key: String) throws -> String? {
+        let row = try Row.fetchOne(db, sql: "SELECT value FROM cache_meta WHERE key = ?", arguments: [key])
+        return row?.text("value")
+    }
+
+    public static func set(_ db: Database, _ key: String, _ value: String, at now: Date = Date()) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO cache_meta (key, value, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """,
+            arguments: [key, value, Timestamp.format(now)])
+    }
+
+    /// When each namespace was last synced: the newer of `lastSyncAt` (written by every syncer,
+    /// the WorkOS server too) and Tally's own per-namespace key.
+    public static func lastSyncs(_ db: Database) throws -> (overall: Date?, byNamespace: [Namespace: Date]) {
+        var values: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM cache_meta WHERE key LIKE 'lastSyncAt%'") {
+            if let key = row.text("key"), let value = row.text("value") { values[key] = value }
+        }
+        let overall = Timestamp.parse(values[lastSyncAt])
+        var byNamespace: [Namespace: Date] = [:]
+        for namespace in Namespace.allCases {
+            let own = Timestamp.parse(values[namespace.lastSyncKey])
+            if let newest = [overall, own].compactMap({ $0 }).max() { byNamespace[namespace] = newest }
+        }
+        return (overall, byNamespace)
+    }
+}

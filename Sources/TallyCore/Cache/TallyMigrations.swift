@@ -1,0 +1,67 @@
+import GRDB
+
+/// Tally's own tables, all prefixed `tally_`, added by migrations that are never edited once
+/// shipped: a change is a new migration.
+public enum TallyMigrations {
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("tally-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS tally_sync_jobs (
+                  job_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  kind TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  entities TEXT NOT NULL,
+                  chunks_total INTEGER NOT NULL DEFAULT 0,
+                  chunks_completed INTEGER NOT NULL DEFAULT 0,
+                  rows_fetched INTEGER NOT NULL DEFAULT 0,
+                  rows_written INTEGER NOT NULL DEFAULT 0,
+                  progress_percent REAL NOT NULL DEFAULT 0,
+                  watermark TEXT,
+                  started_at TEXT NOT NULL,
+                  finished_at TEXT,
+                  error_message TEXT,
+                  pid INTEGER,
+                  heartbeat_at TEXT
+                );
+                -- At most one running job per cache, whichever process runs it.
+                CREATE UNIQUE INDEX IF NOT EXISTS tally_sync_jobs_one_running
+                  ON tally_sync_jobs(status) WHERE status = 'running';
+                CREATE TABLE IF NOT EXISTS tally_sync_failures (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  job_id INTEGER REFERENCES tally_sync_jobs(job_id) ON DELETE SET NULL,
+                  at TEXT NOT NULL,
+                  entity TEXT NOT NULL,
+                  error_type TEXT NOT NULL,
+                  message TEXT NOT NULL,
+                  detail TEXT,
+                  attempt INTEGER NOT NULL DEFAULT 1,
+                  resolved_at TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_sync_failures_at ON tally_sync_failures(at);
+                CREATE TABLE IF NOT EXISTS tally_cache_stats (
+                  namespace TEXT NOT NULL,
+                  hour TEXT NOT NULL,
+                  hits INTEGER NOT NULL DEFAULT 0,
+                  misses INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (namespace, hour)
+                );
+                CREATE TABLE IF NOT EXISTS tally_outbox (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  op TEXT NOT NULL,
+                  task_id INTEGER NOT NULL,
+                  payload TEXT NOT NULL,
+                  created_at TEXT NOT NULL,
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  last_error TEXT,
+                  applied_at TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_outbox_pending ON tally_outbox(applied_at, id);
+                """)
+        }
+        return migrator
+    }
+
+    /// The newest migration this build knows, shown by `tally doctor`.
+    public static let latest = "tally-v1"
+}

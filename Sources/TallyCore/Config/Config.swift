@@ -1,0 +1,173 @@
+import Foundation
+import TOMLKit
+
+/// Tally's settings after precedence: command-line flag > `TALLY_*` environment > config file >
+/// default. `DATABASE_URL` is the last resort for the primary.
+public struct Config: Sendable, Equatable {
+    public var cachePath: String = CacheStore.defaultPath
+    /// True when the cache path is the default one (its directory is then created if missing).
+    public var cachePathIsDefault = true
+    /// The raw primary URL; parse with `primaryLocation()`. Never print it: it may hold a password.
+    public var primaryURL: String?
+    public var theme: String = "default"
+    /// Seconds between the background timer's staleness checks.
+    public var refreshInterval: Double = 60
+    /// Per-namespace staleness, seconds.
+    public var staleAfter: [Namespace: Double] = Dictionary(uniqueKeysWithValues: Namespace.allCases.map { ($0, 900) })
+    public var readOnly = false
+    public var targetPoints = Ledger.defaultTarget
+    /// Run instead of a primary sync in cache-only mode (e.g. the WorkOS server's `npm run sync`).
+    public var syncCommand: String?
+    /// How often the dashboard checks `PRAGMA data_version`, seconds.
+    public var pollInterval: Double = 0.25
+    public var chunkSize = 500
+    public var configPath: String?
+
+    public init() {}
+
+    /// Values given on the command line; nil means "not given".
+    public struct Overrides: Sendable {
+        public var cache: String?
+        public var primary: String?
+        public var config: String?
+        public var theme: String?
+        public var refresh: Double?
+        public var staleAfter: Double?
+        public var readOnly: Bool = false
+
+        public init(cache: String? = nil, primary: String? = nil, config: String? = nil, theme: String? = nil,
+                    refresh: Double? = nil, staleAfter: Double? = nil, readOnly: Bool = false) {
+            self.cache = cache
+            self.primary = primary
+            self.config = config
+            self.theme = theme
+            self.refresh = refresh
+            self.staleAfter = staleAfter
+            self.readOnly = readOnly
+        }
+    }
+
+    /// The default config file: `$XDG_CONFIG_HOME/tally/config.toml` (or `~/.config/…`).
+    public static func defaultConfigPath(environment: [String: String]) -> String {
+        configDirectory(environment: environment) + "/config.toml"
+    }
+
+    public static func configDirectory(environment: [String: String]) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? FileSafety.home) + "/.config")
+        return base + "/tally"
+    }
+
+    public static func stateDirectory(environment: [String: String]) -> String {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? FileSafety.home) + "/.local/state")
+        return base + "/tally"
+    }
+
+    /// Resolves the settings. A config file named by flag or `TALLY_CONFIG` must exist; the
+    /// default one is optional.
+    public static func resolve(_ flags: Overrides, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
+        var config = Config()
+        let explicit = flags.config ?? environment["TALLY_CONFIG"]
+        let path = FileSafety.expand(explicit ?? defaultConfigPath(environment: environment))
+        if FileManager.default.fileExists(atPath: path) {
+            try config.load(file: path)
+            config.configPath = path
+        } else if explicit != nil {
+            throw TallyError.badConfig(path: path, line: nil, reason: "no such file")
+        }
+
+        func number(_ name: String, _ text: String?) throws -> Double? {
+            guard let text else { return nil }
+            guard let value = Double(text), value.isFinite, value > 0 else {
+                throw TallyError.badArgument("\(name) must be a positive number of seconds, not \(text.debugDescription).")
+            }
+            return value
+        }
+        if let cache = environment["TALLY_CACHE"], !cache.isEmpty { config.setCache(cache) }
+        if let primary = environment["TALLY_PRIMARY"], !primary.isEmpty { config.primaryURL = primary }
+        if let theme = environment["TALLY_THEME"], !theme.isEmpty { config.theme = theme }
+        if let refresh = try number("TALLY_REFRESH", environment["TALLY_REFRESH"]) { config.refreshInterval = refresh }
+        if let stale = try number("TALLY_STALE_AFTER", environment["TALLY_STALE_AFTER"]) { config.setStaleAfter(stale) }
+        if let ro = environment["TALLY_READ_ONLY"], ["1", "true", "yes"].contains(ro.lowercased()) { config.readOnly = true }
+
+        if let cache = flags.cache { config.setCache(cache) }
+        if let primary = flags.primary { config.primaryURL = primary }
+        if let theme = flags.theme { config.theme = theme }
+        if let refresh = flags.refresh { config.refreshInterval = refresh }
+        if let stale = flags.staleAfter { config.setStaleAfter(stale) }
+        if flags.readOnly { config.readOnly = true }
+
+        if config.primaryURL == nil, let url = environment["DATABASE_URL"], !url.isEmpty { config.primaryURL = url }
+        return config
+    }
+
+    mutating func setCache(_ path: String) {
+        cachePath = FileSafety.expand(path)
+        cachePathIsDefault = false
+    }
+
+    mutating func setStaleAfter(_ seconds: Double) {
+        for namespace in Namespace.allCases { staleAfter[namespace] = seconds }
+    }
+
+    /// The parsed primary, or nil in cache-only mode.
+    public func primaryLocation() throws -> PrimaryLocation? {
+        guard let url = primaryURL, !url.isEmpty else { return nil }
+        return try PrimaryLocation(parsing: url)
+    }
+
+    /// Reads `path`; unknown keys are errors (a typo should not be silently ignored).
+    mutating func load(file path: String) throws {
+        let file = try TOMLFile(path: path) { .badConfig(path: $0, line: $1, reason: $2) }
+        func fail(_ key: String, _ reason: String) -> TallyError {
+            .badConfig(path: path, line: file.line(of: key), reason: reason)
+        }
+        func seconds(_ key: String, _ value: any TOMLValueConvertible) throws -> Double {
+            let number = value.double ?? value.int.map(Double.init)
+            guard let number, number.isFinite, number > 0 else { throw fail(key, "\(key) must be a positive number of seconds") }
+            return number
+        }
+        func text(_ key: String, _ value: any TOMLValueConvertible) throws -> String {
+            guard let string = value.string else { throw fail(key, "\(key) must be a string") }
+            return string
+        }
+        for key in file.table.keys {
+            guard let value = file.table[key] else { continue }
+            switch key {
+            case "cache": setCache(try text(key, value))
+            case "primary": primaryURL = try text(key, value)
+            case "theme": theme = try text(key, value)
+            case "refresh": refreshInterval = try seconds(key, value)
+            case "poll": pollInterval = try seconds(key, value)
+            case "sync_command": syncCommand = try text(key, value)
+            case "read_only":
+                guard let flag = value.bool else { throw fail(key, "read_only must be true or false") }
+                readOnly = flag
+            case "target_points":
+                guard let points = value.int, points > 0, points <= 1000 else {
+                    throw fail(key, "target_points must be a whole number from 1 to 1000")
+                }
+                targetPoints = points
+            case "chunk_size":
+                guard let size = value.int, size >= 1, size <= 100_000 else {
+                    throw fail(key, "chunk_size must be a whole number from 1 to 100000")
+                }
+                chunkSize = size
+            case "stale_after":
+                if let table = value.table {
+                    for name in table.keys {
+                        guard let namespace = Namespace(rawValue: name), let entry = table[name] else {
+                            throw fail(name, "unknown namespace \(name.debugDescription) in [stale_after] (clients, tasks, goals, habits)")
+                        }
+                        staleAfter[namespace] = try seconds(name, entry)
+                    }
+                } else {
+                    setStaleAfter(try seconds(key, value))
+                }
+            default:
+                throw fail(key, "unknown setting \(key.debugDescription)")
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// `tally demo`: a local SQLite primary filled with demo data and a cache synced from it.
+public struct DemoWorkspace: Sendable {
+    public let directory: String
+    public var primaryPath: String { directory + "/primary.db" }
+    public var cachePath: String { directory + "/cache.db" }
+    public var primaryURL: String { "sqlite://" + primaryPath }
+
+    public init(directory: String) {
+        self.directory = FileSafety.expand(directory)
+    }
+
+    /// The default place: `$XDG_DATA_HOME/tally/demo` (or `~/.local/share/tally/demo`).
+    public static func defaultDirectory(environment: [String: String]) -> String {
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? FileSafety.home) + "/.local/share")
+        return base + "/tally/demo"
+    }
+
+    /// Makes the workspace anew (replacing an earlier demo in the same directory) and syncs the
+    /// cache from the primary in chunks, exactly as a real sync does.
+    @discardableResult
+    public func create(tasks: Int, days: Int, now: Date = Date(), timeZone: TimeZone = .current) async throws -> SyncSummary {
+        try FileSafety.ensureDirectory(directory)
+        for file in [primaryPath, cachePath] {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        }
+        let data = DemoData.make(taskCount: tasks, days: days, now: now, timeZone: timeZone)
+        let primary = try SQLitePrimary(path: primaryPath, create: true)
+        try primary.write { db in try data.insert(into: db) }
+        let cache = try CacheStore(path: cachePath)
+        var options = SyncOptions()
+        options.chunkSize = tasks >= 10_000 ? 2000 : 500
+        let engine = SyncEngine(cache: cache, primary: primary, options: options)
+        let summary = try await engine.run(kind: .warmup)
+        await primary.close()
+        return summary
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Where the authoritative data lives, parsed from `--primary`, `TALLY_PRIMARY`, config or
+/// `DATABASE_URL`. Its `description` masks the password, so it is safe to show and log.
+public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
+    case postgres(PostgresURL)
+    case sqlite(path: String)
+
+    /// Parses a primary URL; the error names the URL with its password masked.
+    public init(parsing text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = PrimaryLocation.mask(trimmed)
+        guard let colon = trimmed.range(of: "://") else {
+            throw TallyError.badPrimaryURL(shown, reason: "expected postgres://user:pass@host:port/db or sqlite:///absolute/path.db")
+        }
+        let scheme = trimmed[..<colon.lowerBound].lowercased()
+        switch scheme {
+        case "postgres", "postgresql":
+            self = .postgres(try PostgresURL(parsing: trimmed, shown: shown))
+        case "sqlite", "file":
+            let rest = String(trimmed[colon.upperBound...])
+            let path = rest.removingPercentEncoding ?? rest
+            guard path.hasPrefix("/") else {
+                throw TallyError.badPrimaryURL(shown, reason: "a sqlite URL needs an absolute path: sqlite:///path/to/primary.db")
+            }
+            guard path.count > 1, !path.hasSuffix("/") else {
+                throw TallyError.badPrimaryURL(shown, reason: "the path names a directory, not a database file")
+            }
+            self = .sqlite(path: path)
+        default:
+            throw TallyError.badPrimaryURL(shown, reason: "unknown scheme \"\(scheme)\" (use postgres:// or sqlite://)")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .postgres(let url): return url.description
+        case .sqlite(let path): return "sqlite://\(path)"
+        }
+    }
+
+    /// Replaces the password in anything URL-shaped with `***`.
+    public static func mask(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let afterScheme = text[schemeEnd.upperBound...]
+        guard let at = afterScheme.lastIndex(of: "@") else { return text }
+        let userInfo = afterScheme[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return text }
+        return String(text[..<afterScheme.index(after: colon)]) + "***" + String(afterScheme[at...])
+    }
+}
+
+/// A parsed `postgres://user:pass@host:port/db?sslmode=require` URL.
+public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
+    public enum TLSMode: String, Sendable { case disable, prefer, require, verifyFull = "verify-full", verifyCA = "verify-ca", allow }
+
+    public var user: String
+    public var password: String?
+    public var host: String
+    public var port: Int
+    public var database: String
+    public var tls: TLSMode
+
+    init(parsing text: String, shown: String) throws {
+        guard let components = URLComponents(string: text) else {
+            throw TallyError.badPrimaryURL(shown, reason: "it is not a well-formed URL")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw TallyError.badPrimaryURL(shown, reason: "no host")
+        }
+        if let portText = Self.portText(text) {
+            guard let port = Int(portText), (1...65535).contains(port) else {
+                throw TallyError.badPrimaryURL(shown, reason: "port \"\(portText)\" is not a number from 1 to 65535")
+            }
+            self.port = port
+        } else {
+            self.port = 5432
+        }
+        self.host = host
+        self.user = components.percentEncodedUser?.removingPercentEncoding
+            ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        self.password = components.percentEncodedPassword?.removingPercentEncoding
+        let db = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        self.database = db.isEmpty ? self.user : db
+        var tls = TLSMode.prefer
+        for item in components.queryItems ?? [] where item.name == "sslmode" {
+            guard let value = item.value, let mode = TLSMode(rawValue: value) else {
+                throw TallyError.badPrimaryURL(shown, reason: "sslmode must be disable, prefer, require, verify-ca or verify-full")
+            }
+            tls = mode
+        }
+        self.tls = tls
+    }
+
+    /// The port text as written, read by hand because `URLComponents` drops a malformed one.
+    static func portText(_ text: String) -> String? {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        var authority = text[schemeEnd.upperBound...]
+        if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" }) { authority = authority[..<slash] }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            authority = authority[authority.index(after: close)...]
+        }
+        guard let colon = authority.lastIndex(of: ":") else { return nil }
+        return String(authority[authority.index(after: colon)...])
+    }
+
+    public var description: String {
+        let credentials = password == nil ? "\(user)@" : "\(user):***@"
+        let query = tls == .prefer ? "" : "?sslmode=\(tls.rawValue)"
+        return "postgres://\(credentials)\(host):\(port)/\(database)\(query)"
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// A position in a primary table's change order: rows are read by `(updated_at, id)`.
+public struct Watermark: Codable, Equatable, Sendable {
+    public var at: String
+    public var id: Int64
+
+    public init(at: String, id: Int64) {
+        self.at = at
+        self.id = id
+    }
+}
+
+/// A row deleted on the primary, from its `tally_deleted` log (kept by triggers).
+public struct Deletion: Equatable, Sendable {
+    public var namespace: Namespace
+    public var id: Int64
+    public var at: String
+}
+
+/// A completion to apply on the primary, in one transaction with its daily goal.
+public struct CompletionRequest: Equatable, Sendable {
+    public var taskID: Int64
+    public var points: Int
+    public var completedAt: String
+    /// The local day whose goal gains the points.
+    public var day: LocalDay
+    /// Makes a replay idempotent: the primary records it in the same transaction.
+    public var key: String
+    public var defaultTarget: Int
+
+    public init(taskID: Int64, points: Int, completedAt: String, day: LocalDay, key: String,
+                defaultTarget: Int = Ledger.defaultTarget) {
+        self.taskID = taskID
+        self.points = points
+        self.completedAt = completedAt
+        self.day = day
+        self.key = key
+        self.defaultTarget = defaultTarget
+    }
+}
+
+/// What the primary holds after a completion or undo: the task and the day's goal row.
+public struct CompletionResult: Equatable, Sendable {
+    public var task: WorkTask
+    public var goal: DailyGoal
+    /// True when the primary had already applied this key (a replay).
+    public var wasReplay: Bool
+}
+
+/// The authoritative store behind the cache: PostgreSQL, a local SQLite file, or none.
+///
+/// Rows cross this boundary as arrays of `DatabaseValue` in the namespace's contract column
+/// order, so the sync engine writes them to the cache without per-column mapping.
+public protocol PrimaryStore: Sendable {
+    /// Safe to show: the URL with its password masked.
+    var displayName: String { get }
+
+    /// Rows changed after `watermark` (all rows when nil), oldest first, at most `limit`.
+    /// Clients have no `updated_at` and are read by id.
+    func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]]
+
+    /// How many rows `fetch` would return in total from `watermark` (for progress).
+    func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int
+
+    /// Every id in the table (a full sync removes the cache rows not among them).
+    func allIDs(_ namespace: Namespace) async throws -> [Int64]
+
+    /// Rows deleted after `since` (an ISO timestamp), oldest first.
+    func deletions(since: String?) async throws -> [Deletion]
+
+    /// Marks the task done and adds its points to the day's goal, in one transaction.
+    /// Throws `TallyError.conflict` when the task is already done or gone.
+    func complete(_ request: CompletionRequest) async throws -> CompletionResult
+
+    /// Reverses a completion made with `key`, in one transaction.
+    func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult
+
+    /// Creates the primary's tables, triggers and logs when missing.
+    func initSchema() async throws
+
+    /// Releases connections.
+    func close() async
+}

@@ -1,0 +1,74 @@
+import GRDB
+
+/// A row of `cached_daily_goals` (and the primary's `daily_goals`): one local day's points.
+public struct DailyGoal: Hashable, Sendable {
+    public var id: Int64
+    /// `YYYY-MM-DD`, a local-time date.
+    public var date: String
+    public var targetPoints: Int?
+    public var earnedPoints: Int?
+    public var taskCount: Int?
+    public var currentStreak: Int?
+    public var longestStreak: Int?
+    public var lastGoalHitDate: String?
+    public var dailyDebt: Int?
+    public var weeklyDebt: Int?
+    public var pressureLevel: Int?
+    public var updatedAt: String?
+
+    public init(id: Int64, date: String, targetPoints: Int? = Ledger.defaultTarget,
+                earnedPoints: Int? = 0, taskCount: Int? = 0, currentStreak: Int? = nil,
+                longestStreak: Int? = nil, lastGoalHitDate: String? = nil, dailyDebt: Int? = nil,
+                weeklyDebt: Int? = nil, pressureLevel: Int? = nil, updatedAt: String? = nil) {
+        self.id = id
+        self.date = date
+        self.targetPoints = targetPoints
+        self.earnedPoints = earnedPoints
+        self.taskCount = taskCount
+        self.currentStreak = currentStreak
+        self.longestStreak = longestStreak
+        self.lastGoalHitDate = lastGoalHitDate
+        self.dailyDebt = dailyDebt
+        self.weeklyDebt = weeklyDebt
+        self.pressureLevel = pressureLevel
+        self.updatedAt = updatedAt
+    }
+
+    public var day: LocalDay? { LocalDay(date) }
+}
+
+extension DailyGoal: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "cached_daily_goals"
+
+    public static let columnNames = [
+        "id", "date", "target_points", "earned_points", "task_count", "current_streak",
+        "longest_streak", "last_goal_hit_date", "daily_debt", "weekly_debt", "pressure_level",
+        "updated_at",
+    ]
+
+    public init(row: Row) {
+        id = row.int64("id") ?? 0
+        date = row.text("date") ?? ""
+        targetPoints = row.int("target_points")
+        earnedPoints = row.int("earned_points")
+        taskCount = row.int("task_count")
+        currentStreak = row.int("current_streak")
+        longestStreak = row.int("longest_streak")
+        lastGoalHitDate = row.text("last_goal_hit_date")
+        dailyDebt = row.int("daily_debt")
+        weeklyDebt = row.int("weekly_debt")
+        pressureLevel = row.int("pressure_level")
+        updatedAt = row.text("updated_at")
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        for (name, value) in zip(Self.columnNames, databaseValues) { container[name] = value }
+    }
+
+    public var databaseValues: [DatabaseValue] {
+        [id.databaseValue, date.databaseValue, targetPoints.databaseValue,
+         earnedPoints.databaseValue, taskCount.databaseValue, currentStreak.databaseValue,
+         longestStreak.databaseValue, lastGoalHitDate.databaseValue, dailyDebt.databaseValue,
+         weeklyDebt.databaseValue, pressureLevel.databaseValue, updatedAt.databaseValue]
+    }
+}

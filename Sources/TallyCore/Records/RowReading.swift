@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+
+/// Tolerant column reads: another program writes the cache, so a column may hold NULL or a value
+/// of the wrong type. GRDB's plain subscripts stop the process on a failed conversion; these
+/// return nil instead.
+extension Row {
+    func int(_ column: String) -> Int? {
+        let value: DatabaseValue = self[column]
+        switch value.storage {
+        case .int64(let v): return Int(truncatingIfNeeded: v)
+        case .double(let v): return v.isFinite && abs(v) < 9e15 ? Int(v) : nil
+        case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    func int64(_ column: String) -> Int64? {
+        let value: DatabaseValue = self[column]
+        switch value.storage {
+        case .int64(let v): return v
+        case .double(let v): return v.isFinite && abs(v) < 9e15 ? Int64(v) : nil
+        case .string(let s): return Int64(s.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    func text(_ column: String) -> String? {
+        let value: DatabaseValue = self[column]
+        switch value.storage {
+        case .string(let s): return s
+        case .int64(let v): return String(v)
+        case .double(let v): return String(v)
+        case .blob(let data): return String(decoding: data, as: UTF8.self)
+        case .null: return nil
+        }
+    }
+
+    func bool(_ column: String) -> Bool? {
+        int(column).map { $0 != 0 }
+    }
+}

@@ -1,0 +1,95 @@
+import GRDB
+
+/// One sync run, persisted in `tally_sync_jobs` after every chunk so it can be resumed.
+public struct SyncJob: Hashable, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case warmup, scheduled, manual, full, resume
+    }
+
+    public enum Status: String, Sendable, CaseIterable {
+        case running, completed, failed, cancelled, interrupted
+    }
+
+    public var id: Int64?
+    public var kind: String
+    public var status: String
+    /// Comma-separated namespaces this job covers (`clients,tasks,goals,habits`).
+    public var entities: String
+    public var chunksTotal: Int
+    public var chunksCompleted: Int
+    public var rowsFetched: Int
+    public var rowsWritten: Int
+    public var progressPercent: Double
+    /// JSON object: the watermark reached per namespace, `{"tasks":{"at":"…","id":42}}`.
+    public var watermark: String?
+    public var startedAt: String
+    public var finishedAt: String?
+    public var errorMessage: String?
+    /// The process that runs it, so another process can tell a live job from a dead one.
+    public var pid: Int?
+    public var heartbeatAt: String?
+
+    public init(id: Int64? = nil, kind: Kind, status: Status = .running, entities: [Namespace],
+                startedAt: String) {
+        self.id = id
+        self.kind = kind.rawValue
+        self.status = status.rawValue
+        self.entities = entities.map(\.rawValue).joined(separator: ",")
+        self.chunksTotal = 0
+        self.chunksCompleted = 0
+        self.rowsFetched = 0
+        self.rowsWritten = 0
+        self.progressPercent = 0
+        self.startedAt = startedAt
+    }
+
+    public var jobStatus: Status? { Status(rawValue: status) }
+    public var jobKind: Kind? { Kind(rawValue: kind) }
+    public var namespaces: [Namespace] {
+        entities.split(separator: ",").compactMap { Namespace(rawValue: String($0)) }
+    }
+}
+
+extension SyncJob: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "tally_sync_jobs"
+
+    public init(row: Row) {
+        id = row.int64("job_id")
+        kind = row.text("kind") ?? "?"
+        status = row.text("status") ?? "?"
+        entities = row.text("entities") ?? ""
+        chunksTotal = row.int("chunks_total") ?? 0
+        chunksCompleted = row.int("chunks_completed") ?? 0
+        rowsFetched = row.int("rows_fetched") ?? 0
+        rowsWritten = row.int("rows_written") ?? 0
+        progressPercent = (row["progress_percent"] as Double?) ?? 0
+        watermark = row.text("watermark")
+        startedAt = row.text("started_at") ?? ""
+        finishedAt = row.text("finished_at")
+        errorMessage = row.text("error_message")
+        pid = row.int("pid")
+        heartbeatAt = row.text("heartbeat_at")
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["job_id"] = id
+        container["kind"] = kind
+        container["status"] = status
+        container["entities"] = entities
+        container["chunks_total"] = chunksTotal
+        container["chunks_completed"] = chunksCompleted
+        container["rows_fetched"] = rowsFetched
+        container["rows_written"] = rowsWritten
+        container["progress_percent"] = progressPercent
+        container["watermark"] = watermark
+        container["started_at"] = startedAt
+        container["finished_at"] = finishedAt
+        container["error_message"] = errorMessage
+        container["pid"] = pid
+        container["heartbeat_at"] = heartbeatAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

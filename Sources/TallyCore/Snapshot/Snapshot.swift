@@ -1,0 +1,255 @@
+import Foundation
+import GRDB
+
+/// A client with the number of open (active or queued) tasks it has.
+public struct ClientSummary: Equatable, Sendable {
+    public var client: Client
+    public var openTasks: Int
+
+    public init(client: Client, openTasks: Int) {
+        self.client = client
+        self.openTasks = openTasks
+    }
+}
+
+/// A task as the task pane shows it, with its client's name and colour joined in.
+public struct TaskRow: Equatable, Sendable {
+    public var task: WorkTask
+    public var clientName: String?
+    public var clientColor: String?
+    /// True while a completion of this task waits for the primary (in flight or in the outbox).
+    public var isPending: Bool
+
+    public init(task: WorkTask, clientName: String? = nil, clientColor: String? = nil, isPending: Bool = false) {
+        self.task = task
+        self.clientName = clientName
+        self.clientColor = clientColor
+        self.isPending = isPending
+    }
+}
+
+/// One page of the task list and where it sits in the whole filtered list.
+public struct TaskPage: Equatable, Sendable {
+    public var rows: [TaskRow]
+    public var total: Int
+    public var offset: Int
+
+    public init(rows: [TaskRow] = [], total: Int = 0, offset: Int = 0) {
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+    }
+}
+
+/// A day's earned points against its target, for the history sparkline.
+public struct DayPoints: Equatable, Sendable {
+    public var day: LocalDay
+    public var earned: Int
+    public var target: Int
+}
+
+/// Everything the dashboard shows, read in one transaction so the panes always agree.
+public struct Snapshot: Equatable, Sendable {
+    public var now: Date
+    public var goal: GoalFigures
+    /// The last 30 days, oldest first (days without a row earned 0).
+    public var history: [DayPoints]
+    public var clients: [ClientSummary]
+    public var tasks: TaskPage
+    public var query: TaskQuery
+    public var habits: [Habit]
+    public var lastSyncAt: Date?
+    public var lastSync: [Namespace: Date]
+    public var rowCounts: [Namespace: Int]
+    public var runningJob: SyncJob?
+    public var recentJobs: [SyncJob]
+    /// Newest unresolved failures first.
+    public var failures: [SyncFailure]
+    public var unresolvedFailures: Int
+    public var hitRates: HitRateSummary
+    public var outboxDepth: Int
+    public var cachePath: String
+    public var isReadOnly: Bool
+
+    /// An empty snapshot (no cache yet).
+    public static func empty(now: Date, today: LocalDay, cachePath: String = "") -> Snapshot {
+        Snapshot(
+            now: now, goal: Ledger.figures(goals: [], today: today), history: [], clients: [],
+            tasks: TaskPage(), query: TaskQuery(), habits: [], lastSyncAt: nil, lastSync: [:],
+            rowCounts: [:], runningJob: nil, recentJobs: [], failures: [], unresolvedFailures: 0,
+            hitRates: HitRateSummary(), outboxDepth: 0, cachePath: cachePath, isReadOnly: false)
+    }
+
+    /// The parts of the snapshot each namespace fed; used to tell which namespaces a rebuild
+    /// really looked at anew (and so counts as a lookup).
+    public func differs(from other: Snapshot, in namespace: Namespace) -> Bool {
+        switch namespace {
+        case .clients: return clients != other.clients
+        case .tasks: return tasks != other.tasks || rowCounts[.tasks] != other.rowCounts[.tasks]
+        case .goals: return goal != other.goal || history != other.history
+        case .habits: return habits != other.habits
+        }
+    }
+}
+
+extension CacheStore {
+    /// Builds the dashboard's snapshot in one read transaction.
+    ///
+    /// - Parameters:
+    ///   - query: the task pane's filter and window.
+    ///   - pendingTaskIDs: completions in flight in this process (the outbox adds its own).
+    public func snapshot(query: TaskQuery, now: Date = Date(), timeZone: TimeZone = .current,
+                         defaultTarget: Int = Ledger.defaultTarget,
+                         pendingTaskIDs: Set<Int64> = []) throws -> Snapshot {
+        let path = self.path
+        let readOnly = self.isReadOnly
+        return try read { db in
+            try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget)
+                .snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
+        }
+    }
+}
+
+/// The queries behind a `Snapshot`, each bounded by what the screen can show.
+struct SnapshotReader {
+    let db: Database
+    let now: Date
+    let timeZone: TimeZone
+    let defaultTarget: Int
+
+    func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool) throws -> Snapshot {
+        let today = LocalDay(now, in: timeZone)
+        let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
+        let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget)
+        let history = Self.history(goals: goals, today: today, days: 30, defaultTarget: defaultTarget)
+
+        let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
+        var open: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT client_id, count(*) AS n FROM cached_tasks
+            WHERE status IN ('active', 'queued') GROUP BY client_id
+            """) {
+            if let id = row.int64("client_id") { open[id] = row.int("n") ?? 0 }
+        }
+        let summaries = clients.map { ClientSummary(client: $0, openTasks: open[$0.id] ?? 0) }
+
+        let hasTally = try db.tableExists(SyncJob.databaseTableName)
+        var pendingIDs = pending
+        var outboxDepth = 0
+        if hasTally {
+            for id in try Int64.fetchAll(db, sql: "SELECT task_id FROM tally_outbox WHERE applied_at IS NULL") {
+                pendingIDs.insert(id)
+                outboxDepth += 1
+            }
+        }
+        let page = try tasks(query: query, today: today, clients: clients, pending: pendingIDs)
+
+        let habits = try Habit.fetchAll(db, sql: """
+            SELECT * FROM cached_habits WHERE coalesce(is_active, 1) != 0
+            ORDER BY sort_order IS NULL, sort_order, name, id
+            """)
+        let (overall, byNamespace) = try CacheMeta.lastSyncs(db)
+        var counts: [Namespace: Int] = [:]
+        for namespace in Namespace.allCases {
+            counts[namespace] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(namespace.cacheTable)") ?? 0
+        }
+
+        var running: SyncJob?
+        var recent: [SyncJob] = []
+        var failures: [SyncFailure] = []
+        var unresolved = 0
+        var hitRates = HitRateSummary()
+        if hasTally {
+            running = try SyncJob.fetchOne(db, sql: "SELECT * FROM tally_sync_jobs WHERE status = 'running' ORDER BY job_id DESC LIMIT 1")
+            recent = try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 8")
+            failures = try SyncFailure.fetchAll(db, sql: """
+                SELECT * FROM tally_sync_failures WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 50
+                """)
+            unresolved = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures WHERE resolved_at IS NULL") ?? 0
+            hitRates = try CacheStats.summary(db, now: now)
+        }
+
+        return Snapshot(
+            now: now, goal: figures, history: history, clients: summaries, tasks: page, query: query,
+            habits: habits, lastSyncAt: overall, lastSync: byNamespace, rowCounts: counts,
+            runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
+            hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly)
+    }
+
+    static func history(goals: [DailyGoal], today: LocalDay, days: Int, defaultTarget: Int) -> [DayPoints] {
+        var byDay: [Int: DailyGoal] = [:]
+        for goal in goals { if let day = goal.day { byDay[day.ordinal] = goal } }
+        return (0..<days).reversed().map { back in
+            let day = today.adding(days: -back)
+            let goal = byDay[day.ordinal]
+            return DayPoints(day: day, earned: max(0, goal?.earnedPoints ?? 0),
+                             target: max(0, goal?.targetPoints ?? defaultTarget))
+        }
+    }
+
+    /// The filtered, sorted window of tasks and the size of the whole filtered list.
+    func tasks(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>) throws -> TaskPage {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        let order: String
+        switch query.status {
+        case .active, .queued, .backlog:
+            conditions.append("status = ?")
+            arguments.append(query.status.rawValue)
+            order = "sort_order IS NULL, sort_order, id"
+        case .doneToday:
+            // completed_at is an ISO timestamp in UTC; local today spans two UTC dates at most.
+            // The index narrows to that range and `doneToday` keeps exactly today's local ones.
+            let start = today.start(in: timeZone)
+            conditions.append("status = 'done' AND completed_at >= ? AND completed_at < ?")
+            arguments.append(Timestamp.format(start.addingTimeInterval(-86400)))
+            arguments.append(Timestamp.format(start.addingTimeInterval(2 * 86400)))
+            order = "completed_at DESC, id"
+        case .all:
+            order = """
+                CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
+                WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id
+                """
+        }
+        if let client = query.clientID {
+            conditions.append("client_id = ?")
+            arguments.append(client)
+        }
+        let search = query.search.trimmingCharacters(in: .whitespaces)
+        if !search.isEmpty {
+            conditions.append("title LIKE ? ESCAPE '\\'")
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            arguments.append("%\(escaped)%")
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+
+        let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func row(_ task: WorkTask) -> TaskRow {
+            let client = task.clientID.flatMap { byID[$0] }
+            return TaskRow(task: task, clientName: client?.name, clientColor: client?.color,
+                           isPending: pending.contains(task.id))
+        }
+
+        if query.status == .doneToday {
+            // A day's completions are few: filter exactly in Swift (writers differ in format).
+            let candidates = try WorkTask.fetchAll(
+                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(order)",
+                arguments: StatementArguments(arguments))
+            let done = candidates.filter { task in
+                Timestamp.parse(task.completedAt).map { LocalDay($0, in: timeZone) == today } ?? false
+            }
+            let window = done.dropFirst(query.offset).prefix(query.limit)
+            return TaskPage(rows: window.map(row), total: done.count, offset: query.offset)
+        }
+
+        let total = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)",
+            arguments: StatementArguments(arguments)) ?? 0
+        let offset = max(0, min(query.offset, max(0, total - 1)))
+        let tasks = try WorkTask.fetchAll(
+            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
+            arguments: StatementArguments(arguments + [query.limit, offset]))
+        return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// File-system rules for everything Tally creates: directories 0700, files 0600.
+public enum FileSafety {
+    /// Creates `directory` (and parents) with mode 0700 when missing.
+    public static func ensureDirectory(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { throw TallyError.io("\(directory) exists and is not a directory.") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TallyError.io("Could not create \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    /// Sets mode 0600 on `path` and its SQLite companions when they exist and are ours to change.
+    public static func restrictDatabaseFiles(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let file = path + suffix
+            if FileManager.default.fileExists(atPath: file) { chmod(file, 0o600) }
+        }
+    }
+
+    /// Expands a leading `~` to the home directory.
+    public static func expand(_ path: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return home + String(path.dropFirst(1)) }
+        return path
+    }
+
+    public static var home: String {
+        ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+    }
+
+    /// True when the first 16 bytes of `path` are SQLite's magic header (or the file is empty).
+    public static func looksLikeSQLite(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { return true }
+        return header == Data("SQLite format 3\0".utf8)
+    }
+}

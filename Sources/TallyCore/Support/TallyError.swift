@@ -1,0 +1,81 @@
+import Foundation
+
+/// Everything Tally reports to a person: one line that says what happened and what to do.
+///
+/// The CLI prints `errorDescription` on stderr and exits non-zero; the dashboard shows it in its
+/// status line; the log keeps the underlying detail. No case ever carries a credential.
+public enum TallyError: LocalizedError, Equatable, Sendable {
+    case cacheDirectoryMissing(String)
+    case cacheMissing(String)
+    case notADatabase(String)
+    case cacheDamaged(String, detail: String)
+    case cacheReadOnly(String)
+    case cacheUnwritable(String, reason: String)
+    case badPrimaryURL(String, reason: String)
+    case noPrimary
+    case primaryUnreachable(String, reason: String)
+    case primaryAuth(String, user: String)
+    case primarySchema(String, reason: String)
+    case unknownTask(Int64)
+    case invalidPoints(String)
+    case badConfig(path: String, line: Int?, reason: String)
+    case badTheme(path: String, line: Int?, reason: String)
+    case unknownTheme(String, available: [String])
+    case badArgument(String)
+    case syncAlreadyRunning(Int64)
+    case conflict(String)
+    case io(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .cacheDirectoryMissing(let path):
+            return "The cache directory \(path) does not exist; create it or pass --cache with another path."
+        case .cacheMissing(let path):
+            return "No cache at \(path); run `tally sync` with a primary, or `tally demo` for a demo workspace."
+        case .notADatabase(let path):
+            return "\(path) is not a SQLite database; point --cache at a WorkOS cache file."
+        case .cacheDamaged(let path, let detail):
+            return "The cache \(path) is damaged (\(detail)); run `tally doctor --repair` to rebuild it from the primary."
+        case .cacheReadOnly(let path):
+            return "The cache \(path) is read-only; this needs write access (drop --read-only or fix the file's permissions)."
+        case .cacheUnwritable(let path, let reason):
+            return "Could not write the cache \(path): \(reason)."
+        case .badPrimaryURL(let shown, let reason):
+            return "Bad primary URL \(shown): \(reason)."
+        case .noPrimary:
+            return "No primary is configured; pass --primary URL, set TALLY_PRIMARY or DATABASE_URL, or set sync_command in the config."
+        case .primaryUnreachable(let shown, let reason):
+            return "Cannot reach the primary \(shown): \(reason)."
+        case .primaryAuth(let host, let user):
+            return "PostgreSQL at \(host) refused the password for user \(user)."
+        case .primarySchema(let shown, let reason):
+            return "The primary \(shown) does not have Tally's tables (\(reason)); run `tally primary init`."
+        case .unknownTask(let id):
+            return "There is no task with id \(id) in the cache."
+        case .invalidPoints(let text):
+            return "Points must be a whole number of 0 or more, not \(text.debugDescription)."
+        case .badConfig(let path, let line, let reason):
+            return "Config \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
+        case .badTheme(let path, let line, let reason):
+            return "Theme \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
+        case .unknownTheme(let name, let available):
+            return "No theme named \(name.debugDescription); available: \(available.joined(separator: ", "))."
+        case .badArgument(let message):
+            return message
+        case .syncAlreadyRunning(let job):
+            return "Sync job \(job) is already running for this cache."
+        case .conflict(let message):
+            return message
+        case .io(let message):
+            return message
+        }
+    }
+}
+
+extension Error {
+    /// The one line a person should see for this error.
+    public var userMessage: String {
+        if let error = self as? LocalizedError, let text = error.errorDescription { return text }
+        return String(describing: self)
+    }
+}

@@ -1,0 +1,394 @@
+import Foundation
+import GRDB
+import Logging
+
+/// Tunables of a sync; the defaults are SPEC §4's.
+public struct SyncOptions: Sendable {
+    public var chunkSize = 500
+    public var maxAttempts = 3
+    /// First retry delay; later ones double (1 s, 2 s, 4 s), each with ±25 % jitter.
+    public var baseDelay: Double = 1
+    /// Incremental syncs re-read this many seconds before the watermark, so a transaction that
+    /// committed late with an earlier `updated_at` is not skipped (re-reading is idempotent).
+    public var lookback: Double = 2
+    /// A `running` job whose heartbeat is older than this is taken as dead.
+    public var staleHeartbeat: Double = 300
+
+    public init() {}
+}
+
+/// What a finished job did, for `tally sync`'s summary line.
+public struct SyncSummary: Sendable, Equatable {
+    public var job: SyncJob
+    public var failedNamespaces: [Namespace: String]
+    public var deleted: Int
+    public var outboxApplied: Int
+
+    public var succeeded: Bool { failedNamespaces.isEmpty }
+}
+
+/// Copies the primary into the cache as jobs: chunked, resumable, retried, recorded.
+///
+/// Every chunk is one cache transaction that writes its rows, advances the namespace's
+/// watermark and the job's progress together, so a process killed at any point leaves a
+/// consistent cache and a job that resumes from its last chunk.
+public final class SyncEngine: Sendable {
+    public let cache: CacheStore
+    public let primary: any PrimaryStore
+    public let options: SyncOptions
+    let sleep: @Sendable (Double) async throws -> Void
+    let logger: Logger
+    /// Applies queued completions before fetching (set by the completion service).
+    let beforeFetch: (@Sendable (Int64) async -> Int)?
+
+    public init(cache: CacheStore, primary: any PrimaryStore, options: SyncOptions = SyncOptions(),
+                logger: Logger = Logger(label: "tally.sync"),
+                beforeFetch: (@Sendable (Int64) async -> Int)? = nil,
+                sleep: @escaping @Sendable (Double) async throws -> Void = { seconds in
+                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                }) {
+        self.cache = cache
+        self.primary = primary
+        self.options = options
+        self.logger = logger
+        self.beforeFetch = beforeFetch
+        self.sleep = sleep
+    }
+
+    /// Per-namespace position of a job, persisted in the job's `watermark` JSON.
+    struct Progress: Codable, Sendable {
+        var full = false
+        var positions: [String: Watermark] = [:]
+        var done: [String] = []
+    }
+
+    // MARK: Running a job
+
+    /// Runs one sync job to its end.
+    ///
+    /// - Parameters:
+    ///   - full: read everything and remove cache rows the primary no longer has.
+    ///   - resume: continue the interrupted job with this id from its last chunk.
+    ///   - onProgress: called after each chunk with the job as persisted.
+    /// - Throws: `TallyError.syncAlreadyRunning` when another job (in any process) is running.
+    @discardableResult
+    public func run(kind: SyncJob.Kind, namespaces: [Namespace] = Namespace.allCases, full: Bool = false,
+                    resume: Int64? = nil,
+                    onProgress: (@Sendable (SyncJob) -> Void)? = nil) async throws -> SyncSummary {
+        var progress = Progress(full: full || kind == .full || kind == .warmup)
+        var jobNamespaces = namespaces
+        if let resume {
+            let old = try cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": resume]) }
+            guard let old, old.jobStatus == .interrupted || old.jobStatus == .failed || old.jobStatus == .cancelled else {
+                throw TallyError.badArgument("Job \(resume) is not an interrupted, failed or cancelled job.")
+            }
+            if let data = old.watermark?.data(using: .utf8), let saved = try? JSONDecoder().decode(Progress.self, from: data) {
+                progress = saved
+            }
+            jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
+        }
+        var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
+        if let resume {
+            _ = try? cache.write { db in
+                try db.execute(sql: "UPDATE tally_sync_jobs SET finished_at = coalesce(finished_at, ?), error_message = ? WHERE job_id = ?",
+                               arguments: [Timestamp.format(Date()), "resumed by job \(job.id ?? 0)", resume])
+            }
+        }
+        logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
+        onProgress?(job)
+
+        var outboxApplied = 0
+        if let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
+
+        var failed: [Namespace: String] = [:]
+        var deleted = 0
+        let jobStart = Timestamp.format(Date())
+        let deletionsSince = try cache.read { db in try CacheMeta.value(db, Self.deletionsKey) }
+        do {
+            // Plan: how many chunks remain per namespace, for an honest progress bar.
+            var total = 0
+            for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
+                let start = startWatermark(namespace, progress: progress)
+                let remaining = try await withRetry(job: &job, namespace: namespace) {
+                    try await self.primary.count(namespace, after: start)
+                }
+                total += max(1, Int((Double(remaining) / Double(options.chunkSize)).rounded(.up)))
+            }
+            job.chunksTotal = job.chunksCompleted + total
+            try persist(&job, progress: progress)
+        } catch {
+            // Counting failed for some namespace; the loop below records per-namespace failures.
+        }
+
+        for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
+            do {
+                try Task.checkCancellation()
+                deleted += try await sync(namespace, job: &job, progress: &progress, deletionsSince: deletionsSince,
+                                          onProgress: onProgress)
+                progress.done.append(namespace.rawValue)
+                try persist(&job, progress: progress)
+            } catch is CancellationError {
+                job.status = SyncJob.Status.cancelled.rawValue
+                failed[namespace] = "cancelled"
+                break
+            } catch let failure as ClassifiedFailure {
+                failed[namespace] = failure.message
+            } catch {
+                failed[namespace] = error.userMessage
+            }
+        }
+
+        let now = Date()
+        job.finishedAt = Timestamp.format(now)
+        job.heartbeatAt = job.finishedAt
+        if failed.isEmpty {
+            job.status = SyncJob.Status.completed.rawValue
+            job.progressPercent = 100
+            job.chunksCompleted = max(job.chunksCompleted, job.chunksTotal)
+        } else if job.status != SyncJob.Status.cancelled.rawValue {
+            job.status = SyncJob.Status.failed.rawValue
+        }
+        if !failed.isEmpty {
+            job.errorMessage = failed.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \($0.value)" }
+                .joined(separator: "; ")
+        }
+        let finalJob = job
+        let allDone = failed.isEmpty
+        try cache.write { db in
+            let stored = finalJob
+            try stored.update(db)
+            if allDone {
+                try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
+                try CacheMeta.set(db, Self.deletionsKey, jobStart, at: now)
+            }
+        }
+        logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
+        onProgress?(job)
+        return SyncSummary(job: job, failedNamespaces: failed, deleted: deleted, outboxApplied: outboxApplied)
+    }
+
+    func startWatermark(_ namespace: Namespace, progress: Progress) -> Watermark? {
+        if let position = progress.positions[namespace.rawValue] { return position }
+        if progress.full || !namespace.hasUpdatedAt { return nil }
+        guard let saved = try? cache.read({ db in try CacheMeta.value(db, watermarkKey(namespace)) }),
+              let data = saved.data(using: .utf8),
+              let watermark = try? JSONDecoder().decode(Watermark.self, from: data),
+              let at = Timestamp.parse(watermark.at)
+        else { return nil }
+        return Watermark(at: Timestamp.format(at.addingTimeInterval(-options.lookback)), id: Int64.min)
+    }
+
+    func watermarkKey(_ namespace: Namespace) -> String { "tally.watermark.\(namespace.rawValue)" }
+
+    /// `cache_meta` key: deletions on the primary up to this time are in the cache.
+    static let deletionsKey = "tally.deletions.since"
+
+    /// Syncs one namespace chunk by chunk; returns how many cache rows it deleted.
+    func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, deletionsSince: String?,
+              onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> Int {
+        var watermark = startWatermark(namespace, progress: progress)
+        let wholeTable = progress.full || !namespace.hasUpdatedAt
+        while true {
+            try Task.checkCancellation()
+            let after = watermark
+            let rows = try await withRetry(job: &job, namespace: namespace) {
+                try await self.primary.fetch(namespace, after: after, limit: self.options.chunkSize)
+            }
+            if rows.isEmpty { break }
+            let last = rows[rows.count - 1]
+            let columns = namespace.columns
+            let idIndex = columns.firstIndex(of: "id") ?? 0
+            let id = Int64.fromDatabaseValue(last[idIndex]) ?? Int64.max
+            if namespace.hasUpdatedAt, let atIndex = columns.firstIndex(of: "updated_at") {
+                watermark = Watermark(at: String.fromDatabaseValue(last[atIndex]) ?? "", id: id)
+            } else {
+                watermark = Watermark(at: "", id: id)
+            }
+            progress.positions[namespace.rawValue] = watermark
+            job.chunksCompleted += 1
+            job.chunksTotal = max(job.chunksTotal, job.chunksCompleted)
+            job.rowsFetched += rows.count
+            job.rowsWritten += rows.count
+            let snapshotJob = job
+            let snapshotProgress = progress
+            let mark = watermark
+            try writeChunk(namespace, rows: rows, job: snapshotJob, progress: snapshotProgress,
+                           watermark: namespace.hasUpdatedAt ? mark : nil)
+            job = try cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": snapshotJob.id]) } ?? job
+            onProgress?(job)
+            if rows.count < options.chunkSize { break }
+        }
+
+        var deleted = 0
+        if wholeTable {
+            let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace) }
+            deleted = try cache.write { db in try Self.removeMissing(namespace, keeping: ids, db) }
+        } else {
+            let since = deletionsSince.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-options.lookback)) }
+            let gone = try await withRetry(job: &job, namespace: namespace) { try await self.primary.deletions(since: since) }
+            let ids = gone.filter { $0.namespace == namespace }.map(\.id)
+            if !ids.isEmpty {
+                deleted = try cache.write { db in
+                    try db.execute(literal: "DELETE FROM \(sql: namespace.cacheTable) WHERE id IN \(ids)")
+                    return db.changesCount
+                }
+            }
+        }
+        let finishedAt = Date()
+        try cache.write { db in
+            try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(finishedAt), at: finishedAt)
+        }
+        return deleted
+    }
+
+    /// One chunk in one transaction: rows, watermark and job progress together.
+    func writeChunk(_ namespace: Namespace, rows: [[DatabaseValue]], job: SyncJob, progress: Progress,
+                    watermark: Watermark?) throws {
+        let encodedProgress = Self.encode(progress)
+        let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
+        let key = watermarkKey(namespace)
+        try cache.write { db in
+            try Self.upsert(namespace, rows: rows, db)
+            if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
+            var stored = job
+            stored.watermark = encodedProgress
+            stored.heartbeatAt = Timestamp.format(Date())
+            stored.progressPercent = stored.chunksTotal > 0
+                ? min(99.9, 100 * Double(stored.chunksCompleted) / Double(stored.chunksTotal)) : 0
+            try stored.update(db)
+        }
+    }
+
+    /// Inserts or replaces rows by id. A goal row for a date the cache holds under another id
+    /// (one made while offline) gives way to the primary's.
+    static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws {
+        let columns = namespace.columns
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT(id) DO UPDATE SET \(updates)
+            """)
+        let dateClash = namespace == .goals
+            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
+        let dateIndex = columns.firstIndex(of: "date")
+        for row in rows {
+            if let dateClash, let dateIndex { try dateClash.execute(arguments: [row[dateIndex], row[0]]) }
+            try statement.execute(arguments: StatementArguments(row))
+        }
+    }
+
+    /// Deletes cache rows whose id the primary no longer has; returns how many.
+    static func removeMissing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> Int {
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS tally_keep (id INTEGER PRIMARY KEY)")
+        try db.execute(sql: "DELETE FROM temp.tally_keep")
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.tally_keep (id) VALUES (?)")
+        for id in ids { try insert.execute(arguments: [id]) }
+        try db.execute(sql: "DELETE FROM \(namespace.cacheTable) WHERE id NOT IN (SELECT id FROM temp.tally_keep)")
+        let removed = db.changesCount
+        try db.execute(sql: "DELETE FROM temp.tally_keep")
+        return removed
+    }
+
+    static func encode(_ progress: Progress) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(progress)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    func persist(_ job: inout SyncJob, progress: Progress) throws {
+        job.watermark = Self.encode(progress)
+        job.heartbeatAt = Timestamp.format(Date())
+        let stored = job
+        try cache.write { db in try stored.update(db) }
+    }
+
+    // MARK: Retries and failures
+
+    /// Runs `operation`, retrying transient failures with exponential backoff and jitter (and the
+    /// server's retry-after when longer); every failed attempt becomes a failure row.
+    func withRetry<T: Sendable>(job: inout SyncJob, namespace: Namespace,
+                                _ operation: @Sendable () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await operation()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let failure = FailureClassifier.classify(error, primary: primary.displayName)
+                record(failure, jobID: job.id, namespace: namespace, attempt: attempt)
+                logger.warning("sync attempt failed", metadata: [
+                    "entity": "\(namespace.rawValue)", "type": "\(failure.type.rawValue)",
+                    "attempt": "\(attempt)", "detail": "\(failure.detail)"])
+                guard failure.type.isTransient, attempt < options.maxAttempts else { throw failure }
+                let backoff = options.baseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.75...1.25)
+                try await sleep(max(backoff, failure.retryAfter ?? 0))
+            }
+        }
+    }
+
+    func record(_ failure: ClassifiedFailure, jobID: Int64?, namespace: Namespace, attempt: Int) {
+        let detail: [String: String] = ["detail": failure.detail, "primary": primary.displayName,
+                                        "retry_after": failure.retryAfter.map { String($0) } ?? ""]
+        let json = (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]))
+            .flatMap { String(data: $0, encoding: .utf8) }
+        var row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: namespace.rawValue,
+                              errorType: failure.type, message: failure.message, detail: json, attempt: attempt)
+        _ = try? cache.write { db in try row.insert(db) }
+    }
+
+    // MARK: One job per cache
+
+    /// Marks jobs whose process is gone as interrupted, then inserts a running job. The unique
+    /// index on running jobs makes this the cross-process lock.
+    func claim(kind: SyncJob.Kind, namespaces: [Namespace], progress: Progress) throws -> SyncJob {
+        let now = Date()
+        let staleBefore = Timestamp.format(now.addingTimeInterval(-options.staleHeartbeat))
+        do {
+            return try cache.write { db in
+                _ = try Self.markDeadJobs(db, staleBefore: staleBefore)
+                var job = SyncJob(kind: kind, entities: namespaces, startedAt: Timestamp.format(now))
+                job.pid = Int(getpid())
+                job.heartbeatAt = job.startedAt
+                job.watermark = Self.encode(progress)
+                try job.insert(db)
+                return job
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            let running = try cache.read { db in
+                try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'")
+            }
+            throw TallyError.syncAlreadyRunning(running ?? 0)
+        }
+    }
+
+    /// Marks `running` jobs whose process has died (or whose heartbeat stopped) as interrupted.
+    @discardableResult
+    public static func markDeadJobs(_ db: Database, staleBefore: String) throws -> [Int64] {
+        var dead: [Int64] = []
+        for job in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs WHERE status = 'running'") {
+            guard let id = job.id else { continue }
+            let processGone = job.pid.map { pid in pid <= 0 || (kill(pid_t(pid), 0) != 0 && errno == ESRCH) } ?? true
+            let silent = (job.heartbeatAt ?? job.startedAt) < staleBefore
+            if processGone || silent {
+                try db.execute(sql: "UPDATE tally_sync_jobs SET status = 'interrupted', error_message = ? WHERE job_id = ?",
+                               arguments: ["The process running this job stopped; it resumes on the next sync.", id])
+                dead.append(id)
+            }
+        }
+        return dead
+    }
+
+    /// Interrupted jobs not yet resumed, oldest first.
+    public func resumableJobs() throws -> [SyncJob] {
+        let staleBefore = Timestamp.format(Date().addingTimeInterval(-options.staleHeartbeat))
+        return try cache.write { db in
+            try Self.markDeadJobs(db, staleBefore: staleBefore)
+            return try SyncJob.fetchAll(db, sql: """
+                SELECT * FROM tally_sync_jobs WHERE status = 'interrupted' AND finished_at IS NULL ORDER BY job_id
+                """)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A failure classified for retry decisions and for the failures view.
+public struct ClassifiedFailure: Error, Sendable {
+    public var type: SyncFailure.ErrorType
+    /// What a person reads; never a credential.
+    public var message: String
+    /// Technical detail for the log and the failure's detail JSON, credentials masked.
+    public var detail: String
+    /// Seconds the server asked us to wait, if it did.
+    public var retryAfter: Double?
+
+    public init(type: SyncFailure.ErrorType, message: String, detail: String = "", retryAfter: Double? = nil) {
+        self.type = type
+        self.message = message
+        self.detail = detail
+        self.retryAfter = retryAfter
+    }
+}
+
+/// Errors a primary can describe in the terms of a failure row.
+public protocol FailureClassifying: Error {
+    func classified(primary: String) -> ClassifiedFailure
+}
+
+public enum FailureClassifier {
+    /// Turns any error thrown while talking to a primary into a classified failure.
+    public static func classify(_ error: any Error, primary: String) -> ClassifiedFailure {
+        if let classified = error as? ClassifiedFailure { return classified }
+        if let known = error as? any FailureClassifying { return known.classified(primary: primary) }
+        if let tally = error as? TallyError {
+            let message = tally.userMessage
+            switch tally {
+            case .primaryUnreachable: return ClassifiedFailure(type: .network, message: message, detail: message)
+            case .primaryAuth: return ClassifiedFailure(type: .auth, message: message, detail: message)
+            case .primarySchema: return ClassifiedFailure(type: .schema, message: message, detail: message)
+            case .conflict: return ClassifiedFailure(type: .conflict, message: message, detail: message)
+            default: return ClassifiedFailure(type: .internal, message: message, detail: message)
+            }
+        }
+        if error is CancellationError {
+            return ClassifiedFailure(type: .internal, message: "The sync was cancelled.", detail: "cancelled")
+        }
+        let text = PrimaryLocation.mask(String(describing: error))
+        return ClassifiedFailure(type: .internal, message: "Unexpected error from \(primary): \(text)", detail: text)
+    }
+}
