@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // Already part of postgres-nio; named so TallyCore can import NIO and TLS types directly.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
@@ -25,9 +28,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "TallyUI", dependencies: ["TallyCore"]),
+        .target(
+            name: "TallyUI",
+            dependencies: ["TallyCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .target(name: "TallyTerminal", dependencies: ["CNcursesw", "TallyUI"]),
         .executableTarget(
             name: "tally",
@@ -36,9 +45,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        // Shared by the test targets: temp dirs, fixture caches, a throwaway PostgreSQL, a tmux driver.
+        .target(
+            name: "TallyTestSupport",
+            dependencies: ["TallyCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TallyTestSupport"
+        ),
+        .testTarget(
+            name: "TallyCoreTests",
+            dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "TallyUITests", dependencies: ["TallyUI", "TallyCore"]),
-        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyCore"]),
+        .testTarget(
+            name: "TallyIntegrationTests",
+            dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyCore", "TallyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

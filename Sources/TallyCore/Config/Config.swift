@@ -68,6 +68,7 @@ public struct Config: Sendable, Equatable {
     /// default one is optional.
     public static func resolve(_ flags: Overrides, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
         var config = Config()
+        config.cachePath = (environment["HOME"] ?? FileSafety.home) + "/.workos-cache/cache.db"
         let explicit = flags.config ?? environment["TALLY_CONFIG"]
         let path = FileSafety.expand(explicit ?? defaultConfigPath(environment: environment))
         if FileManager.default.fileExists(atPath: path) {

@@ -144,6 +144,7 @@ public struct DemoData: Sendable {
                 task.effortActual = task.effortEstimate
                 if LocalDay(completed, in: timeZone) == today { todayDone.append(index) }
             }
+            task.updatedAt = task.completedAt ?? task.createdAt
             data.tasks.append(task)
         }
         // Make "done today" a handful of tasks worth a partial day, and today's goal match it.
@@ -160,6 +161,7 @@ public struct DemoData: Sendable {
             } else {
                 // Move extra same-day completions to yesterday.
                 data.tasks[index].completedAt = Timestamp.format(todayStart.addingTimeInterval(-3600))
+                data.tasks[index].updatedAt = data.tasks[index].completedAt
             }
         }
         if wanted > 0 {
@@ -170,6 +172,7 @@ public struct DemoData: Sendable {
                 let points = Points.forTask(data.tasks[index])
                 data.tasks[index].pointsFinal = points
                 data.tasks[index].pointsAdjustedAt = data.tasks[index].completedAt
+                data.tasks[index].updatedAt = data.tasks[index].completedAt
                 earnedToday += points
                 countToday += 1
                 wanted -= 1

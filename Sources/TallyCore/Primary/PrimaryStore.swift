@@ -70,6 +70,12 @@ public protocol PrimaryStore: Sendable {
     /// Rows deleted after `since` (an ISO timestamp), oldest first.
     func deletions(since: String?) async throws -> [Deletion]
 
+    /// One task as the primary holds it now (nil when gone).
+    func task(id: Int64) async throws -> WorkTask?
+
+    /// One day's goal row as the primary holds it now.
+    func goal(date: String) async throws -> DailyGoal?
+
     /// Marks the task done and adds its points to the day's goal, in one transaction.
     /// Throws `TallyError.conflict` when the task is already done or gone.
     func complete(_ request: CompletionRequest) async throws -> CompletionResult

@@ -148,6 +148,14 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
+    public func task(id: Int64) async throws -> WorkTask? {
+        try await mapped { db in try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]) }
+    }
+
+    public func goal(date: String) async throws -> DailyGoal? {
+        try await mapped { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM daily_goals WHERE date = ?", arguments: [date]) }
+    }
+
     public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
         let name = displayName
         return try await writeMapped { db in

@@ -8,15 +8,27 @@ public enum Timestamp {
     /// `2026-01-21T19:24:00.000Z`, the form JavaScript's `toISOString` writes.
     public static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
-        var whole = time_t(floor(seconds))
+        var whole = Int(floor(seconds))
         var millis = Int(((seconds - floor(seconds)) * 1000).rounded())
         if millis >= 1000 { whole += 1; millis -= 1000 }
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        let day = LocalDay(ordinal: Int(floor(Double(whole) / 86400)))
+        let secondOfDay = whole - day.ordinal * 86400
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, at index: Int, digits: Int) {
+            var v = value
+            for i in stride(from: index + digits - 1, through: index, by: -1) {
+                bytes[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(day.year, at: 0, digits: 4); bytes[4] = 45
+        put(day.month, at: 5, digits: 2); bytes[7] = 45
+        put(day.day, at: 8, digits: 2); bytes[10] = 84
+        put(secondOfDay / 3600, at: 11, digits: 2); bytes[13] = 58
+        put(secondOfDay % 3600 / 60, at: 14, digits: 2); bytes[16] = 58
+        put(secondOfDay % 60, at: 17, digits: 2); bytes[19] = 46
+        put(millis, at: 20, digits: 3); bytes[23] = 90
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses the forms other writers use: `2026-01-21T19:24:00Z`, `…00.123Z`, `…00+02:00`,
@@ -108,12 +120,10 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.day = day
     }
 
-    /// The local date of `date` in `timeZone`.
+    /// The local date of `date` in `timeZone` (arithmetic on the zone's offset at that instant).
     public init(_ date: Date, in timeZone: TimeZone = .current) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        self.init(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+        let local = date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))
+        self.init(ordinal: Int(floor(local / 86400)))
     }
 
     /// Parses `YYYY-MM-DD` (and ignores a time part after it); nil when malformed.
@@ -135,7 +145,18 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        var bytes = [UInt8](repeating: 45, count: 10)
+        func put(_ value: Int, at index: Int, digits: Int) {
+            var v = max(0, value)
+            for i in stride(from: index + digits - 1, through: index, by: -1) {
+                bytes[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(year, at: 0, digits: 4)
+        put(month, at: 5, digits: 2)
+        put(day, at: 8, digits: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: LocalDay, rhs: LocalDay) -> Bool {
@@ -179,9 +200,10 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The instant local midnight starts this day in `timeZone`.
     public func start(in timeZone: TimeZone) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = DateComponents(year: year, month: month, day: day)
-        return calendar.date(from: parts) ?? Date(timeIntervalSince1970: Double(ordinal) * 86400)
+        let utcMidnight = Date(timeIntervalSince1970: Double(ordinal) * 86400)
+        // The offset at midnight can differ from the offset a few hours earlier (DST); settle it.
+        var guess = utcMidnight.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: utcMidnight)))
+        guess = utcMidnight.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
+        return guess
     }
 }

@@ -107,11 +107,11 @@ public final class SyncEngine: Sendable {
         do {
             // Plan: how many chunks remain per namespace, for an honest progress bar.
             var total = 0
+            // Counting only feeds the progress bar: no retries, and a failure counts as one chunk
+            // (the fetch that follows records the real failure).
             for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
                 let start = startWatermark(namespace, progress: progress)
-                let remaining = try await withRetry(job: &job, namespace: namespace) {
-                    try await self.primary.count(namespace, after: start)
-                }
+                let remaining = (try? await primary.count(namespace, after: start)) ?? 0
                 total += max(1, Int((Double(remaining) / Double(options.chunkSize)).rounded(.up)))
             }
             job.chunksTotal = job.chunksCompleted + total
@@ -346,22 +346,24 @@ public final class SyncEngine: Sendable {
     func claim(kind: SyncJob.Kind, namespaces: [Namespace], progress: Progress) throws -> SyncJob {
         let now = Date()
         let staleBefore = Timestamp.format(now.addingTimeInterval(-options.staleHeartbeat))
-        do {
-            return try cache.write { db in
-                _ = try Self.markDeadJobs(db, staleBefore: staleBefore)
-                var job = SyncJob(kind: kind, entities: namespaces, startedAt: Timestamp.format(now))
-                job.pid = Int(getpid())
-                job.heartbeatAt = job.startedAt
-                job.watermark = Self.encode(progress)
+        let claimed = try cache.write { db -> SyncJob? in
+            _ = try Self.markDeadJobs(db, staleBefore: staleBefore)
+            var job = SyncJob(kind: kind, entities: namespaces, startedAt: Timestamp.format(now))
+            job.pid = Int(getpid())
+            job.heartbeatAt = job.startedAt
+            job.watermark = Self.encode(progress)
+            do {
                 try job.insert(db)
-                return job
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                return nil
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            let running = try cache.read { db in
-                try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'")
-            }
-            throw TallyError.syncAlreadyRunning(running ?? 0)
+            return job
         }
+        if let claimed { return claimed }
+        let running = try cache.read { db in
+            try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'")
+        }
+        throw TallyError.syncAlreadyRunning(running ?? 0)
     }
 
     /// Marks `running` jobs whose process has died (or whose heartbeat stopped) as interrupted.

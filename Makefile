@@ -1,0 +1,36 @@
+# Tally — the two commands a new machine needs:
+#   make demo   build, make a demo workspace, open the dashboard on it
+#   make test   install what is missing, start PostgreSQL and tmux, run every test
+SWIFT ?= swift
+DEMO_DIR ?= $(CURDIR)/.demo
+PREFIX ?= /usr/local
+
+.PHONY: all deps build release demo test bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: build
+	.build/debug/tally demo --dir $(DEMO_DIR)
+
+test:
+	scripts/test.sh
+
+bench: deps
+	bench/run.sh
+
+install: release
+	install -d $(PREFIX)/bin $(PREFIX)/share/tally/themes
+	install -m 755 .build/release/tally $(PREFIX)/bin/tally
+	install -m 644 Themes/*.toml $(PREFIX)/share/tally/themes/
+
+clean:
+	rm -rf .build .demo

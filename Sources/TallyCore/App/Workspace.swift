@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+
+/// The cache, the primary and the settings a command works with, opened from a `Config`.
+public struct Workspace: Sendable {
+    public let config: Config
+    public let cache: CacheStore
+    /// Nil in cache-only mode.
+    public let primary: (any PrimaryStore)?
+
+    public init(config: Config, cache: CacheStore, primary: (any PrimaryStore)?) {
+        self.config = config
+        self.cache = cache
+        self.primary = primary
+    }
+
+    /// Opens the cache (creating it unless read-only) and makes, without connecting, the primary.
+    public static func open(_ config: Config, logger: Logger = Logger(label: "tally")) throws -> Workspace {
+        let location = try config.primaryLocation()
+        let cache = try CacheStore(path: config.cachePath, readOnly: config.readOnly,
+                                   createDirectory: config.cachePathIsDefault)
+        let primary = try location.map { try makePrimary($0, logger: logger) }
+        return Workspace(config: config, cache: cache, primary: primary)
+    }
+
+    public static func makePrimary(_ location: PrimaryLocation, logger: Logger = Logger(label: "tally")) throws -> any PrimaryStore {
+        switch location {
+        case .postgres(let url):
+            return PostgresPrimary(url: url, logger: Logger(label: "tally.postgres"))
+        case .sqlite(let path):
+            return try SQLitePrimary(path: path)
+        }
+    }
+
+    /// The sync engine, or nil in cache-only mode. `beforeFetch` replays the outbox.
+    public func syncEngine(beforeFetch: (@Sendable (Int64) async -> Int)? = nil) -> SyncEngine? {
+        guard let primary, !cache.isReadOnly else { return nil }
+        var options = SyncOptions()
+        options.chunkSize = config.chunkSize
+        return SyncEngine(cache: cache, primary: primary, options: options,
+                          logger: Logger(label: "tally.sync"), beforeFetch: beforeFetch)
+    }
+
+    /// Counts a CLI command's read of `namespaces` as lookups (SPEC §6).
+    public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) {
+        guard !cache.isReadOnly, (try? cache.hasTallyTables()) == true else { return }
+        let stale = Set(StatusReport.staleNamespaces(snapshot, staleAfter: config.staleAfter, now: now))
+        var counts: [Namespace: HitRate] = [:]
+        for namespace in namespaces {
+            let empty = (snapshot.rowCounts[namespace] ?? 0) == 0
+            counts[namespace] = (stale.contains(namespace) || empty) ? HitRate(misses: 1) : HitRate(hits: 1)
+        }
+        _ = try? cache.write { db in try CacheStats.record(db, counts, at: now) }
+    }
+}

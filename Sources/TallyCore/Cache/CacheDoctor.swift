@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+
+/// `tally doctor`: checks a cache file without changing it, and rebuilds a damaged one.
+public enum CacheDoctor {
+    public struct Check: Sendable, Equatable {
+        public enum Level: String, Sendable { case ok, warning, problem }
+        public var name: String
+        public var level: Level
+        public var detail: String
+    }
+
+    public struct Report: Sendable {
+        public var path: String
+        public var checks: [Check]
+        /// True when the file cannot be trusted and should be rebuilt.
+        public var isDamaged: Bool
+
+        public var hasProblems: Bool { checks.contains { $0.level == .problem } }
+    }
+
+    /// Inspects `path`: integrity (`PRAGMA quick_check`), WAL mode, schema, migrations, sizes,
+    /// last sync, outbox depth, failures and permissions. Opens the file read-only.
+    public static func check(path: String, now: Date = Date()) -> Report {
+        var checks: [Check] = []
+        let fm = FileManager.default
+        func add(_ name: String, _ level: Check.Level, _ detail: String) {
+            checks.append(Check(name: name, level: level, detail: detail))
+        }
+        guard fm.fileExists(atPath: path) else {
+            add("file", .problem, "no cache at \(path)")
+            return Report(path: path, checks: checks, isDamaged: false)
+        }
+        let attributes = (try? fm.attributesOfItem(atPath: path)) ?? [:]
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        let walSize = ((try? fm.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        add("size", .ok, "\(formatBytes(size)) (+ \(formatBytes(walSize)) WAL)")
+        let mode = ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777
+        let directory = (path as NSString).deletingLastPathComponent
+        let dirMode = (((try? fm.attributesOfItem(atPath: directory))?[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777
+        if mode & 0o077 != 0 || dirMode & 0o077 != 0 {
+            add("permissions", .warning, String(format: "file %03o, directory %03o: others can read your tasks (expected 600 / 700)", mode, dirMode))
+        } else {
+            add("permissions", .ok, String(format: "file %03o, directory %03o", mode, dirMode))
+        }
+        if !fm.isWritableFile(atPath: path) { add("writable", .warning, "the file is read-only: the dashboard shows it but cannot sync or complete") }
+
+        guard FileSafety.looksLikeSQLite(path) else {
+            add("integrity", .problem, "not a SQLite database (bad header)")
+            return Report(path: path, checks: checks, isDamaged: true)
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            let damaged = try queue.read { db -> Bool in
+                let result = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+                if result == ["ok"] {
+                    add("integrity", .ok, "quick_check ok")
+                } else {
+                    add("integrity", .problem, "quick_check: " + result.prefix(3).joined(separator: "; "))
+                    return true
+                }
+                let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+                add("journal", journal.lowercased() == "wal" ? .ok : .warning, "journal_mode \(journal)")
+                var missing: [String] = []
+                for table in WorkOSSchema.contractTables where try !db.tableExists(table) { missing.append(table) }
+                add("schema", missing.isEmpty ? .ok : .problem,
+                    missing.isEmpty ? "WorkOS tables present" : "missing: \(missing.joined(separator: ", "))")
+                let applied = try db.tableExists("grdb_migrations")
+                    ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+                add("schema version", applied.contains(TallyMigrations.latest) ? .ok : .warning,
+                    applied.isEmpty ? "no Tally tables yet (created on first write)" : applied.joined(separator: ", "))
+                for namespace in Namespace.allCases where try db.tableExists(namespace.cacheTable) {
+                    let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(namespace.cacheTable)") ?? 0
+                    add("rows", .ok, "\(namespace.rawValue): \(count)")
+                }
+                if try db.tableExists("cache_meta") {
+                    let last = try CacheMeta.lastSyncs(db).overall
+                    add("last sync", last == nil ? .warning : .ok,
+                        last.map { "\(Timestamp.format($0)) (\(RelativeTime.ago($0, now: now)))" } ?? "never")
+                }
+                if try db.tableExists(OutboxEntry.databaseTableName) {
+                    let depth = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL") ?? 0
+                    add("outbox", depth == 0 ? .ok : .warning, depth == 0 ? "empty" : "\(depth) completions waiting for the primary")
+                    let failures = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures WHERE resolved_at IS NULL") ?? 0
+                    add("failures", failures == 0 ? .ok : .warning, "\(failures) unresolved")
+                    let running = try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'")
+                    if let running { add("jobs", .ok, "job \(running) running") }
+                }
+                return false
+            }
+            return Report(path: path, checks: checks, isDamaged: damaged)
+        } catch let error as DatabaseError {
+            add("integrity", .problem, "SQLite: \(error.message ?? "\(error.resultCode)")")
+            return Report(path: path, checks: checks, isDamaged: true)
+        } catch {
+            add("integrity", .problem, error.userMessage)
+            return Report(path: path, checks: checks, isDamaged: true)
+        }
+    }
+
+    static func formatBytes(_ bytes: Int64) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+        return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    }
+
+    /// Moves a damaged cache aside as `cache.db.damaged-<timestamp>` (with its WAL and SHM) and
+    /// returns the new name. The caller then creates a fresh cache and syncs it in full.
+    public static func moveAside(path: String, now: Date = Date()) throws -> String {
+        let stamp = Timestamp.format(now).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "")
+        let aside = "\(path).damaged-\(stamp)"
+        let fm = FileManager.default
+        do {
+            try fm.moveItem(atPath: path, toPath: aside)
+            for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
+                try fm.moveItem(atPath: path + suffix, toPath: aside + suffix)
+            }
+        } catch {
+            throw TallyError.io("Could not move the damaged cache aside: \(error.localizedDescription)")
+        }
+        return aside
+    }
+
+    /// Rebuilds the cache at `config.cachePath` from the primary: moves the damaged file aside,
+    /// creates a fresh cache and runs a full sync. Returns the moved-aside path and the sync.
+    public static func repair(config: Config) async throws -> (aside: String?, summary: SyncSummary) {
+        guard let location = try config.primaryLocation() else {
+            throw TallyError.badArgument("Repair rebuilds the cache from the primary, and none is configured (--primary URL).")
+        }
+        let path = config.cachePath
+        var aside: String?
+        if FileManager.default.fileExists(atPath: path) { aside = try moveAside(path: path) }
+        let cache = try CacheStore(path: path, createDirectory: config.cachePathIsDefault)
+        let primary = try Workspace.makePrimary(location)
+        var options = SyncOptions()
+        options.chunkSize = config.chunkSize
+        let summary = try await SyncEngine(cache: cache, primary: primary, options: options).run(kind: .full, full: true)
+        await primary.close()
+        return (aside, summary)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// A PostgreSQL error with the URL it concerns, classified for failure rows. Messages name the
+/// host, port, user and database, never the password.
+struct PostgresFailure: Error, FailureClassifying, LocalizedError {
+    struct Timeout: Error { let seconds: Double }
+
+    let error: any Error
+    let url: PostgresURL
+
+    init(error: any Error, url: PostgresURL) {
+        if let already = error as? PostgresFailure { self.error = already.error } else { self.error = error }
+        self.url = url
+    }
+
+    var errorDescription: String? { classified(primary: url.description).message }
+
+    func classified(primary: String) -> ClassifiedFailure {
+        let server = "PostgreSQL at \(url.host):\(url.port)"
+        let detail = PrimaryLocation.maskAll(String(reflecting: error))
+            .replacingOccurrences(of: url.password ?? "\u{0}", with: "***")
+        if let timeout = error as? Timeout {
+            return ClassifiedFailure(type: .timeout, message: "\(server) did not answer within \(Int(timeout.seconds)) s.", detail: detail)
+        }
+        if let tally = error as? TallyError { return FailureClassifier.classify(tally, primary: primary) }
+        if error is CancellationError {
+            return ClassifiedFailure(type: .internal, message: "The request to \(server) was cancelled.", detail: detail)
+        }
+        guard let psql = error as? PSQLError else {
+            return ClassifiedFailure(type: .network, message: "Cannot reach \(server): \(Self.describe(error)).", detail: detail)
+        }
+        switch psql.code {
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            let text = psql.serverInfo?[.message] ?? "error \(state)"
+            switch state {
+            case "28P01", "28000":
+                return ClassifiedFailure(type: .auth, message: "\(server) refused the password for user \(url.user).", detail: detail)
+            case "3D000":
+                return ClassifiedFailure(type: .schema, message: "\(server) has no database \(url.database).", detail: detail)
+            case "42P01", "42703", "42883":
+                return ClassifiedFailure(type: .schema, message: "\(server) lacks Tally's tables (\(text)); run `tally primary init`.", detail: detail)
+            case "53300", "53400":
+                return ClassifiedFailure(type: .rateLimit, message: "\(server) has too many connections; retrying later.", detail: detail, retryAfter: 5)
+            case "57014":
+                return ClassifiedFailure(type: .timeout, message: "\(server) cancelled a slow query.", detail: detail)
+            case "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004":
+                return ClassifiedFailure(type: .network, message: "\(server) is shutting down or not accepting connections.", detail: detail)
+            case "40001", "40P01", "55P03":
+                return ClassifiedFailure(type: .timeout, message: "\(server) aborted a transaction under contention; retrying.", detail: detail)
+            default:
+                return ClassifiedFailure(type: .internal, message: "\(server) reported: \(text).", detail: detail)
+            }
+        case .sslUnsupported:
+            return ClassifiedFailure(type: .network, message: "\(server) does not offer TLS, but sslmode=\(url.tls.rawValue) requires it.", detail: detail)
+        case .authMechanismRequiresPassword:
+            return ClassifiedFailure(type: .auth, message: "\(server) wants a password for user \(url.user); put one in the URL.", detail: detail)
+        case .unsupportedAuthMechanism, .saslError:
+            return ClassifiedFailure(type: .auth, message: "\(server) refused the password for user \(url.user).", detail: detail)
+        case .queryCancelled:
+            return ClassifiedFailure(type: .timeout, message: "A query to \(server) was cancelled.", detail: detail)
+        default:
+            let reason = psql.underlying.map(Self.describe) ?? "the connection was lost"
+            return ClassifiedFailure(type: .network, message: "Cannot reach \(server): \(reason).", detail: detail)
+        }
+    }
+
+    /// A short reason for a network error.
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ETIMEDOUT: return "connection timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: return String(cString: strerror(io.errnoCode)).lowercased()
+            }
+        }
+        if let connect = error as? NIOConnectionError {
+            if let first = connect.connectionErrors.first { return describe(first.error) }
+            if connect.dnsAAAAError != nil || connect.dnsAError != nil { return "the host name does not resolve" }
+            return "connection failed"
+        }
+        if case ChannelError.connectTimeout = error { return "connection timed out" }
+        if let channel = error as? ChannelError { return "\(channel)" }
+        let text = String(describing: error)
+        if text.contains("connectTimeout") { return "connection timed out" }
+        if text.lowercased().contains("refused") { return "connection refused" }
+        if text.contains("lookup") || text.contains("resolve") { return "the host name does not resolve" }
+        return "the connection failed"
+    }
+}

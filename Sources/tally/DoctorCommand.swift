@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+extension Tally {
+    /// `tally doctor`: is the cache healthy, and if not, rebuild it.
+    struct Doctor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the cache (integrity, WAL, schema, sizes, last sync, outbox, permissions).",
+            discussion: "--repair rebuilds a damaged cache from the primary, keeping the old file as cache.db.damaged-<time>.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Rebuild a damaged cache from the primary.")
+        var repair = false
+
+        @Flag(help: "Rebuild even when the cache looks healthy.")
+        var force = false
+
+        func run() async throws {
+            let config = try global.resolve()
+            let report = CacheDoctor.check(path: config.cachePath)
+            print("Cache \(config.cachePath)")
+            for check in report.checks {
+                let mark = check.level == .ok ? "✓" : (check.level == .warning ? "!" : "✗")
+                print("  \(mark) \(check.name): \(check.detail)")
+            }
+            if let primary = try? config.primaryLocation() { print("Primary \(primary)") }
+            guard repair else {
+                if report.isDamaged { print("The cache is damaged; run `tally doctor --repair` to rebuild it from the primary.") }
+                if report.hasProblems { throw ExitCode(1) }
+                return
+            }
+            guard report.isDamaged || force || !FileManager.default.fileExists(atPath: config.cachePath) else {
+                print("Nothing to repair (use --force to rebuild anyway).")
+                return
+            }
+            let (aside, summary) = try await CacheDoctor.repair(config: config)
+            if let aside { print("Moved the old cache to \(aside).") }
+            print("Rebuilt: \(summary.job.rowsWritten) rows from the primary (job \(summary.job.id ?? 0) \(summary.job.status)).")
+            if !summary.succeeded { throw ExitCode(2) }
+        }
+    }
+}

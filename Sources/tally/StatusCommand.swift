@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+extension Tally {
+    /// `tally status`: one line (or JSON) for a prompt, a status bar or a health check.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Today's points, streak, last sync and cache health.",
+            discussion: "Exit status: 0 healthy, 1 stale, 2 last sync failed, 3 no cache.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let config = try global.resolve()
+            let primaryName = try config.primaryLocation()?.description
+            let now = Date()
+            guard FileManager.default.fileExists(atPath: config.cachePath) else {
+                let report = StatusReport(noCacheAt: config.cachePath, primary: primaryName, now: now)
+                print(json ? JSONOutput.string(report.json) : report.line)
+                throw ExitCode(report.health.rawValue)
+            }
+            let workspace = try Workspace.open(config)
+            let snapshot = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now,
+                                                        defaultTarget: config.targetPoints)
+            workspace.countLookups([.goals], snapshot: snapshot, now: now)
+            let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName, now: now)
+            print(json ? JSONOutput.string(report.json) : report.line)
+            if report.health != .healthy { throw ExitCode(report.health.rawValue) }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+extension Tally {
+    /// `tally sync`: one sync in the foreground (for cron and for people who like to watch).
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sync the cache from the primary now, with a progress bar on a terminal.",
+            discussion: """
+                Incremental by default (rows changed since the last sync, and deletions). An interrupted \
+                job is resumed first. In cache-only mode runs the config's sync_command instead.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Read everything and remove cache rows the primary no longer has.")
+        var full = false
+
+        @Option(help: "Resume the interrupted job with this id.")
+        var resume: Int64?
+
+        func run() async throws {
+            let workspace = try global.workspace()
+            if workspace.cache.isReadOnly { throw TallyError.cacheReadOnly(workspace.cache.path) }
+            guard let primary = workspace.primary else {
+                guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }
+                let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
+                print(result.job.status == "completed" ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
+                if result.job.status != "completed" { throw ExitCode(2) }
+                return
+            }
+            let completions = CompletionService(workspace: workspace)
+            guard let engine = workspace.syncEngine(beforeFetch: { jobID in await completions.replayOutbox(jobID: jobID) }) else {
+                throw TallyError.noPrimary
+            }
+            let bar = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+            var exitCode: Int32 = 0
+            if resume == nil {
+                for job in try engine.resumableJobs() {
+                    guard let id = job.id else { continue }
+                    FileHandle.standardError.write(Data("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).\n".utf8))
+                    let summary = try await engine.run(kind: .resume, resume: id, onProgress: bar.update)
+                    bar.finish()
+                    report(summary, primary: primary.displayName)
+                    if !summary.succeeded { exitCode = 2 }
+                }
+            }
+            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume, onProgress: bar.update)
+            bar.finish()
+            report(summary, primary: primary.displayName)
+            await primary.close()
+            if !summary.succeeded || exitCode != 0 { throw ExitCode(2) }
+        }
+
+        func report(_ summary: SyncSummary, primary: String) {
+            let job = summary.job
+            var line = "Job \(job.id ?? 0) \(job.status): \(job.rowsWritten) rows in \(job.chunksCompleted) chunks from \(primary)"
+            if summary.deleted > 0 { line += ", \(summary.deleted) deleted" }
+            if summary.outboxApplied > 0 { line += ", \(summary.outboxApplied) queued completions applied" }
+            if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
+                line += String(format: " in %.2f s", finished.timeIntervalSince(started))
+            }
+            print(line + ".")
+            for (namespace, message) in summary.failedNamespaces.sorted(by: { $0.key < $1.key }) {
+                print("  \(namespace.rawValue): \(message)")
+            }
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ job: SyncJob) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let width = 30
+        let filled = Int((job.progressPercent / 100 * Double(width)).rounded())
+        let bar = String(repeating: "█", count: max(0, min(width, filled))) + String(repeating: "░", count: max(0, width - filled))
+        let text = String(format: "\r%@ %5.1f%%  %d/%d chunks  %d rows ", bar, job.progressPercent,
+                          job.chunksCompleted, job.chunksTotal, job.rowsWritten)
+        FileHandle.standardError.write(Data(text.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
+    }
+}

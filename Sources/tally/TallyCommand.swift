@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+/// `tally`: the dashboard and the commands that script it.
+@main
+struct Tally: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally",
+        abstract: "A terminal dashboard for tasks, points and streaks over the WorkOS cache.",
+        discussion: """
+            Reads the SQLite cache (default ~/.workos-cache/cache.db), refreshes it from the primary \
+            database in the background, and completes tasks with write-through. Settings come from \
+            flags, TALLY_* variables, then $XDG_CONFIG_HOME/tally/config.toml.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Demo.self, Status.self, Sync.self, Complete.self, Tasks.self,
+            Failures.self, Primary.self, Doctor.self,
+        ],
+        defaultSubcommand: Status.self
+    )
+
+    /// Parses, runs, and turns every error into one line on stderr and a non-zero exit.
+    static func main() async {
+        umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitReporting(error)
+        }
+    }
+
+    static func exitReporting(_ error: any Error) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if error is TallyError || error is ClassifiedFailure { fail(error.userMessage, code: 1) }
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }  // --help, --version
+        var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        if message.hasPrefix("Error: ") { message.removeFirst(7) }
+        fail(message + " (see `tally --help`)", code: code.rawValue)
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("tally: \(PrimaryLocation.maskAll(message))\n".utf8))
+        Foundation.exit(code == 0 ? 1 : code)
+    }
+}

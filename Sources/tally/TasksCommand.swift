@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+extension Tally {
+    /// `tally tasks`: the task list for scripts.
+    struct Tasks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks from the cache.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Only this client (name, case-insensitive, or id).")
+        var client: String?
+
+        @Option(help: "active, queued, backlog, done-today or all (default active).")
+        var status: String = "active"
+
+        @Option(help: "Only titles containing this text.")
+        var search: String = ""
+
+        @Option(help: "At most this many tasks.")
+        var limit: Int = 1000
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            guard Self.filter(status) != nil else {
+                throw ValidationError("--status must be active, queued, backlog, done-today or all.")
+            }
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+        }
+
+        static func filter(_ text: String) -> StatusFilter? {
+            StatusFilter(rawValue: text.lowercased().replacingOccurrences(of: "-", with: " "))
+        }
+
+        func run() async throws {
+            let workspace = try global.workspace()
+            var query = TaskQuery(status: Self.filter(status) ?? .active, search: search, limit: limit)
+            let now = Date()
+            let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now).clients
+            if let client {
+                let match = clients.first { $0.client.name.lowercased() == client.lowercased() || String($0.client.id) == client }
+                guard let match else {
+                    throw TallyError.badArgument("No client named \(client.debugDescription); clients: \(clients.map(\.client.name).joined(separator: ", ")).")
+                }
+                query.clientID = match.client.id
+            }
+            let snapshot = try workspace.cache.snapshot(query: query, now: now)
+            workspace.countLookups([.tasks], snapshot: snapshot, now: now)
+            if json {
+                print(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task)))
+                return
+            }
+            for row in snapshot.tasks.rows {
+                let t = row.task
+                let title = TextSafety.sanitize(t.title)
+                let client = TextSafety.sanitize(row.clientName ?? "—")
+                print("\(t.id)\t\(t.taskStatus)\t\(client)\t\(t.effectivePoints) pts\t\(title)\(row.isPending ? "\t(pending)" : "")")
+            }
+            if snapshot.tasks.total > snapshot.tasks.rows.count {
+                FileHandle.standardError.write(Data("(\(snapshot.tasks.rows.count) of \(snapshot.tasks.total) shown; use --limit)\n".utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+final class ConfigTests: XCTestCase {
+    func testPrecedenceFlagThenEnvironmentThenFileThenDefault() throws {
+        let dir = TempDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path + "/tally", withIntermediateDirectories: true)
+        try """
+            cache = "/from/file.db"
+            theme = "nord"
+            refresh = 30
+            primary = "sqlite:///from/file.db"
+
+            [stale_after]
+            tasks = 120
+            """.write(toFile: dir.path + "/tally/config.toml", atomically: true, encoding: .utf8)
+        let env = ["XDG_CONFIG_HOME": dir.path, "TALLY_THEME": "light", "DATABASE_URL": "postgres://x@h/db"]
+        var config = try Config.resolve(Config.Overrides(), environment: env)
+        XCTAssertEqual(config.cachePath, "/from/file.db")
+        XCTAssertEqual(config.theme, "light", "environment beats the file")
+        XCTAssertEqual(config.refreshInterval, 30)
+        XCTAssertEqual(config.staleAfter[.tasks], 120)
+        XCTAssertEqual(config.staleAfter[.clients], 900)
+        XCTAssertEqual(config.primaryURL, "sqlite:///from/file.db", "the file beats DATABASE_URL")
+        config = try Config.resolve(Config.Overrides(cache: "/flag.db", theme: "gruvbox", staleAfter: 60), environment: env)
+        XCTAssertEqual(config.cachePath, "/flag.db")
+        XCTAssertEqual(config.theme, "gruvbox")
+        XCTAssertEqual(config.staleAfter[.tasks], 60)
+        config = try Config.resolve(Config.Overrides(), environment: ["XDG_CONFIG_HOME": dir.path + "/none", "DATABASE_URL": "postgres://x@h/db", "HOME": dir.path])
+        XCTAssertEqual(config.primaryURL, "postgres://x@h/db")
+        XCTAssertEqual(config.cachePath, dir.path + "/.workos-cache/cache.db")
+        XCTAssertTrue(config.cachePathIsDefault)
+    }
+
+    func testConfigErrorsNameFileAndLine() throws {
+        let dir = TempDirectory()
+        let cases: [(String, Int?, String?)] = [
+            ("theme = \"x\"\nrefresh = \"soon\"\n", 2, "refresh must be a positive number"),
+            ("theme = \"x\"\n\ncolour = 3\n", 3, "unknown setting"),
+            ("theme = \"x\"\nbroken = [\n", 2, nil),
+            ("target_points = -4\n", 1, "target_points"),
+            ("[stale_after]\nweather = 5\n", 2, "unknown namespace"),
+        ]
+        for (text, line, fragment) in cases {
+            let path = dir.file("config.toml")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: path), environment: [:]), text) { error in
+                guard case .badConfig(let p, let l, let reason)? = error as? TallyError else { return XCTFail("\(error)") }
+                XCTAssertEqual(p, path)
+                if let line { XCTAssertEqual(l, line, text) }
+                if let fragment { XCTAssertTrue(reason.contains(fragment), reason) }
+                XCTAssertEqual(error.userMessage.split(separator: "\n").count, 1)
+            }
+        }
+        XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: dir.file("absent.toml")), environment: [:]))
+        try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: dir.file("binary.toml")))
+        XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: dir.file("binary.toml")), environment: [:]))
+    }
+
+    func testPrimaryURLs() throws {
+        let pg = try PrimaryLocation(parsing: "postgres://tally:s3cr%40t@db.example.com:6543/work?sslmode=require")
+        guard case .postgres(let url) = pg else { return XCTFail() }
+        XCTAssertEqual(url.user, "tally")
+        XCTAssertEqual(url.password, "s3cr@t")
+        XCTAssertEqual(url.host, "db.example.com")
+        XCTAssertEqual(url.port, 6543)
+        XCTAssertEqual(url.database, "work")
+        XCTAssertEqual(url.tls, .require)
+        XCTAssertEqual(pg.description, "postgres://tally:***@db.example.com:6543/work?sslmode=require")
+        XCTAssertFalse(pg.description.contains("s3cr"))
+        XCTAssertEqual(try PrimaryLocation(parsing: "sqlite:///tmp/p.db"), .sqlite(path: "/tmp/p.db"))
+        guard case .postgres(let plain) = try PrimaryLocation(parsing: "postgresql://me@localhost/db") else { return XCTFail() }
+        XCTAssertEqual(plain.port, 5432)
+        XCTAssertNil(plain.password)
+
+        let bad = ["mysql://u:pw@h/db", "postgres://u:topsecret@:5432/db", "postgres://u:topsecret@h:99999/db",
+                   "postgres://u:topsecret@h:port/db", "sqlite://relative.db", "just words", "postgres://u:topsecret@h/db?sslmode=sure"]
+        for text in bad {
+            XCTAssertThrowsError(try PrimaryLocation(parsing: text), text) { error in
+                XCTAssertFalse(error.userMessage.contains("topsecret"), error.userMessage)
+                XCTAssertEqual(error.userMessage.split(separator: "\n").count, 1)
+            }
+        }
+    }
+
+    func testMaskingAnyURLInText() {
+        XCTAssertEqual(PrimaryLocation.maskAll("failed for postgres://a:b@h:1/d and sqlite:///x"),
+                       "failed for postgres://a:***@h:1/d and sqlite:///x")
+        XCTAssertEqual(PrimaryLocation.maskAll("no urls"), "no urls")
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+final class SnapshotTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_795_345_200)  // 2026-11-22T09:00:00Z, a Sunday
+    let utc = TimeZone(identifier: "UTC")!
+
+    func cache(with data: DemoData, in dir: TempDirectory) throws -> CacheStore {
+        let store = try CacheStore(path: dir.file("cache.db"))
+        try store.write { db in try data.insert(into: db, tablePrefix: "cached_") }
+        return store
+    }
+
+    func testEmptyCache() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let snapshot = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.tasks, TaskPage())
+        XCTAssertTrue(snapshot.clients.isEmpty)
+        XCTAssertEqual(snapshot.goal.earned, 0)
+        XCTAssertEqual(snapshot.goal.target, 18)
+        XCTAssertEqual(snapshot.goal.currentStreak, 0)
+        XCTAssertEqual(snapshot.history.count, 30)
+        XCTAssertNil(snapshot.lastSyncAt)
+        XCTAssertNil(snapshot.runningJob)
+        XCTAssertEqual(StatusReport.staleNamespaces(snapshot, staleAfter: [:], now: now), Namespace.allCases)
+    }
+
+    func testDemoDataReadsBackConsistently() throws {
+        let dir = TempDirectory()
+        let data = DemoData.make(taskCount: 150, days: 60, now: now, timeZone: utc)
+        let store = try cache(with: data, in: dir)
+        let snapshot = try store.snapshot(query: TaskQuery(status: .doneToday), now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.clients.map(\.client.name), ["General Admin", "Kentucky", "Memphis", "Orlando", "Raleigh", "Revenue"])
+        XCTAssertEqual(snapshot.clients.first { $0.client.name == "Raleigh" }?.client.color, "#3B82F6")
+        // Today's earned points are exactly the points of today's completed tasks.
+        XCTAssertEqual(snapshot.tasks.rows.map { $0.task.pointsFinal ?? 0 }.reduce(0, +), snapshot.goal.earned)
+        XCTAssertEqual(snapshot.tasks.total, snapshot.goal.taskCount)
+        XCTAssertGreaterThanOrEqual(snapshot.goal.currentStreak, 6)
+        XCTAssertEqual(snapshot.habits.count, 8)
+        let statuses = Set(data.tasks.compactMap(\.status))
+        XCTAssertEqual(statuses, ["active", "queued", "backlog", "done"])
+        XCTAssertEqual(Set(data.tasks.compactMap(\.valueTier)), Set(ValueTier.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(data.tasks.compactMap(\.drainType)), ["mental", "physical", "emotional"])
+        let open = snapshot.clients.map(\.openTasks).reduce(0, +)
+        XCTAssertEqual(open, data.tasks.filter { $0.status == "active" || $0.status == "queued" }.count)
+    }
+
+    func testFiltersSearchAndWindow() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        try store.write { db in
+            try Client(id: 1, name: "A").insert(db)
+            try Client(id: 2, name: "B").insert(db)
+            for i in 1...50 {
+                try WorkTask(id: Int64(i), clientID: i % 2 == 0 ? 2 : 1, title: i == 7 ? "100% done_now" : "Task \(i)",
+                             status: i <= 30 ? "active" : "queued", sortOrder: 100 - i).insert(db)
+            }
+        }
+        var query = TaskQuery(status: .active, limit: 10)
+        var snapshot = try store.snapshot(query: query, now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.tasks.total, 30)
+        XCTAssertEqual(snapshot.tasks.rows.count, 10)
+        XCTAssertEqual(snapshot.tasks.rows.first?.task.id, 30, "sorted by sort_order")
+        query.offset = 25
+        snapshot = try store.snapshot(query: query, now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.tasks.rows.count, 5)
+        XCTAssertEqual(snapshot.tasks.offset, 25)
+        query = TaskQuery(clientID: 2, status: .queued)
+        XCTAssertEqual(try store.snapshot(query: query, now: now, timeZone: utc).tasks.total, 10)
+        query = TaskQuery(status: .all, search: "100%")
+        XCTAssertEqual(try store.snapshot(query: query, now: now, timeZone: utc).tasks.rows.map(\.task.id), [7])
+        query = TaskQuery(status: .all, search: "e_n")
+        XCTAssertEqual(try store.snapshot(query: query, now: now, timeZone: utc).tasks.rows.map(\.task.id), [7], "_ is literal")
+        query = TaskQuery(status: .all, search: "task 1")
+        XCTAssertEqual(try store.snapshot(query: query, now: now, timeZone: utc).tasks.total, 11)
+    }
+
+    func testOneHundredThousandTasks() throws {
+        let dir = TempDirectory()
+        let data = DemoData.make(taskCount: 100_000, days: 1825, now: now, timeZone: utc)
+        XCTAssertEqual(data.clients.count, 50)
+        XCTAssertEqual(data.habits.count, 50)
+        let store = try cache(with: data, in: dir)
+        let snapshot = try store.snapshot(query: TaskQuery(status: .all, limit: 60), now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.tasks.total, 100_000)
+        XCTAssertEqual(snapshot.tasks.rows.count, 60)
+        XCTAssertEqual(snapshot.rowCounts[.tasks], 100_000)
+        XCTAssertEqual(snapshot.clients.count, 50)
+        XCTAssertEqual(snapshot.history.count, 30)
+        XCTAssertGreaterThan(snapshot.goal.longestStreak, 6)
+        let active = try store.snapshot(query: TaskQuery(status: .active, offset: 5000, limit: 40), now: now, timeZone: utc)
+        XCTAssertEqual(active.tasks.rows.count, 40)
+        XCTAssertEqual(active.tasks.total, data.tasks.filter { $0.status == "active" }.count)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// The sync engine against a real SQLite primary.
+final class SyncEngineTests: XCTestCase {
+    var dir: TempDirectory!
+    var primary: SQLitePrimary!
+    var cache: CacheStore!
+
+    override func setUp() async throws {
+        dir = TempDirectory()
+        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
+        let data = DemoData.make(taskCount: 1200, days: 90)
+        try primary.write { db in try data.insert(into: db) }
+        cache = try CacheStore(path: dir.file("cache.db"))
+    }
+
+    func engine(_ store: any PrimaryStore, chunk: Int = 100, sleeps: SleepLog? = nil) -> SyncEngine {
+        var options = SyncOptions()
+        options.chunkSize = chunk
+        options.baseDelay = 1
+        let log = sleeps ?? SleepLog()
+        return SyncEngine(cache: cache, primary: store, options: options, sleep: { await log.add($0) })
+    }
+
+    /// Row count and a checksum of every column, per table, for primary and cache alike.
+    func fingerprint(_ reader: (String) throws -> [[DatabaseValue]], _ namespace: Namespace, table: String) rethrows -> String {
+        let rows = try reader("SELECT \(namespace.columns.joined(separator: ", ")) FROM \(table) ORDER BY id")
+        return "\(rows.count):" + String(rows.map { $0.map(\.description).joined(separator: "|") }.joined(separator: "\n").hashValue)
+    }
+
+    func assertAgree(file: StaticString = #filePath, line: UInt = #line) throws {
+        for namespace in Namespace.allCases {
+            let p = try primary.read { db in try Row.fetchAll(db, sql: "SELECT \(namespace.columns.joined(separator: ", ")) FROM \(namespace.primaryTable) ORDER BY id").map { Array($0.databaseValues) } }
+            let c = try cache.read { db in try Row.fetchAll(db, sql: "SELECT \(namespace.columns.joined(separator: ", ")) FROM \(namespace.cacheTable) ORDER BY id").map { Array($0.databaseValues) } }
+            XCTAssertEqual(p.count, c.count, "\(namespace) count", file: file, line: line)
+            XCTAssertEqual(p, c, "\(namespace) rows", file: file, line: line)
+        }
+    }
+
+    func testFullSyncMakesTheCacheAgreeRowForRow() async throws {
+        let summary = try await engine(primary).run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertEqual(summary.job.status, "completed")
+        XCTAssertEqual(summary.job.progressPercent, 100)
+        XCTAssertGreaterThanOrEqual(summary.job.chunksCompleted, 12)
+        try assertAgree()
+        let meta = try cache.read { db in try CacheMeta.lastSyncs(db) }
+        XCTAssertNotNil(meta.overall)
+        XCTAssertEqual(Set(meta.byNamespace.keys), Set(Namespace.allCases))
+    }
+
+    func testIncrementalSyncCarriesInsertsUpdatesAndDeletes() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        try primary.write { db in
+            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status) VALUES (90001, 7, 'Brand new', 'active')")
+            try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
+            try db.execute(sql: "DELETE FROM tasks WHERE id IN (6, 7)")
+            try db.execute(sql: "UPDATE habits SET current_streak = 99 WHERE id = 1")
+            try db.execute(sql: "DELETE FROM clients WHERE id = 13")
+        }
+        let summary = try await engine(primary).run(kind: .manual)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertLessThan(summary.job.rowsFetched, 100, "only what changed (and the clients) is read")
+        XCTAssertEqual(summary.deleted, 3)
+        try assertAgree()
+    }
+
+    func testOnlyOneRunningJobPerCache() async throws {
+        // A job another live process is running (this process's pid stands in for it).
+        try cache.write { db in
+            var job = SyncJob(kind: .manual, entities: Namespace.allCases, startedAt: Timestamp.format(Date()))
+            job.pid = Int(getpid())
+            job.heartbeatAt = job.startedAt
+            try job.insert(db)
+        }
+        do {
+            try await engine(primary).run(kind: .manual)
+            XCTFail("a second job must not start")
+        } catch let error as TallyError {
+            guard case .syncAlreadyRunning = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testAJobLeftByADeadProcessIsInterruptedAndResumedFromItsLastChunk() async throws {
+        // Run a full sync that is "killed" after 5 chunks: cancel the task from within a fetch.
+        let flaky = FlakyPrimary(primary)
+        let syncEngine = engine(flaky, chunk: 100)
+        let task = Task { try await syncEngine.run(kind: .full, full: true) }
+        flaky.onFetch = { n in if n == 6 { task.cancel() } }
+        let first = try await task.value
+        XCTAssertEqual(first.job.status, "cancelled")
+        // Pretend the process died instead: running, with a pid that no longer exists.
+        try cache.write { db in
+            try db.execute(sql: "UPDATE tally_sync_jobs SET status = 'running', finished_at = NULL, pid = 999999999 WHERE job_id = ?",
+                           arguments: [first.job.id])
+        }
+        let interruptedChunks = first.job.chunksCompleted
+        XCTAssertEqual(interruptedChunks, 5)
+        let resumable = try engine(primary).resumableJobs()
+        XCTAssertEqual(resumable.map(\.id), [first.job.id])
+        XCTAssertEqual(resumable.first?.status, "interrupted")
+
+        let resumed = try await engine(primary, chunk: 100).run(kind: .resume, resume: first.job.id)
+        XCTAssertTrue(resumed.succeeded)
+        XCTAssertEqual(resumed.job.kind, "resume")
+        XCTAssertEqual(resumed.job.chunksCompleted - interruptedChunks, resumed.job.chunksCompleted - 5)
+        XCTAssertLessThan(resumed.job.rowsFetched, 1200 + 200, "rows before the interruption are not read again")
+        XCTAssertTrue(try engine(primary).resumableJobs().isEmpty)
+        try assertAgree()
+    }
+
+    func testTransientFailuresAreRetriedWithBackoffAndRecorded() async throws {
+        let flaky = FlakyPrimary(primary)
+        flaky.onFetch = { n in if n == 1 { flaky.fail(next: 2, with: FlakyPrimary.network) } }
+        let sleeps = SleepLog()
+        let summary = try await engine(flaky, sleeps: sleeps).run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded)
+        let delays = await sleeps.values
+        XCTAssertEqual(delays.count, 2)
+        guard delays.count == 2 else { return }
+        XCTAssertEqual(delays[0], 1, accuracy: 0.26)
+        XCTAssertEqual(delays[1], 2, accuracy: 0.51)
+        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
+        XCTAssertEqual(failures.map(\.attempt), [1, 2])
+        XCTAssertEqual(failures.map(\.errorType), ["network", "network"])
+        try assertAgree()
+    }
+
+    func testAuthFailuresAreNotRetriedAndOneEntityDoesNotStopTheOthers() async throws {
+        let flaky = FlakyPrimary(primary)
+        let sleeps = SleepLog()
+        let engine = self.engine(flaky, sleeps: sleeps)
+        flaky.onFetch = { n in if n == 1 { flaky.fail(next: 1, with: FlakyPrimary.auth) } }
+        let summary = try await engine.run(kind: .full, full: true)
+        XCTAssertFalse(summary.succeeded)
+        XCTAssertEqual(Array(summary.failedNamespaces.keys), [.clients])
+        XCTAssertEqual(summary.job.status, "failed")
+        let sleptFor = await sleeps.values
+        XCTAssertTrue(sleptFor.isEmpty, "auth failures are not retried")
+        let tasks = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") }
+        XCTAssertEqual(tasks, 1200, "the other entities synced")
+        let failure = try cache.read { db in try SyncFailure.fetchOne(db, sql: "SELECT * FROM tally_sync_failures") }
+        XCTAssertEqual(failure?.errorType, "auth")
+        XCTAssertEqual(failure?.entity, "clients")
+    }
+
+    func testAPrimaryThatStaysDownFailsTheJobAndLeavesTheCacheConsistent() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        let flaky = FlakyPrimary(primary)
+        flaky.isDown = true
+        let summary = try await engine(flaky).run(kind: .manual)
+        XCTAssertFalse(summary.succeeded)
+        XCTAssertEqual(Set(summary.failedNamespaces.keys), Set(Namespace.allCases))
+        let attempts = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures") }
+        XCTAssertEqual(attempts, 4 * 3, "three attempts for each namespace's first fetch")
+        try assertAgree()
+        flaky.isDown = false
+        let again = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(again.succeeded)
+    }
+}
+
+/// Records the backoff delays instead of sleeping.
+actor SleepLog {
+    private(set) var values: [Double] = []
+    func add(_ value: Double) { values.append(value) }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import TallyCore
+import XCTest
+
+final class TimeTests: XCTestCase {
+    func testFormatsLikeJavaScript() {
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 1_769_023_440.123)), "2026-01-21T19:24:00.123Z")
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 0)), "1970-01-01T00:00:00.000Z")
+    }
+
+    func testParsesTheFormsOtherWritersUse() throws {
+        let expected = Date(timeIntervalSince1970: 1_769_023_440)
+        for text in ["2026-01-21T19:24:00Z", "2026-01-21T19:24:00.000Z", "2026-01-21 19:24:00",
+                     "2026-01-21T20:24:00+01:00", "2026-01-21T11:24:00-0800", "2026-01-21T19:24Z"] {
+            let parsed = try XCTUnwrap(Timestamp.parse(text), text)
+            XCTAssertEqual(parsed.timeIntervalSince1970, expected.timeIntervalSince1970, accuracy: 0.001, text)
+        }
+        XCTAssertEqual(Timestamp.parse("2026-01-21T19:24:00.5Z")?.timeIntervalSince1970 ?? 0, 1_769_023_440.5, accuracy: 0.001)
+        XCTAssertEqual(Timestamp.parse("2026-01-21")?.timeIntervalSince1970, 1_768_953_600)
+    }
+
+    func testRejectsGarbage() {
+        for text in ["", "yesterday", "2026-13-01", "2026-01-21T25:00:00Z", "2026-01-21Tnoon", "2026/01/21", "2026-01-21T19:24:00Zjunk"] {
+            XCTAssertNil(Timestamp.parse(text), text)
+        }
+        XCTAssertNil(Timestamp.parse(nil))
+    }
+
+    func testLocalDayArithmetic() {
+        let day = LocalDay(year: 2026, month: 11, day: 22)
+        XCTAssertEqual(day.description, "2026-11-22")
+        XCTAssertEqual(LocalDay(ordinal: day.ordinal), day)
+        XCTAssertEqual(day.adding(days: 10).description, "2026-12-02")
+        XCTAssertEqual(LocalDay(year: 2024, month: 2, day: 28).adding(days: 1).description, "2024-02-29")
+        XCTAssertEqual(day.weekdayFromMonday, 6)  // a Sunday
+        XCTAssertEqual(day.startOfWeek.description, "2026-11-16")
+        XCTAssertEqual(LocalDay(year: 2026, month: 11, day: 16).startOfWeek.description, "2026-11-16")
+        XCTAssertEqual(LocalDay("2026-11-22T10:00:00Z"), day)
+        XCTAssertNil(LocalDay("22/11/2026"))
+    }
+
+    func testLocalDayFollowsTheTimeZone() throws {
+        // 23:30 UTC on the 21st is already the 22nd in Berlin and still the 21st in New York.
+        let instant = try XCTUnwrap(Timestamp.parse("2026-11-21T23:30:00Z"))
+        XCTAssertEqual(LocalDay(instant, in: try XCTUnwrap(TimeZone(identifier: "Europe/Berlin"))).description, "2026-11-22")
+        XCTAssertEqual(LocalDay(instant, in: try XCTUnwrap(TimeZone(identifier: "America/New_York"))).description, "2026-11-21")
+    }
+
+    func testRelativeTime() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-180), now: now), "3m ago")
+        XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-2), now: now), "just now")
+        XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-7200), now: now), "2h ago")
+        XCTAssertEqual(RelativeTime.until(now.addingTimeInterval(42), now: now), "in 42s")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import TallyCore
+
+/// Wraps a real primary and injects faults: a primary that is down, or that fails the next few
+/// calls with a given kind of error. Everything else passes through to the real store.
+public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
+    public let base: any PrimaryStore
+    private let lock = NSLock()
+    private var _down = false
+    private var _failures: [ClassifiedFailure] = []
+    private var _calls = 0
+    /// Called before each fetch, with the number of fetches so far (to act mid-sync).
+    public var onFetch: (@Sendable (Int) -> Void)?
+
+    public init(_ base: any PrimaryStore) { self.base = base }
+
+    public var displayName: String { base.displayName }
+
+    public var isDown: Bool {
+        get { lock.withLock { _down } }
+        set { lock.withLock { _down = newValue } }
+    }
+
+    public var calls: Int { lock.withLock { _calls } }
+
+    /// The next `count` calls fail with `failure`.
+    public func fail(next count: Int, with failure: ClassifiedFailure) {
+        lock.withLock { _failures += Array(repeating: failure, count: count) }
+    }
+
+    public static let network = ClassifiedFailure(type: .network, message: "Cannot reach the primary: connection refused.")
+    public static let auth = ClassifiedFailure(type: .auth, message: "The primary refused the password for user tally.")
+
+    func gate() throws {
+        try lock.withLock {
+            _calls += 1
+            if _down { throw Self.network }
+            if !_failures.isEmpty { throw _failures.removeFirst() }
+        }
+    }
+
+    private var fetches = 0
+
+    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
+        let n = lock.withLock { fetches += 1; return fetches }
+        onFetch?(n)
+        try gate()
+        return try await base.fetch(namespace, after: watermark, limit: limit)
+    }
+
+    public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
+        try gate()
+        return try await base.count(namespace, after: watermark)
+    }
+
+    public func allIDs(_ namespace: Namespace) async throws -> [Int64] {
+        try gate()
+        return try await base.allIDs(namespace)
+    }
+
+    public func deletions(since: String?) async throws -> [Deletion] {
+        try gate()
+        return try await base.deletions(since: since)
+    }
+
+    public func task(id: Int64) async throws -> WorkTask? {
+        try gate()
+        return try await base.task(id: id)
+    }
+
+    public func goal(date: String) async throws -> DailyGoal? {
+        try gate()
+        return try await base.goal(date: date)
+    }
+
+    public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
+        try gate()
+        return try await base.complete(request)
+    }
+
+    public func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult {
+        try gate()
+        return try await base.undo(key: key, taskID: taskID, day: day, defaultTarget: defaultTarget)
+    }
+
+    public func initSchema() async throws {
+        try gate()
+        try await base.initSchema()
+    }
+
+    public func close() async { await base.close() }
+}

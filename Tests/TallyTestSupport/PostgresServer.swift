@@ -1,0 +1,56 @@
+import Foundation
+import TallyCore
+import XCTest
+
+/// The throwaway PostgreSQL cluster `scripts/test.sh` starts on loopback.
+///
+/// Tests that need it call `PostgresServer.require()`: without the cluster it skips, except
+/// under `CI=true`, where a missing PostgreSQL is a failure.
+public enum PostgresServer {
+    public static var baseURL: String? {
+        ProcessInfo.processInfo.environment["TALLY_TEST_PG_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public static func require(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        guard let url = baseURL else {
+            if Repository.isCI {
+                XCTFail("PostgreSQL is required under CI=true (TALLY_TEST_PG_URL is not set)", file: file, line: line)
+                throw XCTSkip("PostgreSQL missing")
+            }
+            throw XCTSkip("PostgreSQL not available: run the tests with `make test`")
+        }
+        return url
+    }
+
+    /// A fresh database on the cluster, so tests do not see each other's rows. Returns its URL.
+    public static func freshDatabase(_ name: String = "t") throws -> String {
+        let base = try require()
+        let database = "\(name)_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = base.replacingOccurrences(of: "/tally", with: "/postgres", options: .backwards)
+        let result = shell("psql '\(admin)' -v ON_ERROR_STOP=1 -qc 'CREATE DATABASE \(database)'")
+        guard result.status == 0 else {
+            XCTFail("could not create database: \(result.output)")
+            throw XCTSkip("no database")
+        }
+        return base.replacingOccurrences(of: "/tally", with: "/\(database)", options: .backwards)
+    }
+
+    /// Runs SQL on a database with psql.
+    @discardableResult
+    public static func psql(_ url: String, _ sql: String) -> (status: Int32, output: String) {
+        let quoted = sql.replacingOccurrences(of: "'", with: "'\\''")
+        return shell("psql '\(url)' -v ON_ERROR_STOP=1 -qAtc '\(quoted)'")
+    }
+
+    static func control(_ verb: String) {
+        guard let script = ProcessInfo.processInfo.environment["TALLY_TEST_PG_SCRIPT"] else { return }
+        let result = shell("'\(script)' \(verb)")
+        if result.status != 0 { XCTFail("pg.sh \(verb) failed: \(result.output)") }
+    }
+
+    /// Stops the server (fast shutdown: connections are cut).
+    public static func stop() { control("stop") }
+
+    /// Starts it again.
+    public static func start() { control("start") }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+
+/// Drives a real terminal: the binary runs in a detached tmux session on a private socket;
+/// tests type with `send` and read the screen with `capture`.
+public final class TmuxDriver {
+    public let session: String
+    static let socket = "tally-tests"
+
+    public static var isAvailable: Bool { shell("command -v tmux").status == 0 }
+
+    public static func require(file: StaticString = #filePath, line: UInt = #line) throws {
+        guard isAvailable else {
+            if Repository.isCI { XCTFail("tmux is required under CI=true", file: file, line: line) }
+            throw XCTSkip("tmux not available")
+        }
+    }
+
+    /// Starts `command` in a new session of `width`×`height`.
+    public init(_ command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
+        session = "t\(UInt32.random(in: 0...UInt32.max))"
+        var exports = "export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(NSTemporaryDirectory())tally-test-state XDG_CONFIG_HOME=\(NSTemporaryDirectory())tally-test-xdg-none;"
+        for (key, value) in environment { exports += " export \(key)='\(value)';" }
+        let result = shell("tmux -L \(Self.socket) -f /dev/null new-session -d -s \(session) -x \(width) -y \(height) \"\(exports) \(command); echo __EXITED__ \\$?; exec sh\"")
+        if result.status != 0 { throw XCTSkip("tmux failed to start: \(result.output)") }
+        _ = shell("tmux -L \(Self.socket) set-option -t \(session) status off")
+    }
+
+    /// Sends tmux key names (`"j"`, `"Enter"`, `"C-c"`, `"Escape"`) or literal text with `literal`.
+    public func send(_ keys: String..., literal: Bool = false) {
+        for key in keys {
+            let escaped = key.replacingOccurrences(of: "'", with: "'\\''")
+            _ = shell("tmux -L \(Self.socket) send-keys -t \(session) \(literal ? "-l " : "")'\(escaped)'")
+        }
+    }
+
+    /// The visible screen as text.
+    public func capture() -> String {
+        shell("tmux -L \(Self.socket) capture-pane -p -t \(session)").output
+    }
+
+    /// The screen with escape sequences for colours and attributes.
+    public func captureWithAttributes() -> String {
+        shell("tmux -L \(Self.socket) capture-pane -p -e -t \(session)").output
+    }
+
+    public func resize(width: Int, height: Int) {
+        _ = shell("tmux -L \(Self.socket) resize-window -t \(session) -x \(width) -y \(height)")
+    }
+
+    /// The pid of the program in the pane (the shell's child).
+    public func panePID() -> Int32? {
+        Int32(shell("tmux -L \(Self.socket) display-message -p -t \(session) '#{pane_pid}'").output
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Waits until `predicate` holds for the screen, up to `timeout` seconds; returns the last screen.
+    @discardableResult
+    public func wait(timeout: TimeInterval = 10, until predicate: (String) -> Bool) -> (ok: Bool, screen: String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = capture()
+        while !predicate(screen) {
+            if Date() > deadline { return (false, screen) }
+            usleep(50_000)
+            screen = capture()
+        }
+        return (true, screen)
+    }
+
+    @discardableResult
+    public func wait(for text: String, timeout: TimeInterval = 10) -> (ok: Bool, screen: String) {
+        wait(timeout: timeout) { $0.contains(text) }
+    }
+
+    deinit {
+        _ = shell("tmux -L \(Self.socket) kill-session -t \(session)")
+    }
+}
