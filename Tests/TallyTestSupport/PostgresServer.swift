@@ -26,13 +26,19 @@ public enum PostgresServer {
     public static func freshDatabase(_ name: String = "t") throws -> String {
         let base = try require()
         let database = "\(name)_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = base.replacingOccurrences(of: "/tally", with: "/postgres", options: .backwards)
+        let admin = withDatabase(base, "postgres")
         let result = shell("psql '\(admin)' -v ON_ERROR_STOP=1 -qc 'CREATE DATABASE \(database)'")
         guard result.status == 0 else {
             XCTFail("could not create database: \(result.output)")
             throw XCTSkip("no database")
         }
-        return base.replacingOccurrences(of: "/tally", with: "/\(database)", options: .backwards)
+        return withDatabase(base, database)
+    }
+
+    /// `url` with its database path replaced.
+    public static func withDatabase(_ url: String, _ database: String) -> String {
+        guard let slash = url.range(of: "/", options: .backwards) else { return url }
+        return url.replacingCharacters(in: slash.upperBound..<url.endIndex, with: database)
     }
 
     /// Runs SQL on a database with psql.

@@ -63,12 +63,10 @@ public struct CommandResult {
 }
 
 public enum Tally {
+    /// Runs the binary with `arguments`; output through temporary files (see `spawn`).
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            timeout: TimeInterval = 120) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["XDG_CONFIG_HOME"] = env["TALLY_TEST_XDG"] ?? NSTemporaryDirectory() + "tally-test-xdg-none"
         env["XDG_STATE_HOME"] = NSTemporaryDirectory() + "tally-test-state"
@@ -76,48 +74,54 @@ public enum Tally {
         env.removeValue(forKey: "DATABASE_URL")
         env.removeValue(forKey: "TALLY_CACHE")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        let outData = Collected(), errData = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        group.wait()
-        return CommandResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData.data, as: UTF8.self),
-                             stderr: String(decoding: errData.data, as: UTF8.self))
+        return spawn([Repository.binary] + arguments, environment: env, timeout: timeout)
     }
 }
 
-/// Output collected on another thread.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = Data()
-    func set(_ data: Data) { lock.withLock { value = data } }
-    var data: Data { lock.withLock { value } }
+/// Runs a program and waits for it with `waitpid`.
+///
+/// Foundation's `Process.waitUntilExit` can hang off the main thread on Linux, and a pipe would
+/// be held open forever by any daemon the program starts (PostgreSQL), so output goes to
+/// temporary files instead.
+public func spawn(_ argv: [String], environment: [String: String], timeout: TimeInterval = 120) -> CommandResult {
+    let base = NSTemporaryDirectory() + "tally-spawn-\(UUID().uuidString)"
+    defer {
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        cArgs.forEach { free($0) }
+        cEnv.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+    guard spawned == 0 else { return CommandResult(status: 127, stdout: "", stderr: "spawn failed: \(spawned)") }
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid { break }
+        if result < 0 { break }
+        if Date() > deadline { kill(pid, SIGKILL) }
+        usleep(10_000)
+    }
+    let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return CommandResult(status: exitStatus,
+                         stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
 }
 
-/// Runs a shell command, returning its status and output.
+/// Runs a shell command, returning its status and its output (stdout then stderr).
 @discardableResult
-public func shell(_ command: String) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do { try process.run() } catch { return (127, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+public func shell(_ command: String, timeout: TimeInterval = 120) -> (status: Int32, output: String) {
+    let result = spawn(["/bin/sh", "-c", command], environment: ProcessInfo.processInfo.environment, timeout: timeout)
+    return (result.status, result.stdout + result.stderr)
 }

@@ -80,17 +80,30 @@ public actor PostgresPrimary: PrimaryStore {
     }
 
     /// Fails with a timeout when `body` takes longer than `timeout` seconds.
+    ///
+    /// A race, not a task group: a group would wait for `body` to finish, and a query on a
+    /// half-dead connection does not end when cancelled. The caller drops the connection on
+    /// the timeout, which ends `body` too.
     func withDeadline<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) async throws -> T {
         let limit = timeout
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(limit * 1_000_000_000))
-                throw PostgresFailure.Timeout(seconds: limit)
+        let once = ResumeOnce()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let work = Task {
+                do {
+                    let value = try await body()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw PostgresFailure.Timeout(seconds: limit) }
-            return first
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(limit * 1_000_000_000))
+                if !Task.isCancelled, once.claim() {
+                    work.cancel()
+                    continuation.resume(throwing: PostgresFailure.Timeout(seconds: limit))
+                }
+            }
+            once.onClaim = { timer.cancel() }
         }
     }
 
@@ -431,5 +444,36 @@ public actor PostgresPrimary: PrimaryStore {
 
     public func close() async {
         await drop()
+    }
+}
+
+/// Lets exactly one of several racers resume a continuation.
+final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var _onClaim: (@Sendable () -> Void)?
+
+    /// Runs after the first claim (at once if that already happened).
+    var onClaim: (@Sendable () -> Void)? {
+        get { lock.withLock { _onClaim } }
+        set {
+            let runNow = lock.withLock { () -> Bool in
+                if done { return true }
+                _onClaim = newValue
+                return false
+            }
+            if runNow { newValue?() }
+        }
+    }
+
+    func claim() -> Bool {
+        let action = lock.withLock { () -> (@Sendable () -> Void)?? in
+            if done { return nil }
+            done = true
+            return .some(_onClaim)
+        }
+        guard let action else { return false }
+        action?()
+        return true
     }
 }

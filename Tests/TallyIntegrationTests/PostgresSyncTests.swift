@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// The sync engine against a real PostgreSQL (started by `make test`).
+final class PostgresSyncTests: PostgresTestCase {
+    func testFullSyncAgreesRowForRow() async throws {
+        try await seed(tasks: 5000)
+        let summary = try await engine().run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
+        XCTAssertGreaterThanOrEqual(summary.job.chunksCompleted, 10)
+        try await assertAgree()
+    }
+
+    func testIncrementalSyncCarriesInsertsUpdatesAndDeletes() async throws {
+        try await seed(tasks: 2000)
+        try await engine().run(kind: .full, full: true)
+        PostgresServer.psql(url, """
+            INSERT INTO tasks (id, client_id, title, status) VALUES (50001, 7, 'Made in psql', 'active');
+            UPDATE tasks SET title = 'Renamed in psql', status = 'queued' WHERE id = 10;
+            DELETE FROM tasks WHERE id IN (11, 12, 13);
+            UPDATE daily_goals SET earned_points = earned_points + 1 WHERE id = 3;
+            DELETE FROM habits WHERE id = 2;
+            """)
+        let summary = try await engine().run(kind: .manual)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertLessThan(summary.job.rowsFetched, 200)
+        XCTAssertEqual(summary.deleted, 4)
+        let renamed = try cache.read { db in try WorkTask.fetchOne(db, key: 10) }
+        XCTAssertEqual(renamed?.title, "Renamed in psql")
+        try await assertAgree()
+    }
+
+    func testNotifyStartsAnIncrementalSyncWithoutWaitingForTheTimer() async throws {
+        try await seed(tasks: 300)
+        try await engine().run(kind: .full, full: true)
+        var config = Config()
+        config.cachePath = cache.path
+        config.refreshInterval = 3600
+        let workspace = Workspace(config: config, cache: cache, primary: primary)
+        let events = EventLog()
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
+        scheduler.start()
+        defer { scheduler.stop() }
+        // Let LISTEN get going (the initial staleness check finds nothing stale).
+        try await Task.sleep(nanoseconds: 700_000_000)
+        PostgresServer.psql(url, "INSERT INTO tasks (id, client_id, title, status) VALUES (60001, 8, 'Pushed by NOTIFY', 'active')")
+        let arrived = await waitUntil(timeout: 5) {
+            (try? self.cache.read { db in try WorkTask.fetchOne(db, key: 60001) }) != nil
+        }
+        XCTAssertTrue(arrived, "the row arrives through LISTEN/NOTIFY; events: \(events.names)")
+        XCTAssertTrue(events.names.contains("notified"))
+    }
+
+    func testStoppingPostgresMidSyncLeavesFailuresAndAConsistentCache() async throws {
+        try await seed(tasks: 4000)
+        let flaky = FlakyPrimary(primary)
+        flaky.onFetch = { n in if n == 4 { PostgresServer.stop() } }
+        let summary = try await engine(flaky, chunk: 400).run(kind: .full, full: true)
+        XCTAssertFalse(summary.succeeded)
+        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        XCTAssertFalse(failures.isEmpty)
+        XCTAssertTrue(failures.allSatisfy { $0.type == .network || $0.type == .timeout }, "\(failures.map(\.errorType))")
+        XCTAssertTrue(failures.allSatisfy { !$0.message.contains("tally-test-pw") && !($0.detail ?? "").contains("tally-test-pw") })
+        // Chunks are atomic: the cache holds whole chunks only.
+        let tasks = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? -1
+        XCTAssertEqual(tasks % 400, 0, "whole chunks only, got \(tasks)")
+        let quick = try cache.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+        XCTAssertEqual(quick, "ok")
+
+        PostgresServer.start()
+        let again = try await engine().run(kind: .full, full: true)
+        XCTAssertTrue(again.succeeded, "\(again.failedNamespaces)")
+        try await assertAgree()
+    }
+
+    func testAWrongPasswordIsAnAuthFailureThatNeverShowsThePassword() async throws {
+        try await seed(tasks: 50)
+        var wrong = location!
+        wrong.password = "Wr0ng-Secret-xyz"
+        let store = PostgresPrimary(url: wrong, timeout: 10)
+        let summary = try await engine(store).run(kind: .manual)
+        await store.close()
+        XCTAssertFalse(summary.succeeded)
+        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        XCTAssertEqual(Set(failures.map(\.errorType)), ["auth"])
+        XCTAssertEqual(failures.count, 4, "auth is not retried: one attempt per entity")
+        XCTAssertTrue(failures[0].message.contains("refused the password for user tally"), failures[0].message)
+        for failure in failures {
+            XCTAssertFalse(failure.message.contains("Wr0ng-Secret-xyz"))
+            XCTAssertFalse((failure.detail ?? "").contains("Wr0ng-Secret-xyz"))
+        }
+        XCTAssertFalse((summary.job.errorMessage ?? "").contains("Wr0ng-Secret-xyz"))
+    }
+
+    func testRPressedFiveTimesDuringAJobYieldsOneJob() async throws {
+        try await seed(tasks: 4000)
+        var config = Config()
+        config.cachePath = cache.path
+        config.refreshInterval = 3600
+        config.chunkSize = 200
+        let workspace = Workspace(config: config, cache: cache, primary: primary)
+        let events = EventLog()
+        // The cache has data (so no warm-up) and a fresh lastSyncAt (so the first check does nothing).
+        try cache.write { db in
+            try db.execute(sql: "INSERT INTO cached_clients (id, name) VALUES (1, 'x')")
+            for namespace in Namespace.allCases { try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(Date())) }
+        }
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
+        scheduler.start()
+        defer { scheduler.stop() }
+        for _ in 0..<5 { scheduler.requestSync() }
+        let done = await waitUntil(timeout: 60) { events.names.contains("finished") }
+        XCTAssertTrue(done, "\(events.names)")
+        let jobs = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_jobs") }
+        XCTAssertEqual(jobs, 1)
+        XCTAssertEqual(events.names.filter { $0 == "joined" }.count, 4)
+        XCTAssertEqual(scheduler.startedJobs, 1)
+    }
+
+    func testAnEmptyCacheWarmsUpAtOnce() async throws {
+        try await seed(tasks: 500)
+        var config = Config()
+        config.cachePath = cache.path
+        config.refreshInterval = 3600
+        let workspace = Workspace(config: config, cache: cache, primary: primary)
+        let events = EventLog()
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
+        scheduler.start()
+        defer { scheduler.stop() }
+        let done = await waitUntil(timeout: 30) { events.names.contains("finished") }
+        XCTAssertTrue(done)
+        XCTAssertEqual(events.names.first, "started:warmup")
+        try await assertAgree()
+    }
+}
+
+/// Collects scheduler events from any thread.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [String] = []
+
+    func add(_ event: RefreshScheduler.Event) {
+        let name: String
+        switch event {
+        case .started(let kind): name = "started:\(kind.rawValue)"
+        case .finished: name = "finished"
+        case .commandFinished: name = "commandFinished"
+        case .joined: name = "joined"
+        case .busyElsewhere: name = "busyElsewhere"
+        case .failed(let message): name = "failed:\(message)"
+        case .notified: name = "notified"
+        }
+        lock.withLock { events.append(name) }
+    }
+
+    var names: [String] { lock.withLock { events } }
+}
+
+/// Polls `condition` until it holds or `timeout` seconds pass.
+func waitUntil(timeout: TimeInterval, _ condition: @escaping () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(nanoseconds: 50_000_000)
+    }
+    return condition()
+}
