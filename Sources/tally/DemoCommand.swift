@@ -45,6 +45,11 @@ extension Tally {
             print("Open it again with:")
             print("  tally --cache \(workspace.cachePath) --primary \(workspace.primaryURL)")
             guard !noUI else { return }
+            var dash = Dash()
+            dash.global = global
+            dash.global.cache = workspace.cachePath
+            dash.global.primary = workspace.primaryURL
+            try await dash.run()
         }
     }
 }

@@ -15,10 +15,10 @@ struct Tally: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Demo.self, Status.self, Sync.self, Complete.self, Tasks.self,
+            Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Tasks.self,
             Failures.self, Primary.self, Doctor.self,
         ],
-        defaultSubcommand: Status.self
+        defaultSubcommand: Dash.self
     )
 
     /// Parses, runs, and turns every error into one line on stderr and a non-zero exit.

@@ -1,0 +1,49 @@
+import Foundation
+import TallyUI
+
+/// The dashboard's main loop: sleeps in `poll` on the keyboard, the quit-signal pipe and the
+/// session's wake pipe, waking at most every `pollInterval` to look at `PRAGMA data_version`
+/// and the clock. An idle dashboard does a few microseconds of work a few times a second.
+public final class DashboardLoop {
+    let session: DashboardSession
+    let terminal: Terminal
+    let pollInterval: Double
+
+    public init(session: DashboardSession, terminal: Terminal, pollInterval: Double) {
+        self.session = session
+        self.terminal = terminal
+        self.pollInterval = max(0.05, pollInterval)
+    }
+
+    public func run() {
+        session.resize(width: terminal.width, height: terminal.height)
+        terminal.draw(session.frame())
+        var fds = [
+            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: TerminalGuard.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: session.wakeFileDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        while !session.wantsQuit {
+            let ready = poll(&fds, nfds_t(fds.count), Int32(pollInterval * 1000))
+            if ready < 0 && errno != EINTR { break }
+            if fds[1].revents != 0 || TerminalGuard.quitSignal != 0 { break }
+            if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away
+            while let key = terminal.readKey() {
+                switch key {
+                case .resize:
+                    session.resize(width: terminal.width, height: terminal.height)
+                case .ctrl("l"):
+                    terminal.invalidate()
+                    session.handle(key)
+                default:
+                    session.handle(key)
+                }
+                if session.wantsQuit { break }
+            }
+            session.tick()
+            if session.needsRedraw && !session.wantsQuit { terminal.draw(session.frame()) }
+        }
+        session.shutdown()
+        terminal.close()
+    }
+}

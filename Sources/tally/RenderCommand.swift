@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+import TallyUI
+
+extension Tally {
+    /// `tally render`: one frame to stdout, no terminal needed.
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one frame of the dashboard (plain text, or with colours using --ansi).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Frame size as WIDTHxHEIGHT.")
+        var size: String = "100x30"
+
+        @Option(help: "dashboard, failures or help.")
+        var view: String = "dashboard"
+
+        @Flag(help: "Colours and attributes as ANSI escape sequences.")
+        var ansi = false
+
+        @Option(help: "With --ansi: truecolor, 256, 16 or mono (default: from COLORTERM and NO_COLOR).")
+        var colors: String?
+
+        func parsedSize() throws -> (Int, Int) {
+            let parts = size.lowercased().split(separator: "x").map { Int($0) }
+            guard parts.count == 2, let w = parts[0], let h = parts[1], (1...1000).contains(w), (1...1000).contains(h) else {
+                throw ValidationError("--size must look like 100x30 (each from 1 to 1000).")
+            }
+            return (w, h)
+        }
+
+        func validate() throws {
+            _ = try parsedSize()
+            guard ["dashboard", "failures", "help"].contains(view) else {
+                throw ValidationError("--view must be dashboard, failures or help.")
+            }
+            if let colors, !["truecolor", "256", "16", "mono"].contains(colors) {
+                throw ValidationError("--colors must be truecolor, 256, 16 or mono.")
+            }
+        }
+
+        func run() async throws {
+            let (width, height) = try parsedSize()
+            let config = try global.resolve()
+            let workspace = try Workspace.open(config)
+            let (_, theme, warning) = DashboardStart.theme(config)
+            if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
+            let now = Date()
+            var state = ViewState(view: view == "failures" ? .failures : .dashboard)
+            if view == "help" { state.overlay = .help }
+            let query = state.taskQuery(width: width, height: height)
+            let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints)
+            workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
+            let chrome = Chrome(now: now, nextRefreshAt: nil, syncInFlight: snapshot.runningJob != nil,
+                                primaryName: try config.primaryLocation()?.description, themeName: theme.name)
+            let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome),
+                                       width: width, height: height, theme: theme)
+            if ansi {
+                let environment = ProcessInfo.processInfo.environment
+                let mode: ColorMode
+                switch colors {
+                case "truecolor": mode = .truecolor
+                case "256": mode = .palette256
+                case "16": mode = .ansi16
+                case "mono": mode = .monochrome
+                default: mode = ColorMode.detect(environment: environment, terminalColors: 256)
+                }
+                print(ANSIRenderer.render(buffer, mode: mode))
+            } else {
+                print(buffer.plainText())
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// The real binary in a real terminal (tmux), on a demo workspace.
+final class DashboardEndToEndTests: XCTestCase {
+    var dir: TempDirectory!
+    var cache: String { dir.file("cache.db") }
+    var primary: String { dir.file("primary.db") }
+
+    override func setUpWithError() throws {
+        try TmuxDriver.require()
+        dir = TempDirectory("tally-e2e")
+        let made = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        XCTAssertEqual(made.status, 0, made.stderr)
+    }
+
+    func dashboard(width: Int = 120, height: Int = 40) throws -> TmuxDriver {
+        let tmux = try TmuxDriver("'\(Repository.binary)' --cache '\(cache)' --primary 'sqlite://\(primary)'",
+                                  width: width, height: height)
+        let started = tmux.wait(for: "Tasks · active")
+        XCTAssertTrue(started.ok, "dashboard did not start:\n\(started.screen)")
+        return tmux
+    }
+
+    func sqlite(_ path: String, _ sql: String) -> String {
+        shell("sqlite3 '\(path)' \"\(sql)\"").output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testNavigatesFiltersSearchesAndOpensHelpAndFailures() throws {
+        let tmux = try dashboard()
+        tmux.send("s")
+        XCTAssertTrue(tmux.wait(for: "Tasks · queued").ok)
+        tmux.send("s")
+        XCTAssertTrue(tmux.wait(for: "Tasks · backlog").ok)
+        tmux.send("0", "s", "s")
+        XCTAssertTrue(tmux.wait(for: "Tasks · all").ok, tmux.capture())
+
+        // Client filter: 2 is the second client in the list, Kentucky.
+        tmux.send("2")
+        let filtered = tmux.wait { screen in
+            screen.contains("Kentucky") && !screen.split(separator: "\n").contains { $0.contains("■ Raleigh ") && $0.contains("┃●") }
+        }
+        XCTAssertTrue(filtered.ok, filtered.screen)
+        tmux.send("0")
+
+        tmux.send("/")
+        tmux.send("invoice", literal: true)
+        tmux.send("Enter")
+        let searched = tmux.wait { screen in
+            // The task pane is right of the first heavy border; the clients pane has swatches too.
+            let rows = screen.split(separator: "\n").compactMap { line -> Substring? in
+                guard let bar = line.firstIndex(of: "┃") else { return nil }
+                let pane = line[line.index(after: bar)...]
+                return pane.contains("■") ? pane : nil
+            }
+            return !rows.isEmpty && rows.allSatisfy { $0.lowercased().contains("invoice") }
+        }
+        XCTAssertTrue(searched.ok, searched.screen)
+        tmux.send("Escape")
+
+        tmux.send("j", "j", "Enter")
+        XCTAssertTrue(tmux.wait(for: "Value tier").ok || tmux.wait(for: "tier").ok)
+        tmux.send("Escape")
+
+        tmux.send("?")
+        XCTAssertTrue(tmux.wait(for: "complete the selected task").ok)
+        tmux.send("Escape")
+        tmux.send("f")
+        XCTAssertTrue(tmux.wait(for: "ailures").ok)
+        tmux.send("Escape", "q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok, tmux.capture())
+    }
+
+    func testShowsATaskAnotherProcessInsertedWithinASecond() throws {
+        let tmux = try dashboard()
+        let before = Date()
+        _ = sqlite(cache, "INSERT INTO cached_tasks (id, client_id, title, status, sort_order) VALUES (777001, 7, 'Written by the MCP server', 'active', -5)")
+        let shown = tmux.wait(for: "Written by the MCP server", timeout: 3)
+        XCTAssertTrue(shown.ok, shown.screen)
+        XCTAssertLessThan(Date().timeIntervalSince(before), 1.5, "shown within the poll interval")
+        tmux.send("q")
+    }
+
+    func testSurvivesResizing() throws {
+        let tmux = try dashboard()
+        for (w, h) in [(50, 12), (60, 15), (200, 60), (1, 1), (100, 30), (61, 16)] {
+            tmux.resize(width: w, height: h)
+            usleep(300_000)
+            let screen = tmux.capture()
+            XCTAssertFalse(screen.contains("__EXITED__"), "crashed at \(w)x\(h):\n\(screen)")
+            if w < 60 || h < 15, w > 40 { XCTAssertTrue(tmux.wait(for: "terminal too small").ok, screen) }
+            if w >= 100 { XCTAssertTrue(tmux.wait(for: "Points").ok, screen) }
+        }
+        tmux.send("q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok)
+    }
+
+    func testQuitLeavesAWorkingShell() throws {
+        let tmux = try dashboard()
+        tmux.send("q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok)
+        assertShellIsUsable(tmux)
+    }
+
+    func testSIGTERMRestoresTheTerminal() throws {
+        let tmux = try dashboard()
+        guard let shellPID = tmux.panePID() else { return XCTFail("no pane pid") }
+        let child = shell("pgrep -P \(shellPID) -x tally || pgrep -P \(shellPID)").output
+            .split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertFalse(child.isEmpty)
+        shell("kill -TERM \(child)")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__").ok, tmux.capture())
+        assertShellIsUsable(tmux)
+    }
+
+    /// The pane is back on the main screen, the cursor shows, typing echoes and runs.
+    func assertShellIsUsable(_ tmux: TmuxDriver, file: StaticString = #filePath, line: UInt = #line) {
+        let state = shell("tmux -L tally-tests display-message -p -t \(tmux.session) '#{alternate_on} #{cursor_flag} #{mouse_any_flag}'").output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(state, "0 1 0", "alternate screen off, cursor on, mouse off", file: file, line: line)
+        tmux.send("echo ok-$((40+2))", literal: true)
+        tmux.send("Enter")
+        XCTAssertTrue(tmux.wait(for: "ok-42").ok, tmux.capture(), file: file, line: line)
+        let styled = tmux.captureWithAttributes().split(separator: "\n").last { $0.contains("ok-42") } ?? ""
+        XCTAssertFalse(styled.contains("\u{1b}[7m") || styled.contains("\u{1b}[1m"), "no leftover attributes: \(styled.debugDescription)",
+                       file: file, line: line)
+    }
+
+    func testCompletingATaskUpdatesGaugeListAndDatabase() throws {
+        let listed = try Tally.run(["tasks", "--json", "--cache", cache, "--limit", "1"])
+        let tasks = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        let first = try XCTUnwrap(tasks?.first)
+        let id = try XCTUnwrap(first["id"] as? Int)
+        let title = try XCTUnwrap(first["title"] as? String)
+        let points = try XCTUnwrap(first["points"] as? Int)
+        let status = try Tally.run(["status", "--json", "--cache", cache])
+        let before = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["points"] as? Int)
+
+        let tmux = try dashboard()
+        XCTAssertTrue(tmux.capture().contains("\(before)/18"))
+        tmux.send("c")
+        let done = tmux.wait { $0.contains("\(before + points)/18") && $0.contains("+\(points) pts") }
+        XCTAssertTrue(done.ok, done.screen)
+        let taskLines = done.screen.split(separator: "\n").filter { $0.contains("┃") }
+        XCTAssertFalse(taskLines.contains { $0.contains(title) && $0.contains("┃●") }, "the task left the active list")
+        XCTAssertEqual(sqlite(primary, "SELECT status || ' ' || points_final FROM tasks WHERE id = \(id)"), "done \(points)")
+        XCTAssertEqual(sqlite(cache, "SELECT status || ' ' || points_final FROM cached_tasks WHERE id = \(id)"), "done \(points)")
+        let today = LocalDay(Date()).description
+        XCTAssertEqual(sqlite(primary, "SELECT earned_points FROM daily_goals WHERE date = '\(today)'"), "\(before + points)")
+        XCTAssertEqual(sqlite(cache, "SELECT earned_points FROM cached_daily_goals WHERE date = '\(today)'"), "\(before + points)")
+        tmux.send("q")
+    }
+}
