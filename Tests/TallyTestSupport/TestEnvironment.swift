@@ -125,3 +125,28 @@ public func shell(_ command: String, timeout: TimeInterval = 120) -> (status: In
     let result = spawn(["/bin/sh", "-c", command], environment: ProcessInfo.processInfo.environment, timeout: timeout)
     return (result.status, result.stdout + result.stderr)
 }
+
+/// Starts a program in the background (output to `logPath`) and returns its pid.
+public func spawnBackground(_ argv: [String], environment: [String: String], logPath: String) -> pid_t? {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        cArgs.forEach { free($0) }
+        cEnv.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv) == 0 else { return nil }
+    return pid
+}
+
+/// Reaps a child started with `spawnBackground`.
+public func reap(_ pid: pid_t) {
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, 0)
+}
