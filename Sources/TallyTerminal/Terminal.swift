@@ -92,10 +92,11 @@ public final class Terminal {
                 }
                 if count == 0 { text[0] = 32; count = 1 }
                 text[count] = 0
-                let pair = self.pair(for: cell.style)
+                let style = cell.style.resolved(for: colorMode)
+                let pair = self.pair(for: style)
                 // The bottom-right cell scrolls some terminals; ncurses reports ERR there, harmlessly.
                 _ = text.withUnsafeBufferPointer { pointer in
-                    tally_put_cell(tally_stdscr(), Int32(y), Int32(x), pointer.baseAddress, attributes(cell.style), pair)
+                    tally_put_cell(tally_stdscr(), Int32(y), Int32(x), pointer.baseAddress, attributes(style), pair)
                 }
             }
         }

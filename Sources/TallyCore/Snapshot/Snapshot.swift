@@ -46,6 +46,12 @@ public struct DayPoints: Equatable, Sendable {
     public var day: LocalDay
     public var earned: Int
     public var target: Int
+
+    public init(day: LocalDay, earned: Int, target: Int) {
+        self.day = day
+        self.earned = earned
+        self.target = target
+    }
 }
 
 /// Everything the dashboard shows, read in one transaction so the panes always agree.

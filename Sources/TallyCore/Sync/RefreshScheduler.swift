@@ -84,15 +84,26 @@ public final class RefreshScheduler: @unchecked Sendable {
         }
     }
 
-    /// `R`: sync everything now, or join the job that is running.
-    public func requestSync(full: Bool = false) {
+    /// `R`: sync everything now, or join the job that is running. With `resume`, continues
+    /// that interrupted or failed job instead (`r` in the failures view).
+    public func requestSync(full: Bool = false, resume: Int64? = nil) {
         queue.async { [self] in
             if running {
                 onEvent(.joined)
                 return
             }
-            launch(kind: full ? .full : .manual, namespaces: Namespace.allCases)
+            guard canSync else { return }
+            if let resume {
+                launch(kind: .resume, namespaces: Namespace.allCases, resume: resume)
+            } else {
+                launch(kind: full ? .full : .manual, namespaces: Namespace.allCases)
+            }
         }
+    }
+
+    /// Looks at staleness now instead of at the next tick (after a lookup missed).
+    public func checkNow() {
+        queue.async { [self] in tick() }
     }
 
     /// A change notification from the primary.

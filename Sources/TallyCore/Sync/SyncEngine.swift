@@ -237,6 +237,9 @@ public final class SyncEngine: Sendable {
         let finishedAt = Date()
         try cache.write { db in
             try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(finishedAt), at: finishedAt)
+            // This entity synced: its earlier failures are behind us.
+            try db.execute(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)",
+                           arguments: [Timestamp.format(finishedAt), namespace.rawValue, job.id])
         }
         return deleted
     }

@@ -1,0 +1,386 @@
+import Foundation
+import Logging
+import TallyCore
+
+/// The running dashboard without the terminal: the screen model, what keys do, when the
+/// snapshot is rebuilt, and the work that runs in the background (syncs and completions).
+///
+/// Used from one thread (the loop's). Background work reports through `inbox` and wakes the
+/// loop by writing to `wakeFileDescriptor`.
+public final class DashboardSession {
+    public let workspace: Workspace
+    public let catalog: ThemeCatalog
+    public private(set) var theme: Theme
+    public private(set) var model: ScreenModel
+    public private(set) var width: Int
+    public private(set) var height: Int
+    /// True when the next `frame()` would differ from the last one drawn.
+    public private(set) var needsRedraw = true
+    public private(set) var wantsQuit = false
+
+    let scheduler: RefreshScheduler?
+    let completions: CompletionService?
+    let watcher: ChangeWatcher?
+    let inbox = Inbox()
+    let timeZone: TimeZone
+    let logger = Logger(label: "tally.dashboard")
+
+    var pending: Set<Int64> = []
+    var lastCompletion: (key: String, taskID: Int64, at: Date)?
+    var lookups: [Namespace: HitRate] = [:]
+    var lastFlush = Date()
+    var lastClockSecond = 0
+
+    /// Seconds `u` may undo the last completion.
+    public static let undoWindow: TimeInterval = 10
+
+    public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
+                now: Date = Date(), timeZone: TimeZone = .current, startBackground: Bool = true) {
+        self.workspace = workspace
+        self.catalog = catalog
+        self.theme = theme
+        self.width = width
+        self.height = height
+        self.timeZone = timeZone
+        let cache = workspace.cache
+        watcher = try? ChangeWatcher(path: cache.path)
+        let canWrite = !cache.isReadOnly && workspace.primary != nil
+        let completions = canWrite ? CompletionService(workspace: workspace) : nil
+        self.completions = completions
+        let inbox = self.inbox
+        if startBackground {
+            var replay: (@Sendable (Int64) async -> Int)?
+            if let completions {
+                replay = { jobID in await completions.replayOutbox(jobID: jobID) }
+            }
+            let engine = workspace.syncEngine(beforeFetch: replay)
+            let scheduler = RefreshScheduler(workspace: workspace, engine: engine) { event in inbox.post(.scheduler(event)) }
+            self.scheduler = scheduler.canSync ? scheduler : nil
+        } else {
+            scheduler = nil
+        }
+        let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
+        model = ScreenModel(
+            snapshot: empty, state: ViewState(),
+            chrome: Chrome(now: now, nextRefreshAt: nil, syncInFlight: false,
+                           primaryName: workspace.primary?.displayName, message: nil,
+                           themeName: theme.name, timeZone: timeZone))
+        if cache.isReadOnly { model.chrome.message = StatusMessage("read-only cache: viewing only", kind: .info) }
+        rebuild(countLookups: true, now: now)
+        _ = watcher?.hasChanged()
+        scheduler?.start()
+        model.chrome.nextRefreshAt = scheduler?.nextCheck
+    }
+
+    /// Readable when background work has something to report.
+    public var wakeFileDescriptor: Int32 { inbox.readFileDescriptor }
+
+    /// Stops background work and saves the lookup counters.
+    public func shutdown() {
+        scheduler?.stop()
+        flushLookups(force: true)
+    }
+
+    // MARK: Frames
+
+    public func frame() -> Buffer {
+        needsRedraw = false
+        return Screen.render(model, width: width, height: height, theme: theme)
+    }
+
+    public func resize(width: Int, height: Int) {
+        guard width != self.width || height != self.height else { return }
+        self.width = width
+        self.height = height
+        adopt()
+        needsRedraw = true
+    }
+
+    /// Call on every wake: reports from background work, changes to the cache, the clock.
+    public func tick(now: Date = Date()) {
+        for message in inbox.drain() { receive(message) }
+        if watcher?.hasChanged() == true {
+            rebuild(countLookups: true, now: now)
+        }
+        let second = Int(now.timeIntervalSince1970)
+        if second != lastClockSecond {
+            lastClockSecond = second
+            model.chrome.now = now
+            model.chrome.nextRefreshAt = scheduler?.nextCheck
+            model.chrome.syncInFlight = scheduler?.isSyncing ?? false
+            if let message = model.chrome.message, message.kind != .error, messageAge(now) > 8 {
+                model.chrome.message = nil
+            }
+            needsRedraw = true
+        }
+        flushLookups(force: false, now: now)
+    }
+
+    var messageSetAt = Date()
+
+    /// Shows `text` in the status line (a theme warning, say).
+    public func notify(_ text: String, isError: Bool = false) {
+        say(text, isError ? .error : .info)
+    }
+
+    func messageAge(_ now: Date) -> TimeInterval { now.timeIntervalSince(messageSetAt) }
+
+    func say(_ text: String, _ kind: StatusMessage.Kind = .info) {
+        model.chrome.message = StatusMessage(TextSafety.sanitize(text), kind: kind)
+        messageSetAt = Date()
+        needsRedraw = true
+    }
+
+    /// Rebuilds the snapshot for the current query (one read transaction).
+    func rebuild(countLookups: Bool, now: Date = Date()) {
+        let query = model.state.taskQuery(width: width, height: height)
+        do {
+            let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
+                                                        defaultTarget: workspace.config.targetPoints,
+                                                        pendingTaskIDs: pending)
+            if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
+            model.snapshot = snapshot
+            model.chrome.now = now
+            adopt()
+        } catch {
+            say(error.userMessage, .error)
+            logger.error("snapshot failed: \(error.userMessage)")
+        }
+        needsRedraw = true
+    }
+
+    /// Keeps the view state inside the snapshot; reloads once when the window moved off it.
+    func adopt() {
+        if model.state.adopt(model.snapshot, width: width, height: height).contains(.reload) {
+            let query = model.state.taskQuery(width: width, height: height)
+            if let snapshot = try? workspace.cache.snapshot(query: query, now: model.chrome.now, timeZone: timeZone,
+                                                             defaultTarget: workspace.config.targetPoints,
+                                                             pendingTaskIDs: pending) {
+                model.snapshot = snapshot
+                _ = model.state.adopt(snapshot, width: width, height: height)
+            }
+        }
+    }
+
+    // MARK: Hit rate
+
+    /// A rebuild that shows a namespace anew is a lookup of it: a hit while fresh, a miss when
+    /// empty or stale (which asks the scheduler to look now).
+    func count(new: Snapshot, old: Snapshot, now: Date) {
+        guard !workspace.cache.isReadOnly else { return }
+        let stale = Set(StatusReport.staleNamespaces(new, staleAfter: workspace.config.staleAfter, now: now))
+        var missed = false
+        for namespace in Namespace.allCases where new.differs(from: old, in: namespace) || old.rowCounts.isEmpty {
+            let empty = (new.rowCounts[namespace] ?? 0) == 0
+            if stale.contains(namespace) || empty {
+                lookups[namespace, default: HitRate()].misses += 1
+                missed = true
+            } else {
+                lookups[namespace, default: HitRate()].hits += 1
+            }
+        }
+        if missed { scheduler?.checkNow() }
+    }
+
+    /// Writes the counters at most once a minute: every write wakes every watcher of the cache.
+    func flushLookups(force: Bool, now: Date = Date()) {
+        guard !lookups.isEmpty, force || now.timeIntervalSince(lastFlush) >= 60 else { return }
+        let counts = lookups
+        lookups = [:]
+        lastFlush = now
+        _ = try? workspace.cache.write { db in try CacheStats.record(db, counts, at: now) }
+    }
+
+    // MARK: Keys
+
+    /// Handles a key; returns the effects it caused (tests read them).
+    @discardableResult
+    public func handle(_ key: Key, now: Date = Date()) -> [Effect] {
+        let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
+        needsRedraw = true
+        for effect in effects { perform(effect, now: now) }
+        return effects
+    }
+
+    func perform(_ effect: Effect, now: Date) {
+        switch effect {
+        case .reload:
+            rebuild(countLookups: false, now: now)
+            lookups[.tasks, default: HitRate()].hits += 1
+        case .complete(let taskID, let points):
+            complete(taskID: taskID, points: points, now: now)
+        case .undo:
+            undo(now: now)
+        case .refresh:
+            guard let scheduler else {
+                say(workspace.cache.isReadOnly ? "read-only cache: nothing to refresh"
+                    : "no primary configured (set --primary, TALLY_PRIMARY or sync_command)", .error)
+                return
+            }
+            scheduler.requestSync()
+        case .retry(let jobID):
+            guard let scheduler else { return say("no primary configured", .error) }
+            scheduler.requestSync(resume: jobID.flatMap(resumable))
+            say(jobID.map { "retrying job \($0)…" } ?? "syncing…")
+        case .nextTheme:
+            let name = catalog.name(after: theme.name)
+            let (next, warning) = catalog.resolve(name)
+            theme = next
+            model.chrome.themeName = next.name
+            say(warning ?? "theme: \(next.name)", warning == nil ? .info : .error)
+        case .redraw:
+            needsRedraw = true
+        case .quit:
+            wantsQuit = true
+        case .message(let text):
+            say(text)
+        }
+    }
+
+    /// The job id when it can be resumed (interrupted, failed or cancelled), else nil.
+    func resumable(_ jobID: Int64) -> Int64? {
+        let status = try? workspace.cache.read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM tally_sync_jobs WHERE job_id = ?", arguments: [jobID])
+        }
+        return ["interrupted", "failed", "cancelled"].contains(status ?? "") ? jobID : nil
+    }
+
+    func complete(taskID: Int64, points: Int?, now: Date) {
+        guard let completions else {
+            return say(workspace.cache.isReadOnly ? "read-only cache: cannot complete tasks"
+                       : "no primary configured: completions need one", .error)
+        }
+        guard !pending.contains(taskID) else { return }
+        pending.insert(taskID)
+        rebuild(countLookups: false, now: now)
+        let inbox = self.inbox
+        let zone = timeZone
+        Task.detached {
+            do {
+                let outcome = try await completions.complete(taskID: taskID, points: points, timeZone: zone)
+                inbox.post(.completed(taskID, outcome))
+            } catch {
+                inbox.post(.completionFailed(taskID, error.userMessage))
+            }
+        }
+    }
+
+    func undo(now: Date) {
+        guard let completions, let last = lastCompletion else { return say("nothing to undo") }
+        guard now.timeIntervalSince(last.at) <= Self.undoWindow else {
+            lastCompletion = nil
+            return say("undo is only possible within \(Int(Self.undoWindow)) s")
+        }
+        lastCompletion = nil
+        pending.insert(last.taskID)
+        let inbox = self.inbox
+        let zone = timeZone
+        Task.detached {
+            do {
+                let outcome = try await completions.undo(key: last.key, taskID: last.taskID, timeZone: zone)
+                inbox.post(.undone(last.taskID, outcome))
+            } catch {
+                inbox.post(.completionFailed(last.taskID, error.userMessage))
+            }
+        }
+    }
+
+    // MARK: Reports from background work
+
+    enum Message: Sendable {
+        case scheduler(RefreshScheduler.Event)
+        case completed(Int64, CompletionOutcome)
+        case undone(Int64, CompletionOutcome)
+        case completionFailed(Int64, String)
+    }
+
+    func receive(_ message: Message) {
+        switch message {
+        case .completed(let taskID, let outcome):
+            pending.remove(taskID)
+            switch outcome {
+            case .applied(let task, let goal, let key):
+                lastCompletion = (key, taskID, Date())
+                say("\(task.title) +\(task.pointsFinal ?? 0) pts · \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) · u undoes", .success)
+            case .queued(let task, _, let key, let reason):
+                lastCompletion = (key, taskID, Date())
+                say("\(task.title) queued: \(reason)", .info)
+            }
+            rebuild(countLookups: false)
+        case .undone(let taskID, let outcome):
+            pending.remove(taskID)
+            if case .applied(let task, _, _) = outcome { say("↶ undone: \(task.title)") } else { say("↶ undo queued") }
+            rebuild(countLookups: false)
+        case .completionFailed(let taskID, let text):
+            pending.remove(taskID)
+            say(text, .error)
+            rebuild(countLookups: false)
+        case .scheduler(let event):
+            switch event {
+            case .started(let kind):
+                model.chrome.syncInFlight = true
+                if kind == .warmup { say("warming up the cache from the primary…") }
+            case .finished(let summary):
+                model.chrome.syncInFlight = false
+                if summary.succeeded {
+                    if summary.job.jobKind == .manual || summary.job.jobKind == .warmup {
+                        say("synced \(summary.job.rowsWritten) rows", .success)
+                    }
+                } else {
+                    say("sync failed: \(summary.failedNamespaces.values.first ?? "see f")", .error)
+                }
+            case .commandFinished(let job):
+                model.chrome.syncInFlight = false
+                say(job.status == "completed" ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
+                    job.status == "completed" ? .success : .error)
+            case .joined:
+                say("a sync is already running; joined it")
+            case .busyElsewhere(let id):
+                model.chrome.syncInFlight = false
+                say("another process is syncing this cache (job \(id))")
+            case .failed(let text):
+                model.chrome.syncInFlight = false
+                say(text, .error)
+            case .notified:
+                break
+            }
+            needsRedraw = true
+        }
+    }
+}
+
+/// A thread-safe mailbox with a pipe that becomes readable when something is posted.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [DashboardSession.Message] = []
+    private var fds: [Int32] = [-1, -1]
+
+    init() {
+        if pipe(&fds) == 0 {
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+        }
+    }
+
+    deinit {
+        close(fds[0])
+        close(fds[1])
+    }
+
+    var readFileDescriptor: Int32 { fds[0] }
+
+    func post(_ message: DashboardSession.Message) {
+        lock.withLock { messages.append(message) }
+        var byte: UInt8 = 1
+        _ = write(fds[1], &byte, 1)
+    }
+
+    func drain() -> [DashboardSession.Message] {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(fds[0], &buffer, buffer.count) > 0 {}
+        return lock.withLock {
+            defer { messages.removeAll() }
+            return messages
+        }
+    }
+}

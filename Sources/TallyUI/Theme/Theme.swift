@@ -1,0 +1,143 @@
+import Foundation
+import TallyCore
+import TOMLKit
+
+/// A colour theme: a value for every `ThemeKey`, and the style of every `ThemeRole` built from
+/// them. Theme files are flat TOML (`Themes/*.toml`); keys a file leaves out come from the
+/// default theme, as in btop.
+public struct Theme: Sendable, Equatable {
+    public let name: String
+    /// Every key's value (a file's own, or the default theme's).
+    public let values: [ThemeKey: ThemeValue]
+    private let styles: [Style]
+    /// False for a theme whose every colour is `default` (monochrome): then data colours, such
+    /// as client swatches, are not drawn either.
+    public let hasColors: Bool
+
+    /// A theme from `values`; missing keys take the built-in default theme's values.
+    public init(name: String, values: [ThemeKey: ThemeValue]) {
+        var complete = values
+        for key in ThemeKey.allCases where complete[key] == nil {
+            complete[key] = Self.defaultValues[key] ?? ThemeValue(.default)
+        }
+        self.name = name
+        self.values = complete
+        styles = ThemeRole.allCases.map { Self.style(for: $0, values: complete) }
+        hasColors = complete.values.contains { $0.color != .default }
+    }
+
+    /// The style of `role`.
+    public func style(_ role: ThemeRole) -> Style { styles[role.rawValue] }
+
+    /// `role`'s text on `background`'s colour (a red label on the top bar): the foreground and
+    /// attributes of one, the background and attributes of the other.
+    public func style(_ role: ThemeRole, on background: ThemeRole) -> Style {
+        let front = style(role), back = style(background)
+        return Style(fg: front.fg, bg: back.bg, attributes: front.attributes.union(back.attributes),
+                     monochromeAttributes: front.monochromeAttributes.union(back.monochromeAttributes))
+    }
+
+    /// The colour of `key`.
+    public func color(_ key: ThemeKey) -> Color { values[key]?.color ?? .default }
+
+    public static func == (lhs: Theme, rhs: Theme) -> Bool {
+        lhs.name == rhs.name && lhs.values == rhs.values
+    }
+
+    static func style(for role: ThemeRole, values: [ThemeKey: ThemeValue]) -> Style {
+        let recipe = role.recipe
+        let fg = values[recipe.fg] ?? ThemeValue(.default)
+        let bg = values[recipe.bg] ?? ThemeValue(.default)
+        var attributes = recipe.attributes.union(fg.attributes)
+        if recipe.bg != .mainBg { attributes.formUnion(bg.attributes) }
+        // A role left without its colour keeps standing out through attributes.
+        let colourless = recipe.standsOutByBackground ? bg.color == .default
+            : (fg.color == .default && bg.color == .default)
+        if colourless { attributes.formUnion(recipe.monochrome) }
+        return Style(fg: fg.color, bg: bg.color, attributes: attributes, monochromeAttributes: recipe.monochrome)
+    }
+
+    // MARK: Files
+
+    /// Parses a theme file's text. `path` names the file in errors.
+    public static func parse(_ text: String, name: String, path: String) throws -> Theme {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw TallyError.badTheme(path: path, line: error.source.begin.line, reason: error.description)
+        } catch {
+            throw TallyError.badTheme(path: path, line: nil, reason: "is not valid TOML")
+        }
+        var values: [ThemeKey: ThemeValue] = [:]
+        for key in table.keys.sorted(by: { line(of: $0, in: text) ?? 0 < line(of: $1, in: text) ?? 0 }) {
+            if key == "description" { continue }
+            guard let themeKey = ThemeKey(rawValue: key) else {
+                throw TallyError.badTheme(path: path, line: line(of: key, in: text),
+                                          reason: "unknown key \"\(key)\"")
+            }
+            guard let string = table[key]?.string else {
+                throw TallyError.badTheme(path: path, line: line(of: key, in: text),
+                                          reason: "\(key) must be a string such as \"#89b4fa\" or \"default\"")
+            }
+            switch ThemeValue.parse(string) {
+            case .success(let value): values[themeKey] = value
+            case .failure(let failure):
+                throw TallyError.badTheme(path: path, line: line(of: key, in: text), reason: "\(key): \(failure.reason)")
+            }
+        }
+        return Theme(name: name, values: values)
+    }
+
+    /// Reads and parses the theme file at `path`, named after the file (`nord.toml` is "nord").
+    public static func load(path: String) throws -> Theme {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TallyError.badTheme(path: path, line: nil, reason: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TallyError.badTheme(path: path, line: nil, reason: "is not UTF-8 text")
+        }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(text, name: name, path: path)
+    }
+
+    /// The 1-based line where `key` is assigned.
+    static func line(of key: String, in text: String) -> Int? {
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var rest = line.drop(while: { $0 == " " || $0 == "\t" })
+            for quote in ["\"", "'"] where rest.hasPrefix(quote + key + quote) {
+                rest = rest.dropFirst(key.count + 2)
+                if rest.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("=") { return number }
+            }
+            guard rest.hasPrefix(key) else { continue }
+            rest = rest.dropFirst(key.count).drop(while: { $0 == " " || $0 == "\t" })
+            if rest.hasPrefix("=") { return number }
+        }
+        return nil
+    }
+
+    // MARK: Built in
+
+    /// The default (dark) theme, compiled in so Tally has colours when no theme file is found.
+    /// `Themes/default.toml` holds the same values.
+    public static let builtInDefault = Theme(name: "default", values: defaultValues)
+
+    static let defaultValues: [ThemeKey: ThemeValue] = {
+        let hex: [ThemeKey: String] = [
+            .mainFg: "default", .mainBg: "default",
+            .title: "#89b4fa", .border: "#585b70", .borderFocused: "#89b4fa",
+            .selectedFg: "#11111b", .selectedBg: "#89b4fa",
+            .headerFg: "#cdd6f4", .headerBg: "#313244",
+            .muted: "#7f849c", .accent: "#cba6f7", .ok: "#a6e3a1", .warn: "#f9e2af", .error: "#f38ba8",
+            .pending: "#fab387",
+            .gaugeFilled: "#89b4fa", .gaugeEmpty: "#45475a", .gaugeDone: "#a6e3a1",
+            .progressFilled: "#94e2d5", .progressEmpty: "#45475a", .sparkline: "#89dceb",
+            .hintKey: "#89b4fa", .hintText: "#a6adc8",
+        ]
+        var values: [ThemeKey: ThemeValue] = [:]
+        for (key, text) in hex { values[key] = ThemeValue(Color(hex: text) ?? .default) }
+        return values
+    }()
+}

@@ -1,0 +1,54 @@
+import Foundation
+import TallyCore
+
+/// A line for the status bar: what just happened (a completion, an error, a theme change).
+public struct StatusMessage: Hashable, Sendable {
+    /// How the message is coloured.
+    public enum Kind: Hashable, Sendable { case info, success, error }
+
+    public var text: String
+    public var kind: Kind
+
+    public init(_ text: String, kind: Kind = .info) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// What the screen shows that is not in the snapshot: the clock, the refresh timer, the
+/// primary, the latest message, the theme.
+public struct Chrome: Hashable, Sendable {
+    public var now: Date
+    /// When the background refresh next looks at the cache (nil: no timer).
+    public var nextRefreshAt: Date?
+    public var syncInFlight: Bool
+    /// The primary as shown to a person (password masked); nil in cache-only mode.
+    public var primaryName: String?
+    public var message: StatusMessage?
+    public var themeName: String
+    public var timeZone: TimeZone
+
+    public init(now: Date, nextRefreshAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
+                message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {
+        self.now = now
+        self.nextRefreshAt = nextRefreshAt
+        self.syncInFlight = syncInFlight
+        self.primaryName = primaryName
+        self.message = message
+        self.themeName = themeName
+        self.timeZone = timeZone
+    }
+}
+
+/// Everything one frame is drawn from.
+public struct ScreenModel: Equatable, Sendable {
+    public var snapshot: Snapshot
+    public var state: ViewState
+    public var chrome: Chrome
+
+    public init(snapshot: Snapshot, state: ViewState, chrome: Chrome) {
+        self.snapshot = snapshot
+        self.state = state
+        self.chrome = chrome
+    }
+}

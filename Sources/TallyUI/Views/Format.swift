@@ -1,0 +1,97 @@
+import Foundation
+import TallyCore
+
+/// Small text formats the views share; all locale-independent so screens are the same everywhere.
+enum Format {
+    /// `6,000`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// `97%`, or `—` when there is no rate.
+    static func percent(_ rate: Double?) -> String {
+        guard let rate, rate.isFinite else { return "—" }
+        return "\(Int((rate * 100).rounded(.down)))%"
+    }
+
+    static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    struct Parts {
+        var year, month, day, weekday, hour, minute, second: Int
+    }
+
+    static func parts(_ date: Date, in timeZone: TimeZone) -> Parts {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: date)
+        return Parts(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1, weekday: c.weekday ?? 1,
+                     hour: c.hour ?? 0, minute: c.minute ?? 0, second: c.second ?? 0)
+    }
+
+    /// `Sat 24 Jan 2026`.
+    static func longDate(_ date: Date, in timeZone: TimeZone) -> String {
+        let p = parts(date, in: timeZone)
+        return "\(weekdays[(p.weekday - 1) % 7]) \(p.day) \(months[(p.month - 1) % 12]) \(p.year)"
+    }
+
+    /// `14:05`.
+    static func clock(_ date: Date, in timeZone: TimeZone) -> String {
+        let p = parts(date, in: timeZone)
+        return String(format: "%02d:%02d", p.hour, p.minute)
+    }
+
+    /// `14:05` today, `23 Jan 14:05` on another day.
+    static func shortTime(_ date: Date, now: Date, in timeZone: TimeZone) -> String {
+        let p = parts(date, in: timeZone)
+        let n = parts(now, in: timeZone)
+        let time = String(format: "%02d:%02d", p.hour, p.minute)
+        if p.year == n.year, p.month == n.month, p.day == n.day { return time }
+        return "\(p.day) \(months[(p.month - 1) % 12]) \(time)"
+    }
+
+    /// `14:05` today, `23 Jan` on another day: fits six columns.
+    static func compactTime(_ date: Date, now: Date, in timeZone: TimeZone) -> String {
+        let p = parts(date, in: timeZone)
+        let n = parts(now, in: timeZone)
+        if p.year == n.year, p.month == n.month, p.day == n.day { return String(format: "%02d:%02d", p.hour, p.minute) }
+        return "\(p.day) \(months[(p.month - 1) % 12])"
+    }
+
+    /// `2026-01-24 14:05:09` in the given zone.
+    static func fullTime(_ date: Date, in timeZone: TimeZone) -> String {
+        let p = parts(date, in: timeZone)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", p.year, p.month, p.day, p.hour, p.minute, p.second)
+    }
+
+    /// A stored timestamp as a person reads it: `2026-01-24 14:05:09 (3m ago)`; unparseable
+    /// text is shown as written (sanitized), a missing one as `—`.
+    static func timestamp(_ text: String?, now: Date, in timeZone: TimeZone) -> String {
+        guard let text, !text.isEmpty else { return "—" }
+        guard let date = Timestamp.parse(text) else { return TextSafety.sanitize(text) }
+        return "\(fullTime(date, in: timeZone)) (\(RelativeTime.ago(date, now: now)))"
+    }
+
+    /// `2.4s`, `3m 12s`, `1h 05m`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "—" }
+        if seconds < 10 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds)
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m \(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h \(String(format: "%02d", (whole % 3600) / 60))m"
+    }
+
+    /// Data from the cache as safe one-line text.
+    @inline(__always)
+    static func clean(_ text: String?) -> String {
+        guard let text else { return "" }
+        return TextSafety.sanitize(text)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import TallyCore
+
+/// Every key, in two columns when there is room (`?`).
+struct HelpOverlay: Widget {
+    let context: RenderContext
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let sections = KeyBindings.sections
+        let twoColumns = area.width >= 60
+        let keyWidth = 10
+        let columnWidth = twoColumns ? min(46, (area.width - 8) / 2) : min(64, area.width - 6)
+        func lines(_ sections: ArraySlice<KeyBindings.Section>, spaced: Bool) -> [Line] {
+            var lines: [Line] = []
+            for section in sections {
+                if spaced, !lines.isEmpty { lines.append(Line("")) }
+                lines.append(Line(section.title, style: context.style(.title)))
+                for binding in section.bindings {
+                    lines.append(Line([Span(DisplayWidth.pad(binding.keys, to: keyWidth - 1) + " ", style: context.style(.hintKey)),
+                                       Span(DisplayWidth.truncate(binding.action, to: max(1, columnWidth - keyWidth)),
+                                            style: context.style(.main))]))
+                }
+            }
+            return lines
+        }
+        func body(spaced: Bool) -> [Line] {
+            guard twoColumns else { return lines(sections[...], spaced: spaced) }
+            let half = (sections.count + 1) / 2
+            let left = lines(sections.prefix(half), spaced: spaced), right = lines(sections.dropFirst(half), spaced: spaced)
+            return (0..<max(left.count, right.count)).map { index in
+                let l = index < left.count ? left[index] : Line("")
+                let r = index < right.count ? right[index] : Line("")
+                return Line(l.spans + [Span(String(repeating: " ", count: max(0, columnWidth - l.width) + 2))] + r.spans)
+            }
+        }
+        // Short screens lose the blank lines, then the footer, before any key.
+        var text = body(spaced: true)
+        var showsFooter = true
+        if text.count + 4 > area.height { text = body(spaced: false) }
+        if text.count + 4 > area.height { showsFooter = false }
+        Modal(title: "Keys", lines: text,
+              footer: !showsFooter ? nil : Line([Span("Esc", style: context.style(.hintKey)), Span(" or ", style: context.style(.hintText)),
+                            Span("?", style: context.style(.hintKey)), Span(" closes · theme: \(context.chrome.themeName)",
+                                                                             style: context.style(.hintText))]),
+              style: context.style(.main), borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
+            .render(in: area, into: &buffer)
+    }
+}
+
+/// Every field of a task (Enter), all text sanitized.
+struct TaskDetailOverlay: Widget {
+    let context: RenderContext
+    let row: TaskRow
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let task = row.task
+        let width = min(max(40, area.width - 8), 84)
+        let labelWidth = 13
+        let valueWidth = max(1, width - 4 - labelWidth)
+        let now = context.chrome.now
+        let zone = context.chrome.timeZone
+        let muted = context.style(.muted)
+        let main = context.style(.main)
+        var lines: [Line] = []
+        func field(_ label: String, _ value: String?, style: Style? = nil, maxLines: Int = 1) {
+            let text = value.map(Format.clean) ?? ""
+            let wrapped = DisplayWidth.wrap(text.isEmpty ? "—" : text, to: valueWidth, maxLines: maxLines)
+            for (index, part) in wrapped.enumerated() {
+                lines.append(Line([Span(DisplayWidth.pad(index == 0 ? label : "", to: labelWidth), style: muted),
+                                   Span(part, style: style ?? (text.isEmpty ? muted : main))]))
+            }
+        }
+        field("Title", task.title, style: main.with(adding: .bold), maxLines: 3)
+        if let name = row.clientName {
+            lines.append(Line([Span(DisplayWidth.pad("Client", to: labelWidth), style: muted), context.swatch(row.clientColor),
+                               Span(" " + Format.clean(name), style: main)]))
+        } else {
+            field("Client", nil)
+        }
+        var status = task.taskStatus.description
+        if row.isPending { status += "  ⧗ completion waiting for the primary" }
+        field("Status", status, style: row.isPending ? context.style(.pending) : main)
+        let source = task.pointsFinal != nil ? "final" : (task.pointsAIGuess != nil ? "AI guess" : "tier default")
+        field("Points", "\(task.effectivePoints) (\(source))")
+        field("Value tier", task.valueTier)
+        field("Category", task.category)
+        field("Effort", [task.effortEstimate.map { "estimate \($0)" }, task.effortActual.map { "actual \($0)" }]
+            .compactMap { $0 }.joined(separator: " · "))
+        field("Drain", task.drainType)
+        field("Created", Format.timestamp(task.createdAt, now: now, in: zone))
+        field("Updated", Format.timestamp(task.updatedAt, now: now, in: zone))
+        if task.completedAt != nil { field("Completed", Format.timestamp(task.completedAt, now: now, in: zone)) }
+        if task.backlogEnteredAt != nil { field("In backlog", Format.timestamp(task.backlogEnteredAt, now: now, in: zone)) }
+        if task.pointsAdjustedAt != nil { field("Points set", Format.timestamp(task.pointsAdjustedAt, now: now, in: zone)) }
+        if let subtasks = task.subtasks, !subtasks.isEmpty { field("Subtasks", subtasks, maxLines: 3) }
+        let reserved = lines.count + 6
+        field("Description", task.description, maxLines: max(1, min(8, area.height - reserved)))
+
+        var footer: [Span] = []
+        if task.taskStatus != .done {
+            footer += [Span("c", style: context.style(.hintKey)), Span(" complete  ", style: context.style(.hintText)),
+                       Span("p", style: context.style(.hintKey)), Span(" points  ", style: context.style(.hintText))]
+        }
+        footer += [Span("Esc", style: context.style(.hintKey)), Span(" close", style: context.style(.hintText))]
+        Modal(title: "Task #\(task.id)", lines: lines, footer: Line(footer), preferredWidth: width,
+              style: main, borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
+            .render(in: area, into: &buffer)
+    }
+}
+
+/// The `p` prompt: points for the selected task, digits only.
+struct PointsPromptOverlay: Widget {
+    let context: RenderContext
+    let prompt: ViewState.PointsPrompt
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let width = min(area.width - 4, 60)
+        let title = DisplayWidth.truncate("“\(Format.clean(prompt.title))”", to: max(1, width - 4))
+        let footer: Line
+        if let error = prompt.error {
+            footer = Line("✗ " + error, style: context.style(.error))
+        } else {
+            footer = Line([Span("↵", style: context.style(.hintKey)), Span(" complete  ", style: context.style(.hintText)),
+                           Span("Esc", style: context.style(.hintKey)), Span(" cancel", style: context.style(.hintText))])
+        }
+        Modal(title: "Complete with points", lines: [Line(title, style: context.style(.main).with(adding: .bold)), Line("")],
+              input: Modal.Input(prompt: "Points (default \(prompt.defaultPoints)): ", text: prompt.input),
+              footer: footer, preferredWidth: width, style: context.style(.main),
+              borderStyle: context.style(.borderFocused), titleStyle: context.style(.title),
+              inputStyle: context.style(.selected))
+            .render(in: area, into: &buffer)
+    }
+}

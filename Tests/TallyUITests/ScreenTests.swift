@@ -1,0 +1,491 @@
+import XCTest
+import TallyCore
+@testable import TallyUI
+
+/// Whole screens as text, from the fixed snapshot in `Fixtures` (Saturday 24 January 2026,
+/// 14:05 UTC). Each expected screen is written out, so a test reads like what it checks.
+final class ScreenTests: XCTestCase {
+    /// Everything on one screen: header, clients, tasks (focused), habits, sync, cache, keys.
+    func testDashboardAt100x30() {
+        assertScreen(Fixtures.render(width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      3┃
+        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   5┃
+        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      3┃
+        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     8┃
+        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
+        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago                  next in 42s ││            1h           24h            │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+        """)
+    }
+
+    /// The smallest dashboard: a one-line header, the tasks and the keys.
+    func testDashboardAt60x15() {
+        assertScreen(Fixtures.render(width: 60, height: 15), """
+         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+        ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ┃  Client      Title                                    Pts┃
+        ┃● ■ Raleigh   Review ECT project requirements            5┃
+        ┃● ■ Orlando   Draft ICF LPN template                     4┃
+        ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
+        ┃● ■ Memphis   Reconcile vendor contract                  8┃
+        ┃● ■ Kentucky  Update staff schedule                      1┃
+        ┃● ■ Raleigh   Fix intake form                            2┃
+        ┃● ■ General … Plan training deck                         3┃
+        ┃● ■ Orlando   Write board summary                        5┃
+        ┃● ■ Revenue   Audit payroll export                       3┃
+        ┃● ■ Memphis   Compile grant application                  8┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+         j/k move  ↵ details  c complete  p points           ? help
+        """)
+    }
+
+    /// A big terminal: more task columns, the 30-day points chart, taller sync and cache panes.
+    func testDashboardAt200x60() {
+        assertScreen(Fixtures.render(width: 200, height: 60), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 42s
+         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
+        ╭─ Clients ────────────────────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients                          40│┃   Client          Title                                                                           Category   Drain     Effort  Updated   Tier         Pts┃
+        │ 1 ■ Raleigh                            12│┃●  ■ Raleigh       Review ECT project requirements                                                 work       deep           2  1h        deliverable    5┃
+        │ 2 ■ Orlando                             8│┃●  ■ Orlando       Draft ICF LPN template                                                          work       deep           2  1h        progress       4┃
+        │ 3 ■ Memphis                             7│┃⧗  ■ Revenue       Send quarterly invoice                                                          work       deep           2  1h        quick-win      2┃
+        │ 4 ■ Kentucky                            5│┃●  ■ Memphis       Reconcile vendor contract                                                       work       deep           2  1h        milestone      8┃
+        │ 5 ■ Revenue                             6│┃●  ■ Kentucky      Update staff schedule                                                           work       deep           2  1h        checkbox       1┃
+        │ 6 ■ General Admin                       2│┃●  ■ Raleigh       Fix intake form                                                                 work       deep           2  1h        quick-win      2┃
+        ╰──────────────────────────────────────────╯┃●  ■ General Adm…  Plan training deck                                                              work       deep           2  2h        progress       3┃
+        ╭─ Habits ─────────────────────────────────╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    5┃
+        │   Habit                Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       3┃
+        │💧 Drink water          daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      8┃
+        │🏃 Morning run          weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
+        │📚 Read 20 pages        daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
+        │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       3┃
+        │✍️ Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    5┃
+        │🗓️ Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
+        │🥗 Cook at home         daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
+        │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       3┃
+        │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        ╰──────────────────────────────────────────╯┃                                                                                                                                                          ┃
+        ╭─ Points · 30 days ─────────── hit 20/30 ─╮┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │                                          │┃                                                                                                                                                          ┃
+        │        ▁      █             ▅            │┃                                                                                                                                                          ┃
+        │   ▃    █   ▆  █  ▃     ▆ ▃  █            │┃                                                                                                                                                          ┃
+        │  ▄█   ▇█▄ ▄█  █▄▇█▄  ▄▇█▄█▄▇█            │┃                                                                                                                                                          ┃
+        │  ██   ███▂██  █████  ████████            │┃                                                                                                                                                          ┃
+        │  ██   ██████  █████  ████████            │┃                                                                                                                                                          ┃
+        │ ███   ██████  █████  ████████▅           │┃                                                                                                                                                          ┃
+        │ ███▆  ██████  █████  █████████           │┃                                                                                                                                                          ┃
+        │ ████  ██████  █████▄ █████████           │┃                                                                                                                                                          ┃
+        │ ████  ██████▂ ██████ █████████           │┃                                                                                                                                                          ┃
+        │ ████▁▁███████▁██████▁█████████           │┃                                                                                                                                                          ┃
+        │ 30d ago                  today           │┃                                                                                                                                                          ┃
+        │ avg 14.9 · best 24 · target 18           │┃                                                                                                                                                          ┃
+        ╰──────────────────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ─────────────────────────────────────────────────────────────────── postgres://tally@db.example.com/tally ─╮╭─ Cache ─────────────────────────────────────────────────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago                                                                            next in 42s ││            1h           24h             rows    synced                           │
+        │ Recent jobs                                                                                                      ││ clients  100% (12)      99% (242)          6    3m ago                           │
+        │ ✓ #41  scheduled 14:01          1,204 rows    2.1s                                                               ││ tasks     91% (48)      98% (1,204)      340    3m ago                           │
+        │ ✗ #40  manual    12:59            500 rows     31s  tasks: connection refused                                    ││ goals     90% (10)      96% (238)         60    3m ago                           │
+        │ ✓ #39  scheduled 12:01             88 rows    1.4s                                                               ││ habits      — (0)      100% (96)           8    3m ago                           │
+        │ ✓ #38  warmup    23 Jan 14:05   6,000 rows     12s                                                               ││ overall   92% (70)      98% (1,780)                                              │
+        │                                                                                                                  ││                                                                                  │
+        │                                                                                                                  ││                                                                                  │
+        │ Failures · 3 unresolved                                                                                  f opens ││                          ▂▂▂▅▅▅██████▆▆▆▇▇▇   ▅▅▅▇▇▇█████████▅▅▅▃▃▃▇▇▇███▆▆▆     │
+        │ 13:00  tasks   network    Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.    ││                          ██████████████████▃▃▃██████████████████████████████     │
+        │ 12:59  goals   timeout    The primary took longer than 10 s to answer.                                           ││                       ██████████████████████████████████████████████████████     │
+        │ 23 Jan habits  auth       PostgreSQL at db.example.com refused the password for user tally                       ││ 24h ··················██████████████████████████████████████████████████████ now │
+        ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────────────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  q quit                                                             ? help
+        """)
+    }
+
+    /// A running job's progress bar, the queued label and a success message.
+    func testDashboardWhileSyncing() {
+        assertScreen(Fixtures.render(Fixtures.syncingSnapshot(), chrome: Fixtures.chrome(message: StatusMessage("Completed “Fix intake form” · +2 points", kind: .success), syncing: true), width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [2 QUEUED]                                       ⟳ syncing… 30%
+         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      3┃
+        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   5┃
+        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      3┃
+        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     8┃
+        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
+        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ▶ job #42 manual · all                  started 1m ago ││            1h           24h            │
+        │ ━━━━━━╸───────────────  30%  12/40 chunks · 6,000 rows ││ clients  100% (12)      99% (242)      │
+        │ Recent jobs                                            ││ tasks     91% (48)      98% (1,204)    │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ goals     90% (10)      96% (238)      │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ habits      — (0)      100% (96)       │
+        │ ✓ #39  scheduled 12:01      88 rows   1.4s             ││ overall   92% (70)      98% (1,780)    │
+        │ ✓ no unresolved failures                               ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         ✓ Completed “Fix intake form” · +2 points                                                   ? help
+        """)
+    }
+
+    /// First start on a read-only cache with no primary: labels, empty panes, nothing crashes.
+    func testEmptyReadOnlyCacheOnly() {
+        assertScreen(emptyScreen(), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [READ-ONLY]  [CACHE-ONLY]                          never synced
+         Points ░░░░░░░░░░░░░░░░░░░ 0/18   Streak 0 · best 0   Debt 18 today · 108 this week   Pressure 100
+        ╭─ Clients ───────── 0 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+        │▸  All clients             0│┃  Client      Title                                  Tier        Pts┃
+        ╰────────────────────────────╯┃                                                                    ┃
+        ╭─ Habits ───────────────────╮┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        │       no habits yet        │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        ╰────────────────────────────╯┃                                                                    ┃
+        ╭─ Points · 0 days ──────────╮┃                          No active tasks                           ┃
+        │                            │┃             s changes the status · Esc clears filters              ┃
+        │                            │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        │     no daily goals yet     │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        │                            │┃                                                                    ┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ──────────────────────────────────── cache-only ─╮╭─ Cache ──────────────────── read-only ─╮
+        │ ○ never synced · watching the cache                    ││            1h           24h            │
+        │                                                        ││ clients     — (0)         — (0)        │
+        │                                                        ││ tasks       — (0)         — (0)        │
+        │                                                        ││ goals       — (0)         — (0)        │
+        │                                                        ││ habits      — (0)         — (0)        │
+        │                                                        ││ overall     — (0)         — (0)        │
+        │ ✓ no unresolved failures                               ││ 24h ························ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+        """)
+    }
+
+    /// The failures view: the list, and the selected failure in full.
+    func testFailuresAt100x30() {
+        assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+        ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
+        ┃When           Job Entity   Type       Try Message                                                ┃
+        ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
+        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.           ┃
+        ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for …┃
+        ┃                                                                                                  ┃
+        ┃                                                                                                  ┃
+        ┃                                                                                                  ┃
+        ┃                                                                                                  ┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────╮
+        │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.     │
+        │ When     2026-01-24 13:00:00 (1h ago)                                                            │
+        │ Type     network — retried automatically with backoff                                            │
+        │ Entity   tasks                                                                                   │
+        │ Attempt  3                                                                                       │
+        │ Job      #40 (manual, failed)                                                                    │
+        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}         │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │ r retries job #40                                                                                │
+        ╰──────────────────────────────────────────────────────────────────────────────────────────────────╯
+         j/k move  r retry  R refresh  f/Esc back  q quit                                            ? help
+        """)
+    }
+
+    /// On a small screen the message comes first.
+    func testFailuresAt60x15() {
+        assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 60, height: 15), """
+         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+        ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
+        ┃When           Job Entity   Type       Try Message        ┃
+        ┃13:00          #40 tasks    network      3 Could not reac…┃
+        ┃12:59          #40 goals    timeout      2 The primary to…┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Failure #12 ────────────────────────────────────────────╮
+        │ Message  Could not reach PostgreSQL at                   │
+        │          db.example.com:5432 (connection refused); will  │
+        │          retry.                                          │
+        │ When     2026-01-24 13:00:00 (1h ago)                    │
+        │ Type     network — retried automatically with backoff    │
+        │ r retries job #40                                        │
+        ╰──────────────────────────────────────────────────────────╯
+         j/k move  r retry  R refresh  f/Esc back  q quit    ? help
+        """)
+    }
+
+    func testFailuresAt200x60() {
+        assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 200, height: 60), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 42s
+         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
+        ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
+        ┃When           Job Entity   Type       Try Message                                                                                                                                                    ┃
+        ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                        ┃
+        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.                                                                                                               ┃
+        ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for user tally                                                                                           ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┃                                                                                                                                                                                                      ┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
+        │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                                                         │
+        │ When     2026-01-24 13:00:00 (1h ago)                                                                                                                                                                │
+        │ Type     network — retried automatically with backoff                                                                                                                                                │
+        │ Entity   tasks                                                                                                                                                                                       │
+        │ Attempt  3                                                                                                                                                                                           │
+        │ Job      #40 (manual, failed)                                                                                                                                                                        │
+        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}                                                                                                             │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │                                                                                                                                                                                                      │
+        │ r retries job #40                                                                                                                                                                                    │
+        ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯
+         j/k move  r retry  R refresh  f/Esc back  q quit                                                                                                                                                ? help
+        """)
+    }
+
+    /// Every key, in two columns.
+    func testHelpAt100x30() {
+        assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 3┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  2┃
+        │ 4┃ Move                                            Tasks                                     ┃  8┃
+        │ 5┃ j/k ↓/↑   move down / up                        Enter     task details                    ┃  1┃
+        │ 6┃ g / G     first / last row                      c         complete the selected task      ┃  2┃
+        ╰──┃ PgUp/PgDn page up / down                        p         set points, then complete       ┃  3┃
+        ╭─ ┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s) ┃  5┃
+        │  ┃ mouse     click selects, wheel scrolls                                                    ┃  3┃
+        │💧┃                                                 Sync and screen                           ┃  8┃
+        │🏃┃ Filter                                          R         refresh now                     ┃  1┃
+        │📚┃ 1–9       show one client's tasks               f         sync failures (r retries)       ┃  2┃
+        │🧘┃ 0         all clients                           t         next theme                      ┃  3┃
+        │✍️┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  5┃
+        │🗓️┃ /         search titles (Enter applies)         ?         this help                       ┃  1┃
+        ╰──┃ Esc       clear filters, search, close          q Ctrl-C  quit                            ┃━━━┛
+        ╭─ ┃                                                                                           ┃e ─╮
+        │ ●┃ Esc or ? closes · theme: default                                                          ┃   │
+        │ R┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛   │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+        """)
+    }
+
+    /// Every key still listed on the smallest screen (actions cut, keys kept).
+    func testHelpAt60x15() {
+        assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 60, height: 15), """
+         ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+        ┏┃ Move                        Tasks                      ┃┓
+        ┃┃ j/k ↓/↑   move down / up    Enter     task details     ┃┃
+        ┃┃ g / G     first / last row  c         complete the se… ┃┃
+        ┃┃ PgUp/PgDn page up / down    p         set points, the… ┃┃
+        ┃┃ Tab/S-Tab next / previous…  u         undo the last c… ┃┃
+        ┃┃ mouse     click selects, …  Sync and screen            ┃┃
+        ┃┃ Filter                      R         refresh now      ┃┃
+        ┃┃ 1–9       show one client…  f         sync failures (… ┃┃
+        ┃┃ 0         all clients       t         next theme       ┃┃
+        ┃┃ s         status: active …  Ctrl-L    redraw           ┃┃
+        ┃┃ /         search titles (…  ?         this help        ┃┃
+        ┃┃ Esc       clear filters, …  q Ctrl-C  quit             ┃┃
+        ┗┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┛
+         j/k move  ↵ details  c complete  p points           ? help
+        """)
+    }
+
+    /// Enter on a task: every field, the pending completion marked.
+    func testTaskDetail() {
+        assertScreen(Fixtures.render(state: ViewState(overlay: .taskDetail(Fixtures.taskRows[2])), width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Ke┏━ Task #103 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓e     8┃
+        │ 5 ■ Re┃ Title        Send quarterly invoice                                              ┃      1┃
+        │ 6 ■ Ge┃ Client       ■ Revenue                                                           ┃n     2┃
+        ╰───────┃ Status       active ⧗ completion waiting for the primary                         ┃      3┃
+        ╭─ Habit┃ Points       2 (tier default)                                                    ┃ble   5┃
+        │   Habi┃ Value tier   quick-win                                                           ┃      3┃
+        │💧 Drin┃ Category     work                                                                ┃e     8┃
+        │🏃 Morn┃ Effort       estimate 2                                                          ┃      1┃
+        │📚 Read┃ Drain        deep                                                                ┃n     2┃
+        │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      3┃
+        │✍️ Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   5┃
+        │🗓️ Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
+        ╰───────┃                                                                                  ┃━━━━━━━┛
+        ╭─ Sync ┃ c complete  p points  Esc close                                                  ┃ rate ─╮
+        │ ● idle┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛       │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+        """)
+    }
+
+    /// `p`: the points prompt over the tasks.
+    func testPointsPrompt() {
+        assertScreen(Fixtures.render(state: ViewState(overlay: .points(.init(taskID: 101, title: "Review ECT project requirements", defaultPoints: 5, input: "7"))), width: 60, height: 15), """
+         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+        ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ┃  Client      Title                                    Pts┃
+        ┃●┏━ Complete with points ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓5┃
+        ┃●┃ “Review ECT project requirements”                    ┃4┃
+        ┃⧗┃                                                      ┃2┃
+        ┃●┃ Points (default 5): 7▏                               ┃8┃
+        ┃●┃                                                      ┃1┃
+        ┃●┃ ↵ complete  Esc cancel                               ┃2┃
+        ┃●┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛3┃
+        ┃● ■ Orlando   Write board summary                        5┃
+        ┃● ■ Revenue   Audit payroll export                       3┃
+        ┃● ■ Memphis   Compile grant application                  8┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+         j/k move  ↵ details  c complete  p points           ? help
+        """)
+    }
+
+    /// `/`: the bottom line becomes the search being typed.
+    func testSearchLine() {
+        assertScreen(searchScreen(), """
+         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+        ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ┃  Client      Title                                    Pts┃
+        ┃● ■ Raleigh   Review ECT project requirements            5┃
+        ┃● ■ Orlando   Draft ICF LPN template                     4┃
+        ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
+        ┃● ■ Memphis   Reconcile vendor contract                  8┃
+        ┃● ■ Kentucky  Update staff schedule                      1┃
+        ┃● ■ Raleigh   Fix intake form                            2┃
+        ┃● ■ General … Plan training deck                         3┃
+        ┃● ■ Orlando   Write board summary                        5┃
+        ┃● ■ Revenue   Audit payroll export                       3┃
+        ┃● ■ Memphis   Compile grant application                  8┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+         / search titles: ect pro▏               ↵ apply  Esc clear
+        """)
+    }
+
+    /// Below 60×15 the screen says so, centred.
+    func testTooSmall() {
+        assertScreen(Fixtures.render(width: 59, height: 14), """
+
+
+
+
+
+
+                     terminal too small — needs 60×15
+                            now 59×14 · q quits
+
+
+
+
+
+
+        """)
+    }
+
+    private func emptyScreen() -> Buffer {
+        var empty = Snapshot.empty(now: Fixtures.now, today: Fixtures.today)
+        empty.isReadOnly = true
+        return Fixtures.render(empty, chrome: Chrome(now: Fixtures.now, timeZone: Fixtures.utc), width: 100, height: 30)
+    }
+
+    private func searchScreen() -> Buffer {
+        var state = ViewState()
+        state.searchDraft = "ect pro"
+        return Fixtures.render(state: state, width: 60, height: 15)
+    }
+}

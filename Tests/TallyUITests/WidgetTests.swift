@@ -1,0 +1,177 @@
+import XCTest
+@testable import TallyUI
+
+/// Each widget alone in a small buffer.
+final class WidgetTests: XCTestCase {
+    private func draw(_ widget: some Widget, width: Int, height: Int) -> Buffer {
+        var buffer = Buffer(width: width, height: height)
+        widget.render(in: buffer.area, into: &buffer)
+        return buffer
+    }
+
+    func testBlockWithTitles() {
+        let block = Block(title: "Tasks", rightTitle: "12/340")
+        assertScreen(draw(block, width: 26, height: 3), """
+        ╭─ Tasks ─────── 12/340 ─╮
+        │                        │
+        ╰────────────────────────╯
+        """)
+        XCTAssertEqual(block.inner(Rect(x: 0, y: 0, width: 26, height: 3)), Rect(x: 1, y: 1, width: 24, height: 1))
+    }
+
+    func testFocusedBlockUsesHeavyLines() {
+        assertScreen(draw(Block(title: "Sync", focused: true), width: 12, height: 3), """
+        ┏━ Sync ━━━┓
+        ┃          ┃
+        ┗━━━━━━━━━━┛
+        """)
+    }
+
+    func testBlockKeepsTheRightTitleAndCutsTheLeftOne() {
+        assertScreen(draw(Block(title: "A very long pane title", rightTitle: "3/9"), width: 24, height: 2), """
+        ╭─ A very long… ─ 3/9 ─╮
+        ╰──────────────────────╯
+        """)
+    }
+
+    func testBlockInTinyAreasDrawsNothingWrong() {
+        for (w, h) in [(0, 0), (1, 1), (2, 2), (3, 1), (5, 2)] {
+            let buffer = draw(Block(title: "Title", rightTitle: "x"), width: w, height: h)
+            XCTAssertEqual(buffer.width, w)
+        }
+        assertScreen(draw(Block(), width: 2, height: 2), "╭╮\n╰╯")
+    }
+
+    func testGaugeShowsEarnedAgainstTarget() {
+        assertScreen(draw(Gauge(earned: 9, target: 18, label: "9/18"), width: 15, height: 1), "█████░░░░░ 9/18")
+        // 11/18 of 10 cells is 6.1 cells: six full and an eighth.
+        assertScreen(draw(Gauge(earned: 11, target: 18), width: 10, height: 1), "██████▏░░░")
+    }
+
+    func testGaugeIsFullAndDoneAtOrAboveTarget() {
+        let done = Style(fg: .rgb(0, 255, 0))
+        let buffer = draw(Gauge(earned: 25, target: 18, label: "25/18", doneStyle: done), width: 12, height: 1)
+        assertScreen(buffer, "██████ 25/18")
+        XCTAssertEqual(buffer[0, 0].style, done)
+        XCTAssertEqual(buffer[7, 0].style, done)
+        XCTAssertTrue(Gauge(earned: 0, target: 0).isFull)
+        assertScreen(draw(Gauge(earned: 0, target: 0), width: 4, height: 1), "████")
+    }
+
+    func testProgressBarWithLabel() {
+        let bar = ProgressBar(percent: 30, label: "12/40 chunks · 6,000 rows")
+        assertScreen(draw(bar, width: 50, height: 1), "━━━━━─────────────  30%  12/40 chunks · 6,000 rows")
+    }
+
+    func testProgressBarDropsTheLabelThenThePercentWhenNarrow() {
+        let bar = ProgressBar(percent: 50, label: "12/40 chunks · 6,000 rows")
+        assertScreen(draw(bar, width: 20, height: 1), "━━━━━━━╸───────  50%")
+        assertScreen(draw(bar, width: 8, height: 1), "━━━━────")
+        assertScreen(draw(ProgressBar(percent: 250), width: 11, height: 1), "━━━━━━ 100%")
+        assertScreen(draw(ProgressBar(percent: .nan), width: 11, height: 1), "──────   0%")
+    }
+
+    func testSparklineBarsAndMissingValues() {
+        let line = Sparkline(values: [0, 0.25, 0.5, 0.75, 1, nil, 1], maximum: 1)
+        assertScreen(draw(line, width: 7, height: 1), "▁▂▄▆█·█")
+        // Only the newest values fit.
+        assertScreen(draw(Sparkline(values: [1, 1, 1, 0.5, 1], maximum: 1), width: 2, height: 1), "▄█")
+        // Two rows: sixteen levels.
+        assertScreen(draw(Sparkline(values: [1, 0.5, 0.25], maximum: 1), width: 3, height: 2), "█\n██▄")
+    }
+
+    func testTableAlignsColumnsAndHighlightsTheSelection() {
+        let selected = Style(attributes: .reverse)
+        let table = Table(columns: [
+            Table.Column("Name", width: .flexible(min: 4)),
+            Table.Column("Pts", width: .fixed(3), alignment: .right),
+        ], rows: [
+            Table.Row([Span("Alpha"), Span("5")]),
+            Table.Row([Span("Bravo task with a long title"), Span("12")]),
+            Table.Row([Span("Charlie"), Span("3")]),
+        ], selectedStyle: selected, selected: 1)
+        let buffer = draw(table, width: 16, height: 4)
+        assertScreen(buffer, """
+        Name         Pts
+        Alpha          5
+        Bravo task …  12
+        Charlie        3
+        """)
+        XCTAssertEqual(buffer[0, 2].style, selected)
+        XCTAssertEqual(buffer[15, 2].style, selected)
+        XCTAssertEqual(buffer[0, 1].style, .plain)
+    }
+
+    func testTableScrollWindow() {
+        let rows = (1...10).map { Table.Row([Span("row \($0)")]) }
+        let table = Table(columns: [Table.Column("Row", width: .flexible(min: 3))], rows: rows, showsHeader: false, offset: 7)
+        assertScreen(draw(table, width: 6, height: 5), "row 8\nrow 9\nrow 10\n\n")
+        XCTAssertEqual(Table.scrollOffset(selected: 9, offset: 0, visible: 4, count: 10), 6)
+        XCTAssertEqual(Table.scrollOffset(selected: 2, offset: 6, visible: 4, count: 10), 2)
+        XCTAssertEqual(Table.scrollOffset(selected: 5, offset: 3, visible: 4, count: 10), 3)
+        XCTAssertEqual(Table.scrollOffset(selected: 0, offset: 50, visible: 4, count: 0), 0)
+    }
+
+    func testTableKeepsWideCharactersInTheirColumns() {
+        let table = Table(columns: [
+            Table.Column("Title", width: .fixed(10)),
+            Table.Column("Pts", width: .fixed(3), alignment: .right),
+        ], rows: [
+            Table.Row([Span("日本語のタスク"), Span("5")]),
+            Table.Row([Span("🎉 party"), Span("8")]),
+            Table.Row([Span("a日b"), Span("1")]),
+        ], showsHeader: false)
+        let buffer = draw(table, width: 14, height: 3)
+        assertScreen(buffer, """
+        日本語の…    5
+        🎉 party     8
+        a日b         1
+        """)
+        // The points sit in the same column on every row.
+        for y in 0..<3 { XCTAssertFalse(buffer[13, y].symbol == " ", "row \(y)") }
+    }
+
+    func testListSelection() {
+        let list = List(items: [Line("one"), Line("two"), Line("three")], selected: 1, offset: 1)
+        let buffer = draw(list, width: 6, height: 2)
+        assertScreen(buffer, "two\nthree")
+        XCTAssertEqual(buffer[5, 0].style, Style(attributes: .reverse))
+    }
+
+    func testModalIsCentredWithAnInputLine() {
+        let modal = Modal(title: "Points", lines: [Line("Task 12")], input: Modal.Input(prompt: "Points: ", text: "7"),
+                          footer: Line("Enter · Esc"))
+        var buffer = Buffer(width: 30, height: 9)
+        buffer.fill(buffer.area, with: Cell("x"))
+        modal.render(in: buffer.area, into: &buffer)
+        assertScreen(buffer, """
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+        xxxxxxx┏━ Points ━━━━━┓xxxxxxx
+        xxxxxxx┃ Task 12      ┃xxxxxxx
+        xxxxxxx┃ Points: 7▏   ┃xxxxxxx
+        xxxxxxx┃              ┃xxxxxxx
+        xxxxxxx┃ Enter · Esc  ┃xxxxxxx
+        xxxxxxx┗━━━━━━━━━━━━━━┛xxxxxxx
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+        """)
+    }
+
+    func testLineIsCutWithAnEllipsis() {
+        var buffer = Buffer(width: 10, height: 1)
+        buffer.put(Line([Span("Tasks"), Span(" · "), Span("Raleigh")]), x: 0, y: 0, maxWidth: 10)
+        XCTAssertEqual(buffer.plainText(), "Tasks · R…")
+        var exact = Buffer(width: 5, height: 1)
+        exact.put(Line([Span("abcde"), Span("f")]), x: 0, y: 0, maxWidth: 5)
+        XCTAssertEqual(exact.plainText(), "abcd…")
+    }
+
+    func testWrap() {
+        XCTAssertEqual(DisplayWidth.wrap("the quick brown fox jumps", to: 10), ["the quick", "brown fox", "jumps"])
+        XCTAssertEqual(DisplayWidth.wrap("abcdefghijkl", to: 5), ["abcde", "fghij", "kl"])
+        XCTAssertEqual(DisplayWidth.wrap("one two three four", to: 9, maxLines: 2), ["one two", "three …"])
+        XCTAssertEqual(DisplayWidth.wrap("日本語の文章です", to: 5), ["日本", "語の", "文章", "です"])
+        XCTAssertEqual(DisplayWidth.wrap("", to: 5), [])
+        XCTAssertEqual(DisplayWidth.wrap("x", to: 0), [])
+    }
+}
