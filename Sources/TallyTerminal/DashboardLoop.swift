@@ -9,10 +9,24 @@ public final class DashboardLoop {
     let terminal: Terminal
     let pollInterval: Double
 
-    public init(session: DashboardSession, terminal: Terminal, pollInterval: Double) {
+    /// With `TALLY_TRACE_FRAMES=path`, each key's time from read to drawn frame is appended
+    /// to that file (microseconds), for `bench/`.
+    let trace: FileHandle?
+
+    public init(session: DashboardSession, terminal: Terminal, pollInterval: Double,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.session = session
         self.terminal = terminal
         self.pollInterval = max(0.05, pollInterval)
+        if let path = environment["TALLY_TRACE_FRAMES"], !path.isEmpty {
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
+            trace = FileHandle(forWritingAtPath: path)
+            _ = try? trace?.seekToEnd()
+        } else {
+            trace = nil
+        }
     }
 
     public func run() {
@@ -28,7 +42,9 @@ public final class DashboardLoop {
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 || TerminalGuard.quitSignal != 0 { break }
             if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away
+            var keyReadAt: UInt64 = 0
             while let key = terminal.readKey() {
+                if keyReadAt == 0 { keyReadAt = DispatchTime.now().uptimeNanoseconds }
                 switch key {
                 case .resize:
                     session.resize(width: terminal.width, height: terminal.height)
@@ -42,6 +58,10 @@ public final class DashboardLoop {
             }
             session.tick()
             if session.needsRedraw && !session.wantsQuit { terminal.draw(session.frame()) }
+            if let trace, keyReadAt != 0 {
+                let micros = (DispatchTime.now().uptimeNanoseconds - keyReadAt) / 1000
+                trace.write(Data("key_to_frame_us \(micros)\n".utf8))
+            }
         }
         session.shutdown()
         terminal.close()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Measures every SPEC §9 figure beside its baseline and writes BENCHMARKS.md.
+#   bench/run.sh            full run (about 10 minutes after the release build)
+#   bench/run.sh --quick    shorter samples, for trying the script
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+if [ "$(id -u)" -eq 0 ]; then
+  for p in hyperfine htop btop; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
+  done
+  if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; fi
+fi
+swift build -c release --product tally 2>&1 | tail -1
+exec python3 bench/run.py "$@"
