@@ -176,7 +176,8 @@ def key_to_frame(large):
 
 def syncs():
     log("full and incremental sync from PostgreSQL")
-    pg_dir = os.path.join(WORK, "pg")
+    # Its own top-level temp dir: the server runs as 'postgres', which cannot enter WORK (0700).
+    pg_dir = tempfile.mkdtemp(prefix="tally-bench-pg.")
     env = dict(ENV, TALLY_PG_DIR=pg_dir)
     url = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start"], check=True, capture_output=True, text=True, env=env).stdout.strip()
     try:
@@ -223,6 +224,7 @@ def syncs():
                "—", "—", job <= 50)
     finally:
         subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "destroy"], env=env, capture_output=True)
+        shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 def machine():

@@ -51,6 +51,8 @@ final class TimeTests: XCTestCase {
         XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-180), now: now), "3m ago")
         XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-2), now: now), "just now")
         XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-7200), now: now), "2h ago")
-        XCTAssertEqual(RelativeTime.until(now.addingTimeInterval(42), now: now), "in 42s")
+        XCTAssertEqual(RelativeTime.until(now.addingTimeInterval(42), now: now), "in 50s")
+        XCTAssertEqual(RelativeTime.until(now.addingTimeInterval(3), now: now), "in 10s")
+        XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-42), now: now), "40s ago")
     }
 }

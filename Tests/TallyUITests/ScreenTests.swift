@@ -8,7 +8,7 @@ final class ScreenTests: XCTestCase {
     /// Everything on one screen: header, clients, tasks (focused), habits, sync, cache, keys.
     func testDashboardAt100x30() {
         assertScreen(Fixtures.render(width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
          Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
@@ -29,7 +29,7 @@ final class ScreenTests: XCTestCase {
         │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
-        │ ● idle · last sync 3m ago                  next in 42s ││            1h           24h            │
+        │ ● idle · last sync 3m ago                  next in 50s ││            1h           24h            │
         │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
         │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
         │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
@@ -65,7 +65,7 @@ final class ScreenTests: XCTestCase {
     /// A big terminal: more task columns, the 30-day points chart, taller sync and cache panes.
     func testDashboardAt200x60() {
         assertScreen(Fixtures.render(width: 200, height: 60), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
          Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
         ╭─ Clients ────────────────────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients                          40│┃   Client          Title                                                                           Category   Drain     Effort  Updated   Tier         Pts┃
@@ -111,7 +111,7 @@ final class ScreenTests: XCTestCase {
         │ avg 14.9 · best 24 · target 18           │┃                                                                                                                                                          ┃
         ╰──────────────────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ─────────────────────────────────────────────────────────────────── postgres://tally@db.example.com/tally ─╮╭─ Cache ─────────────────────────────────────────────────────────────── hit rate ─╮
-        │ ● idle · last sync 3m ago                                                                            next in 42s ││            1h           24h             rows    synced                           │
+        │ ● idle · last sync 3m ago                                                                            next in 50s ││            1h           24h             rows    synced                           │
         │ Recent jobs                                                                                                      ││ clients  100% (12)      99% (242)          6    3m ago                           │
         │ ✓ #41  scheduled 14:01          1,204 rows    2.1s                                                               ││ tasks     91% (48)      98% (1,204)      340    3m ago                           │
         │ ✗ #40  manual    12:59            500 rows     31s  tasks: connection refused                                    ││ goals     90% (10)      96% (238)         60    3m ago                           │
@@ -203,7 +203,7 @@ final class ScreenTests: XCTestCase {
     /// The failures view: the list, and the selected failure in full.
     func testFailuresAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
          Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                ┃
@@ -259,7 +259,7 @@ final class ScreenTests: XCTestCase {
 
     func testFailuresAt200x60() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 200, height: 60), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
          Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                                                                                                                    ┃
@@ -325,7 +325,7 @@ final class ScreenTests: XCTestCase {
     /// Every key, in two columns.
     func testHelpAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
          Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
@@ -382,7 +382,7 @@ final class ScreenTests: XCTestCase {
     /// Enter on a task: every field, the pending completion marked.
     func testTaskDetail() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .taskDetail(Fixtures.taskRows[2])), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 42s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
          Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃

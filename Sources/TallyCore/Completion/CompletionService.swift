@@ -123,21 +123,7 @@ public final class CompletionService: Sendable {
     /// Writes a locally planned task and goal change to the cache (goal matched by date).
     static func writeLocal(_ plan: CompletionPlan.Outcome, _ db: Database) throws {
         try SyncEngine.upsert(.tasks, rows: [plan.task.databaseValues], db)
-        let g = plan.goal
-        try db.execute(
-            sql: """
-                INSERT INTO cached_daily_goals (date, target_points, earned_points, task_count, current_streak,
-                  longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(date) DO UPDATE SET target_points = excluded.target_points,
-                  earned_points = excluded.earned_points, task_count = excluded.task_count,
-                  current_streak = excluded.current_streak, longest_streak = excluded.longest_streak,
-                  last_goal_hit_date = excluded.last_goal_hit_date, daily_debt = excluded.daily_debt,
-                  weekly_debt = excluded.weekly_debt, pressure_level = excluded.pressure_level,
-                  updated_at = excluded.updated_at
-                """,
-            arguments: [g.date, g.targetPoints, g.earnedPoints, g.taskCount, g.currentStreak, g.longestStreak,
-                        g.lastGoalHitDate, g.dailyDebt, g.weeklyDebt, g.pressureLevel, g.updatedAt])
+        try plan.goal.upsertByDate(db, table: "cached_daily_goals")
     }
 
     /// Undoes the completion made with `key` (SPEC §5: `u` within 10 s).

@@ -212,20 +212,7 @@ public final class SQLitePrimary: PrimaryStore {
                 """,
             arguments: [task.status, task.completedAt, task.pointsFinal, task.pointsAdjustedAt, task.updatedAt, task.id])
         let g = outcome.goal
-        try db.execute(
-            sql: """
-                INSERT INTO daily_goals (date, target_points, earned_points, task_count, current_streak,
-                  longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(date) DO UPDATE SET target_points = excluded.target_points,
-                  earned_points = excluded.earned_points, task_count = excluded.task_count,
-                  current_streak = excluded.current_streak, longest_streak = excluded.longest_streak,
-                  last_goal_hit_date = excluded.last_goal_hit_date, daily_debt = excluded.daily_debt,
-                  weekly_debt = excluded.weekly_debt, pressure_level = excluded.pressure_level,
-                  updated_at = excluded.updated_at
-                """,
-            arguments: [g.date, g.targetPoints, g.earnedPoints, g.taskCount, g.currentStreak, g.longestStreak,
-                        g.lastGoalHitDate, g.dailyDebt, g.weeklyDebt, g.pressureLevel, g.updatedAt])
+        try g.upsertByDate(db, table: "daily_goals")
         let a = outcome.applied
         try db.execute(
             sql: """

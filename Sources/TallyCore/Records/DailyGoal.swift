@@ -72,3 +72,24 @@ extension DailyGoal: FetchableRecord, PersistableRecord {
          weeklyDebt.databaseValue, pressureLevel.databaseValue, updatedAt.databaseValue]
     }
 }
+
+extension DailyGoal {
+    /// Inserts or updates the row for this goal's date in `table` (`cached_daily_goals` or a
+    /// SQLite primary's `daily_goals`), keeping the row's id when it exists.
+    func upsertByDate(_ db: Database, table: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO \(table) (date, target_points, earned_points, task_count, current_streak,
+                  longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(date) DO UPDATE SET target_points = excluded.target_points,
+                  earned_points = excluded.earned_points, task_count = excluded.task_count,
+                  current_streak = excluded.current_streak, longest_streak = excluded.longest_streak,
+                  last_goal_hit_date = excluded.last_goal_hit_date, daily_debt = excluded.daily_debt,
+                  weekly_debt = excluded.weekly_debt, pressure_level = excluded.pressure_level,
+                  updated_at = excluded.updated_at
+                """,
+            arguments: [date, targetPoints, earnedPoints, taskCount, currentStreak, longestStreak,
+                        lastGoalHitDate, dailyDebt, weeklyDebt, pressureLevel, updatedAt])
+    }
+}

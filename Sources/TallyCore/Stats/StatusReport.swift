@@ -116,20 +116,20 @@ public struct StatusReport: Sendable, Equatable {
 public enum RelativeTime {
     public static func ago(_ date: Date, now: Date) -> String {
         let seconds = Int(now.timeIntervalSince(date))
-        if seconds < 0 { return "just now" }
         if seconds < 10 { return "just now" }
-        if seconds < 60 { return "\(seconds)s ago" }
+        if seconds < 60 { return "\(seconds / 10 * 10)s ago" }
         if seconds < 3600 { return "\(seconds / 60)m ago" }
         if seconds < 86400 { return "\(seconds / 3600)h ago" }
         return "\(seconds / 86400)d ago"
     }
 
-    /// "in 42s", "in 3m", "now".
+    /// "in 50s" (10-second steps, rounded up), "in 3m", "now". Coarse on purpose: the dashboard
+    /// redraws only when a text it shows changes, so an idle screen redraws a few times a minute.
     public static func until(_ date: Date, now: Date) -> String {
         let seconds = Int(date.timeIntervalSince(now).rounded(.up))
         if seconds <= 0 { return "now" }
-        if seconds < 60 { return "in \(seconds)s" }
-        if seconds < 3600 { return "in \(seconds / 60)m" }
+        if seconds <= 60 { return "in \((seconds + 9) / 10 * 10)s" }
+        if seconds < 3600 { return "in \((seconds + 59) / 60)m" }
         return "in \(seconds / 3600)h"
     }
 }

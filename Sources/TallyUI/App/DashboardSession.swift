@@ -110,13 +110,37 @@ public final class DashboardSession {
             model.chrome.syncInFlight = scheduler?.isSyncing ?? false
             if let message = model.chrome.message, message.kind != .error, messageAge(now) > 8 {
                 model.chrome.message = nil
+                needsRedraw = true
             }
-            needsRedraw = true
+            // Redraw only when a time-dependent text on screen would change.
+            let clock = clockText(now)
+            if clock != lastClockText {
+                lastClockText = clock
+                needsRedraw = true
+            }
         }
         flushLookups(force: false, now: now)
     }
 
     var messageSetAt = Date()
+    var lastClockText = ""
+
+    /// Every text on screen that changes with the clock alone: the time, "synced … ago" per
+    /// namespace, the refresh countdown, and the running job's age.
+    func clockText(_ now: Date) -> String {
+        let snapshot = model.snapshot
+        var parts = [String(Int(now.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: now))) / 60)]
+        if let last = snapshot.lastSyncAt { parts.append(RelativeTime.ago(last, now: now)) }
+        for namespace in Namespace.allCases {
+            if let last = snapshot.lastSync[namespace] { parts.append(RelativeTime.ago(last, now: now)) }
+        }
+        if let next = model.chrome.nextRefreshAt { parts.append(RelativeTime.until(next, now: now)) }
+        if let job = snapshot.runningJob, let started = Timestamp.parse(job.startedAt) {
+            parts.append(RelativeTime.ago(started, now: now))
+        }
+        parts.append(model.chrome.syncInFlight ? "syncing" : "idle")
+        return parts.joined(separator: "|")
+    }
 
     /// Shows `text` in the status line (a theme warning, say).
     public func notify(_ text: String, isError: Bool = false) {
