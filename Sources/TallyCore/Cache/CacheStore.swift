@@ -49,6 +49,10 @@ public final class CacheStore: Sendable {
                 config.prepareDatabase { db in
                     // Keep WAL even if another writer left the file in rollback mode.
                     _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    // In WAL mode NORMAL still makes every transaction atomic and survives a
+                    // crash of the process; only an OS crash can lose the newest commits, which
+                    // the next sync fetches again. FULL would fsync each of a sync's commits.
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 }
                 let pool = try DatabasePool(path: path, configuration: config)
                 try pool.write { db in try WorkOSSchema.create(db) }

@@ -57,7 +57,7 @@ public actor PostgresPrimary: PrimaryStore {
     func open() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         connection = nil
-        let fresh = try await withDeadline { try await self.makeConnection() }
+        let fresh = try await withDeadline(timeout) { try await self.makeConnection() }
         connection = fresh
         return fresh
     }
@@ -69,10 +69,11 @@ public actor PostgresPrimary: PrimaryStore {
 
     /// Runs `body` on the connection; on any failure the connection is dropped so the next call
     /// starts clean, and the error is classified.
-    func run<T: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(deadline: Double? = nil,
+                          _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         do {
             let connection = try await open()
-            return try await withDeadline { try await body(connection) }
+            return try await withDeadline(deadline ?? timeout) { try await body(connection) }
         } catch {
             await drop()
             throw PostgresFailure(error: error, url: url)
@@ -84,8 +85,7 @@ public actor PostgresPrimary: PrimaryStore {
     /// A race, not a task group: a group would wait for `body` to finish, and a query on a
     /// half-dead connection does not end when cancelled. The caller drops the connection on
     /// the timeout, which ends `body` too.
-    func withDeadline<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) async throws -> T {
-        let limit = timeout
+    func withDeadline<T: Sendable>(_ limit: Double, _ body: @Sendable @escaping () async throws -> T) async throws -> T {
         let once = ResumeOnce()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let work = Task {
@@ -205,9 +205,10 @@ public actor PostgresPrimary: PrimaryStore {
     // MARK: Writes
 
     /// Runs `body` in one transaction (BEGIN/COMMIT, ROLLBACK on error).
-    func transaction<T: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(deadline: Double? = nil,
+                                  _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let log = logger
-        return try await run { connection in
+        return try await run(deadline: deadline) { connection in
             try await connection.query("BEGIN", logger: log)
             do {
                 let value = try await body(connection)
@@ -366,7 +367,8 @@ public actor PostgresPrimary: PrimaryStore {
     /// Replaces the primary's data with `data` (for `tally primary seed-demo`), in batches.
     public func seed(_ data: DemoData) async throws {
         let log = logger
-        try await transaction { connection in
+        // A bulk load, not a round trip: allow it minutes, not the per-query timeout.
+        try await transaction(deadline: 900) { connection in
             try await connection.query("TRUNCATE clients, tasks, daily_goals, habits, tally_deleted, tally_applied", logger: log)
             for (namespace, rows) in [(Namespace.clients, data.clients.map(\.databaseValues)),
                                       (.tasks, data.tasks.map(\.databaseValues)),

@@ -212,9 +212,8 @@ public final class SyncEngine: Sendable {
             let snapshotJob = job
             let snapshotProgress = progress
             let mark = watermark
-            try writeChunk(namespace, rows: rows, job: snapshotJob, progress: snapshotProgress,
-                           watermark: namespace.hasUpdatedAt ? mark : nil)
-            job = try cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": snapshotJob.id]) } ?? job
+            job = try writeChunk(namespace, rows: rows, job: snapshotJob, progress: snapshotProgress,
+                                 watermark: namespace.hasUpdatedAt ? mark : nil)
             onProgress?(job)
             if rows.count < options.chunkSize { break }
         }
@@ -244,13 +243,14 @@ public final class SyncEngine: Sendable {
         return deleted
     }
 
-    /// One chunk in one transaction: rows, watermark and job progress together.
+    /// One chunk in one transaction: rows, watermark and job progress together. Returns the job
+    /// as stored.
     func writeChunk(_ namespace: Namespace, rows: [[DatabaseValue]], job: SyncJob, progress: Progress,
-                    watermark: Watermark?) throws {
+                    watermark: Watermark?) throws -> SyncJob {
         let encodedProgress = Self.encode(progress)
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
-        try cache.write { db in
+        return try cache.write { db in
             try Self.upsert(namespace, rows: rows, db)
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
@@ -259,6 +259,7 @@ public final class SyncEngine: Sendable {
             stored.progressPercent = stored.chunksTotal > 0
                 ? min(99.9, 100 * Double(stored.chunksCompleted) / Double(stored.chunksTotal)) : 0
             try stored.update(db)
+            return stored
         }
     }
 
