@@ -132,7 +132,7 @@ public struct DemoData: Sendable {
                 effortEstimate: Int.random(in: 1...5, using: &rng), drainType: drains[index % drains.count],
                 sortOrder: index, subtasks: index % 4 == 0 ? #"[{"title":"Outline","done":true},{"title":"Finish","done":false}]"# : nil,
                 createdAt: Timestamp.format(createdAt), updatedAt: nowText)
-            task.pointsAIGuess = index % 3 == 0 ? nil : Points.forTier(tier) + Int.random(in: -1...1, using: &rng)
+            task.pointsAIGuess = index % 3 == 0 ? nil : max(1, Points.forTier(tier) + Int.random(in: -1...1, using: &rng))
             if status == "backlog" { task.backlogEnteredAt = task.createdAt }
             if status == "done" {
                 let doneBack = Int.random(in: 0...min(ageDays, historyDays), using: &rng)

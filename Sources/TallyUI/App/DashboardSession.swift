@@ -28,7 +28,8 @@ public final class DashboardSession {
     var pending: Set<Int64> = []
     var lastCompletion: (key: String, taskID: Int64, at: Date)?
     var lookups: [Namespace: HitRate] = [:]
-    var lastFlush = Date()
+    /// The first lookups are written at the first tick, so the cache pane is not empty for a minute.
+    var lastFlush = Date.distantPast
     var lastClockSecond = 0
 
     /// Seconds `u` may undo the last completion.
