@@ -14,7 +14,7 @@ extension Tally {
 
         func run() async throws {
             let config = try global.resolve()
-            let workspace = try DashboardStart.openWorkspace(config)
+            let workspace = try await DashboardStart.openWorkspace(config)
             let (catalog, theme, warning) = DashboardStart.theme(config)
             try await MainActor.run {
                 let terminal = try Terminal()
@@ -30,7 +30,7 @@ extension Tally {
 /// What the dashboard and `render` share: opening the cache (rebuilding a damaged one when a
 /// primary can) and picking the theme.
 enum DashboardStart {
-    static func openWorkspace(_ config: Config) throws -> Workspace {
+    static func openWorkspace(_ config: Config) async throws -> Workspace {
         do {
             return try Workspace.open(config)
         } catch let error as TallyError {
@@ -38,25 +38,14 @@ enum DashboardStart {
             case .notADatabase, .cacheDamaged:
                 guard (try? config.primaryLocation()) != nil, !config.readOnly else { throw error }
                 FileHandle.standardError.write(Data("tally: \(error.userMessage)\ntally: rebuilding it from the primary…\n".utf8))
-                let semaphore = DispatchSemaphore(value: 0)
-                let result = RepairResult()
-                Task.detached {
-                    do { result.value = try await CacheDoctor.repair(config: config).aside } catch { result.error = error }
-                    semaphore.signal()
+                if let aside = try await CacheDoctor.repair(config: config).aside {
+                    FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
                 }
-                semaphore.wait()
-                if let failure = result.error { throw failure }
-                if let aside = result.value { FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8)) }
                 return try Workspace.open(config)
             default:
                 throw error
             }
         }
-    }
-
-    final class RepairResult: @unchecked Sendable {
-        var value: String?
-        var error: (any Error)?
     }
 
     static func theme(_ config: Config) -> (ThemeCatalog, Theme, String?) {
