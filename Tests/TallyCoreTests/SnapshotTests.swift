@@ -96,4 +96,54 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(active.tasks.rows.count, 40)
         XCTAssertEqual(active.tasks.total, data.tasks.filter { $0.status == "active" }.count)
     }
+
+    /// The "all" list is read status by status through Tally's index; it must be exactly the
+    /// order of one sort over the whole table, at every window, with odd statuses and NULLs.
+    func testAllTasksPagesAgreeWithOneSortOfTheWholeTable() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let statuses: [String?] = ["active", "queued", "backlog", "done", nil, "someday", "Active", ""]
+        var rng = SystemRandomNumberGenerator()
+        var tasks: [WorkTask] = []
+        for id in 1...400 {
+            let status = statuses[Int.random(in: 0..<statuses.count, using: &rng)]
+            let sortOrder: Int? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : Int.random(in: -20...20, using: &rng)
+            tasks.append(WorkTask(id: Int64(id), clientID: Int64(id % 3 + 1), title: "T\(id)", status: status, sortOrder: sortOrder))
+        }
+        try store.write { db in for task in tasks { try task.insert(db) } }
+        func rank(_ status: String?) -> Int { ["active": 0, "queued": 1, "backlog": 2, "done": 3][status ?? ""] ?? 4 }
+        func expected(_ list: [WorkTask]) -> [Int64] {
+            list.sorted { a, b in
+                let ka = (rank(a.status), a.sortOrder == nil ? 1 : 0, a.sortOrder ?? 0, a.id)
+                let kb = (rank(b.status), b.sortOrder == nil ? 1 : 0, b.sortOrder ?? 0, b.id)
+                return ka < kb
+            }.map(\.id)
+        }
+        let whole = expected(tasks)
+        for offset in stride(from: 0, to: 400, by: 37) {
+            let page = try store.taskPage(query: TaskQuery(status: .all, offset: offset, limit: 45), clients: [], now: now, timeZone: utc)
+            XCTAssertEqual(page.total, 400)
+            XCTAssertEqual(page.rows.map(\.task.id), Array(whole[offset..<min(400, offset + 45)]), "offset \(offset)")
+        }
+        let mine = expected(tasks.filter { $0.clientID == 2 })
+        let page = try store.taskPage(query: TaskQuery(clientID: 2, status: .all, offset: 10, limit: 60), clients: [], now: now, timeZone: utc)
+        XCTAssertEqual(page.total, mine.count)
+        XCTAssertEqual(page.rows.map(\.task.id), Array(mine[10..<min(mine.count, 70)]))
+        // The same order as the whole snapshot reads it.
+        let snapshot = try store.snapshot(query: TaskQuery(status: .all, offset: 100, limit: 30), now: now, timeZone: utc)
+        XCTAssertEqual(snapshot.tasks.rows.map(\.task.id), Array(whole[100..<130]))
+    }
+
+    func testTallyAddsItsTaskOrderIndexAndNothingElseToTheContractTables() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let indexes = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND sql IS NOT NULL ORDER BY name")
+        }
+        XCTAssertEqual(indexes, ["idx_cached_tasks_client_id", "idx_cached_tasks_completed_at", "idx_cached_tasks_status", "tally_cached_tasks_order"])
+        let plan = try store.read { db in
+            try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM cached_tasks WHERE status = 'done' ORDER BY sort_order IS NULL, sort_order, id LIMIT 10", arguments: [])
+        }
+        XCTAssertFalse(plan.joined().contains("TEMP B-TREE"), "a page is read in index order, not sorted: \(plan)")
+    }
 }

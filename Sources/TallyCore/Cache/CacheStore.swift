@@ -55,7 +55,10 @@ public final class CacheStore: Sendable {
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 }
                 let pool = try DatabasePool(path: path, configuration: config)
-                try pool.write { db in try WorkOSSchema.create(db) }
+                try pool.write { db in
+                    try WorkOSSchema.create(db)
+                    try WorkOSSchema.createTallyIndexes(db)
+                }
                 try TallyMigrations.migrator.migrate(pool)
                 FileSafety.restrictDatabaseFiles(path)
                 self.reader = pool

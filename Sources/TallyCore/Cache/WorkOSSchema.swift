@@ -3,7 +3,9 @@ import GRDB
 /// The WorkOS cache schema (seed 000): a contract shared with the WorkOS MCP server.
 ///
 /// Tally creates these tables only when they are missing and never alters them: no dropped,
-/// renamed or retyped column, no extra column. Its own data lives in `tally_*` tables.
+/// renamed or retyped column, no extra column. Its own data lives in `tally_*` tables; the one
+/// thing it adds to a contract table is an index of its own (`tallyIndexes`), which changes no
+/// column and no query result.
 public enum WorkOSSchema {
     public static let contractTables = [
         "cached_clients", "cached_tasks", "cached_daily_goals", "cached_habits", "cache_meta",
@@ -81,5 +83,20 @@ public enum WorkOSSchema {
     /// Creates whichever contract tables are missing.
     public static func create(_ db: Database) throws {
         try db.execute(sql: ddl)
+    }
+
+    /// Tally's index on `cached_tasks`: the task pane's order within a status, with `client_id`
+    /// so the open-task counts per client are read from the index alone. Without it a page of a
+    /// 100,000-task cache sorts every task of the status, and `G` sorts them all.
+    ///
+    /// Re-created at every writable open, so a table another program rebuilt gets it back.
+    public static let tallyIndexes = """
+        CREATE INDEX IF NOT EXISTS tally_cached_tasks_order
+          ON cached_tasks(status, sort_order IS NULL, sort_order, id, client_id);
+        """
+
+    /// Adds Tally's indexes where they are missing.
+    public static func createTallyIndexes(_ db: Database) throws {
+        try db.execute(sql: tallyIndexes)
     }
 }

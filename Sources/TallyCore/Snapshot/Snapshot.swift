@@ -116,6 +116,21 @@ extension CacheStore {
     }
 }
 
+extension CacheStore {
+    /// Reads only the task pane's page, for a key that changed the filter or scrolled past the
+    /// loaded rows: the rest of the snapshot is unchanged, so a key costs one bounded query.
+    ///
+    /// - Parameter clients: the snapshot's clients, for the names and colours of the rows.
+    public func taskPage(query: TaskQuery, clients: [Client], now: Date = Date(), timeZone: TimeZone = .current,
+                         pendingTaskIDs: Set<Int64> = []) throws -> TaskPage {
+        try read { db in
+            let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: Ledger.defaultTarget)
+            let pending = pendingTaskIDs.union(try SnapshotReader.outboxTaskIDs(db))
+            return try reader.tasks(query: query, today: LocalDay(now, in: timeZone), clients: clients, pending: pending)
+        }
+    }
+}
+
 /// The queries behind a `Snapshot`, each bounded by what the screen can show.
 struct SnapshotReader {
     let db: Database
@@ -142,11 +157,9 @@ struct SnapshotReader {
         let hasTally = try db.tableExists(SyncJob.databaseTableName)
         var pendingIDs = pending
         var outboxDepth = 0
-        if hasTally {
-            for id in try Int64.fetchAll(db, sql: "SELECT task_id FROM tally_outbox WHERE applied_at IS NULL") {
-                pendingIDs.insert(id)
-                outboxDepth += 1
-            }
+        for id in try Self.outboxTaskIDs(db) {
+            pendingIDs.insert(id)
+            outboxDepth += 1
         }
         let page = try tasks(query: query, today: today, clients: clients, pending: pendingIDs)
 
@@ -193,30 +206,19 @@ struct SnapshotReader {
         }
     }
 
+    /// The ids of tasks whose completion waits in the outbox.
+    static func outboxTaskIDs(_ db: Database) throws -> [Int64] {
+        guard try db.tableExists(SyncJob.databaseTableName) else { return [] }
+        return try Int64.fetchAll(db, sql: "SELECT task_id FROM tally_outbox WHERE applied_at IS NULL")
+    }
+
+    /// The statuses the "all" list shows first, in order; any other status (or none) follows them.
+    static let statusOrder = ["active", "queued", "backlog", "done"]
+
     /// The filtered, sorted window of tasks and the size of the whole filtered list.
     func tasks(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>) throws -> TaskPage {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
-        let order: String
-        switch query.status {
-        case .active, .queued, .backlog:
-            conditions.append("status = ?")
-            arguments.append(query.status.rawValue)
-            order = "sort_order IS NULL, sort_order, id"
-        case .doneToday:
-            // completed_at is an ISO timestamp in UTC; local today spans two UTC dates at most.
-            // The index narrows to that range and `doneToday` keeps exactly today's local ones.
-            let start = today.start(in: timeZone)
-            conditions.append("status = 'done' AND completed_at >= ? AND completed_at < ?")
-            arguments.append(Timestamp.format(start.addingTimeInterval(-86400)))
-            arguments.append(Timestamp.format(start.addingTimeInterval(2 * 86400)))
-            order = "completed_at DESC, id"
-        case .all:
-            order = """
-                CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
-                WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id
-                """
-        }
         if let client = query.clientID {
             conditions.append("client_id = ?")
             arguments.append(client)
@@ -228,7 +230,6 @@ struct SnapshotReader {
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             arguments.append("%\(escaped)%")
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
 
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func row(_ task: WorkTask) -> TaskRow {
@@ -237,25 +238,98 @@ struct SnapshotReader {
                            isPending: pending.contains(task.id))
         }
 
-        if query.status == .doneToday {
-            // A day's completions are few: filter exactly in Swift (writers differ in format).
+        switch query.status {
+        case .active, .queued, .backlog:
+            let filter = TaskFilter(conditions: ["status = ?"] + conditions,
+                                    arguments: [query.status.rawValue] + arguments)
+            let total = try filter.count(db)
+            let offset = max(0, min(query.offset, max(0, total - 1)))
+            let tasks = try filter.page(db, offset: offset, limit: query.limit)
+            return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+
+        case .doneToday:
+            // completed_at is an ISO timestamp in UTC; local today spans two UTC dates at most.
+            // The index narrows to that range and the filter below keeps exactly today's local
+            // ones (writers differ in format). A day's completions are few.
+            let start = today.start(in: timeZone)
+            let filter = TaskFilter(
+                conditions: ["status = 'done' AND completed_at >= ? AND completed_at < ?"] + conditions,
+                arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
+                            Timestamp.format(start.addingTimeInterval(2 * 86400))] + arguments)
             let candidates = try WorkTask.fetchAll(
-                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(order)",
-                arguments: StatementArguments(arguments))
+                db, sql: "SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
+                arguments: filter.statementArguments)
             let done = candidates.filter { task in
                 Timestamp.parse(task.completedAt).map { LocalDay($0, in: timeZone) == today } ?? false
             }
             let window = done.dropFirst(query.offset).prefix(query.limit)
             return TaskPage(rows: window.map(row), total: done.count, offset: query.offset)
-        }
 
-        let total = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)",
-            arguments: StatementArguments(arguments)) ?? 0
-        let offset = max(0, min(query.offset, max(0, total - 1)))
-        let tasks = try WorkTask.fetchAll(
-            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
-            arguments: StatementArguments(arguments + [query.limit, offset]))
-        return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+        case .all:
+            let filter = TaskFilter(conditions: conditions, arguments: arguments)
+            let total = try filter.count(db)
+            let offset = max(0, min(query.offset, max(0, total - 1)))
+            let tasks = search.isEmpty
+                ? try allBySegments(filter, total: total, offset: offset, limit: query.limit)
+                : try WorkTask.fetchAll(  // a search matches few rows: one scan, then sort them
+                    db, sql: """
+                        SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY
+                        CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
+                        WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?
+                        """,
+                    arguments: filter.statementArguments + [query.limit, offset])
+            return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+        }
+    }
+
+    /// The "all" list as consecutive segments, one per status in `statusOrder` and then every
+    /// other status, each read in the index's order: a page deep in 100,000 tasks walks an index
+    /// instead of sorting the table.
+    func allBySegments(_ filter: TaskFilter, total: Int, offset: Int, limit: Int) throws -> [WorkTask] {
+        var segments: [(filter: TaskFilter, count: Int)] = []
+        var known = 0
+        for status in Self.statusOrder {
+            let segment = filter.adding("status = ?", status)
+            let count = try segment.count(db)
+            segments.append((segment, count))
+            known += count
+        }
+        let others = filter.adding(
+            "(status IS NULL OR status NOT IN (\(Self.statusOrder.map { "'\($0)'" }.joined(separator: ", "))))")
+        segments.append((others, max(0, total - known)))
+
+        var tasks: [WorkTask] = []
+        var start = 0
+        for (segment, count) in segments {
+            defer { start += count }
+            let from = max(offset, start), to = min(offset + limit, start + count)
+            guard from < to else { continue }
+            tasks += try segment.page(db, offset: from - start, limit: to - from)
+        }
+        return tasks
+    }
+}
+
+/// A `WHERE` clause over `cached_tasks` with its arguments.
+struct TaskFilter {
+    var conditions: [String]
+    var arguments: [any DatabaseValueConvertible]
+
+    var whereClause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
+    var statementArguments: StatementArguments { StatementArguments(arguments) }
+
+    func adding(_ condition: String, _ argument: (any DatabaseValueConvertible)? = nil) -> TaskFilter {
+        TaskFilter(conditions: conditions + [condition], arguments: arguments + (argument.map { [$0] } ?? []))
+    }
+
+    func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)", arguments: statementArguments) ?? 0
+    }
+
+    /// Rows in the task pane's order (the order of the `tally_cached_tasks_order` index).
+    func page(_ db: Database, offset: Int, limit: Int) throws -> [WorkTask] {
+        try WorkTask.fetchAll(
+            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?",
+            arguments: statementArguments + [limit, offset])
     }
 }

@@ -174,17 +174,35 @@ public final class DashboardSession {
         needsRedraw = true
     }
 
-    /// Keeps the view state inside the snapshot; reloads once when the window moved off it.
+    /// Keeps the view state inside the snapshot; reloads the task page once when the window
+    /// moved off it.
     func adopt() {
         if model.state.adopt(model.snapshot, width: width, height: height).contains(.reload) {
-            let query = model.state.taskQuery(width: width, height: height)
-            if let snapshot = try? workspace.cache.snapshot(query: query, now: model.chrome.now, timeZone: timeZone,
-                                                             defaultTarget: workspace.config.targetPoints,
-                                                             pendingTaskIDs: pending) {
-                model.snapshot = snapshot
-                _ = model.state.adopt(snapshot, width: width, height: height)
+            if (try? loadTaskPage()) != nil {
+                _ = model.state.adopt(model.snapshot, width: width, height: height)
             }
         }
+    }
+
+    /// Reads only the task pane's page for the current query (a filter, a scroll, a pending
+    /// mark): one bounded query, so a key on a 100,000-task cache still answers within a frame.
+    func reloadTasks(now: Date = Date()) {
+        do {
+            try loadTaskPage(now: now)
+            _ = model.state.adopt(model.snapshot, width: width, height: height)
+        } catch {
+            say(error.userMessage, .error)
+            logger.error("task page failed: \(error.userMessage)")
+        }
+        needsRedraw = true
+    }
+
+    private func loadTaskPage(now: Date? = nil) throws {
+        let query = model.state.taskQuery(width: width, height: height)
+        model.snapshot.tasks = try workspace.cache.taskPage(
+            query: query, clients: model.snapshot.clients.map(\.client), now: now ?? model.chrome.now,
+            timeZone: timeZone, pendingTaskIDs: pending)
+        model.snapshot.query = query
     }
 
     // MARK: Hit rate
@@ -230,7 +248,7 @@ public final class DashboardSession {
     func perform(_ effect: Effect, now: Date) {
         switch effect {
         case .reload:
-            rebuild(countLookups: false, now: now)
+            reloadTasks(now: now)
             lookups[.tasks, default: HitRate()].hits += 1
         case .complete(let taskID, let points):
             complete(taskID: taskID, points: points, now: now)
@@ -277,7 +295,7 @@ public final class DashboardSession {
         }
         guard !pending.contains(taskID) else { return }
         pending.insert(taskID)
-        rebuild(countLookups: false, now: now)
+        reloadTasks(now: now)
         let inbox = self.inbox
         let zone = timeZone
         Task.detached {
