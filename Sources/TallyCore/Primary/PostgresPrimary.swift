@@ -164,6 +164,63 @@ public actor PostgresPrimary: PrimaryStore {
         return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
     }
 
+    /// One query for the whole change set, read as PostgreSQL sends it: a full sync of 100,000
+    /// rows is one round trip instead of 200, and each chunk is written while the next arrives.
+    ///
+    /// The deadline here is for silence, not for the whole read: a large table may take longer
+    /// than `timeout` to send, but no row for `timeout` seconds drops the connection as hung.
+    public nonisolated func stream(_ namespace: Namespace, after watermark: Watermark?, chunkSize: Int,
+                                   _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
+        let (condition, values) = Self.changeCondition(namespace, watermark)
+        let order = namespace.hasUpdatedAt ? "updated_at, id" : "id"
+        let query = try Self.query(
+            "SELECT \(Self.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(order)", values)
+        let size = max(1, chunkSize)
+        let connection: PostgresConnection
+        do {
+            connection = try await open()
+        } catch {
+            await drop()
+            throw PostgresFailure(error: error, url: url)
+        }
+        let watchdog = Watchdog(limit: timeout) { Task { try? await connection.close() } }
+        defer { watchdog.stop() }
+        do {
+            let rows = try await connection.query(query, logger: logger)
+            var chunk: [[DatabaseValue]] = []
+            chunk.reserveCapacity(size)
+            for try await row in rows {
+                watchdog.touch()
+                var values: [DatabaseValue] = []
+                values.reserveCapacity(row.count)
+                for cell in row { values.append(try Self.cacheValue(cell)) }
+                chunk.append(values)
+                if chunk.count == size {
+                    try await Self.deliver(chunk, to: body)
+                    chunk.removeAll(keepingCapacity: true)
+                    watchdog.touch()
+                }
+            }
+            if !chunk.isEmpty { try await Self.deliver(chunk, to: body) }
+        } catch let failure as ConsumerFailure {
+            // The cache side failed: the rest of the result is unread, so start clean next time.
+            await drop()
+            throw failure.error
+        } catch {
+            await drop()
+            throw PostgresFailure(error: watchdog.fired ? PostgresFailure.Timeout(seconds: timeout) : error, url: url)
+        }
+    }
+
+    /// An error thrown by a stream's consumer, kept apart from the primary's own errors.
+    struct ConsumerFailure: Error {
+        let error: any Error
+    }
+
+    static func deliver(_ chunk: [[DatabaseValue]], to body: ([[DatabaseValue]]) async throws -> Void) async throws {
+        do { try await body(chunk) } catch { throw ConsumerFailure(error: error) }
+    }
+
     public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
         let (condition, values) = Self.changeCondition(namespace, watermark)
         let query = try Self.query("SELECT count(*)::bigint FROM \(namespace.primaryTable) WHERE \(condition)", values)
@@ -478,4 +535,40 @@ final class ResumeOnce: @unchecked Sendable {
         action?()
         return true
     }
+}
+
+/// Fires `onExpire` once when `touch()` has not been called for `limit` seconds.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var _fired = false
+    private var task: Task<Void, Never>?
+
+    init(limit: Double, onExpire: @escaping @Sendable () -> Void) {
+        let limitNanos = UInt64(max(0.1, limit) * 1_000_000_000)
+        task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: limitNanos / 4)
+                guard let self, !Task.isCancelled else { return }
+                let expired = self.lock.withLock { () -> Bool in
+                    guard DispatchTime.now().uptimeNanoseconds - self.last > limitNanos else { return false }
+                    self._fired = true
+                    return true
+                }
+                if expired {
+                    onExpire()
+                    return
+                }
+            }
+        }
+    }
+
+    var fired: Bool { lock.withLock { _fired } }
+
+    func touch() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.withLock { last = now }
+    }
+
+    func stop() { task?.cancel() }
 }

@@ -61,6 +61,13 @@ public protocol PrimaryStore: Sendable {
     /// Clients have no `updated_at` and are read by id.
     func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]]
 
+    /// Every row changed after `watermark`, oldest first, handed to `body` in chunks of at most
+    /// `chunkSize` rows as they arrive. One read on the primary, however many chunks: `body`
+    /// writes a chunk while the next one is on its way. Errors thrown by `body` pass through
+    /// unchanged; the primary's own errors are classified as `fetch`'s are.
+    func stream(_ namespace: Namespace, after watermark: Watermark?, chunkSize: Int,
+                _ body: ([[DatabaseValue]]) async throws -> Void) async throws
+
     /// How many rows `fetch` would return in total from `watermark` (for progress).
     func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int
 
@@ -88,4 +95,32 @@ public protocol PrimaryStore: Sendable {
 
     /// Releases connections.
     func close() async
+}
+
+extension PrimaryStore {
+    /// A stream made of `fetch` calls, one per chunk, each continuing from the last row of the
+    /// chunk before (stores whose reads are local and cheap need nothing better).
+    public func stream(_ namespace: Namespace, after watermark: Watermark?, chunkSize: Int,
+                       _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
+        var position = watermark
+        while true {
+            let rows = try await fetch(namespace, after: position, limit: chunkSize)
+            if rows.isEmpty { return }
+            try await body(rows)
+            if rows.count < chunkSize { return }
+            position = Watermark.after(rows[rows.count - 1], in: namespace)
+        }
+    }
+}
+
+extension Watermark {
+    /// The position just past `row` (a row in `namespace`'s contract column order).
+    public static func after(_ row: [DatabaseValue], in namespace: Namespace) -> Watermark {
+        let columns = namespace.columns
+        let id = columns.firstIndex(of: "id").flatMap { Int64.fromDatabaseValue(row[$0]) } ?? Int64.max
+        if namespace.hasUpdatedAt, let at = columns.firstIndex(of: "updated_at") {
+            return Watermark(at: String.fromDatabaseValue(row[at]) ?? "", id: id)
+        }
+        return Watermark(at: "", id: id)
+    }
 }
