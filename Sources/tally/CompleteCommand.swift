@@ -29,7 +29,8 @@ extension Tally {
                 print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts · today \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) · streak \(goal.currentStreak ?? 0)")
             case .queued(let task, let goal, _, let reason):
                 print("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts · today \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) (pending)")
-                FileHandle.standardError.write(Data("tally: \(reason); the completion is kept and applied on the next sync.\n".utf8))
+                let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+                FileHandle.standardError.write(Data("tally: \(cause); the completion is kept and applied on the next sync.\n".utf8))
             }
             await workspace.primary?.close()
         }

@@ -35,7 +35,7 @@ extension Tally {
                 throw TallyError.noPrimary
             }
             let bar = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
-            var exitCode: Int32 = 0
+            var failed: SyncSummary?
             if resume == nil {
                 for job in try engine.resumableJobs() {
                     guard let id = job.id else { continue }
@@ -43,14 +43,21 @@ extension Tally {
                     let summary = try await engine.run(kind: .resume, resume: id, onProgress: bar.update)
                     bar.finish()
                     report(summary, primary: primary.displayName)
-                    if !summary.succeeded { exitCode = 2 }
+                    if !summary.succeeded { failed = summary }
                 }
             }
             let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
             await primary.close()
-            if !summary.succeeded || exitCode != 0 { throw ExitCode(2) }
+            if !summary.succeeded { failed = summary }
+            if let failed {
+                // The report above is for reading; scripts and cron mail get one line on stderr.
+                let reason = failed.failedNamespaces.sorted { $0.key < $1.key }.first?.value
+                    ?? failed.job.errorMessage ?? "see `tally failures`"
+                FileHandle.standardError.write(Data("tally: sync failed: \(PrimaryLocation.maskAll(reason))\n".utf8))
+                throw ExitCode(2)
+            }
         }
 
         func report(_ summary: SyncSummary, primary: String) {

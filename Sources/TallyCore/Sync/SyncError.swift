@@ -18,6 +18,11 @@ public struct ClassifiedFailure: Error, Sendable {
     }
 }
 
+/// The CLI and the dashboard show only the message; the detail stays in the log and failure rows.
+extension ClassifiedFailure: LocalizedError {
+    public var errorDescription: String? { message }
+}
+
 /// Errors a primary can describe in the terms of a failure row.
 public protocol FailureClassifying: Error {
     func classified(primary: String) -> ClassifiedFailure
