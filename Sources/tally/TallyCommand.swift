@@ -24,6 +24,8 @@ struct Tally: AsyncParsableCommand {
     /// Parses, runs, and turns every error into one line on stderr and a non-zero exit.
     static func main() async {
         umask(0o077)
+        // Past a file-size limit a write should fail (and be reported), not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -93,8 +93,7 @@ public final class CacheStore: Sendable {
         case .SQLITE_CORRUPT: return .cacheDamaged(path, detail: "SQLite reports corruption")
         case .SQLITE_READONLY: return .cacheReadOnly(path)
         case .SQLITE_CANTOPEN: return .cacheUnwritable(path, reason: "SQLite cannot open the file")
-        case .SQLITE_FULL: return .cacheUnwritable(path, reason: "the disk is full")
-        case .SQLITE_IOERR: return .cacheUnwritable(path, reason: "an I/O error (\(error.message ?? "unknown"))")
+        case .SQLITE_FULL, .SQLITE_IOERR: return .cacheWriteFailed(path, sqliteMessage: error.message)
         default: return .io("Cache \(path): \(error.message ?? "\(error.resultCode)")")
         }
     }

@@ -22,7 +22,9 @@ public struct FileLogHandler: LogHandler {
         func write(_ line: String) {
             lock.lock()
             defer { lock.unlock() }
-            handle?.write(Data(line.utf8))
+            // The throwing write: a full disk or a file-size limit loses the line, not the process
+            // (the old `write(_:)` traps on any error).
+            try? handle?.write(contentsOf: Data(line.utf8))
         }
     }
 

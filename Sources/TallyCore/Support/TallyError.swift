@@ -79,3 +79,37 @@ extension Error {
         return String(describing: self)
     }
 }
+
+extension TallyError {
+    /// A write to the cache that the file system refused (`SQLITE_FULL`, `SQLITE_IOERR`), said in
+    /// the terms a person can act on: a full disk, a file-size limit, or else an I/O error.
+    public static func cacheWriteFailed(_ path: String, sqliteMessage: String?) -> TallyError {
+        let directory = (path as NSString).deletingLastPathComponent
+        if let free = freeBytes(onVolumeOf: directory.isEmpty ? "." : directory), free < 1 << 20 {
+            return .cacheUnwritable(path, reason: "the disk is full (\(free / 1024) KiB free); free some space and try again")
+        }
+        if fileSizeIsLimited {
+            return .cacheUnwritable(path, reason: "the file size limit (ulimit -f) was reached")
+        }
+        return .cacheUnwritable(path, reason: "an I/O error (\(sqliteMessage ?? "unknown"))")
+    }
+
+    /// Bytes an unprivileged process may still write on the volume holding `directory`.
+    static func freeBytes(onVolumeOf directory: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+    }
+
+    /// Whether this process runs under a file-size limit (`ulimit -f`, `prlimit --fsize`).
+    static var fileSizeIsLimited: Bool {
+        var limit = rlimit()
+        #if os(Linux)
+        guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0 else { return false }
+        return limit.rlim_cur != rlim_t.max
+        #else
+        guard getrlimit(RLIMIT_FSIZE, &limit) == 0 else { return false }
+        return limit.rlim_cur != RLIM_INFINITY
+        #endif
+    }
+}
