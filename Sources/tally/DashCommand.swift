@@ -14,13 +14,27 @@ extension Tally {
 
         func run() async throws {
             let config = try global.resolve()
-            let workspace = try await DashboardStart.openWorkspace(config)
+            var workspace = try await DashboardStart.openWorkspace(config)
+            // SPEC §10: a damaged cache is detected at start. The check reads the file on its own
+            // connection while the first frame is built.
+            var check = IntegrityCheck(path: workspace.cache.path)
             let (catalog, theme, warning) = DashboardStart.theme(config)
+            if DashboardStart.canRepair(config), let detail = await check.result() {
+                // With a primary the file is rebuilt before any background sync writes to it.
+                workspace = try await DashboardStart.rebuild(workspace, config: config,
+                                                             because: .cacheDamaged(workspace.cache.path, detail: detail))
+                check = IntegrityCheck(path: nil)
+            }
+            let damage = check
             try await MainActor.run {
                 let terminal = try Terminal()
                 let session = DashboardSession(workspace: workspace, catalog: catalog, theme: theme,
                                                width: terminal.width, height: terminal.height)
                 if let warning { session.notify(warning, isError: true) }
+                if let detail = damage.wait() {
+                    // Short enough for the status line of a narrow terminal; the path is in `tally doctor`.
+                    session.notify("The cache is damaged (\(detail)); run `tally doctor --repair` to rebuild it.", isError: true)
+                }
                 DashboardLoop(session: session, terminal: terminal, pollInterval: config.pollInterval).run()
             }
         }
@@ -36,16 +50,30 @@ enum DashboardStart {
         } catch let error as TallyError {
             switch error {
             case .notADatabase, .cacheDamaged:
-                guard (try? config.primaryLocation()) != nil, !config.readOnly else { throw error }
-                FileHandle.standardError.write(Data("tally: \(error.userMessage)\ntally: rebuilding it from the primary…\n".utf8))
-                if let aside = try await CacheDoctor.repair(config: config).aside {
-                    FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
-                }
-                return try Workspace.open(config)
+                guard canRepair(config) else { throw error }
+                return try await rebuild(nil, config: config, because: error)
             default:
                 throw error
             }
         }
+    }
+
+    /// Whether a damaged cache can be rebuilt here: a primary is configured and writing is allowed.
+    static func canRepair(_ config: Config) -> Bool {
+        (try? config.primaryLocation()) != nil && !config.readOnly
+    }
+
+    /// Moves the damaged cache aside, rebuilds it from the primary and opens it again.
+    static func rebuild(_ open: Workspace?, config: Config, because error: TallyError) async throws -> Workspace {
+        if let open {
+            try? open.cache.close()
+            await open.primary?.close()
+        }
+        FileHandle.standardError.write(Data("tally: \(error.userMessage)\ntally: rebuilding it from the primary…\n".utf8))
+        if let aside = try await CacheDoctor.repair(config: config).aside {
+            FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
+        }
+        return try Workspace.open(config)
     }
 
     static func theme(_ config: Config) -> (ThemeCatalog, Theme, String?) {
@@ -53,5 +81,38 @@ enum DashboardStart {
         let catalog = ThemeCatalog.discover(environment: environment, executablePath: CommandLine.arguments[0])
         let (theme, warning) = catalog.resolve(config.theme)
         return (catalog, theme, warning)
+    }
+}
+
+/// `PRAGMA quick_check` of the cache on a Dispatch thread (never the cooperative pool), so the
+/// dashboard can build its first frame meanwhile and collect the answer before drawing it.
+struct IntegrityCheck: Sendable {
+    private let group = DispatchGroup()
+    private let box = Box()
+
+    private final class Box: @unchecked Sendable {
+        var detail: String?
+    }
+
+    /// Starts checking `path`; nil checks nothing (the answer is "sound").
+    init(path: String?) {
+        guard let path else { return }
+        let box = self.box
+        DispatchQueue.global(qos: .userInitiated).async(group: group) {
+            box.detail = CacheDoctor.quickCheck(path: path)
+        }
+    }
+
+    /// Blocks until the check is done; nil when the file is sound.
+    func wait() -> String? {
+        group.wait()
+        return box.detail
+    }
+
+    /// Awaits the check without holding a thread of the cooperative pool.
+    func result() async -> String? {
+        await withCheckedContinuation { continuation in
+            group.notify(queue: .global()) { continuation.resume(returning: box.detail) }
+        }
     }
 }

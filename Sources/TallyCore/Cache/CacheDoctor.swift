@@ -93,12 +93,44 @@ public enum CacheDoctor {
                 return false
             }
             return Report(path: path, checks: checks, isDamaged: damaged)
+        } catch let error as DatabaseError where !isDamage(error) {
+            // Not damage: the file could not be opened to look at it (a read-only directory
+            // without the WAL's -shm file, say). Rebuilding would not help.
+            add("integrity", .problem, "could not open the file to check it: \(error.message ?? "\(error.resultCode)")"
+                + (fm.isWritableFile(atPath: directory.isEmpty ? "." : directory) ? "" : " (its directory is read-only)"))
+            return Report(path: path, checks: checks, isDamaged: false)
         } catch let error as DatabaseError {
             add("integrity", .problem, "SQLite: \(error.message ?? "\(error.resultCode)")")
             return Report(path: path, checks: checks, isDamaged: true)
         } catch {
             add("integrity", .problem, error.userMessage)
             return Report(path: path, checks: checks, isDamaged: true)
+        }
+    }
+
+    /// Whether SQLite's error says the file itself is broken (not merely unreadable here).
+    static func isDamage(_ error: DatabaseError) -> Bool {
+        [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT].contains(error.resultCode)
+    }
+
+    /// `PRAGMA quick_check` on a read-only connection of its own: nil when the file is sound (or
+    /// cannot be opened for a reason that is not damage), else the first problems it found.
+    /// Safe to run on any thread while the cache is open elsewhere in the process.
+    public static func quickCheck(path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard FileSafety.looksLikeSQLite(path) else { return "not a SQLite database (bad header)" }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            let result = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(3)") }
+            return result == ["ok"] ? nil : "quick_check: " + result.prefix(3).joined(separator: "; ")
+        } catch let error as DatabaseError where isDamage(error) {
+            return error.message ?? "\(error.resultCode)"
+        } catch {
+            return nil
         }
     }
 
