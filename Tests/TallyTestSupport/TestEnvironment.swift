@@ -64,9 +64,10 @@ public struct CommandResult {
 
 public enum Tally {
     /// Runs the binary with `arguments`; output through temporary files (see `spawn`).
+    /// `prefix` runs it under another program (`prlimit --fsize=…`, `setpriv --reuid=…`).
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           timeout: TimeInterval = 120) throws -> CommandResult {
+                           timeout: TimeInterval = 120, prefix: [String] = []) throws -> CommandResult {
         var env = ProcessInfo.processInfo.environment
         env["XDG_CONFIG_HOME"] = env["TALLY_TEST_XDG"] ?? NSTemporaryDirectory() + "tally-test-xdg-none"
         env["XDG_STATE_HOME"] = NSTemporaryDirectory() + "tally-test-state"
@@ -74,7 +75,7 @@ public enum Tally {
         env.removeValue(forKey: "DATABASE_URL")
         env.removeValue(forKey: "TALLY_CACHE")
         for (key, value) in environment { env[key] = value }
-        return spawn([Repository.binary] + arguments, environment: env, timeout: timeout)
+        return spawn(prefix + [Repository.binary] + arguments, environment: env, timeout: timeout)
     }
 }
 

@@ -1,0 +1,261 @@
+import Foundation
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// Faults around the real binary (SPEC §10): `kill -9` mid-completion, a full disk, a read-only
+/// cache directory, and a damaged cache found when the dashboard starts.
+final class FaultTests: XCTestCase {
+    var dir: TempDirectory!
+    var cache: String { dir.file("cache.db") }
+    var primary: String { dir.file("primary.db") }
+    var primaryURL: String { "sqlite://\(primary)" }
+
+    override func setUpWithError() throws {
+        dir = TempDirectory("tally-fault")
+        let made = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        XCTAssertEqual(made.status, 0, made.stderr)
+    }
+
+    func sqlite(_ path: String, _ sql: String) -> String {
+        shell("sqlite3 '\(path)' \"\(sql)\"").output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The absolute path of a program on PATH, or nil.
+    func program(_ name: String) -> String? {
+        let found = shell("command -v \(name)").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return found.hasPrefix("/") ? found : nil
+    }
+
+    /// One line on stderr starting `tally: `, a non-zero exit, no crash.
+    func assertOneClearLine(_ result: CommandResult, _ label: String, containing fragment: String? = nil,
+                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(result.status, 0, "\(label): exit status", file: file, line: line)
+        XCTAssertLessThan(result.status, 128, "\(label): killed by a signal", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "\(label): \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(result.stderr.hasPrefix("tally: "), "\(label): \(result.stderr)", file: file, line: line)
+        for crash in ["Fatal error", "Backtrace", "Illegal instruction", "Segmentation"] {
+            XCTAssertFalse(result.stderr.contains(crash) || result.stdout.contains(crash), "\(label): \(result.stderr)", file: file, line: line)
+        }
+        if let fragment {
+            XCTAssertTrue(result.stderr.contains(fragment), "\(label): expected “\(fragment)” in \(result.stderr)", file: file, line: line)
+        }
+    }
+
+    func assertQuickCheckOK(_ path: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(sqlite(path, "PRAGMA quick_check"), "ok", path, file: file, line: line)
+    }
+
+    // MARK: kill -9 during a completion
+
+    func testKill9AtRandomPointsOfACompletionNeitherLosesNorDoublesPoints() throws {
+        let ids = sqlite(cache, "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 6")
+            .split(separator: "\n").compactMap { Int64($0) }
+        XCTAssertEqual(ids.count, 6)
+        guard ids.count == 6 else { return }
+        let today = LocalDay(Date()).description
+        func earned() -> Int { Int(sqlite(primary, "SELECT coalesce(sum(earned_points), 0) FROM daily_goals WHERE date = '\(today)'")) ?? -1 }
+        let before = earned()
+        let points = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0 + 1) })
+        let environment = ["XDG_STATE_HOME": dir.path + "/state"]
+        func arguments(_ id: Int64) -> [String] {
+            ["complete", "\(id)", "--points", "\(points[id] ?? 1)", "--cache", cache, "--primary", primaryURL]
+        }
+
+        // One completion left alone tells how long the process lives; the kills fall inside it.
+        let started = Date()
+        let whole = try Tally.run(arguments(ids[5]), environment: environment)
+        let lifetime = Date().timeIntervalSince(started)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_STATE_HOME"] = dir.path + "/state"
+        env["XDG_CONFIG_HOME"] = dir.path + "/no-config"
+        env.removeValue(forKey: "TALLY_PRIMARY")
+        var delays: [Int] = []
+        for iteration in 0..<15 {
+            let id = ids[iteration % 5]
+            let delay = Int.random(in: 0...max(1, Int(lifetime * 1_200_000)))
+            delays.append(delay / 1000)
+            guard let pid = spawnBackground([Repository.binary] + arguments(id), environment: env,
+                                            logPath: dir.file("complete-\(iteration).log")) else {
+                return XCTFail("could not start tally complete")
+            }
+            usleep(useconds_t(delay))
+            kill(pid, SIGKILL)
+            reap(pid)
+        }
+        let context = "lifetime \(Int(lifetime * 1000)) ms, kills after \(delays) ms"
+
+        // The restart: a sync replays anything queued and brings the cache up to the primary.
+        let sync = try Tally.run(["sync", "--cache", cache, "--primary", primaryURL], environment: environment)
+        XCTAssertEqual(sync.status, 0, sync.stdout + sync.stderr)
+        assertQuickCheckOK(cache)
+        assertQuickCheckOK(primary)
+        XCTAssertEqual(sqlite(cache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "0", context)
+
+        var expected = 0
+        for id in ids {
+            let remote = sqlite(primary, "SELECT status || ' ' || coalesce(points_final, '') FROM tasks WHERE id = \(id)")
+            let local = sqlite(cache, "SELECT status || ' ' || coalesce(points_final, '') FROM cached_tasks WHERE id = \(id)")
+            XCTAssertEqual(local, remote, "task \(id): the cache follows the primary (\(context))")
+            let applied = Int(sqlite(primary, "SELECT count(*) FROM tally_applied WHERE task_id = \(id) AND undone_at IS NULL")) ?? -1
+            XCTAssertLessThanOrEqual(applied, 1, "task \(id) completed at most once (\(context))")
+            if remote.hasPrefix("done") {
+                XCTAssertEqual(remote, "done \(points[id] ?? 0)", "task \(id)")
+                XCTAssertEqual(applied, 1, "a done task has its one applied record")
+                expected += points[id] ?? 0
+            } else {
+                XCTAssertEqual(applied, 0, "task \(id) is not done, so nothing was counted")
+            }
+        }
+        print("kill -9 of tally complete: \(context); \(expected) points from the done tasks")
+        XCTAssertEqual(earned() - before, expected, "today's points on the primary are exactly the done tasks' points (\(context))")
+        XCTAssertEqual(sqlite(cache, "SELECT coalesce(sum(earned_points), 0) FROM cached_daily_goals WHERE date = '\(today)'"), "\(earned())",
+                       "the cache's goal agrees with the primary")
+        let goals = sqlite(primary, "SELECT count(*) FROM daily_goals WHERE date = '\(today)'")
+        XCTAssertEqual(goals, "1", "one goal row for today, never a second")
+    }
+
+    // MARK: Disk full
+
+    func testAFullDiskGivesOneClearLineAndLeavesTheCacheSound() throws {
+        let id = try XCTUnwrap(Int64(sqlite(cache, "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 1")))
+        let volume = dir.path + "/volume"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        var prefix: [String] = []
+        var expected = "the disk is full"
+        let mounted = ProcessInfo.processInfo.environment["TALLY_TEST_NO_MOUNT"] == nil
+            && getuid() == 0 && shell("mount -t tmpfs -o size=2m,mode=0700 tally-test '\(volume)'").status == 0
+        if mounted {
+            addTeardownBlock { shell("umount -l '\(volume)'") }
+        } else if let prlimit = program("prlimit") {
+            // No tmpfs here (not root, or mounting is not permitted): a file-size limit of 4 KiB
+            // makes every write that grows the WAL fail the same way a full disk does.
+            prefix = [prlimit, "--fsize=4096"]
+            expected = "file size limit"
+        } else {
+            if Repository.isCI { XCTFail("neither a tmpfs mount nor prlimit is available under CI=true") }
+            throw XCTSkip("cannot simulate a full disk here")
+        }
+        // The cache on the small volume; the primary stays where there is room.
+        let full = volume + "/cache.db"
+        XCTAssertTrue(shell("cp '\(cache)' '\(full)'").status == 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache + "-wal"), "the demo closed its cache cleanly")
+        if mounted { shell("dd if=/dev/zero of='\(volume)/filler' bs=4096 2>/dev/null") }
+        let environment = ["XDG_STATE_HOME": dir.path + "/state"]
+        let cases: [(String, [String])] = [
+            ("complete", ["complete", "\(id)", "--cache", full, "--primary", primaryURL]),
+            ("sync", ["sync", "--full", "--cache", full, "--primary", primaryURL]),
+            ("status", ["status", "--cache", full]),
+        ]
+        for (label, arguments) in cases {
+            let result = try Tally.run(arguments, environment: environment, prefix: prefix)
+            assertOneClearLine(result, label, containing: expected)
+        }
+        // Room again: nothing was corrupted and the next sync catches up with the primary.
+        if mounted { try FileManager.default.removeItem(atPath: volume + "/filler") }
+        assertQuickCheckOK(full)
+        let sync = try Tally.run(["sync", "--cache", full, "--primary", primaryURL], environment: environment)
+        XCTAssertEqual(sync.status, 0, sync.stdout + sync.stderr)
+        XCTAssertEqual(sqlite(full, "SELECT status FROM cached_tasks WHERE id = \(id)"),
+                       sqlite(primary, "SELECT status FROM tasks WHERE id = \(id)"))
+        assertQuickCheckOK(full)
+    }
+
+    // MARK: Read-only cache directory
+
+    func testAReadOnlyCacheDirectoryGivesOneClearLineAndNoDamage() throws {
+        let id = try XCTUnwrap(Int64(sqlite(cache, "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 1")))
+        let locked = dir.path + "/locked"
+        let state = dir.path + "/state-ro"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        XCTAssertEqual(shell("cp '\(cache)' '\(locked)/cache.db'").status, 0)
+        var prefix: [String] = []
+        if getuid() == 0 {
+            // Root ignores permissions: run the binary as nobody, who owns the files but may not
+            // write the directory.
+            guard let setpriv = program("setpriv") else {
+                if Repository.isCI { XCTFail("setpriv is required under CI=true when the tests run as root") }
+                throw XCTSkip("setpriv not available")
+            }
+            let uid = shell("id -u nobody").output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let gid = shell("id -g nobody").output.trimmingCharacters(in: .whitespacesAndNewlines)
+            prefix = [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups"]
+            XCTAssertEqual(shell("chmod 755 '\(dir.path)' && chown -R \(uid):\(gid) '\(locked)' '\(state)' '\(primary)'*").status, 0)
+            XCTAssertEqual(shell("chmod 755 '\(dir.path)'").status, 0)
+        }
+        XCTAssertEqual(shell("chmod 500 '\(locked)'").status, 0)
+        addTeardownBlock { shell("chmod 700 '\(locked)'") }
+        let readOnly = locked + "/cache.db"
+        let before = try Data(contentsOf: URL(fileURLWithPath: readOnly))
+        let environment = ["XDG_STATE_HOME": state]
+        for (label, arguments) in [
+            ("complete", ["complete", "\(id)", "--cache", readOnly, "--primary", primaryURL]),
+            ("sync", ["sync", "--cache", readOnly, "--primary", primaryURL]),
+        ] {
+            let result = try Tally.run(arguments, environment: environment, prefix: prefix)
+            assertOneClearLine(result, label, containing: "read-only")
+        }
+        // Commands that only read answer or say one clear line; none crashes.
+        for arguments in [["status"], ["tasks"], ["render", "--size", "80x24"]] {
+            let result = try Tally.run(arguments + ["--cache", readOnly], environment: environment, prefix: prefix)
+            if result.status != 0 { assertOneClearLine(result, arguments[0]) }
+        }
+        let doctor = try Tally.run(["doctor", "--cache", readOnly], environment: environment, prefix: prefix)
+        XCTAssertFalse(doctor.stdout.contains("is damaged"), "a read-only directory is not damage: \(doctor.stdout)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: readOnly)), before, "the file is untouched")
+        XCTAssertEqual(sqlite(primary, "SELECT status FROM tasks WHERE id = \(id)"), "active", "nothing reached the primary either")
+        shell("chmod 700 '\(locked)'")
+        assertQuickCheckOK(readOnly)
+    }
+
+    // MARK: Damaged cache at dashboard start
+
+    /// Overwrites one page of `cached_tasks` with garbage: the header and schema stay readable,
+    /// so only `PRAGMA quick_check` (or a read of that page) finds it.
+    func damageOneTaskPage(_ path: String) throws {
+        let pages = sqlite(path, "SELECT pageno FROM dbstat WHERE name = 'cached_tasks' AND pagetype = 'leaf' ORDER BY pageno")
+            .split(separator: "\n").compactMap { Int($0) }
+        let page = try XCTUnwrap(pages.dropFirst(pages.count / 2).first, "dbstat lists the table's pages")
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64((page - 1) * 4096))
+        try handle.write(contentsOf: Data(repeating: 0xAB, count: 4096))
+        try handle.close()
+        XCTAssertNotEqual(sqlite(path, "PRAGMA quick_check"), "ok")
+    }
+
+    func testADamagedCacheAtDashboardStartIsShownWithoutAPrimary() throws {
+        try TmuxDriver.require()
+        try damageOneTaskPage(cache)
+        let tmux = try TmuxDriver("'\(Repository.binary)' --cache '\(cache)'", width: 140, height: 40)
+        let shown = tmux.wait(timeout: 15) { $0.contains("damaged") && $0.contains("tally doctor --repair") }
+        XCTAssertTrue(shown.ok, shown.screen)
+        XCTAssertFalse(shown.screen.contains("__EXITED__"), "the dashboard keeps running: \(shown.screen)")
+        XCTAssertTrue(shown.screen.contains("✗"), "shown as an error")
+        tmux.send("q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok, tmux.capture())
+        // Nothing moved or rebuilt without a primary.
+        let aside = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("damaged-") }
+        XCTAssertEqual(aside, [])
+    }
+
+    func testADamagedCacheAtDashboardStartIsRebuiltFromThePrimary() throws {
+        try TmuxDriver.require()
+        try damageOneTaskPage(cache)
+        let tmux = try TmuxDriver("'\(Repository.binary)' --cache '\(cache)' --primary '\(primaryURL)'", width: 140, height: 40)
+        let started = tmux.wait(timeout: 30) { $0.contains("Tasks · active") && $0.contains("Points") }
+        XCTAssertTrue(started.ok, started.screen)
+        XCTAssertFalse(started.screen.contains("damaged"), started.screen)
+        tmux.send("q")
+        let exited = tmux.wait(for: "__EXITED__ 0")
+        XCTAssertTrue(exited.ok, exited.screen)
+        XCTAssertTrue(exited.screen.contains("the old file is kept as"), exited.screen)
+        let aside = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("cache.db.damaged-") }
+        XCTAssertFalse(aside.isEmpty, "the old file is kept aside")
+        assertQuickCheckOK(cache)
+        XCTAssertEqual(sqlite(cache, "SELECT count(*) FROM cached_tasks"), sqlite(primary, "SELECT count(*) FROM tasks"))
+    }
+}
