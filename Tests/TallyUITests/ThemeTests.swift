@@ -113,6 +113,22 @@ final class ThemeTests: XCTestCase {
         }
     }
 
+    func testKeyLinesAreFoundInOnePassForBareAndQuotedKeys() {
+        let text = """
+            # a comment = not a key
+            description = "x"
+
+              accent	=  "#010203"
+            "quoted" = "default"
+            'single'= "default"
+            accent = "#ffffff"
+            tit = 1
+            title = 2
+            = "no key"
+            """
+        XCTAssertEqual(Theme.keyLines(in: text), ["description": 2, "accent": 4, "quoted": 5, "single": 6, "tit": 8, "title": 9])
+    }
+
     func testUserThemesOverrideShippedOnes() throws {
         _ = try write("accent = \"#010203\"\n", "nord.toml", in: "shipped")
         _ = try write("accent = \"#0a0b0c\"\n", "default.toml", in: "shipped")

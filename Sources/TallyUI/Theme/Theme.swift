@@ -70,20 +70,21 @@ public struct Theme: Sendable, Equatable {
             throw TallyError.badTheme(path: path, line: nil, reason: "is not valid TOML")
         }
         var values: [ThemeKey: ThemeValue] = [:]
-        for key in table.keys.sorted(by: { line(of: $0, in: text) ?? 0 < line(of: $1, in: text) ?? 0 }) {
+        let lines = keyLines(in: text)
+        for key in table.keys.sorted(by: { lines[$0] ?? 0 < lines[$1] ?? 0 }) {
             if key == "description" { continue }
             guard let themeKey = ThemeKey(rawValue: key) else {
-                throw TallyError.badTheme(path: path, line: line(of: key, in: text),
+                throw TallyError.badTheme(path: path, line: lines[key],
                                           reason: "unknown key \"\(key)\"")
             }
             guard let string = table[key]?.string else {
-                throw TallyError.badTheme(path: path, line: line(of: key, in: text),
+                throw TallyError.badTheme(path: path, line: lines[key],
                                           reason: "\(key) must be a string such as \"#89b4fa\" or \"default\"")
             }
             switch ThemeValue.parse(string) {
             case .success(let value): values[themeKey] = value
             case .failure(let failure):
-                throw TallyError.badTheme(path: path, line: line(of: key, in: text), reason: "\(key): \(failure.reason)")
+                throw TallyError.badTheme(path: path, line: lines[key], reason: "\(key): \(failure.reason)")
             }
         }
         return Theme(name: name, values: values)
@@ -101,21 +102,31 @@ public struct Theme: Sendable, Equatable {
         return try parse(text, name: name, path: path)
     }
 
-    /// The 1-based line where `key` is assigned.
-    static func line(of key: String, in text: String) -> Int? {
+    /// The 1-based line of each key's first assignment, bare or quoted, in one pass over `text`
+    /// (a theme is parsed at every start, so this is not done once per key).
+    static func keyLines(in text: String) -> [String: Int] {
+        var lines: [String: Int] = [:]
         var number = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
-            var rest = line.drop(while: { $0 == " " || $0 == "\t" })
-            for quote in ["\"", "'"] where rest.hasPrefix(quote + key + quote) {
-                rest = rest.dropFirst(key.count + 2)
-                if rest.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("=") { return number }
+            let rest = line.drop(while: { $0 == " " || $0 == "\t" })
+            guard let first = rest.first else { continue }
+            let key: Substring
+            let after: Substring
+            if first == "\"" || first == "'" {
+                let body = rest.dropFirst()
+                guard let close = body.firstIndex(of: first) else { continue }
+                key = body[..<close]
+                after = body[body.index(after: close)...]
+            } else {
+                let end = rest.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) ?? rest.endIndex
+                key = rest[..<end]
+                after = rest[end...]
             }
-            guard rest.hasPrefix(key) else { continue }
-            rest = rest.dropFirst(key.count).drop(while: { $0 == " " || $0 == "\t" })
-            if rest.hasPrefix("=") { return number }
+            guard !key.isEmpty, after.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("=") else { continue }
+            if lines[String(key)] == nil { lines[String(key)] = number }
         }
-        return nil
+        return lines
     }
 
     // MARK: Built in
