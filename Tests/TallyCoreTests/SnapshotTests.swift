@@ -125,6 +125,11 @@ final class SnapshotTests: XCTestCase {
             XCTAssertEqual(page.total, 400)
             XCTAssertEqual(page.rows.map(\.task.id), Array(whole[offset..<min(400, offset + 45)]), "offset \(offset)")
         }
+        let backlog = expected(tasks.filter { $0.status == "backlog" })
+        for offset in stride(from: 0, to: backlog.count, by: 7) {
+            let page = try store.taskPage(query: TaskQuery(status: .backlog, offset: offset, limit: 12), clients: [], now: now, timeZone: utc)
+            XCTAssertEqual(page.rows.map(\.task.id), Array(backlog[offset..<min(backlog.count, offset + 12)]), "backlog, offset \(offset)")
+        }
         let mine = expected(tasks.filter { $0.clientID == 2 })
         let page = try store.taskPage(query: TaskQuery(clientID: 2, status: .all, offset: 10, limit: 60), clients: [], now: now, timeZone: utc)
         XCTAssertEqual(page.total, mine.count)

@@ -244,7 +244,7 @@ struct SnapshotReader {
                                     arguments: [query.status.rawValue] + arguments)
             let total = try filter.count(db)
             let offset = max(0, min(query.offset, max(0, total - 1)))
-            let tasks = try filter.page(db, offset: offset, limit: query.limit)
+            let tasks = try filter.page(db, offset: offset, limit: query.limit, of: total)
             return TaskPage(rows: tasks.map(row), total: total, offset: offset)
 
         case .doneToday:
@@ -304,7 +304,7 @@ struct SnapshotReader {
             defer { start += count }
             let from = max(offset, start), to = min(offset + limit, start + count)
             guard from < to else { continue }
-            tasks += try segment.page(db, offset: from - start, limit: to - from)
+            tasks += try segment.page(db, offset: from - start, limit: to - from, of: count)
         }
         return tasks
     }
@@ -326,10 +326,23 @@ struct TaskFilter {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)", arguments: statementArguments) ?? 0
     }
 
-    /// Rows in the task pane's order (the order of the `tally_cached_tasks_order` index).
-    func page(_ db: Database, offset: Int, limit: Int) throws -> [WorkTask] {
-        try WorkTask.fetchAll(
-            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?",
-            arguments: statementArguments + [limit, offset])
+    /// Rows `offset..<offset + limit` in the task pane's order (the order of the
+    /// `tally_cached_tasks_order` index) of a list of `total` rows. A window in the second half
+    /// is read backwards from the end, so `G` on 60,000 done tasks skips a handful of index
+    /// entries instead of 60,000.
+    func page(_ db: Database, offset: Int, limit: Int, of total: Int) throws -> [WorkTask] {
+        let fromEnd = total - offset - limit
+        guard fromEnd < offset else {
+            return try WorkTask.fetchAll(
+                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?",
+                arguments: statementArguments + [limit, offset])
+        }
+        let skip = max(0, fromEnd)
+        return try WorkTask.fetchAll(
+            db, sql: """
+                SELECT * FROM cached_tasks \(whereClause)
+                ORDER BY sort_order IS NULL DESC, sort_order DESC, id DESC LIMIT ? OFFSET ?
+                """,
+            arguments: statementArguments + [limit + min(0, fromEnd), skip]).reversed()
     }
 }
