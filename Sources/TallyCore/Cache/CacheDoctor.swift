@@ -115,10 +115,13 @@ public enum CacheDoctor {
 
     /// `PRAGMA quick_check` on a read-only connection of its own: nil when the file is sound (or
     /// cannot be opened for a reason that is not damage), else the first problems it found.
-    /// Safe to run on any thread while the cache is open elsewhere in the process.
+    /// Safe to run on any thread while the cache is open elsewhere in the process: it opens the
+    /// file only through SQLite, whose Unix VFS shares the process's POSIX locks between
+    /// connections. (Reading the header with a plain file handle and closing it would drop every
+    /// lock the process holds on the file, and another process would then take itself for the
+    /// last connection and delete the WAL under the dashboard.)
     public static func quickCheck(path: String) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard FileSafety.looksLikeSQLite(path) else { return "not a SQLite database (bad header)" }
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(5)

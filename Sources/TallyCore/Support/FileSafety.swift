@@ -38,6 +38,9 @@ public enum FileSafety {
     }
 
     /// True when the first 16 bytes of `path` are SQLite's magic header (or the file is empty).
+    ///
+    /// Only before SQLite opens `path` in this process: closing any descriptor of a file
+    /// releases all of the process's POSIX locks on it, SQLite's included.
     public static func looksLikeSQLite(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return true }
         defer { try? handle.close() }
