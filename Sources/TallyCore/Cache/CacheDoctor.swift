@@ -167,10 +167,19 @@ public enum CacheDoctor {
             throw TallyError.badArgument("Repair rebuilds the cache from the primary, and none is configured (--primary URL).")
         }
         let path = config.cachePath
+        let primary = try Workspace.makePrimary(location)
+        // Only a primary that answers may replace the cache: otherwise the person would be left
+        // with an empty cache and the old one aside.
+        do {
+            _ = try await primary.count(.clients, after: nil)
+        } catch {
+            await primary.close()
+            let failure = FailureClassifier.classify(error, primary: primary.displayName)
+            throw TallyError.io("\(failure.message) The cache was left as it was.")
+        }
         var aside: String?
         if FileManager.default.fileExists(atPath: path) { aside = try moveAside(path: path) }
         let cache = try CacheStore(path: path, createDirectory: config.cachePathIsDefault)
-        let primary = try Workspace.makePrimary(location)
         var options = SyncOptions()
         options.chunkSize = config.chunkSize
         let summary = try await SyncEngine(cache: cache, primary: primary, options: options).run(kind: .full, full: true)
