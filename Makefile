@@ -16,7 +16,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --product tally --scratch-path .build-static
 
 demo: build
 	.build/debug/tally demo --dir $(DEMO_DIR)
@@ -29,7 +29,7 @@ bench: deps
 
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/tally/themes
-	install -m 755 .build/release/tally $(PREFIX)/bin/tally
+	install -m 755 .build-static/release/tally $(PREFIX)/bin/tally
 	install -m 644 Themes/*.toml $(PREFIX)/share/tally/themes/
 
 clean:

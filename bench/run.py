@@ -7,7 +7,7 @@ bench/run.sh, which builds the release binary and installs hyperfine, htop and b
 import json, os, platform, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TALLY = os.path.join(ROOT, ".build", "release", "tally")
+TALLY = os.environ.get("TALLY_BENCH_BINARY") or os.path.join(ROOT, ".build-static", "release", "tally")
 QUICK = "--quick" in sys.argv
 WORK = tempfile.mkdtemp(prefix="tally-bench.")
 SOCKET = "tally-bench"
