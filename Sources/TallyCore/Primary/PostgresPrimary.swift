@@ -8,18 +8,29 @@ import PostgresNIO
 
 /// The primary on PostgreSQL (Neon or any server), through postgres-nio.
 ///
-/// One direct connection, opened on demand and re-opened after a failure: a sync or a completion
-/// is a handful of queries, and a direct connection fails at once and clearly when the server is
-/// down (a pool would wait). LISTEN uses a second direct connection of its own, since a pooled
-/// or transaction-bound one cannot hold a subscription.
+/// Two direct connections, each opened on demand and re-opened after a failure: one for a
+/// sync's reads, one for completions and other writes (see `Lane`). A direct connection fails at
+/// once and clearly when the server is down (a pool would wait). LISTEN uses a third of its
+/// own, since a pooled or transaction-bound one cannot hold a subscription.
 public actor PostgresPrimary: PrimaryStore {
     public nonisolated let displayName: String
     let url: PostgresURL
     let logger: Logger
     /// Seconds any single round trip may take before the connection is dropped as hung.
     let timeout: Double
-    private var connection: PostgresConnection?
+    private var connections: [Lane: PostgresConnection] = [:]
+    private var busy: Set<Lane> = []
+    private var waiters: [Lane: [CheckedContinuation<Void, Never>]] = [:]
     private var nextID = 1
+
+    /// Which connection a call uses. Each serves one call at a time, from its first query to its
+    /// last: a transaction's BEGIN and COMMIT must not have another caller's query between them
+    /// (the actor is re-entrant at every `await`). Syncs read on one and completions write on the
+    /// other, so a sync never reads a completion's uncommitted rows and a long read never holds
+    /// up a keystroke's write.
+    enum Lane: Hashable, Sendable {
+        case reads, writes
+    }
 
     public init(url: PostgresURL, timeout: Double = 15, logger: Logger = Logger(label: "tally.postgres")) {
         self.url = url
@@ -54,28 +65,49 @@ public actor PostgresPrimary: PrimaryStore {
         return try await PostgresConnection.connect(configuration: configuration(), id: id, logger: logger)
     }
 
-    func open() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        connection = nil
+    /// Waits until `lane` is free and takes it; `release` hands it on in arrival order.
+    func acquire(_ lane: Lane) async {
+        guard busy.contains(lane) else {
+            busy.insert(lane)
+            return
+        }
+        await withCheckedContinuation { waiters[lane, default: []].append($0) }
+    }
+
+    func release(_ lane: Lane) {
+        guard var queue = waiters[lane], !queue.isEmpty else {
+            busy.remove(lane)
+            return
+        }
+        let next = queue.removeFirst()
+        waiters[lane] = queue
+        next.resume()
+    }
+
+    /// The lane's connection, opened when there is none. Call while holding the lane.
+    func open(_ lane: Lane) async throws -> PostgresConnection {
+        if let connection = connections[lane], !connection.isClosed { return connection }
+        connections[lane] = nil
         let fresh = try await withDeadline(timeout) { try await self.makeConnection() }
-        connection = fresh
+        connections[lane] = fresh
         return fresh
     }
 
-    func drop() async {
-        if let connection { try? await connection.close() }
-        connection = nil
+    func drop(_ lane: Lane) async {
+        if let connection = connections.removeValue(forKey: lane) { try? await connection.close() }
     }
 
-    /// Runs `body` on the connection; on any failure the connection is dropped so the next call
-    /// starts clean, and the error is classified.
-    func run<T: Sendable>(deadline: Double? = nil,
+    /// Runs `body` on the lane's connection, alone; on any failure the connection is dropped so
+    /// the next call starts clean, and the error is classified.
+    func run<T: Sendable>(_ lane: Lane = .reads, deadline: Double? = nil,
                           _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        await acquire(lane)
+        defer { release(lane) }
         do {
-            let connection = try await open()
+            let connection = try await open(lane)
             return try await withDeadline(deadline ?? timeout) { try await body(connection) }
         } catch {
-            await drop()
+            await drop(lane)
             throw PostgresFailure(error: error, url: url)
         }
     }
@@ -164,63 +196,6 @@ public actor PostgresPrimary: PrimaryStore {
         return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
     }
 
-    /// One query for the whole change set, read as PostgreSQL sends it: a full sync of 100,000
-    /// rows is one round trip instead of 200, and each chunk is written while the next arrives.
-    ///
-    /// The deadline here is for silence, not for the whole read: a large table may take longer
-    /// than `timeout` to send, but no row for `timeout` seconds drops the connection as hung.
-    public nonisolated func stream(_ namespace: Namespace, after watermark: Watermark?, chunkSize: Int,
-                                   _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
-        let (condition, values) = Self.changeCondition(namespace, watermark)
-        let order = namespace.hasUpdatedAt ? "updated_at, id" : "id"
-        let query = try Self.query(
-            "SELECT \(Self.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(order)", values)
-        let size = max(1, chunkSize)
-        let connection: PostgresConnection
-        do {
-            connection = try await open()
-        } catch {
-            await drop()
-            throw PostgresFailure(error: error, url: url)
-        }
-        let watchdog = Watchdog(limit: timeout) { Task { try? await connection.close() } }
-        defer { watchdog.stop() }
-        do {
-            let rows = try await connection.query(query, logger: logger)
-            var chunk: [[DatabaseValue]] = []
-            chunk.reserveCapacity(size)
-            for try await row in rows {
-                watchdog.touch()
-                var values: [DatabaseValue] = []
-                values.reserveCapacity(row.count)
-                for cell in row { values.append(try Self.cacheValue(cell)) }
-                chunk.append(values)
-                if chunk.count == size {
-                    try await Self.deliver(chunk, to: body)
-                    chunk.removeAll(keepingCapacity: true)
-                    watchdog.touch()
-                }
-            }
-            if !chunk.isEmpty { try await Self.deliver(chunk, to: body) }
-        } catch let failure as ConsumerFailure {
-            // The cache side failed: the rest of the result is unread, so start clean next time.
-            await drop()
-            throw failure.error
-        } catch {
-            await drop()
-            throw PostgresFailure(error: watchdog.fired ? PostgresFailure.Timeout(seconds: timeout) : error, url: url)
-        }
-    }
-
-    /// An error thrown by a stream's consumer, kept apart from the primary's own errors.
-    struct ConsumerFailure: Error {
-        let error: any Error
-    }
-
-    static func deliver(_ chunk: [[DatabaseValue]], to body: ([[DatabaseValue]]) async throws -> Void) async throws {
-        do { try await body(chunk) } catch { throw ConsumerFailure(error: error) }
-    }
-
     public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
         let (condition, values) = Self.changeCondition(namespace, watermark)
         let query = try Self.query("SELECT count(*)::bigint FROM \(namespace.primaryTable) WHERE \(condition)", values)
@@ -265,7 +240,7 @@ public actor PostgresPrimary: PrimaryStore {
     func transaction<T: Sendable>(deadline: Double? = nil,
                                   _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let log = logger
-        return try await run(deadline: deadline) { connection in
+        return try await run(.writes, deadline: deadline) { connection in
             try await connection.query("BEGIN", logger: log)
             do {
                 let value = try await body(connection)
@@ -352,13 +327,13 @@ public actor PostgresPrimary: PrimaryStore {
 
     public func task(id: Int64) async throws -> WorkTask? {
         let log = logger
-        return try await run { connection in try await Self.fetchTask(connection, id: id, lock: false, logger: log) }
+        return try await run(.writes) { connection in try await Self.fetchTask(connection, id: id, lock: false, logger: log) }
     }
 
     public func goal(date: String) async throws -> DailyGoal? {
         let query = try Self.query("SELECT \(Self.select(.goals)) FROM daily_goals WHERE date = $1::date", [date.databaseValue])
         let log = logger
-        return try await run { connection in
+        return try await run(.writes) { connection in
             try await Self.rows(connection.query(query, logger: log)).first.map {
                 DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, $0))))
             }
@@ -472,7 +447,7 @@ public actor PostgresPrimary: PrimaryStore {
     public func execute(_ sql: String, _ values: [DatabaseValue] = []) async throws {
         let query = try Self.query(sql, values)
         let log = logger
-        _ = try await run { connection in try await connection.query(query, logger: log) }
+        _ = try await run(.writes) { connection in try await connection.query(query, logger: log) }
     }
 
     /// Listens on `tally_changes` and calls `onChange` for every notification, reconnecting with
@@ -502,7 +477,8 @@ public actor PostgresPrimary: PrimaryStore {
     }
 
     public func close() async {
-        await drop()
+        await drop(.reads)
+        await drop(.writes)
     }
 }
 
@@ -535,40 +511,4 @@ final class ResumeOnce: @unchecked Sendable {
         action?()
         return true
     }
-}
-
-/// Fires `onExpire` once when `touch()` has not been called for `limit` seconds.
-final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = DispatchTime.now().uptimeNanoseconds
-    private var _fired = false
-    private var task: Task<Void, Never>?
-
-    init(limit: Double, onExpire: @escaping @Sendable () -> Void) {
-        let limitNanos = UInt64(max(0.1, limit) * 1_000_000_000)
-        task = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: limitNanos / 4)
-                guard let self, !Task.isCancelled else { return }
-                let expired = self.lock.withLock { () -> Bool in
-                    guard DispatchTime.now().uptimeNanoseconds - self.last > limitNanos else { return false }
-                    self._fired = true
-                    return true
-                }
-                if expired {
-                    onExpire()
-                    return
-                }
-            }
-        }
-    }
-
-    var fired: Bool { lock.withLock { _fired } }
-
-    func touch() {
-        let now = DispatchTime.now().uptimeNanoseconds
-        lock.withLock { last = now }
-    }
-
-    func stop() { task?.cancel() }
 }
