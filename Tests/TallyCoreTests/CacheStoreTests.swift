@@ -126,6 +126,85 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before, "the file's bytes are unchanged")
     }
 
+    /// A WAL cache whose `-shm` SQLite cannot make (a read-only directory; here a dangling
+    /// symlink, which SQLite will not follow, so the test needs no other user) is still shown:
+    /// read `immutable` while its log holds no commit, and reopened when someone changes it.
+    func testAWALCacheWhoseShmCannotBeMadeIsShownAndFollowsChanges() throws {
+        let dir = TempDirectory()
+        // A name URI syntax cares about: the immutable open must escape it.
+        let folder = dir.path + "/odd ?#% name"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/cache.db"
+        try makeHostileCache(path)
+        func writeElsewhere(_ sql: String) throws {
+            try? FileManager.default.removeItem(atPath: path + "-shm")
+            let other = try DatabaseQueue(path: path)
+            try other.writeWithoutTransaction { db in
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: sql)
+            }
+            try other.close()  // the last connection: checkpoints and removes the -wal and -shm
+        }
+        func breakSharedMemory() throws {
+            try FileManager.default.createSymbolicLink(atPath: path + "-shm", withDestinationPath: dir.file("nowhere"))
+        }
+        try writeElsewhere("PRAGMA wal_checkpoint(TRUNCATE)")
+        try breakSharedMemory()
+        XCTAssertThrowsError(try DatabaseQueue(path: path, configuration: {
+            var config = Configuration(); config.readonly = true; return config }()).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks")
+        }, "SQLite itself cannot read it the normal way")
+
+        let store = try CacheStore(path: path, readOnly: true)
+        XCTAssertTrue(store.isReadOnly)
+        XCTAssertEqual(try store.snapshot(query: TaskQuery(status: .all), now: now, timeZone: utc).tasks.total, 3)
+        let watcher = try ChangeWatcher(path: path)
+        XCTAssertTrue(watcher.hasChanged())
+        XCTAssertFalse(watcher.hasChanged())
+
+        // Another program writes (and closes): both notice and show the new row.
+        try writeElsewhere("INSERT INTO cached_tasks (id, title, status) VALUES (600, 'Written later', 'active')")
+        try breakSharedMemory()
+        XCTAssertTrue(watcher.hasChanged(), "a changed file counts as a change")
+        XCTAssertFalse(watcher.hasChanged())
+        XCTAssertEqual(try store.snapshot(query: TaskQuery(status: .all), now: now, timeZone: utc).tasks.total, 4)
+
+        // A commit still in the -wal cannot be read without the -shm: a clear error, not old rows.
+        try? FileManager.default.removeItem(atPath: path + "-shm")
+        let writer = try DatabaseQueue(path: path)
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "INSERT INTO cached_tasks (id, title, status) VALUES (601, 'Only in the WAL', 'active')")
+        }
+        let copy = dir.path + "/copy"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for suffix in ["", "-wal"] { try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + "/cache.db" + suffix) }
+        try FileManager.default.createSymbolicLink(atPath: copy + "/cache.db-shm", withDestinationPath: dir.file("nowhere"))
+        try writer.close()
+        XCTAssertThrowsError(try CacheStore(path: copy + "/cache.db", readOnly: true)) { error in
+            XCTAssertEqual(error as? TallyError, .cacheLogUnreadable(copy + "/cache.db", logHasCommits: true))
+            XCTAssertTrue(error.userMessage.contains("cache.db-wal"), error.userMessage)
+        }
+        XCTAssertThrowsError(try ChangeWatcher(path: copy + "/cache.db"))
+    }
+
+    /// The real case, where permissions bind (not as root: see FaultTests for that).
+    func testAWALCacheInAReadOnlyDirectoryIsShown() throws {
+        guard getuid() != 0 else { throw XCTSkip("root may write any directory; FaultTests runs this as nobody") }
+        let dir = TempDirectory()
+        let folder = dir.path + "/locked"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/cache.db"
+        try makeHostileCache(path)
+        chmod(folder, 0o500)
+        defer { chmod(folder, 0o700) }
+        let store = try CacheStore(path: path)
+        XCTAssertTrue(store.isReadOnly)
+        XCTAssertEqual(try store.snapshot(query: TaskQuery(status: .all), now: now, timeZone: utc).tasks.total, 3)
+        XCTAssertTrue(try ChangeWatcher(path: path).hasChanged())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["cache.db"], "nothing created")
+    }
+
     func testBadFilesGiveOneClearError() throws {
         let dir = TempDirectory()
         XCTAssertThrowsError(try CacheStore(path: dir.path + "/missing/dir/cache.db")) { error in

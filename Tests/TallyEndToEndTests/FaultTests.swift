@@ -166,13 +166,39 @@ final class FaultTests: XCTestCase {
 
     // MARK: Read-only cache directory
 
-    func testAReadOnlyCacheDirectoryGivesOneClearLineAndNoDamage() throws {
+    /// The ids `tally tasks --json` lists, or nil when its output is not a JSON array of tasks.
+    func listedIDs(_ result: CommandResult) -> [Int64]? {
+        guard let rows = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else { return nil }
+        return rows.compactMap { ($0["id"] as? NSNumber)?.int64Value }
+    }
+
+    /// SPEC §2: a cache in a directory this user may not write is shown fully and nothing is
+    /// created or written. SQLite cannot create the WAL's `-shm` there; with no commit left in a
+    /// `-wal` the cache is read `immutable`, with the `-wal` and `-shm` a writer left it is read
+    /// the normal way, and a `-wal` holding commits without its `-shm` gets one clear line.
+    func testAReadOnlyCacheDirectoryIsShownAndNotChanged() throws {
         let id = try XCTUnwrap(Int64(sqlite(cache, "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 1")))
         let locked = dir.path + "/locked"
+        let lockedWAL = dir.path + "/locked-wal"       // a -wal with a commit, no -shm
+        let lockedShared = dir.path + "/locked-shm"    // the -wal and -shm of a writer still open
         let state = dir.path + "/state-ro"
-        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        for directory in [locked, lockedWAL, lockedShared, state] {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         XCTAssertEqual(shell("cp '\(cache)' '\(locked)/cache.db'").status, 0)
+        XCTAssertFalse(fm.fileExists(atPath: cache + "-wal"), "the demo closed its cache cleanly")
+
+        // Another program's writer, its connection still open: the commit is in the -wal only.
+        let source = dir.file("writer.db")
+        let copies = [(lockedWAL, ["", "-wal"]), (lockedShared, ["", "-wal", "-shm"])].flatMap { directory, suffixes in
+            suffixes.map { ".shell cp '\(source)\($0)' '\(directory)/cache.db\($0)'" }
+        }
+        let script = ["PRAGMA journal_mode = WAL;", "PRAGMA wal_autocheckpoint = 0;",
+                      "UPDATE cached_tasks SET title = 'Only in the WAL' WHERE id = \(id);"] + copies
+        XCTAssertEqual(shell("cp '\(cache)' '\(source)' && sqlite3 '\(source)' <<'SQL'\n\(script.joined(separator: "\n"))\nSQL").status, 0)
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: lockedShared).sorted(), ["cache.db", "cache.db-shm", "cache.db-wal"])
+
         var prefix: [String] = []
         if getuid() == 0 {
             // Root ignores permissions: run the binary as nobody, who owns the files but may not
@@ -184,14 +210,17 @@ final class FaultTests: XCTestCase {
             let uid = shell("id -u nobody").output.trimmingCharacters(in: .whitespacesAndNewlines)
             let gid = shell("id -g nobody").output.trimmingCharacters(in: .whitespacesAndNewlines)
             prefix = [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups"]
-            XCTAssertEqual(shell("chmod 755 '\(dir.path)' && chown -R \(uid):\(gid) '\(locked)' '\(state)' '\(primary)'*").status, 0)
-            XCTAssertEqual(shell("chmod 755 '\(dir.path)'").status, 0)
+            XCTAssertEqual(shell("chmod 755 '\(dir.path)' && chown -R \(uid):\(gid) '\(locked)' '\(lockedWAL)' '\(lockedShared)' '\(state)' '\(primary)'*").status, 0)
         }
-        XCTAssertEqual(shell("chmod 500 '\(locked)'").status, 0)
-        addTeardownBlock { shell("chmod 700 '\(locked)'") }
+        for directory in [locked, lockedWAL, lockedShared] {
+            XCTAssertEqual(shell("chmod 500 '\(directory)'").status, 0)
+            addTeardownBlock { shell("chmod 700 '\(directory)'") }
+        }
         let readOnly = locked + "/cache.db"
+        func listing(_ directory: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted() }
         let before = try Data(contentsOf: URL(fileURLWithPath: readOnly))
         let environment = ["XDG_STATE_HOME": state]
+
         for (label, arguments) in [
             ("complete", ["complete", "\(id)", "--cache", readOnly, "--primary", primaryURL]),
             ("sync", ["sync", "--cache", readOnly, "--primary", primaryURL]),
@@ -199,17 +228,47 @@ final class FaultTests: XCTestCase {
             let result = try Tally.run(arguments, environment: environment, prefix: prefix)
             assertOneClearLine(result, label, containing: "read-only")
         }
-        // Commands that only read answer or say one clear line; none crashes.
-        for arguments in [["status"], ["tasks"], ["render", "--size", "80x24"]] {
-            let result = try Tally.run(arguments + ["--cache", readOnly], environment: environment, prefix: prefix)
-            if result.status != 0 { assertOneClearLine(result, arguments[0]) }
-        }
+
+        // Commands that only read show the cache in full.
+        let expected = try Tally.run(["tasks", "--json", "--cache", cache])
+        XCTAssertEqual(expected.status, 0, expected.stderr)
+        let expectedIDs = try XCTUnwrap(listedIDs(expected), expected.stdout)
+        XCTAssertTrue(expectedIDs.contains(id))
+        let tasks = try Tally.run(["tasks", "--json", "--cache", readOnly], environment: environment, prefix: prefix)
+        XCTAssertEqual(tasks.status, 0, tasks.stderr)
+        XCTAssertEqual(listedIDs(tasks), expectedIDs, "every task is listed: \(tasks.stdout.prefix(300))")
+        let title = sqlite(cache, "SELECT title FROM cached_tasks WHERE id = \(id)")
+        let render = try Tally.run(["render", "--size", "140x40", "--cache", readOnly], environment: environment, prefix: prefix)
+        XCTAssertEqual(render.status, 0, render.stderr)
+        XCTAssertTrue(render.stdout.contains("READ-ONLY"), render.stdout)
+        XCTAssertTrue(render.stdout.contains(String(title.prefix(20))), "the tasks are shown: \(render.stdout)")
+        let status = try Tally.run(["status", "--json", "--cache", readOnly], environment: environment, prefix: prefix)
+        XCTAssertTrue([0, 1].contains(status.status), "healthy or stale, not an error: \(status.stderr)")
+        XCTAssertTrue(status.stderr.isEmpty, status.stderr)
         let doctor = try Tally.run(["doctor", "--cache", readOnly], environment: environment, prefix: prefix)
         XCTAssertFalse(doctor.stdout.contains("is damaged"), "a read-only directory is not damage: \(doctor.stdout)")
+        XCTAssertTrue(doctor.stdout.contains("quick_check ok"), doctor.stdout)
+        XCTAssertEqual(listing(locked), ["cache.db"], "no -wal or -shm was created")
+
+        // The -wal and -shm a writer left: read the normal way, its newest commit included.
+        let shared = try Tally.run(["tasks", "--json", "--cache", lockedShared + "/cache.db"], environment: environment, prefix: prefix)
+        XCTAssertEqual(shared.status, 0, shared.stderr)
+        XCTAssertTrue(shared.stdout.contains("Only in the WAL"), "the WAL's commit is shown: \(shared.stdout.prefix(300))")
+
+        // A commit in a -wal without its -shm cannot be read here: one clear line, never old data.
+        for arguments in [["tasks"], ["render", "--size", "80x24"], ["status"]] {
+            let result = try Tally.run(arguments + ["--cache", lockedWAL + "/cache.db"], environment: environment, prefix: prefix)
+            assertOneClearLine(result, "\(arguments[0]) with an unreadable WAL", containing: "cache.db-wal")
+            XCTAssertTrue(result.stderr.contains("make the directory writable"), result.stderr)
+        }
+        XCTAssertEqual(listing(lockedWAL), ["cache.db", "cache.db-wal"], "nothing was created")
+
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: readOnly)), before, "the file is untouched")
         XCTAssertEqual(sqlite(primary, "SELECT status FROM tasks WHERE id = \(id)"), "active", "nothing reached the primary either")
-        shell("chmod 700 '\(locked)'")
+        shell("chmod 700 '\(locked)' '\(lockedWAL)' '\(lockedShared)'")
         assertQuickCheckOK(readOnly)
+        XCTAssertEqual(sqlite(lockedWAL + "/cache.db", "SELECT title FROM cached_tasks WHERE id = \(id)"), "Only in the WAL",
+                       "the log's commit is still there once the directory is writable")
     }
 
     // MARK: Damaged cache at dashboard start

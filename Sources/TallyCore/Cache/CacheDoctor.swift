@@ -49,12 +49,17 @@ public enum CacheDoctor {
             add("integrity", .problem, "not a SQLite database (bad header)")
             return Report(path: path, checks: checks, isDamaged: true)
         }
+        // Read before SQLite opens the file (see FileSafety.looksLikeSQLite).
+        let headerSaysWAL = walHeader(path)
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(5)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let (queue, immutable) = try ReadOnlyAccess.openQueue(path: path, configuration: config)
             defer { try? queue.close() }
+            if immutable != nil {
+                add("access", .warning, "the directory is read-only and the file has no -shm: read as immutable (its WAL holds no changes)")
+            }
             let damaged = try queue.read { db -> Bool in
                 let result = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
                 if result == ["ok"] {
@@ -63,7 +68,9 @@ public enum CacheDoctor {
                     add("integrity", .problem, "quick_check: " + result.prefix(3).joined(separator: "; "))
                     return true
                 }
-                let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+                // An immutable connection never enters WAL mode; the header says what the file is.
+                let journal = immutable != nil && headerSaysWAL
+                    ? "wal" : try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
                 add("journal", journal.lowercased() == "wal" ? .ok : .warning, "journal_mode \(journal)")
                 var missing: [String] = []
                 for table in WorkOSSchema.contractTables where try !db.tableExists(table) { missing.append(table) }
@@ -102,10 +109,23 @@ public enum CacheDoctor {
         } catch let error as DatabaseError {
             add("integrity", .problem, "SQLite: \(error.message ?? "\(error.resultCode)")")
             return Report(path: path, checks: checks, isDamaged: true)
+        } catch let error as TallyError {
+            // The WAL cannot be read here (ReadOnlyAccess); not damage either.
+            add("integrity", .problem, "could not open the file to check it: \(error.userMessage)")
+            return Report(path: path, checks: checks, isDamaged: false)
         } catch {
             add("integrity", .problem, error.userMessage)
             return Report(path: path, checks: checks, isDamaged: true)
         }
+    }
+
+    /// Whether the file's header marks it a WAL database (read and write versions 2). Only
+    /// before SQLite opens `path` in this process, like `FileSafety.looksLikeSQLite`.
+    static func walHeader(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
     }
 
     /// Whether SQLite's error says the file itself is broken (not merely unreadable here).
@@ -126,7 +146,7 @@ public enum CacheDoctor {
         config.readonly = true
         config.busyMode = .timeout(5)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let queue = try ReadOnlyAccess.openQueue(path: path, configuration: config).queue
             defer { try? queue.close() }
             let result = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(3)") }
             return result == ["ok"] ? nil : "quick_check: " + result.prefix(3).joined(separator: "; ")

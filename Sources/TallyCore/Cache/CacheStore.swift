@@ -5,11 +5,11 @@ import GRDB
 ///
 /// It opens a file another program created as it is, creates the contract tables only when they
 /// are missing, and adds Tally's `tally_*` tables by migration. Opened read-only (by flag or
-/// because the file is not writable) it reads everything and writes nothing.
+/// because the file or its directory is not writable) it reads everything and writes nothing.
 public final class CacheStore: Sendable {
     public let path: String
     public let isReadOnly: Bool
-    private let reader: any DatabaseReader
+    private let readers: ReaderSlot
     private let writer: (any DatabaseWriter)?
 
     /// The default cache of the WorkOS MCP server.
@@ -61,14 +61,14 @@ public final class CacheStore: Sendable {
                 }
                 try TallyMigrations.migrator.migrate(pool)
                 FileSafety.restrictDatabaseFiles(path)
-                self.reader = pool
+                self.readers = ReaderSlot(pool)
                 self.writer = pool
                 self.isReadOnly = false
             } else {
-                let queue = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: true))
-                // Touch the schema now so a damaged or foreign file fails here, not mid-frame.
-                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-                self.reader = queue
+                // In a directory it may not write, SQLite can need the `immutable` fallback.
+                let configuration = Self.configuration(readOnly: true)
+                let (queue, immutable) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
+                self.readers = ReaderSlot(queue, immutable: immutable, configuration: configuration)
                 self.writer = nil
                 self.isReadOnly = true
             }
@@ -100,7 +100,7 @@ public final class CacheStore: Sendable {
 
     /// Runs `block` in one read transaction (a consistent view, even while others write).
     public func read<T>(_ block: (Database) throws -> T) throws -> T {
-        do { return try reader.read(block) }
+        do { return try readers.current(path: path).read(block) }
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
@@ -125,8 +125,43 @@ public final class CacheStore: Sendable {
 
     /// Closes the connections now (the file can be moved aside afterwards).
     public func close() throws {
+        let reader = readers.last
         if let pool = reader as? DatabasePool { try pool.close() }
         if let queue = reader as? DatabaseQueue { try queue.close() }
+    }
+}
+
+/// The connection reads go through. A queue opened `immutable` (see `ReadOnlyAccess`) sees the
+/// file as it was; when the file or its log has changed since, the next read reopens, the
+/// normal way first, so commits made by others after all show.
+private final class ReaderSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var reader: any DatabaseReader
+    private var immutable: ReadOnlyAccess.FileState?
+    private let configuration: Configuration?
+
+    init(_ reader: any DatabaseReader, immutable: ReadOnlyAccess.FileState? = nil, configuration: Configuration? = nil) {
+        self.reader = reader
+        self.immutable = immutable
+        self.configuration = configuration
+    }
+
+    /// The reader opened last, without reopening.
+    var last: any DatabaseReader { lock.withLock { reader } }
+
+    /// The reader to use now. The one it replaces is not closed: a read may still be using it,
+    /// and it closes itself when the last reference goes.
+    func current(path: String) throws -> any DatabaseReader {
+        try lock.withLock {
+            guard let opened = immutable, let configuration, ReadOnlyAccess.FileState(path: path) != opened else {
+                return reader
+            }
+            let (queue, state) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
+            reader = queue
+            immutable = state
+            return queue
+        }
     }
 }
 

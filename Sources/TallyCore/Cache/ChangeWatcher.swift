@@ -10,40 +10,94 @@ import GRDBSQLite
 /// is a reset and a step, with no statement parsed and no dispatch queue crossed.
 public final class ChangeWatcher: @unchecked Sendable {
     // Touched only from the caller's thread (the dashboard loop); see `hasChanged()`.
+    private let path: String
     private var connection: OpaquePointer?
     private var statement: OpaquePointer?
-    private var lastVersion: Int?
+    /// Set when the connection is `immutable` (a WAL cache in a directory this user may not
+    /// write, see `ReadOnlyAccess`): its `data_version` never moves, so a change of the file
+    /// or its log is the signal, and the watcher then reopens.
+    private var immutable: ReadOnlyAccess.FileState?
+    /// Counts reopenings: a new connection's `data_version` says nothing about the old one's.
+    private var generation = 0
+    private var last: (generation: Int, version: Int)?
 
     public struct OpenFailure: Error, CustomStringConvertible {
         public let description: String
     }
 
     public init(path: String) throws {
-        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+        self.path = FileSafety.expand(path)
+        try open()
+    }
+
+    deinit { disconnect() }
+
+    /// Opens the normal way; when SQLite cannot make the `-shm` it needs and the log holds no
+    /// commit, opens `immutable` instead.
+    private func open() throws {
+        do {
+            try connect(path, flags: 0)
+        } catch let failure as ConnectFailure where ReadOnlyAccess.isSharedMemoryFailure(failure.code)
+                    && FileManager.default.isReadableFile(atPath: path) && !ReadOnlyAccess.walHasFrames(path) {
+            let state = ReadOnlyAccess.FileState(path: path)
+            do {
+                try connect(ReadOnlyAccess.immutableURI(path), flags: SQLITE_OPEN_URI)
+            } catch let failure as ConnectFailure {
+                throw OpenFailure(description: "cannot watch \(path) for changes: \(failure.message)")
+            }
+            immutable = state
+        } catch let failure as ConnectFailure {
+            throw OpenFailure(description: "cannot watch \(path) for changes: \(failure.message)")
+        }
+    }
+
+    private struct ConnectFailure: Error {
+        let code: Int32
+        let message: String
+    }
+
+    /// Opens `name` read-only, prepares `PRAGMA data_version` and steps it once: a read-only
+    /// connection that cannot read the file fails on its first read, not on open.
+    private func connect(_ name: String, flags extra: Int32) throws {
+        disconnect()
         var connection: OpaquePointer?
-        let opened = sqlite3_open_v2(FileSafety.expand(path), &connection, flags, nil)
         var statement: OpaquePointer?
-        if opened == SQLITE_OK {
+        var code = sqlite3_open_v2(name, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | extra, nil)
+        if code == SQLITE_OK {
             sqlite3_busy_timeout(connection, 1000)
-            if sqlite3_prepare_v2(connection, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK {
-                self.connection = connection
-                self.statement = statement
-                return
+            code = sqlite3_prepare_v2(connection, "PRAGMA data_version", -1, &statement, nil)
+            if code == SQLITE_OK {
+                code = sqlite3_step(statement)
+                sqlite3_reset(statement)
+                if code == SQLITE_ROW {
+                    self.connection = connection
+                    self.statement = statement
+                    immutable = nil
+                    return
+                }
             }
         }
         let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
         sqlite3_finalize(statement)
         sqlite3_close_v2(connection)
-        throw OpenFailure(description: "cannot watch \(path) for changes: \(message)")
+        throw ConnectFailure(code: code & 0xFF, message: message)
     }
 
-    deinit {
+    private func disconnect() {
         sqlite3_finalize(statement)
         sqlite3_close_v2(connection)
+        statement = nil
+        connection = nil
     }
 
     /// The current `data_version` of the watcher's connection.
     public func version() throws -> Int {
+        if connection == nil || immutable.map({ ReadOnlyAccess.FileState(path: path) != $0 }) == true {
+            // Not open (a reopening failed) or opened immutable over a file that has changed.
+            generation += 1
+            disconnect()
+            try open()
+        }
         defer { sqlite3_reset(statement) }
         guard sqlite3_step(statement) == SQLITE_ROW else {
             throw OpenFailure(description: connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "")
@@ -54,7 +108,8 @@ public final class ChangeWatcher: @unchecked Sendable {
     /// True when someone committed since the last call (always true on the first call).
     public func hasChanged() -> Bool {
         guard let current = try? version() else { return false }
-        defer { lastVersion = current }
-        return current != lastVersion
+        defer { last = (generation, current) }
+        guard let last else { return true }
+        return last.generation != generation || last.version != current
     }
 }

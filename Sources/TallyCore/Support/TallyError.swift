@@ -11,6 +11,9 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
     case cacheDamaged(String, detail: String)
     case cacheReadOnly(String)
     case cacheUnwritable(String, reason: String)
+    /// A WAL cache SQLite cannot read here: it would have to create the `-shm` in a directory
+    /// this user may not write, and the log holds commits (or this SQLite takes no URI names).
+    case cacheLogUnreadable(String, logHasCommits: Bool)
     case badPrimaryURL(String, reason: String)
     case noPrimary
     case primaryUnreachable(String, reason: String)
@@ -40,6 +43,17 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
             return "The cache \(path) is read-only; this needs write access (drop --read-only or fix the file's permissions)."
         case .cacheUnwritable(let path, let reason):
             return "Could not write the cache \(path): \(reason)."
+        case .cacheLogUnreadable(let path, let logHasCommits):
+            let name = (path as NSString).lastPathComponent
+            let directory = (path as NSString).deletingLastPathComponent
+            let place = "\(name)-shm in \(directory.isEmpty ? "." : directory), which is read-only for you"
+            if logHasCommits {
+                return "Cannot show the cache \(path): its newest changes are still in \(name)-wal, which SQLite reads "
+                    + "only if it may create \(place); make the directory writable, or have the program that writes "
+                    + "the cache close it (that moves the changes into the file)."
+            }
+            return "Cannot show the cache \(path): this SQLite reads a WAL cache only if it may create \(place); "
+                + "make the directory writable."
         case .badPrimaryURL(let shown, let reason):
             return "Bad primary URL \(shown): \(reason)."
         case .noPrimary:
