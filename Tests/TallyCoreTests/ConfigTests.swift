@@ -85,6 +85,35 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    func testAPortThatIsNotANumberIsNamedAndThePasswordIsNot() {
+        let cases = [
+            ("postgres://u:topsecret@127.0.0.1:abc/db", "the port \"abc\" is not a number from 1 to 65535"),
+            ("postgres://u:topsecret@h:65536", "the port \"65536\""),
+            ("postgres://u:topsecret@[::1]:x1/db", "the port \"x1\""),
+            ("postgres://u:top:secret@h:abc/db", "the port \"abc\""),
+            ("postgres://h:5432x/db", "the port \"5432x\""),
+            ("postgres://u:topsecret@h:/db", "empty"),
+            ("postgres://u:top/secret@h/db", "must be percent-encoded"),
+            ("postgres://u:top?secret@h:abc/db", "must be percent-encoded"),
+        ]
+        for (text, fragment) in cases {
+            XCTAssertThrowsError(try PrimaryLocation(parsing: text), text) { error in
+                XCTAssertTrue(error.userMessage.contains(fragment), "\(text): \(error.userMessage)")
+                XCTAssertFalse(error.userMessage.contains("secret"), error.userMessage)
+                XCTAssertEqual(error.userMessage.split(separator: "\n").count, 1)
+            }
+        }
+        guard case .postgres(let url) = try? PrimaryLocation(parsing: "postgres://u:p%3A1@[::1]:6432/db") else {
+            return XCTFail("an IPv6 host with a port parses")
+        }
+        XCTAssertEqual(url.port, 6432)
+        XCTAssertEqual(url.password, "p:1")
+        guard case .postgres(let query) = try? PrimaryLocation(parsing: "postgres://u:p@h:6000/db?application_name=a@b") else {
+            return XCTFail("an '@' in the query leaves the port alone")
+        }
+        XCTAssertEqual(query.port, 6000)
+    }
+
     func testMaskingAnyURLInText() {
         XCTAssertEqual(PrimaryLocation.maskAll("failed for postgres://a:b@h:1/d and sqlite:///x"),
                        "failed for postgres://a:***@h:1/d and sqlite:///x")

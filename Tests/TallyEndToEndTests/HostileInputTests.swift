@@ -116,7 +116,12 @@ final class HostileInputTests: XCTestCase {
             ("unknown scheme (http)", ["sync", "--primary", "http://127.0.0.1:5432/db"], ["http"]),
             ("bad port", ["sync", "--primary", "postgres://u:hunter2@127.0.0.1:99999/db"], ["99999"]),
             ("port zero", ["sync", "--primary", "postgres://u:hunter2@127.0.0.1:0/db"], ["port"]),
-            ("port not a number", ["sync", "--primary", "postgres://u:hunter2@127.0.0.1:abc/db"], ["Bad primary URL"]),
+            ("port not a number", ["sync", "--primary", "postgres://u:hunter2@127.0.0.1:abc/db"],
+             ["Bad primary URL", "the port \"abc\" is not a number from 1 to 65535"]),
+            ("port not a number, IPv6", ["sync", "--primary", "postgres://u:hunter2@[::1]:5x/db"], ["the port \"5x\""]),
+            ("port empty", ["sync", "--primary", "postgres://u:hunter2@127.0.0.1:/db"], ["port", "empty"]),
+            // An unencoded '/' in the password: what follows a ':' may be the password, never shown.
+            ("slash in the password", ["sync", "--primary", "postgres://u:hunt/er2@127.0.0.1/db"], ["Bad primary URL"]),
             ("no host", ["sync", "--primary", "postgres://u:hunter2@:5432/db"], []),
             ("no host at all", ["complete", "1", "--primary", "postgres:///db"], []),
             ("relative sqlite path", ["sync", "--primary", "sqlite://relative.db"], []),
@@ -133,6 +138,7 @@ final class HostileInputTests: XCTestCase {
             let result = try Tally.run(arguments + ["--cache", cache])
             assertOneLine(result, label, containing: fragments)
             XCTAssertFalse(result.stderr.contains("hunter2"), "\(label): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("hunt") || result.stderr.contains("er2"), "\(label): \(result.stderr)")
         }
     }
 

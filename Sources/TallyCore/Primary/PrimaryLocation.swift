@@ -62,20 +62,27 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
     public var tls: TLSMode
 
     init(parsing text: String, shown: String) throws {
+        // Before `URLComponents`, which rejects the whole URL when only the port is wrong.
+        var port = 5432
+        if let (portText, ambiguous) = Self.portText(text) {
+            guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else {
+                let quoted = portText.count > 24 ? String(portText.prefix(24)) + "…" : portText
+                throw TallyError.badPrimaryURL(shown, reason: ambiguous
+                    ? "the port is not a number from 1 to 65535, or the password holds a '/', '?' or '#' "
+                        + "that must be percent-encoded (%2F, %3F, %23)"
+                    : portText.isEmpty
+                    ? "the port after the host's ':' is empty (leave out the ':' for the default, 5432)"
+                    : "the port \(quoted.debugDescription) is not a number from 1 to 65535")
+            }
+            port = number
+        }
         guard let components = URLComponents(string: text) else {
             throw TallyError.badPrimaryURL(shown, reason: "it is not a well-formed URL")
         }
         guard let host = components.host, !host.isEmpty else {
             throw TallyError.badPrimaryURL(shown, reason: "no host")
         }
-        if let portText = Self.portText(text) {
-            guard let port = Int(portText), (1...65535).contains(port) else {
-                throw TallyError.badPrimaryURL(shown, reason: "port \"\(portText)\" is not a number from 1 to 65535")
-            }
-            self.port = port
-        } else {
-            self.port = 5432
-        }
+        self.port = port
         self.host = host
         self.user = components.percentEncodedUser?.removingPercentEncoding
             ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
@@ -93,16 +100,23 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The port text as written, read by hand because `URLComponents` drops a malformed one.
-    static func portText(_ text: String) -> String? {
+    /// `ambiguous` when no `@` comes before the first `/`, `?` or `#` but one comes later: the
+    /// password may hold one of those unencoded, so the "port" may be part of the password,
+    /// which is never shown.
+    static func portText(_ text: String) -> (text: String, ambiguous: Bool)? {
         guard let schemeEnd = text.range(of: "://") else { return nil }
         var authority = text[schemeEnd.upperBound...]
-        if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" }) { authority = authority[..<slash] }
+        var ambiguous = false
+        if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            ambiguous = !authority[..<slash].contains("@") && authority[slash...].contains("@")
+            authority = authority[..<slash]
+        }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             authority = authority[authority.index(after: close)...]
         }
         guard let colon = authority.lastIndex(of: ":") else { return nil }
-        return String(authority[authority.index(after: colon)...])
+        return (String(authority[authority.index(after: colon)...]), ambiguous)
     }
 
     public var description: String {
