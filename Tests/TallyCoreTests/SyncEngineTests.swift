@@ -69,6 +69,26 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
     }
 
+    /// A full sync reads tables by id, not by change; a row changed behind its read must still
+    /// reach the cache with the next incremental sync, and nothing else is read twice.
+    func testARowChangedDuringAFullSyncArrivesWithTheNextIncrementalSync() async throws {
+        let flaky = FlakyPrimary(primary)
+        let store: SQLitePrimary = primary
+        flaky.onFetch = { n in
+            // Clients take one fetch; by the fourth the first tasks (by id) are in the cache.
+            if n == 4 { try? store.write { db in try db.execute(sql: "UPDATE tasks SET title = 'Changed behind the read' WHERE id = 3") } }
+        }
+        let full = try await engine(flaky).run(kind: .full, full: true)
+        XCTAssertTrue(full.succeeded)
+        let during = try cache.read { db in try String.fetchOne(db, sql: "SELECT title FROM cached_tasks WHERE id = 3") }
+        XCTAssertNotEqual(during, "Changed behind the read", "task 3 was read before it changed")
+
+        let incremental = try await engine(primary).run(kind: .manual)
+        XCTAssertTrue(incremental.succeeded)
+        XCTAssertLessThan(incremental.job.rowsFetched, 100, "only the change (and the clients) is read again")
+        try assertAgree()
+    }
+
     func testOnlyOneRunningJobPerCache() async throws {
         // A job another live process is running (this process's pid stands in for it).
         try cache.write { db in

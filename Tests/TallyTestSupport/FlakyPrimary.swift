@@ -42,16 +42,22 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
 
     private var fetches = 0
 
-    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
+    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
+                      order: ReadOrder) async throws -> [[DatabaseValue]] {
         let n = lock.withLock { fetches += 1; return fetches }
         onFetch?(n)
         try gate()
-        return try await base.fetch(namespace, after: watermark, limit: limit)
+        return try await base.fetch(namespace, after: watermark, limit: limit, order: order)
     }
 
-    public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
         try gate()
-        return try await base.count(namespace, after: watermark)
+        return try await base.count(namespace, after: watermark, order: order)
+    }
+
+    public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
+        try gate()
+        return try await base.latestChange(namespace)
     }
 
     public func allIDs(_ namespace: Namespace) async throws -> [Int64] {

@@ -179,30 +179,48 @@ public actor PostgresPrimary: PrimaryStore {
         namespace.columns.map(PostgresSchema.select).joined(separator: ", ")
     }
 
-    static func changeCondition(_ namespace: Namespace, _ watermark: Watermark?) -> (String, [DatabaseValue]) {
-        guard namespace.hasUpdatedAt else {
+    static func changeCondition(_ namespace: Namespace, _ watermark: Watermark?,
+                                _ order: ReadOrder = .changes) -> (String, [DatabaseValue]) {
+        guard namespace.hasUpdatedAt, order == .changes else {
             return ("id > $1::bigint", [(watermark?.id ?? Int64.min).databaseValue])
         }
         guard let watermark, !watermark.at.isEmpty else { return ("TRUE", []) }
         return ("(updated_at, id) > ($1::timestamptz, $2::bigint)", [watermark.at.databaseValue, watermark.id.databaseValue])
     }
 
-    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
-        let (condition, values) = Self.changeCondition(namespace, watermark)
-        let order = namespace.hasUpdatedAt ? "updated_at, id" : "id"
-        let sql = "SELECT \(Self.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(order) LIMIT \(max(1, limit))"
+    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
+                      order: ReadOrder) async throws -> [[DatabaseValue]] {
+        let (condition, values) = Self.changeCondition(namespace, watermark, order)
+        let sorting = namespace.hasUpdatedAt && order == .changes ? "updated_at, id" : "id"
+        let sql = "SELECT \(Self.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(sorting) LIMIT \(max(1, limit))"
         let query = try Self.query(sql, values)
         let log = logger
         return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
     }
 
-    public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
-        let (condition, values) = Self.changeCondition(namespace, watermark)
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
+        let (condition, values) = Self.changeCondition(namespace, watermark, order)
         let query = try Self.query("SELECT count(*)::bigint FROM \(namespace.primaryTable) WHERE \(condition)", values)
         let log = logger
         return try await run { connection in
             let rows = try await Self.rows(connection.query(query, logger: log))
             return rows.first.flatMap { Int.fromDatabaseValue($0[0]) } ?? 0
+        }
+    }
+
+    public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
+        guard namespace.hasUpdatedAt else { return nil }
+        let query = try Self.query("""
+            SELECT \(PostgresSchema.select("updated_at")), id::bigint FROM \(namespace.primaryTable)
+            WHERE updated_at IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1
+            """)
+        let log = logger
+        return try await run { connection in
+            for try await row in try await connection.query(query, logger: log) {
+                let (at, id) = try row.decode((String, Int64).self)
+                return Watermark(at: at, id: id)
+            }
+            return nil
         }
     }
 

@@ -101,20 +101,21 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    static func changeCondition(_ namespace: Namespace) -> String {
-        namespace.hasUpdatedAt ? "(coalesce(updated_at, ''), id) > (?, ?)" : "id > ?"
+    static func changeCondition(_ namespace: Namespace, _ order: ReadOrder) -> String {
+        namespace.hasUpdatedAt && order == .changes ? "(coalesce(updated_at, ''), id) > (?, ?)" : "id > ?"
     }
 
-    static func changeArguments(_ namespace: Namespace, _ watermark: Watermark?) -> StatementArguments {
-        if namespace.hasUpdatedAt { return [watermark?.at ?? "", watermark?.id ?? Int64.min] }
+    static func changeArguments(_ namespace: Namespace, _ watermark: Watermark?, _ order: ReadOrder) -> StatementArguments {
+        if namespace.hasUpdatedAt && order == .changes { return [watermark?.at ?? "", watermark?.id ?? Int64.min] }
         return [watermark?.id ?? Int64.min]
     }
 
-    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
+    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
+                      order: ReadOrder) async throws -> [[DatabaseValue]] {
         let columns = namespace.columns.joined(separator: ", ")
-        let order = namespace.hasUpdatedAt ? "coalesce(updated_at, ''), id" : "id"
-        let sql = "SELECT \(columns) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace)) ORDER BY \(order) LIMIT ?"
-        var arguments = Self.changeArguments(namespace, watermark)
+        let sorting = namespace.hasUpdatedAt && order == .changes ? "coalesce(updated_at, ''), id" : "id"
+        let sql = "SELECT \(columns) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace, order)) ORDER BY \(sorting) LIMIT ?"
+        var arguments = Self.changeArguments(namespace, watermark, order)
         arguments += [limit]
         let finalArguments = arguments
         return try await mapped { db in
@@ -124,10 +125,21 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
-        let sql = "SELECT count(*) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace))"
-        let arguments = Self.changeArguments(namespace, watermark)
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
+        let sql = "SELECT count(*) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace, order))"
+        let arguments = Self.changeArguments(namespace, watermark, order)
         return try await mapped { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+
+    public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
+        guard namespace.hasUpdatedAt else { return nil }
+        let sql = """
+            SELECT coalesce(updated_at, ''), id FROM \(namespace.primaryTable)
+            ORDER BY coalesce(updated_at, '') DESC, id DESC LIMIT 1
+            """
+        return try await mapped { db in
+            try Row.fetchOne(db, sql: sql).map { Watermark(at: $0[0] as String? ?? "", id: $0[1] as Int64? ?? 0) }
+        }
     }
 
     public func allIDs(_ namespace: Namespace) async throws -> [Int64] {
