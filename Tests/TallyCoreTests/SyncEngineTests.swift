@@ -172,11 +172,19 @@ final class SyncEngineTests: XCTestCase {
         try await engine(primary).run(kind: .full, full: true)
         let flaky = FlakyPrimary(primary)
         flaky.isDown = true
-        let summary = try await engine(flaky).run(kind: .manual)
+        let sleeps = SleepLog()
+        let summary = try await engine(flaky, sleeps: sleeps).run(kind: .manual)
         XCTAssertFalse(summary.succeeded)
         XCTAssertEqual(Set(summary.failedNamespaces.keys), Set(Namespace.allCases))
-        let attempts = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures") }
-        XCTAssertEqual(attempts, 4 * 3, "three attempts for each namespace's first fetch")
+        let attempts = try cache.read { db in
+            try Row.fetchAll(db, sql: "SELECT entity, count(*) FROM tally_sync_failures GROUP BY entity")
+                .reduce(into: [String: Int]()) { $0[$1[0]] = $1[1] }
+        }
+        // The first namespace spends its three tries; once the primary is known to be
+        // unreachable the others try once each instead of backing off again.
+        XCTAssertEqual(attempts.values.sorted(), [1, 1, 1, 3], "\(attempts)")
+        let waits = await sleeps.values
+        XCTAssertEqual(waits.count, 2, "backed off twice in all: \(waits)")
         try assertAgree()
         flaky.isDown = false
         let again = try await engine(flaky).run(kind: .manual)

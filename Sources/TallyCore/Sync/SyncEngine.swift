@@ -41,6 +41,18 @@ public final class SyncEngine: Sendable {
     let logger: Logger
     /// Applies queued completions before fetching (set by the completion service).
     let beforeFetch: (@Sendable (Int64) async -> Int)?
+    /// Set during a job once the primary could not be reached after every retry.
+    let unreachable = Flag()
+
+    /// A Boolean shared across the job's tasks.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _value = false
+        var value: Bool {
+            get { lock.withLock { _value } }
+            set { lock.withLock { _value = newValue } }
+        }
+    }
 
     public init(cache: CacheStore, primary: any PrimaryStore, options: SyncOptions = SyncOptions(),
                 logger: Logger = Logger(label: "tally.sync"),
@@ -102,6 +114,7 @@ public final class SyncEngine: Sendable {
             jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
         }
         var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
+        unreachable.value = false
         if let resume {
             _ = try? cache.write { db in
                 try db.execute(sql: "UPDATE tally_sync_jobs SET finished_at = coalesce(finished_at, ?), error_message = ? WHERE job_id = ?",
@@ -434,7 +447,14 @@ public final class SyncEngine: Sendable {
         logger.warning("sync attempt failed", metadata: [
             "entity": "\(namespace.rawValue)", "type": "\(failure.type.rawValue)",
             "attempt": "\(attempt)", "detail": "\(failure.detail)"])
-        guard failure.type.isTransient, attempt < options.maxAttempts else { throw failure }
+        // Once one namespace has spent its retries failing to reach the primary, the others try
+        // once each: backing off again for every namespace kept `tally sync` against a host
+        // that is down waiting 12 s to say so.
+        let attempts = unreachable.value ? 1 : options.maxAttempts
+        guard failure.type.isTransient, attempt < attempts else {
+            if failure.type == .network || failure.type == .timeout { unreachable.value = true }
+            throw failure
+        }
         let backoff = options.baseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.75...1.25)
         try await sleep(max(backoff, failure.retryAfter ?? 0))
     }
