@@ -70,16 +70,25 @@ final class SyncEngineTests: XCTestCase {
     }
 
     /// A full sync reads tables by id, not by change; a row changed behind its read must still
-    /// reach the cache with the next incremental sync, and nothing else is read twice.
+    /// reach the cache with the next incremental sync, and nothing else is read twice. A row
+    /// deleted behind the read is gone from the cache when the full sync ends.
     func testARowChangedDuringAFullSyncArrivesWithTheNextIncrementalSync() async throws {
         let flaky = FlakyPrimary(primary)
         let store: SQLitePrimary = primary
         flaky.onFetch = { n in
             // Clients take one fetch; by the fourth the first tasks (by id) are in the cache.
-            if n == 4 { try? store.write { db in try db.execute(sql: "UPDATE tasks SET title = 'Changed behind the read' WHERE id = 3") } }
+            if n == 4 {
+                try? store.write { db in
+                    try db.execute(sql: "UPDATE tasks SET title = 'Changed behind the read' WHERE id = 3")
+                    try db.execute(sql: "DELETE FROM tasks WHERE id = 4")
+                }
+            }
         }
         let full = try await engine(flaky).run(kind: .full, full: true)
         XCTAssertTrue(full.succeeded)
+        // The cache was empty, so the deletion log, not a list of every id, removes what went.
+        XCTAssertEqual(full.deleted, 1)
+        XCTAssertNil(try cache.read { db in try Int.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE id = 4") })
         let during = try cache.read { db in try String.fetchOne(db, sql: "SELECT title FROM cached_tasks WHERE id = 3") }
         XCTAssertNotEqual(during, "Changed behind the read", "task 3 was read before it changed")
 

@@ -131,8 +131,11 @@ public final class SyncEngine: Sendable {
         var deleted = 0
         let jobStart = Timestamp.format(Date())
         let deletionsSince = try cache.read { db in try CacheMeta.value(db, Self.deletionsKey) }
+        // A full job needs the log only for tables it found empty, and only since it began
+        // (see `sync`); others need it since the last job that completed.
+        let logStart = progress.full ? jobStart : deletionsSince
         var deletionLog = DeletionLog(
-            since: deletionsSince.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-options.lookback)) })
+            since: logStart.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-options.lookback)) })
         do {
             // Plan: how many chunks remain per namespace, for an honest progress bar.
             var total = 0
@@ -237,6 +240,12 @@ public final class SyncEngine: Sendable {
         var watermark = startWatermark(namespace, progress: progress)
         let order = progress.order(namespace)
         let wholeTable = order == .ids
+        // A table read whole into an empty cache table holds nothing the primary lacks but rows
+        // deleted behind the read, which the deletion log has: no need to list every id of the
+        // primary's table and walk the cache's (a warm-up of 100,000 tasks).
+        let table = namespace.cacheTable
+        let startedEmpty = try progress.full && progress.positions[namespace.rawValue] == nil
+            && cache.read { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") } == true
         if wholeTable, namespace.hasUpdatedAt, progress.highWater?[namespace.rawValue] == nil {
             let latest = try await withRetry(job: &job, namespace: namespace) { try await self.primary.latestChange(namespace) }
             progress.highWater = (progress.highWater ?? [:]).merging([namespace.rawValue: latest].compactMapValues { $0 }) { $1 }
@@ -278,11 +287,11 @@ public final class SyncEngine: Sendable {
         }
 
         var deleted = 0
-        if wholeTable {
+        if wholeTable && !startedEmpty {
             let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace) }
             deleted = try cache.write { db in try Self.removeMissing(namespace, keeping: ids, db) }
         } else {
-            let gone = try await deletions.fetch(job: &job, namespace: namespace, engine: self)
+            let gone = try await deletions.fetch(job: &job, namespace: namespace, engine: self, fresh: startedEmpty)
             let ids = gone.filter { $0.namespace == namespace }.map(\.id)
             if !ids.isEmpty {
                 deleted = try cache.write { db in
@@ -310,14 +319,17 @@ public final class SyncEngine: Sendable {
         let error: any Error
     }
 
-    /// The primary's deletion log since the last completed job, read once per job (every
-    /// namespace of an incremental sync needs it).
+    /// The primary's deletion log since the last completed job (a full job: since it began),
+    /// read once per job: every namespace of an incremental sync needs it, and what is deleted
+    /// later comes with the next job. `fresh` reads it again, for a table just read whole into
+    /// an empty cache table, whose rows deleted behind the read must go now.
     struct DeletionLog {
         let since: String?
         var fetched: [Deletion]?
 
-        mutating func fetch(job: inout SyncJob, namespace: Namespace, engine: SyncEngine) async throws -> [Deletion] {
-            if let fetched { return fetched }
+        mutating func fetch(job: inout SyncJob, namespace: Namespace, engine: SyncEngine,
+                            fresh: Bool = false) async throws -> [Deletion] {
+            if let fetched, !fresh { return fetched }
             let since = self.since
             let gone = try await engine.withRetry(job: &job, namespace: namespace) {
                 try await engine.primary.deletions(since: since)
