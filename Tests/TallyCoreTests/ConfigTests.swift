@@ -12,6 +12,8 @@ final class ConfigTests: XCTestCase {
             theme = "nord"
             refresh = 30
             primary = "sqlite:///from/file.db"
+            chunk_size = 250
+            full_chunk_size = 4000
 
             [stale_after]
             tasks = 120
@@ -24,6 +26,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.staleAfter[.tasks], 120)
         XCTAssertEqual(config.staleAfter[.clients], 900)
         XCTAssertEqual(config.primaryURL, "sqlite:///from/file.db", "the file beats DATABASE_URL")
+        XCTAssertEqual(SyncOptions(config).chunkSize, 250)
+        XCTAssertEqual(SyncOptions(config).fullChunkSize, 4000)
         config = try Config.resolve(Config.Overrides(cache: "/flag.db", theme: "gruvbox", staleAfter: 60), environment: env)
         XCTAssertEqual(config.cachePath, "/flag.db")
         XCTAssertEqual(config.theme, "gruvbox")

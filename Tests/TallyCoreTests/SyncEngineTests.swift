@@ -21,6 +21,7 @@ final class SyncEngineTests: XCTestCase {
     func engine(_ store: any PrimaryStore, chunk: Int = 100, sleeps: SleepLog? = nil) -> SyncEngine {
         var options = SyncOptions()
         options.chunkSize = chunk
+        options.fullChunkSize = chunk
         options.baseDelay = 1
         let log = sleeps ?? SleepLog()
         return SyncEngine(cache: cache, primary: store, options: options, sleep: { await log.add($0) })

@@ -9,7 +9,7 @@ final class PostgresFaultTests: PostgresTestCase {
     func testKill9OfTallySyncThenANewStartResumesFromTheLastChunk() async throws {
         try await seed(tasks: 30000, days: 400)
         let config = dir.file("config.toml")
-        try "chunk_size = 100\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "chunk_size = 100\nfull_chunk_size = 100\n".write(toFile: config, atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["XDG_STATE_HOME"] = dir.path
         let arguments = [Repository.binary, "sync", "--full", "--cache", cache.path, "--primary", url!, "--config", config]

@@ -34,6 +34,7 @@ class PostgresTestCase: XCTestCase {
     func engine(_ store: (any PrimaryStore)? = nil, chunk: Int = 500, baseDelay: Double = 0.05) -> SyncEngine {
         var options = SyncOptions()
         options.chunkSize = chunk
+        options.fullChunkSize = chunk
         options.baseDelay = baseDelay
         return SyncEngine(cache: cache, primary: store ?? primary, options: options)
     }

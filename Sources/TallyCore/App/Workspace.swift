@@ -35,9 +35,7 @@ public struct Workspace: Sendable {
     /// The sync engine, or nil in cache-only mode. `beforeFetch` replays the outbox.
     public func syncEngine(beforeFetch: (@Sendable (Int64) async -> Int)? = nil) -> SyncEngine? {
         guard let primary, !cache.isReadOnly else { return nil }
-        var options = SyncOptions()
-        options.chunkSize = config.chunkSize
-        return SyncEngine(cache: cache, primary: primary, options: options,
+        return SyncEngine(cache: cache, primary: primary, options: SyncOptions(config),
                           logger: Logger(label: "tally.sync"), beforeFetch: beforeFetch)
     }
 

@@ -200,9 +200,7 @@ public enum CacheDoctor {
         var aside: String?
         if FileManager.default.fileExists(atPath: path) { aside = try moveAside(path: path) }
         let cache = try CacheStore(path: path, createDirectory: config.cachePathIsDefault)
-        var options = SyncOptions()
-        options.chunkSize = config.chunkSize
-        let summary = try await SyncEngine(cache: cache, primary: primary, options: options).run(kind: .full, full: true)
+        let summary = try await SyncEngine(cache: cache, primary: primary, options: SyncOptions(config)).run(kind: .full, full: true)
         await primary.close()
         return (aside, summary)
     }

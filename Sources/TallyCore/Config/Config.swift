@@ -21,6 +21,8 @@ public struct Config: Sendable, Equatable {
     /// How often the dashboard checks `PRAGMA data_version`, seconds.
     public var pollInterval: Double = 0.25
     public var chunkSize = 500
+    /// Rows per chunk of a full sync (see `SyncOptions.fullChunkSize`).
+    public var fullChunkSize = 2000
     public var configPath: String?
 
     public init() {}
@@ -155,6 +157,11 @@ public struct Config: Sendable, Equatable {
                     throw fail(key, "chunk_size must be a whole number from 1 to 100000")
                 }
                 chunkSize = size
+            case "full_chunk_size":
+                guard let size = value.int, size >= 1, size <= 100_000 else {
+                    throw fail(key, "full_chunk_size must be a whole number from 1 to 100000")
+                }
+                fullChunkSize = size
             case "stale_after":
                 if let table = value.table {
                     for name in table.keys {

@@ -30,9 +30,7 @@ public struct DemoWorkspace: Sendable {
         let primary = try SQLitePrimary(path: primaryPath, create: true)
         try primary.write { db in try data.insert(into: db) }
         let cache = try CacheStore(path: cachePath)
-        var options = SyncOptions()
-        options.chunkSize = tasks >= 10_000 ? 2000 : 500
-        let engine = SyncEngine(cache: cache, primary: primary, options: options)
+        let engine = SyncEngine(cache: cache, primary: primary)
         let summary = try await engine.run(kind: .warmup)
         await primary.close()
         return summary

@@ -5,7 +5,13 @@ import Logging
 
 /// Tunables of a sync; the defaults are SPEC §4's.
 public struct SyncOptions: Sendable {
+    /// Rows per chunk of an incremental sync: one fetch, one cache transaction.
     public var chunkSize = 500
+    /// Rows per chunk of a full sync (warm-up, `--full`, a repair), which reads whole tables by
+    /// id. Still one cache transaction each with the job's progress, so a kill loses at most one
+    /// chunk; but every transaction rewrites the index pages its rows land on, and with 500-row
+    /// chunks a 100,000-task sync took 1.7 times `psql \copy | sqlite3 .import`, with 2,000 1.2.
+    public var fullChunkSize = 2000
     public var maxAttempts = 3
     /// First retry delay; later ones double (1 s, 2 s, 4 s), each with ±25 % jitter.
     public var baseDelay: Double = 1
@@ -16,6 +22,12 @@ public struct SyncOptions: Sendable {
     public var staleHeartbeat: Double = 300
 
     public init() {}
+
+    /// The options `config` asks for.
+    public init(_ config: Config) {
+        chunkSize = config.chunkSize
+        fullChunkSize = config.fullChunkSize
+    }
 }
 
 /// What a finished job did, for `tally sync`'s summary line.
@@ -81,6 +93,11 @@ public final class SyncEngine: Sendable {
         func order(_ namespace: Namespace) -> ReadOrder {
             full || !namespace.hasUpdatedAt ? .ids : .changes
         }
+
+        /// Rows per chunk for this job.
+        func chunkSize(_ options: SyncOptions) -> Int {
+            max(1, full ? options.fullChunkSize : options.chunkSize)
+        }
     }
 
     // MARK: Running a job
@@ -144,7 +161,7 @@ public final class SyncEngine: Sendable {
             for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
                 let start = startWatermark(namespace, progress: progress)
                 let remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace))) ?? 0
-                total += max(1, Int((Double(remaining) / Double(options.chunkSize)).rounded(.up)))
+                total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
             }
             job.chunksTotal = job.chunksCompleted + total
             try persist(&job, progress: progress)
@@ -254,7 +271,7 @@ public final class SyncEngine: Sendable {
         while true {
             try Task.checkCancellation()
             do {
-                try await primary.stream(namespace, after: watermark, chunkSize: options.chunkSize, order: order) { rows in
+                try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options), order: order) { rows in
                     try Task.checkCancellation()
                     let mark = Watermark.after(rows[rows.count - 1], in: namespace, order: order)
                     var next = progress
