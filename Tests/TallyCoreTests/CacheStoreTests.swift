@@ -47,6 +47,19 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertNil(snapshot.lastSyncAt, "an unparseable lastSyncAt reads as never")
     }
 
+    /// `--cache cache.db` names a file in the working directory: its permissions are read there.
+    func testDoctorReadsTheDirectoryOfABareFileName() throws {
+        let dir = TempDirectory()
+        chmod(dir.path, 0o700)
+        _ = try CacheStore(path: dir.file("cache.db"))
+        let before = FileManager.default.currentDirectoryPath
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(before) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir.path))
+        let report = CacheDoctor.check(path: "cache.db")
+        let permissions = report.checks.first { $0.name == "permissions" }
+        XCTAssertEqual(permissions?.detail, "file 600, directory 700")
+    }
+
     func testLeavesTheContractTablesExactlyAsTheyWere() throws {
         let dir = TempDirectory()
         let path = dir.file("cache.db")

@@ -36,7 +36,8 @@ public enum CacheDoctor {
         let walSize = ((try? fm.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
         add("size", .ok, "\(formatBytes(size)) (+ \(formatBytes(walSize)) WAL)")
         let mode = ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777
-        let directory = (path as NSString).deletingLastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent  // a bare file name lives in the working directory
         let dirMode = (((try? fm.attributesOfItem(atPath: directory))?[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777
         if mode & 0o077 != 0 || dirMode & 0o077 != 0 {
             add("permissions", .warning, String(format: "file %03o, directory %03o: others can read your tasks (expected 600 / 700)", mode, dirMode))
