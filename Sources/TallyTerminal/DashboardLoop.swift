@@ -37,13 +37,19 @@ public final class DashboardLoop {
             pollfd(fd: TerminalGuard.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: session.wakeFileDescriptor, events: Int16(POLLIN), revents: 0),
         ]
+        var lastKeyCheck = DispatchTime.now().uptimeNanoseconds
         while !session.wantsQuit {
             let ready = poll(&fds, nfds_t(fds.count), Int32(pollInterval * 1000))
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 || TerminalGuard.quitSignal != 0 { break }
             if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away
+            // ncurses is asked for keys when the terminal has input, when a signal (SIGWINCH)
+            // cut the sleep short, and once a second in case it holds one back; an idle wake
+            // costs one poll and one look at the cache, not ncurses' own poll and read as well.
+            let now = DispatchTime.now().uptimeNanoseconds
+            let lookForKeys = fds[0].revents & Int16(POLLIN) != 0 || ready < 0 || now - lastKeyCheck >= 1_000_000_000
             var keyReadAt: UInt64 = 0
-            while let key = terminal.readKey() {
+            while lookForKeys, let key = terminal.readKey() {
                 if keyReadAt == 0 { keyReadAt = DispatchTime.now().uptimeNanoseconds }
                 switch key {
                 case .resize:
@@ -56,7 +62,8 @@ public final class DashboardLoop {
                 }
                 if session.wantsQuit { break }
             }
-            session.tick()
+            if lookForKeys { lastKeyCheck = now }
+            session.tick(inboxReady: fds[2].revents != 0)
             if session.needsRedraw && !session.wantsQuit { terminal.draw(session.frame()) }
             if let trace, keyReadAt != 0 {
                 let micros = (DispatchTime.now().uptimeNanoseconds - keyReadAt) / 1000

@@ -98,8 +98,13 @@ public final class DashboardSession {
     }
 
     /// Call on every wake: reports from background work, changes to the cache, the clock.
-    public func tick(now: Date = Date()) {
-        for message in inbox.drain() { receive(message) }
+    ///
+    /// - Parameter inboxReady: false when the wake file descriptor was not readable, so the
+    ///   inbox is known to be empty and is not read.
+    public func tick(now: Date = Date(), inboxReady: Bool = true) {
+        if inboxReady {
+            for message in inbox.drain() { receive(message) }
+        }
         if watcher?.hasChanged() == true {
             rebuild(countLookups: true, now: now)
         }
