@@ -3,7 +3,7 @@ import TallyUI
 
 /// The dashboard's main loop: sleeps in `poll` on the keyboard, the quit-signal pipe and the
 /// session's wake pipe, waking at most every `pollInterval` to look at `PRAGMA data_version`
-/// and the clock. An idle dashboard does a few microseconds of work a few times a second.
+/// and the clock. An idle wake is one `poll` and one step of a prepared `PRAGMA data_version`.
 public final class DashboardLoop {
     let session: DashboardSession
     let terminal: Terminal

@@ -265,7 +265,9 @@ public final class SyncEngine: Sendable {
             && cache.read { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") } == true
         if wholeTable, namespace.hasUpdatedAt, progress.highWater?[namespace.rawValue] == nil {
             let latest = try await withRetry(job: &job, namespace: namespace) { try await self.primary.latestChange(namespace) }
-            progress.highWater = (progress.highWater ?? [:]).merging([namespace.rawValue: latest].compactMapValues { $0 }) { $1 }
+            var marks = progress.highWater ?? [:]
+            marks[namespace.rawValue] = latest
+            progress.highWater = marks
         }
         var attempt = 0
         while true {
