@@ -40,6 +40,9 @@ port = $p
 unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
+# Not UTC, on purpose: a self-hosted server takes its host's zone, and Tally must read and
+# write WorkOS's UTC timestamps exactly whatever the session's TimeZone is.
+timezone = 'America/New_York'
 full_page_writes = off
 CONF
       as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w start >/dev/null

@@ -39,7 +39,10 @@ public final class DashboardLoop {
         ]
         var lastKeyCheck = DispatchTime.now().uptimeNanoseconds
         while !session.wantsQuit {
-            let ready = poll(&fds, nfds_t(fds.count), Int32(pollInterval * 1000))
+            // While a change to the cache settles (another writer mid-rewrite), look every 50 ms
+            // so the finished change shows promptly; otherwise sleep the whole interval.
+            let interval = session.isSettling ? min(pollInterval, 0.05) : pollInterval
+            let ready = poll(&fds, nfds_t(fds.count), Int32(interval * 1000))
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 || TerminalGuard.quitSignal != 0 { break }
             if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away

@@ -24,11 +24,15 @@ extension Tally {
             let workspace = try global.workspace()
             let service = CompletionService(workspace: workspace)
             let outcome = try await service.complete(taskID: taskID, points: award)
+            let config = workspace.config
+            let today = try? workspace.cache.snapshot(query: TaskQuery(limit: 1), defaultTarget: config.targetPoints,
+                                                      workday: config.workday).goal
+            let figures = today.map { " · today \($0.earned)/\($0.target) · \($0.pace.label)" } ?? ""
             switch outcome {
-            case .applied(let task, let goal, _):
-                print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts · today \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) · streak \(goal.currentStreak ?? 0)")
-            case .queued(let task, let goal, _, let reason):
-                print("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts · today \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) (pending)")
+            case .applied(let task, _, _):
+                print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures)")
+            case .queued(let task, _, _, let reason):
+                print("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures) (pending)")
                 let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
                 FileHandle.standardError.write(Data("tally: \(cause); the completion is kept and applied on the next sync.\n".utf8))
             }

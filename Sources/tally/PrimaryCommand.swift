@@ -10,9 +10,22 @@ extension Tally {
 
         struct Init: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Create the primary's tables, change triggers and NOTIFY triggers (safe to run again).")
+                abstract: "Create the tables of a new primary database, as WorkOS has them (safe to run again).",
+                discussion: """
+                    Only missing tables are created; tables that exist are left exactly as they are, so an
+                    existing WorkOS database is not changed. Tally needs nothing else there: deletions are found
+                    by comparing ids and completions are exactly-once by their own timestamp.
+
+                    --push also installs a function, tally_notify(), and a statement-level trigger on clients,
+                    tasks, daily_goals and habits that sends NOTIFY tally_changes on every change, so a running
+                    dashboard syncs within a second of a change made elsewhere. Without it the refresh timer and
+                    R keep the cache fresh.
+                    """)
 
             @OptionGroup var global: GlobalOptions
+
+            @Flag(help: "Also install the NOTIFY triggers that push changes to running dashboards (PostgreSQL).")
+            var push = false
 
             func run() async throws {
                 let config = try global.resolve()
@@ -23,14 +36,16 @@ extension Tally {
                 } else {
                     primary = try Workspace.makePrimary(location)
                 }
+                let created: [String]
                 do {
-                    try await primary.initSchema()
+                    created = try await primary.initSchema(push: push)
                 } catch {
                     await primary.close()
                     throw FailureClassifier.classify(error, primary: primary.displayName)
                 }
                 await primary.close()
-                print("Primary \(primary.displayName) is ready.")
+                for item in created { print("Created \(item).") }
+                print("Primary \(primary.displayName) is ready\(created.isEmpty ? "; it already had every table" : "").")
             }
         }
 
@@ -60,15 +75,13 @@ extension Tally {
                     let primary = try SQLitePrimary(path: path, create: true)
                     try primary.write { db in
                         for namespace in Namespace.allCases { try db.execute(sql: "DELETE FROM \(namespace.primaryTable)") }
-                        try db.execute(sql: "DELETE FROM tally_deleted")
-                        try db.execute(sql: "DELETE FROM tally_applied")
                         try data.insert(into: db)
                     }
                     await primary.close()
                 case .postgres(let url):
                     let primary = PostgresPrimary(url: url)
                     do {
-                        try await primary.initSchema()
+                        try await primary.initSchema(push: false)
                         try await primary.seed(data)
                     } catch {
                         await primary.close()

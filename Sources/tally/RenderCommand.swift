@@ -51,7 +51,8 @@ extension Tally {
             var state = ViewState(view: view == "failures" ? .failures : .dashboard)
             if view == "help" { state.overlay = .help }
             let query = state.taskQuery(width: width, height: height)
-            let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints)
+            let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
+                                                        workday: config.workday)
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
             let chrome = Chrome(now: now, nextRefreshAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)

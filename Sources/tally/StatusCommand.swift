@@ -25,7 +25,7 @@ extension Tally {
             }
             let workspace = try Workspace.open(config)
             let snapshot = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now,
-                                                        defaultTarget: config.targetPoints)
+                                                        defaultTarget: config.targetPoints, workday: config.workday)
             workspace.countLookups([.goals], snapshot: snapshot, now: now)
             let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName, now: now)
             print(json ? JSONOutput.string(report.json) : report.line)

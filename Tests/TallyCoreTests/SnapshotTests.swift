@@ -43,14 +43,16 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(snapshot.habits.count, 8)
         let statuses = Set(data.tasks.compactMap(\.status))
         XCTAssertEqual(statuses, ["active", "queued", "backlog", "done"])
-        XCTAssertEqual(Set(data.tasks.compactMap(\.valueTier)), Set(ValueTier.allCases.map(\.rawValue)))
-        XCTAssertEqual(Set(data.tasks.compactMap(\.drainType)), ["mental", "physical", "emotional"])
+        XCTAssertEqual(Set(data.tasks.compactMap(\.valueTier)), Set(ValueTier.workos.map(\.rawValue)))
+        XCTAssertEqual(Set(data.tasks.compactMap(\.drainType)), ["deep", "shallow", "admin"])
         let open = snapshot.clients.map(\.openTasks).reduce(0, +)
         XCTAssertEqual(open, data.tasks.filter { $0.status == "active" || $0.status == "queued" }.count)
     }
 
     func testFiltersSearchAndWindow() throws {
         let dir = TempDirectory()
+        // The design document's looser DDL: rows with NULLs where the WorkOS server's has defaults.
+        try FixtureCache.make(at: dir.file("cache.db"))
         let store = try CacheStore(path: dir.file("cache.db"))
         try store.write { db in
             try Client(id: 1, name: "A").insert(db)
@@ -101,6 +103,7 @@ final class SnapshotTests: XCTestCase {
     /// order of one sort over the whole table, at every window, with odd statuses and NULLs.
     func testAllTasksPagesAgreeWithOneSortOfTheWholeTable() throws {
         let dir = TempDirectory()
+        try FixtureCache.make(at: dir.file("cache.db"))
         let store = try CacheStore(path: dir.file("cache.db"))
         let statuses: [String?] = ["active", "queued", "backlog", "done", nil, "someday", "Active", ""]
         var rng = SystemRandomNumberGenerator()

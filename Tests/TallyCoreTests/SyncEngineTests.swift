@@ -23,6 +23,7 @@ final class SyncEngineTests: XCTestCase {
         options.chunkSize = chunk
         options.fullChunkSize = chunk
         options.baseDelay = 1
+        options.scope = .everything
         let log = sleeps ?? SleepLog()
         return SyncEngine(cache: cache, primary: store, options: options, sleep: { await log.add($0) })
     }
@@ -57,7 +58,7 @@ final class SyncEngineTests: XCTestCase {
     func testIncrementalSyncCarriesInsertsUpdatesAndDeletes() async throws {
         try await engine(primary).run(kind: .full, full: true)
         try primary.write { db in
-            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status) VALUES (90001, 7, 'Brand new', 'active')")
+            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90001, 7, 'Brand new', 'active', 'work', '2026-11-20T10:00:00.000Z')")
             try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
             try db.execute(sql: "DELETE FROM tasks WHERE id IN (6, 7)")
             try db.execute(sql: "UPDATE habits SET current_streak = 99 WHERE id = 1")

@@ -9,7 +9,7 @@ final class PostgresFaultTests: PostgresTestCase {
     func testKill9OfTallySyncThenANewStartResumesFromTheLastChunk() async throws {
         try await seed(tasks: 30000, days: 400)
         let config = dir.file("config.toml")
-        try "chunk_size = 100\nfull_chunk_size = 100\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "chunk_size = 100\nfull_chunk_size = 100\nscope = \"all\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["XDG_STATE_HOME"] = dir.path
         let arguments = [Repository.binary, "sync", "--full", "--cache", cache.path, "--primary", url!, "--config", config]
@@ -98,10 +98,11 @@ final class PostgresFaultTests: PostgresTestCase {
         let id = try XCTUnwrap(try cache.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' LIMIT 1") })
         guard case .applied(let task, let goal, let key) = try await service.complete(taskID: id, points: 5) else { return XCTFail() }
         let remoteTask = try await primary.task(id: id)
-        let remoteGoal = try await primary.goal(date: goal.date)
+        let date = try XCTUnwrap(goal?.date)
+        let remoteGoal = try await primary.goal(date: date)
         XCTAssertEqual(remoteTask, task)
         XCTAssertEqual(remoteTask, try cache.read { db in try WorkTask.fetchOne(db, key: id) })
-        XCTAssertEqual(remoteGoal, try cache.read { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [goal.date]) })
+        XCTAssertEqual(remoteGoal, try cache.read { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date]) })
         // Undo through the same path.
         _ = try await service.undo(key: key, taskID: id)
         let undone = try await primary.task(id: id)

@@ -17,7 +17,7 @@ class PostgresTestCase: XCTestCase {
         guard case .postgres(let parsed) = try PrimaryLocation(parsing: url) else { return XCTFail("not a postgres URL") }
         location = parsed
         primary = PostgresPrimary(url: parsed, timeout: 10)
-        try await primary.initSchema()
+        try await primary.initSchema(push: true)
         try await primary.seed(DemoData.make(taskCount: tasks, days: days))
         dir = TempDirectory()
         cache = try CacheStore(path: dir.file("cache.db"))
@@ -36,6 +36,7 @@ class PostgresTestCase: XCTestCase {
         options.chunkSize = chunk
         options.fullChunkSize = chunk
         options.baseDelay = baseDelay
+        options.scope = .everything
         return SyncEngine(cache: cache, primary: store ?? primary, options: options)
     }
 

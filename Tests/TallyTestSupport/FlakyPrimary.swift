@@ -43,16 +43,16 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
     private var fetches = 0
 
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
-                      order: ReadOrder) async throws -> [[DatabaseValue]] {
+                      order: ReadOrder, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
         let n = lock.withLock { fetches += 1; return fetches }
         onFetch?(n)
         try gate()
-        return try await base.fetch(namespace, after: watermark, limit: limit, order: order)
+        return try await base.fetch(namespace, after: watermark, limit: limit, order: order, scope: scope)
     }
 
-    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder, scope: ScopeWindow) async throws -> Int {
         try gate()
-        return try await base.count(namespace, after: watermark, order: order)
+        return try await base.count(namespace, after: watermark, order: order, scope: scope)
     }
 
     public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
@@ -60,14 +60,19 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.latestChange(namespace)
     }
 
-    public func allIDs(_ namespace: Namespace) async throws -> [Int64] {
+    public func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest {
         try gate()
-        return try await base.allIDs(namespace)
+        return try await base.idDigest(namespace, scope: scope)
     }
 
-    public func deletions(since: String?) async throws -> [Deletion] {
+    public func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64] {
         try gate()
-        return try await base.deletions(since: since)
+        return try await base.allIDs(namespace, scope: scope)
+    }
+
+    public func adjustedTargets(since: String) async throws -> [String: Int] {
+        try gate()
+        return try await base.adjustedTargets(since: since)
     }
 
     public func task(id: Int64) async throws -> WorkTask? {
@@ -85,14 +90,15 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.complete(request)
     }
 
-    public func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult {
+    public func undo(_ request: UndoRequest) async throws -> CompletionResult {
         try gate()
-        return try await base.undo(key: key, taskID: taskID, day: day, defaultTarget: defaultTarget)
+        return try await base.undo(request)
     }
 
-    public func initSchema() async throws {
+    @discardableResult
+    public func initSchema(push: Bool) async throws -> [String] {
         try gate()
-        try await base.initSchema()
+        return try await base.initSchema(push: push)
     }
 
     public func close() async { await base.close() }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TallyUI
 
@@ -6,6 +7,18 @@ import XCTest
 func assertScreen(_ buffer: Buffer, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
     let actual = buffer.plainText()
     guard actual != expected else { return }
+    // `TALLY_RECORD_SCREENS=FILE` collects the screens as rendered, for reviewing an intended
+    // change of many screens at once (scripts/record-screens.py writes them back).
+    if let record = ProcessInfo.processInfo.environment["TALLY_RECORD_SCREENS"],
+       let data = try? JSONSerialization.data(withJSONObject: ["file": "\(file)", "line": Int(line), "screen": actual]),
+       let handle = FileHandle(forWritingAtPath: record) ?? {
+           _ = FileManager.default.createFile(atPath: record, contents: nil)
+           return FileHandle(forWritingAtPath: record)
+       }() {
+        handle.seekToEndOfFile()
+        handle.write(data + Data("\n".utf8))
+        handle.closeFile()
+    }
     let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
     var first = 0

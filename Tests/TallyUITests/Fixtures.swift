@@ -116,7 +116,10 @@ enum Fixtures {
         snapshot.goal.longestStreak = 14
         snapshot.goal.dailyDebt = 7
         snapshot.goal.weeklyDebt = 25
-        snapshot.goal.pressure = 69
+        snapshot.goal.pressure = 3
+        snapshot.goal.pace = .onTrack
+        snapshot.goal.clientsTouched = 3
+        snapshot.goal.totalClients = 4
         snapshot.clients = clients
         snapshot.tasks = TaskPage(rows: rows, total: total ?? rows.count, offset: offset)
         snapshot.query = query

@@ -153,7 +153,7 @@ final class KeyTests: XCTestCase {
         _ = press(.char("p"), state: &state)
         guard case .points(let prompt) = state.overlay else { return XCTFail("no prompt") }
         XCTAssertEqual(prompt.taskID, 101)
-        XCTAssertEqual(prompt.defaultPoints, 5)
+        XCTAssertEqual(prompt.defaultPoints, 4, "a deliverable is worth 4")
         _ = press(.char("-"), state: &state)
         guard case .points(let negative) = state.overlay else { return XCTFail("prompt closed") }
         XCTAssertEqual(negative.error, "Points can't be negative.")

@@ -9,23 +9,23 @@ final class ScreenTests: XCTestCase {
     func testDashboardAt100x30() {
         assertScreen(Fixtures.render(width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
-         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
         │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
         │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
         │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
         │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      3┃
-        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   5┃
-        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      3┃
-        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     8┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
         │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
@@ -47,16 +47,16 @@ final class ScreenTests: XCTestCase {
          11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements            5┃
-        ┃● ■ Orlando   Draft ICF LPN template                     4┃
+        ┃● ■ Raleigh   Review ECT project requirements            4┃
+        ┃● ■ Orlando   Draft ICF LPN template                     2┃
         ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
         ┃● ■ Memphis   Reconcile vendor contract                  8┃
         ┃● ■ Kentucky  Update staff schedule                      1┃
         ┃● ■ Raleigh   Fix intake form                            2┃
-        ┃● ■ General … Plan training deck                         3┃
-        ┃● ■ Orlando   Write board summary                        5┃
-        ┃● ■ Revenue   Audit payroll export                       3┃
-        ┃● ■ Memphis   Compile grant application                  8┃
+        ┃● ■ General … Plan training deck                         2┃
+        ┃● ■ Orlando   Write board summary                        4┃
+        ┃● ■ Revenue   Audit payroll export                       2┃
+        ┃● ■ Memphis   Compile grant application                  7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          j/k move  ↵ details  c complete  p points           ? help
         """)
@@ -66,26 +66,26 @@ final class ScreenTests: XCTestCase {
     func testDashboardAt200x60() {
         assertScreen(Fixtures.render(width: 200, height: 60), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
-         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
+         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 3   Clients 3/4
         ╭─ Clients ────────────────────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients                          40│┃   Client          Title                                                                           Category   Drain     Effort  Updated   Tier         Pts┃
-        │ 1 ■ Raleigh                            12│┃●  ■ Raleigh       Review ECT project requirements                                                 work       deep           2  1h        deliverable    5┃
-        │ 2 ■ Orlando                             8│┃●  ■ Orlando       Draft ICF LPN template                                                          work       deep           2  1h        progress       4┃
+        │ 1 ■ Raleigh                            12│┃●  ■ Raleigh       Review ECT project requirements                                                 work       deep           2  1h        deliverable    4┃
+        │ 2 ■ Orlando                             8│┃●  ■ Orlando       Draft ICF LPN template                                                          work       deep           2  1h        progress       2┃
         │ 3 ■ Memphis                             7│┃⧗  ■ Revenue       Send quarterly invoice                                                          work       deep           2  1h        quick-win      2┃
         │ 4 ■ Kentucky                            5│┃●  ■ Memphis       Reconcile vendor contract                                                       work       deep           2  1h        milestone      8┃
         │ 5 ■ Revenue                             6│┃●  ■ Kentucky      Update staff schedule                                                           work       deep           2  1h        checkbox       1┃
         │ 6 ■ General Admin                       2│┃●  ■ Raleigh       Fix intake form                                                                 work       deep           2  1h        quick-win      2┃
-        ╰──────────────────────────────────────────╯┃●  ■ General Adm…  Plan training deck                                                              work       deep           2  2h        progress       3┃
-        ╭─ Habits ─────────────────────────────────╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    5┃
-        │   Habit                Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       3┃
-        │💧 Drink water          daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      8┃
+        ╰──────────────────────────────────────────╯┃●  ■ General Adm…  Plan training deck                                                              work       deep           2  2h        progress       2┃
+        ╭─ Habits ─────────────────────────────────╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    4┃
+        │   Habit                Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       2┃
+        │💧 Drink water          daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      7┃
         │🏃 Morning run          weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
         │📚 Read 20 pages        daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
-        │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       3┃
-        │✍️ Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    5┃
+        │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       2┃
+        │✍️ Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
         │🗓️ Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
         │🥗 Cook at home         daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
-        │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       3┃
+        │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       2┃
         │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
         │                                          │┃                                                                                                                                                          ┃
         │                                          │┃                                                                                                                                                          ┃
@@ -132,23 +132,23 @@ final class ScreenTests: XCTestCase {
     func testDashboardWhileSyncing() {
         assertScreen(Fixtures.render(Fixtures.syncingSnapshot(), chrome: Fixtures.chrome(message: StatusMessage("Completed “Fix intake form” · +2 points", kind: .success), syncing: true), width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [2 QUEUED]                                       ⟳ syncing… 30%
-         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
         │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
         │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
         │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
         │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      3┃
-        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   5┃
-        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      3┃
-        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     8┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
         │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
@@ -168,7 +168,7 @@ final class ScreenTests: XCTestCase {
     func testEmptyReadOnlyCacheOnly() {
         assertScreen(emptyScreen(), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [READ-ONLY]  [CACHE-ONLY]                          never synced
-         Points ░░░░░░░░░░░░░░░░░░░ 0/18   Streak 0 · best 0   Debt 18 today · 108 this week   Pressure 100
+         Points ░░░░░░░░░░░░░░░░░░░░░░░ 0/18 · behind   Streak 0 · best 0   Debt 18 · week 108   Pressure 5
         ╭─ Clients ───────── 0 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
         │▸  All clients             0│┃  Client      Title                                  Tier        Pts┃
         ╰────────────────────────────╯┃                                                                    ┃
@@ -204,7 +204,7 @@ final class ScreenTests: XCTestCase {
     func testFailuresAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
-         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
@@ -260,7 +260,7 @@ final class ScreenTests: XCTestCase {
     func testFailuresAt200x60() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 200, height: 60), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
-         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69   Done 4 tasks
+         Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 3   Clients 3/4
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                                                                                                                    ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                        ┃
@@ -326,23 +326,23 @@ final class ScreenTests: XCTestCase {
     func testHelpAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
-         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
         │ 3┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  2┃
         │ 4┃ Move                                            Tasks                                     ┃  8┃
         │ 5┃ j/k ↓/↑   move down / up                        Enter     task details                    ┃  1┃
         │ 6┃ g / G     first / last row                      c         complete the selected task      ┃  2┃
-        ╰──┃ PgUp/PgDn page up / down                        p         set points, then complete       ┃  3┃
-        ╭─ ┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s) ┃  5┃
-        │  ┃ mouse     click selects, wheel scrolls                                                    ┃  3┃
-        │💧┃                                                 Sync and screen                           ┃  8┃
+        ╰──┃ PgUp/PgDn page up / down                        p         set points, then complete       ┃  2┃
+        ╭─ ┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s) ┃  4┃
+        │  ┃ mouse     click selects, wheel scrolls                                                    ┃  2┃
+        │💧┃                                                 Sync and screen                           ┃  7┃
         │🏃┃ Filter                                          R         refresh now                     ┃  1┃
         │📚┃ 1–9       show one client's tasks               f         sync failures (r retries)       ┃  2┃
-        │🧘┃ 0         all clients                           t         next theme                      ┃  3┃
-        │✍️┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  5┃
+        │🧘┃ 0         all clients                           t         next theme                      ┃  2┃
+        │✍️┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  4┃
         │🗓️┃ /         search titles (Enter applies)         ?         this help                       ┃  1┃
         ╰──┃ Esc       clear filters, search, close          q Ctrl-C  quit                            ┃━━━┛
         ╭─ ┃                                                                                           ┃e ─╮
@@ -383,23 +383,23 @@ final class ScreenTests: XCTestCase {
     func testTaskDetail() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .taskDetail(Fixtures.taskRows[2])), width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
-         Points ████████████▎░░░░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   5┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      4┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
         │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
         │ 4 ■ Ke┏━ Task #103 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓e     8┃
         │ 5 ■ Re┃ Title        Send quarterly invoice                                              ┃      1┃
         │ 6 ■ Ge┃ Client       ■ Revenue                                                           ┃n     2┃
-        ╰───────┃ Status       active ⧗ completion waiting for the primary                         ┃      3┃
-        ╭─ Habit┃ Points       2 (tier default)                                                    ┃ble   5┃
-        │   Habi┃ Value tier   quick-win                                                           ┃      3┃
-        │💧 Drin┃ Category     work                                                                ┃e     8┃
+        ╰───────┃ Status       active ⧗ completion waiting for the primary                         ┃      2┃
+        ╭─ Habit┃ Points       2 (tier default)                                                    ┃ble   4┃
+        │   Habi┃ Value tier   quick-win                                                           ┃      2┃
+        │💧 Drin┃ Category     work                                                                ┃e     7┃
         │🏃 Morn┃ Effort       estimate 2                                                          ┃      1┃
         │📚 Read┃ Drain        deep                                                                ┃n     2┃
-        │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      3┃
-        │✍️ Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   5┃
+        │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      2┃
+        │✍️ Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
         │🗓️ Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
         ╭─ Sync ┃ c complete  p points  Esc close                                                  ┃ rate ─╮
@@ -421,16 +421,16 @@ final class ScreenTests: XCTestCase {
          11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
-        ┃●┏━ Complete with points ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓5┃
-        ┃●┃ “Review ECT project requirements”                    ┃4┃
+        ┃●┏━ Complete with points ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓4┃
+        ┃●┃ “Review ECT project requirements”                    ┃2┃
         ┃⧗┃                                                      ┃2┃
         ┃●┃ Points (default 5): 7▏                               ┃8┃
         ┃●┃                                                      ┃1┃
         ┃●┃ ↵ complete  Esc cancel                               ┃2┃
-        ┃●┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛3┃
-        ┃● ■ Orlando   Write board summary                        5┃
-        ┃● ■ Revenue   Audit payroll export                       3┃
-        ┃● ■ Memphis   Compile grant application                  8┃
+        ┃●┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛2┃
+        ┃● ■ Orlando   Write board summary                        4┃
+        ┃● ■ Revenue   Audit payroll export                       2┃
+        ┃● ■ Memphis   Compile grant application                  7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          j/k move  ↵ details  c complete  p points           ? help
         """)
@@ -442,16 +442,16 @@ final class ScreenTests: XCTestCase {
          11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements            5┃
-        ┃● ■ Orlando   Draft ICF LPN template                     4┃
+        ┃● ■ Raleigh   Review ECT project requirements            4┃
+        ┃● ■ Orlando   Draft ICF LPN template                     2┃
         ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
         ┃● ■ Memphis   Reconcile vendor contract                  8┃
         ┃● ■ Kentucky  Update staff schedule                      1┃
         ┃● ■ Raleigh   Fix intake form                            2┃
-        ┃● ■ General … Plan training deck                         3┃
-        ┃● ■ Orlando   Write board summary                        5┃
-        ┃● ■ Revenue   Audit payroll export                       3┃
-        ┃● ■ Memphis   Compile grant application                  8┃
+        ┃● ■ General … Plan training deck                         2┃
+        ┃● ■ Orlando   Write board summary                        4┃
+        ┃● ■ Revenue   Audit payroll export                       2┃
+        ┃● ■ Memphis   Compile grant application                  7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          / search titles: ect pro▏               ↵ apply  Esc clear
         """)

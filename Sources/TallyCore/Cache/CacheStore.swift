@@ -10,7 +10,7 @@ public final class CacheStore: Sendable {
     public let path: String
     public let isReadOnly: Bool
     private let readers: ReaderSlot
-    private let writer: (any DatabaseWriter)?
+    private var writer: (any DatabaseWriter)? { readers.writer }
 
     /// The default cache of the WorkOS MCP server.
     public static var defaultPath: String { FileSafety.home + "/.workos-cache/cache.db" }
@@ -43,6 +43,13 @@ public final class CacheStore: Sendable {
 
         let writable = !readOnly && (!exists || fm.isWritableFile(atPath: path))
             && fm.isWritableFile(atPath: directory.isEmpty ? "." : directory)
+        self.isReadOnly = !writable
+        self.readers = try ReaderSlot(Self.open(path: path, writable: writable))
+    }
+
+    /// The connections to the file at `path`: a pool that creates the contract tables and
+    /// migrates Tally's, or a read-only queue (opened `immutable` where SQLite needs that).
+    static func open(path: String, writable: Bool) throws -> ReaderSlot.Handles {
         do {
             if writable {
                 var config = Self.configuration(readOnly: false)
@@ -61,20 +68,28 @@ public final class CacheStore: Sendable {
                 }
                 try TallyMigrations.migrator.migrate(pool)
                 FileSafety.restrictDatabaseFiles(path)
-                self.readers = ReaderSlot(pool)
-                self.writer = pool
-                self.isReadOnly = false
+                return ReaderSlot.Handles(reader: pool, writer: pool, immutable: nil, configuration: nil)
             } else {
                 // In a directory it may not write, SQLite can need the `immutable` fallback.
                 let configuration = Self.configuration(readOnly: true)
                 let (queue, immutable) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
-                self.readers = ReaderSlot(queue, immutable: immutable, configuration: configuration)
-                self.writer = nil
-                self.isReadOnly = true
+                return ReaderSlot.Handles(reader: queue, writer: nil, immutable: immutable, configuration: configuration)
             }
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// Opens the file at the cache's path anew: another program deleted it and made a new one, or
+    /// swapped another file in (WorkOS's own troubleshooting says to delete `cache.db*`). Reads
+    /// and writes use the new file from now on; one still running finishes on the old.
+    ///
+    /// - Parameter create: make the file when it is missing (a writable cache only).
+    public func reopen(create: Bool = false) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: path) || (create && !isReadOnly) else { throw TallyError.cacheMissing(path) }
+        if fm.fileExists(atPath: path), !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
+        readers.replace(try Self.open(path: path, writable: !isReadOnly))
     }
 
     static func configuration(readOnly: Bool) -> Configuration {
@@ -118,6 +133,17 @@ public final class CacheStore: Sendable {
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
+    /// The number of rows in each contract table (a rewrite by another program shows as a drop).
+    public func rowCounts() throws -> [Namespace: Int] {
+        try read { db in
+            var counts: [Namespace: Int] = [:]
+            for namespace in Namespace.allCases {
+                counts[namespace] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(namespace.cacheTable)") ?? 0
+            }
+            return counts
+        }
+    }
+
     /// Whether the `tally_*` tables exist (a read-only cache written only by others has none).
     public func hasTallyTables() throws -> Bool {
         try read { db in try db.tableExists(SyncJob.databaseTableName) }
@@ -131,35 +157,46 @@ public final class CacheStore: Sendable {
     }
 }
 
-/// The connection reads go through. A queue opened `immutable` (see `ReadOnlyAccess`) sees the
-/// file as it was; when the file or its log has changed since, the next read reopens, the
-/// normal way first, so commits made by others after all show.
-private final class ReaderSlot: @unchecked Sendable {
+/// The connections reads and writes go through. A queue opened `immutable` (see
+/// `ReadOnlyAccess`) sees the file as it was; when the file or its log has changed since, the
+/// next read reopens, the normal way first, so commits made by others after all show. All of it
+/// is replaced when the file itself is (`CacheStore.reopen`).
+final class ReaderSlot: @unchecked Sendable {
+    struct Handles {
+        var reader: any DatabaseReader
+        var writer: (any DatabaseWriter)?
+        var immutable: ReadOnlyAccess.FileState?
+        var configuration: Configuration?
+    }
+
     private let lock = NSLock()
     // Guarded by `lock`.
-    private var reader: any DatabaseReader
-    private var immutable: ReadOnlyAccess.FileState?
-    private let configuration: Configuration?
+    private var handles: Handles
 
-    init(_ reader: any DatabaseReader, immutable: ReadOnlyAccess.FileState? = nil, configuration: Configuration? = nil) {
-        self.reader = reader
-        self.immutable = immutable
-        self.configuration = configuration
+    init(_ handles: Handles) {
+        self.handles = handles
     }
 
     /// The reader opened last, without reopening.
-    var last: any DatabaseReader { lock.withLock { reader } }
+    var last: any DatabaseReader { lock.withLock { handles.reader } }
+
+    var writer: (any DatabaseWriter)? { lock.withLock { handles.writer } }
+
+    func replace(_ new: Handles) {
+        lock.withLock { handles = new }
+    }
 
     /// The reader to use now. The one it replaces is not closed: a read may still be using it,
     /// and it closes itself when the last reference goes.
     func current(path: String) throws -> any DatabaseReader {
         try lock.withLock {
-            guard let opened = immutable, let configuration, ReadOnlyAccess.FileState(path: path) != opened else {
-                return reader
+            guard let opened = handles.immutable, let configuration = handles.configuration,
+                  ReadOnlyAccess.FileState(path: path) != opened else {
+                return handles.reader
             }
             let (queue, state) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
-            reader = queue
-            immutable = state
+            handles.reader = queue
+            handles.immutable = state
             return queue
         }
     }

@@ -59,9 +59,20 @@ public enum TallyMigrations {
                 CREATE INDEX IF NOT EXISTS tally_outbox_pending ON tally_outbox(applied_at, id);
                 """)
         }
+        migrator.registerMigration("tally-v2") { db in
+            // WorkOS's day target after an energy adjustment (`daily_goals.adjusted_target_points`
+            // on the primary), which the contract's goal table has no column for.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS tally_day_targets (
+                  date TEXT PRIMARY KEY,
+                  adjusted_target_points INTEGER NOT NULL,
+                  updated_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this build knows, shown by `tally doctor`.
-    public static let latest = "tally-v1"
+    public static let latest = "tally-v2"
 }

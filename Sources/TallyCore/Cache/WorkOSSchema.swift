@@ -1,6 +1,6 @@
 import GRDB
 
-/// The WorkOS cache schema (seed 000): a contract shared with the WorkOS MCP server.
+/// The WorkOS cache schema: a contract shared with the WorkOS MCP server.
 ///
 /// Tally creates these tables only when they are missing and never alters them: no dropped,
 /// renamed or retyped column, no extra column. Its own data lives in `tally_*` tables; the one
@@ -11,8 +11,80 @@ public enum WorkOSSchema {
         "cached_clients", "cached_tasks", "cached_daily_goals", "cached_habits", "cache_meta",
     ]
 
-    /// The DDL exactly as the other writer uses it, made idempotent.
+    /// The tables as the WorkOS MCP server creates them (its NOT NULL constraints and
+    /// defaults), made idempotent. Caches made with the WorkOS design document's looser DDL
+    /// (no constraints) are read and written just as well.
     public static let ddl = """
+        CREATE TABLE IF NOT EXISTS cached_clients (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          type TEXT NOT NULL DEFAULT 'client',
+          color TEXT,
+          is_active INTEGER NOT NULL DEFAULT 1,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS cached_tasks (
+          id INTEGER PRIMARY KEY,
+          client_id INTEGER,
+          title TEXT NOT NULL,
+          description TEXT,
+          status TEXT NOT NULL DEFAULT 'backlog',
+          category TEXT NOT NULL DEFAULT 'work',
+          value_tier TEXT DEFAULT 'progress',
+          effort_estimate INTEGER DEFAULT 2,
+          effort_actual INTEGER,
+          drain_type TEXT,
+          sort_order INTEGER DEFAULT 0,
+          subtasks TEXT DEFAULT '[]',
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          completed_at TEXT,
+          backlog_entered_at TEXT,
+          points_ai_guess INTEGER,
+          points_final INTEGER,
+          points_adjusted_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS idx_cached_tasks_status ON cached_tasks(status);
+        CREATE INDEX IF NOT EXISTS idx_cached_tasks_client_id ON cached_tasks(client_id);
+        CREATE INDEX IF NOT EXISTS idx_cached_tasks_completed_at ON cached_tasks(completed_at);
+        CREATE TABLE IF NOT EXISTS cached_daily_goals (
+          id INTEGER PRIMARY KEY,
+          date TEXT NOT NULL UNIQUE,
+          target_points INTEGER DEFAULT 18,
+          earned_points INTEGER DEFAULT 0,
+          task_count INTEGER DEFAULT 0,
+          current_streak INTEGER DEFAULT 0,
+          longest_streak INTEGER DEFAULT 0,
+          last_goal_hit_date TEXT,
+          daily_debt INTEGER DEFAULT 0,
+          weekly_debt INTEGER DEFAULT 0,
+          pressure_level INTEGER DEFAULT 0,
+          updated_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS cached_habits (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          description TEXT,
+          emoji TEXT,
+          frequency TEXT NOT NULL DEFAULT 'daily',
+          target_count INTEGER DEFAULT 1,
+          current_streak INTEGER DEFAULT 0,
+          longest_streak INTEGER DEFAULT 0,
+          is_active INTEGER NOT NULL DEFAULT 1,
+          sort_order INTEGER DEFAULT 0,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS cache_meta (
+          key TEXT PRIMARY KEY,
+          value TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        """
+
+    /// The same tables as the WorkOS design document gives them, without constraints: what a
+    /// SQLite primary (`tally demo`'s) is made of, where Tally is the only writer.
+    public static let designDDL = """
         CREATE TABLE IF NOT EXISTS cached_clients (
           id INTEGER PRIMARY KEY,
           name TEXT NOT NULL,

@@ -5,15 +5,19 @@ import Logging
 /// What became of a completion or an undo.
 public enum CompletionOutcome: Sendable, Equatable {
     /// The primary confirmed it and the cache holds the primary's rows.
-    case applied(task: WorkTask, goal: DailyGoal, key: String)
+    case applied(task: WorkTask, goal: DailyGoal?, key: String)
     /// The primary could not be reached: the cache shows it, the outbox keeps it for replay.
-    case queued(task: WorkTask, goal: DailyGoal, key: String, reason: String)
+    case queued(task: WorkTask, goal: DailyGoal?, key: String, reason: String)
 }
 
-/// Completes tasks with write-through (SPEC §5): the primary first, in one transaction, then the
-/// cache in one transaction. When the primary is unreachable the completion is kept in
-/// `tally_outbox` together with the cache's change (one transaction) and replayed in order by
-/// the next sync; the primary's `tally_applied` record makes a replay count points only once.
+/// Completes tasks with write-through: the primary first, in one transaction, then the cache in
+/// one transaction. When the primary is unreachable the completion is kept in `tally_outbox`
+/// together with the cache's change (one transaction) and replayed in order by the next sync.
+///
+/// Every completion is recorded in the outbox, applied ones with `applied_at` set: that record
+/// holds what undo needs (the task as it was, the goal row's streak before). A replay is
+/// exactly-once without any table of Tally's on the primary: the primary finds the task done at
+/// the completion's own `completed_at` and changes nothing.
 public final class CompletionService: Sendable {
     public let workspace: Workspace
     let logger = Logger(label: "tally.complete")
@@ -25,15 +29,33 @@ public final class CompletionService: Sendable {
     var cache: CacheStore { workspace.cache }
     var defaultTarget: Int { workspace.config.targetPoints }
 
+    /// An outbox `complete` entry's payload.
     struct Payload: Codable {
         var key: String
         var points: Int
         var completedAt: String
         var day: String
-        /// The cache task as it was before, so a queued completion can be taken back locally.
-        var previousStatus: String?
-        var previousCompletedAt: String?
-        var previousPointsFinal: Int?
+        var explicitPoints: Bool?
+        /// The task before the completion, for undo.
+        var previous: PriorTask
+        /// The goal row's streak before the completion, when the completion moved it.
+        var streakBefore: StreakFields?
+        /// Set when the completion was undone.
+        var undoneAt: String?
+
+        func request(defaultTarget: Int, taskID: Int64) -> CompletionRequest {
+            CompletionRequest(taskID: taskID, points: points, completedAt: completedAt, day: LocalDay(day) ?? LocalDay(Date()),
+                              key: key, explicitPoints: explicitPoints ?? false, defaultTarget: defaultTarget)
+        }
+
+        func undo(taskID: Int64, at: String, defaultTarget: Int) -> UndoRequest {
+            UndoRequest(taskID: taskID, completedAt: completedAt, previous: previous, points: points, day: day,
+                        streakBefore: streakBefore, at: at, defaultTarget: defaultTarget)
+        }
+
+        var json: String { (try? JSONEncoder().encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}" }
+
+        static func decode(_ text: String) -> Payload? { try? JSONDecoder().decode(Payload.self, from: Data(text.utf8)) }
     }
 
     /// Completes `taskID` with `points` (default: the task's own, see `Points`).
@@ -53,34 +75,39 @@ public final class CompletionService: Sendable {
         }
         let request = CompletionRequest(
             taskID: taskID, points: points ?? task.effectivePoints, completedAt: Timestamp.format(now),
-            day: LocalDay(now, in: timeZone), key: UUID().uuidString.lowercased(), defaultTarget: defaultTarget)
+            day: LocalDay(now, in: timeZone), key: UUID().uuidString.lowercased(), explicitPoints: points != nil,
+            defaultTarget: defaultTarget)
+        var payload = Payload(key: request.key, points: request.points, completedAt: request.completedAt,
+                              day: request.day.description, explicitPoints: request.explicitPoints,
+                              previous: PriorTask(task), streakBefore: nil)
 
         guard let primary = workspace.primary else {
             throw TallyError.noPrimary
         }
-        let hasQueue = try hasPendingOutbox()
-        if !hasQueue {
-            do {
-                let result = try await primary.complete(request)
-                try writeConfirmed(result)
-                logger.info("completed task \(taskID)", metadata: ["points": "\(request.points)"])
-                return .applied(task: result.task, goal: result.goal, key: request.key)
-            } catch {
-                let failure = FailureClassifier.classify(error, primary: primary.displayName)
-                if failure.type == .conflict {
-                    recordFailure(failure, taskID: taskID)
-                    await follow(primary: primary, taskID: taskID, date: request.day.description)
-                    throw TallyError.conflict(failure.message)
-                }
-                guard failure.type.isTransient else {
-                    recordFailure(failure, taskID: taskID)
-                    throw failure
-                }
-                return try queue(request, task: task, reason: failure.message)
-            }
+        // Earlier writes still queued: keep order, queue behind them.
+        guard try !hasPendingOutbox() else {
+            return try queue(request, payload: payload, reason: "earlier completions are waiting for the primary")
         }
-        // Earlier completions are still queued: keep order, queue behind them.
-        return try queue(request, task: task, reason: "earlier completions are waiting for the primary")
+        do {
+            let result = try await primary.complete(request)
+            payload.streakBefore = result.streakBefore
+            try writeConfirmed(result, record: OutboxEntry(op: .complete, taskID: taskID, payload: payload.json,
+                                                           createdAt: request.completedAt))
+            logger.info("completed task \(taskID)", metadata: ["points": "\(request.points)"])
+            return .applied(task: result.task, goal: result.goal, key: request.key)
+        } catch {
+            let failure = FailureClassifier.classify(error, primary: primary.displayName)
+            if failure.type == .conflict {
+                recordFailure(failure, taskID: taskID)
+                await follow(primary: primary, taskID: taskID, date: request.day.description)
+                throw TallyError.conflict(failure.message)
+            }
+            guard failure.type.isTransient else {
+                recordFailure(failure, taskID: taskID)
+                throw failure
+            }
+            return try queue(request, payload: payload, reason: failure.message)
+        }
     }
 
     func hasPendingOutbox() throws -> Bool {
@@ -89,100 +116,128 @@ public final class CompletionService: Sendable {
         } > 0
     }
 
-    /// Writes the primary's rows for the task and its day to the cache, in one transaction.
-    func writeConfirmed(_ result: CompletionResult) throws {
+    /// Writes the primary's rows for the task and its day to the cache, in one transaction, with
+    /// the outbox record (`record`, stored as applied) or the applied mark of a replayed entry.
+    func writeConfirmed(_ result: CompletionResult, record: OutboxEntry? = nil, replayed: (id: Int64, payload: String)? = nil) throws {
+        let now = Timestamp.format(Date())
         try cache.write { db in
             try SyncEngine.upsert(.tasks, rows: [result.task.databaseValues], db)
-            if result.goal.id != 0 { try SyncEngine.upsert(.goals, rows: [result.goal.databaseValues], db) }
+            if let goal = result.goal { try SyncEngine.upsert(.goals, rows: [goal.databaseValues], db) }
+            if var record {
+                record.appliedAt = now
+                record.attempts = 1
+                try record.insert(db)
+            }
+            if let replayed {
+                try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, attempts = attempts + 1, last_error = NULL, payload = ? WHERE id = ?",
+                               arguments: [now, replayed.payload, replayed.id])
+            }
         }
     }
 
     /// Queues the completion and shows it in the cache, in one transaction.
-    func queue(_ request: CompletionRequest, task: WorkTask, reason: String) throws -> CompletionOutcome {
-        let payload = Payload(key: request.key, points: request.points, completedAt: request.completedAt,
-                              day: request.day.description, previousStatus: task.status,
-                              previousCompletedAt: task.completedAt, previousPointsFinal: task.pointsFinal)
-        let json = String(data: try JSONEncoder().encode(payload), encoding: .utf8) ?? "{}"
-        let target = defaultTarget
-        let outcome = try cache.write { db -> CompletionPlan.Outcome in
+    func queue(_ request: CompletionRequest, payload: Payload, reason: String) throws -> CompletionOutcome {
+        var payload = payload
+        let (task, goal) = try cache.write { db -> (WorkTask, DailyGoal?) in
             let current = try WorkTask.fetchOne(db, key: request.taskID)
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
-            var planRequest = request
-            planRequest.defaultTarget = target
-            let plan = try CompletionPlan.complete(task: current, applied: nil, goals: goals, request: planRequest, shown: "the cache")
-            try Self.writeLocal(plan, db)
-            var entry = OutboxEntry(op: .complete, taskID: request.taskID, payload: json, createdAt: request.completedAt)
+            guard try CompletionPlan.shouldComplete(current, request, shown: "the cache"), let current else {
+                throw TallyError.conflict("Task \(request.taskID) is already done.")
+            }
+            let date = request.day.description
+            let today = try Self.goal(db, date)
+            let yesterday = try Self.goal(db, request.day.adding(days: -1).description)
+            let done = CompletionPlan.completed(current, request)
+            try SyncEngine.upsert(.tasks, rows: [done.databaseValues], db)
+            let change = CompletionPlan.goalChange(completing: request, today: today, yesterday: yesterday)
+            try change.write(to: "cached_daily_goals", insert: true, db)
+            payload.streakBefore = change.streak == nil ? nil : StreakFields(today)
+            var entry = OutboxEntry(op: .complete, taskID: request.taskID, payload: payload.json, createdAt: request.completedAt)
             entry.lastError = reason
             try entry.insert(db)
-            return plan
+            return (done, try Self.goal(db, date))
         }
         logger.notice("completion queued", metadata: ["task": "\(request.taskID)", "reason": "\(reason)"])
-        return .queued(task: outcome.task, goal: outcome.goal, key: request.key, reason: reason)
+        return .queued(task: task, goal: goal, key: request.key, reason: reason)
     }
 
-    /// Writes a locally planned task and goal change to the cache (goal matched by date).
-    static func writeLocal(_ plan: CompletionPlan.Outcome, _ db: Database) throws {
-        try SyncEngine.upsert(.tasks, rows: [plan.task.databaseValues], db)
-        try plan.goal.upsertByDate(db, table: "cached_daily_goals")
+    static func goal(_ db: Database, _ date: String) throws -> DailyGoal? {
+        try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date])
     }
 
-    /// Undoes the completion made with `key` (SPEC §5: `u` within 10 s).
+    /// Undoes the completion made with `key` (`u` within 10 s).
     public func undo(key: String, taskID: Int64, now: Date = Date(), timeZone: TimeZone = .current) async throws -> CompletionOutcome {
         if cache.isReadOnly { throw TallyError.cacheReadOnly(cache.path) }
         let target = defaultTarget
-        // Still queued: take it out of the outbox and back out of the cache; the primary never saw it.
-        let local = try cache.write { db -> CompletionPlan.Outcome? in
-            let entries = try OutboxEntry.fetchAll(db, sql: "SELECT * FROM tally_outbox WHERE applied_at IS NULL AND op = 'complete'")
-            guard let entry = entries.first(where: { (try? JSONDecoder().decode(Payload.self, from: Data($0.payload.utf8)))?.key == key }),
-                  let payload = try? JSONDecoder().decode(Payload.self, from: Data(entry.payload.utf8))
-            else { return nil }
-            let task = try WorkTask.fetchOne(db, key: taskID)
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
-            let applied = AppliedCompletion(
-                key: key, taskID: taskID, points: payload.points, day: payload.day,
-                previousStatus: payload.previousStatus, previousCompletedAt: payload.previousCompletedAt,
-                previousPointsFinal: payload.previousPointsFinal, appliedAt: payload.completedAt, undoneAt: nil)
-            let plan = try CompletionPlan.undo(
-                task: task, applied: applied, goals: goals, key: key, taskID: taskID,
-                day: LocalDay(payload.day) ?? LocalDay(now, in: timeZone), at: Timestamp.format(now),
-                defaultTarget: target, shown: "the cache")
-            try Self.writeLocal(plan, db)
-            try db.execute(sql: "DELETE FROM tally_outbox WHERE id = ?", arguments: [entry.id])
-            return plan
+        let at = Timestamp.format(now)
+        guard let entry = try cache.read({ db in
+            try OutboxEntry.fetchOne(db, sql: """
+                SELECT * FROM tally_outbox WHERE op = 'complete' AND task_id = ? AND json_extract(payload, '$.key') = ?
+                """, arguments: [taskID, key])
+        }), let entryID = entry.id, var payload = Payload.decode(entry.payload), payload.undoneAt == nil else {
+            throw TallyError.badArgument("There is no completion of task \(taskID) to undo.")
         }
-        if let local { return .applied(task: local.task, goal: local.goal, key: key) }
+        let request = payload.undo(taskID: taskID, at: at, defaultTarget: target)
+
+        // Still queued: take it out of the outbox and back out of the cache; the primary never saw it.
+        if entry.appliedAt == nil {
+            let (task, goal) = try cache.write { db -> (WorkTask, DailyGoal?) in
+                let restored = try Self.undoLocally(request, db)
+                try db.execute(sql: "DELETE FROM tally_outbox WHERE id = ?", arguments: [entryID])
+                return (restored, try Self.goal(db, request.day))
+            }
+            return .applied(task: task, goal: goal, key: key)
+        }
 
         guard let primary = workspace.primary else { throw TallyError.noPrimary }
-        let day = LocalDay(now, in: timeZone)
+        payload.undoneAt = at
+        let marked = payload.json
         do {
-            let result = try await primary.undo(key: key, taskID: taskID, day: day, defaultTarget: target)
-            try writeConfirmed(result)
+            guard try !hasPendingOutbox() else { throw QueueBehind() }
+            let result = try await primary.undo(request)
+            try cache.write { db in
+                try SyncEngine.upsert(.tasks, rows: [result.task.databaseValues], db)
+                if let goal = result.goal { try SyncEngine.upsert(.goals, rows: [goal.databaseValues], db) }
+                try db.execute(sql: "UPDATE tally_outbox SET payload = ? WHERE id = ?", arguments: [marked, entryID])
+            }
             return .applied(task: result.task, goal: result.goal, key: key)
         } catch {
-            let failure = FailureClassifier.classify(error, primary: primary.displayName)
+            let failure = error is QueueBehind
+                ? ClassifiedFailure(type: .network, message: "earlier writes are waiting for the primary", detail: "")
+                : FailureClassifier.classify(error, primary: primary.displayName)
             guard failure.type.isTransient else {
                 recordFailure(failure, taskID: taskID)
+                if failure.type == .conflict { await follow(primary: primary, taskID: taskID, date: request.day) }
                 throw failure
             }
             // Queue the undo and show it locally.
-            let payload = #"{"key":"\#(key)"}"#
-            let plan = try cache.write { db -> CompletionPlan.Outcome in
-                let task = try WorkTask.fetchOne(db, key: taskID)
-                let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
-                let points = task?.pointsFinal ?? 0
-                let applied = AppliedCompletion(key: key, taskID: taskID, points: points, day: day.description,
-                                                previousStatus: "active", previousCompletedAt: nil,
-                                                previousPointsFinal: nil, appliedAt: "", undoneAt: nil)
-                let plan = try CompletionPlan.undo(task: task, applied: applied, goals: goals, key: key, taskID: taskID,
-                                                   day: day, at: Timestamp.format(now), defaultTarget: target, shown: "the cache")
-                try Self.writeLocal(plan, db)
-                var entry = OutboxEntry(op: .uncomplete, taskID: taskID, payload: payload, createdAt: Timestamp.format(now))
-                entry.lastError = failure.message
-                try entry.insert(db)
-                return plan
+            let json = (try? JSONEncoder().encode(request)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            let (task, goal) = try cache.write { db -> (WorkTask, DailyGoal?) in
+                let restored = try Self.undoLocally(request, db)
+                var undo = OutboxEntry(op: .uncomplete, taskID: taskID, payload: json, createdAt: at)
+                undo.lastError = failure.message
+                try undo.insert(db)
+                try db.execute(sql: "UPDATE tally_outbox SET payload = ? WHERE id = ?", arguments: [marked, entryID])
+                return (restored, try Self.goal(db, request.day))
             }
-            return .queued(task: plan.task, goal: plan.goal, key: key, reason: failure.message)
+            return .queued(task: task, goal: goal, key: key, reason: failure.message)
         }
+    }
+
+    /// Earlier writes are queued: this one queues behind them.
+    struct QueueBehind: Error {}
+
+    /// Puts the cache's task back and takes the points off its day; returns the task.
+    static func undoLocally(_ request: UndoRequest, _ db: Database) throws -> WorkTask {
+        guard let task = try WorkTask.fetchOne(db, key: request.taskID) else {
+            throw TallyError.unknownTask(request.taskID)
+        }
+        let back = CompletionPlan.restored(task, request)
+        try SyncEngine.upsert(.tasks, rows: [back.databaseValues], db)
+        let today = try goal(db, request.day)
+        if today != nil {
+            try CompletionPlan.goalChange(undoing: request, today: today).write(to: "cached_daily_goals", insert: false, db)
+        }
+        return back
     }
 
     /// Replays queued writes in order; stops at the first one the primary cannot take yet.
@@ -196,30 +251,26 @@ public final class CompletionService: Sendable {
         for entry in entries {
             guard let id = entry.id else { continue }
             let now = Timestamp.format(Date())
+            var day: String?
             do {
-                let result: CompletionResult
                 switch entry.operation {
                 case .complete?:
-                    let payload = try JSONDecoder().decode(Payload.self, from: Data(entry.payload.utf8))
-                    let request = CompletionRequest(
-                        taskID: entry.taskID, points: payload.points, completedAt: payload.completedAt,
-                        day: LocalDay(payload.day) ?? LocalDay(Date()), key: payload.key, defaultTarget: defaultTarget)
-                    result = try await primary.complete(request)
+                    guard var payload = Payload.decode(entry.payload) else { throw TallyError.badArgument("unreadable outbox entry \(id)") }
+                    day = payload.day
+                    let result = try await primary.complete(payload.request(defaultTarget: defaultTarget, taskID: entry.taskID))
+                    if !result.wasReplay { payload.streakBefore = result.streakBefore }
+                    try writeConfirmed(result, replayed: (id, payload.json))
                 case .uncomplete?:
-                    let key = (try? JSONDecoder().decode([String: String].self, from: Data(entry.payload.utf8)))?["key"] ?? ""
-                    result = try await primary.undo(key: key, taskID: entry.taskID, day: LocalDay(Date()), defaultTarget: defaultTarget)
+                    let request = try JSONDecoder().decode(UndoRequest.self, from: Data(entry.payload.utf8))
+                    day = request.day
+                    let result = try await primary.undo(request)
+                    try writeConfirmed(result, replayed: (id, entry.payload))
                 case nil:
                     try cache.write { db in
                         try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, last_error = ? WHERE id = ?",
                                        arguments: [now, "unknown operation \(entry.op); skipped", id])
                     }
                     continue
-                }
-                try cache.write { db in
-                    try SyncEngine.upsert(.tasks, rows: [result.task.databaseValues], db)
-                    if result.goal.id != 0 { try SyncEngine.upsert(.goals, rows: [result.goal.databaseValues], db) }
-                    try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                                   arguments: [now, id])
                 }
                 applied += 1
             } catch {
@@ -231,7 +282,6 @@ public final class CompletionService: Sendable {
                         try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
                                        arguments: [now, failure.message, id])
                     }
-                    let day = (try? JSONDecoder().decode(Payload.self, from: Data(entry.payload.utf8)))?.day
                     await follow(primary: primary, taskID: entry.taskID, date: day)
                     continue
                 }

@@ -23,6 +23,14 @@ public struct Config: Sendable, Equatable {
     public var chunkSize = 500
     /// Rows per chunk of a full sync (see `SyncOptions.fullChunkSize`).
     public var fullChunkSize = 2000
+    /// Which primary rows the cache's contract tables hold (`[scope]`).
+    public var scope = SyncScope.workos
+    /// The working day for today's pace (`[day]` `start`/`end`, hours 0–24).
+    public var workdayStart: Double = 9
+    public var workdayEnd: Double = 18
+
+    /// The working day, in local hours.
+    public var workday: ClosedRange<Double> { workdayStart...max(workdayStart, workdayEnd) }
     public var configPath: String?
 
     public init() {}
@@ -120,6 +128,36 @@ public struct Config: Sendable, Equatable {
         return try PrimaryLocation(parsing: url)
     }
 
+    /// A `[scope]` table: `categories` (a list, or "all"), `done_days` and `goal_days` (0 keeps all).
+    static func scope(_ table: TOMLTable, fail: (String, String) -> TallyError) throws -> SyncScope {
+        var scope = SyncScope.workos
+        for name in table.keys {
+            guard let entry = table[name] else { continue }
+            switch name {
+            case "categories":
+                if entry.string == "all" {
+                    scope.taskCategories = nil
+                } else if let list = entry.array {
+                    let names = list.compactMap(\.string)
+                    guard names.count == list.count, !names.isEmpty else {
+                        throw fail(name, "categories in [scope] must be a list of category names or \"all\"")
+                    }
+                    scope.taskCategories = names
+                } else {
+                    throw fail(name, "categories in [scope] must be a list of category names or \"all\"")
+                }
+            case "done_days", "goal_days":
+                guard let days = entry.int, days >= 0, days <= 100_000 else {
+                    throw fail(name, "\(name) in [scope] must be a whole number of days (0 keeps everything)")
+                }
+                if name == "done_days" { scope.doneDays = days == 0 ? nil : days } else { scope.goalDays = days == 0 ? nil : days }
+            default:
+                throw fail(name, "unknown setting \(name.debugDescription) in [scope] (categories, done_days, goal_days)")
+            }
+        }
+        return scope
+    }
+
     /// Reads `path`; unknown keys are errors (a typo should not be silently ignored).
     mutating func load(file path: String) throws {
         let file = try TOMLFile(path: path) { .badConfig(path: $0, line: $1, reason: $2) }
@@ -162,6 +200,31 @@ public struct Config: Sendable, Equatable {
                     throw fail(key, "full_chunk_size must be a whole number from 1 to 100000")
                 }
                 fullChunkSize = size
+            case "scope":
+                if let name = value.string {
+                    switch name {
+                    case "all": scope = .everything
+                    case "workos": scope = .workos
+                    default: throw fail(key, "scope must be \"workos\", \"all\" or a [scope] table")
+                    }
+                } else if let table = value.table {
+                    scope = try Self.scope(table, fail: fail)
+                } else {
+                    throw fail(key, "scope must be \"workos\", \"all\" or a [scope] table")
+                }
+            case "day":
+                guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
+                for name in table.keys {
+                    guard let entry = table[name], let hour = entry.double ?? entry.int.map(Double.init), (0...24).contains(hour) else {
+                        throw fail(name, "\(name) in [day] must be an hour from 0 to 24")
+                    }
+                    switch name {
+                    case "start": workdayStart = hour
+                    case "end": workdayEnd = hour
+                    default: throw fail(name, "unknown setting \(name.debugDescription) in [day] (start, end)")
+                    }
+                }
+                guard workdayEnd > workdayStart else { throw fail(key, "[day] end must be after start") }
             case "stale_after":
                 if let table = value.table {
                     for name in table.keys {

@@ -107,8 +107,8 @@ public struct DemoData: Sendable {
 
         // Tasks.
         let statuses: [(String, Double)] = [("active", 0.10), ("queued", 0.10), ("backlog", 0.18), ("done", 0.62)]
-        let tiers = ValueTier.allCases.map(\.rawValue)
-        let drains = ["mental", "physical", "emotional"]
+        let tiers = ValueTier.workos.map(\.rawValue)
+        let drains = ["deep", "shallow", "admin"]
         var todayDone: [Int] = []
         let activeClients = data.clients.filter { $0.isActive != false }
         for index in 0..<taskCount {
@@ -132,17 +132,23 @@ public struct DemoData: Sendable {
                 effortEstimate: Int.random(in: 1...5, using: &rng), drainType: drains[index % drains.count],
                 sortOrder: index, subtasks: index % 4 == 0 ? #"[{"title":"Outline","done":true},{"title":"Finish","done":false}]"# : nil,
                 createdAt: Timestamp.format(createdAt), updatedAt: nowText)
-            task.pointsAIGuess = index % 3 == 0 ? nil : max(1, Points.forTier(tier) + Int.random(in: -1...1, using: &rng))
+            task.pointsAIGuess = index % 3 == 0 ? nil : max(1, (Points.forTier(tier) ?? 2) + Int.random(in: -1...1, using: &rng))
             if status == "backlog" { task.backlogEnteredAt = task.createdAt }
             if status == "done" {
                 let doneBack = Int.random(in: 0...min(ageDays, historyDays), using: &rng)
                 var completed = createdAt.addingTimeInterval(Double(ageDays - doneBack) * 86400)
                 if completed > now { completed = now.addingTimeInterval(-60) }
                 task.completedAt = Timestamp.format(completed)
-                task.pointsFinal = task.pointsAIGuess ?? Points.forTier(tier)
+                task.pointsFinal = Points.forTask(task)
                 task.pointsAdjustedAt = task.completedAt
                 task.effortActual = task.effortEstimate
-                if LocalDay(completed, in: timeZone) == today { todayDone.append(index) }
+                if LocalDay(completed, in: timeZone) == today {
+                    if task.category == "work" {
+                        todayDone.append(index)
+                    } else {
+                        task.completedAt = Timestamp.format(today.start(in: timeZone).addingTimeInterval(-7200))
+                    }
+                }
             }
             task.updatedAt = task.completedAt ?? task.createdAt
             data.tasks.append(task)
@@ -165,7 +171,8 @@ public struct DemoData: Sendable {
             }
         }
         if wanted > 0 {
-            for index in data.tasks.indices where wanted > 0 && data.tasks[index].status == "active" {
+            for index in data.tasks.indices where wanted > 0 && data.tasks[index].status == "active"
+                && data.tasks[index].category == "work" {
                 data.tasks[index].status = "done"
                 let completed = todayStart.addingTimeInterval(elapsed * Double(wanted) / 4)
                 data.tasks[index].completedAt = Timestamp.format(completed)

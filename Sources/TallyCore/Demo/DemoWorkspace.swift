@@ -6,6 +6,8 @@ public struct DemoWorkspace: Sendable {
     public var primaryPath: String { directory + "/primary.db" }
     public var cachePath: String { directory + "/cache.db" }
     public var primaryURL: String { "sqlite://" + primaryPath }
+    /// A config that opens this workspace: `tally --config <dir>/config.toml`.
+    public var configPath: String { directory + "/config.toml" }
 
     public init(directory: String) {
         self.directory = FileSafety.expand(directory)
@@ -29,8 +31,21 @@ public struct DemoWorkspace: Sendable {
         let data = DemoData.make(taskCount: tasks, days: days, now: now, timeZone: timeZone)
         let primary = try SQLitePrimary(path: primaryPath, create: true)
         try primary.write { db in try data.insert(into: db) }
+        // The large workload keeps every row (benchmarks compare versions on the same rows); a
+        // small demo keeps what the WorkOS MCP server's sync keeps, as a real cache does.
+        let everything = tasks >= 10_000
+        var config = """
+            # Written by `tally demo`. Open this workspace with: tally --config \(configPath)
+            cache = "\(cachePath)"
+            primary = "\(primaryURL)"
+
+            """
+        if everything { config += "scope = \"all\"\n" }
+        try FileSafety.writePrivate(config, to: configPath)
         let cache = try CacheStore(path: cachePath)
-        let engine = SyncEngine(cache: cache, primary: primary)
+        var options = SyncOptions()
+        options.scope = everything ? .everything : .workos
+        let engine = SyncEngine(cache: cache, primary: primary, options: options)
         let summary = try await engine.run(kind: .warmup)
         await primary.close()
         return summary

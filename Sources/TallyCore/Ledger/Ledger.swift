@@ -1,4 +1,27 @@
-/// The day's figures the header shows, derived from the daily-goal history.
+import Foundation
+
+/// How today's points stand against the working day, as WorkOS's own tools say it.
+public enum Pace: String, Sendable, Equatable, CaseIterable {
+    /// The target is reached.
+    case ahead
+    /// The minimum (12) is reached, the target not yet.
+    case minimumOnly = "minimum_only"
+    /// The share of the target earned is at least the share of the working day gone.
+    case onTrack = "on_track"
+    case behind
+
+    /// Words for the screen.
+    public var label: String {
+        switch self {
+        case .ahead: return "ahead"
+        case .minimumOnly: return "minimum met"
+        case .onTrack: return "on track"
+        case .behind: return "behind"
+        }
+    }
+}
+
+/// The day's figures the header, `tally status` and the MCP tools show.
 public struct GoalFigures: Equatable, Sendable {
     public var today: LocalDay
     public var target: Int
@@ -9,39 +32,102 @@ public struct GoalFigures: Equatable, Sendable {
     public var lastGoalHit: LocalDay?
     public var dailyDebt: Int
     public var weeklyDebt: Int
+    /// WorkOS's 0–5 pressure level.
     public var pressure: Int
+    /// The day's minimum (WorkOS: 12).
+    public var minimum: Int = Ledger.minimumPoints
+    public var pace: Pace = .behind
+    /// Points expected by now on a steady day (WorkOS's hourly table, scaled to the target).
+    public var expected: Double = 0
+    /// Non-internal clients with work done today, and all non-internal clients.
+    public var clientsTouched: Int = 0
+    public var totalClients: Int = 0
+    /// Today's goal row's `earned_points`, when there is a row: it may disagree with the tasks
+    /// (a completion through the WorkOS MCP server does not touch it); the tasks win.
+    public var goalRowEarned: Int?
+    /// True when the target is the day's `adjusted_target_points`.
+    public var targetIsAdjusted = false
 
     public var isHit: Bool { earned >= target }
+
+    /// `round(earned / target × 100)`.
+    public var percentOfTarget: Int { target > 0 ? Int((100 * Double(earned) / Double(target)).rounded()) : 100 }
 }
 
-/// Points, streaks and debts (SPEC §5). Days are local dates; weeks start on Monday.
+/// Points, streaks, debts and pressure. Days are local dates; weeks start on Monday.
 ///
-/// - A day is **hit** when `earned_points ≥ target_points` (a missing target is 18). A day with no
-///   goal row earned nothing and is not hit.
-/// - `current_streak`: consecutive hit days ending today, or ending yesterday while today is not
-///   yet hit (so the streak does not drop to 0 at midnight).
-/// - `longest_streak`: the longest run of consecutive hit days ever (never below a stored value,
-///   because the cache may hold only recent history).
-/// - `last_goal_hit_date`: the latest hit day up to today.
-/// - `daily_debt = max(0, target − earned)` for today.
-/// - `weekly_debt`: the sum of the daily debts from this week's Monday through today (a day with
-///   no row owes its whole target).
-/// - `pressure_level = min(100, round(50 × weekly_debt / target))`: 0 when nothing is owed, 50 when
-///   one day's target is owed this week, 100 when two or more are.
+/// Today's earned points come from the work tasks done since local midnight, as WorkOS's
+/// `workos_get_today_metrics` computes them, so a task completed by another program counts even
+/// when no goal row moved. Earlier days come from their goal rows. A day's target is its
+/// `adjusted_target_points` when the primary has one, else the row's `target_points`, else 18.
+///
+/// - A day is **hit** when earned ≥ target.
+/// - `current_streak`: the newest goal row's `current_streak` (what WorkOS shows); when no row
+///   has one, the consecutive hit days ending today, or yesterday while today is not yet hit.
+/// - `longest_streak`: the best run of hit days, never below a stored value.
+/// - `daily_debt = max(0, target − earned)`; `weekly_debt`: the sum of the daily debts from this
+///   week's Monday through today (a day with no row owes its whole target).
+/// - `pressure_level` (0–5, WorkOS's web app): +3 when more than 3 points behind the points
+///   expected by this hour (0 at 8:00, 9 at noon, the target at 18:00), else +2 beyond 1.5,
+///   else +1 beyond 0.5; plus `min(1, daily_debt / 6)`; +1 when the weekly debt is over 10 and
+///   +1 more over 20; rounded, at most 5.
+/// - pace: `ahead` at the target, `minimum_only` at the minimum, `behind` with nothing earned,
+///   else `on_track` when the percent of the target is at least the percent of the working day
+///   (9:00–18:00 unless configured) gone, else `behind`.
 public enum Ledger {
     public static let defaultTarget = 18
+    public static let minimumPoints = 12
 
-    public static func figures(goals: [DailyGoal], today: LocalDay, defaultTarget: Int = defaultTarget) -> GoalFigures {
+    /// The inputs of today's figures that do not come from goal rows.
+    public struct Today: Sendable {
+        /// Work tasks completed today (nil: take today's earned points from its goal row).
+        public var doneTasks: [WorkTask]?
+        public var clients: [Client]
+        /// `YYYY-MM-DD` → `adjusted_target_points`.
+        public var adjustedTargets: [String: Int]
+        /// Local hour now, with minutes as a fraction.
+        public var hour: Double
+        public var workday: ClosedRange<Double>
+
+        public init(doneTasks: [WorkTask]? = nil, clients: [Client] = [], adjustedTargets: [String: Int] = [:],
+                    hour: Double = 24, workday: ClosedRange<Double> = 9...18) {
+            self.doneTasks = doneTasks
+            self.clients = clients
+            self.adjustedTargets = adjustedTargets
+            self.hour = hour
+            self.workday = workday
+        }
+    }
+
+    public static func figures(goals: [DailyGoal], today: LocalDay, defaultTarget: Int = defaultTarget,
+                               context: Today = Today()) -> GoalFigures {
         var byDay: [Int: (earned: Int, target: Int, tasks: Int)] = [:]
         var storedLongest = 0
+        var newest: DailyGoal?
+        let todayOrdinal = today.ordinal
+        func target(_ goal: DailyGoal?, _ date: String) -> Int {
+            max(0, context.adjustedTargets[date] ?? goal?.targetPoints ?? defaultTarget)
+        }
         for goal in goals {
             guard let day = goal.day else { continue }
-            let target = max(0, goal.targetPoints ?? defaultTarget)
-            let earned = max(0, goal.earnedPoints ?? 0)
-            byDay[day.ordinal] = (earned, target, max(0, goal.taskCount ?? 0))
+            byDay[day.ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
             storedLongest = max(storedLongest, goal.longestStreak ?? 0)
+            if day.ordinal <= todayOrdinal, newest.flatMap({ $0.day }).map({ day.ordinal > $0.ordinal }) ?? true {
+                newest = goal
+            }
         }
-        let todayOrdinal = today.ordinal
+        let todayRow = goals.first { $0.date == today.description }
+        let goalRowEarned = todayRow.map { max(0, $0.earnedPoints ?? 0) }
+        var entry = byDay[todayOrdinal] ?? (0, target(nil, today.description), 0)
+        var touched = 0
+        let external = Set(context.clients.filter { $0.type != "internal" }.map(\.id))
+        if let done = context.doneTasks {
+            let work = done.filter { ($0.category ?? "work") == "work" }
+            entry.earned = work.reduce(0) { $0 + max(0, Points.forTask($1)) }
+            entry.tasks = work.count
+            touched = Set(work.compactMap(\.clientID).filter(external.contains)).count
+        }
+        byDay[todayOrdinal] = entry
         func isHit(_ ordinal: Int) -> Bool {
             guard let entry = byDay[ordinal] else { return false }
             return entry.earned >= entry.target
@@ -53,7 +139,6 @@ public enum Ledger {
             current += 1
             cursor -= 1
         }
-
         var longest = 0
         var run = 0
         var previous: Int?
@@ -69,27 +154,67 @@ public enum Ledger {
                 previous = nil
             }
         }
+        if let stored = newest?.currentStreak, context.doneTasks != nil { current = max(0, stored) }
         longest = max(longest, current, storedLongest)
 
-        let todayEntry = byDay[todayOrdinal]
-        let target = todayEntry?.target ?? defaultTarget
-        let earned = todayEntry?.earned ?? 0
-        let dailyDebt = max(0, target - earned)
+        let dailyDebt = max(0, entry.target - entry.earned)
         var weeklyDebt = 0
         for ordinal in today.startOfWeek.ordinal...todayOrdinal {
-            let entry = byDay[ordinal] ?? (0, defaultTarget, 0)
-            weeklyDebt += max(0, entry.target - entry.earned)
+            let day = byDay[ordinal] ?? (0, target(nil, LocalDay(ordinal: ordinal).description), 0)
+            weeklyDebt += max(0, day.target - day.earned)
         }
-        let pressure = target > 0 ? min(100, Int((50.0 * Double(weeklyDebt) / Double(target)).rounded())) : 0
+        let expected = expectedPoints(hour: context.hour, target: entry.target)
+        let pressure = pressureLevel(earned: entry.earned, expected: expected, dailyDebt: dailyDebt, weeklyDebt: weeklyDebt)
 
         return GoalFigures(
-            today: today, target: target, earned: earned, taskCount: todayEntry?.tasks ?? 0,
+            today: today, target: entry.target, earned: entry.earned, taskCount: entry.tasks,
             currentStreak: current, longestStreak: longest,
             lastGoalHit: lastHit.map(LocalDay.init(ordinal:)),
-            dailyDebt: dailyDebt, weeklyDebt: weeklyDebt, pressure: pressure)
+            dailyDebt: dailyDebt, weeklyDebt: weeklyDebt, pressure: pressure,
+            minimum: minimumPoints,
+            pace: pace(earned: entry.earned, target: entry.target, hour: context.hour, workday: context.workday),
+            expected: expected, clientsTouched: touched, totalClients: external.count,
+            goalRowEarned: goalRowEarned, targetIsAdjusted: context.adjustedTargets[today.description] != nil)
     }
 
-    /// Writes the derived figures into `goal` (today's row), as a completion or undo does.
+    /// WorkOS's expected points by hour (for an 18-point day), interpolated.
+    static let expectedByHour: [Double] = [0, 2.25, 4.5, 6, 9, 10.5, 12, 13.5, 15, 16.5, 18]  // 8:00 … 18:00
+
+    /// Points expected by `hour` on a steady day, scaled to `target`.
+    public static func expectedPoints(hour: Double, target: Int) -> Double {
+        let scale = Double(target) / 18
+        if hour < 8 { return 0 }
+        if hour >= 18 { return Double(target) }
+        let lower = Int(hour) - 8
+        let fraction = hour - Double(Int(hour))
+        let value = expectedByHour[lower] + (expectedByHour[lower + 1] - expectedByHour[lower]) * fraction
+        return value * scale
+    }
+
+    /// WorkOS's 0–5 pressure level.
+    public static func pressureLevel(earned: Int, expected: Double, dailyDebt: Int, weeklyDebt: Int) -> Int {
+        let delta = Double(earned) - expected
+        var pressure = 0.0
+        if delta < -3 { pressure += 3 } else if delta < -1.5 { pressure += 2 } else if delta < -0.5 { pressure += 1 }
+        if dailyDebt > 0 { pressure += min(1, Double(dailyDebt) / 6) }
+        if weeklyDebt > 10 { pressure += 1 }
+        if weeklyDebt > 20 { pressure += 1 }
+        return min(5, Int(pressure.rounded()))
+    }
+
+    /// WorkOS's pace status.
+    public static func pace(earned: Int, target: Int, hour: Double, workday: ClosedRange<Double> = 9...18) -> Pace {
+        let percent = target > 0 ? (100 * Double(earned) / Double(target)).rounded() : 100
+        let ofMinimum = (100 * Double(earned) / Double(minimumPoints)).rounded()
+        if percent >= 100 { return .ahead }
+        if ofMinimum >= 100 { return .minimumOnly }
+        if earned == 0 { return .behind }
+        let length = max(0.5, workday.upperBound - workday.lowerBound)
+        let progress = max(0, min(100, (hour - workday.lowerBound) / length * 100))
+        return percent >= progress ? .onTrack : .behind
+    }
+
+    /// Writes the derived streak figures into `goal` (the demo generator's history).
     public static func apply(_ figures: GoalFigures, to goal: inout DailyGoal) {
         goal.currentStreak = figures.currentStreak
         goal.longestStreak = figures.longestStreak

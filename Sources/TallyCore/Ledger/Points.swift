@@ -1,33 +1,37 @@
 import Foundation
 
-/// How many points a completed task is worth.
-///
-/// `points_final` when set, else `points_ai_guess`, else by value tier:
+/// How many points a task is worth, as WorkOS computes it (`calculatePoints`):
+/// `points_final` when set, else the value tier's points, else `points_ai_guess`, else
+/// `effort_estimate`, else 2.
 ///
 /// | tier        | points |
 /// |-------------|--------|
 /// | checkbox    | 1      |
-/// | quick-win   | 2      |
-/// | progress    | 3      |
-/// | deliverable | 5      |
-/// | milestone   | 8      |
-/// | other/none  | 2      |
+/// | progress    | 2      |
+/// | deliverable | 4      |
+/// | milestone   | 7      |
+///
+/// WorkOS's code has no `quick-win` tier; the WorkOS design document lists one, and a task
+/// carrying it is worth 2.
 public enum Points {
-    public static func forTier(_ tier: String?) -> Int {
+    /// The tier's points, or nil for no tier or one WorkOS does not know.
+    public static func forTier(_ tier: String?) -> Int? {
         switch tier.flatMap(ValueTier.init(rawValue:)) {
         case .checkbox: return 1
         case .quickWin: return 2
-        case .progress: return 3
-        case .deliverable: return 5
-        case .milestone: return 8
-        case nil: return 2
+        case .progress: return 2
+        case .deliverable: return 4
+        case .milestone: return 7
+        case nil: return nil
         }
     }
 
     public static func forTask(_ task: WorkTask) -> Int {
         if let final = task.pointsFinal, final >= 0 { return final }
+        if let tier = forTier(task.valueTier) { return tier }
         if let guess = task.pointsAIGuess, guess >= 0 { return guess }
-        return forTier(task.valueTier)
+        if let effort = task.effortEstimate, effort >= 0 { return effort }
+        return 2
     }
 
     /// Parses what a person typed as points: a whole number of 0 or more.

@@ -42,7 +42,7 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
             case "3D000":
                 return ClassifiedFailure(type: .schema, message: "\(server) has no database \(url.database).", detail: detail)
             case "42P01", "42703", "42883":
-                return ClassifiedFailure(type: .schema, message: "\(server) lacks Tally's tables (\(text)); run `tally primary init`.", detail: detail)
+                return ClassifiedFailure(type: .schema, message: "\(server) lacks a WorkOS table or column (\(text)); for a new database run `tally primary init`.", detail: detail)
             case "53300", "53400":
                 return ClassifiedFailure(type: .rateLimit, message: "\(server) has too many connections; retrying later.", detail: detail, retryAfter: 5)
             case "57014":

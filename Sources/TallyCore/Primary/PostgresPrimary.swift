@@ -8,6 +8,11 @@ import PostgresNIO
 
 /// The primary on PostgreSQL (Neon or any server), through postgres-nio.
 ///
+/// It uses the database as it finds it: the column types are read once (`PostgresColumns`) and
+/// every query is written for them, so a WorkOS database made by its own migrations works
+/// without Tally creating anything there. Reads are in `PostgresPrimary+Reads.swift`, writes
+/// in `PostgresPrimary+Writes.swift`.
+///
 /// Two direct connections, each opened on demand and re-opened after a failure: one for a
 /// sync's reads, one for completions and other writes (see `Lane`). A direct connection fails at
 /// once and clearly when the server is down (a pool would wait). LISTEN uses a third of its
@@ -22,6 +27,8 @@ public actor PostgresPrimary: PrimaryStore {
     private var busy: Set<Lane> = []
     private var waiters: [Lane: [CheckedContinuation<Void, Never>]] = [:]
     private var nextID = 1
+    /// The column types, read on first use (and again after `initSchema`).
+    private var knownColumns: PostgresColumns?
 
     /// Which connection a call uses. Each serves one call at a time, from its first query to its
     /// last: a transaction's BEGIN and COMMIT must not have another caller's query between them
@@ -175,303 +182,30 @@ public actor PostgresPrimary: PrimaryStore {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
-    static func select(_ namespace: Namespace) -> String {
-        namespace.columns.map(PostgresSchema.select).joined(separator: ", ")
-    }
-
-    static func changeCondition(_ namespace: Namespace, _ watermark: Watermark?,
-                                _ order: ReadOrder = .changes) -> (String, [DatabaseValue]) {
-        guard namespace.hasUpdatedAt, order == .changes else {
-            return ("id > $1::bigint", [(watermark?.id ?? Int64.min).databaseValue])
-        }
-        guard let watermark, !watermark.at.isEmpty else { return ("TRUE", []) }
-        return ("(updated_at, id) > ($1::timestamptz, $2::bigint)", [watermark.at.databaseValue, watermark.id.databaseValue])
-    }
-
-    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
-                      order: ReadOrder) async throws -> [[DatabaseValue]] {
-        let (condition, values) = Self.changeCondition(namespace, watermark, order)
-        let sorting = namespace.hasUpdatedAt && order == .changes ? "updated_at, id" : "id"
-        let sql = "SELECT \(Self.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(sorting) LIMIT \(max(1, limit))"
-        let query = try Self.query(sql, values)
+    /// The primary's column types, read once. Throws a schema failure when one of the four
+    /// tables is missing.
+    func columns() async throws -> PostgresColumns {
+        if let knownColumns { return knownColumns }
         let log = logger
-        return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
-    }
-
-    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
-        let (condition, values) = Self.changeCondition(namespace, watermark, order)
-        let query = try Self.query("SELECT count(*)::bigint FROM \(namespace.primaryTable) WHERE \(condition)", values)
-        let log = logger
-        return try await run { connection in
-            let rows = try await Self.rows(connection.query(query, logger: log))
-            return rows.first.flatMap { Int.fromDatabaseValue($0[0]) } ?? 0
-        }
-    }
-
-    public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
-        guard namespace.hasUpdatedAt else { return nil }
-        let query = try Self.query("""
-            SELECT \(PostgresSchema.select("updated_at")), id::bigint FROM \(namespace.primaryTable)
-            WHERE updated_at IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1
-            """)
-        let log = logger
-        return try await run { connection in
-            for try await row in try await connection.query(query, logger: log) {
-                let (at, id) = try row.decode((String, Int64).self)
-                return Watermark(at: at, id: id)
-            }
-            return nil
-        }
-    }
-
-    public func allIDs(_ namespace: Namespace) async throws -> [Int64] {
-        let query = try Self.query("SELECT id::bigint FROM \(namespace.primaryTable) ORDER BY id")
-        let log = logger
-        return try await run { connection in
-            var ids: [Int64] = []
-            for try await row in try await connection.query(query, logger: log) {
-                ids.append(try row.decode(Int64.self))
-            }
-            return ids
-        }
-    }
-
-    public func deletions(since: String?) async throws -> [Deletion] {
-        let query = try Self.query("""
-            SELECT entity, id::bigint, to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-            FROM tally_deleted WHERE deleted_at >= $1::timestamptz ORDER BY deleted_at
-            """, [(since ?? "1970-01-01T00:00:00Z").databaseValue])
-        let log = logger
-        return try await run { connection in
-            var out: [Deletion] = []
-            for try await row in try await connection.query(query, logger: log) {
-                let (entity, id, at) = try row.decode((String, Int64, String).self)
-                if let namespace = Namespace(rawValue: entity) { out.append(Deletion(namespace: namespace, id: id, at: at)) }
+        let rows = try await run { connection in
+            var out: [(String, String, String)] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: PostgresColumns.query), logger: log) {
+                out.append(try row.decode((String, String, String).self))
             }
             return out
         }
-    }
-
-    // MARK: Writes
-
-    /// Runs `body` in one transaction (BEGIN/COMMIT, ROLLBACK on error).
-    func transaction<T: Sendable>(deadline: Double? = nil,
-                                  _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
-        let log = logger
-        return try await run(.writes, deadline: deadline) { connection in
-            try await connection.query("BEGIN", logger: log)
-            do {
-                let value = try await body(connection)
-                try await connection.query("COMMIT", logger: log)
-                return value
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: log)
-                throw error
-            }
+        let found = PostgresColumns(rows: rows)
+        let missing = found.missingTables
+        guard missing.isEmpty else {
+            throw TallyError.primarySchema(displayName, reason: "no table \(missing.joined(separator: ", "))")
         }
+        knownColumns = found
+        return found
     }
 
-    static func fetchTask(_ connection: PostgresConnection, id: Int64, lock: Bool, logger: Logger) async throws -> WorkTask? {
-        let query = try Self.query(
-            "SELECT \(select(.tasks)) FROM tasks WHERE id = $1::bigint\(lock ? " FOR UPDATE" : "")", [id.databaseValue])
-        guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }
-        return WorkTask(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.tasks.columns, values))))
-    }
-
-    static func fetchGoals(_ connection: PostgresConnection, logger: Logger) async throws -> [DailyGoal] {
-        let query = try Self.query("SELECT \(select(.goals)) FROM daily_goals")
-        return try await rows(connection.query(query, logger: logger)).map {
-            DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, $0))))
-        }
-    }
-
-    static func fetchApplied(_ connection: PostgresConnection, key: String, logger: Logger) async throws -> AppliedCompletion? {
-        let query = try Self.query("""
-            SELECT key, task_id::bigint, points::bigint, day, prev_status, prev_completed_at,
-              prev_points_final::bigint, applied_at, undone_at FROM tally_applied WHERE key = $1
-            """, [key.databaseValue])
-        guard let v = try await rows(connection.query(query, logger: logger)).first else { return nil }
-        return AppliedCompletion(
-            key: key, taskID: Int64.fromDatabaseValue(v[1]) ?? 0, points: Int.fromDatabaseValue(v[2]) ?? 0,
-            day: String.fromDatabaseValue(v[3]) ?? "", previousStatus: String.fromDatabaseValue(v[4]),
-            previousCompletedAt: String.fromDatabaseValue(v[5]), previousPointsFinal: Int.fromDatabaseValue(v[6]),
-            appliedAt: String.fromDatabaseValue(v[7]) ?? "", undoneAt: String.fromDatabaseValue(v[8]))
-    }
-
-    /// Writes a planned completion or undo and reads back what the primary now holds.
-    static func write(_ outcome: CompletionPlan.Outcome, _ connection: PostgresConnection, logger: Logger) async throws -> CompletionResult {
-        if outcome.isReplay { return CompletionResult(task: outcome.task, goal: outcome.goal, wasReplay: true) }
-        let t = outcome.task
-        try await connection.query(Self.query("""
-            UPDATE tasks SET status = $1, completed_at = $2::timestamptz, points_final = $3::bigint,
-              points_adjusted_at = $4::timestamptz, updated_at = $5::timestamptz WHERE id = $6::bigint
-            """, [t.status.databaseValue, t.completedAt.databaseValue, t.pointsFinal.databaseValue,
-                  t.pointsAdjustedAt.databaseValue, t.updatedAt.databaseValue, t.id.databaseValue]), logger: logger)
-        let g = outcome.goal
-        try await connection.query(Self.query("""
-            INSERT INTO daily_goals (date, target_points, earned_points, task_count, current_streak, longest_streak,
-              last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at)
-            VALUES ($1::date, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::date, $8::bigint,
-              $9::bigint, $10::bigint, $11::timestamptz)
-            ON CONFLICT (date) DO UPDATE SET target_points = excluded.target_points,
-              earned_points = excluded.earned_points, task_count = excluded.task_count,
-              current_streak = excluded.current_streak, longest_streak = excluded.longest_streak,
-              last_goal_hit_date = excluded.last_goal_hit_date, daily_debt = excluded.daily_debt,
-              weekly_debt = excluded.weekly_debt, pressure_level = excluded.pressure_level,
-              updated_at = excluded.updated_at
-            """, [g.date.databaseValue, g.targetPoints.databaseValue, g.earnedPoints.databaseValue,
-                  g.taskCount.databaseValue, g.currentStreak.databaseValue, g.longestStreak.databaseValue,
-                  g.lastGoalHitDate.databaseValue, g.dailyDebt.databaseValue, g.weeklyDebt.databaseValue,
-                  g.pressureLevel.databaseValue, g.updatedAt.databaseValue]), logger: logger)
-        let a = outcome.applied
-        try await connection.query(Self.query("""
-            INSERT INTO tally_applied (key, task_id, points, day, prev_status, prev_completed_at, prev_points_final,
-              applied_at, undone_at) VALUES ($1, $2::bigint, $3::bigint, $4, $5, $6, $7::bigint, $8, $9)
-            ON CONFLICT (key) DO UPDATE SET undone_at = excluded.undone_at
-            """, [a.key.databaseValue, a.taskID.databaseValue, a.points.databaseValue, a.day.databaseValue,
-                  a.previousStatus.databaseValue, a.previousCompletedAt.databaseValue,
-                  a.previousPointsFinal.databaseValue, a.appliedAt.databaseValue, a.undoneAt.databaseValue]),
-                                   logger: logger)
-        let task = try await fetchTask(connection, id: t.id, lock: false, logger: logger) ?? t
-        let goalQuery = try Self.query("SELECT \(select(.goals)) FROM daily_goals WHERE date = $1::date", [g.date.databaseValue])
-        let goal = try await rows(connection.query(goalQuery, logger: logger)).first.map {
-            DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, $0))))
-        } ?? g
-        return CompletionResult(task: task, goal: goal, wasReplay: false)
-    }
-
-    /// Serialises completions: each reads the goal history and writes a day's totals.
-    static let ledgerLock = "SELECT pg_advisory_xact_lock(7158201)"
-
-    public func task(id: Int64) async throws -> WorkTask? {
-        let log = logger
-        return try await run(.writes) { connection in try await Self.fetchTask(connection, id: id, lock: false, logger: log) }
-    }
-
-    public func goal(date: String) async throws -> DailyGoal? {
-        let query = try Self.query("SELECT \(Self.select(.goals)) FROM daily_goals WHERE date = $1::date", [date.databaseValue])
-        let log = logger
-        return try await run(.writes) { connection in
-            try await Self.rows(connection.query(query, logger: log)).first.map {
-                DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, $0))))
-            }
-        }
-    }
-
-    public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
-        let log = logger
-        let shown = displayName
-        return try await transaction { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: Self.ledgerLock), logger: log)
-            let task = try await Self.fetchTask(connection, id: request.taskID, lock: true, logger: log)
-            let applied = try await Self.fetchApplied(connection, key: request.key, logger: log)
-            let goals = try await Self.fetchGoals(connection, logger: log)
-            let outcome = try CompletionPlan.complete(task: task, applied: applied, goals: goals, request: request, shown: shown)
-            return try await Self.write(outcome, connection, logger: log)
-        }
-    }
-
-    public func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult {
-        let log = logger
-        let shown = displayName
-        return try await transaction { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: Self.ledgerLock), logger: log)
-            let task = try await Self.fetchTask(connection, id: taskID, lock: true, logger: log)
-            let applied = try await Self.fetchApplied(connection, key: key, logger: log)
-            let goals = try await Self.fetchGoals(connection, logger: log)
-            let outcome = try CompletionPlan.undo(
-                task: task, applied: applied, goals: goals, key: key, taskID: taskID, day: day,
-                at: Timestamp.format(Date()), defaultTarget: defaultTarget, shown: shown)
-            return try await Self.write(outcome, connection, logger: log)
-        }
-    }
-
-    public func initSchema() async throws {
-        let log = logger
-        try await transaction { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(7158202)"), logger: log)
-            for statement in Self.splitStatements(PostgresSchema.ddl) + PostgresSchema.triggers {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: log)
-            }
-        }
-    }
-
-    /// Splits DDL on `;` at line ends, keeping `$$` function bodies whole.
-    static func splitStatements(_ sql: String) -> [String] {
-        var statements: [String] = []
-        var current = ""
-        var inBody = false
-        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            current += line + "\n"
-            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
-            if !inBody, line.trimmingCharacters(in: .whitespaces).hasSuffix(";") {
-                statements.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
-                current = ""
-            }
-        }
-        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !rest.isEmpty { statements.append(rest) }
-        return statements
-    }
-
-    /// Replaces the primary's data with `data` (for `tally primary seed-demo`), in batches.
-    public func seed(_ data: DemoData) async throws {
-        let log = logger
-        // A bulk load, not a round trip: allow it minutes, not the per-query timeout.
-        try await transaction(deadline: 900) { connection in
-            try await connection.query("TRUNCATE clients, tasks, daily_goals, habits, tally_deleted, tally_applied", logger: log)
-            for (namespace, rows) in [(Namespace.clients, data.clients.map(\.databaseValues)),
-                                      (.tasks, data.tasks.map(\.databaseValues)),
-                                      (.goals, data.goals.map(\.databaseValues)),
-                                      (.habits, data.habits.map(\.databaseValues))] {
-                try await Self.insert(namespace, rows: rows, connection, logger: log)
-            }
-            for namespace in Namespace.allCases where namespace != .clients {
-                let table = namespace.primaryTable
-                try await connection.query(PostgresQuery(unsafeSQL:
-                    "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)"),
-                    logger: log)
-            }
-        }
-        // Statistics for the new rows now, as after any bulk load: until autovacuum gets to it
-        // the planner guesses, and an incremental sync's count by (updated_at, id) scanned all
-        // 100,000 tasks (84 ms) instead of walking the index.
-        _ = try await run(.writes, deadline: 300) { connection in
-            try await connection.query("ANALYZE clients, tasks, daily_goals, habits", logger: log)
-        }
-    }
-
-    /// Multi-row INSERTs of at most 1,000 rows (PostgreSQL takes 65,535 parameters a statement).
-    static func insert(_ namespace: Namespace, rows: [[DatabaseValue]], _ connection: PostgresConnection, logger: Logger) async throws {
-        let columns = namespace.columns
-        var start = 0
-        while start < rows.count {
-            let batch = rows[start..<min(rows.count, start + 1000)]
-            var placeholders: [String] = []
-            var values: [DatabaseValue] = []
-            var n = 1
-            for row in batch {
-                var cells: [String] = []
-                for (index, column) in columns.enumerated() {
-                    cells.append("$\(n)\(PostgresSchema.cast(column))")
-                    values.append(row[index])
-                    n += 1
-                }
-                placeholders.append("(" + cells.joined(separator: ", ") + ")")
-            }
-            let sql = "INSERT INTO \(namespace.primaryTable) (\(columns.joined(separator: ", "))) OVERRIDING SYSTEM VALUE VALUES "
-                + placeholders.joined(separator: ", ")
-            let finalSQL = namespace == .clients ? sql.replacingOccurrences(of: " OVERRIDING SYSTEM VALUE", with: "") : sql
-            try await connection.query(query(finalSQL, values), logger: logger)
-            start += 1000
-        }
-    }
-
-    /// Runs a statement on the primary (tests and tools use it to change data "elsewhere").
-    public func execute(_ sql: String, _ values: [DatabaseValue] = []) async throws {
-        let query = try Self.query(sql, values)
-        let log = logger
-        _ = try await run(.writes) { connection in try await connection.query(query, logger: log) }
+    /// Forgets the column types (after the schema changed).
+    func forgetColumns() {
+        knownColumns = nil
     }
 
     /// Listens on `tally_changes` and calls `onChange` for every notification, reconnecting with

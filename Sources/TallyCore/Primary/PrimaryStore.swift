@@ -22,68 +22,129 @@ public enum ReadOrder: Sendable {
     case ids
 }
 
-/// A row deleted on the primary, from its `tally_deleted` log (kept by triggers).
-public struct Deletion: Equatable, Sendable {
-    public var namespace: Namespace
-    public var id: Int64
-    public var at: String
-}
-
-/// A completion to apply on the primary, in one transaction with its daily goal.
+/// A completion to apply on the primary, in one transaction with the day's goal row.
+///
+/// `completedAt` doubles as the completion's identity on the primary: a replay finds the task
+/// done at exactly that millisecond and changes nothing, so points are never counted twice and
+/// the primary needs no table of Tally's.
 public struct CompletionRequest: Equatable, Sendable {
     public var taskID: Int64
     public var points: Int
     public var completedAt: String
-    /// The local day whose goal gains the points.
+    /// The local day whose goal row gains the points.
     public var day: LocalDay
-    /// Makes a replay idempotent: the primary records it in the same transaction.
+    /// The outbox's name for this completion (undo finds it by this key).
     public var key: String
+    /// True when a person chose the points (`p`, `--points`): `points_adjusted_at` is stamped.
+    public var explicitPoints: Bool
     public var defaultTarget: Int
 
     public init(taskID: Int64, points: Int, completedAt: String, day: LocalDay, key: String,
-                defaultTarget: Int = Ledger.defaultTarget) {
+                explicitPoints: Bool = false, defaultTarget: Int = Ledger.defaultTarget) {
         self.taskID = taskID
         self.points = points
         self.completedAt = completedAt
         self.day = day
         self.key = key
+        self.explicitPoints = explicitPoints
         self.defaultTarget = defaultTarget
+    }
+}
+
+/// Reverses a completion: puts the task back as it was and takes the points off the day.
+public struct UndoRequest: Equatable, Sendable, Codable {
+    public var taskID: Int64
+    /// The undone completion's `completed_at` (its identity on the primary).
+    public var completedAt: String
+    public var previous: PriorTask
+    public var points: Int
+    /// `YYYY-MM-DD`: the day whose goal row gained the points.
+    public var day: String
+    /// The goal row's streak before the completion, when the completion moved it.
+    public var streakBefore: StreakFields?
+    /// When the undo happens.
+    public var at: String
+    /// The target of a day whose goal row has none.
+    public var defaultTarget: Int
+
+    public init(taskID: Int64, completedAt: String, previous: PriorTask, points: Int, day: String,
+                streakBefore: StreakFields?, at: String, defaultTarget: Int = Ledger.defaultTarget) {
+        self.defaultTarget = defaultTarget
+        self.taskID = taskID
+        self.completedAt = completedAt
+        self.previous = previous
+        self.points = points
+        self.day = day
+        self.streakBefore = streakBefore
+        self.at = at
+    }
+}
+
+/// A task's completion fields before it was completed.
+public struct PriorTask: Equatable, Sendable, Codable {
+    public var status: String?
+    public var completedAt: String?
+    public var pointsFinal: Int?
+    public var pointsAdjustedAt: String?
+
+    public init(_ task: WorkTask) {
+        status = task.status
+        completedAt = task.completedAt
+        pointsFinal = task.pointsFinal
+        pointsAdjustedAt = task.pointsAdjustedAt
     }
 }
 
 /// What the primary holds after a completion or undo: the task and the day's goal row.
 public struct CompletionResult: Equatable, Sendable {
     public var task: WorkTask
-    public var goal: DailyGoal
-    /// True when the primary had already applied this key (a replay).
+    /// The day's goal row (nil when the primary has none, e.g. after undoing a replayed undo).
+    public var goal: DailyGoal?
+    /// True when the primary had already applied this (a replay): nothing was written.
     public var wasReplay: Bool
+    /// The goal row's streak before this completion, when the completion changed it.
+    public var streakBefore: StreakFields?
+
+    public init(task: WorkTask, goal: DailyGoal?, wasReplay: Bool, streakBefore: StreakFields? = nil) {
+        self.task = task
+        self.goal = goal
+        self.wasReplay = wasReplay
+        self.streakBefore = streakBefore
+    }
 }
 
 /// The authoritative store behind the cache: PostgreSQL, a local SQLite file, or none.
 ///
 /// Rows cross this boundary as arrays of `DatabaseValue` in the namespace's contract column
-/// order, so the sync engine writes them to the cache without per-column mapping.
+/// order, so the sync engine writes them to the cache without per-column mapping. A store uses
+/// the database as it finds it: reads and writes create, alter or drop nothing.
 public protocol PrimaryStore: Sendable {
     /// Safe to show: the URL with its password masked.
     var displayName: String { get }
 
-    /// Rows after `position` (all rows when nil) in `order`, at most `limit`. In change order,
-    /// `position` is an `(updated_at, id)` watermark; clients have no `updated_at` and are read
-    /// by id in either order. In id order only `position.id` counts.
-    func fetch(_ namespace: Namespace, after position: Watermark?, limit: Int, order: ReadOrder) async throws -> [[DatabaseValue]]
+    /// Rows in `scope` after `position` (all rows when nil) in `order`, at most `limit`. In
+    /// change order, `position` is an `(updated_at, id)` watermark; clients have no
+    /// `updated_at` and are read by id in either order. In id order only `position.id` counts.
+    func fetch(_ namespace: Namespace, after position: Watermark?, limit: Int, order: ReadOrder,
+               scope: ScopeWindow) async throws -> [[DatabaseValue]]
 
     /// How many rows `fetch` would return in total from `position` (for progress).
-    func count(_ namespace: Namespace, after position: Watermark?, order: ReadOrder) async throws -> Int
+    func count(_ namespace: Namespace, after position: Watermark?, order: ReadOrder, scope: ScopeWindow) async throws -> Int
 
     /// The change-order position of the newest row now (nil when the table is empty or has no
     /// `updated_at`): where the incremental syncs after a full one start.
     func latestChange(_ namespace: Namespace) async throws -> Watermark?
 
-    /// Every id in the table (a full sync removes the cache rows not among them).
-    func allIDs(_ namespace: Namespace) async throws -> [Int64]
+    /// The count and sum of the ids in `scope`: deletions are found by comparing it with the
+    /// cache's, without triggers or a log on the primary.
+    func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest
 
-    /// Rows deleted after `since` (an ISO timestamp), oldest first.
-    func deletions(since: String?) async throws -> [Deletion]
+    /// Every id in `scope` (a sync removes the cache rows not among them).
+    func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64]
+
+    /// The days from `since` (`YYYY-MM-DD`) whose goal row has an `adjusted_target_points`
+    /// (WorkOS's target after an energy adjustment); empty when the table has no such column.
+    func adjustedTargets(since: String) async throws -> [String: Int]
 
     /// One task as the primary holds it now (nil when gone).
     func task(id: Int64) async throws -> WorkTask?
@@ -91,15 +152,18 @@ public protocol PrimaryStore: Sendable {
     /// One day's goal row as the primary holds it now.
     func goal(date: String) async throws -> DailyGoal?
 
-    /// Marks the task done and adds its points to the day's goal, in one transaction.
-    /// Throws `TallyError.conflict` when the task is already done or gone.
+    /// Marks the task done and adds its points to the day's goal row, in one transaction, as
+    /// the WorkOS web app does. A replay (the task done at exactly `completedAt`) changes nothing.
+    /// Throws `TallyError.conflict` when the task is done otherwise or gone.
     func complete(_ request: CompletionRequest) async throws -> CompletionResult
 
-    /// Reverses a completion made with `key`, in one transaction.
-    func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult
+    /// Reverses a completion in one transaction; a replay (already reversed) changes nothing.
+    func undo(_ request: UndoRequest) async throws -> CompletionResult
 
-    /// Creates the primary's tables, triggers and logs when missing.
-    func initSchema() async throws
+    /// Creates the tables of a new database as WorkOS has them, when missing; with `push`, also
+    /// the triggers that NOTIFY running dashboards. Returns what it created, for the user.
+    @discardableResult
+    func initSchema(push: Bool) async throws -> [String]
 
     /// Releases connections.
     func close() async
@@ -108,12 +172,12 @@ public protocol PrimaryStore: Sendable {
 extension PrimaryStore {
     /// Rows changed after `watermark`, in change order.
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
-        try await fetch(namespace, after: watermark, limit: limit, order: .changes)
+        try await fetch(namespace, after: watermark, limit: limit, order: .changes, scope: .everything)
     }
 
     /// How many rows changed after `watermark`.
     public func count(_ namespace: Namespace, after watermark: Watermark?) async throws -> Int {
-        try await count(namespace, after: watermark, order: .changes)
+        try await count(namespace, after: watermark, order: .changes, scope: .everything)
     }
 
     /// Every row after `position` in `order`, handed to `body` in chunks of at most `chunkSize`
@@ -128,9 +192,10 @@ extension PrimaryStore {
     /// (`RowStreamStateMachine`, "after a channelReadComplete") when the server goes away while
     /// such a row stream waits for demand.
     public func stream(_ namespace: Namespace, after position: Watermark?, chunkSize: Int, order: ReadOrder,
+                       scope: ScopeWindow = .everything,
                        _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
         func fetching(after position: Watermark?) -> Task<[[DatabaseValue]], any Error> {
-            Task { try await fetch(namespace, after: position, limit: chunkSize, order: order) }
+            Task { try await fetch(namespace, after: position, limit: chunkSize, order: order, scope: scope) }
         }
         var next = fetching(after: position)
         defer { next.cancel() }

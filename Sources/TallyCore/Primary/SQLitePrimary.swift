@@ -4,9 +4,10 @@ import GRDB
 /// A primary kept in a local SQLite file (`sqlite:///path/primary.db`): the demo's primary, and a
 /// real option for people who keep everything on one machine.
 ///
-/// Same tables and columns as the cache (without the `cached_` prefix), plus triggers that stamp
-/// `updated_at` on every change and log deletions to `tally_deleted`, and `tally_applied`, which
-/// makes completions idempotent.
+/// Same tables and columns as the cache (without the `cached_` prefix), plus WorkOS's
+/// `daily_goals.adjusted_target_points` and triggers that stamp `updated_at` on every change.
+/// Deletions are found by comparing ids and completions are idempotent by their `completed_at`,
+/// as on PostgreSQL.
 public final class SQLitePrimary: PrimaryStore {
     public let path: String
     private let pool: DatabasePool
@@ -41,45 +42,39 @@ public final class SQLitePrimary: PrimaryStore {
     }
 
     static func createSchema(_ db: Database) throws {
-        var ddl = WorkOSSchema.ddl
+        var ddl = WorkOSSchema.designDDL
         for namespace in Namespace.allCases {
             ddl = ddl.replacingOccurrences(of: namespace.cacheTable, with: namespace.primaryTable)
         }
         ddl = ddl.replacingOccurrences(of: "idx_tasks_", with: "idx_primary_tasks_")
-        ddl = ddl.replacingOccurrences(of: "CREATE TABLE IF NOT EXISTS cache_meta (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT NULL,\n  updated_at TEXT\n);", with: "")
+        if let meta = ddl.range(of: "CREATE TABLE IF NOT EXISTS cache_meta") {
+            ddl = String(ddl[..<meta.lowerBound])
+        }
         try db.execute(sql: ddl)
         let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-        try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS tally_deleted (
-              entity TEXT NOT NULL, id INTEGER NOT NULL, deleted_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS tally_deleted_at ON tally_deleted(deleted_at);
-            CREATE TABLE IF NOT EXISTS tally_applied (
-              key TEXT PRIMARY KEY, task_id INTEGER NOT NULL, points INTEGER NOT NULL, day TEXT NOT NULL,
-              prev_status TEXT, prev_completed_at TEXT, prev_points_final INTEGER,
-              applied_at TEXT NOT NULL, undone_at TEXT);
-            """)
-        for namespace in Namespace.allCases {
+        // WorkOS's day target after an energy adjustment, which the cache does not carry.
+        let goalColumns = try db.columns(in: "daily_goals").map(\.name)
+        if !goalColumns.contains("adjusted_target_points") {
+            try db.execute(sql: "ALTER TABLE daily_goals ADD COLUMN adjusted_target_points INTEGER")
+        }
+        for namespace in Namespace.allCases where namespace.hasUpdatedAt {
             let table = namespace.primaryTable
-            if namespace.hasUpdatedAt {
-                try db.execute(sql: """
-                    CREATE INDEX IF NOT EXISTS \(table)_change_order ON \(table)(coalesce(updated_at, ''), id);
-                    CREATE TRIGGER IF NOT EXISTS \(table)_stamp_insert AFTER INSERT ON \(table)
-                      WHEN NEW.updated_at IS NULL
-                      BEGIN UPDATE \(table) SET updated_at = \(now) WHERE id = NEW.id; END;
-                    CREATE TRIGGER IF NOT EXISTS \(table)_stamp_update AFTER UPDATE ON \(table)
-                      WHEN NEW.updated_at IS OLD.updated_at
-                      BEGIN UPDATE \(table) SET updated_at = \(now) WHERE id = NEW.id; END;
-                    """)
-            }
             try db.execute(sql: """
-                CREATE TRIGGER IF NOT EXISTS \(table)_log_delete AFTER DELETE ON \(table)
-                  BEGIN INSERT INTO tally_deleted (entity, id, deleted_at) VALUES ('\(namespace.rawValue)', OLD.id, \(now)); END;
+                CREATE INDEX IF NOT EXISTS \(table)_change_order ON \(table)(coalesce(updated_at, ''), id);
+                CREATE TRIGGER IF NOT EXISTS \(table)_stamp_insert AFTER INSERT ON \(table)
+                  WHEN NEW.updated_at IS NULL
+                  BEGIN UPDATE \(table) SET updated_at = \(now) WHERE id = NEW.id; END;
+                CREATE TRIGGER IF NOT EXISTS \(table)_stamp_update AFTER UPDATE ON \(table)
+                  WHEN NEW.updated_at IS OLD.updated_at
+                  BEGIN UPDATE \(table) SET updated_at = \(now) WHERE id = NEW.id; END;
                 """)
         }
     }
 
-    public func initSchema() async throws {
+    @discardableResult
+    public func initSchema(push: Bool) async throws -> [String] {
         try await pool.write { db in try Self.createSchema(db) }
+        return ["tables clients, tasks, daily_goals, habits"]
     }
 
     /// Runs `block` in one write transaction (the demo generator fills the primary this way).
@@ -101,22 +96,47 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    static func changeCondition(_ namespace: Namespace, _ order: ReadOrder) -> String {
-        namespace.hasUpdatedAt && order == .changes ? "(coalesce(updated_at, ''), id) > (?, ?)" : "id > ?"
-    }
-
-    static func changeArguments(_ namespace: Namespace, _ watermark: Watermark?, _ order: ReadOrder) -> StatementArguments {
-        if namespace.hasUpdatedAt && order == .changes { return [watermark?.at ?? "", watermark?.id ?? Int64.min] }
-        return [watermark?.id ?? Int64.min]
+    /// The position condition of a read in `order` and the scope's, with their arguments.
+    static func conditions(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder,
+                           scope: ScopeWindow) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if namespace.hasUpdatedAt && order == .changes {
+            conditions.append("(coalesce(updated_at, ''), id) > (?, ?)")
+            arguments += [watermark?.at ?? "", watermark?.id ?? Int64.min]
+        } else if let id = watermark?.id {
+            conditions.append("id > ?")
+            arguments += [id]
+        }
+        switch namespace {
+        case .tasks:
+            if let categories = scope.taskCategories {
+                conditions.append(categories.isEmpty ? "0"
+                    : "category IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))")
+                arguments += StatementArguments(categories)
+            }
+            if let since = scope.doneSince {
+                conditions.append("(status IS NOT 'done' OR completed_at IS NULL OR completed_at >= ?)")
+                arguments += [since]
+            }
+        case .goals:
+            if let days = scope.goalDays {
+                conditions.append("date >= coalesce((SELECT g.date FROM daily_goals g ORDER BY g.date DESC LIMIT 1 OFFSET ?), '')")
+                arguments += [max(0, days - 1)]
+            }
+        case .clients, .habits:
+            break
+        }
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments)
     }
 
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
-                      order: ReadOrder) async throws -> [[DatabaseValue]] {
+                      order: ReadOrder, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
         let columns = namespace.columns.joined(separator: ", ")
         let sorting = namespace.hasUpdatedAt && order == .changes ? "coalesce(updated_at, ''), id" : "id"
-        let sql = "SELECT \(columns) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace, order)) ORDER BY \(sorting) LIMIT ?"
-        var arguments = Self.changeArguments(namespace, watermark, order)
+        var (condition, arguments) = Self.conditions(namespace, after: watermark, order: order, scope: scope)
         arguments += [limit]
+        let sql = "SELECT \(columns) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(sorting) LIMIT ?"
         let finalArguments = arguments
         return try await mapped { db in
             try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
@@ -125,9 +145,10 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder) async throws -> Int {
-        let sql = "SELECT count(*) FROM \(namespace.primaryTable) WHERE \(Self.changeCondition(namespace, order))"
-        let arguments = Self.changeArguments(namespace, watermark, order)
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder,
+                      scope: ScopeWindow) async throws -> Int {
+        let (condition, arguments) = Self.conditions(namespace, after: watermark, order: order, scope: scope)
+        let sql = "SELECT count(*) FROM \(namespace.primaryTable) WHERE \(condition)"
         return try await mapped { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
@@ -142,21 +163,31 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    public func allIDs(_ namespace: Namespace) async throws -> [Int64] {
-        let sql = "SELECT id FROM \(namespace.primaryTable) ORDER BY id"
-        return try await mapped { db in try Int64.fetchAll(db, sql: sql) }
+    public func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest {
+        let (condition, arguments) = Self.conditions(namespace, after: nil, order: .ids, scope: scope)
+        let sql = "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.primaryTable) WHERE \(condition)"
+        return try await mapped { db in
+            let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
+            return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
+        }
     }
 
-    public func deletions(since: String?) async throws -> [Deletion] {
+    public func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64] {
+        let (condition, arguments) = Self.conditions(namespace, after: nil, order: .ids, scope: scope)
+        let sql = "SELECT id FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY id"
+        return try await mapped { db in try Int64.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    public func adjustedTargets(since: String) async throws -> [String: Int] {
         try await mapped { db in
-            try Row.fetchAll(
-                db, sql: "SELECT entity, id, deleted_at FROM tally_deleted WHERE deleted_at >= ? ORDER BY deleted_at",
-                arguments: [since ?? ""]
-            ).compactMap { row in
-                guard let entity = row.text("entity"), let namespace = Namespace(rawValue: entity),
-                      let id = row.int64("id") else { return nil }
-                return Deletion(namespace: namespace, id: id, at: row.text("deleted_at") ?? "")
+            guard try db.columns(in: "daily_goals").contains(where: { $0.name == "adjusted_target_points" }) else { return [:] }
+            var targets: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT date, adjusted_target_points FROM daily_goals WHERE adjusted_target_points IS NOT NULL AND date >= ?
+                """, arguments: [since]) {
+                if let date = row.text("date"), let points = row.int("adjusted_target_points") { targets[date] = points }
             }
+            return targets
         }
     }
 
@@ -172,23 +203,35 @@ public final class SQLitePrimary: PrimaryStore {
         let name = displayName
         return try await writeMapped { db in
             let task = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [request.taskID])
-            let applied = try Self.applied(db, key: request.key)
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM daily_goals")
-            let outcome = try CompletionPlan.complete(task: task, applied: applied, goals: goals, request: request, shown: name)
-            return try Self.write(outcome, db)
+            let date = request.day.description
+            guard try CompletionPlan.shouldComplete(task, request, shown: name), let task else {
+                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""),
+                                        goal: try Self.goal(db, date), wasReplay: true)
+            }
+            let today = try Self.goal(db, date)
+            let yesterday = try Self.goal(db, request.day.adding(days: -1).description)
+            let done = CompletionPlan.completed(task, request)
+            try Self.writeTask(done, db)
+            let change = CompletionPlan.goalChange(completing: request, today: today, yesterday: yesterday)
+            try Self.write(change, insert: true, db)
+            return CompletionResult(task: try Self.task(db, task.id) ?? done, goal: try Self.goal(db, date), wasReplay: false,
+                                    streakBefore: change.streak == nil ? nil : StreakFields(today))
         }
     }
 
-    public func undo(key: String, taskID: Int64, day: LocalDay, defaultTarget: Int) async throws -> CompletionResult {
+    public func undo(_ request: UndoRequest) async throws -> CompletionResult {
         let name = displayName
         return try await writeMapped { db in
-            let task = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [taskID])
-            let applied = try Self.applied(db, key: key)
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM daily_goals")
-            let outcome = try CompletionPlan.undo(
-                task: task, applied: applied, goals: goals, key: key, taskID: taskID, day: day,
-                at: Timestamp.format(Date()), defaultTarget: defaultTarget, shown: name)
-            return try Self.write(outcome, db)
+            let task = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [request.taskID])
+            guard try CompletionPlan.shouldUndo(task, request, shown: name), let task else {
+                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""),
+                                        goal: try Self.goal(db, request.day), wasReplay: true)
+            }
+            let today = try Self.goal(db, request.day)
+            let back = CompletionPlan.restored(task, request)
+            try Self.writeTask(back, db)
+            if today != nil { try Self.write(CompletionPlan.goalChange(undoing: request, today: today), insert: false, db) }
+            return CompletionResult(task: try Self.task(db, task.id) ?? back, goal: try Self.goal(db, request.day), wasReplay: false)
         }
     }
 
@@ -199,44 +242,27 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    static func applied(_ db: Database, key: String) throws -> AppliedCompletion? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tally_applied WHERE key = ?", arguments: [key]) else {
-            return nil
-        }
-        return AppliedCompletion(
-            key: key, taskID: row.int64("task_id") ?? 0, points: row.int("points") ?? 0,
-            day: row.text("day") ?? "", previousStatus: row.text("prev_status"),
-            previousCompletedAt: row.text("prev_completed_at"), previousPointsFinal: row.int("prev_points_final"),
-            appliedAt: row.text("applied_at") ?? "", undoneAt: row.text("undone_at"))
+    static func task(_ db: Database, _ id: Int64) throws -> WorkTask? {
+        try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id])
     }
 
-    /// Writes a planned outcome: the task, the day's goal (by date) and the applied record.
-    static func write(_ outcome: CompletionPlan.Outcome, _ db: Database) throws -> CompletionResult {
-        if outcome.isReplay {
-            return CompletionResult(task: outcome.task, goal: outcome.goal, wasReplay: true)
-        }
-        var task = outcome.task
-        task.updatedAt = outcome.task.updatedAt
+    static func goal(_ db: Database, _ date: String) throws -> DailyGoal? {
+        try DailyGoal.fetchOne(db, sql: "SELECT * FROM daily_goals WHERE date = ?", arguments: [date])
+    }
+
+    /// Writes a task's completion fields.
+    static func writeTask(_ task: WorkTask, _ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE tasks SET status = ?, completed_at = ?, points_final = ?, points_adjusted_at = ?,
                   updated_at = ? WHERE id = ?
                 """,
             arguments: [task.status, task.completedAt, task.pointsFinal, task.pointsAdjustedAt, task.updatedAt, task.id])
-        let g = outcome.goal
-        try g.upsertByDate(db, table: "daily_goals")
-        let a = outcome.applied
-        try db.execute(
-            sql: """
-                INSERT INTO tally_applied (key, task_id, points, day, prev_status, prev_completed_at,
-                  prev_points_final, applied_at, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET undone_at = excluded.undone_at
-                """,
-            arguments: [a.key, a.taskID, a.points, a.day, a.previousStatus, a.previousCompletedAt,
-                        a.previousPointsFinal, a.appliedAt, a.undoneAt])
-        let storedTask = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [task.id]) ?? task
-        let storedGoal = try DailyGoal.fetchOne(db, sql: "SELECT * FROM daily_goals WHERE date = ?", arguments: [g.date]) ?? g
-        return CompletionResult(task: storedTask, goal: storedGoal, wasReplay: false)
+    }
+
+    /// Adds a goal change to the day's row as increments; with `insert`, creates a missing row.
+    static func write(_ change: GoalChange, insert: Bool, _ db: Database) throws {
+        try change.write(to: "daily_goals", insert: insert, db)
     }
 
     public func close() async {

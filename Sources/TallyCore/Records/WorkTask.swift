@@ -35,6 +35,9 @@ public enum TaskStatus: Hashable, Sendable, CustomStringConvertible {
 /// The value tier of a task, which sets its default points (see `Points`).
 public enum ValueTier: String, CaseIterable, Sendable {
     case checkbox, quickWin = "quick-win", progress, deliverable, milestone
+
+    /// The tiers WorkOS's code knows (`quick-win` only appears in its design document).
+    public static let workos: [ValueTier] = [.checkbox, .progress, .deliverable, .milestone]
 }
 
 /// A row of `cached_tasks` (and the primary's `tasks`). Named `WorkTask` so it never shadows

@@ -105,12 +105,12 @@ extension CacheStore {
     ///   - query: the task pane's filter and window.
     ///   - pendingTaskIDs: completions in flight in this process (the outbox adds its own).
     public func snapshot(query: TaskQuery, now: Date = Date(), timeZone: TimeZone = .current,
-                         defaultTarget: Int = Ledger.defaultTarget,
+                         defaultTarget: Int = Ledger.defaultTarget, workday: ClosedRange<Double> = 9...18,
                          pendingTaskIDs: Set<Int64> = []) throws -> Snapshot {
         let path = self.path
         let readOnly = self.isReadOnly
         return try read { db in
-            try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget)
+            try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
                 .snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
         }
     }
@@ -124,7 +124,7 @@ extension CacheStore {
     public func taskPage(query: TaskQuery, clients: [Client], now: Date = Date(), timeZone: TimeZone = .current,
                          pendingTaskIDs: Set<Int64> = []) throws -> TaskPage {
         try read { db in
-            let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: Ledger.defaultTarget)
+            let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: Ledger.defaultTarget, workday: 9...18)
             let pending = pendingTaskIDs.union(try SnapshotReader.outboxTaskIDs(db))
             return try reader.tasks(query: query, today: LocalDay(now, in: timeZone), clients: clients, pending: pending)
         }
@@ -137,14 +137,20 @@ struct SnapshotReader {
     let now: Date
     let timeZone: TimeZone
     let defaultTarget: Int
+    let workday: ClosedRange<Double>
 
     func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool) throws -> Snapshot {
         let today = LocalDay(now, in: timeZone)
+        let hasTally = try db.tableExists(SyncJob.databaseTableName)
         let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
-        let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget)
-        let history = Self.history(goals: goals, today: today, days: 30, defaultTarget: defaultTarget)
-
         let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
+        let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget, context: try todayContext(clients: clients))
+        var history = Self.history(goals: goals, today: today, days: 30, defaultTarget: defaultTarget)
+        if !history.isEmpty {
+            history[history.count - 1].earned = figures.earned
+            history[history.count - 1].target = figures.target
+        }
+
         var open: [Int64: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT client_id, count(*) AS n FROM cached_tasks
@@ -154,7 +160,6 @@ struct SnapshotReader {
         }
         let summaries = clients.map { ClientSummary(client: $0, openTasks: open[$0.id] ?? 0) }
 
-        let hasTally = try db.tableExists(SyncJob.databaseTableName)
         var pendingIDs = pending
         var outboxDepth = 0
         for id in try Self.outboxTaskIDs(db) {
@@ -206,6 +211,42 @@ struct SnapshotReader {
         }
     }
 
+    /// What today's figures need besides the goal rows: the work tasks done today, the clients,
+    /// the adjusted targets and the hour.
+    func todayContext(clients: [Client]) throws -> Ledger.Today {
+        let today = LocalDay(now, in: timeZone)
+        var adjusted: [String: Int] = [:]
+        if try db.tableExists("tally_day_targets") {
+            for row in try Row.fetchAll(db, sql: "SELECT date, adjusted_target_points FROM tally_day_targets WHERE date >= ?",
+                                        arguments: [today.adding(days: -40).description]) {
+                if let date = row.text("date"), let points = row.int("adjusted_target_points") { adjusted[date] = points }
+            }
+        }
+        let start = today.start(in: timeZone)
+        let hour = now.timeIntervalSince(start) / 3600
+        return Ledger.Today(doneTasks: try doneTasks(on: today), clients: clients, adjustedTargets: adjusted,
+                            hour: hour, workday: workday)
+    }
+
+    /// The tasks completed on the local day `day`, newest first. completed_at is an ISO
+    /// timestamp in UTC; a local day spans two UTC dates at most. The index narrows to that
+    /// range and the filter keeps exactly the day's (writers differ in format).
+    func doneTasks(on day: LocalDay, conditions: [String] = [], arguments: [any DatabaseValueConvertible] = []) throws -> [WorkTask] {
+        let start = day.start(in: timeZone)
+        // `+status` keeps SQLite off the status indexes (60,000 done tasks) and on the
+        // completed_at range (a few days' worth).
+        let filter = TaskFilter(
+            conditions: ["+status = 'done' AND completed_at >= ? AND completed_at < ?"] + conditions,
+            arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
+                        Timestamp.format(start.addingTimeInterval(2 * 86400))] + arguments)
+        return try WorkTask.fetchAll(
+            db, sql: "SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
+            arguments: filter.statementArguments
+        ).filter { task in
+            Timestamp.parse(task.completedAt).map { LocalDay($0, in: timeZone) == day } ?? false
+        }
+    }
+
     /// The ids of tasks whose completion waits in the outbox.
     static func outboxTaskIDs(_ db: Database) throws -> [Int64] {
         guard try db.tableExists(SyncJob.databaseTableName) else { return [] }
@@ -248,22 +289,7 @@ struct SnapshotReader {
             return TaskPage(rows: tasks.map(row), total: total, offset: offset)
 
         case .doneToday:
-            // completed_at is an ISO timestamp in UTC; local today spans two UTC dates at most.
-            // The index narrows to that range and the filter below keeps exactly today's local
-            // ones (writers differ in format). A day's completions are few.
-            let start = today.start(in: timeZone)
-            let filter = TaskFilter(
-                // `+status` keeps SQLite off the status indexes (60,000 done tasks) and on the
-                // completed_at range (a few days' worth).
-                conditions: ["+status = 'done' AND completed_at >= ? AND completed_at < ?"] + conditions,
-                arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
-                            Timestamp.format(start.addingTimeInterval(2 * 86400))] + arguments)
-            let candidates = try WorkTask.fetchAll(
-                db, sql: "SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
-                arguments: filter.statementArguments)
-            let done = candidates.filter { task in
-                Timestamp.parse(task.completedAt).map { LocalDay($0, in: timeZone) == today } ?? false
-            }
+            let done = try doneTasks(on: today, conditions: conditions, arguments: arguments)
             let window = done.dropFirst(query.offset).prefix(query.limit)
             return TaskPage(rows: window.map(row), total: done.count, offset: query.offset)
 

@@ -67,11 +67,13 @@ public struct StatusReport: Sendable, Equatable {
         self.now = now
     }
 
-    /// `11/18 pts · streak 6 (best 14) · synced 3m ago`
+    /// `11/18 pts on track · streak 6 (best 14) · synced 3m ago`
     public var line: String {
         guard let goal else { return "no cache at \(cachePath)" }
-        var parts = ["\(goal.earned)/\(goal.target) pts", "streak \(goal.currentStreak) (best \(goal.longestStreak))"]
+        var parts = ["\(goal.earned)/\(goal.target) pts \(goal.pace.label)",
+                     "streak \(goal.currentStreak) (best \(goal.longestStreak))"]
         if goal.dailyDebt > 0 { parts.append("debt \(goal.dailyDebt)") }
+        if let row = goal.goalRowEarned, row != goal.earned { parts.append("goal row says \(row)") }
         parts.append(lastSyncAt.map { "synced \(RelativeTime.ago($0, now: now))" } ?? "never synced")
         switch health {
         case .healthy: break
@@ -107,6 +109,16 @@ public struct StatusReport: Sendable, Equatable {
             object["daily_debt"] = goal.dailyDebt
             object["weekly_debt"] = goal.weeklyDebt
             object["pressure_level"] = goal.pressure
+            object["minimum"] = goal.minimum
+            object["percent_of_target"] = goal.percentOfTarget
+            object["pace"] = goal.pace.rawValue
+            object["expected_points"] = (goal.expected * 10).rounded() / 10
+            object["clients_touched"] = goal.clientsTouched
+            object["total_external_clients"] = goal.totalClients
+            object["target_adjusted"] = goal.targetIsAdjusted
+            // The day's goal row as stored: it misses completions made through the WorkOS MCP
+            // server, which does not touch daily_goals; the points above come from the tasks.
+            object["goal_row_points"] = goal.goalRowEarned ?? NSNull()
         }
         return object
     }

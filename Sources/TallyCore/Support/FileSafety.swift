@@ -18,6 +18,14 @@ public enum FileSafety {
         }
     }
 
+    /// Writes `text` to `path` with mode 0600 (replacing the file).
+    public static func writePrivate(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw TallyError.io("Could not write \(path).")
+        }
+        chmod(path, 0o600)
+    }
+
     /// Sets mode 0600 on `path` and its SQLite companions when they exist and are ours to change.
     public static func restrictDatabaseFiles(_ path: String) {
         for suffix in ["", "-wal", "-shm", "-journal"] {

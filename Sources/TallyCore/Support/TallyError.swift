@@ -63,7 +63,7 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
         case .primaryAuth(let host, let user):
             return "PostgreSQL at \(host) refused the password for user \(user)."
         case .primarySchema(let shown, let reason):
-            return "The primary \(shown) does not have Tally's tables (\(reason)); run `tally primary init`."
+            return "The primary \(shown) does not have the WorkOS tables (\(reason)); for a new database run `tally primary init`."
         case .unknownTask(let id):
             return "There is no task with id \(id) in the cache."
         case .invalidPoints(let text):

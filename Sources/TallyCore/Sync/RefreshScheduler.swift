@@ -21,6 +21,9 @@ public final class RefreshScheduler: @unchecked Sendable {
         case busyElsewhere(Int64)
         case failed(String)
         case notified
+        /// Whether the primary pushes changes (`tally primary init --push`); without push the
+        /// timer and `R` keep the cache fresh.
+        case push(Bool)
     }
 
     public let workspace: Workspace
@@ -69,7 +72,15 @@ public final class RefreshScheduler: @unchecked Sendable {
         }
         if let postgres = workspace.primary as? PostgresPrimary {
             let logger = self.logger
+            let onEvent = self.onEvent
             listenTask = Task { [weak self] in
+                // LISTEN only where the NOTIFY triggers are installed: elsewhere it would hold a
+                // connection open for nothing.
+                guard (try? await postgres.pushInstalled()) == true else {
+                    onEvent(.push(false))
+                    return
+                }
+                onEvent(.push(true))
                 await postgres.listen(onChange: { [weak self] _ in self?.notified() },
                                       onError: { message in logger.warning("LISTEN: \(message)") })
             }

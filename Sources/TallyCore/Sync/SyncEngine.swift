@@ -20,6 +20,8 @@ public struct SyncOptions: Sendable {
     public var lookback: Double = 2
     /// A `running` job whose heartbeat is older than this is taken as dead.
     public var staleHeartbeat: Double = 300
+    /// Which primary rows the contract tables hold (by default what the WorkOS MCP server keeps).
+    public var scope = SyncScope.workos
 
     public init() {}
 
@@ -27,6 +29,7 @@ public struct SyncOptions: Sendable {
     public init(_ config: Config) {
         chunkSize = config.chunkSize
         fullChunkSize = config.fullChunkSize
+        scope = config.scope
     }
 }
 
@@ -146,13 +149,7 @@ public final class SyncEngine: Sendable {
 
         var failed: [Namespace: String] = [:]
         var deleted = 0
-        let jobStart = Timestamp.format(Date())
-        let deletionsSince = try cache.read { db in try CacheMeta.value(db, Self.deletionsKey) }
-        // A full job needs the log only for tables it found empty, and only since it began
-        // (see `sync`); others need it since the last job that completed.
-        let logStart = progress.full ? jobStart : deletionsSince
-        var deletionLog = DeletionLog(
-            since: logStart.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-options.lookback)) })
+        let window = options.scope.window(now: Date())
         do {
             // Plan: how many chunks remain per namespace, for an honest progress bar.
             var total = 0
@@ -160,7 +157,8 @@ public final class SyncEngine: Sendable {
             // (the fetch that follows records the real failure).
             for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
                 let start = startWatermark(namespace, progress: progress)
-                let remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace))) ?? 0
+                let remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
+                                                          scope: window)) ?? 0
                 total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
             }
             job.chunksTotal = job.chunksCompleted + total
@@ -185,7 +183,7 @@ public final class SyncEngine: Sendable {
         for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
             do {
                 try Task.checkCancellation()
-                deleted += try await sync(namespace, job: &job, progress: &progress, deletions: &deletionLog,
+                deleted += try await sync(namespace, job: &job, progress: &progress, scope: window,
                                           onProgress: onProgress)
                 progress.done.append(namespace.rawValue)
                 try persist(&job, progress: progress)
@@ -221,7 +219,9 @@ public final class SyncEngine: Sendable {
             try stored.update(db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
-                try CacheMeta.set(db, Self.deletionsKey, jobStart, at: now)
+                // Applied completions are kept a week for undo and for the record.
+                try db.execute(sql: "DELETE FROM tally_outbox WHERE applied_at IS NOT NULL AND applied_at < ?",
+                               arguments: [Timestamp.format(now.addingTimeInterval(-7 * 86400))])
             }
         }
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
@@ -242,9 +242,6 @@ public final class SyncEngine: Sendable {
 
     func watermarkKey(_ namespace: Namespace) -> String { "tally.watermark.\(namespace.rawValue)" }
 
-    /// `cache_meta` key: deletions on the primary up to this time are in the cache.
-    static let deletionsKey = "tally.deletions.since"
-
     /// Syncs one namespace chunk by chunk; returns how many cache rows it deleted.
     ///
     /// Each chunk is written in its own transaction with the job's position. A failed read is
@@ -252,13 +249,17 @@ public final class SyncEngine: Sendable {
     /// reads the table by id and, once it has read it whole, sets the namespace's watermark to
     /// the newest change the primary had when the read began: what changed during the read is
     /// read again by the next incremental sync.
-    func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, deletions: inout DeletionLog,
+    ///
+    /// Deletions (and rows that left `scope`) are found without any log on the primary: the
+    /// count and sum of the ids in scope are compared with the cache's, and only when they
+    /// differ are the ids listed.
+    func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow,
               onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> Int {
         var watermark = startWatermark(namespace, progress: progress)
         let order = progress.order(namespace)
         let wholeTable = order == .ids
         // A table read whole into an empty cache table holds nothing the primary lacks but rows
-        // deleted behind the read, which the deletion log has: no need to list every id of the
+        // deleted behind the read, which the id digest finds: no need to list every id of the
         // primary's table and walk the cache's (a warm-up of 100,000 tasks).
         let table = namespace.cacheTable
         let startedEmpty = try progress.full && progress.positions[namespace.rawValue] == nil
@@ -273,7 +274,8 @@ public final class SyncEngine: Sendable {
         while true {
             try Task.checkCancellation()
             do {
-                try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options), order: order) { rows in
+                try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options), order: order,
+                                         scope: scope) { rows in
                     try Task.checkCancellation()
                     let mark = Watermark.after(rows[rows.count - 1], in: namespace, order: order)
                     var next = progress
@@ -306,19 +308,23 @@ public final class SyncEngine: Sendable {
         }
 
         var deleted = 0
-        if wholeTable && !startedEmpty {
-            let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace) }
+        var listIDs = wholeTable && !startedEmpty
+        var expected: IDDigest?
+        if !listIDs {
+            let remote = try await withRetry(job: &job, namespace: namespace) { try await self.primary.idDigest(namespace, scope: scope) }
+            listIDs = try cache.read { db in try Self.idDigest(namespace, db) } != remote
+            expected = remote
+        }
+        if listIDs {
+            let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace, scope: scope) }
             deleted = try cache.write { db in try Self.removeMissing(namespace, keeping: ids, db) }
-        } else {
-            let gone = try await deletions.fetch(job: &job, namespace: namespace, engine: self, fresh: startedEmpty)
-            let ids = gone.filter { $0.namespace == namespace }.map(\.id)
-            if !ids.isEmpty {
-                deleted = try cache.write { db in
-                    try db.execute(literal: "DELETE FROM \(sql: namespace.cacheTable) WHERE id IN \(ids)")
-                    return db.changesCount
-                }
+            // Fewer rows than the primary's: another writer lost some (a rewrite whose inserts
+            // failed). Read the table again by id.
+            if let expected, try cache.read({ db in try Self.idDigest(namespace, db) }).count < expected.count {
+                try await refill(namespace, job: &job, scope: scope)
             }
         }
+        if namespace == .goals { try await syncAdjustedTargets(job: &job) }
         let finishedAt = Date()
         let highWater = wholeTable ? progress.highWater?[namespace.rawValue] : nil
         let encodedHighWater = highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
@@ -338,23 +344,39 @@ public final class SyncEngine: Sendable {
         let error: any Error
     }
 
-    /// The primary's deletion log since the last completed job (a full job: since it began),
-    /// read once per job: every namespace of an incremental sync needs it, and what is deleted
-    /// later comes with the next job. `fresh` reads it again, for a table just read whole into
-    /// an empty cache table, whose rows deleted behind the read must go now.
-    struct DeletionLog {
-        let since: String?
-        var fetched: [Deletion]?
+    /// The count and sum of the cache table's ids.
+    static func idDigest(_ namespace: Namespace, _ db: Database) throws -> IDDigest {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable)")
+        return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
+    }
 
-        mutating func fetch(job: inout SyncJob, namespace: Namespace, engine: SyncEngine,
-                            fresh: Bool = false) async throws -> [Deletion] {
-            if let fetched, !fresh { return fetched }
-            let since = self.since
-            let gone = try await engine.withRetry(job: &job, namespace: namespace) {
-                try await engine.primary.deletions(since: since)
+    /// Reads every row of `namespace` in scope again by id and writes them, a chunk a transaction.
+    func refill(_ namespace: Namespace, job: inout SyncJob, scope: ScopeWindow) async throws {
+        logger.notice("re-reading \(namespace.rawValue): the cache holds fewer rows than the primary")
+        var position: Watermark?
+        while true {
+            let after = position
+            let rows = try await withRetry(job: &job, namespace: namespace) {
+                try await self.primary.fetch(namespace, after: after, limit: self.options.fullChunkSize, order: .ids, scope: scope)
             }
-            fetched = gone
-            return gone
+            if rows.isEmpty { return }
+            try cache.write { db in try Self.upsert(namespace, rows: rows, db) }
+            position = Watermark.after(rows[rows.count - 1], in: namespace, order: .ids)
+            if rows.count < options.fullChunkSize { return }
+        }
+    }
+
+    /// Copies the primary's adjusted day targets of the last 60 days into `tally_day_targets`.
+    func syncAdjustedTargets(job: inout SyncJob) async throws {
+        let since = LocalDay(Date()).adding(days: -60).description
+        let targets = try await withRetry(job: &job, namespace: .goals) { try await self.primary.adjustedTargets(since: since) }
+        let now = Timestamp.format(Date())
+        try cache.write { db in
+            try db.execute(sql: "DELETE FROM tally_day_targets WHERE date >= ?", arguments: [since])
+            for (date, points) in targets {
+                try db.execute(sql: "INSERT INTO tally_day_targets (date, adjusted_target_points, updated_at) VALUES (?, ?, ?)",
+                               arguments: [date, points, now])
+            }
         }
     }
 
@@ -382,7 +404,16 @@ public final class SyncEngine: Sendable {
     /// (one made while offline) gives way to the primary's.
     static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws {
         let columns = namespace.columns
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
+        // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
+        let required = try Dictionary(
+            db.columns(in: namespace.cacheTable).filter(\.isNotNull).map { ($0.name, $0.defaultValueSQL) },
+            uniquingKeysWith: { first, _ in first })
+        let placeholders = columns.map { column -> String in
+            guard column != "id", let fallback = required[column] else { return "?" }
+            if let fallback { return "coalesce(?, \(fallback))" }
+            return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
+        }.joined(separator: ", ")
         let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         let statement = try db.cachedStatement(sql: """
             INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))

@@ -20,7 +20,13 @@ public final class DashboardSession {
 
     let scheduler: RefreshScheduler?
     let completions: CompletionService?
-    let watcher: ChangeWatcher?
+    var watcher: ChangeWatcher?
+    /// Holds back a change until the writer is done (see `ChangeSettler`).
+    var settler = ChangeSettler()
+    /// The cache file the session reads (replaced files are noticed by their identity).
+    var cacheIdentity: FileIdentity?
+    var lastFileCheck = Date.distantPast
+    var cacheMissingSince: Date?
     let inbox = Inbox()
     let timeZone: TimeZone
     let logger = Logger(label: "tally.dashboard")
@@ -45,6 +51,7 @@ public final class DashboardSession {
         self.timeZone = timeZone
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
+        cacheIdentity = FileIdentity.of(cache.path)
         let canWrite = !cache.isReadOnly && workspace.primary != nil
         let completions = canWrite ? CompletionService(workspace: workspace) : nil
         self.completions = completions
@@ -105,8 +112,16 @@ public final class DashboardSession {
         if inboxReady {
             for message in inbox.drain() { receive(message) }
         }
-        if watcher?.hasChanged() == true {
-            rebuild(countLookups: true, now: now)
+        checkCacheFile(now: now)
+        if watcher?.hasChanged() == true { settler.changed(at: now) }
+        if settler.isSettling {
+            if let counts = try? workspace.cache.rowCounts() {
+                settler.observe(counts: counts, shown: model.snapshot.rowCounts)
+            }
+            if settler.shouldShow(at: now) {
+                settler.shown()
+                rebuild(countLookups: true, now: now)
+            }
         }
         let second = Int(now.timeIntervalSince1970)
         if second != lastClockSecond {
@@ -130,6 +145,57 @@ public final class DashboardSession {
 
     var messageSetAt = Date()
     var lastClockText = ""
+
+    /// True while a change to the cache waits for its writer to finish: the loop then looks
+    /// more often than its idle interval, so the finished change shows promptly.
+    public var isSettling: Bool { settler.isSettling }
+
+    /// Once a second: has the cache file been deleted, or replaced by another? (WorkOS's
+    /// troubleshooting says to delete `cache.db*` and let it rebuild.) A new file is opened and
+    /// shown once its writer settles; a missing one is said so, and rebuilt from the primary
+    /// when it stays missing and there is one.
+    func checkCacheFile(now: Date) {
+        guard now.timeIntervalSince(lastFileCheck) >= 1 else { return }
+        lastFileCheck = now
+        let cache = workspace.cache
+        let identity = FileIdentity.of(cache.path)
+        if identity == cacheIdentity, identity != nil { return }
+        guard identity != nil else {
+            if cacheMissingSince == nil {
+                cacheMissingSince = now
+                say("the cache file \(cache.path) is missing; waiting for it to come back", .error)
+                logger.warning("cache file missing", metadata: ["path": "\(cache.path)"])
+            } else if let since = cacheMissingSince, now.timeIntervalSince(since) >= 2, scheduler != nil, workspace.primary != nil,
+                      !cache.isReadOnly {
+                do {
+                    try cache.reopen(create: true)
+                    adoptNewFile(now: now)
+                    say("the cache file was missing: rebuilding it from the primary")
+                    scheduler?.requestSync(full: true)
+                } catch {
+                    say(error.userMessage, .error)
+                }
+            }
+            return
+        }
+        do {
+            try cache.reopen()
+            adoptNewFile(now: now)
+            say("the cache file was replaced; showing the new one")
+            logger.notice("cache file replaced", metadata: ["path": "\(cache.path)"])
+        } catch {
+            say(error.userMessage, .error)
+        }
+    }
+
+    /// Watches the file now at the cache's path and waits for its writer to settle.
+    func adoptNewFile(now: Date) {
+        cacheIdentity = FileIdentity.of(workspace.cache.path)
+        cacheMissingSince = nil
+        watcher = try? ChangeWatcher(path: workspace.cache.path)
+        _ = watcher?.hasChanged()
+        settler.changed(at: now)
+    }
 
     /// Every text on screen that changes with the clock alone: the time, "synced … ago" per
     /// namespace, the refresh countdown, and the running job's age.
@@ -166,7 +232,7 @@ public final class DashboardSession {
         let query = model.state.taskQuery(width: width, height: height)
         do {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
-                                                        defaultTarget: workspace.config.targetPoints,
+                                                        defaultTarget: workspace.config.targetPoints, workday: workspace.config.workday,
                                                         pendingTaskIDs: pending)
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
@@ -347,9 +413,9 @@ public final class DashboardSession {
         case .completed(let taskID, let outcome):
             pending.remove(taskID)
             switch outcome {
-            case .applied(let task, let goal, let key):
+            case .applied(let task, _, let key):
                 lastCompletion = (key, taskID, Date())
-                say("\(task.title) +\(task.pointsFinal ?? 0) pts · \(goal.earnedPoints ?? 0)/\(goal.targetPoints ?? workspace.config.targetPoints) · u undoes", .success)
+                say("\(task.title) +\(task.pointsFinal ?? 0) pts · u undoes", .success)
             case .queued(let task, _, let key, let reason):
                 lastCompletion = (key, taskID, Date())
                 say("\(task.title) queued: \(reason)", .info)
@@ -391,6 +457,8 @@ public final class DashboardSession {
                 say(text, .error)
             case .notified:
                 break
+            case .push(let enabled):
+                model.chrome.pushEnabled = enabled
             }
             needsRedraw = true
         }

@@ -27,6 +27,8 @@ public struct Chrome: Hashable, Sendable {
     public var message: StatusMessage?
     public var themeName: String
     public var timeZone: TimeZone
+    /// Whether the primary pushes changes (nil: not known, or not PostgreSQL).
+    public var pushEnabled: Bool?
 
     public init(now: Date, nextRefreshAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
                 message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {

@@ -103,14 +103,15 @@ struct HeaderView: Widget {
         if rightX > row.x + 12 { buffer.put(right, x: rightX, y: row.y, maxWidth: right.width) }
     }
 
-    /// ` Points ████████▌░░░░ 11/18   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 69`
+    /// ` Points ████████▌░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 2   Clients 3/5`
     ///
     /// The gauge takes what the figures leave (10–40 columns); when that is too little the
-    /// task count goes first, then the debt's long form, then the pressure.
+    /// clients go first, then the debt's long form, then the pressure, then the pace.
     private func drawFigures(in row: Rect, into buffer: inout Buffer) {
         let muted = context.style(.muted)
         let main = context.style(.main)
         let debtStyle = { (value: Int) in value > 0 ? context.style(.warn) : context.style(.ok) }
+        let pace = [Span(" · ", style: muted), Span(goal.pace.label, style: paceStyle)]
         let streak = [Span("   Streak ", style: muted),
                       Span("\(goal.currentStreak)", style: context.style(.accent).with(adding: .bold)),
                       Span(" · best \(goal.longestStreak)", style: muted)]
@@ -120,16 +121,17 @@ struct HeaderView: Widget {
         let debtShort = [Span("   Debt ", style: muted), Span("\(goal.dailyDebt)", style: debtStyle(goal.dailyDebt)),
                          Span(" · week ", style: muted), Span("\(goal.weeklyDebt)", style: debtStyle(goal.weeklyDebt))]
         let pressure = [Span("   Pressure ", style: muted), Span("\(goal.pressure)", style: pressureStyle.with(adding: .bold))]
-        let done = [Span("   Done ", style: muted), Span("\(goal.taskCount)", style: main),
-                    Span(goal.taskCount == 1 ? " task" : " tasks", style: muted)]
+        let clients = [Span("   Clients ", style: muted), Span("\(goal.clientsTouched)", style: main),
+                       Span("/\(goal.totalClients)", style: muted)]
 
-        let label = goal.isHit ? "\(goal.earned)/\(goal.target) ✓" : "\(goal.earned)/\(goal.target)"
+        let target = goal.targetIsAdjusted ? "\(goal.target)*" : "\(goal.target)"
+        let label = goal.isHit ? "\(goal.earned)/\(target) ✓" : "\(goal.earned)/\(target)"
         let prefix = Span(" Points ", style: muted)
         let labelSpan = Span(" " + label, style: goal.isHit ? context.style(.gaugeDone) : main.with(adding: .bold))
         let fixed = prefix.width + labelSpan.width + 1
         let choices: [([Span], Int)] = [
-            (streak + debtLong + pressure + done, 16), (streak + debtLong + pressure, 14),
-            (streak + debtShort + pressure, 10), (streak + debtShort, 10), (streak, 10),
+            (pace + streak + debtLong + pressure + clients, 16), (pace + streak + debtLong + pressure, 14),
+            (pace + streak + debtShort + pressure, 10), (pace + streak + debtShort, 10), (pace + streak, 10), (streak, 10),
         ]
         var rest = streak
         for (spans, minimumGauge) in choices where row.width - fixed - Line(spans).width >= minimumGauge {
@@ -146,10 +148,19 @@ struct HeaderView: Widget {
         buffer.put(Line(rest), x: x, y: row.y, maxWidth: max(0, row.maxX - x))
     }
 
+    /// WorkOS's pressure runs 0–5.
     private var pressureStyle: Style {
-        if goal.pressure >= 67 { return context.style(.error) }
-        if goal.pressure >= 34 { return context.style(.warn) }
+        if goal.pressure >= 4 { return context.style(.error) }
+        if goal.pressure >= 2 { return context.style(.warn) }
         return context.style(.ok)
+    }
+
+    private var paceStyle: Style {
+        switch goal.pace {
+        case .ahead, .minimumOnly: return context.style(.ok)
+        case .onTrack: return context.style(.main)
+        case .behind: return context.style(.warn)
+        }
     }
 
     /// One row: ` 11/18 ██████░░░ streak 6 · debt 7 · p 69       synced 3m ago `

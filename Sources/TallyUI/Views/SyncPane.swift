@@ -48,7 +48,8 @@ struct SyncPane: Widget {
                 idle = Line([Span("⟳ ", style: context.style(.accent)), Span("starting a sync…", style: context.style(.main))])
             } else if let last = snapshot.lastSyncAt {
                 idle = Line([Span("● ", style: context.style(.ok)), Span("idle", style: context.style(.main)),
-                             Span(" · last sync \(RelativeTime.ago(last, now: chrome.now))", style: context.style(.muted))])
+                             Span(" · last sync \(RelativeTime.ago(last, now: chrome.now))", style: context.style(.muted)),
+                             Span(chrome.pushEnabled == false ? " · push off" : "", style: context.style(.muted))])
             } else {
                 idle = Line([Span("○ ", style: context.style(.warn)), Span("never synced", style: context.style(.main)),
                              Span(chrome.primaryName == nil ? " · watching the cache" : " · press R", style: context.style(.muted))])

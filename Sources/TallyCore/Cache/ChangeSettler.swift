@@ -1,0 +1,73 @@
+import Foundation
+
+/// Decides when a change to the cache file is shown.
+///
+/// The WorkOS MCP server rewrites its tables without a transaction: a DELETE, then one
+/// autocommitted INSERT per row. A reader that rebuilt its view at every commit would show the
+/// tables empty or half-filled. So a change is shown once the file has been quiet for `quiet`
+/// seconds, which a single outside write passes at once. While a rewrite is suspected (a
+/// contract table got smaller than the one on screen) the quiet must last `rewriteQuiet`, since
+/// a writer that pauses between two rows must not be taken for one that has finished. A writer
+/// that never goes quiet but never shrinks a table (another program appending at 100 writes a
+/// second) is shown every `maxWait` seconds; a table that stays smaller is shown after
+/// `giveUp` at the latest.
+public struct ChangeSettler: Sendable, Equatable {
+    public var quiet: TimeInterval = 0.12
+    public var rewriteQuiet: TimeInterval = 0.6
+    public var maxWait: TimeInterval = 1
+    public var giveUp: TimeInterval = 10
+
+    /// When the first change not yet shown was seen.
+    public private(set) var firstChange: Date?
+    /// When the newest change was seen.
+    public private(set) var lastChange: Date?
+    /// A table was seen smaller than on screen since the first change.
+    public private(set) var sawShrink = false
+
+    public init() {}
+
+    /// True while a change waits to be shown (the caller looks at the file more often then).
+    public var isSettling: Bool { firstChange != nil }
+
+    /// The file changed at `now`.
+    public mutating func changed(at now: Date) {
+        if firstChange == nil { firstChange = now }
+        lastChange = now
+    }
+
+    /// Row counts of the contract tables now, against those on screen: a smaller table is a
+    /// rewrite in progress (or a deletion, which then waits `rewriteQuiet`).
+    public mutating func observe(counts: [Namespace: Int], shown: [Namespace: Int]) {
+        if shown.contains(where: { namespace, count in (counts[namespace] ?? 0) < count }) { sawShrink = true }
+    }
+
+    /// Whether the pending change should be shown at `now`.
+    public func shouldShow(at now: Date) -> Bool {
+        guard let firstChange, let lastChange else { return false }
+        let calm = now.timeIntervalSince(lastChange)
+        let waiting = now.timeIntervalSince(firstChange)
+        if sawShrink { return calm >= rewriteQuiet || waiting >= giveUp }
+        return calm >= quiet || waiting >= maxWait
+    }
+
+    /// The change was shown.
+    public mutating func shown() {
+        firstChange = nil
+        lastChange = nil
+        sawShrink = false
+    }
+}
+
+/// The identity of a file on disk (device and inode): a file deleted and made anew, or swapped
+/// in by a rename, has another one, though its path is the same.
+public struct FileIdentity: Equatable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+
+    /// The identity of what is at `path` now; nil when nothing is.
+    public static func of(_ path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+}

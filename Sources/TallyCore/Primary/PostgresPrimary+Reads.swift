@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+
+/// The parameters of one PostgreSQL statement as it is written: `bind` appends a value and
+/// returns its placeholder (`$3`). Every value reaches the server as a parameter.
+struct PostgresStatement {
+    private(set) var values: [DatabaseValue] = []
+
+    mutating func bind(_ value: any DatabaseValueConvertible) -> String {
+        values.append(value.databaseValue)
+        return "$\(values.count)"
+    }
+
+    func query(_ sql: String) throws -> PostgresQuery {
+        try PostgresPrimary.query(sql, values)
+    }
+}
+
+extension PostgresPrimary {
+    /// The WHERE conditions that keep `namespace` to `scope` (the same rule as
+    /// `ScopeWindow.contains` and the SQLite primary's).
+    static func scopeConditions(_ namespace: Namespace, _ scope: ScopeWindow, _ columns: PostgresColumns,
+                                _ statement: inout PostgresStatement) -> [String] {
+        let table = namespace.primaryTable
+        var conditions: [String] = []
+        switch namespace {
+        case .tasks:
+            if let categories = scope.taskCategories, columns.has(table, "category") {
+                if categories.isEmpty {
+                    conditions.append("FALSE")
+                } else {
+                    let list = categories.map { statement.bind($0) + "::text" }.joined(separator: ", ")
+                    conditions.append("category IN (\(list))")
+                }
+            }
+            if let since = scope.doneSince, columns.has(table, "completed_at") {
+                let cutoff = columns.value(statement.bind(since), table, "completed_at")
+                conditions.append("(status IS DISTINCT FROM 'done' OR completed_at IS NULL OR completed_at >= \(cutoff))")
+            }
+        case .goals:
+            if let days = scope.goalDays {
+                let offset = statement.bind(Int64(max(0, days - 1)))
+                conditions.append("""
+                    date >= coalesce((SELECT g.date FROM daily_goals g ORDER BY g.date DESC OFFSET \(offset)::bigint LIMIT 1), '-infinity'::date)
+                    """)
+            }
+        case .clients, .habits:
+            break
+        }
+        return conditions
+    }
+
+    /// A row's place in change order: its `updated_at` to the millisecond, the precision the cache
+    /// and the watermarks keep (a transaction's `now()` gives a thousand rows one microsecond).
+    static let changeOrder = "date_trunc('milliseconds', updated_at)"
+
+    /// The position condition of a read in `order`, plus the scope's.
+    static func conditions(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder, scope: ScopeWindow,
+                           _ columns: PostgresColumns, _ statement: inout PostgresStatement) -> String {
+        var conditions: [String] = []
+        if namespace.hasUpdatedAt, order == .changes {
+            if let watermark, !watermark.at.isEmpty {
+                // Watermarks have the cache's millisecond precision; other writers store
+                // microseconds. Rows are ordered by the millisecond and then id (`changeOrder`),
+                // and the plain range keeps the (updated_at, id) index in use.
+                let at = columns.value(statement.bind(watermark.at), namespace.primaryTable, "updated_at")
+                conditions.append("updated_at >= \(at)")
+                conditions.append("(\(changeOrder), id) > (\(at), \(statement.bind(watermark.id))::bigint)")
+            }
+        } else if let id = watermark?.id {
+            conditions.append("id > \(statement.bind(id))::bigint")
+        }
+        conditions += scopeConditions(namespace, scope, columns, &statement)
+        return conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
+    }
+
+    public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int, order: ReadOrder,
+                      scope: ScopeWindow) async throws -> [[DatabaseValue]] {
+        let columns = try await columns()
+        var statement = PostgresStatement()
+        let condition = Self.conditions(namespace, after: watermark, order: order, scope: scope, columns, &statement)
+        let sorting = namespace.hasUpdatedAt && order == .changes ? "\(Self.changeOrder), id" : "id"
+        let query = try statement.query("""
+            SELECT \(columns.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition)
+            ORDER BY \(sorting) LIMIT \(max(1, limit))
+            """)
+        let log = logger
+        return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
+    }
+
+    public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder,
+                      scope: ScopeWindow) async throws -> Int {
+        let columns = try await columns()
+        var statement = PostgresStatement()
+        let condition = Self.conditions(namespace, after: watermark, order: order, scope: scope, columns, &statement)
+        let query = try statement.query("SELECT count(*)::bigint FROM \(namespace.primaryTable) WHERE \(condition)")
+        let log = logger
+        return try await run { connection in
+            let rows = try await Self.rows(connection.query(query, logger: log))
+            return rows.first.flatMap { Int.fromDatabaseValue($0[0]) } ?? 0
+        }
+    }
+
+    public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
+        guard namespace.hasUpdatedAt else { return nil }
+        let columns = try await columns()
+        let query = try Self.query("""
+            SELECT \(columns.select(namespace.primaryTable, "updated_at")), id::bigint FROM \(namespace.primaryTable)
+            WHERE updated_at IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1
+            """)
+        let log = logger
+        return try await run { connection in
+            for try await row in try await connection.query(query, logger: log) {
+                let (at, id) = try row.decode((String, Int64).self)
+                return Watermark(at: at, id: id)
+            }
+            return nil
+        }
+    }
+
+    public func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest {
+        let columns = try await columns()
+        var statement = PostgresStatement()
+        let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
+        let query = try statement.query("""
+            SELECT count(*)::bigint, coalesce(sum(id::bigint), 0)::bigint FROM \(namespace.primaryTable) WHERE \(condition)
+            """)
+        let log = logger
+        return try await run { connection in
+            for try await row in try await connection.query(query, logger: log) {
+                let (count, sum) = try row.decode((Int64, Int64).self)
+                return IDDigest(count: count, sum: sum)
+            }
+            return IDDigest(count: 0, sum: 0)
+        }
+    }
+
+    public func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64] {
+        let columns = try await columns()
+        var statement = PostgresStatement()
+        let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
+        let query = try statement.query("SELECT id::bigint FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY id")
+        let log = logger
+        return try await run { connection in
+            var ids: [Int64] = []
+            for try await row in try await connection.query(query, logger: log) {
+                ids.append(try row.decode(Int64.self))
+            }
+            return ids
+        }
+    }
+
+    public func adjustedTargets(since: String) async throws -> [String: Int] {
+        let columns = try await columns()
+        guard columns.has("daily_goals", "adjusted_target_points") else { return [:] }
+        let query = try Self.query("""
+            SELECT to_char(date, 'YYYY-MM-DD'), adjusted_target_points::bigint FROM daily_goals
+            WHERE adjusted_target_points IS NOT NULL AND date >= $1::date
+            """, [since.databaseValue])
+        let log = logger
+        return try await run { connection in
+            var targets: [String: Int] = [:]
+            for try await row in try await connection.query(query, logger: log) {
+                let (date, points) = try row.decode((String, Int64).self)
+                targets[date] = Int(points)
+            }
+            return targets
+        }
+    }
+
+    public func task(id: Int64) async throws -> WorkTask? {
+        let columns = try await columns()
+        let log = logger
+        return try await run(.writes) { connection in
+            try await Self.fetchTask(connection, id: id, lock: false, columns: columns, logger: log)
+        }
+    }
+
+    public func goal(date: String) async throws -> DailyGoal? {
+        let columns = try await columns()
+        let log = logger
+        return try await run(.writes) { connection in
+            try await Self.fetchGoal(connection, date: date, lock: false, columns: columns, logger: log)
+        }
+    }
+
+    static func fetchTask(_ connection: PostgresConnection, id: Int64, lock: Bool, columns: PostgresColumns,
+                          logger: Logger) async throws -> WorkTask? {
+        let query = try Self.query(
+            "SELECT \(columns.select(.tasks)) FROM tasks WHERE id = $1::bigint\(lock ? " FOR UPDATE" : "")", [id.databaseValue])
+        guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }
+        return WorkTask(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.tasks.columns, values))))
+    }
+
+    static func fetchGoal(_ connection: PostgresConnection, date: String, lock: Bool, columns: PostgresColumns,
+                          logger: Logger) async throws -> DailyGoal? {
+        let query = try Self.query(
+            "SELECT \(columns.select(.goals)) FROM daily_goals WHERE date = $1::date\(lock ? " FOR UPDATE" : "")",
+            [date.databaseValue])
+        guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }
+        return DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, values))))
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// Tally against a WorkOS database it never initialised: the schema of WorkOS's own migrations
+/// (serial ids, `timestamp` columns holding UTC, jsonb subtasks, extra columns and tables, a
+/// foreign key, no triggers), on a server whose time zone is not UTC. Sync, completion, undo and
+/// replay must work there and change nothing in the schema.
+final class WorkOSDatabaseTests: XCTestCase {
+    var url: String!
+    var primary: PostgresPrimary!
+    var dir: TempDirectory!
+    var cache: CacheStore!
+    let utc = TimeZone(identifier: "UTC")!
+
+    /// A fresh database made from the WorkOS fixtures, whose sessions default to India's time
+    /// (UTC+5:30) on a cluster that runs on New York's.
+    func load() throws {
+        url = try PostgresServer.freshDatabase("workos")
+        let name = String(url[url.index(after: url.range(of: "/", options: .backwards)!.lowerBound)...])
+        XCTAssertEqual(PostgresServer.psql(url, "ALTER DATABASE \(name) SET timezone = 'Asia/Kolkata'").status, 0)
+        let fixtures = Repository.root + "/Tests/Fixtures"
+        let loaded = shell("psql '\(url!)' -v ON_ERROR_STOP=1 -q -f '\(fixtures)/workos-primary.sql' -f '\(fixtures)/workos-primary-data.sql'")
+        XCTAssertEqual(loaded.status, 0, loaded.output)
+        XCTAssertEqual(PostgresServer.psql(url, "SHOW timezone").output.trimmingCharacters(in: .whitespacesAndNewlines), "Asia/Kolkata")
+        guard case .postgres(let parsed) = try PrimaryLocation(parsing: url) else { return XCTFail("not a postgres URL") }
+        primary = PostgresPrimary(url: parsed, timeout: 10)
+        dir = TempDirectory()
+        cache = try CacheStore(path: dir.file("cache.db"))
+    }
+
+    override func tearDown() async throws {
+        await primary?.close()
+    }
+
+    /// Everything about the schema a program could change: tables, columns with types, defaults
+    /// and nullability, constraints, indexes, triggers, functions, sequences.
+    func schemaFingerprint() -> String {
+        let queries = [
+            "SELECT table_schema, table_name, column_name, data_type, coalesce(column_default, ''), is_nullable FROM information_schema.columns WHERE table_schema IN ('public', 'drizzle') ORDER BY 1, 2, 3",
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+            "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'drizzle') ORDER BY 1, 2, 3",
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2",
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1",
+            "SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1",
+        ]
+        return queries.map { PostgresServer.psql(url, $0).output }.joined(separator: "\n---\n")
+    }
+
+    func psqlValue(_ sql: String) -> String {
+        PostgresServer.psql(url, sql).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func engine() -> SyncEngine {
+        var options = SyncOptions()
+        options.baseDelay = 0.05
+        return SyncEngine(cache: cache, primary: primary, options: options)  // the default scope: WorkOS's
+    }
+
+    func cacheValue(_ sql: String) throws -> String? {
+        try cache.read { db in try String.fetchOne(db, sql: sql) }
+    }
+
+    func testSyncCompletionAndUndoWorkAsTheDatabaseIsAndChangeNoSchema() async throws {
+        try load()
+        let before = schemaFingerprint()
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0")
+
+        let summary = try await engine().run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
+
+        // What the WorkOS MCP server's own sync keeps: every client and habit, work tasks not done
+        // or done in the last 90 days, the 30 newest goal rows.
+        let counts = try cache.read { db in
+            try Namespace.allCases.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0.cacheTable)") ?? -1 }
+        }
+        XCTAssertEqual(counts, [6, 33, 30, 5])
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM cached_tasks WHERE category != 'work'"), "0")
+
+        // Times agree to the millisecond, whatever the server's zone: a `timestamp` column holds UTC
+        // wall-clock time and arrives unshifted; a `timestamptz` column arrives as its UTC instant.
+        let iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+        XCTAssertEqual(try cacheValue("SELECT completed_at FROM cached_tasks WHERE id = 21"),
+                       psqlValue("SELECT to_char(completed_at, \(iso)) FROM tasks WHERE id = 21"))
+        XCTAssertEqual(try cacheValue("SELECT updated_at FROM cached_tasks WHERE id = 1"),
+                       psqlValue("SELECT to_char(updated_at, \(iso)) FROM tasks WHERE id = 1"))
+        let instant = try XCTUnwrap(cacheValue("SELECT points_adjusted_at FROM cached_tasks WHERE points_adjusted_at IS NOT NULL ORDER BY id LIMIT 1"))
+        let id = try XCTUnwrap(cacheValue("SELECT id FROM cached_tasks WHERE points_adjusted_at IS NOT NULL ORDER BY id LIMIT 1"))
+        XCTAssertEqual(instant, psqlValue("SELECT to_char(points_adjusted_at AT TIME ZONE 'UTC', \(iso)) FROM tasks WHERE id = \(id)"))
+        let fresh = try XCTUnwrap(Timestamp.parse(cacheValue("SELECT completed_at FROM cached_tasks WHERE id = 21")))
+        XCTAssertLessThan(abs(Date().timeIntervalSince(fresh)), 3600, "done minutes ago, not hours off")
+        // jsonb subtasks arrive as the array's JSON text.
+        let subtasks = try XCTUnwrap(cacheValue("SELECT subtasks FROM cached_tasks WHERE id = 1"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(subtasks.utf8)) as? [[String: Any]]
+        XCTAssertEqual(parsed?.count, 3)
+        XCTAssertEqual(parsed?.first?["title"] as? String, "Outline")
+
+        // Today's figures come from the tasks (the goal row says 6: the MCP server's completions
+        // never touched it), against the day's adjusted target, as WorkOS's own metrics do. Task 26
+        // carries the design document's `quick-win` tier, worth 2.
+        let snapshot = try cache.snapshot(query: TaskQuery(limit: 1), timeZone: utc)
+        XCTAssertEqual(snapshot.goal.earned, 13)
+        XCTAssertEqual(snapshot.goal.taskCount, 6)
+        XCTAssertEqual(snapshot.goal.target, 15)
+        XCTAssertTrue(snapshot.goal.targetIsAdjusted)
+        XCTAssertEqual(snapshot.goal.goalRowEarned, 6)
+        XCTAssertEqual(snapshot.goal.pace, .minimumOnly)
+        XCTAssertEqual(snapshot.goal.clientsTouched, 4)
+        XCTAssertEqual(snapshot.goal.totalClients, 5)
+        XCTAssertEqual(snapshot.goal.currentStreak, 3)
+        XCTAssertLessThanOrEqual(snapshot.goal.pressure, 5)
+
+        // A completion writes what the WorkOS web app would: the task done at a UTC instant, the
+        // points added to the day's goal row.
+        var config = Config()
+        config.cachePath = cache.path
+        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: primary))
+        let now = Date()
+        guard case .applied(let task, let goal, let key) = try await service.complete(taskID: 1, now: now, timeZone: utc) else {
+            return XCTFail("not applied")
+        }
+        XCTAssertEqual(task.pointsFinal, 4, "a deliverable")
+        XCTAssertEqual(psqlValue("SELECT status FROM tasks WHERE id = 1"), "done")
+        XCTAssertEqual(psqlValue("SELECT to_char(completed_at, \(iso)) FROM tasks WHERE id = 1"), Timestamp.format(now))
+        XCTAssertEqual(psqlValue("SELECT to_char(updated_at, \(iso)) FROM tasks WHERE id = 1"), Timestamp.format(now))
+        XCTAssertEqual(psqlValue("SELECT earned_points || '/' || task_count FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"), "10/3")
+        XCTAssertEqual(goal?.earnedPoints, 10)
+        XCTAssertEqual(try cacheValue("SELECT completed_at FROM cached_tasks WHERE id = 1"), Timestamp.format(now))
+        XCTAssertEqual(try cache.snapshot(query: TaskQuery(limit: 1), timeZone: utc).goal.earned, 17)
+
+        // A replay of the same completion (the process died before the cache write) counts once.
+        let request = CompletionRequest(taskID: 1, points: 4, completedAt: Timestamp.format(now),
+                                        day: LocalDay(now, in: utc), key: key)
+        let replay = try await primary.complete(request)
+        XCTAssertTrue(replay.wasReplay)
+        XCTAssertEqual(psqlValue("SELECT earned_points FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"), "10")
+
+        // Undo puts the task and the goal row back.
+        _ = try await service.undo(key: key, taskID: 1, timeZone: utc)
+        XCTAssertEqual(psqlValue("SELECT status || '/' || coalesce(completed_at::text, 'null') FROM tasks WHERE id = 1"), "active/null")
+        XCTAssertEqual(psqlValue("SELECT earned_points || '/' || task_count FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"), "6/2")
+
+        // Changes made elsewhere, as the WorkOS programs make them (they set updated_at, in UTC):
+        // an edit, a deletion, a task moved out of the cache's scope. No trigger tells Tally.
+        XCTAssertEqual(PostgresServer.psql(url, """
+            UPDATE tasks SET title = 'Renamed by the web app', updated_at = now() AT TIME ZONE 'UTC' WHERE id = 2;
+            DELETE FROM tasks WHERE id = 3;
+            UPDATE tasks SET category = 'personal', updated_at = now() AT TIME ZONE 'UTC' WHERE id = 4;
+            """).status, 0)
+        let incremental = try await engine().run(kind: .manual)
+        XCTAssertTrue(incremental.succeeded, "\(incremental.failedNamespaces)")
+        XCTAssertEqual(try cacheValue("SELECT title FROM cached_tasks WHERE id = 2"), "Renamed by the web app")
+        XCTAssertNil(try cacheValue("SELECT id FROM cached_tasks WHERE id IN (3, 4)"))
+        XCTAssertEqual(incremental.deleted, 2)
+
+        // Nothing of Tally's was created in the user's database.
+        XCTAssertEqual(schemaFingerprint(), before)
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'tally%'"), "0")
+    }
+
+    func testQueuedCompletionsReplayExactlyOnceWithoutATableOfTallys() async throws {
+        try load()
+        let before = schemaFingerprint()
+        try await engine().run(kind: .full, full: true)
+        var config = Config()
+        config.cachePath = cache.path
+        let flaky = FlakyPrimary(primary)
+        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: flaky))
+        flaky.isDown = true
+        guard case .queued = try await service.complete(taskID: 2, now: Date(), timeZone: utc) else { return XCTFail("not queued") }
+        guard case .queued = try await service.complete(taskID: 5, points: 3, now: Date(), timeZone: utc) else { return XCTFail("not queued") }
+        flaky.isDown = false
+        let first = await service.replayOutbox()
+        XCTAssertEqual(first, 2)
+        // The outbox entries replayed again (as after a crash before the cache write) change nothing.
+        try cache.write { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL") }
+        let again = await service.replayOutbox()
+        XCTAssertEqual(again, 2)
+        XCTAssertEqual(psqlValue("SELECT earned_points || '/' || task_count FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"),
+                       "11/4", "6 + 2 + 3 points, 2 + 2 tasks, once")
+        XCTAssertEqual(schemaFingerprint(), before)
+    }
+
+    func testPrimaryInitLeavesAnExistingWorkOSDatabaseAloneAndPushIsExplicit() async throws {
+        try load()
+        let before = schemaFingerprint()
+        let created = try await primary.initSchema(push: false)
+        XCTAssertEqual(created, [])
+        XCTAssertEqual(schemaFingerprint(), before)
+        let pushed = try await primary.pushInstalled()
+        XCTAssertFalse(pushed)
+        let withPush = try await primary.initSchema(push: true)
+        XCTAssertEqual(withPush.count, 1)
+        let installed = try await primary.pushInstalled()
+        XCTAssertTrue(installed)
+    }
+}
