@@ -9,12 +9,15 @@ import XCTest
 /// 20 s by default; `TALLY_SOAK=1` runs the full 60 s.
 final class ConcurrentWritersTests: XCTestCase {
     /// The other program: one task per transaction, paced at `rate`, for at least `seconds` and
-    /// at least 100 writes per second of that. SQLITE_BUSY is a retry, never a loss; it prints
-    /// how many writes it committed.
+    /// at least 100 writes per second of that, written through to the primary first (a cache row
+    /// the primary lacks is a deleted one, which a sync removes). SQLITE_BUSY is a retry, never a
+    /// loss; it prints how many writes it committed.
     static let writer = #"""
         import json, sqlite3, sys, time
-        path, seconds, rate, base = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+        path, seconds, rate, base, primary_path = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
         con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        # Write-through, as the WorkOS MCP server writes: the primary first, then the cache.
+        primary = sqlite3.connect(primary_path, timeout=5, isolation_level=None)
         committed = retries = 0
         start = time.monotonic()
         while True:
@@ -24,12 +27,17 @@ final class ConcurrentWritersTests: XCTestCase {
             if elapsed > 4 * seconds:
                 break
             n = committed + 1
+            row = (base + n, "soak row %d" % n, -1000000 - n)
+            primary.execute(
+                "INSERT OR IGNORE INTO tasks (id, client_id, title, status, category, sort_order, created_at, updated_at) "
+                "VALUES (?, 7, ?, 'active', 'work', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                row)
             try:
                 con.execute("BEGIN IMMEDIATE")
                 con.execute(
-                    "INSERT INTO cached_tasks (id, client_id, title, status, sort_order, updated_at) "
-                    "VALUES (?, 7, ?, 'active', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    (base + n, "soak row %d" % n, -1000000 - n))
+                    "INSERT OR REPLACE INTO cached_tasks (id, client_id, title, status, category, sort_order, created_at, updated_at) "
+                    "VALUES (?, 7, ?, 'active', 'work', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    row)
                 con.execute("COMMIT")
                 committed = n
             except sqlite3.OperationalError as error:
@@ -46,7 +54,7 @@ final class ConcurrentWritersTests: XCTestCase {
         """#
 
     func sqlite(_ path: String, _ sql: String) -> String {
-        shell("sqlite3 '\(path)' \"\(sql)\"").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        shell("sqlite3 -cmd '.timeout 5000' '\(path)' \"\(sql)\"").output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testAnotherProcessWritingAt100PerSecondLosesNothingAndShowsNoError() throws {
@@ -76,7 +84,7 @@ final class ConcurrentWritersTests: XCTestCase {
         let base = 50_000_000
         var env = ProcessInfo.processInfo.environment
         env["PYTHONUNBUFFERED"] = "1"
-        guard let writer = spawnBackground([python, script, cache, "\(seconds)", "150", "\(base)"],
+        guard let writer = spawnBackground([python, script, cache, "\(seconds)", "150", "\(base)", primary],
                                            environment: env, logPath: dir.file("writer.log")) else {
             return XCTFail("could not start the writer")
         }

@@ -76,7 +76,7 @@ final class DashboardEndToEndTests: XCTestCase {
     func testShowsATaskAnotherProcessInsertedWithinASecond() throws {
         let tmux = try dashboard()
         let before = Date()
-        _ = sqlite(cache, "INSERT INTO cached_tasks (id, client_id, title, status, sort_order) VALUES (777001, 7, 'Written by the MCP server', 'active', -5)")
+        _ = sqlite(cache, "INSERT INTO cached_tasks (id, client_id, title, status, sort_order, created_at, updated_at) VALUES (777001, 7, 'Written by the MCP server', 'active', -5, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
         let shown = tmux.wait(for: "Written by the MCP server", timeout: 3)
         XCTAssertTrue(shown.ok, shown.screen)
         XCTAssertLessThan(Date().timeIntervalSince(before), 1.5, "shown within the poll interval")

@@ -10,7 +10,7 @@ final class SyncEndToEndTests: XCTestCase {
         let dir = TempDirectory("tally-e2e-sync")
         XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path, "--tasks", "20000"]).status, 0)
         let config = dir.file("config.toml")
-        try "chunk_size = 50\nrefresh = 3600\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "chunk_size = 50\nrefresh = 3600\nscope = \"all\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let primary = dir.file("primary.db")
         // Change every task on the primary so the next sync has real work, and add one to look for.
         let changed = shell("""
@@ -43,7 +43,7 @@ final class SyncEndToEndTests: XCTestCase {
         let cache = dir.file("cache.db")
         let config = dir.file("config.toml")
         try """
-            sync_command = "sqlite3 '\(cache)' \\"INSERT INTO cached_tasks (id, title, status) VALUES (424242, 'From the MCP sync', 'active')\\" && echo synced-ok"
+            sync_command = "sqlite3 '\(cache)' \\"INSERT INTO cached_tasks (id, title, status, created_at, updated_at) VALUES (424242, 'From the MCP sync', 'active', 'x', 'x')\\" && echo synced-ok"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let result = try Tally.run(["sync", "--cache", cache, "--config", config])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)

@@ -70,6 +70,11 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.allIDs(namespace, scope: scope)
     }
 
+    public func presentIDs(_ namespace: Namespace, among ids: [Int64], scope: ScopeWindow) async throws -> Set<Int64> {
+        try gate()
+        return try await base.presentIDs(namespace, among: ids, scope: scope)
+    }
+
     public func adjustedTargets(since: String) async throws -> [String: Int] {
         try gate()
         return try await base.adjustedTargets(since: since)

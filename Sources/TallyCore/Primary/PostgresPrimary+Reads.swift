@@ -32,7 +32,8 @@ extension PostgresPrimary {
                     conditions.append("FALSE")
                 } else {
                     let list = categories.map { statement.bind($0) + "::text" }.joined(separator: ", ")
-                    conditions.append("category IN (\(list))")
+                    // A task without a category is a work task (WorkOS's column default).
+                    conditions.append("coalesce(category, 'work') IN (\(list))")
                 }
             }
             if let since = scope.doneSince, columns.has(table, "completed_at") {
@@ -150,6 +151,26 @@ extension PostgresPrimary {
             }
             return ids
         }
+    }
+
+    public func presentIDs(_ namespace: Namespace, among ids: [Int64], scope: ScopeWindow) async throws -> Set<Int64> {
+        let columns = try await columns()
+        let log = logger
+        var present: Set<Int64> = []
+        var start = 0
+        while start < ids.count {
+            var statement = PostgresStatement()
+            let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
+            let list = ids[start..<min(ids.count, start + 1000)].map { statement.bind($0) + "::bigint" }.joined(separator: ", ")
+            let query = try statement.query("SELECT id::bigint FROM \(namespace.primaryTable) WHERE id IN (\(list)) AND \(condition)")
+            present.formUnion(try await run { connection in
+                var found: [Int64] = []
+                for try await id in try await connection.query(query, logger: log).decode(Int64.self) { found.append(id) }
+                return found
+            })
+            start += 1000
+        }
+        return present
     }
 
     public func adjustedTargets(since: String) async throws -> [String: Int] {

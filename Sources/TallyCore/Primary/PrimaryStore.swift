@@ -142,6 +142,9 @@ public protocol PrimaryStore: Sendable {
     /// Every id in `scope` (a sync removes the cache rows not among them).
     func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64]
 
+    /// Which of `ids` are in `scope` now (asked again before rows found missing are removed).
+    func presentIDs(_ namespace: Namespace, among ids: [Int64], scope: ScopeWindow) async throws -> Set<Int64>
+
     /// The days from `since` (`YYYY-MM-DD`) whose goal row has an `adjusted_target_points`
     /// (WorkOS's target after an energy adjustment); empty when the table has no such column.
     func adjustedTargets(since: String) async throws -> [String: Int]

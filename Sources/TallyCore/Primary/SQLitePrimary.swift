@@ -112,7 +112,7 @@ public final class SQLitePrimary: PrimaryStore {
         case .tasks:
             if let categories = scope.taskCategories {
                 conditions.append(categories.isEmpty ? "0"
-                    : "category IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))")
+                    : "coalesce(category, 'work') IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))")
                 arguments += StatementArguments(categories)
             }
             if let since = scope.doneSince {
@@ -176,6 +176,24 @@ public final class SQLitePrimary: PrimaryStore {
         let (condition, arguments) = Self.conditions(namespace, after: nil, order: .ids, scope: scope)
         let sql = "SELECT id FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY id"
         return try await mapped { db in try Int64.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    public func presentIDs(_ namespace: Namespace, among ids: [Int64], scope: ScopeWindow) async throws -> Set<Int64> {
+        let (condition, arguments) = Self.conditions(namespace, after: nil, order: .ids, scope: scope)
+        let table = namespace.primaryTable
+        return try await mapped { db in
+            var present: Set<Int64> = []
+            var start = 0
+            while start < ids.count {
+                let batch = Array(ids[start..<min(ids.count, start + 500)])
+                let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+                present.formUnion(try Int64.fetchAll(
+                    db, sql: "SELECT id FROM \(table) WHERE id IN (\(marks)) AND \(condition)",
+                    arguments: StatementArguments(batch) + arguments))
+                start += 500
+            }
+            return present
+        }
     }
 
     public func adjustedTargets(since: String) async throws -> [String: Int] {

@@ -317,7 +317,7 @@ public final class SyncEngine: Sendable {
         }
         if listIDs {
             let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace, scope: scope) }
-            deleted = try cache.write { db in try Self.removeMissing(namespace, keeping: ids, db) }
+            deleted = try await removeMissing(namespace, keeping: ids, job: &job, scope: scope)
             // Fewer rows than the primary's: another writer lost some (a rewrite whose inserts
             // failed). Read the table again by id.
             if let expected, try cache.read({ db in try Self.idDigest(namespace, db) }).count < expected.count {
@@ -453,9 +453,9 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    /// Deletes cache rows whose id the primary no longer has; returns how many. Both id lists
-    /// are walked in order once, so a full sync of 100,000 rows costs one index scan here.
-    static func removeMissing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> Int {
+    /// The ids of cache rows that are not in `ids` (the primary's). Both lists are walked in
+    /// order once, so a full sync of 100,000 rows costs one index scan here.
+    static func missing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> [Int64] {
         let keep = ids.sorted()
         let cached = try Int64.fetchAll(db, sql: "SELECT id FROM \(namespace.cacheTable) ORDER BY id")
         var gone: [Int64] = []
@@ -464,9 +464,26 @@ public final class SyncEngine: Sendable {
             while k < keep.count && keep[k] < id { k += 1 }
             if k == keep.count || keep[k] != id { gone.append(id) }
         }
-        let delete = try db.cachedStatement(sql: "DELETE FROM \(namespace.cacheTable) WHERE id = ?")
-        for id in gone { try delete.execute(arguments: [id]) }
-        return gone.count
+        return gone
+    }
+
+    /// Deletes the cache rows whose id the primary does not have; returns how many.
+    ///
+    /// The rows found missing are asked about once more before they go: another program that
+    /// writes through (the primary first, then the cache, as the WorkOS MCP server does) may
+    /// have added one after the primary's ids were listed.
+    func removeMissing(_ namespace: Namespace, keeping ids: [Int64], job: inout SyncJob, scope: ScopeWindow) async throws -> Int {
+        let candidates = try cache.read { db in try Self.missing(namespace, keeping: ids, db) }
+        guard !candidates.isEmpty else { return 0 }
+        let present = try await withRetry(job: &job, namespace: namespace) {
+            try await self.primary.presentIDs(namespace, among: candidates, scope: scope)
+        }
+        let gone = candidates.filter { !present.contains($0) }
+        return try cache.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM \(namespace.cacheTable) WHERE id = ?")
+            for id in gone { try delete.execute(arguments: [id]) }
+            return gone.count
+        }
     }
 
     static func encode(_ progress: Progress) -> String? {

@@ -60,7 +60,7 @@ public struct ScopeWindow: Sendable, Equatable {
 
     /// Whether a task row is in scope (the same rule the primaries' queries apply).
     public func contains(_ task: WorkTask) -> Bool {
-        if let categories = taskCategories, !categories.contains(task.category ?? "") { return false }
+        if let categories = taskCategories, !categories.contains(task.category ?? "work") { return false }
         if let since = doneSince, task.status == "done", let completed = task.completedAt,
            let at = Timestamp.parse(completed), let cutoff = Timestamp.parse(since), at < cutoff {
             return false

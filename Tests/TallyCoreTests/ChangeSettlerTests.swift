@@ -1,0 +1,78 @@
+import Foundation
+import TallyCore
+import XCTest
+
+/// When a change another program made to the cache is shown (see `ChangeSettler`).
+final class ChangeSettlerTests: XCTestCase {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    func at(_ seconds: Double) -> Date { start.addingTimeInterval(seconds) }
+    let full: [Namespace: Int] = [.clients: 6, .tasks: 150, .goals: 30, .habits: 8]
+
+    func testASingleWriteShowsOnceTheFileIsQuiet() {
+        var settler = ChangeSettler()
+        XCTAssertFalse(settler.isSettling)
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 151]) { $1 }, shown: full)
+        XCTAssertTrue(settler.isSettling)
+        XCTAssertFalse(settler.shouldShow(at: at(0.05)))
+        XCTAssertTrue(settler.shouldShow(at: at(0.15)), "a single outside write shows within half a second")
+        settler.shown()
+        XCTAssertFalse(settler.isSettling)
+    }
+
+    func testARewriteIsHeldBackUntilItsLastRow() {
+        var settler = ChangeSettler()
+        // DELETE, then one INSERT per row, a few milliseconds apart.
+        var t = 0.0
+        settler.changed(at: at(t))
+        settler.observe(counts: full.merging([.tasks: 0]) { $1 }, shown: full)
+        for row in 1...150 {
+            t += 0.004
+            settler.changed(at: at(t))
+            settler.observe(counts: full.merging([.tasks: row]) { $1 }, shown: full)
+            XCTAssertFalse(settler.shouldShow(at: at(t + 0.003)), "row \(row)")
+        }
+        // A pause between two rows longer than the quiet of a single write is not the end.
+        XCTAssertFalse(settler.shouldShow(at: at(t + 0.3)))
+        XCTAssertTrue(settler.shouldShow(at: at(t + 0.6)), "the finished rewrite shows within a second of its last write")
+    }
+
+    func testAWriterThatNeverPausesIsStillShown() {
+        var settler = ChangeSettler()
+        var t = 0.0
+        while t < 0.99 {
+            settler.changed(at: at(t))
+            settler.observe(counts: full.merging([.tasks: 150 + Int(t * 100)]) { $1 }, shown: full)
+            XCTAssertFalse(settler.shouldShow(at: at(t)))
+            t += 0.01
+        }
+        settler.changed(at: at(1.0))
+        XCTAssertTrue(settler.shouldShow(at: at(1.0)), "an appending writer is shown every second")
+    }
+
+    func testATableThatStaysSmallerIsShownInTheEnd() {
+        var settler = ChangeSettler()
+        var t = 0.0
+        while t < 10 {
+            settler.changed(at: at(t))
+            settler.observe(counts: full.merging([.tasks: 3]) { $1 }, shown: full)
+            t += 0.1
+        }
+        XCTAssertTrue(settler.shouldShow(at: at(10)))
+    }
+
+    func testFileIdentityTellsAReplacedFileApart() throws {
+        let dir = NSTemporaryDirectory() + "settler-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/cache.db"
+        XCTAssertNil(FileIdentity.of(path))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("a".utf8))
+        let first = try XCTUnwrap(FileIdentity.of(path))
+        XCTAssertEqual(FileIdentity.of(path), first)
+        _ = FileManager.default.createFile(atPath: dir + "/other", contents: Data("b".utf8))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: dir + "/other", toPath: path)
+        XCTAssertNotEqual(FileIdentity.of(path), first)
+    }
+}
