@@ -9,6 +9,8 @@ import GRDB
 public final class CacheStore: Sendable {
     public let path: String
     public let isReadOnly: Bool
+    /// Waits out another process's writes before each of Tally's (see `WriteCourtesy`).
+    public let courtesy: WriteCourtesy
     private let readers: ReaderSlot
     private var writer: (any DatabaseWriter)? { readers.writer }
 
@@ -44,6 +46,9 @@ public final class CacheStore: Sendable {
         let writable = !readOnly && (!exists || fm.isWritableFile(atPath: path))
             && fm.isWritableFile(atPath: directory.isEmpty ? "." : directory)
         self.isReadOnly = !writable
+        // Opening an existing file writes nothing once its tables and migrations are in place
+        // (CREATE … IF NOT EXISTS of an existing table takes no write lock), so it does not wait.
+        self.courtesy = WriteCourtesy(path: path)
         self.readers = try ReaderSlot(Self.open(path: path, writable: writable))
     }
 
@@ -62,11 +67,17 @@ public final class CacheStore: Sendable {
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 }
                 let pool = try DatabasePool(path: path, configuration: config)
-                try pool.write { db in
-                    try WorkOSSchema.create(db)
-                    try WorkOSSchema.createTallyIndexes(db)
+                // A file with every table, index and migration in place is opened without a
+                // write: another program writing it then meets no lock of Tally's.
+                let ready = try pool.read { db in try Self.isComplete(db) }
+                if !ready {
+                    WriteCourtesy(path: path).waitForQuiet()
+                    try pool.write { db in
+                        try WorkOSSchema.create(db)
+                        try WorkOSSchema.createTallyIndexes(db)
+                    }
+                    try TallyMigrations.migrator.migrate(pool)
                 }
-                try TallyMigrations.migrator.migrate(pool)
                 FileSafety.restrictDatabaseFiles(path)
                 return ReaderSlot.Handles(reader: pool, writer: pool, immutable: nil, configuration: nil)
             } else {
@@ -80,6 +91,14 @@ public final class CacheStore: Sendable {
         }
     }
 
+    /// Whether the contract tables, Tally's index and Tally's newest migration are all there.
+    static func isComplete(_ db: Database) throws -> Bool {
+        for table in WorkOSSchema.contractTables where try !db.tableExists(table) { return false }
+        guard try db.indexes(on: "cached_tasks").contains(where: { $0.name == "tally_cached_tasks_order" }),
+              try db.tableExists("grdb_migrations") else { return false }
+        return try TallyMigrations.migrator.appliedIdentifiers(db).contains(TallyMigrations.latest)
+    }
+
     /// Opens the file at the cache's path anew: another program deleted it and made a new one, or
     /// swapped another file in (WorkOS's own troubleshooting says to delete `cache.db*`). Reads
     /// and writes use the new file from now on; one still running finishes on the old.
@@ -89,6 +108,7 @@ public final class CacheStore: Sendable {
         let fm = FileManager.default
         guard fm.fileExists(atPath: path) || (create && !isReadOnly) else { throw TallyError.cacheMissing(path) }
         if fm.fileExists(atPath: path), !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
+        if !isReadOnly { courtesy.waitForQuiet() }
         readers.replace(try Self.open(path: path, writable: !isReadOnly))
     }
 
@@ -122,14 +142,14 @@ public final class CacheStore: Sendable {
     /// Runs `block` in one write transaction.
     public func write<T>(_ block: (Database) throws -> T) throws -> T {
         guard let writer else { throw TallyError.cacheReadOnly(path) }
-        do { return try writer.write(block) }
+        do { return try courtesy.around { try writer.write(block) } }
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
     /// Runs `block` on the writer connection outside a transaction (for `PRAGMA`s and vacuum).
     public func writeWithoutTransaction<T>(_ block: (Database) throws -> T) throws -> T {
         guard let writer else { throw TallyError.cacheReadOnly(path) }
-        do { return try writer.writeWithoutTransaction(block) }
+        do { return try courtesy.around { try writer.writeWithoutTransaction(block) } }
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 

@@ -66,10 +66,17 @@ public final class CompletionService: Sendable {
     public func complete(taskID: Int64, points: Int? = nil, now: Date = Date(),
                          timeZone: TimeZone = .current) async throws -> CompletionOutcome {
         if cache.isReadOnly { throw TallyError.cacheReadOnly(cache.path) }
-        guard let task = try cache.read({ db in try WorkTask.fetchOne(db, key: taskID) }) else {
+        if let points, points < 0 { throw TallyError.invalidPoints(String(points)) }
+        // Another program rewriting the cache (a DELETE, then its rows) shows the task missing
+        // for a moment: wait for it, and ask the primary about a task the cache lacks.
+        cache.courtesy.waitForQuiet()
+        var cached = try cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
+        if cached == nil, let primary = workspace.primary {
+            cached = try? await primary.task(id: taskID)
+        }
+        guard let task = cached else {
             throw TallyError.unknownTask(taskID)
         }
-        if let points, points < 0 { throw TallyError.invalidPoints(String(points)) }
         if task.taskStatus == .done {
             throw TallyError.conflict("Task \(taskID) is already done.")
         }

@@ -219,6 +219,7 @@ public final class SyncEngine: Sendable {
             try stored.update(db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
+                try CacheMeta.set(db, Self.ownLastSyncKey, Timestamp.format(now), at: now)
                 // Applied completions are kept a week for undo and for the record.
                 try db.execute(sql: "DELETE FROM tally_outbox WHERE applied_at IS NOT NULL AND applied_at < ?",
                                arguments: [Timestamp.format(now.addingTimeInterval(-7 * 86400))])
@@ -232,15 +233,32 @@ public final class SyncEngine: Sendable {
     func startWatermark(_ namespace: Namespace, progress: Progress) -> Watermark? {
         if let position = progress.positions[namespace.rawValue] { return position }
         if progress.full || !namespace.hasUpdatedAt { return nil }
-        guard let saved = try? cache.read({ db in try CacheMeta.value(db, watermarkKey(namespace)) }),
-              let data = saved.data(using: .utf8),
+        let key = watermarkKey(namespace)
+        guard let (saved, overall, own) = try? cache.read({ db in
+                  (try CacheMeta.value(db, key), try CacheMeta.value(db, CacheMeta.lastSyncAt), try CacheMeta.value(db, Self.ownLastSyncKey))
+              }),
+              let data = saved?.data(using: .utf8),
               let watermark = try? JSONDecoder().decode(Watermark.self, from: data),
-              let at = Timestamp.parse(watermark.at)
+              var at = Timestamp.parse(watermark.at)
         else { return nil }
-        return Watermark(at: Timestamp.format(at.addingTimeInterval(-options.lookback)), id: Int64.min)
+        at = at.addingTimeInterval(-options.lookback)
+        // Another program rewrote the cache from the primary since Tally's last sync: its rows
+        // are as old as its read, so what changed since is read again.
+        if let overall, overall != own, let theirs = Timestamp.parse(overall) {
+            at = min(at, theirs.addingTimeInterval(-Self.outsideRewriteMargin))
+        }
+        return Watermark(at: Timestamp.format(at), id: Int64.min)
     }
 
     func watermarkKey(_ namespace: Namespace) -> String { "tally.watermark.\(namespace.rawValue)" }
+
+    /// `cache_meta` key: the `lastSyncAt` Tally itself wrote last. When `lastSyncAt` says
+    /// otherwise, another program (the WorkOS MCP server) rewrote the cache since.
+    static let ownLastSyncKey = "tally.lastSyncAt.own"
+
+    /// How far before another program's `lastSyncAt` its rewrite may hold older rows: it read
+    /// the primary before it wrote, and a row changed in between is re-read.
+    static let outsideRewriteMargin: TimeInterval = 60
 
     /// Syncs one namespace chunk by chunk; returns how many cache rows it deleted.
     ///

@@ -299,6 +299,8 @@ public final class DashboardSession {
     /// Writes the counters at most once a minute: every write wakes every watcher of the cache.
     func flushLookups(force: Bool, now: Date = Date()) {
         guard !lookups.isEmpty, force || now.timeIntervalSince(lastFlush) >= 60 else { return }
+        // Never wait on the loop's thread for another program's writes: try again next tick.
+        if !force, workspace.cache.courtesy.isOtherWriterActive { return }
         let counts = lookups
         lookups = [:]
         lastFlush = now

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Keeps Tally's writes out of the way of another program writing the same cache file.
+///
+/// The WorkOS MCP server writes the cache with no busy timeout and rewrites a table as a DELETE
+/// followed by plain INSERTs: a statement of its that meets Tally's write lock fails at once
+/// ("database is locked"), and an INSERT of an id Tally wrote back after the DELETE fails as a
+/// UNIQUE violation. Either leaves its table half-filled until its next run. So before each
+/// write transaction Tally looks at when the file's write-ahead log last changed: when another
+/// process wrote it less than `quiet` seconds ago (its rewrite is a stream of commits a few
+/// milliseconds apart), Tally waits until that process has been quiet that long, at most
+/// `maxWait`; a writer that never goes quiet (an appending soak at 100 writes a second) still
+/// lets Tally's write through, with SQLite's busy timeout on Tally's side as before.
+///
+/// "Another process" is told from Tally's own commits by time: the log changed after the end
+/// of this process's last commit.
+public final class WriteCourtesy: @unchecked Sendable {
+    public let path: String
+    public var quiet: TimeInterval
+    public var maxWait: TimeInterval
+    private let lock = NSLock()
+    // Guarded by `lock`: when this process's last write to the file ended, and until when not to
+    // wait at all (after a writer outlasted `maxWait`).
+    private var ownWriteEnded = Date.distantPast
+    private var notWaitingUntil = Date.distantPast
+    /// After a writer outlasted `maxWait`, how long Tally writes without waiting: a writer that
+    /// never goes quiet would otherwise hold up every one of Tally's transactions.
+    public var persistentWriterPause: TimeInterval = 30
+
+    public init(path: String, quiet: TimeInterval = 0.5, maxWait: TimeInterval = 3) {
+        self.path = path
+        self.quiet = quiet
+        self.maxWait = maxWait
+    }
+
+    /// When the file (its log in WAL mode) was last written, by anyone.
+    func lastWrite() -> Date? {
+        var info = stat()
+        guard stat(path + "-wal", &info) == 0 || stat(path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    /// When another process last wrote the file, if that is less than `quiet` seconds before `now`.
+    public func otherWriter(now: Date = Date()) -> Date? {
+        guard let written = lastWrite() else { return nil }
+        let own = lock.withLock { ownWriteEnded }
+        guard written > own.addingTimeInterval(0.005), now.timeIntervalSince(written) < quiet else { return nil }
+        return written
+    }
+
+    /// True while another process is writing the file.
+    public var isOtherWriterActive: Bool { otherWriter() != nil }
+
+    /// Waits until no other process has written for `quiet` seconds, or `maxWait` has passed.
+    /// Returns how long it waited.
+    @discardableResult
+    public func waitForQuiet(sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) -> TimeInterval {
+        let start = Date()
+        if lock.withLock({ start < notWaitingUntil }) { return 0 }
+        while let written = otherWriter() {
+            let now = Date()
+            if now.timeIntervalSince(start) >= maxWait {
+                let pause = persistentWriterPause
+                lock.withLock { notWaitingUntil = now.addingTimeInterval(pause) }
+                break
+            }
+            sleep(max(0.005, min(0.05, quiet - now.timeIntervalSince(written))))
+        }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// Runs `write` after waiting for quiet, and notes its end as this process's own write.
+    public func around<T>(_ write: () throws -> T) rethrows -> T {
+        waitForQuiet()
+        defer { lock.withLock { ownWriteEnded = Date() } }
+        return try write()
+    }
+}
