@@ -29,7 +29,7 @@ public enum Repository {
             .deletingLastPathComponent().path
     }
 
-    /// The WorkOS cache DDL exactly as the other program runs it (shared/fixtures).
+    /// The WorkOS cache DDL as the WorkOS design document gives it (no constraints).
     public static var fixtureDDL: String {
         (try? String(contentsOfFile: root + "/Tests/Fixtures/workos-cache-schema.sql", encoding: .utf8)) ?? ""
     }
