@@ -42,6 +42,13 @@ struct GlobalOptions: ParsableArguments {
                              refresh: refresh, staleAfter: staleAfter, readOnly: readOnly),
             environment: environment)
         Self.startLogging(environment: environment)
+        // `time_zone` makes "today" the same day the WorkOS programs count in: every date and
+        // clock Tally shows follows the process's zone.
+        if let zone = config.timeZone {
+            setenv("TZ", zone, 1)
+            tzset()
+            NSTimeZone.resetSystemTimeZone()
+        }
         return config
     }
 

@@ -46,6 +46,11 @@ final class ConfigTests: XCTestCase {
             ("theme = \"x\"\nbroken = [\n", 2, nil),
             ("target_points = -4\n", 1, "target_points"),
             ("[stale_after]\nweather = 5\n", 2, "unknown namespace"),
+            ("[scope]\ndone_days = -1\n", 2, "done_days"),
+            ("[scope]\ncategories = 3\n", 2, "categories"),
+            ("scope = \"some\"\n", 1, "scope must be"),
+            ("time_zone = \"Mars/Olympus\"\n", 1, "IANA"),
+            ("[day]\nstart = 17\nend = 9\n", nil, "end must be after start"),
         ]
         for (text, line, fragment) in cases {
             let path = dir.file("config.toml")
@@ -61,6 +66,29 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: dir.file("absent.toml")), environment: [:]))
         try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: dir.file("binary.toml")))
         XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: dir.file("binary.toml")), environment: [:]))
+    }
+
+    func testScopeDayAndTimeZone() throws {
+        let dir = TempDirectory()
+        let path = dir.file("config.toml")
+        XCTAssertEqual(try Config.resolve(Config.Overrides(), environment: ["HOME": dir.path]).scope, .workos)
+        try "scope = \"all\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Config.resolve(Config.Overrides(config: path), environment: [:]).scope, .everything)
+        try """
+            time_zone = "America/New_York"
+            [scope]
+            categories = ["work", "personal"]
+            done_days = 0
+            goal_days = 60
+            [day]
+            start = 8
+            end = 17.5
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try Config.resolve(Config.Overrides(config: path), environment: [:])
+        XCTAssertEqual(config.scope, SyncScope(taskCategories: ["work", "personal"], doneDays: nil, goalDays: 60))
+        XCTAssertEqual(config.workday, 8...17.5)
+        XCTAssertEqual(config.timeZone, "America/New_York")
+        XCTAssertEqual(SyncOptions(config).scope, config.scope)
     }
 
     func testPrimaryURLs() throws {

@@ -28,6 +28,9 @@ public struct Config: Sendable, Equatable {
     /// The working day for today's pace (`[day]` `start`/`end`, hours 0–24).
     public var workdayStart: Double = 9
     public var workdayEnd: Double = 18
+    /// The zone whose midnight starts "today" (`time_zone`, an IANA name); nil: the local one.
+    /// The WorkOS programs use one fixed zone (America/New_York in its code).
+    public var timeZone: String?
 
     /// The working day, in local hours.
     public var workday: ClosedRange<Double> { workdayStart...max(workdayStart, workdayEnd) }
@@ -212,6 +215,12 @@ public struct Config: Sendable, Equatable {
                 } else {
                     throw fail(key, "scope must be \"workos\", \"all\" or a [scope] table")
                 }
+            case "time_zone":
+                let name = try text(key, value)
+                guard TimeZone(identifier: name) != nil else {
+                    throw fail(key, "time_zone must be an IANA zone name such as \"America/New_York\", not \(name.debugDescription)")
+                }
+                timeZone = name
             case "day":
                 guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
                 for name in table.keys {
