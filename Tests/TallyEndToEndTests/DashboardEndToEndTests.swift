@@ -117,7 +117,7 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// The pane is back on the main screen, the cursor shows, typing echoes and runs.
     func assertShellIsUsable(_ tmux: TmuxDriver, file: StaticString = #filePath, line: UInt = #line) {
-        let state = shell("tmux -L tally-tests display-message -p -t \(tmux.session) '#{alternate_on} #{cursor_flag} #{mouse_any_flag}'").output
+        let state = shell("tmux -L \(TmuxDriver.socket) display-message -p -t \(tmux.session) '#{alternate_on} #{cursor_flag} #{mouse_any_flag}'").output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(state, "0 1 0", "alternate screen off, cursor on, mouse off", file: file, line: line)
         tmux.send("echo ok-$((40+2))", literal: true)
