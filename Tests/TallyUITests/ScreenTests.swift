@@ -25,8 +25,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
         │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
-        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago                  next in 50s ││            1h           24h            │
@@ -82,8 +82,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run          weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
         │📚 Read 20 pages        daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
         │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       3┃
-        │✍️ Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    5┃
-        │🗓️ Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
+        │✍  Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    5┃
+        │🗓  Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
         │🥗 Cook at home         daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
         │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       3┃
         │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
@@ -148,8 +148,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
         │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      3┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
-        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   5┃
+        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ▶ job #42 manual · all                  started 1m ago ││            1h           24h            │
@@ -342,8 +342,8 @@ final class ScreenTests: XCTestCase {
         │🏃┃ Filter                                          R         refresh now                     ┃  1┃
         │📚┃ 1–9       show one client's tasks               f         sync failures (r retries)       ┃  2┃
         │🧘┃ 0         all clients                           t         next theme                      ┃  3┃
-        │✍️┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  5┃
-        │🗓️┃ /         search titles (Enter applies)         ?         this help                       ┃  1┃
+        │✍ ┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  5┃
+        │🗓 ┃ /         search titles (Enter applies)         ?         this help                       ┃  1┃
         ╰──┃ Esc       clear filters, search, close          q Ctrl-C  quit                            ┃━━━┛
         ╭─ ┃                                                                                           ┃e ─╮
         │ ●┃ Esc or ? closes · theme: default                                                          ┃   │
@@ -399,8 +399,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morn┃ Effort       estimate 2                                                          ┃      1┃
         │📚 Read┃ Drain        deep                                                                ┃n     2┃
         │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      3┃
-        │✍️ Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   5┃
-        │🗓️ Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
+        │✍  Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   5┃
+        │🗓  Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
         ╭─ Sync ┃ c complete  p points  Esc close                                                  ┃ rate ─╮
         │ ● idle┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛       │

@@ -108,12 +108,16 @@ public struct Buffer: Equatable, Sendable {
             if column >= 0 {
                 // Overwriting half of a wide character blanks its other half.
                 if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
-                self[column, y] = Cell(String(character), style: style)
+                let symbol = DisplayWidth.cellText(of: character)
+                self[column, y] = Cell(symbol, style: style)
                 if width == 2 {
                     if column + 2 < area.width, self[column + 2, y].isContinuation {
                         self[column + 2, y] = Cell(" ", style: self[column + 2, y].style)
                     }
-                    self[column + 1, y] = Cell("", style: style)
+                    // A wide character's second column is drawn by it; a narrow one made two
+                    // columns wide by its selector (see DisplayWidth) is followed by a real blank.
+                    let wide = symbol.unicodeScalars.first.map(DisplayWidth.isWide) ?? false
+                    self[column + 1, y] = Cell(wide ? "" : " ", style: style)
                 } else if column + 1 < area.width, self[column + 1, y].isContinuation {
                     self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
                 }
