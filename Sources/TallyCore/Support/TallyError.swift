@@ -23,7 +23,7 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
     case invalidPoints(String)
     case badConfig(path: String, line: Int?, reason: String)
     case badTheme(path: String, line: Int?, reason: String)
-    case unknownTheme(String, available: [String])
+    case unknownTheme(String, available: [String], lookedIn: [String])
     case badArgument(String)
     case syncAlreadyRunning(Int64)
     case conflict(String)
@@ -72,8 +72,9 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
             return "Config \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
         case .badTheme(let path, let line, let reason):
             return "Theme \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
-        case .unknownTheme(let name, let available):
-            return "No theme named \(name.debugDescription); available: \(available.joined(separator: ", "))."
+        case .unknownTheme(let name, let available, let lookedIn):
+            let places = lookedIn.isEmpty ? "" : " (built in, and files in \(lookedIn.joined(separator: " and ")))"
+            return "No theme named \(name.debugDescription); the themes are \(available.joined(separator: ", "))\(places)."
         case .badArgument(let message):
             return message
         case .syncAlreadyRunning(let job):
