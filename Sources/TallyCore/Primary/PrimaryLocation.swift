@@ -11,7 +11,7 @@ public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let shown = PrimaryLocation.mask(trimmed)
         guard let colon = trimmed.range(of: "://") else {
-            throw TallyError.badPrimaryURL(shown, reason: "expected postgres://user:pass@host:port/db or sqlite:///absolute/path.db")
+            throw TallyError.badPrimaryURL(shown, reason: "expected a URL such as postgres://user@host:5432/db or sqlite:///absolute/path.db")
         }
         let scheme = trimmed[..<colon.lowerBound].lowercased()
         switch scheme {
