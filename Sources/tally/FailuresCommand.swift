@@ -19,7 +19,7 @@ extension Tally {
         var limit: Int = 100
 
         func run() async throws {
-            let workspace = try global.workspace()
+            let workspace = try global.existingWorkspace()
             guard try workspace.cache.hasTallyTables() else {
                 print(json ? "[]" : "No sync failures recorded.")
                 return

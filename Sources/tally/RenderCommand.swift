@@ -11,6 +11,9 @@ extension Tally {
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(help: "Colour theme name (see `tally --help`).")
+        var theme: String?
+
         @Option(help: "Frame size as WIDTHxHEIGHT.")
         var size: String = "100x30"
 
@@ -43,9 +46,9 @@ extension Tally {
 
         func run() async throws {
             let (width, height) = try parsedSize()
-            let config = try global.resolve()
+            let config = try global.resolve(theme: theme)
+            let (_, theme, warning) = try DashboardStart.theme(config)
             let workspace = try Workspace.open(config)
-            let (_, theme, warning) = DashboardStart.theme(config)
             if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
             let now = Date()
             var state = ViewState(view: view == "failures" ? .failures : .dashboard)

@@ -92,9 +92,11 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(result.stdout.split(separator: "\n").dropFirst(), reference.stdout.split(separator: "\n").dropFirst(),
                            "\(name): drawn with the default theme")
         }
+        // A name no file has is a mistake to fix, not a theme to fall back from.
         let unknown = try Tally.run(["render", "--cache", cache, "--theme", "no-such-theme"], environment: ["XDG_CONFIG_HOME": xdg])
-        XCTAssertTrue(unknown.stderr.contains("No theme named \"no-such-theme\""), unknown.stderr)
-        XCTAssertFalse(unknown.stdout.isEmpty)
+        XCTAssertTrue(unknown.stderr.contains("No theme named \"no-such-theme\"; the themes are default, colour, "), unknown.stderr)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stdout.isEmpty)
     }
 
     func testABrokenThemeOnTheDashboardShowsAMessageAndTheDefaultTheme() throws {
@@ -128,10 +130,12 @@ final class HostileInputTests: XCTestCase {
             ("missing sqlite primary", ["sync", "--primary", "sqlite://\(dir.path)/none/primary.db"], []),
             ("unknown task", ["complete", "987654", "--primary", primaryURL], ["987654"]),
             ("negative points", ["complete", "1", "--points=-3", "--primary", primaryURL], ["-3"]),
-            ("negative points, spaced", ["complete", "1", "--points", "-3", "--primary", primaryURL], ["--points"]),
+            ("negative points, spaced", ["complete", "1", "--points", "-3", "--primary", primaryURL],
+             ["points must be 0 or more, got -3"]),
             ("points not a number", ["complete", "1", "--points", "lots", "--primary", primaryURL], ["lots"]),
             ("task id not a number", ["complete", "1e9", "--primary", primaryURL], ["1e9"]),
-            ("bad refresh", ["status", "--refresh", "-1"], ["--refresh"]),
+            ("bad refresh", ["--refresh", "-1"], ["refresh must be more than 0 seconds, got -1"]),
+            ("refresh is the dashboard's", ["status", "--refresh", "5"], ["Unknown option '--refresh'"]),
             ("bad size", ["render", "--size", "0x0"], []),
         ]
         for (label, arguments, fragments) in cases {

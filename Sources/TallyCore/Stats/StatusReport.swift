@@ -136,9 +136,12 @@ public enum RelativeTime {
 
 /// JSON for `--json` outputs, with sorted keys so scripts and tests can compare it.
 public enum JSONOutput {
-    public static func string(_ object: Any) -> String {
+    /// - Parameter pretty: indented, one key per line (for a person at a terminal).
+    public static func string(_ object: Any, pretty: Bool = false) -> String {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
         guard JSONSerialization.isValidJSONObject(object),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+              let data = try? JSONSerialization.data(withJSONObject: object, options: options)
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
