@@ -220,4 +220,13 @@ final class WidgetTests: XCTestCase {
             }
         }
     }
+
+    /// A box drawn over half of a wide character blanks all of it, as text written there does:
+    /// a terminal would draw the whole character and push the box's border aside.
+    func testFillingOverHalfAWideCharacterBlanksIt() {
+        var buffer = Buffer(width: 6, height: 1)
+        buffer.put("💧ab日", x: 0, y: 0)
+        buffer.fill(Rect(x: 1, y: 0, width: 4, height: 1), with: Cell("#"))
+        XCTAssertEqual(buffer.cells.map(\.symbol), [" ", "#", "#", "#", "#", " "])
+    }
 }

@@ -65,11 +65,14 @@ public struct Buffer: Equatable, Sendable {
         set { cells[y * area.width + x] = newValue }
     }
 
-    /// Fills `rect` (clipped to the buffer) with `cell`.
+    /// Fills `rect` (clipped to the buffer) with `cell`. A wide character cut by the edge of
+    /// `rect` is blanked whole, as `put` does: half of one would be drawn as all of it.
     public mutating func fill(_ rect: Rect, with cell: Cell = .blank) {
         let clip = rect.intersection(area)
         guard !clip.isEmpty else { return }
         for y in clip.y..<clip.maxY {
+            if self[clip.x, y].isContinuation, clip.x > 0 { self[clip.x - 1, y].symbol = " " }
+            if clip.maxX < area.width, self[clip.maxX, y].isContinuation { self[clip.maxX, y].symbol = " " }
             for x in clip.x..<clip.maxX { self[x, y] = cell }
         }
     }
