@@ -56,7 +56,7 @@ extension Tally {
             let query = state.taskQuery(width: width, height: height)
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints)
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
-            let chrome = Chrome(now: now, nextRefreshAt: nil, syncInFlight: snapshot.runningJob != nil,
+            let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
             let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome),
                                        width: width, height: height, theme: theme)

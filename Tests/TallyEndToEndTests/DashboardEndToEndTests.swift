@@ -129,6 +129,16 @@ final class DashboardEndToEndTests: XCTestCase {
         tmux.send("q")
     }
 
+    /// The header says when a sync will run: the demo was just synced and goes stale after
+    /// 15 minutes, so the first timer check after that (16 minutes at most).
+    func testTheHeaderSaysWhenTheNextSyncRuns() throws {
+        let tmux = try dashboard()
+        let header = tmux.capture().split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(header.contains("next sync in 15m") || header.contains("next sync in 16m"), header)
+        XCTAssertFalse(header.contains("refresh"), header)
+        tmux.send("q")
+    }
+
     /// `count` lines of `text`, trailing spaces dropped (tmux and `render` both drop them).
     func lines(_ text: String, count: Int) -> [String] {
         var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in

@@ -153,7 +153,7 @@ enum Fixtures {
     }
 
     static func chrome(message: StatusMessage? = nil, syncing: Bool = false) -> Chrome {
-        Chrome(now: now, nextRefreshAt: now.addingTimeInterval(42), syncInFlight: syncing,
+        Chrome(now: now, nextSyncAt: now.addingTimeInterval(42), syncInFlight: syncing,
                primaryName: "postgres://tally@db.example.com/tally", message: message, themeName: "default",
                timeZone: utc)
     }
