@@ -38,6 +38,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(config.cachePathIsDefault)
     }
 
+    func testSSLRootCertIsReadFromTheURL() throws {
+        guard case .postgres(let url) = try PrimaryLocation(parsing: "postgres://u:pw@db:5432/work?sslmode=verify-ca&sslrootcert=/etc/ca.pem")
+        else { return XCTFail() }
+        XCTAssertEqual(url.tls, .verifyCA)
+        XCTAssertEqual(url.sslRootCert, "/etc/ca.pem")
+        XCTAssertEqual(url.description, "postgres://u:***@db:5432/work?sslmode=verify-ca&sslrootcert=/etc/ca.pem")
+        XCTAssertThrowsError(try PrimaryLocation(parsing: "postgres://u@db/work?sslrootcert="))
+    }
+
     /// A primary URL that does not parse names where it came from: a stray `TALLY_PRIMARY` or
     /// `DATABASE_URL` in the environment is otherwise hard to find.
     func testABadPrimaryURLNamesItsSource() throws {

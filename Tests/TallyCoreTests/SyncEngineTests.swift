@@ -193,6 +193,16 @@ final class SyncEngineTests: XCTestCase {
         // The first namespace spends its three tries; once the primary is known to be
         // unreachable the others try once each instead of backing off again.
         XCTAssertEqual(attempts.values.sorted(), [1, 1, 1, 3], "\(attempts)")
+        // Each failure row says so, for the failures view.
+        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
+        let first = try XCTUnwrap(failures.first?.entity)
+        for failure in failures {
+            if failure.entity == first {
+                XCTAssertEqual(failure.attemptText, "\(failure.attempt) of 3")
+            } else {
+                XCTAssertEqual(failure.attemptText, "1 of 1: tried once, since \(first) could not reach the primary in 3 tries")
+            }
+        }
         let waits = await sleeps.values
         XCTAssertEqual(waits.count, 2, "backed off twice in all: \(waits)")
         try assertAgree()

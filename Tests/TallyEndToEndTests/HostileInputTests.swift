@@ -171,6 +171,21 @@ final class HostileInputTests: XCTestCase {
             assertOneLine(result, label, containing: ["127.0.0.1"])
             XCTAssertFalse(result.stdout.contains("hunter2") || result.stderr.contains("hunter2"), result.stdout + result.stderr)
         }
+        // The failures say what the network said, in words, and how often each was tried; the
+        // error's dump (PSQLError(…), NIO's "connection reset (error set)" for a refused
+        // connection) stays in the log.
+        let failures = try Tally.run(["failures", "--json", "--cache", cache])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(failures.stdout.utf8)) as? [[String: Any]])
+        XCTAssertFalse(rows.isEmpty)
+        for row in rows {
+            let cause = row["cause"] as? String ?? ""
+            XCTAssertTrue(cause.hasPrefix("connection refused (errno \(ECONNREFUSED), ECONNREFUSED) at 127.0.0.1:"), "\(row)")
+        }
+        XCTAssertEqual(shell("sqlite3 '\(cache)' \"SELECT count(*) FROM tally_sync_failures WHERE detail LIKE '%PSQLError%' OR detail LIKE '%reset%'\"")
+            .output.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        let view = try Tally.run(["render", "--view", "failures", "--size", "120x40", "--cache", cache])
+        XCTAssertTrue(view.stdout.contains("Cause    connection refused (errno"), view.stdout)
+        XCTAssertFalse(view.stdout.contains("PSQLError") || view.stdout.contains("[IPv4]"), view.stdout)
         // A completion is not lost to an unreachable primary: it is queued, and says so.
         let complete = try Tally.run(["complete", "13", "--cache", cache, "--primary", url])
         XCTAssertEqual(complete.status, 0, complete.stderr)

@@ -208,7 +208,7 @@ final class ScreenTests: XCTestCase {
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
-        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.           ┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.           ┃
         ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for …┃
         ┃                                                                                                  ┃
         ┃                                                                                                  ┃
@@ -217,12 +217,12 @@ final class ScreenTests: XCTestCase {
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.     │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                     │
         │ When     2026-01-24 13:00:00 (1h ago)                                                            │
         │ Type     network — retried automatically with backoff                                            │
         │ Entity   tasks                                                                                   │
-        │ Attempt  3                                                                                       │
+        │ Attempt  3 of 3                                                                                  │
         │ Job      #40 (manual, failed)                                                                    │
-        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}         │
         │                                                                                                  │
         │                                                                                                  │
         │                                                                                                  │
@@ -243,14 +243,14 @@ final class ScreenTests: XCTestCase {
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message        ┃
         ┃13:00          #40 tasks    network      3 Could not reac…┃
-        ┃12:59          #40 goals    timeout      2 The primary to…┃
+        ┃12:59          #40 goals    timeout      1 The primary to…┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at                   │
         │          db.example.com:5432 (connection refused); will  │
         │          retry.                                          │
-        │ When     2026-01-24 13:00:00 (1h ago)                    │
-        │ Type     network — retried automatically with backoff    │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at │
+        │          db.example.com:5432                             │
         │ r retries job #40                                        │
         ╰──────────────────────────────────────────────────────────╯
          j/k move  r retry  R refresh  f/Esc back  q quit    ? help
@@ -264,7 +264,7 @@ final class ScreenTests: XCTestCase {
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                                                                                                                    ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                        ┃
-        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.                                                                                                               ┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.                                                                                                               ┃
         ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for user tally                                                                                           ┃
         ┃                                                                                                                                                                                                      ┃
         ┃                                                                                                                                                                                                      ┃
@@ -285,12 +285,12 @@ final class ScreenTests: XCTestCase {
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                                                         │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                                                                                                                         │
         │ When     2026-01-24 13:00:00 (1h ago)                                                                                                                                                                │
         │ Type     network — retried automatically with backoff                                                                                                                                                │
         │ Entity   tasks                                                                                                                                                                                       │
-        │ Attempt  3                                                                                                                                                                                           │
+        │ Attempt  3 of 3                                                                                                                                                                                      │
         │ Job      #40 (manual, failed)                                                                                                                                                                        │
-        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}                                                                                                             │
         │                                                                                                                                                                                                      │
         │                                                                                                                                                                                                      │
         │                                                                                                                                                                                                      │
@@ -496,7 +496,7 @@ final class ScreenTests: XCTestCase {
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
-        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.           ┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.           ┃
         ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for …┃
         ┃                                                                                                  ┃
         ┃                                                                                                  ┃
@@ -562,6 +562,17 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(afterFailure.contains("f shows why, R tries again."), afterFailure)
         let compact = rows(Fixtures.render(empty, chrome: Fixtures.chrome(syncing: true), width: 60, height: 15))[0]
         XCTAssertFalse(compact.contains("debt") || compact.contains("pressure"), compact)
+    }
+
+    /// A failure tried once because another namespace had already found the primary
+    /// unreachable says so; the cause is in words, never the error's dump.
+    func testAFailureSaysWhyItWasTriedOnce() {
+        var state = ViewState(view: .failures)
+        state.failureSelection = 1
+        let text = Fixtures.render(state: state, width: 100, height: 30).plainText()
+        XCTAssertTrue(text.contains("│ Attempt  1 of 1: tried once, since tasks could not reach the primary in 3 tries"), text)
+        XCTAssertTrue(text.contains("│ Cause    no answer from db.example.com:5432 within 10 s"), text)
+        XCTAssertFalse(text.contains("{"), text)
     }
 
     /// Below 60×15 the screen says so, centred.

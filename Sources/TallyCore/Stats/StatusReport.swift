@@ -164,6 +164,7 @@ public enum JSONOutput {
             "id": f.id.map { $0 as Any } ?? NSNull(), "job_id": f.jobID.map { $0 as Any } ?? NSNull(),
             "at": f.at, "entity": f.entity, "error_type": f.errorType, "message": f.message,
             "attempt": f.attempt, "resolved_at": f.resolvedAt.map { $0 as Any } ?? NSNull(),
+            "cause": f.cause.map { $0 as Any } ?? NSNull(), "attempts": f.attemptsAllowed.map { $0 as Any } ?? NSNull(),
         ]
     }
 }
