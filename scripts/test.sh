@@ -2,6 +2,10 @@
 # Runs every test: unit, UI (buffer), integration against a real PostgreSQL on loopback, and
 # end-to-end in tmux. Starts and stops the services itself. Under CI=true a missing
 # PostgreSQL or tmux fails the run instead of skipping those tests.
+#
+# Prints what failed (and what was skipped), then one line of XCTest's totals:
+# "N passed, N failed" (", N skipped" when some were). The full output and the tests' log are in
+# the files it names. Exits non-zero when a test failed or the run did not finish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -16,7 +20,9 @@ fi
 grep -E "warning:" "$log" | grep "/Sources/\|/Tests/" | sort -u | head -20 || true
 
 export TALLY_PG_DIR=$(mktemp -d /tmp/tally-pg.XXXXXX)
-cleanup() { scripts/pg.sh destroy || true; tmux -L tally-tests kill-server 2>/dev/null || true; }
+# A tmux server of this run's own: another run on the machine must not end its sessions.
+export TALLY_TMUX_SOCKET="tally-tests-$$"
+cleanup() { scripts/pg.sh destroy || true; tmux -L "$TALLY_TMUX_SOCKET" kill-server 2>/dev/null || true; }
 trap cleanup EXIT
 if TALLY_TEST_PG_URL=$(scripts/pg.sh start); then
   export TALLY_TEST_PG_URL
@@ -32,4 +38,30 @@ if ! command -v tmux >/dev/null; then
 fi
 export TALLY_BINARY="$PWD/.build/debug/tally"
 export TALLY_REPO="$PWD"
-swift test --skip-build "$@"
+output=$(mktemp /tmp/tally-tests.XXXXXX.out)
+export TALLY_TEST_LOG="${output%.out}.log"
+echo "Testing (output: $output, log: $TALLY_TEST_LOG)…"
+# Only XCTest: swift-testing would end the output with "0 tests … passed" (Tally has none).
+# Failures are shown as they happen.
+set +e
+swift test --skip-build --disable-swift-testing "$@" 2>&1 | tee "$output" \
+  | grep --line-buffered -E "error: |Test Case '[^']*' failed|Fatal error"
+status=${PIPESTATUS[0]}
+set -e
+grep -E ": Test skipped" "$output" | sed 's/^.*: \([A-Za-z]*Tests\.[A-Za-z0-9_]*\) : Test skipped - /skipped \1: /' || true
+# A failure message may not end its line, so the verdicts are looked for anywhere on a line;
+# a test that started and has no verdict (XCTest can lose one) counts as failed.
+count() { { grep -oE "Test Case '[^']*' $1" "$output" || true; } | sort -u | wc -l | tr -d ' '; }
+started=$(count started)
+passed=$(count passed)
+skipped=$(count skipped)
+failed=$((started - passed - skipped))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The runner stopped without a failed test (a crash, a build problem): say so.
+  tail -20 "$output"
+fi
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ] || status=1
+exit "$status"

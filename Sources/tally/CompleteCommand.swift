@@ -10,18 +10,44 @@ extension Tally {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The task id.")
-        var id: String
+        // `.allUnrecognized` and `.unconditional`: "-5" reaches the checks below as a value, so the
+        // error says what is wrong with it instead of "Missing expected argument".
+        @Argument(parsing: .allUnrecognized, help: "The task id.")
+        var id: [String] = []
 
-        @Option(help: "Points to award (default: points_final, else points_ai_guess, else by value tier).")
+        @Option(parsing: .unconditional,
+                help: "Points to award (default: points_final, else points_ai_guess, else by value tier).")
         var points: String?
 
-        func run() async throws {
-            guard let taskID = Int64(id.trimmingCharacters(in: .whitespaces)) else {
-                throw TallyError.badArgument("Task id must be a number, not \(id.debugDescription).")
+        func validate() throws {
+            if let option = id.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
+                throw ValidationError("Unknown option '\(option)'.")
             }
+            guard let text = id.first else { throw ValidationError("Missing the task id: tally complete ID.") }
+            guard id.count == 1 else { throw ValidationError("One task id at a time, got \(id.joined(separator: " ")).") }
+            _ = try taskID(text)
+            if let points {
+                guard let value = Int(points.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("points must be a whole number, got \(points.debugDescription).")
+                }
+                guard value >= 0 else { throw ValidationError("points must be 0 or more, got \(value).") }
+                guard value <= 1000 else { throw ValidationError("points must be at most 1000, got \(value).") }
+            }
+        }
+
+        func taskID(_ text: String) throws -> Int64 {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let value = Int64(trimmed) else {
+                throw ValidationError("The task id must be a number, not \(text.debugDescription).")
+            }
+            guard value > 0 else { throw ValidationError("The task id must be a positive number, got \(value).") }
+            return value
+        }
+
+        func run() async throws {
+            let taskID = try taskID(id.first ?? "")
             let award = try points.map(TallyCore.Points.parse)
-            let workspace = try global.workspace()
+            let workspace = try global.existingWorkspace()
             let service = CompletionService(workspace: workspace)
             let outcome = try await service.complete(taskID: taskID, points: award)
             let config = workspace.config

@@ -11,14 +11,16 @@ extension Tally {
             abstract: "The dashboard (the default command). Press ? inside for every key.")
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: "Dashboard options") var dashboard: DashboardOptions
 
         func run() async throws {
-            let config = try global.resolve()
+            let config = try global.resolve(theme: dashboard.theme, refresh: dashboard.refreshSeconds)
+            // Before the cache is opened: an unknown theme name leaves nothing behind.
+            let (catalog, theme, warning) = try DashboardStart.theme(config)
             var workspace = try await DashboardStart.openWorkspace(config)
             // SPEC §10: a damaged cache is detected at start. The check reads the file on its own
             // connection while the first frame is built.
             var check = IntegrityCheck(path: workspace.cache.path)
-            let (catalog, theme, warning) = DashboardStart.theme(config)
             if DashboardStart.canRepair(config), let detail = await check.result() {
                 // With a primary the file is rebuilt before any background sync writes to it.
                 workspace = try await DashboardStart.rebuild(workspace, config: config,
@@ -46,7 +48,7 @@ extension Tally {
 enum DashboardStart {
     static func openWorkspace(_ config: Config) async throws -> Workspace {
         do {
-            return try Workspace.open(config)
+            return try Workspace.open(config, creatingCache: canFill(config))
         } catch let error as TallyError {
             switch error {
             case .notADatabase, .cacheDamaged:
@@ -56,6 +58,12 @@ enum DashboardStart {
                 throw error
             }
         }
+    }
+
+    /// Whether the dashboard may create a missing cache: only when something will fill it (a
+    /// primary, or a `sync_command`); an empty cache nothing fills helps no one.
+    static func canFill(_ config: Config) -> Bool {
+        !config.readOnly && ((try? config.primaryLocation()) != nil || config.syncCommand != nil)
     }
 
     /// Whether a damaged cache can be rebuilt here: a primary is configured and writing is allowed.
@@ -73,14 +81,21 @@ enum DashboardStart {
         if let aside = try await CacheDoctor.repair(config: config).aside {
             FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
         }
-        return try Workspace.open(config)
+        return try Workspace.open(config, creatingCache: true)
     }
 
-    static func theme(_ config: Config) -> (ThemeCatalog, Theme, String?) {
+    /// The catalog and the theme `config` names. An unknown name is an error that lists the
+    /// themes; a broken theme file gives the default theme and a warning.
+    static func theme(_ config: Config) throws -> (ThemeCatalog, Theme, String?) {
         let environment = ProcessInfo.processInfo.environment
-        let catalog = ThemeCatalog.discover(environment: environment, executablePath: CommandLine.arguments[0])
-        let (theme, warning) = catalog.resolve(config.theme)
+        let catalog = ThemeCatalog.discover(environment: environment, executablePath: executablePath)
+        let (theme, warning) = try catalog.chosen(config.theme)
         return (catalog, theme, warning)
+    }
+
+    /// This executable's path: `/proc/self/exe` finds it when it was started through `PATH`.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }
 

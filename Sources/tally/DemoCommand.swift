@@ -14,6 +14,7 @@ extension Tally {
                 """)
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: "Dashboard options") var dashboard: DashboardOptions
 
         @Option(help: "Directory for primary.db and cache.db (default $XDG_DATA_HOME/tally/demo).")
         var dir: String?
@@ -26,6 +27,18 @@ extension Tally {
 
         @Flag(name: .customLong("no-ui"), help: "Make the workspace and print its paths; do not open the dashboard.")
         var noUI = false
+
+        /// How to run this binary again: `tally` when that is what was typed (it is on the
+        /// `PATH`), else the path it was started by, made absolute (`make demo` runs
+        /// `.build/debug/tally`, which is not on the `PATH`).
+        static func invokedCommand(arguments: [String] = CommandLine.arguments,
+                                   workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+            let invoked = arguments.first ?? "tally"
+            guard invoked.contains("/") else { return invoked }
+            if invoked.hasPrefix("/") { return invoked }
+            let relative = invoked.hasPrefix("./") ? String(invoked.dropFirst(2)) : invoked
+            return (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + relative
+        }
 
         func validate() throws {
             guard (0...2_000_000).contains(tasks) else { throw ValidationError("--tasks must be from 0 to 2000000.") }
@@ -43,13 +56,25 @@ extension Tally {
             print("  primary: \(workspace.primaryURL)")
             print("  cache:   \(workspace.cachePath)")
             print("Open it again with:")
-            print("  tally --cache \(workspace.cachePath) --primary \(workspace.primaryURL)")
+            print("  \(ShellWords.quote(Self.invokedCommand())) --cache \(ShellWords.quote(workspace.cachePath))"
+                  + " --primary \(ShellWords.quote(workspace.primaryURL))")
             guard !noUI else { return }
             var dash = Dash()
             dash.global = global
+            dash.dashboard = dashboard
             dash.global.cache = workspace.cachePath
             dash.global.primary = workspace.primaryURL
             try await dash.run()
         }
+    }
+}
+
+/// Words for a command line a person copies into a shell.
+enum ShellWords {
+    /// `word` as is when the shell would read it back unchanged, else in single quotes.
+    static func quote(_ word: String) -> String {
+        let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "/._-:+=@%,".contains($0) }
+        if plain, !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

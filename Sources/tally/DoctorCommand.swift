@@ -6,7 +6,7 @@ extension Tally {
     /// `tally doctor`: is the cache healthy, and if not, rebuild it.
     struct Doctor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the cache (integrity, WAL, schema, sizes, last sync, outbox, permissions).",
+            abstract: "Check the cache (integrity, WAL, schema, sizes, last sync, outbox, permissions) and the primary.",
             discussion: "--repair rebuilds a damaged cache from the primary, keeping the old file as cache.db.damaged-<time>.")
 
         @OptionGroup var global: GlobalOptions
@@ -21,14 +21,18 @@ extension Tally {
             let config = try global.resolve()
             let report = CacheDoctor.check(path: config.cachePath)
             print("Cache \(config.cachePath)")
-            for check in report.checks {
-                let mark = check.level == .ok ? "✓" : (check.level == .warning ? "!" : "✗")
-                print("  \(mark) \(check.name): \(check.detail)")
+            show(report.checks)
+            var primaryProblems = false
+            if let primary = try config.primaryLocation() {
+                // Reachable, tables, change and push triggers, clock skew.
+                print("Primary \(primary)")
+                let checks = await PrimaryDoctor.check(primary)
+                show(checks)
+                primaryProblems = checks.contains { $0.level == .problem }
             }
-            if let primary = try? config.primaryLocation() { print("Primary \(primary)") }
             guard repair else {
                 if report.isDamaged { print("The cache is damaged; run `tally doctor --repair` to rebuild it from the primary.") }
-                if report.hasProblems { throw ExitCode(1) }
+                if report.hasProblems || primaryProblems { throw ExitCode(1) }
                 return
             }
             guard report.isDamaged || force || !FileManager.default.fileExists(atPath: config.cachePath) else {
@@ -39,6 +43,13 @@ extension Tally {
             if let aside { print("Moved the old cache to \(aside).") }
             print("Rebuilt: \(summary.job.rowsWritten) rows from the primary (job \(summary.job.id ?? 0) \(summary.job.status)).")
             if !summary.succeeded { throw ExitCode(2) }
+        }
+
+        func show(_ checks: [CacheDoctor.Check]) {
+            for check in checks {
+                let mark = check.level == .ok ? "✓" : (check.level == .warning ? "!" : "✗")
+                print("  \(mark) \(check.name): \(check.detail)")
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ extension Tally {
         var limit: Int = 100
 
         func run() async throws {
-            let workspace = try global.workspace()
+            let workspace = try global.existingWorkspace()
             guard try workspace.cache.hasTallyTables() else {
                 print(json ? "[]" : "No sync failures recorded.")
                 return
@@ -36,8 +36,9 @@ extension Tally {
             if failures.isEmpty { print("No \(all ? "" : "unresolved ")sync failures.") }
             for failure in failures {
                 let job = failure.jobID.map { "job \($0)" } ?? "—"
-                print("\(failure.at)  \(failure.entity)  \(failure.errorType)  attempt \(failure.attempt)  \(job)")
+                print("\(failure.at)  \(failure.entity)  \(failure.errorType)  attempt \(failure.attemptText)  \(job)")
                 print("    \(TextSafety.sanitize(failure.message))")
+                if let cause = failure.cause { print("    cause: \(TextSafety.sanitize(cause))") }
             }
         }
     }

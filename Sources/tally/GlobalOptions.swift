@@ -14,32 +14,36 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (default $XDG_CONFIG_HOME/tally/config.toml).")
     var config: String?
 
-    @Option(name: .long, help: "Colour theme name (see Themes/).")
-    var theme: String?
-
-    @Option(name: .long, help: "Seconds between background staleness checks (default 60).")
-    var refresh: Double?
-
-    @Option(name: .customLong("stale-after"), help: "Seconds after which cached data is stale (default 900).")
-    var staleAfter: Double?
+    // `.unconditional`: "-5" is the value, not an unknown option, so the error can say what is wrong.
+    @Option(name: .customLong("stale-after"), parsing: .unconditional,
+            help: "Seconds after which cached data is stale (default 900).")
+    var staleAfter: String?
 
     @Flag(name: .customLong("read-only"), help: "Never write the cache.")
     var readOnly = false
 
     func validate() throws {
-        for (name, value) in [("--refresh", refresh), ("--stale-after", staleAfter)] {
-            if let value, !(value.isFinite && value > 0) {
-                throw ValidationError("\(name) must be a positive number of seconds.")
-            }
-        }
+        _ = try Self.seconds("stale-after", staleAfter)
     }
 
-    /// The settings after precedence, with logging sent to the state directory.
-    func resolve() throws -> Config {
+    /// A positive number of seconds given as `text` to `--name`, or nil when not given.
+    static func seconds(_ name: String, _ text: String?) throws -> Double? {
+        guard let text else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw ValidationError("\(name) must be a number of seconds, got \(text.debugDescription).")
+        }
+        guard value > 0 else { throw ValidationError("\(name) must be more than 0 seconds, got \(text).") }
+        return value
+    }
+
+    /// The settings after precedence, with logging sent to the state directory. `theme` and
+    /// `refresh` come from the commands that draw the dashboard (`DashboardOptions`).
+    func resolve(theme: String? = nil, refresh: Double? = nil) throws -> Config {
         let environment = ProcessInfo.processInfo.environment
         let config = try Config.resolve(
             Config.Overrides(cache: cache, primary: primary, config: self.config, theme: theme,
-                             refresh: refresh, staleAfter: staleAfter, readOnly: readOnly),
+                             refresh: refresh, staleAfter: try Self.seconds("stale-after", staleAfter),
+                             readOnly: readOnly),
             environment: environment)
         Self.startLogging(environment: environment)
         // `time_zone` makes "today" the same day the WorkOS programs count in: every date and
@@ -52,7 +56,9 @@ struct GlobalOptions: ParsableArguments {
         return config
     }
 
-    func workspace() throws -> Workspace {
+    /// The workspace of a command that reads the cache and never creates it (`tasks`,
+    /// `failures`, `complete`): a missing file is "no cache at …", exit 3.
+    func existingWorkspace() throws -> Workspace {
         try Workspace.open(try resolve())
     }
 
@@ -63,4 +69,20 @@ struct GlobalOptions: ParsableArguments {
         loggingStarted = true
         FileLogHandler.bootstrap(path: Config.stateDirectory(environment: environment) + "/tally.log")
     }
+}
+
+/// Options only the dashboard uses (`tally`, `tally demo`): the other commands do not list them.
+struct DashboardOptions: ParsableArguments {
+    @Option(name: .long, help: "Colour theme name (default, light, gruvbox, nord, dracula, high-contrast, monochrome, or your own).")
+    var theme: String?
+
+    @Option(name: .long, parsing: .unconditional,
+            help: "Seconds between the background checks for stale data (default 60).")
+    var refresh: String?
+
+    func validate() throws {
+        _ = try GlobalOptions.seconds("refresh", refresh)
+    }
+
+    var refreshSeconds: Double? { try? GlobalOptions.seconds("refresh", refresh) }
 }

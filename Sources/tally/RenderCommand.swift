@@ -11,6 +11,9 @@ extension Tally {
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(help: "Colour theme name (see `tally --help`).")
+        var theme: String?
+
         @Option(help: "Frame size as WIDTHxHEIGHT.")
         var size: String = "100x30"
 
@@ -43,9 +46,9 @@ extension Tally {
 
         func run() async throws {
             let (width, height) = try parsedSize()
-            let config = try global.resolve()
+            let config = try global.resolve(theme: theme)
+            let (_, theme, warning) = try DashboardStart.theme(config)
             let workspace = try Workspace.open(config)
-            let (_, theme, warning) = DashboardStart.theme(config)
             if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
             let now = Date()
             var state = ViewState(view: view == "failures" ? .failures : .dashboard)
@@ -54,7 +57,7 @@ extension Tally {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
-            let chrome = Chrome(now: now, nextRefreshAt: nil, syncInFlight: snapshot.runningJob != nil,
+            let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
             let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome),
                                        width: width, height: height, theme: theme)

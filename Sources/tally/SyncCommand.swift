@@ -21,7 +21,10 @@ extension Tally {
         var resume: Int64?
 
         func run() async throws {
-            let workspace = try global.workspace()
+            let config = try global.resolve()
+            // Checked before the cache is opened, so a sync that cannot run creates nothing.
+            if try config.primaryLocation() == nil, config.syncCommand == nil { throw TallyError.noPrimary }
+            let workspace = try Workspace.open(config, creatingCache: true)
             if workspace.cache.isReadOnly { throw TallyError.cacheReadOnly(workspace.cache.path) }
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }

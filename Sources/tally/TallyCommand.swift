@@ -40,12 +40,35 @@ struct Tally: AsyncParsableCommand {
 
     static func exitReporting(_ error: any Error) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-        if error is TallyError || error is ClassifiedFailure { fail(error.userMessage, code: 1) }
+        if let error = error as? TallyError { fail(error.userMessage, code: error.exitStatus) }
+        if error is ClassifiedFailure { fail(error.userMessage, code: 1) }
         let code = exitCode(for: error)
         if code == .success { exit(withError: error) }  // --help, --version
         var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
         if message.hasPrefix("Error: ") { message.removeFirst(7) }
-        fail(message + " (see `tally --help`)", code: code.rawValue)
+        // A mistyped command line: point at the help of the command that was typed.
+        if code == .validationFailure {
+            if message.hasSuffix(".") { message.removeLast() }
+            message += " (see `\(helpCommand(for: CommandLine.arguments))`)"
+        }
+        fail(message, code: code.rawValue)
+    }
+
+    /// `tally complete --help` for `tally complete -x`: the subcommands named in `arguments`;
+    /// the dashboard's for options without a command (`tally --refresh -1`).
+    static func helpCommand(for arguments: [String]) -> String {
+        if arguments.dropFirst().first?.hasPrefix("-") == true,
+           !arguments.contains(where: { word in Tally.configuration.subcommands.contains { $0._commandName == word } }) {
+            return "tally dash --help"
+        }
+        var command: any ParsableCommand.Type = Tally.self
+        var words = ["tally"]
+        for argument in arguments.dropFirst() where !argument.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { continue }
+            command = next
+            words.append(argument)
+        }
+        return (words + ["--help"]).joined(separator: " ")
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

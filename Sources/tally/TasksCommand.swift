@@ -12,7 +12,7 @@ extension Tally {
         @Option(help: "Only this client (name, case-insensitive, or id).")
         var client: String?
 
-        @Option(help: "active, queued, backlog, done-today or all (default active).")
+        @Option(help: "active, queued, backlog, done-today or all.")
         var status: String = "active"
 
         @Option(help: "Only titles containing this text.")
@@ -21,7 +21,7 @@ extension Tally {
         @Option(help: "At most this many tasks.")
         var limit: Int = 1000
 
-        @Flag(help: "Print JSON.")
+        @Flag(help: "Print JSON (indented on a terminal, one line in a pipe).")
         var json = false
 
         func validate() throws {
@@ -36,7 +36,7 @@ extension Tally {
         }
 
         func run() async throws {
-            let workspace = try global.workspace()
+            let workspace = try global.existingWorkspace()
             var query = TaskQuery(status: Self.filter(status) ?? .active, search: search, limit: limit)
             let now = Date()
             let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now).clients
@@ -50,7 +50,7 @@ extension Tally {
             let snapshot = try workspace.cache.snapshot(query: query, now: now)
             workspace.countLookups([.tasks], snapshot: snapshot, now: now)
             if json {
-                print(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task)))
+                print(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task), pretty: isatty(STDOUT_FILENO) == 1))
                 return
             }
             for row in snapshot.tasks.rows {

@@ -38,6 +38,37 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(config.cachePathIsDefault)
     }
 
+    func testSSLRootCertIsReadFromTheURL() throws {
+        guard case .postgres(let url) = try PrimaryLocation(parsing: "postgres://u:pw@db:5432/work?sslmode=verify-ca&sslrootcert=/etc/ca.pem")
+        else { return XCTFail() }
+        XCTAssertEqual(url.tls, .verifyCA)
+        XCTAssertEqual(url.sslRootCert, "/etc/ca.pem")
+        XCTAssertEqual(url.description, "postgres://u:***@db:5432/work?sslmode=verify-ca&sslrootcert=/etc/ca.pem")
+        XCTAssertThrowsError(try PrimaryLocation(parsing: "postgres://u@db/work?sslrootcert="))
+    }
+
+    /// A primary URL that does not parse names where it came from: a stray `TALLY_PRIMARY` or
+    /// `DATABASE_URL` in the environment is otherwise hard to find.
+    func testABadPrimaryURLNamesItsSource() throws {
+        let dir = TempDirectory()
+        let file = dir.file("config.toml")
+        try "primary = \"nonsense\"\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let cases: [(Config.Overrides, [String: String], String)] = [
+            (Config.Overrides(primary: "garbage"), ["TALLY_PRIMARY": "other"], "--primary"),
+            (Config.Overrides(), ["TALLY_PRIMARY": "garbage", "DATABASE_URL": "x"], "TALLY_PRIMARY"),
+            (Config.Overrides(config: file), ["DATABASE_URL": "x"], "primary in \(file)"),
+            (Config.Overrides(), ["DATABASE_URL": "garbage", "XDG_CONFIG_HOME": dir.path], "DATABASE_URL"),
+        ]
+        for (flags, environment, source) in cases {
+            let config = try Config.resolve(flags, environment: environment)
+            XCTAssertEqual(config.primarySource, source)
+            XCTAssertThrowsError(try config.primaryLocation()) { error in
+                XCTAssertTrue(error.userMessage.contains("(from \(source)): expected a URL such as postgres://user@host:5432/db"),
+                              error.userMessage)
+            }
+        }
+    }
+
     func testConfigErrorsNameFileAndLine() throws {
         let dir = TempDirectory()
         let cases: [(String, Int?, String?)] = [

@@ -194,6 +194,16 @@ final class SyncEngineTests: XCTestCase {
         // The first namespace spends its three tries; once the primary is known to be
         // unreachable the others try once each instead of backing off again.
         XCTAssertEqual(attempts.values.sorted(), [1, 1, 1, 3], "\(attempts)")
+        // Each failure row says so, for the failures view.
+        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
+        let first = try XCTUnwrap(failures.first?.entity)
+        for failure in failures {
+            if failure.entity == first {
+                XCTAssertEqual(failure.attemptText, "\(failure.attempt) of 3")
+            } else {
+                XCTAssertEqual(failure.attemptText, "1 of 1: tried once, since \(first) could not reach the primary in 3 tries")
+            }
+        }
         let waits = await sleeps.values
         XCTAssertEqual(waits.count, 2, "backed off twice in all: \(waits)")
         try assertAgree()
@@ -207,4 +217,28 @@ final class SyncEngineTests: XCTestCase {
 actor SleepLog {
     private(set) var values: [Double] = []
     func add(_ value: Double) { values.append(value) }
+}
+
+/// When the dashboard says the next sync runs: the timer looks every `refresh` seconds and syncs
+/// what is older than `stale_after`.
+final class NextSyncTests: XCTestCase {
+    func testTheNextSyncIsTheFirstCheckAfterTheCacheGoesStale() {
+        let check = Date(timeIntervalSince1970: 1_000_000)
+        let stale: [Namespace: Double] = [.clients: 3600, .tasks: 900, .goals: 900, .habits: 3600]
+        func next(_ syncedAgo: [Namespace: Double]) -> Double {
+            let last = syncedAgo.mapValues { check.addingTimeInterval(-$0) }
+            return RefreshScheduler.nextSync(nextCheck: check, interval: 60, lastSyncs: last, staleAfter: stale)
+                .timeIntervalSince(check)
+        }
+        let all = { (ago: Double) in Dictionary(uniqueKeysWithValues: Namespace.allCases.map { ($0, ago) }) }
+        // Just synced: tasks go stale in 900 s; the check 900 s on finds them exactly at the edge
+        // (not yet older), so the one after syncs.
+        XCTAssertEqual(next(all(0)), 960)
+        XCTAssertEqual(next(all(30)), 900)
+        // Already stale, or never synced: the next check.
+        XCTAssertEqual(next(all(2000)), 0)
+        XCTAssertEqual(next([.clients: 0, .tasks: 0, .goals: 0]), 0, "habits were never synced")
+        // The stalest namespace decides.
+        XCTAssertEqual(next([.clients: 3590, .tasks: 0, .goals: 0, .habits: 0]), 60)
+    }
 }

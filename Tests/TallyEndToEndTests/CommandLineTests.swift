@@ -73,6 +73,147 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// A mistyped `--cache` must not leave an empty cache behind and report success: commands
+    /// that only read say "No cache at …" (exit 3, as `status` does) and create nothing.
+    func testCommandsThatOnlyReadNeverCreateACache() throws {
+        let dir = TempDirectory("tally-cli")
+        _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        let primary = "sqlite://\(dir.file("primary.db"))"
+        for missing in [dir.file("typo.db"), dir.file("no/such/dir/cache.db")] {
+            let cases: [([String], Int32)] = [
+                (["tasks"], 3), (["tasks", "--json"], 3), (["render"], 3), (["failures"], 3), (["status"], 3),
+                (["complete", "3"], 3), (["complete", "3", "--primary", primary], 3), ([], 3), (["doctor"], 1),
+            ]
+            for (arguments, code) in cases {
+                let result = try Tally.run(arguments + ["--cache", missing])
+                XCTAssertEqual(result.status, code, "\(arguments): \(result.stdout)\(result.stderr)")
+                XCTAssertTrue((result.stdout + result.stderr).lowercased().contains("no cache at \(missing)".lowercased()), "\(arguments): \(result.stdout)\(result.stderr)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: missing), "\(arguments) created \(missing)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("no")), "no directory was made")
+        }
+        // What fills a cache creates one: the dashboard with a primary, sync, doctor --repair.
+        let byDashboard = dir.file("dash.db")
+        let dash = try Tally.run(["--cache", byDashboard, "--primary", primary])
+        XCTAssertTrue(dash.stderr.contains("needs a terminal"), dash.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: byDashboard))
+        let bySync = dir.file("sync.db")
+        XCTAssertEqual(try Tally.run(["sync", "--cache", bySync, "--primary", primary]).status, 0)
+        XCTAssertEqual(try Tally.run(["tasks", "--cache", bySync]).status, 0)
+        let byRepair = dir.file("repair.db")
+        XCTAssertEqual(try Tally.run(["doctor", "--repair", "--cache", byRepair, "--primary", primary]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: byRepair))
+        // A sync with nothing to sync from creates nothing either.
+        let nothing = try Tally.run(["sync", "--cache", dir.file("none.db")])
+        XCTAssertNotEqual(nothing.status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("none.db")))
+    }
+
+    /// `--theme nosuch` stops with the list of themes; a binary copied away from the repository
+    /// still has the shipped themes.
+    func testUnknownThemesAreNamedAndACopiedBinaryHasTheShippedOnes() throws {
+        let dir = TempDirectory("tally-cli")
+        _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        for arguments in [["--theme", "nosuch"], ["render", "--theme", "nosuch"]] {
+            let result = try Tally.run(arguments + ["--cache", dir.file("cache.db")])
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertTrue(result.stderr.hasPrefix("tally: No theme named \"nosuch\"; the themes are default, dracula, gruvbox, "
+                                                  + "high-contrast, light, monochrome, nord"), result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        }
+        let copy = dir.file("bin/tally")
+        try FileManager.default.createDirectory(atPath: dir.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.binary, toPath: copy)
+        let nord = spawn([copy, "render", "--theme", "nord", "--ansi", "--colors", "truecolor", "--cache", dir.file("cache.db")],
+                         environment: ProcessInfo.processInfo.environment.filter { $0.key != "TALLY_THEMES_DIR" })
+        XCTAssertEqual(nord.status, 0, nord.stderr)
+        XCTAssertEqual(nord.stderr, "")
+        XCTAssertTrue(nord.stdout.contains("48;2;46;52;64"), "nord's background #2e3440")
+    }
+
+    /// Negative numbers are values with a clear complaint, not "Missing value" or "Missing
+    /// expected argument"; parse errors point at the help of the command typed.
+    func testNegativeNumbersAndParseErrorsSayWhatIsWrong() throws {
+        let dir = TempDirectory("tally-cli")
+        _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        let cache = dir.file("cache.db")
+        let cases: [([String], String)] = [
+            (["complete", "-5"], "tally: The task id must be a positive number, got -5 (see `tally complete --help`)"),
+            (["complete", "1", "--points", "-3"], "tally: points must be 0 or more, got -3 (see `tally complete --help`)"),
+            (["complete", "1", "--points=-3"], "tally: points must be 0 or more, got -3 (see `tally complete --help`)"),
+            (["complete", "1", "--points", "lots"], "tally: points must be a whole number, got \"lots\" (see `tally complete --help`)"),
+            (["complete", "1", "--bogus"], "tally: Unknown option '--bogus' (see `tally complete --help`)"),
+            (["--refresh", "-1"], "tally: refresh must be more than 0 seconds, got -1 (see `tally dash --help`)"),
+            (["status", "--stale-after", "-2"], "tally: stale-after must be more than 0 seconds, got -2 (see `tally status --help`)"),
+            (["tasks", "--theme", "nord"], "tally: Unknown option '--theme' (see `tally tasks --help`)"),
+            (["primary", "init", "--bogus"], "tally: Unknown option '--bogus' (see `tally primary init --help`)"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Tally.run(arguments + ["--cache", cache])
+            XCTAssertEqual(result.status, 64, "\(arguments)")
+            XCTAssertEqual(result.stderr, expected + "\n", "\(arguments)")
+        }
+    }
+
+    /// Each command's help lists its own options once: the dashboard's (`--theme`, `--refresh`)
+    /// only where the dashboard is drawn, defaults stated once.
+    func testHelpListsEachCommandsOwnOptions() throws {
+        let tasks = try Tally.run(["tasks", "--help"])
+        XCTAssertEqual(tasks.status, 0)
+        let flat = tasks.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        XCTAssertEqual(flat.components(separatedBy: "(default: active)").count, 2, flat)
+        XCTAssertFalse(flat.contains("default active"), flat)
+        for command in ["tasks", "status", "sync", "complete", "failures", "doctor"] {
+            let help = try Tally.run([command, "--help"]).stdout
+            XCTAssertFalse(help.contains("--theme") || help.contains("--refresh"), "\(command):\n\(help)")
+        }
+        for command in [["dash"], ["demo"]] {
+            let help = try Tally.run(command + ["--help"]).stdout
+            XCTAssertTrue(help.contains("DASHBOARD OPTIONS:") && help.contains("--theme") && help.contains("--refresh"), help)
+        }
+        XCTAssertTrue(try Tally.run(["render", "--help"]).stdout.contains("--theme"))
+    }
+
+    func testABadPrimaryURLNamesWhereItCameFrom() throws {
+        let dir = TempDirectory("tally-cli")
+        _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        let fromVariable = try Tally.run(["status", "--cache", dir.file("cache.db")], environment: ["TALLY_PRIMARY": "garbage"])
+        XCTAssertEqual(fromVariable.status, 1)
+        XCTAssertEqual(fromVariable.stderr, "tally: Bad primary URL garbage (from TALLY_PRIMARY): expected a URL such as "
+                       + "postgres://user@host:5432/db or sqlite:///absolute/path.db.\n")
+        let fromFlag = try Tally.run(["status", "--cache", dir.file("cache.db"), "--primary", "mysql://u:pw@h/db"])
+        XCTAssertTrue(fromFlag.stderr.contains("mysql://u:***@h/db (from --primary)"), fromFlag.stderr)
+        let fromDatabaseURL = try Tally.run(["status", "--cache", dir.file("cache.db")], environment: ["DATABASE_URL": "nope"])
+        XCTAssertTrue(fromDatabaseURL.stderr.contains("nope (from DATABASE_URL)"), fromDatabaseURL.stderr)
+    }
+
+    /// `make demo` runs `.build/debug/tally`, which is not on the PATH: the command printed to
+    /// open the demo again is one that works.
+    func testDemoPrintsACommandThatOpensItAgain() throws {
+        let dir = TempDirectory("tally-cli")
+        let relative = shell("cd '\(Repository.root)' && XDG_STATE_HOME='\(dir.path)' .build/debug/tally demo --no-ui --dir '\(dir.path)'")
+        XCTAssertEqual(relative.status, 0, relative.output)
+        let lines = relative.output.split(separator: "\n").map(String.init)
+        let again = try XCTUnwrap(lines.firstIndex(of: "Open it again with:").map { lines[$0 + 1] }, relative.output)
+        let words = again.split(separator: " ").map(String.init)
+        XCTAssertEqual(words.first, Repository.root + "/.build/debug/tally")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: words[0]))
+        XCTAssertEqual(Array(words.dropFirst()), ["--cache", dir.file("cache.db"), "--primary", "sqlite://" + dir.file("primary.db")])
+    }
+
+    /// `--json` is one line for a pipe and indented for a person at a terminal.
+    func testTasksJSONIsIndentedOnATerminal() throws {
+        try TmuxDriver.require()
+        let dir = TempDirectory("tally-cli")
+        _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])
+        let piped = try Tally.run(["tasks", "--json", "--limit", "3", "--cache", dir.file("cache.db")])
+        XCTAssertEqual(piped.stdout.split(separator: "\n").count, 1)
+        let tmux = try TmuxDriver("'\(Repository.binary)' tasks --json --limit 3 --cache '\(dir.file("cache.db"))'", width: 100, height: 90)
+        let shown = tmux.wait(for: "__EXITED__ 0")
+        XCTAssertTrue(shown.ok, shown.screen)
+        XCTAssertTrue(shown.screen.contains("\n  {\n") && shown.screen.contains("    \"id\" : "), shown.screen)
+    }
+
     func testTheDashboardNeedsATerminal() throws {
         let dir = TempDirectory("tally-cli")
         _ = try Tally.run(["demo", "--no-ui", "--dir", dir.path])

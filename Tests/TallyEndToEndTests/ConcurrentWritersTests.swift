@@ -111,7 +111,6 @@ final class ConcurrentWritersTests: XCTestCase {
         let report = (try? String(contentsOfFile: dir.file("writer.log"), encoding: .utf8)) ?? ""
         let json = report.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         let committed = try XCTUnwrap(json?["committed"] as? Int, "writer output: \(report)")
-        print("writer: \(report.trimmingCharacters(in: .whitespacesAndNewlines)); \(syncs) syncs alongside")
 
         XCTAssertGreaterThanOrEqual(committed, 100 * seconds, "at least 100 writes per second of the soak: \(report)")
         XCTAssertGreaterThan(syncs, 0)

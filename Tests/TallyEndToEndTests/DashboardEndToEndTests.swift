@@ -97,6 +97,69 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok)
     }
 
+    /// What tmux shows after the failures view came and went is what `tally render` prints for
+    /// the same workspace: no character left over from the failures view, and the habits whose
+    /// emoji carries a variation selector (✍️, 🗓️) take the same columns in both.
+    func testTheLiveScreenMatchesRenderAfterTheFailuresView() throws {
+        let tmux = try dashboard(width: 120, height: 40)
+        tmux.send("f")
+        XCTAssertTrue(tmux.wait(for: "Nothing to retry.").ok, tmux.capture())
+        tmux.send("Escape")
+        let back = tmux.wait { !$0.contains("Nothing to retry.") && $0.contains("Tasks · active") }
+        XCTAssertTrue(back.ok, back.screen)
+        usleep(300_000)  // the frame after the key is drawn whole
+        let live = lines(tmux.capture(), count: 40)
+        let rendered = try Tally.run(["render", "--size", "120x40", "--cache", cache, "--primary", "sqlite://\(primary)"])
+        XCTAssertEqual(rendered.status, 0, rendered.stderr)
+        let frame = lines(rendered.stdout, count: 40)
+
+        let journal = try XCTUnwrap(live.first { $0.contains("Journal") }, live.joined(separator: "\n"))
+        XCTAssertTrue(journal.hasPrefix("│✍  Journal "), journal)
+        // The clients, habits and tasks panes hold nothing that changes with the clock: the
+        // same text, row for row. (The header and the sync and cache panes say "3s ago" and
+        // count lookups, so there only the borders are compared.)
+        let bottomStrip = try XCTUnwrap(frame.firstIndex { $0.hasPrefix("╭─ Sync") })
+        for row in 2..<bottomStrip {
+            XCTAssertEqual(live[row], frame[row], "row \(row)")
+        }
+        XCTAssertEqual(live[39], frame[39], "the key line")
+        for row in 0..<40 {
+            XCTAssertEqual(borderColumns(live[row]), borderColumns(frame[row]), "borders of row \(row):\n\(live[row])\n\(frame[row])")
+        }
+        tmux.send("q")
+    }
+
+    /// The header says when a sync will run: the demo was just synced and goes stale after
+    /// 15 minutes, so the first timer check after that (16 minutes at most).
+    func testTheHeaderSaysWhenTheNextSyncRuns() throws {
+        let tmux = try dashboard()
+        let header = tmux.capture().split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(header.contains("next sync in 15m") || header.contains("next sync in 16m"), header)
+        XCTAssertFalse(header.contains("refresh"), header)
+        tmux.send("q")
+    }
+
+    /// `count` lines of `text`, trailing spaces dropped (tmux and `render` both drop them).
+    func lines(_ text: String, count: Int) -> [String] {
+        var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(line.reversed().drop { $0 == " " }.reversed())
+        }
+        while rows.count < count { rows.append("") }
+        return Array(rows.prefix(count))
+    }
+
+    /// The columns (counted in terminal cells) of the pane borders on a line.
+    func borderColumns(_ line: String) -> [Int] {
+        var columns: [Int] = []
+        var column = 0
+        for character in line {
+            if "│┃╭╮╰╯┏┓┗┛".contains(character) { columns.append(column) }
+            // The demo's wide characters are all emoji with Emoji_Presentation.
+            column += character.unicodeScalars.first?.properties.isEmojiPresentation == true ? 2 : 1
+        }
+        return columns
+    }
+
     func testQuitLeavesAWorkingShell() throws {
         let tmux = try dashboard()
         tmux.send("q")
@@ -117,7 +180,7 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// The pane is back on the main screen, the cursor shows, typing echoes and runs.
     func assertShellIsUsable(_ tmux: TmuxDriver, file: StaticString = #filePath, line: UInt = #line) {
-        let state = shell("tmux -L tally-tests display-message -p -t \(tmux.session) '#{alternate_on} #{cursor_flag} #{mouse_any_flag}'").output
+        let state = shell("tmux -L \(TmuxDriver.socket) display-message -p -t \(tmux.session) '#{alternate_on} #{cursor_flag} #{mouse_any_flag}'").output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(state, "0 1 0", "alternate screen off, cursor on, mouse off", file: file, line: line)
         tmux.send("echo ok-$((40+2))", literal: true)

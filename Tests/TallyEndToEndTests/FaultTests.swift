@@ -106,7 +106,6 @@ final class FaultTests: XCTestCase {
                 expected += points[id] ?? 0
             }
         }
-        print("kill -9 of tally complete: \(context); \(expected) points from the done tasks")
         XCTAssertEqual(earned() - before, expected, "today's points on the primary are exactly the done tasks' points (\(context))")
         XCTAssertEqual(sqlite(cache, "SELECT coalesce(sum(earned_points), 0) FROM cached_daily_goals WHERE date = '\(today)'"), "\(earned())",
                        "the cache's goal agrees with the primary")

@@ -92,9 +92,11 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(result.stdout.split(separator: "\n").dropFirst(), reference.stdout.split(separator: "\n").dropFirst(),
                            "\(name): drawn with the default theme")
         }
+        // A name no file has is a mistake to fix, not a theme to fall back from.
         let unknown = try Tally.run(["render", "--cache", cache, "--theme", "no-such-theme"], environment: ["XDG_CONFIG_HOME": xdg])
-        XCTAssertTrue(unknown.stderr.contains("No theme named \"no-such-theme\""), unknown.stderr)
-        XCTAssertFalse(unknown.stdout.isEmpty)
+        XCTAssertTrue(unknown.stderr.contains("No theme named \"no-such-theme\"; the themes are default, colour, "), unknown.stderr)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stdout.isEmpty)
     }
 
     func testABrokenThemeOnTheDashboardShowsAMessageAndTheDefaultTheme() throws {
@@ -128,10 +130,12 @@ final class HostileInputTests: XCTestCase {
             ("missing sqlite primary", ["sync", "--primary", "sqlite://\(dir.path)/none/primary.db"], []),
             ("unknown task", ["complete", "987654", "--primary", primaryURL], ["987654"]),
             ("negative points", ["complete", "1", "--points=-3", "--primary", primaryURL], ["-3"]),
-            ("negative points, spaced", ["complete", "1", "--points", "-3", "--primary", primaryURL], ["--points"]),
+            ("negative points, spaced", ["complete", "1", "--points", "-3", "--primary", primaryURL],
+             ["points must be 0 or more, got -3"]),
             ("points not a number", ["complete", "1", "--points", "lots", "--primary", primaryURL], ["lots"]),
             ("task id not a number", ["complete", "1e9", "--primary", primaryURL], ["1e9"]),
-            ("bad refresh", ["status", "--refresh", "-1"], ["--refresh"]),
+            ("bad refresh", ["--refresh", "-1"], ["refresh must be more than 0 seconds, got -1"]),
+            ("refresh is the dashboard's", ["status", "--refresh", "5"], ["Unknown option '--refresh'"]),
             ("bad size", ["render", "--size", "0x0"], []),
         ]
         for (label, arguments, fragments) in cases {
@@ -167,6 +171,21 @@ final class HostileInputTests: XCTestCase {
             assertOneLine(result, label, containing: ["127.0.0.1"])
             XCTAssertFalse(result.stdout.contains("hunter2") || result.stderr.contains("hunter2"), result.stdout + result.stderr)
         }
+        // The failures say what the network said, in words, and how often each was tried; the
+        // error's dump (PSQLError(…), NIO's "connection reset (error set)" for a refused
+        // connection) stays in the log.
+        let failures = try Tally.run(["failures", "--json", "--cache", cache])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(failures.stdout.utf8)) as? [[String: Any]])
+        XCTAssertFalse(rows.isEmpty)
+        for row in rows {
+            let cause = row["cause"] as? String ?? ""
+            XCTAssertTrue(cause.hasPrefix("connection refused (errno \(ECONNREFUSED), ECONNREFUSED) at 127.0.0.1:"), "\(row)")
+        }
+        XCTAssertEqual(shell("sqlite3 '\(cache)' \"SELECT count(*) FROM tally_sync_failures WHERE detail LIKE '%PSQLError%' OR detail LIKE '%reset%'\"")
+            .output.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        let view = try Tally.run(["render", "--view", "failures", "--size", "120x40", "--cache", cache])
+        XCTAssertTrue(view.stdout.contains("Cause    connection refused (errno"), view.stdout)
+        XCTAssertFalse(view.stdout.contains("PSQLError") || view.stdout.contains("[IPv4]"), view.stdout)
         // A completion is not lost to an unreachable primary: it is queued, and says so.
         let complete = try Tally.run(["complete", "13", "--cache", cache, "--primary", url])
         XCTAssertEqual(complete.status, 0, complete.stderr)

@@ -68,7 +68,6 @@ final class PostgresRestartTests: PostgresTestCase {
             outcomes += [await first, second, third]
             _ = try? await sync.value
         }
-        print("completions across restarts: \(outcomes)")
         XCTAssertTrue(outcomes.contains("queued"), "some completions met the primary down: \(outcomes)")
         XCTAssertFalse(outcomes.contains { $0.hasPrefix("error") }, "\(outcomes)")
 

@@ -12,6 +12,7 @@ public enum PostgresServer {
     }
 
     public static func require(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        TestLog.start()
         guard let url = baseURL else {
             if Repository.isCI {
                 XCTFail("PostgreSQL is required under CI=true (TALLY_TEST_PG_URL is not set)", file: file, line: line)

@@ -8,6 +8,7 @@ public final class TempDirectory {
     public let path: String
 
     public init(_ name: String = "tally-test") {
+        TestLog.start()
         let template = NSTemporaryDirectory() + "\(name).XXXXXX"
         var bytes = Array(template.utf8CString)
         let created = bytes.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
@@ -46,6 +47,7 @@ public enum Repository {
 /// Creates a cache the way the WorkOS server does: its DDL, nothing of Tally's.
 public enum FixtureCache {
     public static func make(at path: String, _ fill: (Database) throws -> Void = { _ in }) throws {
+        TestLog.start()
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: Repository.fixtureDDL)
@@ -68,6 +70,7 @@ public enum Tally {
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            timeout: TimeInterval = 120, prefix: [String] = []) throws -> CommandResult {
+        TestLog.start()
         var env = ProcessInfo.processInfo.environment
         env["XDG_CONFIG_HOME"] = env["TALLY_TEST_XDG"] ?? NSTemporaryDirectory() + "tally-test-xdg-none"
         env["XDG_STATE_HOME"] = NSTemporaryDirectory() + "tally-test-state"

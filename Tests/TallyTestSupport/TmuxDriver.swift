@@ -5,7 +5,10 @@ import XCTest
 /// tests type with `send` and read the screen with `capture`.
 public final class TmuxDriver {
     public let session: String
-    static let socket = "tally-tests"
+    /// The tmux server's socket name: `$TALLY_TMUX_SOCKET` (scripts/test.sh gives each run its
+    /// own, so two runs on one machine do not end each other's sessions), else `tally-tests`.
+    public static let socket = ProcessInfo.processInfo.environment["TALLY_TMUX_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? "tally-tests"
 
     public static var isAvailable: Bool { shell("command -v tmux").status == 0 }
 

@@ -3,8 +3,10 @@ import XCTest
 @testable import TallyUI
 
 /// Compares a buffer's text (trailing spaces trimmed) with the expected screen, and on a
-/// mismatch shows both screens and the first differing line.
-func assertScreen(_ buffer: Buffer, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+/// mismatch shows the first differing line and writes the screen drawn to
+/// `tally-screens/<test>.txt` in the temporary directory, ready to paste.
+func assertScreen(_ buffer: Buffer, _ expected: String, file: StaticString = #filePath, line: UInt = #line,
+                  function: String = #function) {
     let actual = buffer.plainText()
     guard actual != expected else { return }
     // `TALLY_RECORD_SCREENS=FILE` collects the screens as rendered, for reviewing an intended
@@ -19,13 +21,19 @@ func assertScreen(_ buffer: Buffer, _ expected: String, file: StaticString = #fi
         handle.write(data + Data("\n".utf8))
         handle.closeFile()
     }
+    let directory = NSTemporaryDirectory() + "tally-screens"
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let saved = directory + "/" + function.replacingOccurrences(of: "()", with: "") + ".txt"
+    try? actual.write(toFile: saved, atomically: true, encoding: .utf8)
     let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
     var first = 0
     while first < min(actualLines.count, expectedLines.count), actualLines[first] == expectedLines[first] { first += 1 }
     let got = first < actualLines.count ? String(actualLines[first]) : "<none>"
     let wanted = first < expectedLines.count ? String(expectedLines[first]) : "<none>"
-    XCTFail("screen differs at line \(first + 1):\n  got:  \(got)\n  want: \(wanted)\n--- got ---\n\(actual)\n--- want ---\n\(expected)",
+    // Only the first difference: swift-corelibs-xctest drops a failure message of more than
+    // about 8 KB whole, and a screen is that big. The whole screen drawn is in the file.
+    XCTFail("screen differs at line \(first + 1) (the screen drawn is in \(saved)):\n  got:  \(got)\n  want: \(wanted)\n",
             file: file, line: line)
 }
 

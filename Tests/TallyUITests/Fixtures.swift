@@ -78,9 +78,12 @@ enum Fixtures {
     static let failures: [SyncFailure] = [
         SyncFailure(id: 12, jobID: 40, at: iso(3900), entity: "tasks", errorType: .network,
                     message: "Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.",
-                    detail: #"{"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}"#, attempt: 3),
+                    detail: #"{"attempts":"3","cause":"connection refused (errno 111, ECONNREFUSED) at db.example.com:5432","primary":"postgres://tally@db.example.com/tally"}"#,
+                    attempt: 3),
         SyncFailure(id: 11, jobID: 40, at: iso(3910), entity: "goals", errorType: .timeout,
-                    message: "The primary took longer than 10 s to answer.", attempt: 2),
+                    message: "The primary took longer than 10 s to answer.",
+                    detail: #"{"attempts":"1","cause":"no answer from db.example.com:5432 within 10 s","max_attempts":"3","tried_once_after":"tasks"}"#,
+                    attempt: 1),
         SyncFailure(id: 10, jobID: 37, at: iso(86400 + 600), entity: "habits", errorType: .auth,
                     message: "PostgreSQL at db.example.com refused the password for user tally", attempt: 1),
     ]
@@ -156,7 +159,7 @@ enum Fixtures {
     }
 
     static func chrome(message: StatusMessage? = nil, syncing: Bool = false) -> Chrome {
-        Chrome(now: now, nextRefreshAt: now.addingTimeInterval(42), syncInFlight: syncing,
+        Chrome(now: now, nextSyncAt: now.addingTimeInterval(42), syncInFlight: syncing,
                primaryName: "postgres://tally@db.example.com/tally", message: message, themeName: "default",
                timeZone: utc)
     }

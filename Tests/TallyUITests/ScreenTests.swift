@@ -8,9 +8,9 @@ final class ScreenTests: XCTestCase {
     /// Everything on one screen: header, clients, tasks (focused), habits, sync, cache, keys.
     func testDashboardAt100x30() {
         assertScreen(Fixtures.render(width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
-        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
         │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
         │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
@@ -25,11 +25,11 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
         │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
-        │ ● idle · last sync 3m ago                  next in 50s ││            1h           24h            │
+        │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
         │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
         │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
         │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
@@ -44,7 +44,7 @@ final class ScreenTests: XCTestCase {
     /// The smallest dashboard: a one-line header, the tasks and the keys.
     func testDashboardAt60x15() {
         assertScreen(Fixtures.render(width: 60, height: 15), """
-         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+         11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
         ┃● ■ Raleigh   Review ECT project requirements            4┃
@@ -65,9 +65,9 @@ final class ScreenTests: XCTestCase {
     /// A big terminal: more task columns, the 30-day points chart, taller sync and cache panes.
     func testDashboardAt200x60() {
         assertScreen(Fixtures.render(width: 200, height: 60), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                       synced 3m ago · next sync in 50s
          Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 3   Clients 3/4
-        ╭─ Clients ────────────────────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ╭─ Clients ──────────────── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients                          40│┃   Client          Title                                                                           Category   Drain     Effort  Updated   Tier         Pts┃
         │ 1 ■ Raleigh                            12│┃●  ■ Raleigh       Review ECT project requirements                                                 work       deep           2  1h        deliverable    4┃
         │ 2 ■ Orlando                             8│┃●  ■ Orlando       Draft ICF LPN template                                                          work       deep           2  1h        progress       2┃
@@ -82,8 +82,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run          weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
         │📚 Read 20 pages        daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
         │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       2┃
-        │✍️ Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
-        │🗓️ Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
+        │✍  Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
+        │🗓  Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
         │🥗 Cook at home         daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
         │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       2┃
         │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
@@ -111,7 +111,7 @@ final class ScreenTests: XCTestCase {
         │ avg 14.9 · best 24 · target 18           │┃                                                                                                                                                          ┃
         ╰──────────────────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ─────────────────────────────────────────────────────────────────── postgres://tally@db.example.com/tally ─╮╭─ Cache ─────────────────────────────────────────────────────────────── hit rate ─╮
-        │ ● idle · last sync 3m ago                                                                            next in 50s ││            1h           24h             rows    synced                           │
+        │ ● idle · last sync 3m ago                                                                       next sync in 50s ││            1h           24h             rows    synced                           │
         │ Recent jobs                                                                                                      ││ clients  100% (12)      99% (242)          6    3m ago                           │
         │ ✓ #41  scheduled 14:01          1,204 rows    2.1s                                                               ││ tasks     91% (48)      98% (1,204)      340    3m ago                           │
         │ ✗ #40  manual    12:59            500 rows     31s  tasks: connection refused                                    ││ goals     90% (10)      96% (238)         60    3m ago                           │
@@ -133,7 +133,7 @@ final class ScreenTests: XCTestCase {
         assertScreen(Fixtures.render(Fixtures.syncingSnapshot(), chrome: Fixtures.chrome(message: StatusMessage("Completed “Fix intake form” · +2 points", kind: .success), syncing: true), width: 100, height: 30), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [2 QUEUED]                                       ⟳ syncing… 30%
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
-        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
         │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
         │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
@@ -148,8 +148,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
         │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
         │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │✍️ Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │🗓️ Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ▶ job #42 manual · all                  started 1m ago ││            1h           24h            │
@@ -168,24 +168,24 @@ final class ScreenTests: XCTestCase {
     func testEmptyReadOnlyCacheOnly() {
         assertScreen(emptyScreen(), """
          ◆ tally   Sat 24 Jan 2026 · 14:05  [READ-ONLY]  [CACHE-ONLY]                          never synced
-         Points ░░░░░░░░░░░░░░░░░░░░░░░ 0/18 · behind   Streak 0 · best 0   Debt 18 · week 108   Pressure 5
-        ╭─ Clients ───────── 0 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
-        │▸  All clients             0│┃  Client      Title                                  Tier        Pts┃
+         Points ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0/18   Streak 0 · best 0
+        ╭─ Clients ── active+queued ─╮┏━ Welcome to Tally ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+        │▸  All clients             0│┃ The cache is empty.                                                ┃
         ╰────────────────────────────╯┃                                                                    ┃
-        ╭─ Habits ───────────────────╮┃                                                                    ┃
+        ╭─ Habits ───────────────────╮┃ Connect the database that holds your tasks (your WorkOS database   ┃
+        │                            │┃ as it is), and Tally fills the cache from it:                      ┃
+        │       no habits yet        │┃   tally --primary 'postgres://user:password@host:5432/db'          ┃
+        │                            │┃   tally --primary sqlite:///path/to/primary.db                     ┃
+        ╰────────────────────────────╯┃ (or set TALLY_PRIMARY, or primary = "…" in the config file). A     ┃
+        ╭─ Points · 0 days ──────────╮┃ new, empty PostgreSQL database needs its tables first: tally       ┃
+        │                            │┃ primary init --primary URL.                                        ┃
         │                            │┃                                                                    ┃
-        │       no habits yet        │┃                                                                    ┃
-        │                            │┃                                                                    ┃
-        ╰────────────────────────────╯┃                                                                    ┃
-        ╭─ Points · 0 days ──────────╮┃                          No active tasks                           ┃
-        │                            │┃             s changes the status · Esc clears filters              ┃
-        │                            │┃                                                                    ┃
-        │                            │┃                                                                    ┃
-        │                            │┃                                                                    ┃
+        │                            │┃ Or try Tally on demo data:                                         ┃
+        │                            │┃   tally demo                                                       ┃
         │     no daily goals yet     │┃                                                                    ┃
-        │                            │┃                                                                    ┃
-        │                            │┃                                                                    ┃
-        │                            │┃                                                                    ┃
+        │                            │┃ Without a primary, Tally shows what another program (the WorkOS    ┃
+        │                            │┃ server) writes to the cache; sync_command in the config runs that  ┃
+        │                            │┃ program on R.                                                      ┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ──────────────────────────────────── cache-only ─╮╭─ Cache ──────────────────── read-only ─╮
         │ ○ never synced · watching the cache                    ││            1h           24h            │
@@ -203,12 +203,12 @@ final class ScreenTests: XCTestCase {
     /// The failures view: the list, and the selected failure in full.
     func testFailuresAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
-        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.           ┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.           ┃
         ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for …┃
         ┃                                                                                                  ┃
         ┃                                                                                                  ┃
@@ -217,12 +217,12 @@ final class ScreenTests: XCTestCase {
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.     │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                     │
         │ When     2026-01-24 13:00:00 (1h ago)                                                            │
         │ Type     network — retried automatically with backoff                                            │
         │ Entity   tasks                                                                                   │
-        │ Attempt  3                                                                                       │
+        │ Attempt  3 of 3                                                                                  │
         │ Job      #40 (manual, failed)                                                                    │
-        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}         │
         │                                                                                                  │
         │                                                                                                  │
         │                                                                                                  │
@@ -239,18 +239,18 @@ final class ScreenTests: XCTestCase {
     /// On a small screen the message comes first.
     func testFailuresAt60x15() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 60, height: 15), """
-         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+         11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message        ┃
         ┃13:00          #40 tasks    network      3 Could not reac…┃
-        ┃12:59          #40 goals    timeout      2 The primary to…┃
+        ┃12:59          #40 goals    timeout      1 The primary to…┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at                   │
         │          db.example.com:5432 (connection refused); will  │
         │          retry.                                          │
-        │ When     2026-01-24 13:00:00 (1h ago)                    │
-        │ Type     network — retried automatically with backoff    │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at │
+        │          db.example.com:5432                             │
         │ r retries job #40                                        │
         ╰──────────────────────────────────────────────────────────╯
          j/k move  r retry  R refresh  f/Esc back  q quit    ? help
@@ -259,12 +259,12 @@ final class ScreenTests: XCTestCase {
 
     func testFailuresAt200x60() {
         assertScreen(Fixtures.render(state: ViewState(view: .failures), width: 200, height: 60), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                    synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                       synced 3m ago · next sync in 50s
          Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 3   Clients 3/4
         ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
         ┃When           Job Entity   Type       Try Message                                                                                                                                                    ┃
         ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                        ┃
-        ┃12:59          #40 goals    timeout      2 The primary took longer than 10 s to answer.                                                                                                               ┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.                                                                                                               ┃
         ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for user tally                                                                                           ┃
         ┃                                                                                                                                                                                                      ┃
         ┃                                                                                                                                                                                                      ┃
@@ -285,12 +285,12 @@ final class ScreenTests: XCTestCase {
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                                                         │
+        │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                                                                                                                         │
         │ When     2026-01-24 13:00:00 (1h ago)                                                                                                                                                                │
         │ Type     network — retried automatically with backoff                                                                                                                                                │
         │ Entity   tasks                                                                                                                                                                                       │
-        │ Attempt  3                                                                                                                                                                                           │
+        │ Attempt  3 of 3                                                                                                                                                                                      │
         │ Job      #40 (manual, failed)                                                                                                                                                                        │
-        │ Detail   {"chunk":3,"error":"connection refused","watermark":"2026-01-24T12:59:58.000Z"}                                                                                                             │
         │                                                                                                                                                                                                      │
         │                                                                                                                                                                                                      │
         │                                                                                                                                                                                                      │
@@ -325,29 +325,29 @@ final class ScreenTests: XCTestCase {
     /// Every key, in two columns.
     func testHelpAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
-        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
         │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  2┃
-        │ 4┃ Move                                            Tasks                                     ┃  8┃
-        │ 5┃ j/k ↓/↑   move down / up                        Enter     task details                    ┃  1┃
-        │ 6┃ g / G     first / last row                      c         complete the selected task      ┃  2┃
-        ╰──┃ PgUp/PgDn page up / down                        p         set points, then complete       ┃  2┃
-        ╭─ ┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s) ┃  4┃
-        │  ┃ mouse     click selects, wheel scrolls                                                    ┃  2┃
-        │💧┃                                                 Sync and screen                           ┃  7┃
-        │🏃┃ Filter                                          R         refresh now                     ┃  1┃
-        │📚┃ 1–9       show one client's tasks               f         sync failures (r retries)       ┃  2┃
-        │🧘┃ 0         all clients                           t         next theme                      ┃  2┃
-        │✍️┃ s         status: active → queued → backlog →…  Ctrl-L    redraw                          ┃  4┃
-        │🗓️┃ /         search titles (Enter applies)         ?         this help                       ┃  1┃
-        ╰──┃ Esc       clear filters, search, close          q Ctrl-C  quit                            ┃━━━┛
-        ╭─ ┃                                                                                           ┃e ─╮
-        │ ●┃ Esc or ? closes · theme: default                                                          ┃   │
-        │ R┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛   │
+        │ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓2┃
+        │ ┃ Move                                            Tasks                                        ┃2┃
+        │ ┃ j/k ↓/↑   move down / up                        Enter     task details                       ┃8┃
+        │ ┃ g / G     first / last row                      c         complete the selected task         ┃1┃
+        │ ┃ PgUp/PgDn page up / down                        p         set points, then complete          ┃2┃
+        ╰─┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s)    ┃2┃
+        ╭─┃ mouse     click selects, wheel scrolls                                                       ┃4┃
+        │ ┃                                                 Sync and screen                              ┃2┃
+        │ ┃ Filter                                          R         refresh now                        ┃7┃
+        │ ┃ 1–9       show one client's tasks               f         failures view (f or Esc leaves it) ┃1┃
+        │ ┃ 0         all clients                           t         next theme                         ┃2┃
+        │ ┃ s         status: active → queued → backlog →   Ctrl-L    redraw                             ┃2┃
+        │✍┃           done today → all                      ?         this help                          ┃4┃
+        │🗓┃ /         search titles (Enter applies)         q Ctrl-C  quit                               ┃1┃
+        ╰─┃ Esc       clear filters, search, close                                                       ┃━┛
+        ╭─┃                                                                                              ┃─╮
+        │ ┃ Esc or ? closes · theme: default                                                             ┃ │
+        │ ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛ │
         │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
         │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
         │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
@@ -369,7 +369,7 @@ final class ScreenTests: XCTestCase {
         ┃┃ Tab/S-Tab next / previous…  u         undo the last c… ┃┃
         ┃┃ mouse     click selects, …  Sync and screen            ┃┃
         ┃┃ Filter                      R         refresh now      ┃┃
-        ┃┃ 1–9       show one client…  f         sync failures (… ┃┃
+        ┃┃ 1–9       show one client…  f         failures view (… ┃┃
         ┃┃ 0         all clients       t         next theme       ┃┃
         ┃┃ s         status: active …  Ctrl-L    redraw           ┃┃
         ┃┃ /         search titles (…  ?         this help        ┃┃
@@ -382,9 +382,9 @@ final class ScreenTests: XCTestCase {
     /// Enter on a task: every field, the pending completion marked.
     func testTaskDetail() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .taskDetail(Fixtures.taskRows[2])), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                synced 3m ago · next refresh in 50s
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
-        ╭─ Clients ──────── 40 open ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
         │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
         │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
@@ -399,8 +399,8 @@ final class ScreenTests: XCTestCase {
         │🏃 Morn┃ Effort       estimate 2                                                          ┃      1┃
         │📚 Read┃ Drain        deep                                                                ┃n     2┃
         │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      2┃
-        │✍️ Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
-        │🗓️ Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
+        │✍  Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
+        │🗓  Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
         ╭─ Sync ┃ c complete  p points  Esc close                                                  ┃ rate ─╮
         │ ● idle┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛       │
@@ -418,7 +418,7 @@ final class ScreenTests: XCTestCase {
     /// `p`: the points prompt over the tasks.
     func testPointsPrompt() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .points(.init(taskID: 101, title: "Review ECT project requirements", defaultPoints: 5, input: "7"))), width: 60, height: 15), """
-         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+         11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
         ┃●┏━ Complete with points ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓4┃
@@ -439,7 +439,7 @@ final class ScreenTests: XCTestCase {
     /// `/`: the bottom line becomes the search being typed.
     func testSearchLine() {
         assertScreen(searchScreen(), """
-         11/18 ██████▊░░░░ streak 6 · debt 7 [3 FAIL] synced 3m ago
+         11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
         ┃  Client      Title                                    Pts┃
         ┃● ■ Raleigh   Review ECT project requirements            4┃
@@ -455,6 +455,124 @@ final class ScreenTests: XCTestCase {
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          / search titles: ect pro▏               ↵ apply  Esc clear
         """)
+    }
+
+    /// 80×24: no room for the clients pane, so the clients are one line over the tasks, with
+    /// the number keys that filter them.
+    func testDashboardAt80x24() {
+        assertScreen(Fixtures.render(width: 80, height: 24), """
+         ◆ tally  14:05 [3 FAIL]                       synced 3m ago · next sync in 50s
+         Points ████████▌░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25
+         Clients  0 All 40  1 ■ Raleigh 12  2 ■ Orlando 8  3 ■ Memphis 7  …
+        ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        ┃  Client      Title                                            Tier        Pts┃
+        ┃● ■ Raleigh   Review ECT project requirements                  deliverable   4┃
+        ┃● ■ Orlando   Draft ICF LPN template                           progress      2┃
+        ┃⧗ ■ Revenue   Send quarterly invoice                           quick-win     2┃
+        ┃● ■ Memphis   Reconcile vendor contract                        milestone     8┃
+        ┃● ■ Kentucky  Update staff schedule                            checkbox      1┃
+        ┃● ■ Raleigh   Fix intake form                                  quick-win     2┃
+        ┃● ■ General … Plan training deck                               progress      2┃
+        ┃● ■ Orlando   Write board summary                              deliverable   4┃
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ─────────────────────────────────────╮╭─ Cache ───────────── hit rate ─╮
+        │ ● idle · last sync 3m ago                  ││            1h   24h            │
+        │ Recent jobs                                ││ clients  100%   99%            │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s ││ tasks     91%   98%            │
+        │ ✗ #40  manual    12:59     500 rows    31s ││ goals     90%   96%            │
+        │ Failures · 3 unresolved            f opens ││ habits      —  100%            │
+        │ 13:00  tasks   network    Could not reach… ││ overall   92%   98%            │
+        │ 12:59  goals   timeout    The primary too… ││ 24h ····▄▆▇████▅▇████▇▇██▇ now │
+        ╰────────────────────────────────────────────╯╰────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  / search  s status           ? help
+        """)
+    }
+
+    /// `?` in the failures view lists that view's keys, the way out first among them.
+    func testHelpInTheFailuresView() {
+        assertScreen(Fixtures.render(state: ViewState(view: .failures, overlay: .help), width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ┏━ Sync failures ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 3 unresolved ━┓
+        ┃When           Job Entity   Type       Try Message                                                ┃
+        ┃13:00          #40 tasks    network      3 Could not reach PostgreSQL at db.example.com:5432 (con…┃
+        ┃12:59          #40 goals    timeout      1 The primary took longer than 10 s to answer.           ┃
+        ┃23 Jan 13:55   #37 habits   auth         1 PostgreSQL at db.example.com refused the password for …┃
+        ┃                                                                                                  ┃
+        ┃                                                                                                  ┃
+        ┃ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓ ┃
+        ┃ ┃ Failures view                                   Sync and screen                              ┃ ┃
+        ┗━┃ j/k ↓/↑   choose a failure                      R         refresh now                        ┃━┛
+        ╭─┃ r         retry: resumes the failure's job, or  f         failures view (f or Esc leaves it) ┃─╮
+        │ ┃           the last failed job                   t         next theme                         ┃ │
+        │ ┃ f / Esc   back to the dashboard                 Ctrl-L    redraw                             ┃ │
+        │ ┃                                                 ?         this help                          ┃ │
+        │ ┃                                                 q Ctrl-C  quit                               ┃ │
+        │ ┃                                                                                              ┃ │
+        │ ┃ Esc or ? closes · theme: default                                                             ┃ │
+        │ ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛ │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │                                                                                                  │
+        │ r retries job #40                                                                                │
+        ╰──────────────────────────────────────────────────────────────────────────────────────────────────╯
+         j/k move  r retry  R refresh  f/Esc back  q quit                                            ? help
+        """)
+    }
+
+    /// At 120 columns no key's text is cut: a long one wraps under itself.
+    func testHelpAt120x40WrapsInsteadOfCutting() {
+        let text = Fixtures.render(state: ViewState(overlay: .help), width: 120, height: 40).plainText()
+        XCTAssertFalse(text.contains("→…"), text)
+        XCTAssertTrue(text.contains("status: active → queued → backlog →"), text)
+        XCTAssertTrue(text.contains("today → all"), text)
+        XCTAssertTrue(text.contains("failures view (f or Esc leaves it)"), text)
+    }
+
+    /// The compact header keeps two blank columns between the day's figures and the sync status
+    /// at every width it is drawn at.
+    func testTheCompactHeaderNeverRunsTheFiguresIntoTheSyncStatus() {
+        var calm = Fixtures.snapshot()
+        calm.goal.pressure = 0
+        calm.goal.dailyDebt = 0
+        calm.failures = []
+        calm.unresolvedFailures = 0
+        for width in 60...140 {
+            let header = rows(Fixtures.render(calm, width: width, height: 15))[0]
+            guard let synced = header.range(of: "synced") else { return XCTFail("\(width): \(header)") }
+            XCTAssertTrue(header[..<synced.lowerBound].hasSuffix("  "), "\(width): \(header)")
+        }
+    }
+
+    /// A first run, with a primary: the welcome says what is happening instead of showing debt.
+    func testWelcomeWhileTheFirstSyncRuns() {
+        let empty = Snapshot.empty(now: Fixtures.now, today: Fixtures.today, cachePath: "/home/me/.workos-cache/cache.db")
+        let text = Fixtures.render(empty, chrome: Fixtures.chrome(syncing: true), width: 100, height: 30).plainText()
+        XCTAssertTrue(text.contains("Welcome to Tally"), text)
+        XCTAssertTrue(text.contains("Copying your data from postgres://tally@db.example.com/tally now"), text)
+        XCTAssertFalse(text.contains("Debt") || text.contains("Pressure"), text)
+        var failed = empty
+        failed.unresolvedFailures = 1
+        let afterFailure = Fixtures.render(failed, width: 100, height: 30).plainText()
+        XCTAssertTrue(afterFailure.contains("The first sync from postgres://tally@db.example.com/tally"), afterFailure)
+        XCTAssertTrue(afterFailure.contains("f shows why, R tries again."), afterFailure)
+        let compact = rows(Fixtures.render(empty, chrome: Fixtures.chrome(syncing: true), width: 60, height: 15))[0]
+        XCTAssertFalse(compact.contains("debt") || compact.contains("pressure"), compact)
+    }
+
+    /// A failure tried once because another namespace had already found the primary
+    /// unreachable says so; the cause is in words, never the error's dump.
+    func testAFailureSaysWhyItWasTriedOnce() {
+        var state = ViewState(view: .failures)
+        state.failureSelection = 1
+        let text = Fixtures.render(state: state, width: 100, height: 30).plainText()
+        XCTAssertTrue(text.contains("│ Attempt  1 of 1: tried once, since tasks could not reach the primary in 3 tries"), text)
+        XCTAssertTrue(text.contains("│ Cause    no answer from db.example.com:5432 within 10 s"), text)
+        XCTAssertFalse(text.contains("{"), text)
     }
 
     /// Below 60×15 the screen says so, centred.

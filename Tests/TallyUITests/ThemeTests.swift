@@ -144,14 +144,24 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(catalog.name(after: "gone"), "default")
     }
 
-    func testUnknownAndBrokenThemesFallBackWithAWarning() throws {
+    func testUnknownThemesAreErrorsAndBrokenOnesFallBackWithAWarning() throws {
         let broken = try write("title = [\n", "broken.toml")
-        let catalog = ThemeCatalog(shippedDirectory: Self.shipped, userDirectory: scratch.appendingPathComponent("user").path)
+        let user = scratch.appendingPathComponent("user").path
+        let catalog = ThemeCatalog(shippedDirectory: Self.shipped, userDirectory: user)
         XCTAssertThrowsError(try catalog.theme(named: "solarised")) { error in
-            guard case TallyError.unknownTheme(let name, let available) = error else { return XCTFail("\(error)") }
+            guard case TallyError.unknownTheme(let name, let available, let lookedIn) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(name, "solarised")
             XCTAssertEqual(available, catalog.names)
+            XCTAssertEqual(lookedIn, [Self.shipped, user])
         }
+        // At start an unknown name stops Tally with the list; a broken file falls back.
+        XCTAssertThrowsError(try catalog.chosen("solarised")) { error in
+            XCTAssertEqual(error.userMessage, "No theme named \"solarised\"; the themes are \(catalog.names.joined(separator: ", "))"
+                           + " (built in, and files in \(Self.shipped) and \(user)).")
+        }
+        let (fallback, why) = try catalog.chosen("broken")
+        XCTAssertEqual(fallback, try catalog.theme(named: "default"))
+        XCTAssertTrue(why?.hasPrefix("Theme \(broken), line ") ?? false, why ?? "no warning")
         let (theme, warning) = catalog.resolve("broken")
         XCTAssertEqual(theme, try catalog.theme(named: "default"))
         XCTAssertTrue(warning?.hasPrefix("Theme \(broken), line ") ?? false, warning ?? "no warning")
@@ -161,6 +171,21 @@ final class ThemeTests: XCTestCase {
         XCTAssertNil(catalog.resolve(nil).warning)
         // A path works as a name.
         XCTAssertEqual(try catalog.theme(named: Self.shipped + "/gruvbox.toml").name, "gruvbox")
+    }
+
+    /// A binary copied away from `Themes/` (no directory found) still has every shipped theme.
+    func testCompiledInThemesMatchTheFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.shipped).filter { $0.hasSuffix(".toml") }
+        XCTAssertEqual(Set(ShippedThemes.files.keys), Set(files.map { String($0.dropLast(5)) }))
+        for file in files {
+            let text = try String(contentsOfFile: Self.shipped + "/" + file, encoding: .utf8)
+            XCTAssertEqual(ShippedThemes.files[String(file.dropLast(5))].map { $0 + "\n" }, text,
+                           "\(file) changed: run scripts/embed-themes.sh")
+        }
+        let copied = ThemeCatalog(shippedDirectory: nil, userDirectory: nil, builtIn: ShippedThemes.files)
+        XCTAssertEqual(copied.names, ["default", "dracula", "gruvbox", "high-contrast", "light", "monochrome", "nord"])
+        let fromFiles = ThemeCatalog(shippedDirectory: Self.shipped, userDirectory: nil)
+        for name in copied.names { XCTAssertEqual(try copied.theme(named: name), try fromFiles.theme(named: name), name) }
     }
 
     func testDiscoveringTheShippedDirectory() throws {

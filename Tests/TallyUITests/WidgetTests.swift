@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TallyUI
 
@@ -173,5 +174,59 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(DisplayWidth.wrap("日本語の文章です", to: 5), ["日本", "語の", "文章", "です"])
         XCTAssertEqual(DisplayWidth.wrap("", to: 5), [])
         XCTAssertEqual(DisplayWidth.wrap("x", to: 0), [])
+    }
+
+    /// A narrow character with the emoji selector (✍️) is the one terminals disagree on: it takes
+    /// two cells, the character without the selector and a real blank, so every terminal, ncurses
+    /// and `tally render` put the next character in the same column.
+    func testAVariationSelectorTakesTwoCellsAndIsWrittenWithoutIt() {
+        XCTAssertEqual(DisplayWidth.of("✍"), 1)
+        XCTAssertEqual(DisplayWidth.of("✍️"), 2)
+        XCTAssertEqual(DisplayWidth.of("🗓"), 1, "U+1F5D3 is a narrow pictograph")
+        XCTAssertEqual(DisplayWidth.of("🗓️"), 2)
+        XCTAssertEqual(DisplayWidth.of("💧"), 2)
+        XCTAssertEqual(DisplayWidth.of("日"), 2)
+        XCTAssertEqual(DisplayWidth.cellText(of: "✍️"), "✍")
+        XCTAssertEqual(DisplayWidth.cellText(of: "💧"), "💧")
+        var buffer = Buffer(width: 8, height: 1)
+        buffer.put("NNNNNNNN", x: 0, y: 0)
+        buffer.put("✍️J🗓️x", x: 0, y: 0)
+        XCTAssertEqual(buffer.cells.map(\.symbol), ["✍", " ", "J", "🗓", " ", "x", "N", "N"])
+        XCTAssertFalse(buffer.cells.contains { $0.isContinuation })
+        assertScreen(buffer, "✍ J🗓 xNN")
+        XCTAssertEqual(ANSIRenderer.render(buffer, mode: .monochrome), "✍ J🗓 xNN")
+    }
+
+    /// ncurses sizes a cell by the C library's `wcwidth` of its first character: every cell Tally
+    /// writes is as wide there as in the buffer (a wide character is followed by its
+    /// continuation, a narrow one is not), or the live screen drifts from `tally render`.
+    func testEveryCellIsAsWideAsTheCLibrarySays() throws {
+        guard setlocale(LC_CTYPE, "C.UTF-8") != nil || setlocale(LC_CTYPE, "en_US.UTF-8") != nil else {
+            throw XCTSkip("no UTF-8 locale")
+        }
+        // `wcwidth` is not imported into Swift on Linux (it needs _XOPEN_SOURCE); it is in libc.
+        typealias WcWidth = @convention(c) (wchar_t) -> Int32
+        let symbol = try XCTUnwrap(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "wcwidth"))
+        let wcwidth = unsafeBitCast(symbol, to: WcWidth.self)
+        let texts = ["💧 Drink water", "🏃📚🧘✍️🗓️🥗", "日本語 ｶﾅ", "⌚⚡✅❌", "#️⃣ 1️⃣ ©️ ™️", "Émoji ✍️ and 🗓️", "🗓 ✍ ☀ ☀️"]
+        for text in texts {
+            var buffer = Buffer(width: 40, height: 1)
+            buffer.put(text, x: 0, y: 0)
+            for x in 0..<buffer.width where !buffer[x, 0].isContinuation {
+                guard let scalar = buffer[x, 0].symbol.unicodeScalars.first else { continue }
+                let cells = x + 1 < buffer.width && buffer[x + 1, 0].isContinuation ? 2 : 1
+                XCTAssertEqual(Int(wcwidth(wchar_t(bitPattern: scalar.value))), cells,
+                               "\(buffer[x, 0].symbol) (U+\(String(scalar.value, radix: 16, uppercase: true))) in \(text)")
+            }
+        }
+    }
+
+    /// A box drawn over half of a wide character blanks all of it, as text written there does:
+    /// a terminal would draw the whole character and push the box's border aside.
+    func testFillingOverHalfAWideCharacterBlanksIt() {
+        var buffer = Buffer(width: 6, height: 1)
+        buffer.put("💧ab日", x: 0, y: 0)
+        buffer.fill(Rect(x: 1, y: 0, width: 4, height: 1), with: Cell("#"))
+        XCTAssertEqual(buffer.cells.map(\.symbol), [" ", "#", "#", "#", "#", " "])
     }
 }

@@ -14,9 +14,18 @@ public struct Workspace: Sendable {
         self.primary = primary
     }
 
-    /// Opens the cache (creating it unless read-only) and makes, without connecting, the primary.
-    public static func open(_ config: Config, logger: Logger = Logger(label: "tally")) throws -> Workspace {
+    /// Opens the cache and makes, without connecting, the primary.
+    ///
+    /// - Parameter creatingCache: create a missing cache file. Only what can fill it does: the
+    ///   dashboard with a primary (or a `sync_command`), `sync`, `demo` and `doctor --repair`.
+    ///   Otherwise a missing file is `TallyError.cacheMissing`, and nothing is created (a
+    ///   mistyped `--cache` must not leave an empty cache behind and report success).
+    public static func open(_ config: Config, creatingCache: Bool = false,
+                            logger: Logger = Logger(label: "tally")) throws -> Workspace {
         let location = try config.primaryLocation()
+        if !creatingCache, !FileManager.default.fileExists(atPath: FileSafety.expand(config.cachePath)) {
+            throw TallyError.cacheMissing(FileSafety.expand(config.cachePath))
+        }
         let cache = try CacheStore(path: config.cachePath, readOnly: config.readOnly,
                                    createDirectory: config.cachePathIsDefault)
         let primary = try location.map { try makePrimary($0, logger: logger) }

@@ -9,6 +9,9 @@ public struct Config: Sendable, Equatable {
     public var cachePathIsDefault = true
     /// The raw primary URL; parse with `primaryLocation()`. Never print it: it may hold a password.
     public var primaryURL: String?
+    /// Where `primaryURL` came from (`--primary`, `TALLY_PRIMARY`, the config file, `DATABASE_URL`),
+    /// named when it does not parse.
+    public var primarySource: String?
     public var theme: String = "default"
     /// Seconds between the background timer's staleness checks.
     public var refreshInterval: Double = 60
@@ -99,26 +102,31 @@ public struct Config: Sendable, Equatable {
             return value
         }
         if let cache = environment["TALLY_CACHE"], !cache.isEmpty { config.setCache(cache) }
-        if let primary = environment["TALLY_PRIMARY"], !primary.isEmpty { config.primaryURL = primary }
+        if let primary = environment["TALLY_PRIMARY"], !primary.isEmpty { config.setPrimary(primary, from: "TALLY_PRIMARY") }
         if let theme = environment["TALLY_THEME"], !theme.isEmpty { config.theme = theme }
         if let refresh = try number("TALLY_REFRESH", environment["TALLY_REFRESH"]) { config.refreshInterval = refresh }
         if let stale = try number("TALLY_STALE_AFTER", environment["TALLY_STALE_AFTER"]) { config.setStaleAfter(stale) }
         if let ro = environment["TALLY_READ_ONLY"], ["1", "true", "yes"].contains(ro.lowercased()) { config.readOnly = true }
 
         if let cache = flags.cache { config.setCache(cache) }
-        if let primary = flags.primary { config.primaryURL = primary }
+        if let primary = flags.primary { config.setPrimary(primary, from: "--primary") }
         if let theme = flags.theme { config.theme = theme }
         if let refresh = flags.refresh { config.refreshInterval = refresh }
         if let stale = flags.staleAfter { config.setStaleAfter(stale) }
         if flags.readOnly { config.readOnly = true }
 
-        if config.primaryURL == nil, let url = environment["DATABASE_URL"], !url.isEmpty { config.primaryURL = url }
+        if config.primaryURL == nil, let url = environment["DATABASE_URL"], !url.isEmpty { config.setPrimary(url, from: "DATABASE_URL") }
         return config
     }
 
     mutating func setCache(_ path: String) {
         cachePath = FileSafety.expand(path)
         cachePathIsDefault = false
+    }
+
+    mutating func setPrimary(_ url: String, from source: String) {
+        primaryURL = url
+        primarySource = source
     }
 
     mutating func setStaleAfter(_ seconds: Double) {
@@ -128,7 +136,11 @@ public struct Config: Sendable, Equatable {
     /// The parsed primary, or nil in cache-only mode.
     public func primaryLocation() throws -> PrimaryLocation? {
         guard let url = primaryURL, !url.isEmpty else { return nil }
-        return try PrimaryLocation(parsing: url)
+        do {
+            return try PrimaryLocation(parsing: url)
+        } catch TallyError.badPrimaryURL(let shown, let reason) {
+            throw TallyError.badPrimaryURL(primarySource.map { "\(shown) (from \($0))" } ?? shown, reason: reason)
+        }
     }
 
     /// A `[scope]` table: `categories` (a list, or "all"), `done_days` and `goal_days` (0 keeps all).
@@ -180,7 +192,7 @@ public struct Config: Sendable, Equatable {
             guard let value = file.table[key] else { continue }
             switch key {
             case "cache": setCache(try text(key, value))
-            case "primary": primaryURL = try text(key, value)
+            case "primary": setPrimary(try text(key, value), from: "primary in \(path)")
             case "theme": theme = try text(key, value)
             case "refresh": refreshInterval = try seconds(key, value)
             case "poll": pollInterval = try seconds(key, value)

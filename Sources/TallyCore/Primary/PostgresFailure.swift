@@ -19,6 +19,12 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
     var errorDescription: String? { classified(primary: url.description).message }
 
     func classified(primary: String) -> ClassifiedFailure {
+        var failure = classifiedWithoutCause(primary: primary)
+        if failure.cause.isEmpty { failure.cause = Self.cause(error, url: url) }
+        return failure
+    }
+
+    private func classifiedWithoutCause(primary: String) -> ClassifiedFailure {
         let server = "PostgreSQL at \(url.host):\(url.port)"
         let detail = PrimaryLocation.maskAll(String(reflecting: error))
             .replacingOccurrences(of: url.password ?? "\u{0}", with: "***")
@@ -28,6 +34,10 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
         if let tally = error as? TallyError { return FailureClassifier.classify(tally, primary: primary) }
         if error is CancellationError {
             return ClassifiedFailure(type: .internal, message: "The request to \(server) was cancelled.", detail: detail)
+        }
+        if let tls = TLSFailure(error) {
+            return ClassifiedFailure(type: tls.type, message: tls.message(server: server, url: url), cause: tls.reason(for: url),
+                                     detail: detail)
         }
         guard let psql = error as? PSQLError else {
             return ClassifiedFailure(type: .network, message: "Cannot reach \(server): \(Self.describe(error)).", detail: detail)
@@ -68,11 +78,54 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
         }
     }
 
+    /// The error behind a failure in a few words, for the failures view: the server's own
+    /// message and SQLSTATE, or what the network said and where (`connection refused by
+    /// db:5432`), never a type's dump. (NIO's text for a refused connection starts "connection
+    /// reset"; the errno is what counts.)
+    static func cause(_ error: any Error, url: PostgresURL) -> String {
+        let place = "\(url.host):\(url.port)"
+        if let failure = error as? PostgresFailure { return cause(failure.error, url: url) }
+        if let timeout = error as? Timeout { return "no answer from \(place) within \(Int(timeout.seconds)) s" }
+        if let tls = TLSFailure(error) { return tls.reason(for: url) }
+        if let psql = error as? PSQLError {
+            if psql.code == .server {
+                let message = psql.serverInfo?[.message] ?? "an error"
+                let state = psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return "the server said: \(message)\(state)"
+            }
+            if let underlying = psql.underlying { return cause(underlying, url: url) }
+            switch psql.code {
+            case .serverClosedConnection, .uncleanShutdown: return "\(place) closed the connection"
+            case .clientClosedConnection: return "the connection was closed while in use"
+            case .queryCancelled: return "the query was cancelled"
+            case .sslUnsupported: return "\(place) does not offer TLS"
+            default: return "postgres-nio reported \(psql.code)"
+            }
+        }
+        if let io = error as? IOError {
+            let name = errnoNames[io.errnoCode].map { ", \($0)" } ?? ""
+            return "\(describe(io)) (errno \(io.errnoCode)\(name)) at \(place)"
+        }
+        if let connect = error as? NIOConnectionError {
+            if let first = connect.connectionErrors.first { return cause(first.error, url: url) }
+            if connect.dnsAError != nil || connect.dnsAAAAError != nil { return "\(url.host) does not resolve to an address" }
+            return "no connection to \(place)"
+        }
+        if case ChannelError.connectTimeout = error { return "no connection to \(place) in time" }
+        return describe(error)
+    }
+
+    static let errnoNames: [Int32: String] = [
+        ECONNREFUSED: "ECONNREFUSED", ECONNRESET: "ECONNRESET", ETIMEDOUT: "ETIMEDOUT", EHOSTUNREACH: "EHOSTUNREACH",
+        ENETUNREACH: "ENETUNREACH", EPIPE: "EPIPE", ECONNABORTED: "ECONNABORTED",
+    ]
+
     /// A short reason for a network error.
     static func describe(_ error: any Error) -> String {
         if let io = error as? IOError {
             switch io.errnoCode {
             case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset by the server"
             case ETIMEDOUT: return "connection timed out"
             case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
             default: return String(cString: strerror(io.errnoCode)).lowercased()

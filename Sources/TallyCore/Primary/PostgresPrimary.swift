@@ -49,19 +49,9 @@ public actor PostgresPrimary: PrimaryStore {
     // MARK: Connections
 
     func configuration() throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS
-        switch url.tls {
-        case .disable, .allow:
-            tls = .disable
-        case .prefer, .require, .verifyCA, .verifyFull:
-            var tlsConfig = TLSConfiguration.makeClientConfiguration()
-            if url.tls != .verifyFull && url.tls != .verifyCA { tlsConfig.certificateVerification = .none }
-            let context = try NIOSSLContext(configuration: tlsConfig)
-            tls = url.tls == .prefer ? .prefer(context) : .require(context)
-        }
         var config = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password,
-            database: url.database, tls: tls)
+            database: url.database, tls: try PostgresTLS.configuration(for: url))
         config.options.connectTimeout = .seconds(Int64(max(1, min(timeout, 10))))
         return config
     }

@@ -11,7 +11,7 @@ public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let shown = PrimaryLocation.mask(trimmed)
         guard let colon = trimmed.range(of: "://") else {
-            throw TallyError.badPrimaryURL(shown, reason: "expected postgres://user:pass@host:port/db or sqlite:///absolute/path.db")
+            throw TallyError.badPrimaryURL(shown, reason: "expected a URL such as postgres://user@host:5432/db or sqlite:///absolute/path.db")
         }
         let scheme = trimmed[..<colon.lowerBound].lowercased()
         switch scheme {
@@ -50,7 +50,8 @@ public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A parsed `postgres://user:pass@host:port/db?sslmode=require` URL.
+/// A parsed `postgres://user:pass@host:port/db?sslmode=require` URL (`sslrootcert=PATH` names
+/// the CA that signed the server's certificate; see `PostgresTLS`).
 public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
     public enum TLSMode: String, Sendable { case disable, prefer, require, verifyFull = "verify-full", verifyCA = "verify-ca", allow }
 
@@ -60,6 +61,8 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
     public var port: Int
     public var database: String
     public var tls: TLSMode
+    /// `sslrootcert`: a PEM file of the CA certificates to trust, or `system`.
+    public var sslRootCert: String?
 
     init(parsing text: String, shown: String) throws {
         // Before `URLComponents`, which rejects the whole URL when only the port is wrong.
@@ -97,6 +100,12 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
             tls = mode
         }
         self.tls = tls
+        for item in components.queryItems ?? [] where item.name == "sslrootcert" {
+            guard let value = item.value, !value.isEmpty else {
+                throw TallyError.badPrimaryURL(shown, reason: "sslrootcert needs a file: sslrootcert=/path/to/ca.pem (or system)")
+            }
+            sslRootCert = value
+        }
     }
 
     /// The port text as written, read by hand because `URLComponents` drops a malformed one.
@@ -121,7 +130,10 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let credentials = password == nil ? "\(user)@" : "\(user):***@"
-        let query = tls == .prefer ? "" : "?sslmode=\(tls.rawValue)"
+        var items: [String] = []
+        if tls != .prefer { items.append("sslmode=\(tls.rawValue)") }
+        if let sslRootCert { items.append("sslrootcert=\(sslRootCert)") }
+        let query = items.isEmpty ? "" : "?" + items.joined(separator: "&")
         return "postgres://\(credentials)\(host):\(port)/\(database)\(query)"
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One failed attempt of a sync or a write to the primary, kept in `tally_sync_failures`.
@@ -72,5 +73,40 @@ extension SyncFailure: FetchableRecord, MutablePersistableRecord {
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+}
+
+extension SyncFailure {
+    /// The detail's fields when it is JSON of strings and numbers (what the sync engine
+    /// writes); nil for other detail (a `sync_command`'s output).
+    public var detailFields: [String: String]? {
+        guard let data = detail?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object.compactMapValues { value in
+            if let text = value as? String { return text }
+            if let number = value as? NSNumber { return number.stringValue }
+            return nil
+        }
+    }
+
+    /// The error behind the message in a few words, when the row has one.
+    public var cause: String? {
+        let fields = detailFields
+        return [fields?["cause"], fields?["error"]].compactMap { $0 }.first { !$0.isEmpty }
+    }
+
+    /// How many tries the failure was given, when the row says.
+    public var attemptsAllowed: Int? { detailFields?["attempts"].flatMap { Int($0) } }
+
+    /// `attempt 1 of 1: tasks tried once, since clients could not reach the primary in 3 tries`,
+    /// `attempt 3 of 3`, or the bare attempt number for rows that do not say more.
+    public var attemptText: String {
+        let fields = detailFields
+        if let other = fields?["tried_once_after"], !other.isEmpty {
+            let tries = fields?["max_attempts"].map { " in \($0) tries" } ?? ""
+            return "\(attempt) of 1: tried once, since \(other) could not reach the primary\(tries)"
+        }
+        if let allowed = attemptsAllowed, allowed >= attempt { return "\(attempt) of \(allowed)" }
+        return "\(attempt)"
     }
 }

@@ -148,9 +148,12 @@ public enum RelativeTime {
 
 /// JSON for `--json` outputs, with sorted keys so scripts and tests can compare it.
 public enum JSONOutput {
-    public static func string(_ object: Any) -> String {
+    /// - Parameter pretty: indented, one key per line (for a person at a terminal).
+    public static func string(_ object: Any, pretty: Bool = false) -> String {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
         guard JSONSerialization.isValidJSONObject(object),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+              let data = try? JSONSerialization.data(withJSONObject: object, options: options)
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
@@ -173,6 +176,7 @@ public enum JSONOutput {
             "id": f.id.map { $0 as Any } ?? NSNull(), "job_id": f.jobID.map { $0 as Any } ?? NSNull(),
             "at": f.at, "entity": f.entity, "error_type": f.errorType, "message": f.message,
             "attempt": f.attempt, "resolved_at": f.resolvedAt.map { $0 as Any } ?? NSNull(),
+            "cause": f.cause.map { $0 as Any } ?? NSNull(), "attempts": f.attemptsAllowed.map { $0 as Any } ?? NSNull(),
         ]
     }
 }

@@ -23,7 +23,7 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
     case invalidPoints(String)
     case badConfig(path: String, line: Int?, reason: String)
     case badTheme(path: String, line: Int?, reason: String)
-    case unknownTheme(String, available: [String])
+    case unknownTheme(String, available: [String], lookedIn: [String])
     case badArgument(String)
     case syncAlreadyRunning(Int64)
     case conflict(String)
@@ -34,7 +34,8 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
         case .cacheDirectoryMissing(let path):
             return "The cache directory \(path) does not exist; create it or pass --cache with another path."
         case .cacheMissing(let path):
-            return "No cache at \(path); run `tally sync` with a primary, or `tally demo` for a demo workspace."
+            return "No cache at \(path); `tally --primary URL` or `tally sync --primary URL` creates it from a primary, "
+                + "`tally demo` makes a demo workspace."
         case .notADatabase(let path):
             return "\(path) is not a SQLite database; point --cache at a WorkOS cache file."
         case .cacheDamaged(let path, let detail):
@@ -67,13 +68,14 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
         case .unknownTask(let id):
             return "There is no task with id \(id) in the cache."
         case .invalidPoints(let text):
-            return "Points must be a whole number of 0 or more, not \(text.debugDescription)."
+            return "Points must be a whole number from 0 to 1000, got \(text.debugDescription)."
         case .badConfig(let path, let line, let reason):
             return "Config \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
         case .badTheme(let path, let line, let reason):
             return "Theme \(path)\(line.map { ", line \($0)" } ?? ""): \(reason)."
-        case .unknownTheme(let name, let available):
-            return "No theme named \(name.debugDescription); available: \(available.joined(separator: ", "))."
+        case .unknownTheme(let name, let available, let lookedIn):
+            let places = lookedIn.isEmpty ? "" : " (built in, and files in \(lookedIn.joined(separator: " and ")))"
+            return "No theme named \(name.debugDescription); the themes are \(available.joined(separator: ", "))\(places)."
         case .badArgument(let message):
             return message
         case .syncAlreadyRunning(let job):
@@ -83,6 +85,15 @@ public enum TallyError: LocalizedError, Equatable, Sendable {
         case .io(let message):
             return message
         }
+    }
+}
+
+extension TallyError {
+    /// The exit status of a command that stops on this error: 3 for a missing cache (as
+    /// `tally status` reports it), 1 for everything else.
+    public var exitStatus: Int32 {
+        if case .cacheMissing = self { return 3 }
+        return 1
     }
 }
 

@@ -49,6 +49,29 @@ public final class RefreshScheduler: @unchecked Sendable {
     /// When the timer next checks staleness.
     public var nextCheck: Date? { queue.sync { _nextCheck } }
 
+    /// When the timer will start the next sync, for namespaces last synced at `lastSyncs`: the
+    /// first check after the stalest namespace goes stale (a check only syncs what is stale).
+    /// Nil before the timer runs. A change notified by the primary syncs sooner.
+    public func nextSync(lastSyncs: [Namespace: Date]) -> Date? {
+        guard let check = nextCheck else { return nil }
+        return Self.nextSync(nextCheck: check, interval: max(1, workspace.config.refreshInterval),
+                             lastSyncs: lastSyncs, staleAfter: workspace.config.staleAfter)
+    }
+
+    /// The first of the checks at `nextCheck`, `nextCheck + interval`, … that finds a namespace
+    /// stale (older than its `staleAfter`, 900 s when unset; never synced is stale).
+    public static func nextSync(nextCheck: Date, interval: Double, lastSyncs: [Namespace: Date],
+                                staleAfter: [Namespace: Double]) -> Date {
+        let staleFrom = Namespace.allCases.map { namespace in
+            lastSyncs[namespace].map { $0.addingTimeInterval(staleAfter[namespace] ?? 900) } ?? .distantPast
+        }.min() ?? .distantPast
+        guard staleFrom >= nextCheck else { return nextCheck }
+        // A check syncs when its time is past `staleFrom`.
+        var checks = (staleFrom.timeIntervalSince(nextCheck) / interval).rounded(.up)
+        if nextCheck.addingTimeInterval(checks * interval) <= staleFrom { checks += 1 }
+        return nextCheck.addingTimeInterval(checks * interval)
+    }
+
     /// True while a job started by this scheduler runs.
     public var isSyncing: Bool { queue.sync { running } }
 
@@ -64,7 +87,7 @@ public final class RefreshScheduler: @unchecked Sendable {
             let interval = max(1, workspace.config.refreshInterval)
             let source = DispatchSource.makeTimerSource(queue: queue)
             source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(500))
-            source.setEventHandler { [weak self] in self?.tick() }
+            source.setEventHandler { [weak self] in self?.timerFired() }
             source.resume()
             timer = source
             _nextCheck = Date().addingTimeInterval(interval)
@@ -151,8 +174,12 @@ public final class RefreshScheduler: @unchecked Sendable {
         tick()
     }
 
-    private func tick() {
+    private func timerFired() {
         _nextCheck = Date().addingTimeInterval(max(1, workspace.config.refreshInterval))
+        tick()
+    }
+
+    private func tick() {
         guard !running, canSync else { return }
         let stale = staleNamespaces()
         if !stale.isEmpty { launch(kind: .scheduled, namespaces: stale) }

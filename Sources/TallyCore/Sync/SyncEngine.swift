@@ -56,14 +56,14 @@ public final class SyncEngine: Sendable {
     let logger: Logger
     /// Applies queued completions before fetching (set by the completion service).
     let beforeFetch: (@Sendable (Int64) async -> Int)?
-    /// Set during a job once the primary could not be reached after every retry.
+    /// Set during a job to the namespace that could not reach the primary after every retry.
     let unreachable = Flag()
 
-    /// A Boolean shared across the job's tasks.
+    /// A namespace shared across the job's tasks.
     final class Flag: @unchecked Sendable {
         private let lock = NSLock()
-        private var _value = false
-        var value: Bool {
+        private var _value: Namespace?
+        var value: Namespace? {
             get { lock.withLock { _value } }
             set { lock.withLock { _value = newValue } }
         }
@@ -134,7 +134,7 @@ public final class SyncEngine: Sendable {
             jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
         }
         var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
-        unreachable.value = false
+        unreachable.value = nil
         if let resume {
             _ = try? cache.write { db in
                 try db.execute(sql: "UPDATE tally_sync_jobs SET finished_at = coalesce(finished_at, ?), error_message = ? WHERE job_id = ?",
@@ -540,25 +540,36 @@ public final class SyncEngine: Sendable {
     /// backoff.
     func retryOrThrow(_ error: any Error, job: SyncJob, namespace: Namespace, attempt: Int) async throws {
         let failure = FailureClassifier.classify(error, primary: primary.displayName)
-        record(failure, jobID: job.id, namespace: namespace, attempt: attempt)
-        logger.warning("sync attempt failed", metadata: [
-            "entity": "\(namespace.rawValue)", "type": "\(failure.type.rawValue)",
-            "attempt": "\(attempt)", "detail": "\(failure.detail)"])
         // Once one namespace has spent its retries failing to reach the primary, the others try
         // once each: backing off again for every namespace kept `tally sync` against a host
         // that is down waiting 12 s to say so.
-        let attempts = unreachable.value ? 1 : options.maxAttempts
+        let gaveUp = unreachable.value
+        let attempts = failure.type.isTransient ? (gaveUp == nil ? options.maxAttempts : 1) : attempt
+        record(failure, jobID: job.id, namespace: namespace, attempt: attempt, of: attempts,
+               triedOnceAfter: gaveUp == nil || gaveUp == namespace ? nil : gaveUp)
+        logger.warning("sync attempt failed", metadata: [
+            "entity": "\(namespace.rawValue)", "type": "\(failure.type.rawValue)",
+            "attempt": "\(attempt)", "detail": "\(failure.detail)"])
         guard failure.type.isTransient, attempt < attempts else {
-            if failure.type == .network || failure.type == .timeout { unreachable.value = true }
+            if (failure.type == .network || failure.type == .timeout) && gaveUp == nil { unreachable.value = namespace }
             throw failure
         }
         let backoff = options.baseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.75...1.25)
         try await sleep(max(backoff, failure.retryAfter ?? 0))
     }
 
-    func record(_ failure: ClassifiedFailure, jobID: Int64?, namespace: Namespace, attempt: Int) {
-        let detail: [String: String] = ["detail": failure.detail, "primary": primary.displayName,
-                                        "retry_after": failure.retryAfter.map { String($0) } ?? ""]
+    /// A failure row. Its detail JSON holds the short cause, how many tries the failure was
+    /// given (`attempts`) and, for one tried once because another namespace already could not
+    /// reach the primary, which (`tried_once_after`); the error's whole text goes to the log.
+    func record(_ failure: ClassifiedFailure, jobID: Int64?, namespace: Namespace, attempt: Int, of attempts: Int,
+                triedOnceAfter: Namespace?) {
+        var detail: [String: String] = ["primary": primary.displayName, "attempts": "\(attempts)"]
+        if !failure.cause.isEmpty { detail["cause"] = PrimaryLocation.maskAll(failure.cause) }
+        if let retryAfter = failure.retryAfter { detail["retry_after"] = String(retryAfter) }
+        if let triedOnceAfter {
+            detail["tried_once_after"] = triedOnceAfter.rawValue
+            detail["max_attempts"] = "\(options.maxAttempts)"
+        }
         let json = (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]))
             .flatMap { String(data: $0, encoding: .utf8) }
         var row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: namespace.rawValue,

@@ -5,14 +5,20 @@ public struct ClassifiedFailure: Error, Sendable {
     public var type: SyncFailure.ErrorType
     /// What a person reads; never a credential.
     public var message: String
-    /// Technical detail for the log and the failure's detail JSON, credentials masked.
+    /// The error behind the message in a few words (`connection refused by db:5432`, a
+    /// server's own message and SQLSTATE), for the failures view; empty when the message says
+    /// it all.
+    public var cause: String
+    /// Technical detail for the log only (an error's whole description), credentials masked.
     public var detail: String
     /// Seconds the server asked us to wait, if it did.
     public var retryAfter: Double?
 
-    public init(type: SyncFailure.ErrorType, message: String, detail: String = "", retryAfter: Double? = nil) {
+    public init(type: SyncFailure.ErrorType, message: String, cause: String = "", detail: String = "",
+                retryAfter: Double? = nil) {
         self.type = type
         self.message = message
+        self.cause = cause
         self.detail = detail
         self.retryAfter = retryAfter
     }
@@ -47,6 +53,7 @@ public enum FailureClassifier {
             return ClassifiedFailure(type: .internal, message: "The sync was cancelled.", detail: "cancelled")
         }
         let text = PrimaryLocation.mask(String(describing: error))
-        return ClassifiedFailure(type: .internal, message: "Unexpected error from \(primary): \(text)", detail: text)
+        let short = text.count > 200 ? String(text.prefix(200)) + "…" : text
+        return ClassifiedFailure(type: .internal, message: "Unexpected error from \(primary): \(short)", detail: text)
     }
 }

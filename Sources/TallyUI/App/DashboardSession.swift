@@ -70,14 +70,14 @@ public final class DashboardSession {
         let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
         model = ScreenModel(
             snapshot: empty, state: ViewState(),
-            chrome: Chrome(now: now, nextRefreshAt: nil, syncInFlight: false,
+            chrome: Chrome(now: now, nextSyncAt: nil, syncInFlight: false,
                            primaryName: workspace.primary?.displayName, message: nil,
                            themeName: theme.name, timeZone: timeZone))
         if cache.isReadOnly { model.chrome.message = StatusMessage("read-only cache: viewing only", kind: .info) }
         rebuild(countLookups: true, now: now)
         _ = watcher?.hasChanged()
         scheduler?.start()
-        model.chrome.nextRefreshAt = scheduler?.nextCheck
+        model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
     }
 
     /// Readable when background work has something to report.
@@ -127,7 +127,7 @@ public final class DashboardSession {
         if second != lastClockSecond {
             lastClockSecond = second
             model.chrome.now = now
-            model.chrome.nextRefreshAt = scheduler?.nextCheck
+            model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
             model.chrome.syncInFlight = scheduler?.isSyncing ?? false
             if let message = model.chrome.message, message.kind != .error, messageAge(now) > 8 {
                 model.chrome.message = nil
@@ -198,7 +198,7 @@ public final class DashboardSession {
     }
 
     /// Every text on screen that changes with the clock alone: the time, "synced … ago" per
-    /// namespace, the refresh countdown, and the running job's age.
+    /// namespace, the next sync's countdown, and the running job's age.
     func clockText(_ now: Date) -> String {
         let snapshot = model.snapshot
         var parts = [String(Int(now.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: now))) / 60)]
@@ -206,7 +206,7 @@ public final class DashboardSession {
         for namespace in Namespace.allCases {
             if let last = snapshot.lastSync[namespace] { parts.append(RelativeTime.ago(last, now: now)) }
         }
-        if let next = model.chrome.nextRefreshAt { parts.append(RelativeTime.until(next, now: now)) }
+        if let next = model.chrome.nextSyncAt { parts.append(RelativeTime.until(next, now: now)) }
         if let job = snapshot.runningJob, let started = Timestamp.parse(job.startedAt) {
             parts.append(RelativeTime.ago(started, now: now))
         }
@@ -312,7 +312,10 @@ public final class DashboardSession {
     /// Handles a key; returns the effects it caused (tests read them).
     @discardableResult
     public func handle(_ key: Key, now: Date = Date()) -> [Effect] {
+        let view = model.state.view
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
+        // The key line of a view just opened shows its keys, not what was said before it.
+        if model.state.view != view { model.chrome.message = nil }
         needsRedraw = true
         for effect in effects { perform(effect, now: now) }
         return effects

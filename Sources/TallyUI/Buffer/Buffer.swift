@@ -65,11 +65,14 @@ public struct Buffer: Equatable, Sendable {
         set { cells[y * area.width + x] = newValue }
     }
 
-    /// Fills `rect` (clipped to the buffer) with `cell`.
+    /// Fills `rect` (clipped to the buffer) with `cell`. A wide character cut by the edge of
+    /// `rect` is blanked whole, as `put` does: half of one would be drawn as all of it.
     public mutating func fill(_ rect: Rect, with cell: Cell = .blank) {
         let clip = rect.intersection(area)
         guard !clip.isEmpty else { return }
         for y in clip.y..<clip.maxY {
+            if self[clip.x, y].isContinuation, clip.x > 0 { self[clip.x - 1, y].symbol = " " }
+            if clip.maxX < area.width, self[clip.maxX, y].isContinuation { self[clip.maxX, y].symbol = " " }
             for x in clip.x..<clip.maxX { self[x, y] = cell }
         }
     }
@@ -108,12 +111,16 @@ public struct Buffer: Equatable, Sendable {
             if column >= 0 {
                 // Overwriting half of a wide character blanks its other half.
                 if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
-                self[column, y] = Cell(String(character), style: style)
+                let symbol = DisplayWidth.cellText(of: character)
+                self[column, y] = Cell(symbol, style: style)
                 if width == 2 {
                     if column + 2 < area.width, self[column + 2, y].isContinuation {
                         self[column + 2, y] = Cell(" ", style: self[column + 2, y].style)
                     }
-                    self[column + 1, y] = Cell("", style: style)
+                    // A wide character's second column is drawn by it; a narrow one made two
+                    // columns wide by its selector (see DisplayWidth) is followed by a real blank.
+                    let wide = symbol.unicodeScalars.first.map(DisplayWidth.isWide) ?? false
+                    self[column + 1, y] = Cell(wide ? "" : " ", style: style)
                 } else if column + 1 < area.width, self[column + 1, y].isContinuation {
                     self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
                 }

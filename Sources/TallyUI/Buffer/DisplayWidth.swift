@@ -2,19 +2,43 @@
 ///
 /// Computed from Unicode properties and East Asian Wide/Fullwidth ranges, so it does not depend
 /// on the process locale (the C library's `wcwidth` does).
+///
+/// A narrow character followed by the emoji variation selector U+FE0F (`✍️`, `🗓️`) is the one
+/// case terminals disagree on: ncurses, xterm and tmux up to 3.3 give it the base character's one
+/// column, tmux 3.4 and most newer terminals two. Whatever a program assumes, one of them moves
+/// the rest of the line by a column. So Tally gives such a character two columns and writes it
+/// without the selector, followed by a blank (`cellText(of:)`): one column each in every
+/// terminal, and the same text in `tally render` as on the live screen.
 public enum DisplayWidth {
     /// Columns one grapheme cluster occupies (0, 1 or 2).
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if first.value < 0x7f { return first.value < 0x20 ? 0 : 1 }
-        if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
-        if first.properties.isEmojiPresentation { return 2 }
-        if isWide(first.value) { return 2 }
+        if isWide(first) { return 2 }
         switch first.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
-        default: return 1
+        default: break
         }
+        return scalars.contains(where: { $0.value == 0xFE0F }) ? 2 : 1
+    }
+
+    /// What a cell holds for `character`: the character itself, except that a selector U+FE0F
+    /// after a narrow character is left out (see the type's note); `of(_:)` still counts two
+    /// columns for it, the second of which is a blank.
+    public static func cellText(of character: Character) -> String {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1, let first = scalars.first, !isWide(first),
+              scalars.contains(where: { $0.value == 0xFE0F }) else { return String(character) }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars.lazy.filter { $0.value != 0xFE0F })
+        return String(text)
+    }
+
+    /// Whether the scalar takes two columns on its own: emoji presentation, East Asian Wide and
+    /// Fullwidth.
+    static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x1100 && (scalar.properties.isEmojiPresentation || isWide(scalar.value))
     }
 
     /// Columns `text` occupies.
@@ -24,6 +48,8 @@ public enum DisplayWidth {
         return total
     }
 
+    /// East Asian Wide and Fullwidth ranges outside the emoji blocks (where Emoji_Presentation
+    /// decides: those blocks also hold narrow pictographs, such as U+1F5D3 🗓).
     static func isWide(_ v: UInt32) -> Bool {
         switch v {
         case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3,
@@ -34,8 +60,7 @@ public enum DisplayWidth {
              0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
              0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
              0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18AFF, 0x1B000...0x1B2FF,
-             0x1F004, 0x1F0CF, 0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F251, 0x1F300...0x1F64F,
-             0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF,
+             0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248, 0x1F250...0x1F251,
              0x20000...0x2FFFD, 0x30000...0x3FFFD:
             return true
         default:

@@ -37,13 +37,29 @@ public enum KeyBindings {
         ]),
         Section(title: "Sync and screen", bindings: [
             Binding(keys: "R", action: "refresh now", hint: "refresh"),
-            Binding(keys: "f", action: "sync failures (r retries)", hint: "failures"),
+            Binding(keys: "f", action: "failures view (f or Esc leaves it)", hint: "failures"),
             Binding(keys: "t", action: "next theme", hint: "theme"),
             Binding(keys: "Ctrl-L", action: "redraw"),
             Binding(keys: "?", action: "this help", hint: "help"),
             Binding(keys: "q Ctrl-C", action: "quit", hint: "quit"),
         ]),
     ]
+
+    /// The keys of the failures view, listed first in its help.
+    public static let failuresSection = Section(title: "Failures view", bindings: [
+        Binding(keys: "j/k ↓/↑", action: "choose a failure"),
+        Binding(keys: "r", action: "retry: resumes the failure's job, or the last failed job"),
+        Binding(keys: "f / Esc", action: "back to the dashboard"),
+    ])
+
+    /// The help's sections in `view`: the failures view's own keys and those that work
+    /// everywhere; the dashboard's every key.
+    public static func sections(for view: ViewState.View) -> [Section] {
+        switch view {
+        case .dashboard: return sections
+        case .failures: return [failuresSection] + sections.filter { $0.title == "Sync and screen" }
+        }
+    }
 
     /// The hint line of the dashboard, most useful first (what does not fit is left off).
     static let dashboardHints: [(String, String)] = [

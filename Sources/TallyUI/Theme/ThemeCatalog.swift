@@ -1,30 +1,34 @@
 import Foundation
 import TallyCore
 
-/// The themes Tally can show: the shipped ones (`Themes/*.toml`) and the user's own
-/// (`$XDG_CONFIG_HOME/tally/themes/*.toml`), a user theme replacing a shipped one of the same
-/// name. `default` is always there (compiled in when no file provides it).
+/// The themes Tally can show: the shipped ones (`Themes/*.toml`, compiled in, and read from an
+/// installed `share/tally/themes` or the repository's `Themes/` when one is found beside the
+/// binary) and the user's own (`$XDG_CONFIG_HOME/tally/themes/*.toml`), a user theme replacing a
+/// shipped one of the same name. `default` is always there.
 ///
 /// Files are read when a theme is asked for, so a catalog costs one directory listing.
 public struct ThemeCatalog: Sendable, Equatable {
     /// Theme name → file.
     public let files: [String: String]
+    /// Theme name → the text of a compiled-in theme file (used when no file has that name).
+    public let builtIn: [String: String]
     public let shippedDirectory: String?
     public let userDirectory: String?
 
-    public init(shippedDirectory: String?, userDirectory: String?) {
+    public init(shippedDirectory: String?, userDirectory: String?, builtIn: [String: String] = [:]) {
         var files: [String: String] = [:]
         for directory in [shippedDirectory, userDirectory].compactMap({ $0 }) {
             for (name, path) in Self.themeFiles(in: directory) { files[name] = path }
         }
         self.files = files
+        self.builtIn = builtIn
         self.shippedDirectory = shippedDirectory
         self.userDirectory = userDirectory
     }
 
     /// Theme names, sorted, `default` first.
     public var names: [String] {
-        ["default"] + files.keys.filter { $0 != "default" }.sorted()
+        ["default"] + Set(files.keys).union(builtIn.keys).filter { $0 != "default" }.sorted()
     }
 
     /// The theme called `name` (or the file at `name` when it is a path to a `.toml` file).
@@ -32,6 +36,7 @@ public struct ThemeCatalog: Sendable, Equatable {
     /// broken file.
     public func theme(named name: String) throws -> Theme {
         if let path = files[name] { return try Theme.load(path: path) }
+        if let text = builtIn[name] { return try Theme.parse(text, name: name, path: "the built-in \(name).toml") }
         if name == "default" { return .builtInDefault }
         if name.hasSuffix(".toml") || name.contains("/") {
             guard FileManager.default.fileExists(atPath: name) else {
@@ -39,7 +44,20 @@ public struct ThemeCatalog: Sendable, Equatable {
             }
             return try Theme.load(path: name)
         }
-        throw TallyError.unknownTheme(name, available: names)
+        throw TallyError.unknownTheme(name, available: names,
+                                      lookedIn: [shippedDirectory, userDirectory].compactMap { $0 })
+    }
+
+    /// The theme a person asked for by name at start (`--theme`, `theme =`): an unknown name is
+    /// an error (a typo should not silently give the default colours); a broken file gives the
+    /// default theme and a warning that names the file and line.
+    public func chosen(_ name: String) throws -> (theme: Theme, warning: String?) {
+        do {
+            return (try theme(named: name), nil)
+        } catch let error as TallyError {
+            if case .unknownTheme = error { throw error }
+            return ((try? theme(named: "default")) ?? .builtInDefault, error.userMessage)
+        }
     }
 
     /// The theme called `name` (nil for `default`), or the default theme with a warning that
@@ -62,11 +80,11 @@ public struct ThemeCatalog: Sendable, Equatable {
 
     // MARK: Finding the directories
 
-    /// The catalog for this process: shipped themes found by `shippedDirectory(environment:executablePath:)`,
-    /// user themes from `userDirectory(environment:)`.
+    /// The catalog for this process: the compiled-in themes, shipped theme files found by
+    /// `shippedDirectory(environment:executablePath:)`, user themes from `userDirectory(environment:)`.
     public static func discover(environment: [String: String], executablePath: String) -> ThemeCatalog {
         ThemeCatalog(shippedDirectory: shippedDirectory(environment: environment, executablePath: executablePath),
-                     userDirectory: userDirectory(environment: environment))
+                     userDirectory: userDirectory(environment: environment), builtIn: ShippedThemes.files)
     }
 
     /// `$TALLY_THEMES_DIR`; else, walking up at most six levels from the executable's real

@@ -15,12 +15,14 @@ public struct StatusMessage: Hashable, Sendable {
     }
 }
 
-/// What the screen shows that is not in the snapshot: the clock, the refresh timer, the
+/// What the screen shows that is not in the snapshot: the clock, when the next sync runs, the
 /// primary, the latest message, the theme.
 public struct Chrome: Hashable, Sendable {
     public var now: Date
-    /// When the background refresh next looks at the cache (nil: no timer).
-    public var nextRefreshAt: Date?
+    /// When the background timer will start the next sync (nil: no timer). The timer looks every
+    /// `refresh` seconds and syncs what is older than `stale_after`, so this is the first look
+    /// after the cache goes stale, not the next look.
+    public var nextSyncAt: Date?
     public var syncInFlight: Bool
     /// The primary as shown to a person (password masked); nil in cache-only mode.
     public var primaryName: String?
@@ -30,10 +32,10 @@ public struct Chrome: Hashable, Sendable {
     /// Whether the primary pushes changes (nil: not known, or not PostgreSQL).
     public var pushEnabled: Bool?
 
-    public init(now: Date, nextRefreshAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
+    public init(now: Date, nextSyncAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
                 message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {
         self.now = now
-        self.nextRefreshAt = nextRefreshAt
+        self.nextSyncAt = nextSyncAt
         self.syncInFlight = syncInFlight
         self.primaryName = primaryName
         self.message = message

@@ -1,12 +1,12 @@
 import TallyCore
 
-/// Clients with their colour swatch and open-task count; the number key that filters each, and
-/// a marker on the one filtered.
+/// Clients with their colour swatch and open-task count (active and queued tasks, as the title
+/// says); the number key that filters each, and a marker on the one filtered.
 ///
 /// ```
-/// ╭─ Clients ──────── 40 open ─╮
-/// │▸  All clients           40 │
-/// │ 1 ● Raleigh             12 │
+/// ╭─ Clients ── active+queued ─╮
+/// │▸  All clients            40│
+/// │ 1 ■ Raleigh              12│
 /// ```
 struct ClientsPane: Widget {
     let context: RenderContext
@@ -17,7 +17,7 @@ struct ClientsPane: Widget {
         let state = context.state
         let totalOpen = snapshot.clients.reduce(0) { $0 + $1.openTasks }
         let block = context.block("Clients", focused: focused,
-                                  right: Line("\(Format.grouped(totalOpen)) open", style: context.style(.muted)))
+                                  right: Line("active+queued", style: context.style(.muted)))
         block.render(in: area, into: &buffer)
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
@@ -61,6 +61,41 @@ struct ClientsPane: Widget {
             let countStyle = isCursor ? base : (open == 0 ? context.style(.muted) : context.style(.main))
             buffer.put(Line(spans), x: inner.x, y: y, maxWidth: max(0, inner.width - countWidth - 1))
             buffer.put(countText, x: inner.maxX - countWidth, y: y, style: countStyle, maxWidth: countWidth)
+        }
+    }
+}
+
+/// The clients on one line above the tasks, where the screen has no room for the pane (narrower
+/// than 100 columns): the number keys that filter them stay in sight.
+///
+/// ` Clients  0 All 40  1 ■ Raleigh 12  2 ■ Orlando 8  3 ■ Memphis 7  …`
+struct ClientsLine: Widget {
+    let context: RenderContext
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        let snapshot = context.snapshot
+        let filter = context.state.clientFilter
+        let muted = context.style(.muted)
+        func name(_ text: String, filtered: Bool) -> Span {
+            Span(text, style: filtered ? context.style(.accent).with(adding: .bold) : context.style(.main))
+        }
+        var items: [[Span]] = [[Span("0 ", style: muted), name("All", filtered: filter == nil),
+                                Span(" \(Format.grouped(snapshot.clients.reduce(0) { $0 + $1.openTasks }))", style: muted)]]
+        for (index, summary) in snapshot.clients.enumerated() {
+            items.append([Span(index < 9 ? "\(index + 1) " : "  ", style: muted), context.swatch(summary.client.color),
+                          name(" " + Format.clean(summary.client.name), filtered: summary.client.id == filter),
+                          Span(" \(Format.grouped(summary.openTasks))", style: muted)])
+        }
+        var x = buffer.put(Line(" Clients", style: context.style(.title)), x: area.x, y: area.y, maxWidth: area.width)
+        for (index, item) in items.enumerated() {
+            let line = Line([Span("  ")] + item)
+            let more = index < items.count - 1 ? 3 : 0  // room for "  …" when clients follow
+            guard x + line.width + more <= area.maxX else {
+                buffer.put("  …", x: x, y: area.y, style: muted, maxWidth: area.maxX - x)
+                return
+            }
+            x = buffer.put(line, x: x, y: area.y, maxWidth: area.maxX - x)
         }
     }
 }

@@ -4,8 +4,9 @@ import TallyCore
 ///
 /// At 100×30 and wider everything shows: clients and habits on the left, tasks on the right,
 /// sync and cache along the bottom. Narrower, the left column goes and its panes stack under
-/// the tasks when there is height for them; shorter, the bottom panes go; at 60×15 the header,
-/// the tasks and the key line remain. Below 60×15 the screen says it is too small.
+/// the tasks when there is height for them, else the clients shrink to one line above the tasks
+/// (24 rows and more) and the habits go; shorter, the bottom panes go; at 60×15 the header, the
+/// tasks and the key line remain. Below 60×15 the screen says it is too small.
 public struct DashboardLayout: Equatable, Sendable {
     public static let minimumWidth = 60
     public static let minimumHeight = 15
@@ -13,6 +14,8 @@ public struct DashboardLayout: Equatable, Sendable {
     public var header: Rect
     public var tasks: Rect
     public var clients: Rect?
+    /// The clients on one line above the tasks, when the clients pane does not fit.
+    public var clientsLine: Rect?
     public var habits: Rect?
     /// Points over the last 30 days, in the left column's spare rows on tall screens.
     public var history: Rect?
@@ -85,6 +88,10 @@ public struct DashboardLayout: Equatable, Sendable {
             layout.habits = Rect(x: half, y: layout.tasks.maxY, width: width - half, height: strip)
         } else {
             layout.tasks = top
+            if headerRows == 2, top.height >= 10 {
+                layout.clientsLine = Rect(x: 0, y: top.y, width: width, height: 1)
+                layout.tasks = Rect(x: 0, y: top.y + 1, width: width, height: top.height - 1)
+            }
         }
         return layout
     }

@@ -5,7 +5,14 @@ struct DashboardView: Widget {
     func render(in area: Rect, into buffer: inout Buffer) {
         let layout = context.layout
         let focus = context.state.focus
-        TasksPane(context: context, focused: focus == .tasks).render(in: layout.tasks, into: &buffer)
+        if context.snapshot.holdsNoData {
+            WelcomeView(context: context).render(in: layout.tasks, into: &buffer)
+        } else {
+            TasksPane(context: context, focused: focus == .tasks).render(in: layout.tasks, into: &buffer)
+        }
+        if let rect = layout.clientsLine {
+            ClientsLine(context: context).render(in: rect, into: &buffer)
+        }
         if let rect = layout.clients {
             ClientsPane(context: context, focused: focus == .clients).render(in: rect, into: &buffer)
         }

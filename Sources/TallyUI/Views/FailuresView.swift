@@ -97,22 +97,29 @@ struct FailuresView: Widget {
         let typeNote: String
         switch failure.type {
         case .some(let type) where type.isTransient: typeNote = " — retried automatically with backoff"
-        case .some(.auth): typeNote = " — not retried: fix the credentials, then r"
+        case .some(.auth): typeNote = " — not retried: fix the credentials or certificate, then r"
         case .some(.conflict): typeNote = " — the primary's version was kept"
         case .some: typeNote = " — needs a person: fix the cause, then r"
         case .none: typeNote = ""
         }
-        // The message first: it says what failed and what to do; short screens keep it.
+        // The message first: it says what failed and what to do; short screens keep it. The
+        // cause is the error in a few words; the error's whole text is in the log.
         var fields: [(String, [String], Style)] = [
             ("Message", DisplayWidth.wrap(Format.clean(failure.message), to: valueWidth, maxLines: 4), context.style(.main)),
+        ]
+        if let cause = failure.cause {
+            fields.append(("Cause", DisplayWidth.wrap(Format.clean(cause), to: valueWidth, maxLines: 2), context.style(.main)))
+        }
+        fields += [
             ("When", [Format.timestamp(failure.at, now: now, in: context.chrome.timeZone)], context.style(.main)),
             ("Type", [Format.clean(failure.errorType) + typeNote], context.style(.error)),
             ("Entity", [Format.clean(failure.entity)], context.style(.main)),
-            ("Attempt", ["\(failure.attempt)"], context.style(.main)),
+            ("Attempt", DisplayWidth.wrap(Format.clean(failure.attemptText), to: valueWidth, maxLines: 2), context.style(.main)),
             ("Job", [jobText], context.style(.main)),
         ]
-        if let detail = failure.detail, !detail.isEmpty {
-            fields.append(("Detail", DisplayWidth.wrap(Format.clean(detail), to: valueWidth, maxLines: 6), context.style(.muted)))
+        if failure.detailFields == nil, let output = failure.detail, !output.isEmpty {
+            // Not the engine's JSON: a sync_command's output.
+            fields.append(("Output", DisplayWidth.wrap(Format.clean(output), to: valueWidth, maxLines: 6), context.style(.muted)))
         }
         var y = area.y
         let footerRows = area.height >= 4 ? 1 : 0

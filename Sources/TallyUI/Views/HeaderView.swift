@@ -31,7 +31,7 @@ struct HeaderView: Widget {
                      monochromeAttributes: own.monochromeAttributes)
     }
 
-    /// `synced 3m ago · next refresh in 42s`, `⟳ syncing… 42%`, `never synced`.
+    /// `synced 3m ago · next sync in 12m`, `⟳ syncing… 42%`, `never synced`.
     private func syncStatus(compact: Bool) -> Line {
         let snapshot = context.snapshot
         let chrome = context.chrome
@@ -54,9 +54,9 @@ struct HeaderView: Widget {
         } else {
             spans.append(Span("never synced", style: onBar(.warn)))
         }
-        if !compact, let next = chrome.nextRefreshAt {
+        if !compact, let next = chrome.nextSyncAt {
             let until = RelativeTime.until(next, now: chrome.now)
-            spans.append(Span(" · next refresh \(until == "now" ? "now" : until)", style: onBar(.bar)))
+            spans.append(Span(" · next sync \(until == "now" ? "now" : until)", style: onBar(.bar)))
         }
         return Line(spans)
     }
@@ -134,7 +134,8 @@ struct HeaderView: Widget {
             (pace + streak + debtShort + pressure, 10), (pace + streak + debtShort, 10), (pace + streak, 10), (streak, 10),
         ]
         var rest = streak
-        for (spans, minimumGauge) in choices where row.width - fixed - Line(spans).width >= minimumGauge {
+        // An empty cache owes nothing yet: no debt or pressure before there is data (WelcomeView).
+        for (spans, minimumGauge) in choices where !context.snapshot.holdsNoData && row.width - fixed - Line(spans).width >= minimumGauge {
             rest = spans
             break
         }
@@ -169,14 +170,14 @@ struct HeaderView: Widget {
         let labels = labels(short: true)
         var rightLine = Line(labels.flatMap { [Span("[\($0.text)]", style: $0.style), Span(" ", style: onBar(.bar))] })
         rightLine = rightLine + right + Line(" ", style: onBar(.bar))
-        let leftMax = row.width - rightLine.width - 1
+        let leftMax = row.width - rightLine.width - 2  // two blank columns before the sync status
         let label = Span(" \(goal.earned)/\(goal.target) ", style: (goal.isHit ? onBar(.gaugeDone) : onBar(.bar)).with(adding: .bold))
         var x = buffer.put(Line([label]), x: row.x, y: row.y, maxWidth: max(0, leftMax))
         // The figures that fit beside a gauge of at least 6 columns, most important first.
         let choices = [" streak \(goal.currentStreak) · debt \(goal.dailyDebt) · pressure \(goal.pressure)",
                        " streak \(goal.currentStreak) · debt \(goal.dailyDebt)", " streak \(goal.currentStreak)", ""]
         let room = leftMax - (x - row.x)
-        let figures = choices.first { room - DisplayWidth.of($0) >= 6 } ?? ""
+        let figures = choices.dropFirst(context.snapshot.holdsNoData ? 2 : 0).first { room - DisplayWidth.of($0) >= 6 } ?? ""
         let gaugeWidth = min(12, room - DisplayWidth.of(figures))
         if gaugeWidth >= 4 {
             Gauge(earned: goal.earned, target: goal.target, filledStyle: meterOnBar(.gaugeFilled),

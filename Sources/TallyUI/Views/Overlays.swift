@@ -1,42 +1,49 @@
 import Foundation
 import TallyCore
 
-/// Every key, in two columns when there is room (`?`).
+/// Every key, in two columns when there is room (`?`); in the failures view, that view's keys.
+/// An action too long for its column wraps under itself when the screen has the rows for it.
 struct HelpOverlay: Widget {
     let context: RenderContext
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let sections = KeyBindings.sections
-        let twoColumns = area.width >= 60
+        let sections = KeyBindings.sections(for: context.state.view)
+        let twoColumns = area.width >= 60 && sections.count > 1
         let keyWidth = 10
-        let columnWidth = twoColumns ? min(46, (area.width - 8) / 2) : min(64, area.width - 6)
-        func lines(_ sections: ArraySlice<KeyBindings.Section>, spaced: Bool) -> [Line] {
+        let columnWidth = twoColumns ? min(52, (area.width - 8) / 2) : min(64, area.width - 6)
+        let actionWidth = max(1, columnWidth - keyWidth)
+        func lines(_ sections: ArraySlice<KeyBindings.Section>, spaced: Bool, wrapped: Bool) -> [Line] {
             var lines: [Line] = []
             for section in sections {
                 if spaced, !lines.isEmpty { lines.append(Line("")) }
                 lines.append(Line(section.title, style: context.style(.title)))
                 for binding in section.bindings {
-                    lines.append(Line([Span(DisplayWidth.pad(binding.keys, to: keyWidth - 1) + " ", style: context.style(.hintKey)),
-                                       Span(DisplayWidth.truncate(binding.action, to: max(1, columnWidth - keyWidth)),
-                                            style: context.style(.main))]))
+                    let parts = wrapped ? DisplayWidth.wrap(binding.action, to: actionWidth)
+                        : [DisplayWidth.truncate(binding.action, to: actionWidth)]
+                    for (index, part) in parts.enumerated() {
+                        let keys = index == 0 ? DisplayWidth.pad(binding.keys, to: keyWidth - 1) + " " : String(repeating: " ", count: keyWidth)
+                        lines.append(Line([Span(keys, style: context.style(.hintKey)), Span(part, style: context.style(.main))]))
+                    }
                 }
             }
             return lines
         }
-        func body(spaced: Bool) -> [Line] {
-            guard twoColumns else { return lines(sections[...], spaced: spaced) }
+        func body(spaced: Bool, wrapped: Bool) -> [Line] {
+            guard twoColumns else { return lines(sections[...], spaced: spaced, wrapped: wrapped) }
             let half = (sections.count + 1) / 2
-            let left = lines(sections.prefix(half), spaced: spaced), right = lines(sections.dropFirst(half), spaced: spaced)
+            let left = lines(sections.prefix(half), spaced: spaced, wrapped: wrapped)
+            let right = lines(sections.dropFirst(half), spaced: spaced, wrapped: wrapped)
             return (0..<max(left.count, right.count)).map { index in
                 let l = index < left.count ? left[index] : Line("")
                 let r = index < right.count ? right[index] : Line("")
                 return Line(l.spans + [Span(String(repeating: " ", count: max(0, columnWidth - l.width) + 2))] + r.spans)
             }
         }
-        // Short screens lose the blank lines, then the footer, before any key.
-        var text = body(spaced: true)
+        // Short screens lose the wrapped lines, then the blank lines, then the footer, before any key.
+        var text = body(spaced: true, wrapped: true)
         var showsFooter = true
-        if text.count + 4 > area.height { text = body(spaced: false) }
+        if text.count + 4 > area.height { text = body(spaced: false, wrapped: true) }
+        if text.count + 4 > area.height { text = body(spaced: false, wrapped: false) }
         if text.count + 4 > area.height { showsFooter = false }
         Modal(title: "Keys", lines: text,
               footer: !showsFooter ? nil : Line([Span("Esc", style: context.style(.hintKey)), Span(" or ", style: context.style(.hintText)),

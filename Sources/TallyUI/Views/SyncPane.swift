@@ -54,7 +54,7 @@ struct SyncPane: Widget {
                 idle = Line([Span("○ ", style: context.style(.warn)), Span("never synced", style: context.style(.main)),
                              Span(chrome.primaryName == nil ? " · watching the cache" : " · press R", style: context.style(.muted))])
             }
-            let next = chrome.nextRefreshAt.map { Line("next \(RelativeTime.until($0, now: chrome.now))", style: context.style(.muted)) }
+            let next = chrome.nextSyncAt.map { Line("next sync \(RelativeTime.until($0, now: chrome.now))", style: context.style(.muted)) }
             putWithRight(idle, right: next, y: y, in: inner, into: &buffer)
             y += 1
         }
