@@ -170,6 +170,8 @@ def rewrite_to_screen(seed):
         tmux("kill-server")
         tmux("new-session", "-d", "-s", "r", "-x", "160", "-y", "50", command)
         time.sleep(2)
+        whole = re.search(r"Tasks · active[━ ]*?(\d+)/(\d+) ━", tmux("capture-pane", "-p", "-t", "r"))
+        full = int(whole.group(2)) if whole else -1
         lat, partial, frames = [], 0, 0
         for i in range(rewrites):
             suffix = f"{name[0]}{i}x{time.time_ns() % 10000}"
@@ -179,9 +181,9 @@ def rewrite_to_screen(seed):
             while proc.poll() is None:
                 screen = tmux("capture-pane", "-p", "-t", "r")
                 frames += 1
-                if name == "tally" and "Tasks · " in screen:
-                    m = re.search(r"(\d+)/(\d+) ━", screen)
-                    if not m or int(m.group(2)) != 75:
+                if name == "tally":
+                    m = re.search(r"Tasks · active[━ ]*?(\d+)/(\d+) ━", screen)
+                    if not m or int(m.group(2)) != full:
                         partial += 1
                 elif name == "watch" and any(l.strip().isdigit() and l.strip() != "300" for l in screen.splitlines()):
                     partial += 1

@@ -71,12 +71,14 @@ public final class CacheStore: Sendable {
                 // write: another program writing it then meets no lock of Tally's.
                 let ready = try pool.read { db in try Self.isComplete(db) }
                 if !ready {
-                    WriteCourtesy(path: path).waitForQuiet()
+                    let courtesy = WriteCourtesy(path: path)
+                    courtesy.waitForQuiet()
                     try pool.write { db in
                         try WorkOSSchema.create(db)
                         try WorkOSSchema.createTallyIndexes(db)
                     }
                     try TallyMigrations.migrator.migrate(pool)
+                    courtesy.markOwnWrite()
                 }
                 FileSafety.restrictDatabaseFiles(path)
                 return ReaderSlot.Handles(reader: pool, writer: pool, immutable: nil, configuration: nil)

@@ -13,7 +13,9 @@ import Foundation
 /// lets Tally's write through, with SQLite's busy timeout on Tally's side as before.
 ///
 /// "Another process" is told from Tally's own commits by time: the log changed after the end
-/// of this process's last commit.
+/// of Tally's last commit, in this process or another one (every Tally process touches the marker
+/// file `<cache>.tally-writes` after it writes, so two of them never wait for each other; they
+/// share SQLite's busy timeout instead).
 public final class WriteCourtesy: @unchecked Sendable {
     public let path: String
     public var quiet: TimeInterval
@@ -27,23 +29,39 @@ public final class WriteCourtesy: @unchecked Sendable {
     /// never goes quiet would otherwise hold up every one of Tally's transactions.
     public var persistentWriterPause: TimeInterval = 30
 
+    /// Touched after each of Tally's writes, by any Tally process.
+    let marker: String
+
     public init(path: String, quiet: TimeInterval = 0.5, maxWait: TimeInterval = 3) {
         self.path = path
+        self.marker = path + ".tally-writes"
         self.quiet = quiet
         self.maxWait = maxWait
     }
 
     /// When the file (its log in WAL mode) was last written, by anyone.
     func lastWrite() -> Date? {
+        Self.modified(path + "-wal") ?? Self.modified(path)
+    }
+
+    static func modified(_ file: String) -> Date? {
         var info = stat()
-        guard stat(path + "-wal", &info) == 0 || stat(path, &info) == 0 else { return nil }
+        guard stat(file, &info) == 0 else { return nil }
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    /// Marks a write of Tally's: the marker file's time becomes now (made, mode 0600, if missing).
+    func markOwnWrite() {
+        if utimensat(AT_FDCWD, marker, nil, 0) != 0 {
+            let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
     }
 
     /// When another process last wrote the file, if that is less than `quiet` seconds before `now`.
     public func otherWriter(now: Date = Date()) -> Date? {
         guard let written = lastWrite() else { return nil }
-        let own = lock.withLock { ownWriteEnded }
+        let own = max(lock.withLock { ownWriteEnded }, Self.modified(marker) ?? .distantPast)
         guard written > own.addingTimeInterval(0.005), now.timeIntervalSince(written) < quiet else { return nil }
         return written
     }
@@ -72,7 +90,10 @@ public final class WriteCourtesy: @unchecked Sendable {
     /// Runs `write` after waiting for quiet, and notes its end as this process's own write.
     public func around<T>(_ write: () throws -> T) rethrows -> T {
         waitForQuiet()
-        defer { lock.withLock { ownWriteEnded = Date() } }
+        defer {
+            lock.withLock { ownWriteEnded = Date() }
+            markOwnWrite()
+        }
         return try write()
     }
 }

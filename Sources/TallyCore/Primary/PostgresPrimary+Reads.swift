@@ -82,7 +82,10 @@ extension PostgresPrimary {
         let columns = try await columns()
         var statement = PostgresStatement()
         let condition = Self.conditions(namespace, after: watermark, order: order, scope: scope, columns, &statement)
-        let sorting = namespace.hasUpdatedAt && order == .changes ? "\(Self.changeOrder), id" : "id"
+        // Qualified: `id` alone would name the output column `id::bigint`, and sorting by that
+        // expression cannot use an int4 primary key's order (every chunk would sort the table).
+        let table = namespace.primaryTable
+        let sorting = namespace.hasUpdatedAt && order == .changes ? "\(Self.changeOrder), \(table).id" : "\(table).id"
         let query = try statement.query("""
             SELECT \(columns.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition)
             ORDER BY \(sorting) LIMIT \(max(1, limit))
@@ -109,7 +112,7 @@ extension PostgresPrimary {
         let columns = try await columns()
         let query = try Self.query("""
             SELECT \(columns.select(namespace.primaryTable, "updated_at")), id::bigint FROM \(namespace.primaryTable)
-            WHERE updated_at IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1
+            WHERE updated_at IS NOT NULL ORDER BY \(namespace.primaryTable).updated_at DESC, \(namespace.primaryTable).id DESC LIMIT 1
             """)
         let log = logger
         return try await run { connection in
@@ -142,7 +145,8 @@ extension PostgresPrimary {
         let columns = try await columns()
         var statement = PostgresStatement()
         let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
-        let query = try statement.query("SELECT id::bigint FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY id")
+        let table = namespace.primaryTable
+        let query = try statement.query("SELECT id::bigint FROM \(table) WHERE \(condition) ORDER BY \(table).id")
         let log = logger
         return try await run { connection in
             var ids: [Int64] = []
