@@ -66,7 +66,11 @@ public final class CacheStore: Sendable {
                     // the next sync fetches again. FULL would fsync each of a sync's commits.
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 }
+                // GRDB writes a table in and out of an empty log to set up WAL readers: a write of
+                // Tally's, marked so that later writes do not take it for another program's.
+                let logWasEmpty = WriteCourtesy.modified(path + "-wal", nonEmpty: true) == nil
                 let pool = try DatabasePool(path: path, configuration: config)
+                if logWasEmpty { WriteCourtesy(path: path).markOwnWrite() }
                 // A file with every table, index and migration in place is opened without a
                 // write: another program writing it then meets no lock of Tally's.
                 let ready = try pool.read { db in try Self.isComplete(db) }

@@ -39,14 +39,17 @@ public final class WriteCourtesy: @unchecked Sendable {
         self.maxWait = maxWait
     }
 
-    /// When the file (its log in WAL mode) was last written, by anyone.
+    /// When the file's log was last written, by anyone: the `-wal` of a WAL database (the main
+    /// file changes at checkpoints too, and when the last connection closes), or the `-journal`
+    /// of a writer in rollback mode. Without either, nobody is writing.
+    /// An empty `-wal` is one a reader just made; only a writer puts frames in it.
     func lastWrite() -> Date? {
-        Self.modified(path + "-wal") ?? Self.modified(path)
+        Self.modified(path + "-wal", nonEmpty: true) ?? Self.modified(path + "-journal", nonEmpty: true)
     }
 
-    static func modified(_ file: String) -> Date? {
+    static func modified(_ file: String, nonEmpty: Bool = false) -> Date? {
         var info = stat()
-        guard stat(file, &info) == 0 else { return nil }
+        guard stat(file, &info) == 0, !nonEmpty || info.st_size > 0 else { return nil }
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
