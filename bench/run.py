@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measures Tally against its baselines (SPEC §9) and writes BENCHMARKS.md.
+"""Measures Tally against its performance targets and baselines and writes BENCHMARKS.md.
 
 Every figure is measured side by side with its baseline in the same run. Run through
 bench/run.sh, which builds the release binary and installs hyperfine, htop and btop.
@@ -335,7 +335,7 @@ def main():
             results.append((step.__name__, "—", f"not measured: {error}", "—", "—", "✗"))
             log(f"  {step.__name__} failed: {error}")
     lines = ["# Benchmarks", "",
-             "Every SPEC §9 figure beside its baseline, measured in one run by the scripts as they stand.",
+             "Every performance target beside its baseline, measured in one run by the scripts as they stand.",
              "Produced by:", "", "```", "bench/run.sh" + (" --quick" if QUICK else ""), "```", "",
              f"Machine: {machine()}.  Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.  Release build.", "",
              "| figure | target | Tally | baseline | ratio | |", "|---|---|---|---|---|---|"]

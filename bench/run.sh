@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures every SPEC §9 figure beside its baseline and writes BENCHMARKS.md.
+# Measures every performance target beside its baseline and writes BENCHMARKS.md.
 #   bench/run.sh            full run (about 10 minutes after the release build)
 #   bench/run.sh --quick    shorter samples, for trying the script
 set -euo pipefail
