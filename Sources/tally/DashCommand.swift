@@ -18,7 +18,7 @@ extension Tally {
             // Before the cache is opened: an unknown theme name leaves nothing behind.
             let (catalog, theme, warning) = try DashboardStart.theme(config)
             var workspace = try await DashboardStart.openWorkspace(config)
-            // SPEC §10: a damaged cache is detected at start. The check reads the file on its own
+            // A damaged cache is detected at start. The check reads the file on its own
             // connection while the first frame is built.
             var check = IntegrityCheck(path: workspace.cache.path)
             if DashboardStart.canRepair(config), let detail = await check.result() {

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import TallyCore
 
-/// The options every command shares (SPEC §8).
+/// The options every command shares.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite cache (default ~/.workos-cache/cache.db).")
     var cache: String?

@@ -3,7 +3,7 @@ import TallyCore
 import TallyTestSupport
 import XCTest
 
-/// SPEC §10: another process writes the cache at 100+ writes/s while the dashboard runs and a
+/// Another process writes the cache at 100+ writes/s while the dashboard runs and a
 /// `tally sync` runs; no error shows, no write is lost, the screen keeps up.
 ///
 /// 20 s by default; `TALLY_SOAK=1` runs the full 60 s.

@@ -3,7 +3,7 @@ import TallyCore
 import TallyTestSupport
 import XCTest
 
-/// Faults around the real binary (SPEC §10): `kill -9` mid-completion, a full disk, a read-only
+/// Faults around the real binary: `kill -9` mid-completion, a full disk, a read-only
 /// cache directory, and a damaged cache found when the dashboard starts.
 final class FaultTests: XCTestCase {
     var dir: TempDirectory!
@@ -167,7 +167,7 @@ final class FaultTests: XCTestCase {
         return rows.compactMap { ($0["id"] as? NSNumber)?.int64Value }
     }
 
-    /// SPEC §2: a cache in a directory this user may not write is shown fully and nothing is
+    /// A cache in a directory this user may not write is shown fully and nothing is
     /// created or written. SQLite cannot create the WAL's `-shm` there; with no commit left in a
     /// `-wal` the cache is read `immutable`, with the `-wal` and `-shm` a writer left it is read
     /// the normal way, and a `-wal` holding commits without its `-shm` gets one clear line.

@@ -4,7 +4,7 @@ import TallyTestSupport
 import XCTest
 
 /// Bad files, bad URLs and bad values through the real binary: one `tally: ` line on stderr and
-/// a non-zero exit each (SPEC §8), or, for a broken theme, a message and the default theme (§7).
+/// a non-zero exit each, or, for a broken theme, a message and the default theme.
 final class HostileInputTests: XCTestCase {
     var dir: TempDirectory!
     var cache: String { dir.file("cache.db") }

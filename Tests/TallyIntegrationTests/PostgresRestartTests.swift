@@ -4,7 +4,7 @@ import TallyCore
 import TallyTestSupport
 import XCTest
 
-/// SPEC §10: the primary goes away and comes back several times while syncs and completions
+/// The primary goes away and comes back several times while syncs and completions
 /// run; afterwards nothing is lost or counted twice.
 final class PostgresRestartTests: PostgresTestCase {
     func testStoppingAndStartingThePrimaryRepeatedlyLosesAndDoublesNothing() async throws {

@@ -2,7 +2,7 @@ import XCTest
 import TallyCore
 @testable import TallyUI
 
-/// The key map (SPEC §7) against the fixture snapshot at 100×30 (15 task rows on screen).
+/// The key map against the fixture snapshot at 100×30 (15 task rows on screen).
 final class KeyTests: XCTestCase {
     let snapshot = Fixtures.snapshot()
 

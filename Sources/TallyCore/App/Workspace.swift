@@ -48,7 +48,7 @@ public struct Workspace: Sendable {
                           logger: Logger(label: "tally.sync"), beforeFetch: beforeFetch)
     }
 
-    /// Counts a CLI command's read of `namespaces` as lookups (SPEC §6).
+    /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).
     public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) {
         guard !cache.isReadOnly, (try? cache.hasTallyTables()) == true else { return }
         let stale = Set(StatusReport.staleNamespaces(snapshot, staleAfter: config.staleAfter, now: now))

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Reading a WAL cache in a directory Tally may not write (SPEC §2: a read-only cache is shown).
+/// Reading a WAL cache in a directory Tally may not write: a read-only cache is shown in full.
 ///
 /// SQLite reads a WAL database through its `-shm` wal-index. A read-only connection can use an
 /// existing `-shm` it may read, or create one when it may write the directory; otherwise every

@@ -25,7 +25,7 @@ public struct DemoData: Sendable {
     public var goals: [DailyGoal] = []
     public var habits: [Habit] = []
 
-    /// The seed's clients (seed 000, "Current Clients").
+    /// The seed's clients (the WorkOS design document's "Current Clients").
     public static let seedClients: [Client] = [
         Client(id: 7, name: "Raleigh", type: "client", color: "#3B82F6"),
         Client(id: 8, name: "Orlando", type: "client", color: "#10B981"),

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `tally status` reports, for a shell prompt, a tmux status line or a health check.
 public struct StatusReport: Sendable, Equatable {
-    /// Exit codes of `tally status` (SPEC §8).
+    /// Exit codes of `tally status`.
     public enum Health: Int32, Sendable {
         case healthy = 0, stale = 1, syncFailed = 2, noCache = 3
 

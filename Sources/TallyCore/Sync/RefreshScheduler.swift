@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 
-/// Keeps the cache fresh while the dashboard runs (SPEC §4).
+/// Keeps the cache fresh while the dashboard runs (docs/ARCHITECTURE.md, "Sync jobs").
 ///
 /// - A `DispatchSourceTimer` checks staleness every `refreshInterval` seconds and syncs the
 ///   namespaces that are stale; the work runs in a Swift task, never on the UI's thread.

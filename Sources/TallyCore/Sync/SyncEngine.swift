@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 import Logging
 
-/// Tunables of a sync; the defaults are SPEC §4's.
+/// Tunables of a sync (the defaults are described in the README, "How it works").
 public struct SyncOptions: Sendable {
     /// Rows per chunk of an incremental sync: one fetch, one cache transaction.
     public var chunkSize = 500

@@ -1,7 +1,7 @@
 import TallyCore
 
 extension ViewState {
-    /// Applies a key (or mouse event) and returns what the rest of Tally must do (SPEC §7 keys).
+    /// Applies a key (or mouse event) and returns what the rest of Tally must do (the keys are listed in the README).
     ///
     /// `width` and `height` are the terminal's, so paging and mouse hits match what is drawn.
     public mutating func handle(_ key: Key, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {

@@ -1,7 +1,7 @@
 import TallyCore
 
 /// Cache hit rates per namespace and overall, for the last hour and the last 24 hours, and a
-/// 24-hour sparkline of the overall rate (SPEC §6).
+/// 24-hour sparkline of the overall rate.
 ///
 /// ```
 /// ╭─ Cache ───────────── hit rate ─╮

@@ -1,6 +1,6 @@
 import TallyCore
 
-/// Where each pane of the dashboard goes at a size (SPEC §7).
+/// Where each pane of the dashboard goes at a size.
 ///
 /// At 100×30 and wider everything shows: clients and habits on the left, tasks on the right,
 /// sync and cache along the bottom. Narrower, the left column goes and its panes stack under
