@@ -413,6 +413,14 @@ public final class DashboardSession {
         case completionFailed(Int64, String)
     }
 
+    /// After a completion or undo: the task page now (one bounded query, so the pending mark
+    /// goes at once), the rest of the snapshot on a later tick once the write has settled, so a
+    /// key that arrives with the report is not held up by a whole snapshot (20 ms on 100,000 tasks).
+    func refreshAfterWrite(now: Date = Date()) {
+        reloadTasks(now: now)
+        settler.changed(at: now)
+    }
+
     func receive(_ message: Message) {
         switch message {
         case .completed(let taskID, let outcome):
@@ -425,15 +433,15 @@ public final class DashboardSession {
                 lastCompletion = (key, taskID, Date())
                 say("\(task.title) queued: \(reason)", .info)
             }
-            rebuild(countLookups: false)
+            refreshAfterWrite()
         case .undone(let taskID, let outcome):
             pending.remove(taskID)
             if case .applied(let task, _, _) = outcome { say("↶ undone: \(task.title)") } else { say("↶ undo queued") }
-            rebuild(countLookups: false)
+            refreshAfterWrite()
         case .completionFailed(let taskID, let text):
             pending.remove(taskID)
             say(text, .error)
-            rebuild(countLookups: false)
+            refreshAfterWrite()
         case .scheduler(let event):
             switch event {
             case .started(let kind):
