@@ -74,11 +74,7 @@ public struct ViewState: Equatable, Sendable {
     }
 
     /// Whether the person is typing (search or points), so letters are text, not commands.
-    public var isTyping: Bool {
-        if searchDraft != nil { return true }
-        if case .points = overlay { return true }
-        return false
-    }
+    public var isTyping: Bool { keyMode().takesText }
 
     // MARK: The task query
 
