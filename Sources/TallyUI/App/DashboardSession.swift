@@ -57,11 +57,7 @@ public final class DashboardSession {
         self.completions = completions
         let inbox = self.inbox
         if startBackground {
-            var replay: (@Sendable (Int64) async -> Int)?
-            if let completions {
-                replay = { jobID in await completions.replayOutbox(jobID: jobID) }
-            }
-            let engine = workspace.syncEngine(beforeFetch: replay)
+            let engine = workspace.syncEngine()
             let scheduler = RefreshScheduler(workspace: workspace, engine: engine) { event in inbox.post(.scheduler(event)) }
             self.scheduler = scheduler.canSync ? scheduler : nil
         } else {
@@ -358,10 +354,8 @@ public final class DashboardSession {
 
     /// The job id when it can be resumed (interrupted, failed or cancelled), else nil.
     func resumable(_ jobID: Int64) -> Int64? {
-        let status = try? workspace.cache.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM tally_sync_jobs WHERE job_id = ?", arguments: [jobID])
-        }
-        return ["interrupted", "failed", "cancelled"].contains(status ?? "") ? jobID : nil
+        let job = try? workspace.cache.read { db in try SyncJobStore.job(jobID, db) }
+        return job?.status.isResumable == true ? jobID : nil
     }
 
     func complete(taskID: Int64, points: Int?, now: Date) {
@@ -450,7 +444,7 @@ public final class DashboardSession {
             case .finished(let summary):
                 model.chrome.syncInFlight = false
                 if summary.succeeded {
-                    if summary.job.jobKind == .manual || summary.job.jobKind == .warmup {
+                    if summary.job.kind == .manual || summary.job.kind == .warmup {
                         say("synced \(summary.job.rowsWritten) rows", .success)
                     }
                 } else {
@@ -458,8 +452,8 @@ public final class DashboardSession {
                 }
             case .commandFinished(let job):
                 model.chrome.syncInFlight = false
-                say(job.status == "completed" ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
-                    job.status == "completed" ? .success : .error)
+                say(job.status == .completed ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
+                    job.status == .completed ? .success : .error)
             case .joined:
                 say("a sync is already running; joined it")
             case .busyElsewhere(let id):

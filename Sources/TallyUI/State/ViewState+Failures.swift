@@ -16,7 +16,7 @@ extension ViewState {
             return []
         case .retry:
             guard let failure = selectedFailure(in: snapshot) else {
-                return [.retry(jobID: snapshot.recentJobs.first { $0.jobStatus == .failed || $0.jobStatus == .interrupted }?.id)]
+                return [.retry(jobID: snapshot.recentJobs.first { $0.status == .failed || $0.status == .interrupted }?.id)]
             }
             return [.retry(jobID: failure.jobID)]
         case .mouse:
