@@ -79,7 +79,7 @@ public enum CacheRows {
     /// order once, so a full sync of 100,000 rows costs one index scan here.
     public static func missing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> [Int64] {
         let keep = ids.sorted()
-        let cached = try Int64.fetchAll(db, sql: "SELECT id FROM \(namespace.cacheTable) ORDER BY id")
+        let cached = try Int64.fetchAll(db, sql: "SELECT id FROM \(namespace.cacheTable) WHERE id > 0 ORDER BY id")
         var gone: [Int64] = []
         var k = 0
         for id in cached {
@@ -90,8 +90,9 @@ public enum CacheRows {
     }
 
     /// The count and sum of the cache table's ids, compared with the primary's to find deletions.
+    /// Rows under a negative id (tasks added while the primary was away) are not the primary's.
     public static func idDigest(_ namespace: Namespace, _ db: Database) throws -> IDDigest {
-        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable)")
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable) WHERE id > 0")
         return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
     }
 
@@ -101,6 +102,19 @@ public enum CacheRows {
 
     public static func task(_ id: Int64, _ db: Database) throws -> WorkTask? {
         try WorkTask.fetchOne(db, key: id)
+    }
+
+    /// The lowest task id (negative ones are tasks added while the primary was away).
+    public static func lowestTaskID(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT min(id) FROM cached_tasks")
+    }
+
+    public static func lowestSortOrder(status: String?, _ db: Database) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT min(sort_order) FROM cached_tasks WHERE status = ?", arguments: [status])
+    }
+
+    public static func hasClient(_ id: Int64, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM cached_clients WHERE id = ?)", arguments: [id]) ?? false
     }
 
     public static func goal(on date: String, _ db: Database) throws -> DailyGoal? {

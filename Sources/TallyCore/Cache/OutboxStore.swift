@@ -57,6 +57,20 @@ public enum OutboxStore {
         try db.execute(sql: "UPDATE tally_outbox SET task_id = ? WHERE task_id = ? AND applied_at IS NULL", arguments: [to, from])
     }
 
+    public static func setTaskID(_ id: Int64, _ taskID: Int64, _ db: Database) throws {
+        try db.execute(sql: "UPDATE tally_outbox SET task_id = ? WHERE id = ?", arguments: [taskID, id])
+    }
+
+    /// The primary's id of a task added while it was away (shown under `taskID`, negative),
+    /// once the add was replayed; else `taskID` itself.
+    public static func resolve(_ taskID: Int64, _ db: Database) throws -> Int64 {
+        guard taskID < 0 else { return taskID }
+        return try Int64.fetchOne(db, sql: """
+            SELECT task_id FROM tally_outbox WHERE op = 'add' AND applied_at IS NOT NULL
+              AND json_extract(payload, '$.localID') = ? ORDER BY id DESC LIMIT 1
+            """, arguments: [taskID]) ?? taskID
+    }
+
     public static func delete(_ id: Int64, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM tally_outbox WHERE id = ?", arguments: [id])
     }

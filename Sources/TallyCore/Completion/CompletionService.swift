@@ -248,8 +248,12 @@ public final class CompletionService: Sendable {
             try OutboxStore.pending(db)
         }) else { return 0 }
         var applied = 0
-        for entry in entries {
+        for var entry in entries {
             guard let id = entry.id else { continue }
+            // A write to a task added offline goes to the id the add's replay got.
+            if entry.taskID < 0, let real = try? cache.read({ db in try OutboxStore.resolve(entry.taskID, db) }) {
+                entry.taskID = real
+            }
             let now = Timestamp.format(Date())
             var day: String?
             do {
@@ -265,6 +269,8 @@ public final class CompletionService: Sendable {
                     day = request.day
                     let result = try await primary.undo(request)
                     try writeConfirmed(result, replayed: (id, entry.payload))
+                case .add?, .edit?, .delete?:
+                    try await TaskWriter(workspace: workspace).replay(entry, primary: primary)
                 case nil:
                     try cache.write { db in
                         try OutboxStore.markApplied(id, error: "unknown operation \(entry.op); skipped", at: now, db)
