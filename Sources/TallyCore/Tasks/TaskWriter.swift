@@ -63,7 +63,7 @@ struct TaskWrite: Codable, Sendable {
         switch kind {
         case .add: return TaskWrite(key: key, kind: .delete, task: task)
         case .delete: return TaskWrite(key: key, kind: .add, task: task, keepID: true)
-        case .edit: return TaskWrite(key: key, kind: .edit, changes: changes.reversed().map { $0.reversed(at: at) })
+        case .edit: return TaskWrite(key: key, kind: .edit, changes: changes.map { $0.reversed(at: at) })
         }
     }
 }

@@ -11,6 +11,11 @@ public enum Action: String, CaseIterable, Sendable {
     /// Enter on the dashboard: the focused pane's selection (task details, client filter, failures).
     case open
     case complete, completeWithPoints, undo
+    case addTask, editTask, promoteTask, moveTaskDown, moveTaskUp, deleteTask
+    /// `y` on the delete question.
+    case confirm
+    /// In the task form: the next or previous field, and the next or previous choice of a choice field.
+    case nextField, previousField, nextChoice, previousChoice
     case refresh, toggleFailures, leaveFailures, retry
     case nextTheme, redraw, showHelp, quit
     /// Esc, Enter or `q` on an overlay that only shows something.
@@ -21,12 +26,12 @@ public enum Action: String, CaseIterable, Sendable {
 
 /// Which keys are live: the full-screen view, or the overlay or input that takes the keys.
 public enum KeyMode: String, CaseIterable, Sendable {
-    case dashboard, failures, help, taskDetail, pointsInput, searchInput
+    case dashboard, failures, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
     /// The "terminal too small" screen: only quitting and redrawing.
     case tooSmall
 
     /// Whether a character with no binding is text typed into a field.
-    public var takesText: Bool { self == .pointsInput || self == .searchInput }
+    public var takesText: Bool { self == .pointsInput || self == .searchInput || self == .taskForm }
 }
 
 /// A key a binding answers to.
@@ -149,7 +154,15 @@ public enum Keymap {
           hint: h("c", text: "complete", rank: 30), helpModes: [.dashboard]),
         b("p", "set points, then complete", .tasks, [.dashboard, .taskDetail], [(.key(.char("p")), .completeWithPoints)],
           hint: h("p", text: "points", rank: 40), helpModes: [.dashboard]),
-        b("u", "undo the last completion (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
+        b("a", "add a task (a form)", .tasks, [.dashboard], [(.key(.char("a")), .addTask)],
+          hint: h("a", text: "add", rank: 45)),
+        b("e", "edit the selected task", .tasks, [.dashboard, .taskDetail], [(.key(.char("e")), .editTask)],
+          hint: h("e", text: "edit", rank: 47), helpModes: [.dashboard]),
+        b(">", "promote it to active", .tasks, [.dashboard], [(.key(.char(">")), .promoteTask)]),
+        b("J / K", "move it down / up the list", .tasks, [.dashboard],
+          [(.key(.char("J")), .moveTaskDown), (.key(.char("K")), .moveTaskUp)]),
+        b("D", "delete it (y confirms)", .tasks, [.dashboard], [(.key(.char("D")), .deleteTask)]),
+        b("u", "undo the last write (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
           hint: h("u", text: "undo", rank: 100, in: [.dashboard]), helpModes: [.dashboard]),
 
         // Sync and screen: everywhere outside overlays.
@@ -162,7 +175,8 @@ public enum Keymap {
         b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
         b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),
           [(.key(.char("q")), .quit), (.key(.ctrl("c")), .quit)], hint: h("q", text: "quit", rank: 130)),
-        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput], [(.key(.ctrl("c")), .quit)]),
+        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete],
+          [(.key(.ctrl("c")), .quit)]),
 
         // Overlays: their footers show these.
         b("Esc ?", "close the help", nil, [.help],
@@ -178,8 +192,20 @@ public enum Keymap {
         b("Enter", "complete with these points", nil, [.pointsInput], [(.key(.enter), .applyInput)],
           hint: h("↵", text: "complete", rank: 10)),
         b("Esc", "cancel", nil, [.pointsInput], [(.key(.escape), .cancelInput)], hint: h("Esc", text: "cancel", rank: 20)),
-        b("Ctrl-U", "clear the field", nil, [.pointsInput, .searchInput], [(.key(.ctrl("u")), .clearInput)]),
-        b("Backspace", "delete a character", nil, [.pointsInput, .searchInput],
+        b("Tab / ↓", "next field", nil, [.taskForm], [(.key(.tab), .nextField), (.key(.down), .nextField)],
+          hint: h("Tab", text: "next", rank: 5)),
+        b("S-Tab / ↑", "previous field", nil, [.taskForm], [(.key(.backTab), .previousField), (.key(.up), .previousField)]),
+        b("← / →", "another choice", nil, [.taskForm], [(.key(.left), .previousChoice), (.key(.right), .nextChoice)],
+          hint: h("←/→", text: "choose", rank: 7)),
+        b("Enter", "save", nil, [.taskForm], [(.key(.enter), .applyInput)], hint: h("↵", text: "save", rank: 10)),
+        b("Esc", "cancel", nil, [.taskForm], [(.key(.escape), .cancelInput)], hint: h("Esc", text: "cancel", rank: 20)),
+        b("y", "delete", nil, [.confirmDelete], [(.key(.char("y")), .confirm), (.key(.char("Y")), .confirm)],
+          hint: h("y", text: "delete", rank: 10)),
+        b("n / Esc", "keep it", nil, [.confirmDelete],
+          [(.key(.char("n")), .cancelInput), (.key(.escape), .cancelInput), (.key(.enter), .cancelInput)],
+          hint: h("n", "Esc", text: "keep", rank: 20)),
+        b("Ctrl-U", "clear the field", nil, [.pointsInput, .searchInput, .taskForm], [(.key(.ctrl("u")), .clearInput)]),
+        b("Backspace", "delete a character", nil, [.pointsInput, .searchInput, .taskForm],
           [(.key(.backspace), .deleteBackward), (.key(.delete), .deleteBackward)]),
     ]
 

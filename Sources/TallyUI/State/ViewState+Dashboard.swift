@@ -57,9 +57,47 @@ extension ViewState {
         case .completeWithPoints:
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             return promptPoints(for: row)
+        case .addTask:
+            overlay = .taskForm(TaskForm(clients: Self.clientChoices(snapshot), clientID: clientFilter, status: statusFilter))
+            return []
+        case .editTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            return openEditForm(row, snapshot: snapshot)
+        case .promoteTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            if row.task.taskStatus == .active { return [.message("“\(Self.shortTitle(row))” is already active.")] }
+            if row.task.taskStatus == .done { return [.message("“\(Self.shortTitle(row))” is done.")] }
+            return [.promote(taskID: row.task.id)]
+        case .moveTaskDown, .moveTaskUp:
+            let down = action == .moveTaskDown
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            let page = snapshot.tasks
+            let neighbourIndex = selection + (down ? 1 : -1) - page.offset
+            guard neighbourIndex >= 0, neighbourIndex < page.rows.count, selection + (down ? 1 : -1) < page.total else {
+                return [.message(down ? "It is already last." : "It is already first.")]
+            }
+            let neighbour = page.rows[neighbourIndex]
+            selection += down ? 1 : -1
+            scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: max(1, layout.visibleTaskRows),
+                                           count: page.total)
+            return [.moveTask(taskID: row.task.id, past: neighbour.task.id, down: down)]
+        case .deleteTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            overlay = .confirmDelete(row)
+            return []
         default:
             return []
         }
+    }
+
+    static func clientChoices(_ snapshot: Snapshot) -> [TaskForm.ClientChoice] {
+        snapshot.clients.map { TaskForm.ClientChoice(id: $0.client.id, name: TextSafety.sanitize($0.client.name)) }
+    }
+
+    mutating func openEditForm(_ row: TaskRow, snapshot: Snapshot) -> [Effect] {
+        if row.isPending { return [.message("“\(Self.shortTitle(row))” is waiting for the primary; edit it once it is written.")] }
+        overlay = .taskForm(TaskForm(editing: row.task, clients: Self.clientChoices(snapshot)))
+        return []
     }
 
     /// Movement and Enter in the clients, habits and sync panes; nil when the tasks pane takes them.

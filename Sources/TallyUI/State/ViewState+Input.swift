@@ -8,6 +8,10 @@ extension ViewState {
         switch mode {
         case .searchInput:
             if let draft = searchDraft { searchDraft = String((draft + String(c)).prefix(200)) }
+        case .taskForm:
+            guard case .taskForm(var form) = overlay else { return [] }
+            form.type(c)
+            overlay = .taskForm(form)
         case .pointsInput:
             guard case .points(var prompt) = overlay else { return [] }
             if c.isASCII, c.isNumber {
@@ -26,6 +30,28 @@ extension ViewState {
         default:
             break
         }
+        return []
+    }
+
+    mutating func handleForm(_ action: Action) -> [Effect] {
+        guard case .taskForm(var form) = overlay else { return [] }
+        switch action {
+        case .nextField: form.moveFocus(by: 1)
+        case .previousField: form.moveFocus(by: -1)
+        case .nextChoice: form.cycle(by: 1)
+        case .previousChoice: form.cycle(by: -1)
+        case .deleteBackward: form.deleteBackward()
+        case .clearInput: form.clear()
+        case .cancelInput:
+            overlay = nil
+            return []
+        case .applyInput:
+            guard let effect = form.save() else { break }
+            overlay = nil
+            return [effect]
+        default: break
+        }
+        overlay = .taskForm(form)
         return []
     }
 

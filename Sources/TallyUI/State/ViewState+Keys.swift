@@ -9,6 +9,8 @@ extension ViewState {
         switch overlay {
         case .help: return .help
         case .taskDetail: return .taskDetail
+        case .taskForm: return .taskForm
+        case .confirmDelete: return .confirmDelete
         case .points, nil: return view == .failures ? .failures : .dashboard
         }
     }
@@ -39,8 +41,13 @@ extension ViewState {
             return []
         case .taskDetail:
             guard case .taskDetail(let row) = overlay else { return [] }
-            return handleTaskDetail(action, row: snapshot.tasks.rows.first { $0.task.id == row.task.id } ?? row)
+            return handleTaskDetail(action, row: snapshot.tasks.rows.first { $0.task.id == row.task.id } ?? row, snapshot: snapshot)
         case .searchInput: return handleSearch(action, layout: layout)
+        case .taskForm: return handleForm(action)
+        case .confirmDelete:
+            guard case .confirmDelete(let row) = overlay else { return [] }
+            overlay = nil
+            return action == .confirm ? [.deleteTask(taskID: row.task.id)] : [.message("Kept “\(Self.shortTitle(row))”.")]
         case .pointsInput: return handlePoints(action)
         case .failures: return handleFailures(action, key: key, snapshot: snapshot, height: height)
         case .dashboard: return handleDashboard(action, key: key, snapshot: snapshot, layout: layout)
@@ -63,11 +70,12 @@ extension ViewState {
         }
     }
 
-    private mutating func handleTaskDetail(_ action: Action, row: TaskRow) -> [Effect] {
+    private mutating func handleTaskDetail(_ action: Action, row: TaskRow, snapshot: Snapshot) -> [Effect] {
         switch action {
         case .closeOverlay: overlay = nil; return []
         case .complete: overlay = nil; return complete(row)
         case .completeWithPoints: return promptPoints(for: row)
+        case .editTask: return openEditForm(row, snapshot: snapshot)
         default: return []
         }
     }
@@ -97,8 +105,12 @@ extension ViewState {
         return [.reload]
     }
 
+    static func shortTitle(_ row: TaskRow) -> String {
+        DisplayWidth.truncate(TextSafety.sanitize(row.task.title), to: 40)
+    }
+
     mutating func complete(_ row: TaskRow) -> [Effect] {
-        let title = DisplayWidth.truncate(TextSafety.sanitize(row.task.title), to: 40)
+        let title = Self.shortTitle(row)
         if row.task.taskStatus == .done {
             return [.message("“\(title)” is already done.")]
         }

@@ -23,6 +23,10 @@ public struct ViewState: Equatable, Sendable {
         /// The task as it was when opened; the view shows the snapshot's newer copy when it has one.
         case taskDetail(TaskRow)
         case points(PointsPrompt)
+        /// The `a` / `e` form.
+        case taskForm(TaskForm)
+        /// `D`: delete this task? (`y` deletes.)
+        case confirmDelete(TaskRow)
     }
 
     /// The `p` prompt: points typed for a task before completing it.
