@@ -278,18 +278,10 @@ public final class DashboardSession {
     /// empty or stale (which asks the scheduler to look now).
     func count(new: Snapshot, old: Snapshot, now: Date) {
         guard !workspace.cache.isReadOnly else { return }
-        let stale = Set(StatusReport.staleNamespaces(new, staleAfter: workspace.config.staleAfter, now: now))
-        var missed = false
-        for namespace in Namespace.allCases where new.differs(from: old, in: namespace) || old.rowCounts.isEmpty {
-            let empty = (new.rowCounts[namespace] ?? 0) == 0
-            if stale.contains(namespace) || empty {
-                lookups[namespace, default: HitRate()].misses += 1
-                missed = true
-            } else {
-                lookups[namespace, default: HitRate()].hits += 1
-            }
-        }
-        if missed { scheduler?.checkNow() }
+        let shown = Namespace.allCases.filter { new.differs(from: old, in: $0) || old.rowCounts.isEmpty }
+        let counts = Freshness.lookups(shown, snapshot: new, staleAfter: workspace.config.staleAfter, now: now)
+        lookups.merge(counts, uniquingKeysWith: +)
+        if counts.values.contains(where: { $0.misses > 0 }) { scheduler?.checkNow() }
     }
 
     /// Writes the counters at most once a minute: every write wakes every watcher of the cache.
