@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TallyCore
+import TallyUI
 
 /// The running dashboard without the terminal: the screen model, what keys do, when the
 /// snapshot is rebuilt, and the work that runs in the background (syncs and completions).
