@@ -37,7 +37,8 @@ public enum KeyBindings {
         ]),
         Section(title: "Sync and screen", bindings: [
             Binding(keys: "R", action: "refresh now", hint: "refresh"),
-            Binding(keys: "f", action: "failures view (f or Esc leaves it)", hint: "failures"),
+            // One line for both views, so the help still fits 60×15 whole.
+            Binding(keys: "f / h", action: "failures / history view (Esc back)", hint: "failures"),
             Binding(keys: "t", action: "next theme", hint: "theme"),
             Binding(keys: "Ctrl-L", action: "redraw"),
             Binding(keys: "?", action: "this help", hint: "help"),
@@ -58,6 +59,7 @@ public enum KeyBindings {
         switch view {
         case .dashboard: return sections
         case .failures: return [failuresSection] + sections.filter { $0.title == "Sync and screen" }
+        case .history: return [historySection] + sections.filter { $0.title == "Sync and screen" }
         }
     }
 
@@ -65,7 +67,7 @@ public enum KeyBindings {
     static let dashboardHints: [(String, String)] = [
         ("j/k", "move"), ("↵", "details"), ("c", "complete"), ("p", "points"), ("/", "search"), ("s", "status"),
         ("R", "refresh"), ("f", "failures"), ("1-9", "client"), ("u", "undo"), ("Tab", "pane"), ("t", "theme"),
-        ("q", "quit"), ("?", "help"),
+        ("h", "history"), ("q", "quit"), ("?", "help"),
     ]
 
     static let failuresHints: [(String, String)] = [

@@ -43,6 +43,7 @@ extension ViewState {
         switch view {
         case .failures: return handleFailures(key, snapshot: snapshot, layout: layout, height: height)
         case .dashboard: return handleDashboard(key, snapshot: snapshot, layout: layout)
+        case .history: return handleHistory(key)
         }
     }
 
@@ -57,6 +58,9 @@ extension ViewState {
         case .ctrl("l"): return [.redraw]
         case .char("f"):
             view = view == .failures ? .dashboard : .failures
+            return []
+        case .char("h"):
+            toggleHistory()
             return []
         default: return nil
         }

@@ -38,7 +38,12 @@ struct HintLine: Widget {
         }
 
         // As many hints as fit, most useful first; `? help` always closes the line.
-        let hints = state.view == .failures ? KeyBindings.failuresHints : KeyBindings.dashboardHints
+        let hints: [(String, String)]
+        switch state.view {
+        case .dashboard: hints = KeyBindings.dashboardHints
+        case .failures: hints = KeyBindings.failuresHints
+        case .history: hints = KeyBindings.historyHints
+        }
         let help = Line([key("?"), text(" help")])
         let helpX = area.maxX - help.width - 1
         var x = area.x + 1

@@ -1,0 +1,37 @@
+import TallyCore
+
+extension ViewState {
+    /// `h`: opens the history view at today, or goes back to the dashboard from it.
+    mutating func toggleHistory() {
+        if view == .history {
+            view = .dashboard
+        } else {
+            view = .history
+            historyWeeksBack = 0
+        }
+    }
+
+    /// The history view's keys: `←`/`[` a week back, `→`/`]` a week forward, `Esc` back to the
+    /// dashboard (`h` is handled with the keys that work everywhere). How far back it can go is
+    /// settled by `clampHistory(to:)`, which knows the history.
+    mutating func handleHistory(_ key: Key) -> [Effect] {
+        switch key {
+        case .left, .char("["):
+            historyWeeksBack += 1
+        case .right, .char("]"):
+            historyWeeksBack = max(0, historyWeeksBack - 1)
+        case .escape:
+            view = .dashboard
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Keeps the history view from scrolling past the week of the first day with data.
+    public mutating func clampHistory(to history: History?) {
+        guard let history else { return historyWeeksBack = 0 }
+        let weeks = (history.today.startOfWeek.ordinal - history.firstDay.startOfWeek.ordinal) / 7
+        historyWeeksBack = max(0, min(historyWeeksBack, weeks))
+    }
+}
