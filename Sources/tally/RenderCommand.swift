@@ -17,7 +17,7 @@ extension Tally {
         @Option(help: "Frame size as WIDTHxHEIGHT.")
         var size: String = "100x30"
 
-        @Option(help: "dashboard, failures or help.")
+        @Option(help: "dashboard, failures, history or help.")
         var view: String = "dashboard"
 
         @Flag(help: "Colours and attributes as ANSI escape sequences.")
@@ -36,8 +36,8 @@ extension Tally {
 
         func validate() throws {
             _ = try parsedSize()
-            guard ["dashboard", "failures", "help"].contains(view) else {
-                throw ValidationError("--view must be dashboard, failures or help.")
+            guard ["dashboard", "failures", "history", "help"].contains(view) else {
+                throw ValidationError("--view must be dashboard, failures, history or help.")
             }
             if let colors, !["truecolor", "256", "16", "mono"].contains(colors) {
                 throw ValidationError("--colors must be truecolor, 256, 16 or mono.")
@@ -51,7 +51,7 @@ extension Tally {
             let workspace = try Workspace.open(config)
             if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
             let now = Date()
-            var state = ViewState(view: view == "failures" ? .failures : .dashboard)
+            var state = ViewState(view: ViewState.View(rawValue: view) ?? .dashboard)
             if view == "help" { state.overlay = .help }
             let query = state.taskQuery(width: width, height: height)
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
@@ -59,7 +59,11 @@ extension Tally {
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
             let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
-            let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome),
+            let history = state.view == .history
+                ? try workspace.cache.history(now: now, defaultTarget: config.targetPoints, workday: config.workday,
+                                              doneDays: config.scope.doneDays)
+                : nil
+            let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome, history: history),
                                        width: width, height: height, theme: theme)
             if ansi {
                 let environment = ProcessInfo.processInfo.environment
