@@ -25,12 +25,28 @@ extension CacheStore {
                 SELECT completed_at, points_final, value_tier, points_ai_guess, effort_estimate, client_id
                 FROM cached_tasks WHERE status = 'done' AND coalesce(category, 'work') = 'work'
                 """)
+            // Columns by position: tens of thousands of rows, and a look-up by name costs more than the read.
+            func int(_ row: Row, _ index: Int) -> Int64? {
+                switch (row[index] as DatabaseValue).storage {
+                case .int64(let v): return v
+                case .double(let v): return v.isFinite && abs(v) < 9e15 ? Int64(v) : nil
+                case .string(let s): return Int64(s.trimmingCharacters(in: .whitespaces))
+                default: return nil
+                }
+            }
+            func text(_ row: Row, _ index: Int) -> String? {
+                switch (row[index] as DatabaseValue).storage {
+                case .string(let s): return s
+                case .blob(let data): return String(decoding: data, as: UTF8.self)
+                default: return nil
+                }
+            }
             while let row = try rows.next() {
                 // A done task without a readable completion time belongs to no day.
-                guard let at = Timestamp.parse(row.text("completed_at")) else { continue }
-                let task = WorkTask(id: 0, title: "", valueTier: row.text("value_tier"), effortEstimate: row.int("effort_estimate"),
-                                    pointsAIGuess: row.int("points_ai_guess"), pointsFinal: row.int("points_final"))
-                completions.append(History.Completion(at: at, points: Points.forTask(task), clientID: row.int64("client_id")))
+                guard let at = Timestamp.parse(text(row, 0)) else { continue }
+                let task = WorkTask(id: 0, title: "", valueTier: text(row, 2), effortEstimate: int(row, 4).map { Int($0) },
+                                    pointsAIGuess: int(row, 3).map { Int($0) }, pointsFinal: int(row, 1).map { Int($0) })
+                completions.append(History.Completion(at: at, points: Points.forTask(task), clientID: int(row, 5)))
             }
             return History.build(completions: completions, goals: goals, adjustedTargets: adjusted, today: today,
                                  timeZone: timeZone, defaultTarget: defaultTarget, tasksCoveredFrom: covered,

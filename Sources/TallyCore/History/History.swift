@@ -57,12 +57,11 @@ public struct History: Equatable, Sendable {
         for completion in completions {
             let ordinal = days.ordinal(of: completion.at)
             guard ordinal <= todayOrdinal else { continue }
-            var entry = earned[ordinal] ?? (0, 0, [:])
             let points = max(0, completion.points)
-            entry.points += points
-            entry.tasks += 1
-            entry.byClient[completion.clientID, default: 0] += points
-            earned[ordinal] = entry
+            // Modified in place: a copy of the entry would copy its dictionary every time.
+            earned[ordinal, default: (0, 0, [:])].points += points
+            earned[ordinal, default: (0, 0, [:])].tasks += 1
+            earned[ordinal, default: (0, 0, [:])].byClient[completion.clientID, default: 0] += points
         }
         var goalByDay: [Int: DailyGoal] = [:]
         for goal in goals {
