@@ -237,6 +237,27 @@ final class HistoryViewTests: XCTestCase {
         """)
     }
 
+    /// Every size from the smallest to wide and tall draws without crashing, keeps the key line,
+    /// and shows the bars and the calendar; an empty history (a first run) too.
+    func testEverySizeAndAnEmptyHistory() {
+        let empty = History.build(completions: [], goals: [], today: Fixtures.today, timeZone: Fixtures.utc)
+        XCTAssertEqual(empty.days.count, 1)
+        for history in [Self.history, empty] {
+            for width in stride(from: 60, through: 260, by: 11) {
+                for height in stride(from: 15, through: 70, by: 6) {
+                    let screen = rows(render(width: width, height: height, weeksBack: 3, history: history))
+                    XCTAssertEqual(screen.count, height)
+                    XCTAssertTrue(screen.last?.contains("h/Esc back") ?? false, "\(width)×\(height)")
+                    let text = screen.joined(separator: "\n")
+                    XCTAssertTrue(text.contains("30 days") && text.contains("weeks"), "\(width)×\(height)\n\(text)")
+                }
+            }
+        }
+        let screen = rows(render(width: 80, height: 24, history: empty)).joined(separator: "\n")
+        XCTAssertTrue(screen.contains("no points this week"), screen)
+        XCTAssertTrue(screen.contains("Streak 0 · longest 0"), screen)
+    }
+
     /// Before the history is read, the view says so instead of showing zeros.
     func testHistoryNotYetRead() {
         let screen = rows(render(width: 80, height: 24, history: nil)).joined(separator: "\n")

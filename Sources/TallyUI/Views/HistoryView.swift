@@ -329,7 +329,11 @@ enum DayGlyph {
         switch status {
         case .hit: return context.style(.gaugeDone)
         case .partial: return context.style(.gaugeFilled)
-        case .missed: return context.style(.error)
+        case .missed:
+            // The error colour without its attributes (bold, underline without colours): those
+            // mark today, and the character already says "missed".
+            let error = context.style(.error)
+            return Style(fg: error.fg, bg: error.bg)
         case .noData, .future: return context.style(.muted)
         }
     }
