@@ -198,6 +198,23 @@ final class HistoryTests: XCTestCase {
         ])
     }
 
+    /// The start of daylight saving time (Sunday 8 March 2026, 2:00 EST → 3:00 EDT: a 23-hour
+    /// day), where the zone's offset changes within a UTC day.
+    func testTheStartOfDaylightSavingTime() {
+        let completions: [History.Completion] = [
+            .init(at: at("2026-03-08T04:59:00Z"), points: 1, clientID: nil),  // Sat 7 Mar 23:59 EST
+            .init(at: at("2026-03-08T05:00:00Z"), points: 2, clientID: nil),  // Sun 8 Mar 00:00 EST
+            .init(at: at("2026-03-08T06:59:00Z"), points: 4, clientID: nil),  // Sun 8 Mar 01:59 EST
+            .init(at: at("2026-03-08T07:00:00Z"), points: 7, clientID: nil),  // Sun 8 Mar 03:00 EDT
+            .init(at: at("2026-03-09T03:59:00Z"), points: 2, clientID: nil),  // Sun 8 Mar 23:59 EDT
+            .init(at: at("2026-03-09T04:00:00Z"), points: 1, clientID: nil),  // Mon 9 Mar 00:00 EDT
+        ]
+        let history = History.build(completions: completions, goals: [], today: day("2026-03-09"), timeZone: newYork)
+        XCTAssertEqual(history.days.map(\.day.description), ["2026-03-07", "2026-03-08", "2026-03-09"])
+        XCTAssertEqual(history.days.map(\.earned), [1, 2 + 4 + 7 + 2, 1])
+        XCTAssertEqual(history.days.map(\.tasksDone), [1, 4, 1])
+    }
+
     /// The demo's large workload shape: years of days read in one pass, fast enough to build
     /// on every change to the cache.
     func testManyYearsOfCompletions() {
