@@ -124,7 +124,7 @@ final class ScreenTests: XCTestCase {
         │ 12:59  goals   timeout    The primary took longer than 10 s to answer.                                           ││                       ██████████████████████████████████████████████████████     │
         │ 23 Jan habits  auth       PostgreSQL at db.example.com refused the password for user tally                       ││ 24h ··················██████████████████████████████████████████████████████ now │
         ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────────────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  q quit                                              ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  h history  q quit                                   ? help
         """)
     }
 
@@ -342,7 +342,7 @@ final class ScreenTests: XCTestCase {
         │ ┃ s         status: active → queued → backlog →                                                ┃1┃
         │ ┃           done today → all                      Sync and screen                              ┃2┃
         │ ┃ /         search titles (Enter applies)         R         refresh now                        ┃2┃
-        │✍┃ Esc       clear filters, search, close          f         failures view (f or Esc leaves it) ┃4┃
+        │✍┃ Esc       clear filters, search, close          f / h     failures / history view (Esc back) ┃4┃
         │🗓┃                                                 t         next theme                         ┃1┃
         ╰─┃                                                 Ctrl-L    redraw                             ┃━┛
         ╭─┃                                                 ?         this help                          ┃─╮
@@ -503,7 +503,7 @@ final class ScreenTests: XCTestCase {
         ┃ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓ ┃
         ┃ ┃ Failures view                                   Sync and screen                              ┃ ┃
         ┗━┃ j/k ↓/↑   choose a failure                      R         refresh now                        ┃━┛
-        ╭─┃ r         retry: resumes the failure's job, or  f         failures view (f or Esc leaves it) ┃─╮
+        ╭─┃ r         retry: resumes the failure's job, or  f / h     failures / history view (Esc back) ┃─╮
         │ ┃           the last failed job                   t         next theme                         ┃ │
         │ ┃ f / Esc   back to the dashboard                 Ctrl-L    redraw                             ┃ │
         │ ┃                                                 ?         this help                          ┃ │
@@ -530,7 +530,7 @@ final class ScreenTests: XCTestCase {
         XCTAssertFalse(text.contains("→…"), text)
         XCTAssertTrue(text.contains("status: active → queued → backlog →"), text)
         XCTAssertTrue(text.contains("today → all"), text)
-        XCTAssertTrue(text.contains("failures view (f or Esc leaves it)"), text)
+        XCTAssertTrue(text.contains("failures / history view (Esc back)"), text)
     }
 
     /// The compact header keeps two blank columns between the day's figures and the sync status
