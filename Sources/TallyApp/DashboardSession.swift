@@ -317,6 +317,8 @@ public final class DashboardSession {
     /// Handles a key; returns the effects it caused (tests read them).
     @discardableResult
     public func handle(_ key: Key, now: Date = Date()) -> [Effect] {
+        // Someone is there: a dashboard that was away reconnects and catches up.
+        scheduler?.noteKey(at: now)
         let view = model.state.view
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
         // The key line of a view just opened shows its keys, not what was said before it.
@@ -325,6 +327,11 @@ public final class DashboardSession {
         needsRedraw = true
         for effect in effects { perform(effect, now: now) }
         return effects
+    }
+
+    /// The terminal gained (`true`) or lost focus; while it has focus the dashboard is present.
+    public func focusChanged(_ focused: Bool, now: Date = Date()) {
+        scheduler?.noteFocus(focused, at: now)
     }
 
     func perform(_ effect: Effect, now: Date) {
@@ -536,6 +543,11 @@ public final class DashboardSession {
                 break
             case .push(let enabled):
                 model.chrome.pushEnabled = enabled
+            case .away(let away):
+                model.chrome.away = away
+                model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
+            case .caughtUp(let rows):
+                say(rows == 0 ? "caught up" : "caught up · \(rows) row\(rows == 1 ? "" : "s") synced", .success)
             }
             needsRedraw = true
         }

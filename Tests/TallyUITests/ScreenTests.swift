@@ -575,6 +575,48 @@ final class ScreenTests: XCTestCase {
         XCTAssertFalse(text.contains("{"), text)
     }
 
+    /// Nobody at the keyboard: the header and the sync pane say so, and the next sync is the
+    /// one `away_refresh` allows.
+    func testDashboardWhileAway() {
+        var chrome = Fixtures.chrome()
+        chrome.away = true
+        chrome.nextSyncAt = Fixtures.now.addingTimeInterval(47 * 60)
+        assertScreen(Fixtures.render(chrome: chrome, width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [AWAY]  [3 FAILURES]           synced 3m ago · next sync in 47m
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ◌ away · last sync 3m ago             next sync in 47m ││            1h           24h            │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+        """)
+        let compact = rows(Fixtures.render(chrome: chrome, width: 60, height: 15))[0]
+        XCTAssertTrue(compact.contains("[AWAY]"), compact)
+    }
+
     /// Below 60×15 the screen says so, centred.
     func testTooSmall() {
         assertScreen(Fixtures.render(width: 59, height: 14), """

@@ -31,6 +31,8 @@ public struct Chrome: Hashable, Sendable {
     public var timeZone: TimeZone
     /// Whether the primary pushes changes (nil: not known, or not PostgreSQL).
     public var pushEnabled: Bool?
+    /// Nobody at the keyboard for a while: the primary is left alone (see `Presence`).
+    public var away = false
 
     public init(now: Date, nextSyncAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
                 message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {
