@@ -20,8 +20,10 @@ public final class Terminal: TerminalBackend {
 
     /// Asks the terminal to report focus in (`ESC [ I`) and out (`ESC [ O`) (xterm's mode 1004;
     /// tmux passes them on with `set -g focus-events on`). Terminals without it ignore the request.
-    static let focusReportingOn = "\u{1b}[?1004h"
-    static let focusReportingOff = "\u{1b}[?1004l"
+    /// With bracketed paste (mode 2004) a paste arrives between `ESC [ 200 ~` and `ESC [ 201 ~`,
+    /// so its newlines are text in the task form instead of Enter.
+    static let focusReportingOn = "\u{1b}[?1004h\u{1b}[?2004h"
+    static let focusReportingOff = "\u{1b}[?1004l\u{1b}[?2004l"
 
     struct PairKey: Hashable {
         let fg: Int32
@@ -168,6 +170,7 @@ public final class Terminal: TerminalBackend {
                 focusChanges.append(focused)
                 continue
             }
+            if ch == 27, let pasted = readPaste() { return .paste(pasted) }
             return characterKey(UInt32(ch))
         }
     }
@@ -201,6 +204,42 @@ public final class Terminal: TerminalBackend {
             }
         }
         return nil
+    }
+
+    /// After an ESC: `[200~`, the pasted text, `ESC [201~`. Anything else is put back as it came.
+    func readPaste() -> String? {
+        var read: [wint_t] = []
+        for expected in "[200~".unicodeScalars {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR || result == tally_key_code_yes() {
+                if result != ERR { ungetch(Int32(ch)) }
+                for item in read.reversed() { unget_wch(wchar_t(bitPattern: item)) }
+                return nil
+            }
+            read.append(ch)
+            guard ch == expected.value else {
+                for item in read.reversed() { unget_wch(wchar_t(bitPattern: item)) }
+                return nil
+            }
+        }
+        // The text up to the closing `ESC [201~` (at most 64 KiB; the terminal sends it at once).
+        var text = String.UnicodeScalarView()
+        let end = Array("\u{1b}[201~".unicodeScalars)
+        var tail: [Unicode.Scalar] = []
+        var idle = 0
+        while text.count < 65_536, idle < 200 {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR { idle += 1; usleep(1000); continue }
+            idle = 0
+            guard result != tally_key_code_yes(), let scalar = Unicode.Scalar(UInt32(ch)) else { continue }
+            tail.append(scalar)
+            if tail.count > end.count { text.append(tail.removeFirst()) }
+            if tail == end { return String(text) }
+        }
+        text.append(contentsOf: tail)
+        return String(text)
     }
 
     func functionKey(_ code: Int32) -> Key? {

@@ -35,6 +35,12 @@ extension ViewState {
             clamp(to: snapshot, layout: layout)
             return reloadIfNeeded(snapshot, layout: layout)
         }
+        if case .paste(let text) = key {
+            // Newlines and tabs of a paste are spaces in a one-line field, never Enter or Tab.
+            guard mode.takesText else { return [] }
+            for c in text { _ = type(c.isNewline || c == "\t" ? " " : c, in: mode) }
+            return []
+        }
         guard let action = Keymap.action(for: key, in: mode) else {
             if mode.takesText, case .char(let c) = key { return type(c, in: mode) }
             return []
