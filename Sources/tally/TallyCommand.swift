@@ -16,7 +16,7 @@ struct Tally: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Tasks.self,
-            Failures.self, Primary.self, Doctor.self,
+            Failures.self, Primary.self, Doctor.self, Mcp.self,
         ],
         defaultSubcommand: Dash.self
     )

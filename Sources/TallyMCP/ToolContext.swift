@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import TallyCore
+
+/// What the tools share while the server runs: the workspace (cache and primary), the
+/// completion service that writes through to the primary, the refresh scheduler the dashboard
+/// runs too, and the lookup counters.
+public final class ToolContext: Sendable {
+    public let workspace: Workspace
+    /// Nil when the cache is read-only or no primary is configured: writes are refused.
+    public let completions: CompletionService?
+    let scheduler: RefreshScheduler?
+    let lookups: LookupCounter
+    let syncEvents: SyncEvents
+    let timeZone: TimeZone
+    let logger: Logger
+    private let flusher = FlushLoop()
+
+    /// - Parameter background: run the refresh timer (off in tests that only read).
+    public init(workspace: Workspace, timeZone: TimeZone = .current, background: Bool = true) {
+        self.workspace = workspace
+        self.timeZone = timeZone
+        let logger = Logger(label: "tally.mcp")
+        self.logger = logger
+        let cache = workspace.cache
+        let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
+        self.completions = completions
+        lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
+        let events = SyncEvents()
+        syncEvents = events
+        if background {
+            var replay: (@Sendable (Int64) async -> Int)?
+            if let completions {
+                replay = { jobID in await completions.replayOutbox(jobID: jobID) }
+            }
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(beforeFetch: replay)) { event in
+                Self.log(event, logger)
+                events.post(event)
+            }
+            self.scheduler = scheduler.canSync ? scheduler : nil
+        } else {
+            scheduler = nil
+        }
+    }
+
+    public var config: Config { workspace.config }
+    public var cache: CacheStore { workspace.cache }
+
+    /// Starts the refresh timer (a warm-up, a resume or a stale check runs at once) and the
+    /// once-a-minute writing of lookup counts.
+    func start() {
+        scheduler?.start()
+        flusher.start(every: 60) { [lookups] in lookups.flush(force: false) }
+    }
+
+    /// Stops the timer, writes the lookup counts and closes the primary's connections.
+    func shutdown() async {
+        flusher.stop()
+        scheduler?.stop()
+        lookups.flush(force: true)
+        await workspace.primary?.close()
+    }
+
+    /// Counts a call's reads; a miss asks the scheduler to look for stale data now.
+    func countLookups(_ namespaces: [Namespace]) {
+        if lookups.record(namespaces) { scheduler?.checkNow() }
+    }
+
+    /// The completion service, or the one line that says why this server cannot write.
+    func writer() throws -> CompletionService {
+        if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
+        guard let completions else { throw ToolFailure(TallyError.noPrimary.userMessage) }
+        return completions
+    }
+
+    static func log(_ event: RefreshScheduler.Event, _ logger: Logger) {
+        switch event {
+        case .started(let kind): logger.info("sync started", metadata: ["kind": "\(kind.rawValue)"])
+        case .finished(let summary):
+            logger.info("sync finished", metadata: ["job": "\(summary.job.id ?? 0)", "status": "\(summary.job.status)",
+                                                    "rows": "\(summary.job.rowsWritten)"])
+        case .commandFinished(let job): logger.info("sync_command finished", metadata: ["status": "\(job.status)"])
+        case .joined: logger.info("sync requested while one runs: joined it")
+        case .busyElsewhere(let id): logger.info("another process is syncing this cache", metadata: ["job": "\(id)"])
+        case .failed(let message): logger.warning("sync failed: \(message)")
+        case .notified: logger.info("the primary notified a change")
+        case .push(let enabled): logger.info("push from the primary: \(enabled ? "on" : "off")")
+        }
+    }
+}
+
+/// Runs `work` every `interval` seconds on a Dispatch timer until stopped.
+final class FlushLoop: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tally.mcp.flush")
+    // Touched only on `queue`.
+    private var timer: DispatchSourceTimer?
+
+    func start(every interval: Double, _ work: @escaping @Sendable () -> Void) {
+        queue.sync {
+            guard timer == nil else { return }
+            let source = DispatchSource.makeTimerSource(queue: queue)
+            source.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+            source.setEventHandler(handler: work)
+            source.resume()
+            timer = source
+        }
+    }
+
+    func stop() {
+        queue.sync {
+            timer?.cancel()
+            timer = nil
+        }
+    }
+}
