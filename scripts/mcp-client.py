@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives an MCP server over stdio with the official Python MCP client (PyPI `mcp`).
 
-The end-to-end tests (Tests/TallyEndToEndTests/McpTests.swift) and the benchmark (bench/mcp.py)
+The end-to-end tests (Tests/TallyEndToEndTests/McpTests.swift) and the benchmark (bench/mcp_latency.py)
 run it with the interpreter of the virtual environment scripts/mcp-venv.sh makes.
 
   mcp-client.py session STEPS.json -- COMMAND [ARG…]

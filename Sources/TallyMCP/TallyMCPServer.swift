@@ -34,6 +34,7 @@ public final class TallyMCPServer: Sendable {
         guard let tool = tools.first(where: { $0.name == name }) else {
             throw MCPError.invalidParams("Unknown tool: \(name). tools/list names the tools.")
         }
+        context.followReplacedCache()
         do {
             let answer = try await tool.handler(ToolArguments(arguments), context)
             context.countLookups(tool.lookups)

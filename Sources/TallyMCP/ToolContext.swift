@@ -15,6 +15,7 @@ public final class ToolContext: Sendable {
     let timeZone: TimeZone
     let logger: Logger
     private let flusher = FlushLoop()
+    private let file: CacheFile
 
     /// - Parameter background: run the refresh timer (off in tests that only read).
     public init(workspace: Workspace, timeZone: TimeZone = .current, background: Bool = true) {
@@ -23,6 +24,7 @@ public final class ToolContext: Sendable {
         let logger = Logger(label: "tally.mcp")
         self.logger = logger
         let cache = workspace.cache
+        file = CacheFile(identity: FileIdentity.of(cache.path))
         let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
         self.completions = completions
         lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
@@ -61,6 +63,24 @@ public final class ToolContext: Sendable {
         await workspace.primary?.close()
     }
 
+    /// Opens the file now at the cache's path when another program has replaced it (WorkOS's
+    /// troubleshooting says to delete `cache.db*` and let it be made anew), so answers come from
+    /// the file the other programs see. A file that is missing is left alone: the last one still
+    /// answers until a new one appears.
+    func followReplacedCache() {
+        guard let current = FileIdentity.of(cache.path) else { return }
+        file.lock.withLock {
+            guard current != file.identity else { return }
+            do {
+                try cache.reopen()
+                file.identity = current
+                logger.notice("the cache file was replaced; reading the new one", metadata: ["path": "\(cache.path)"])
+            } catch {
+                logger.warning("the cache file was replaced and could not be opened: \(error.userMessage)")
+            }
+        }
+    }
+
     /// Counts a call's reads; a miss asks the scheduler to look for stale data now.
     func countLookups(_ namespaces: [Namespace]) {
         if lookups.record(namespaces) { scheduler?.checkNow() }
@@ -86,6 +106,17 @@ public final class ToolContext: Sendable {
         case .notified: logger.info("the primary notified a change")
         case .push(let enabled): logger.info("push from the primary: \(enabled ? "on" : "off")")
         }
+    }
+}
+
+/// The identity of the cache file being read, to notice another program replacing it.
+final class CacheFile: @unchecked Sendable {
+    let lock = NSLock()
+    // Guarded by `lock`.
+    var identity: FileIdentity?
+
+    init(identity: FileIdentity?) {
+        self.identity = identity
     }
 }
 

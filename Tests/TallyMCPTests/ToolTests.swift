@@ -204,6 +204,18 @@ final class ToolTests: XCTestCase {
         XCTAssertEqual(hits.first, 2)
     }
 
+    func testACacheFileReplacedByAnotherProgramIsFollowed() async throws {
+        let other = TempDirectory("tally-mcp-other")
+        try await DemoWorkspace(directory: other.path).create(tasks: 50, days: 5)
+        let queue = try DatabaseQueue(path: other.file("cache.db"))
+        try await queue.write { db in try db.execute(sql: "UPDATE cached_clients SET name = 'Replaced' WHERE id = 7") }
+        try queue.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: workspace.cache.path + suffix) }
+        try FileManager.default.copyItem(atPath: other.file("cache.db"), toPath: workspace.cache.path)
+        let clients = try await list("workos_get_clients")
+        XCTAssertEqual(clients.first?["name"] as? String, "Replaced")
+    }
+
     func testJSONTextIsWorkOSStyle() {
         let value = JSON.object([("a", .int(1)), ("b", .array([.string("x\"\n\u{01}"), .null])), ("c", .object([])), ("d", .array([]))])
         XCTAssertEqual(value.text(), """
