@@ -31,11 +31,7 @@ public final class ToolContext: Sendable {
         let events = SyncEvents()
         syncEvents = events
         if background {
-            var replay: (@Sendable (Int64) async -> Int)?
-            if let completions {
-                replay = { jobID in await completions.replayOutbox(jobID: jobID) }
-            }
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(beforeFetch: replay)) { event in
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine()) { event in
                 Self.log(event, logger)
                 events.post(event)
             }
@@ -88,18 +84,22 @@ public final class ToolContext: Sendable {
 
     /// The completion service, or the one line that says why this server cannot write.
     func writer() throws -> CompletionService {
-        if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
+        try checkWritable()
         guard let completions else { throw ToolFailure(TallyError.noPrimary.userMessage) }
         return completions
+    }
+
+    func checkWritable() throws {
+        if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
     }
 
     static func log(_ event: RefreshScheduler.Event, _ logger: Logger) {
         switch event {
         case .started(let kind): logger.info("sync started", metadata: ["kind": "\(kind.rawValue)"])
         case .finished(let summary):
-            logger.info("sync finished", metadata: ["job": "\(summary.job.id ?? 0)", "status": "\(summary.job.status)",
+            logger.info("sync finished", metadata: ["job": "\(summary.job.id ?? 0)", "status": "\(summary.job.status.rawValue)",
                                                     "rows": "\(summary.job.rowsWritten)"])
-        case .commandFinished(let job): logger.info("sync_command finished", metadata: ["status": "\(job.status)"])
+        case .commandFinished(let job): logger.info("sync_command finished", metadata: ["status": "\(job.status.rawValue)"])
         case .joined: logger.info("sync requested while one runs: joined it")
         case .busyElsewhere(let id): logger.info("another process is syncing this cache", metadata: ["job": "\(id)"])
         case .failed(let message): logger.warning("sync failed: \(message)")

@@ -17,14 +17,14 @@ extension Tally {
         @Option(help: "Frame size as WIDTHxHEIGHT.")
         var size: String = "100x30"
 
-        @Option(help: "dashboard, failures or help.")
-        var view: String = "dashboard"
+        @Option(help: "The view to draw.")
+        var view: RenderedView = .dashboard
 
         @Flag(help: "Colours and attributes as ANSI escape sequences.")
         var ansi = false
 
-        @Option(help: "With --ansi: truecolor, 256, 16 or mono (default: from COLORTERM and NO_COLOR).")
-        var colors: String?
+        @Option(help: "With --ansi, the colour depth (default: from COLORTERM and NO_COLOR).")
+        var colors: ColorDepth?
 
         func parsedSize() throws -> (Int, Int) {
             let parts = size.lowercased().split(separator: "x").map { Int($0) }
@@ -36,12 +36,6 @@ extension Tally {
 
         func validate() throws {
             _ = try parsedSize()
-            guard ["dashboard", "failures", "help"].contains(view) else {
-                throw ValidationError("--view must be dashboard, failures or help.")
-            }
-            if let colors, !["truecolor", "256", "16", "mono"].contains(colors) {
-                throw ValidationError("--colors must be truecolor, 256, 16 or mono.")
-            }
         }
 
         func run() async throws {
@@ -51,8 +45,7 @@ extension Tally {
             let workspace = try Workspace.open(config)
             if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
             let now = Date()
-            var state = ViewState(view: view == "failures" ? .failures : .dashboard)
-            if view == "help" { state.overlay = .help }
+            let state = view.state
             let query = state.taskQuery(width: width, height: height)
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
@@ -63,14 +56,7 @@ extension Tally {
                                        width: width, height: height, theme: theme)
             if ansi {
                 let environment = ProcessInfo.processInfo.environment
-                let mode: ColorMode
-                switch colors {
-                case "truecolor": mode = .truecolor
-                case "256": mode = .palette256
-                case "16": mode = .ansi16
-                case "mono": mode = .monochrome
-                default: mode = ColorMode.detect(environment: environment, terminalColors: 256)
-                }
+                let mode = colors?.mode ?? ColorMode.detect(environment: environment, terminalColors: 256)
                 print(ANSIRenderer.render(buffer, mode: mode))
             } else {
                 print(buffer.plainText())

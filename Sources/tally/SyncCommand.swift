@@ -29,12 +29,11 @@ extension Tally {
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }
                 let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
-                print(result.job.status == "completed" ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
-                if result.job.status != "completed" { throw ExitCode(2) }
+                print(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
+                if result.job.status != .completed { throw ExitCode(2) }
                 return
             }
-            let completions = CompletionService(workspace: workspace)
-            guard let engine = workspace.syncEngine(beforeFetch: { jobID in await completions.replayOutbox(jobID: jobID) }) else {
+            guard let engine = workspace.syncEngine() else {
                 throw TallyError.noPrimary
             }
             let bar = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)

@@ -15,7 +15,8 @@ struct Tally: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Tasks.self,
+            Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Add.self, Edit.self,
+            Promote.self, Delete.self, Tasks.self,
             Failures.self, Primary.self, Doctor.self, Mcp.self,
         ],
         defaultSubcommand: Dash.self

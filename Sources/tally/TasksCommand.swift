@@ -12,8 +12,8 @@ extension Tally {
         @Option(help: "Only this client (name, case-insensitive, or id).")
         var client: String?
 
-        @Option(help: "active, queued, backlog, done-today or all.")
-        var status: String = "active"
+        @Option(help: "Which tasks, as the dashboard's status filter.")
+        var status: StatusOption = .active
 
         @Option(help: "Only titles containing this text.")
         var search: String = ""
@@ -25,19 +25,12 @@ extension Tally {
         var json = false
 
         func validate() throws {
-            guard Self.filter(status) != nil else {
-                throw ValidationError("--status must be active, queued, backlog, done-today or all.")
-            }
             guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
-        }
-
-        static func filter(_ text: String) -> StatusFilter? {
-            StatusFilter(rawValue: text.lowercased().replacingOccurrences(of: "-", with: " "))
         }
 
         func run() async throws {
             let workspace = try global.existingWorkspace()
-            var query = TaskQuery(status: Self.filter(status) ?? .active, search: search, limit: limit)
+            var query = TaskQuery(status: status.filter, search: search, limit: limit)
             let now = Date()
             let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now).clients
             if let client {

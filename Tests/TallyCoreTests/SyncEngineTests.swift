@@ -46,7 +46,7 @@ final class SyncEngineTests: XCTestCase {
     func testFullSyncMakesTheCacheAgreeRowForRow() async throws {
         let summary = try await engine(primary).run(kind: .full, full: true)
         XCTAssertTrue(summary.succeeded)
-        XCTAssertEqual(summary.job.status, "completed")
+        XCTAssertEqual(summary.job.status, .completed)
         XCTAssertEqual(summary.job.progressPercent, 100)
         XCTAssertGreaterThanOrEqual(summary.job.chunksCompleted, 12)
         try assertAgree()
@@ -123,7 +123,7 @@ final class SyncEngineTests: XCTestCase {
         let task = Task { try await syncEngine.run(kind: .full, full: true) }
         flaky.onFetch = { n in if n == 6 { task.cancel() } }
         let first = try await task.value
-        XCTAssertEqual(first.job.status, "cancelled")
+        XCTAssertEqual(first.job.status, .cancelled)
         // Pretend the process died instead: running, with a pid that no longer exists.
         try cache.write { db in
             try db.execute(sql: "UPDATE tally_sync_jobs SET status = 'running', finished_at = NULL, pid = 999999999 WHERE job_id = ?",
@@ -133,11 +133,11 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(interruptedChunks, 5)
         let resumable = try engine(primary).resumableJobs()
         XCTAssertEqual(resumable.map(\.id), [first.job.id])
-        XCTAssertEqual(resumable.first?.status, "interrupted")
+        XCTAssertEqual(resumable.first?.status, .interrupted)
 
         let resumed = try await engine(primary, chunk: 100).run(kind: .resume, resume: first.job.id)
         XCTAssertTrue(resumed.succeeded)
-        XCTAssertEqual(resumed.job.kind, "resume")
+        XCTAssertEqual(resumed.job.kind, .resume)
         XCTAssertEqual(resumed.job.chunksCompleted - interruptedChunks, resumed.job.chunksCompleted - 5)
         XCTAssertLessThan(resumed.job.rowsFetched, 1200 + 200, "rows before the interruption are not read again")
         XCTAssertTrue(try engine(primary).resumableJobs().isEmpty)
@@ -169,7 +169,7 @@ final class SyncEngineTests: XCTestCase {
         let summary = try await engine.run(kind: .full, full: true)
         XCTAssertFalse(summary.succeeded)
         XCTAssertEqual(Array(summary.failedNamespaces.keys), [.clients])
-        XCTAssertEqual(summary.job.status, "failed")
+        XCTAssertEqual(summary.job.status, .failed)
         let sleptFor = await sleeps.values
         XCTAssertTrue(sleptFor.isEmpty, "auth failures are not retried")
         let tasks = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") }

@@ -28,7 +28,7 @@ final class PostgresFaultTests: PostgresTestCase {
         kill(pid, SIGKILL)
         reap(pid)
         let killedAt = try XCTUnwrap(try cache.read { db in try SyncJob.fetchOne(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1") })
-        XCTAssertEqual(killedAt.status, "running", "the dead process left its job running")
+        XCTAssertEqual(killedAt.status, .running, "the dead process left its job running")
         let quick = try cache.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
         XCTAssertEqual(quick, "ok")
         let rowsAtKill = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? 0
@@ -37,9 +37,9 @@ final class PostgresFaultTests: PostgresTestCase {
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         XCTAssertTrue(again.stderr.contains("Resuming interrupted job \(killedAt.id ?? 0)"), again.stderr)
         let jobs = try cache.read { db in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id") }
-        XCTAssertEqual(jobs.first?.status, "interrupted")
-        let resumed = try XCTUnwrap(jobs.first { $0.kind == "resume" })
-        XCTAssertEqual(resumed.status, "completed")
+        XCTAssertEqual(jobs.first?.status, .interrupted)
+        let resumed = try XCTUnwrap(jobs.first { $0.kind == .resume })
+        XCTAssertEqual(resumed.status, .completed)
         XCTAssertLessThan(resumed.rowsFetched, 30000 + 3000 - rowsAtKill + 200, "rows before the kill are not fetched again")
         try await assertAgree()
     }

@@ -183,6 +183,65 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(schemaFingerprint(), before)
     }
 
+    /// Adding, editing, promoting, moving, deleting and undoing on WorkOS's own schema: serial ids,
+    /// `timestamp` columns holding UTC, jsonb subtasks, a foreign key that keeps a task.
+    func testTaskWritesWorkOnTheDatabaseAsItIsAndChangeNoSchema() async throws {
+        try load()
+        let before = schemaFingerprint()
+        try await engine().run(kind: .full, full: true)
+        var config = Config()
+        config.cachePath = cache.path
+        let flaky = FlakyPrimary(primary)
+        let workspace = Workspace(config: config, cache: cache, primary: flaky)
+        let writer = TaskWriter(workspace: workspace)
+        let now = Date()
+
+        let added = try await writer.add(.init(title: "Send the deck", clientID: 1, valueTier: "deliverable", status: "active", points: 5), now: now)
+        guard case .applied(let task?, _) = added else { return XCTFail("\(added)") }
+        XCTAssertEqual(psqlValue("SELECT status || ' ' || category || ' ' || value_tier || ' ' || effort_estimate || ' ' || subtasks::text || ' ' || points_final FROM tasks WHERE id = \(task.id)"),
+                       "active work deliverable 2 [] 5")
+        // created_at holds the UTC wall clock, whatever the session's zone (Asia/Kolkata here).
+        let utcNow = Timestamp.format(now).prefix(16).replacingOccurrences(of: "T", with: " ")
+        XCTAssertEqual(psqlValue("SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI') FROM tasks WHERE id = \(task.id)"), utcNow)
+        XCTAssertEqual(psqlValue("SELECT sort_order < (SELECT min(sort_order) FROM tasks WHERE status = 'active' AND id <> \(task.id)) FROM tasks WHERE id = \(task.id)"), "t",
+                       "first in its status, as WorkOS adds")
+
+        _ = try await writer.edit(taskID: task.id, [.title: .text("Send the deck ✉️"), .description: .text("v2 with numbers")])
+        XCTAssertEqual(psqlValue("SELECT title || ' | ' || description FROM tasks WHERE id = \(task.id)"), "Send the deck ✉️ | v2 with numbers")
+        let backlog = try XCTUnwrap(Int64(psqlValue("SELECT min(id) FROM tasks WHERE status = 'backlog'")))
+        _ = try await writer.promote(taskID: backlog)
+        XCTAssertEqual(psqlValue("SELECT status FROM tasks WHERE id = \(backlog)"), "active")
+
+        let deleted = try await writer.delete(taskID: task.id)
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM tasks WHERE id = \(task.id)"), "0")
+        _ = try await writer.undo(key: deleted.key)
+        XCTAssertEqual(psqlValue("SELECT title FROM tasks WHERE id = \(task.id)"), "Send the deck ✉️", "back under its own id")
+        XCTAssertEqual(try cacheValue("SELECT title FROM cached_tasks WHERE id = \(task.id)"), "Send the deck ✉️")
+
+        // Task 32 is referenced by energy feedback: WorkOS keeps it, and so does Tally.
+        do {
+            _ = try await writer.delete(taskID: 32)
+            XCTFail("a referenced task was deleted")
+        } catch {
+            XCTAssertTrue(error.userMessage.contains("refer"), error.userMessage)
+        }
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM tasks WHERE id = 32"), "1")
+        XCTAssertNotNil(try cacheValue("SELECT title FROM cached_tasks WHERE id = 32"))
+
+        // Offline: the add shows at once and reaches the primary once, under a serial id.
+        flaky.isDown = true
+        guard case .queued(let local?, _, _) = try await writer.add(.init(title: "Written offline")) else { return XCTFail() }
+        XCTAssertLessThan(local.id, 0)
+        flaky.isDown = false
+        let summary = try await SyncEngine(cache: cache, primary: flaky, beforeFetch: { id in
+            await CompletionService(workspace: workspace).replayOutbox(jobID: id)
+        }).run(kind: .manual)
+        XCTAssertEqual(summary.outboxApplied, 1)
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM tasks WHERE title = 'Written offline'"), "1")
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM cached_tasks WHERE title = 'Written offline' AND id > 0"), "1")
+        XCTAssertEqual(schemaFingerprint(), before, "no DDL")
+    }
+
     func testPrimaryInitLeavesAnExistingWorkOSDatabaseAloneAndPushIsExplicit() async throws {
         try load()
         let before = schemaFingerprint()

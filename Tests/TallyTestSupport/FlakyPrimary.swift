@@ -95,6 +95,21 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.complete(request)
     }
 
+    public func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask {
+        try gate()
+        return try await base.create(task, keepID: keepID)
+    }
+
+    public func update(_ changes: [TaskChange]) async throws -> [WorkTask] {
+        try gate()
+        return try await base.update(changes)
+    }
+
+    public func delete(taskID: Int64) async throws -> WorkTask? {
+        try gate()
+        return try await base.delete(taskID: taskID)
+    }
+
     public func undo(_ request: UndoRequest) async throws -> CompletionResult {
         try gate()
         return try await base.undo(request)

@@ -41,11 +41,14 @@ public struct Workspace: Sendable {
         }
     }
 
-    /// The sync engine, or nil in cache-only mode. `beforeFetch` replays the outbox.
-    public func syncEngine(beforeFetch: (@Sendable (Int64) async -> Int)? = nil) -> SyncEngine? {
+    /// The sync engine, or nil in cache-only mode. Every job starts by replaying the outbox
+    /// (writes made while the primary was away), in order, before it fetches.
+    public func syncEngine() -> SyncEngine? {
         guard let primary, !cache.isReadOnly else { return nil }
+        let writes = CompletionService(workspace: self)
         return SyncEngine(cache: cache, primary: primary, options: SyncOptions(config),
-                          logger: Logger(label: "tally.sync"), beforeFetch: beforeFetch)
+                          logger: Logger(label: "tally.sync"),
+                          beforeFetch: { jobID in await writes.replayOutbox(jobID: jobID) })
     }
 
     /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).

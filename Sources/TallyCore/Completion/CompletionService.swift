@@ -70,7 +70,7 @@ public final class CompletionService: Sendable {
         // Another program rewriting the cache (a DELETE, then its rows) shows the task missing
         // for a moment: wait for it, and ask the primary about a task the cache lacks.
         cache.courtesy.waitForQuiet()
-        var cached = try cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
+        var cached = try cache.read { db in try CacheRows.task(taskID, db) }
         if cached == nil, let primary = workspace.primary {
             cached = try? await primary.task(id: taskID)
         }
@@ -118,9 +118,7 @@ public final class CompletionService: Sendable {
     }
 
     func hasPendingOutbox() throws -> Bool {
-        try cache.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL") ?? 0
-        } > 0
+        try cache.read { db in try OutboxStore.pendingCount(db) } > 0
     }
 
     /// Writes the primary's rows for the task and its day to the cache, in one transaction, with
@@ -128,17 +126,14 @@ public final class CompletionService: Sendable {
     func writeConfirmed(_ result: CompletionResult, record: OutboxEntry? = nil, replayed: (id: Int64, payload: String)? = nil) throws {
         let now = Timestamp.format(Date())
         try cache.write { db in
-            try SyncEngine.upsert(.tasks, rows: [result.task.databaseValues], db)
-            if let goal = result.goal { try SyncEngine.upsert(.goals, rows: [goal.databaseValues], db) }
+            try CacheRows.upsert(result.task, db)
+            try CacheRows.upsert(result.goal, db)
             if var record {
                 record.appliedAt = now
                 record.attempts = 1
-                try record.insert(db)
+                try OutboxStore.insert(record, db)
             }
-            if let replayed {
-                try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, attempts = attempts + 1, last_error = NULL, payload = ? WHERE id = ?",
-                               arguments: [now, replayed.payload, replayed.id])
-            }
+            if let replayed { try OutboxStore.markApplied(replayed.id, payload: replayed.payload, at: now, db) }
         }
     }
 
@@ -146,7 +141,7 @@ public final class CompletionService: Sendable {
     func queue(_ request: CompletionRequest, payload: Payload, reason: String) throws -> CompletionOutcome {
         var payload = payload
         let (task, goal) = try cache.write { db -> (WorkTask, DailyGoal?) in
-            let current = try WorkTask.fetchOne(db, key: request.taskID)
+            let current = try CacheRows.task(request.taskID, db)
             guard try CompletionPlan.shouldComplete(current, request, shown: "the cache"), let current else {
                 throw TallyError.conflict("Task \(request.taskID) is already done.")
             }
@@ -154,13 +149,13 @@ public final class CompletionService: Sendable {
             let today = try Self.goal(db, date)
             let yesterday = try Self.goal(db, request.day.adding(days: -1).description)
             let done = CompletionPlan.completed(current, request)
-            try SyncEngine.upsert(.tasks, rows: [done.databaseValues], db)
+            try CacheRows.upsert(done, db)
             let change = CompletionPlan.goalChange(completing: request, today: today, yesterday: yesterday)
             try change.write(to: "cached_daily_goals", insert: true, db)
             payload.streakBefore = change.streak == nil ? nil : StreakFields(today)
             var entry = OutboxEntry(op: .complete, taskID: request.taskID, payload: payload.json, createdAt: request.completedAt)
             entry.lastError = reason
-            try entry.insert(db)
+            try OutboxStore.insert(entry, db)
             return (done, try Self.goal(db, date))
         }
         logger.notice("completion queued", metadata: ["task": "\(request.taskID)", "reason": "\(reason)"])
@@ -168,7 +163,7 @@ public final class CompletionService: Sendable {
     }
 
     static func goal(_ db: Database, _ date: String) throws -> DailyGoal? {
-        try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date])
+        try CacheRows.goal(on: date, db)
     }
 
     /// Undoes the completion made with `key` (`u` within 10 s).
@@ -177,9 +172,7 @@ public final class CompletionService: Sendable {
         let target = defaultTarget
         let at = Timestamp.format(now)
         guard let entry = try cache.read({ db in
-            try OutboxEntry.fetchOne(db, sql: """
-                SELECT * FROM tally_outbox WHERE op = 'complete' AND task_id = ? AND json_extract(payload, '$.key') = ?
-                """, arguments: [taskID, key])
+            try OutboxStore.entry(.complete, taskID: taskID, key: key, db)
         }), let entryID = entry.id, var payload = Payload.decode(entry.payload), payload.undoneAt == nil else {
             throw TallyError.badArgument("There is no completion of task \(taskID) to undo.")
         }
@@ -189,7 +182,7 @@ public final class CompletionService: Sendable {
         if entry.appliedAt == nil {
             let (task, goal) = try cache.write { db -> (WorkTask, DailyGoal?) in
                 let restored = try Self.undoLocally(request, db)
-                try db.execute(sql: "DELETE FROM tally_outbox WHERE id = ?", arguments: [entryID])
+                try OutboxStore.delete(entryID, db)
                 return (restored, try Self.goal(db, request.day))
             }
             return .applied(task: task, goal: goal, key: key)
@@ -202,9 +195,9 @@ public final class CompletionService: Sendable {
             guard try !hasPendingOutbox() else { throw QueueBehind() }
             let result = try await primary.undo(request)
             try cache.write { db in
-                try SyncEngine.upsert(.tasks, rows: [result.task.databaseValues], db)
-                if let goal = result.goal { try SyncEngine.upsert(.goals, rows: [goal.databaseValues], db) }
-                try db.execute(sql: "UPDATE tally_outbox SET payload = ? WHERE id = ?", arguments: [marked, entryID])
+                try CacheRows.upsert(result.task, db)
+                try CacheRows.upsert(result.goal, db)
+                try OutboxStore.setPayload(entryID, marked, db)
             }
             return .applied(task: result.task, goal: result.goal, key: key)
         } catch {
@@ -222,8 +215,8 @@ public final class CompletionService: Sendable {
                 let restored = try Self.undoLocally(request, db)
                 var undo = OutboxEntry(op: .uncomplete, taskID: taskID, payload: json, createdAt: at)
                 undo.lastError = failure.message
-                try undo.insert(db)
-                try db.execute(sql: "UPDATE tally_outbox SET payload = ? WHERE id = ?", arguments: [marked, entryID])
+                try OutboxStore.insert(undo, db)
+                try OutboxStore.setPayload(entryID, marked, db)
                 return (restored, try Self.goal(db, request.day))
             }
             return .queued(task: task, goal: goal, key: key, reason: failure.message)
@@ -235,11 +228,11 @@ public final class CompletionService: Sendable {
 
     /// Puts the cache's task back and takes the points off its day; returns the task.
     static func undoLocally(_ request: UndoRequest, _ db: Database) throws -> WorkTask {
-        guard let task = try WorkTask.fetchOne(db, key: request.taskID) else {
+        guard let task = try CacheRows.task(request.taskID, db) else {
             throw TallyError.unknownTask(request.taskID)
         }
         let back = CompletionPlan.restored(task, request)
-        try SyncEngine.upsert(.tasks, rows: [back.databaseValues], db)
+        try CacheRows.upsert(back, db)
         let today = try goal(db, request.day)
         if today != nil {
             try CompletionPlan.goalChange(undoing: request, today: today).write(to: "cached_daily_goals", insert: false, db)
@@ -252,11 +245,15 @@ public final class CompletionService: Sendable {
     public func replayOutbox(jobID: Int64? = nil) async -> Int {
         guard let primary = workspace.primary, !cache.isReadOnly else { return 0 }
         guard let entries = try? cache.read({ db in
-            try OutboxEntry.fetchAll(db, sql: "SELECT * FROM tally_outbox WHERE applied_at IS NULL ORDER BY id")
+            try OutboxStore.pending(db)
         }) else { return 0 }
         var applied = 0
-        for entry in entries {
+        for var entry in entries {
             guard let id = entry.id else { continue }
+            // A write to a task added offline goes to the id the add's replay got.
+            if entry.taskID < 0, let real = try? cache.read({ db in try OutboxStore.resolve(entry.taskID, db) }) {
+                entry.taskID = real
+            }
             let now = Timestamp.format(Date())
             var day: String?
             do {
@@ -272,10 +269,11 @@ public final class CompletionService: Sendable {
                     day = request.day
                     let result = try await primary.undo(request)
                     try writeConfirmed(result, replayed: (id, entry.payload))
+                case .add?, .edit?, .delete?:
+                    try await TaskWriter(workspace: workspace).replay(entry, primary: primary)
                 case nil:
                     try cache.write { db in
-                        try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, last_error = ? WHERE id = ?",
-                                       arguments: [now, "unknown operation \(entry.op); skipped", id])
+                        try OutboxStore.markApplied(id, error: "unknown operation \(entry.op); skipped", at: now, db)
                     }
                     continue
                 }
@@ -286,15 +284,13 @@ public final class CompletionService: Sendable {
                     // The primary will never take it: record, let the cache follow the primary, go on.
                     recordFailure(failure, taskID: entry.taskID, jobID: jobID)
                     _ = try? cache.write { db in
-                        try db.execute(sql: "UPDATE tally_outbox SET applied_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-                                       arguments: [now, failure.message, id])
+                        try OutboxStore.markApplied(id, error: failure.message, at: now, db)
                     }
                     await follow(primary: primary, taskID: entry.taskID, date: day)
                     continue
                 }
                 _ = try? cache.write { db in
-                    try db.execute(sql: "UPDATE tally_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                                   arguments: [failure.message, id])
+                    try OutboxStore.recordAttempt(id, error: failure.message, db)
                 }
                 if failure.type == .auth { recordFailure(failure, taskID: entry.taskID, jobID: jobID) }
                 break
@@ -310,17 +306,17 @@ public final class CompletionService: Sendable {
         if let date { remoteGoal = try? await primary.goal(date: date) }
         _ = try? cache.write { db in
             if let remoteTask {
-                try SyncEngine.upsert(.tasks, rows: [remoteTask.databaseValues], db)
+                try CacheRows.upsert(remoteTask, db)
             } else {
-                try db.execute(sql: "DELETE FROM cached_tasks WHERE id = ?", arguments: [taskID])
+                try CacheRows.remove(.tasks, ids: [taskID], db)
             }
-            if let remoteGoal { try SyncEngine.upsert(.goals, rows: [remoteGoal.databaseValues], db) }
+            try CacheRows.upsert(remoteGoal, db)
         }
     }
 
     func recordFailure(_ failure: ClassifiedFailure, taskID: Int64, jobID: Int64? = nil) {
-        var row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: "tasks", errorType: failure.type,
+        let row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: "tasks", errorType: failure.type,
                               message: failure.message, detail: #"{"task_id":\#(taskID)}"#, attempt: 1)
-        _ = try? cache.write { db in try row.insert(db) }
+        _ = try? cache.write { db in try CacheRows.record(row, db) }
     }
 }

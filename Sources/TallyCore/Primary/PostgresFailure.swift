@@ -59,6 +59,9 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
                 return ClassifiedFailure(type: .timeout, message: "\(server) cancelled a slow query.", detail: detail)
             case "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004":
                 return ClassifiedFailure(type: .network, message: "\(server) is shutting down or not accepting connections.", detail: detail)
+            case "23503":
+                // A delete refused by a foreign key: WorkOS records (energy feedback, brain dumps) refer to the row.
+                return ClassifiedFailure(type: .conflict, message: "\(server) keeps it: other WorkOS records refer to it (\(text)).", detail: detail)
             case "40001", "40P01", "55P03":
                 return ClassifiedFailure(type: .timeout, message: "\(server) aborted a transaction under contention; retrying.", detail: detail)
             default:

@@ -163,6 +163,19 @@ public protocol PrimaryStore: Sendable {
     /// Reverses a completion in one transaction; a replay (already reversed) changes nothing.
     func undo(_ request: UndoRequest) async throws -> CompletionResult
 
+    /// Inserts `task` in one transaction: with `keepID` under its own id (undoing a delete),
+    /// else under the id the primary's sequence gives; a nil sort order puts it first in its
+    /// status, as WorkOS does. A replay (a task with that id, or that title and `created_at`)
+    /// returns the task already there.
+    func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask
+
+    /// Applies the changes in one transaction (`TaskPlan.check` decides each). Throws
+    /// `TallyError.conflict` when a task was changed or deleted meanwhile; nothing is written then.
+    func update(_ changes: [TaskChange]) async throws -> [WorkTask]
+
+    /// Deletes a task; returns it as it was, nil when it was already gone (a replay).
+    func delete(taskID: Int64) async throws -> WorkTask?
+
     /// Creates the tables of a new database as WorkOS has them, when missing; with `push`, also
     /// the triggers that NOTIFY running dashboards. Returns what it created, for the user.
     @discardableResult

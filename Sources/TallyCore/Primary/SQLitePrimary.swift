@@ -253,6 +253,58 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
+    public func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask {
+        try await writeMapped { db in
+            if keepID, let existing = try Self.task(db, task.id) { return existing }
+            if !keepID, let existing = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE title = ? AND created_at = ?",
+                                                             arguments: [task.title, task.createdAt]) {
+                return existing
+            }
+            var row = task
+            if row.sortOrder == nil {
+                let lowest = try Int.fetchOne(db, sql: "SELECT min(sort_order) FROM tasks WHERE status = ?", arguments: [task.status])
+                row.sortOrder = TaskPlan.firstSortOrder(lowest: lowest)
+            }
+            var columns = WorkTask.columnNames
+            var values = row.databaseValues
+            if !keepID { columns.removeFirst(); values.removeFirst() }
+            try db.execute(sql: "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))",
+                           arguments: StatementArguments(values))
+            return try Self.task(db, keepID ? task.id : db.lastInsertedRowID) ?? row
+        }
+    }
+
+    public func update(_ changes: [TaskChange]) async throws -> [WorkTask] {
+        let name = displayName
+        return try await writeMapped { db in
+            var stored: [WorkTask] = []
+            for change in changes {
+                let current = try Self.task(db, change.taskID)
+                switch TaskPlan.check(current, change, shown: name) {
+                case .conflict(let message): throw TallyError.conflict(message)
+                case .alreadyApplied: if let current { stored.append(current) }
+                case .apply:
+                    guard let current else { continue }
+                    let next = TaskPlan.applied(current, change)
+                    let columns = TaskPlan.columns(of: change)
+                    let values = columns.map { column in next.databaseValues[WorkTask.columnNames.firstIndex(of: column) ?? 0] }
+                    try db.execute(sql: "UPDATE tasks SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                                   arguments: StatementArguments(values + [change.taskID.databaseValue]))
+                    stored.append(try Self.task(db, change.taskID) ?? next)
+                }
+            }
+            return stored
+        }
+    }
+
+    public func delete(taskID: Int64) async throws -> WorkTask? {
+        try await writeMapped { db in
+            guard let task = try Self.task(db, taskID) else { return nil }
+            try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [taskID])
+            return task
+        }
+    }
+
     private func writeMapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(block) }
         catch let error as DatabaseError {

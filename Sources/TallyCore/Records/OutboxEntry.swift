@@ -4,6 +4,8 @@ import GRDB
 public struct OutboxEntry: Hashable, Sendable {
     public enum Operation: String, Sendable {
         case complete, uncomplete
+        /// Task writes (`TaskWriter`): a new task, changed fields, a deleted task.
+        case add, edit, delete
     }
 
     public var id: Int64?

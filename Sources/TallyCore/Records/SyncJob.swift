@@ -8,11 +8,14 @@ public struct SyncJob: Hashable, Sendable {
 
     public enum Status: String, Sendable, CaseIterable {
         case running, completed, failed, cancelled, interrupted
+
+        /// A job that stopped before its end can be resumed from its last chunk.
+        public var isResumable: Bool { self == .interrupted || self == .failed || self == .cancelled }
     }
 
     public var id: Int64?
-    public var kind: String
-    public var status: String
+    public var kind: Kind
+    public var status: Status
     /// Comma-separated namespaces this job covers (`clients,tasks,goals,habits`).
     public var entities: String
     public var chunksTotal: Int
@@ -32,8 +35,8 @@ public struct SyncJob: Hashable, Sendable {
     public init(id: Int64? = nil, kind: Kind, status: Status = .running, entities: [Namespace],
                 startedAt: String) {
         self.id = id
-        self.kind = kind.rawValue
-        self.status = status.rawValue
+        self.kind = kind
+        self.status = status
         self.entities = entities.map(\.rawValue).joined(separator: ",")
         self.chunksTotal = 0
         self.chunksCompleted = 0
@@ -43,8 +46,6 @@ public struct SyncJob: Hashable, Sendable {
         self.startedAt = startedAt
     }
 
-    public var jobStatus: Status? { Status(rawValue: status) }
-    public var jobKind: Kind? { Kind(rawValue: kind) }
     public var namespaces: [Namespace] {
         entities.split(separator: ",").compactMap { Namespace(rawValue: String($0)) }
     }
@@ -55,8 +56,9 @@ extension SyncJob: FetchableRecord, MutablePersistableRecord {
 
     public init(row: Row) {
         id = row.int64("job_id")
-        kind = row.text("kind") ?? "?"
-        status = row.text("status") ?? "?"
+        // A value this version does not know (a newer Tally wrote it) reads as the nearest one.
+        kind = row.text("kind").flatMap(Kind.init(rawValue:)) ?? .scheduled
+        status = row.text("status").flatMap(Status.init(rawValue:)) ?? .failed
         entities = row.text("entities") ?? ""
         chunksTotal = row.int("chunks_total") ?? 0
         chunksCompleted = row.int("chunks_completed") ?? 0
@@ -73,8 +75,8 @@ extension SyncJob: FetchableRecord, MutablePersistableRecord {
 
     public func encode(to container: inout PersistenceContainer) {
         container["job_id"] = id
-        container["kind"] = kind
-        container["status"] = status
+        container["kind"] = kind.rawValue
+        container["status"] = status.rawValue
         container["entities"] = entities
         container["chunks_total"] = chunksTotal
         container["chunks_completed"] = chunksCompleted

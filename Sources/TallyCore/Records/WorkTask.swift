@@ -42,7 +42,7 @@ public enum ValueTier: String, CaseIterable, Sendable {
 
 /// A row of `cached_tasks` (and the primary's `tasks`). Named `WorkTask` so it never shadows
 /// Swift's `Task`.
-public struct WorkTask: Hashable, Sendable {
+public struct WorkTask: Hashable, Sendable, Codable {
     public var id: Int64
     public var clientID: Int64?
     public var title: String

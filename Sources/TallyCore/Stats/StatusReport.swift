@@ -39,13 +39,13 @@ public struct StatusReport: Sendable, Equatable {
 
     public init(snapshot: Snapshot, staleAfter: [Namespace: Double], primary: String?, now: Date) {
         let stale = Self.staleNamespaces(snapshot, staleAfter: staleAfter, now: now)
-        let lastFinished = snapshot.recentJobs.first { $0.jobStatus != .running }
-        let failed = lastFinished?.jobStatus == .failed
+        let lastFinished = snapshot.recentJobs.first { $0.status != .running }
+        let failed = lastFinished?.status == .failed
         health = failed ? .syncFailed : (stale.isEmpty ? .healthy : .stale)
         goal = snapshot.goal
         lastSyncAt = snapshot.lastSyncAt
         staleNamespaces = stale
-        lastJobStatus = lastFinished?.status
+        lastJobStatus = lastFinished?.status.rawValue
         lastJobError = failed ? lastFinished?.errorMessage : nil
         outboxDepth = snapshot.outboxDepth
         unresolvedFailures = snapshot.unresolvedFailures

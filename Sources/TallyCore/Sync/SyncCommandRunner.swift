@@ -19,15 +19,12 @@ public struct SyncCommandRunner: Sendable {
 
     public func run(kind: SyncJob.Kind) throws -> Result {
         let started = Date()
-        var job = try cache.write { db -> SyncJob in
-            _ = try SyncEngine.markDeadJobs(db, staleBefore: Timestamp.format(started.addingTimeInterval(-300)))
-            var job = SyncJob(kind: kind, entities: Namespace.allCases, startedAt: Timestamp.format(started))
-            job.pid = Int(getpid())
-            job.heartbeatAt = job.startedAt
-            do { try job.insert(db) } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw TallyError.syncAlreadyRunning(try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'") ?? 0)
-            }
-            return job
+        let claimed = try cache.write { db in
+            try SyncJobStore.claim(kind: kind, namespaces: Namespace.allCases, watermark: nil,
+                                   staleBefore: Timestamp.format(started.addingTimeInterval(-300)), at: started, db)
+        }
+        guard var job = claimed else {
+            throw TallyError.syncAlreadyRunning(try cache.read { db in try SyncJobStore.runningJobID(db) } ?? 0)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -50,17 +47,17 @@ public struct SyncCommandRunner: Sendable {
         let tail = String(text.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
         let finished = Date()
         job.finishedAt = Timestamp.format(finished)
-        job.status = status == 0 ? SyncJob.Status.completed.rawValue : SyncJob.Status.failed.rawValue
+        job.status = status == 0 ? SyncJob.Status.completed : SyncJob.Status.failed
         job.progressPercent = status == 0 ? 100 : 0
         job.errorMessage = status == 0 ? (tail.isEmpty ? nil : tail) : "sync_command exited with status \(status): \(tail)"
         let final = job
         try cache.write { db in
-            try final.update(db)
+            try SyncJobStore.save(final, db)
             if status != 0 {
-                var failure = SyncFailure(jobID: final.id, at: final.finishedAt ?? "", entity: "all", errorType: .internal,
+                let failure = SyncFailure(jobID: final.id, at: final.finishedAt ?? "", entity: "all", errorType: .internal,
                                           message: "sync_command exited with status \(status).",
                                           detail: PrimaryLocation.maskAll(tail), attempt: 1)
-                try failure.insert(db)
+                try CacheRows.record(failure, db)
             }
         }
         return Result(job: job, outputTail: tail)

@@ -120,7 +120,7 @@ public final class SyncEngine: Sendable {
         var jobNamespaces = namespaces
         if let resume {
             let old = try cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": resume]) }
-            guard let old, old.jobStatus == .interrupted || old.jobStatus == .failed || old.jobStatus == .cancelled else {
+            guard let old, old.status.isResumable else {
                 throw TallyError.badArgument("Job \(resume) is not an interrupted, failed or cancelled job.")
             }
             if let data = old.watermark?.data(using: .utf8), var saved = try? JSONDecoder().decode(Progress.self, from: data) {
@@ -137,8 +137,7 @@ public final class SyncEngine: Sendable {
         unreachable.value = nil
         if let resume {
             _ = try? cache.write { db in
-                try db.execute(sql: "UPDATE tally_sync_jobs SET finished_at = coalesce(finished_at, ?), error_message = ? WHERE job_id = ?",
-                               arguments: [Timestamp.format(Date()), "resumed by job \(job.id ?? 0)", resume])
+                try SyncJobStore.markResumed(resume, by: job.id, at: Timestamp.format(Date()), db)
             }
         }
         logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
@@ -188,7 +187,7 @@ public final class SyncEngine: Sendable {
                 progress.done.append(namespace.rawValue)
                 try persist(&job, progress: progress)
             } catch is CancellationError {
-                job.status = SyncJob.Status.cancelled.rawValue
+                job.status = SyncJob.Status.cancelled
                 failed[namespace] = "cancelled"
                 break
             } catch let failure as ClassifiedFailure {
@@ -202,11 +201,11 @@ public final class SyncEngine: Sendable {
         job.finishedAt = Timestamp.format(now)
         job.heartbeatAt = job.finishedAt
         if failed.isEmpty {
-            job.status = SyncJob.Status.completed.rawValue
+            job.status = SyncJob.Status.completed
             job.progressPercent = 100
             job.chunksCompleted = max(job.chunksCompleted, job.chunksTotal)
-        } else if job.status != SyncJob.Status.cancelled.rawValue {
-            job.status = SyncJob.Status.failed.rawValue
+        } else if job.status != SyncJob.Status.cancelled {
+            job.status = SyncJob.Status.failed
         }
         if !failed.isEmpty {
             job.errorMessage = failed.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \($0.value)" }
@@ -215,14 +214,12 @@ public final class SyncEngine: Sendable {
         let finalJob = job
         let allDone = failed.isEmpty
         try cache.write { db in
-            let stored = finalJob
-            try stored.update(db)
+            try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
                 try CacheMeta.set(db, Self.ownLastSyncKey, Timestamp.format(now), at: now)
                 // Applied completions are kept a week for undo and for the record.
-                try db.execute(sql: "DELETE FROM tally_outbox WHERE applied_at IS NOT NULL AND applied_at < ?",
-                               arguments: [Timestamp.format(now.addingTimeInterval(-7 * 86400))])
+                try OutboxStore.prune(appliedBefore: Timestamp.format(now.addingTimeInterval(-7 * 86400)), db)
             }
         }
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
@@ -279,9 +276,8 @@ public final class SyncEngine: Sendable {
         // A table read whole into an empty cache table holds nothing the primary lacks but rows
         // deleted behind the read, which the id digest finds: no need to list every id of the
         // primary's table and walk the cache's (a warm-up of 100,000 tasks).
-        let table = namespace.cacheTable
         let startedEmpty = try progress.full && progress.positions[namespace.rawValue] == nil
-            && cache.read { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))") } == true
+            && cache.read { db in try CacheRows.isEmpty(namespace, db) }
         if wholeTable, namespace.hasUpdatedAt, progress.highWater?[namespace.rawValue] == nil {
             let latest = try await withRetry(job: &job, namespace: namespace) { try await self.primary.latestChange(namespace) }
             var marks = progress.highWater ?? [:]
@@ -333,7 +329,7 @@ public final class SyncEngine: Sendable {
             // cache's own is read (7 ms).
             let primary = self.primary
             let asked = Task { try await primary.idDigest(namespace, scope: scope) }
-            let local = try cache.read { db in try Self.idDigest(namespace, db) }
+            let local = try cache.read { db in try CacheRows.idDigest(namespace, db) }
             let remote: IDDigest
             if let answer = try? await asked.value {
                 remote = answer
@@ -348,7 +344,7 @@ public final class SyncEngine: Sendable {
             deleted = try await removeMissing(namespace, keeping: ids, job: &job, scope: scope)
             // Fewer rows than the primary's: another writer lost some (a rewrite whose inserts
             // failed). Read the table again by id.
-            if let expected, try cache.read({ db in try Self.idDigest(namespace, db) }).count < expected.count {
+            if let expected, try cache.read({ db in try CacheRows.idDigest(namespace, db) }).count < expected.count {
                 try await refill(namespace, job: &job, scope: scope)
             }
         }
@@ -361,8 +357,7 @@ public final class SyncEngine: Sendable {
             if let encodedHighWater { try CacheMeta.set(db, key, encodedHighWater) }
             try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(finishedAt), at: finishedAt)
             // This entity synced: its earlier failures are behind us.
-            try db.execute(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)",
-                           arguments: [Timestamp.format(finishedAt), namespace.rawValue, job.id])
+            try CacheRows.resolveFailures(of: namespace.rawValue, exceptJob: job.id, at: Timestamp.format(finishedAt), db)
         }
         return deleted
     }
@@ -370,12 +365,6 @@ public final class SyncEngine: Sendable {
     /// A chunk that could not be written to the cache, told apart from the primary's errors.
     struct CacheWriteFailure: Error {
         let error: any Error
-    }
-
-    /// The count and sum of the cache table's ids.
-    static func idDigest(_ namespace: Namespace, _ db: Database) throws -> IDDigest {
-        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable)")
-        return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
     }
 
     /// Reads every row of `namespace` in scope again by id and writes them, a chunk a transaction.
@@ -388,7 +377,7 @@ public final class SyncEngine: Sendable {
                 try await self.primary.fetch(namespace, after: after, limit: self.options.fullChunkSize, order: .ids, scope: scope)
             }
             if rows.isEmpty { return }
-            try cache.write { db in try Self.upsert(namespace, rows: rows, db) }
+            try cache.write { db in try CacheRows.upsert(namespace, rows: rows, db) }
             position = Watermark.after(rows[rows.count - 1], in: namespace, order: .ids)
             if rows.count < options.fullChunkSize { return }
         }
@@ -400,11 +389,7 @@ public final class SyncEngine: Sendable {
         let targets = try await withRetry(job: &job, namespace: .goals) { try await self.primary.adjustedTargets(since: since) }
         let now = Timestamp.format(Date())
         try cache.write { db in
-            try db.execute(sql: "DELETE FROM tally_day_targets WHERE date >= ?", arguments: [since])
-            for (date, points) in targets {
-                try db.execute(sql: "INSERT INTO tally_day_targets (date, adjusted_target_points, updated_at) VALUES (?, ?, ?)",
-                               arguments: [date, points, now])
-            }
+            try CacheRows.replaceDayTargets(since: since, targets, at: now, db)
         }
     }
 
@@ -416,83 +401,16 @@ public final class SyncEngine: Sendable {
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
         return try cache.write { db in
-            try Self.upsert(namespace, rows: rows, db)
+            try CacheRows.upsert(namespace, rows: rows, db)
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
             stored.watermark = encodedProgress
             stored.heartbeatAt = Timestamp.format(Date())
             stored.progressPercent = stored.chunksTotal > 0
                 ? min(99.9, 100 * Double(stored.chunksCompleted) / Double(stored.chunksTotal)) : 0
-            try stored.update(db)
+            try SyncJobStore.save(stored, db)
             return stored
         }
-    }
-
-    /// Inserts or replaces rows by id. A goal row for a date the cache holds under another id
-    /// (one made while offline) gives way to the primary's.
-    static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws {
-        let columns = namespace.columns
-        // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
-        // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
-        let required = try Dictionary(
-            db.columns(in: namespace.cacheTable).filter(\.isNotNull).map { ($0.name, $0.defaultValueSQL) },
-            uniquingKeysWith: { first, _ in first })
-        let placeholders = columns.map { column -> String in
-            guard column != "id", let fallback = required[column] else { return "?" }
-            if let fallback { return "coalesce(?, \(fallback))" }
-            return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
-        }.joined(separator: ", ")
-        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(id) DO UPDATE SET \(updates)
-            """)
-        let dateClash = namespace == .goals
-            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
-        let dateIndex = columns.firstIndex(of: "date")
-        // Values are bound straight from the rows: building a `StatementArguments` per row was a
-        // sixth of a 100,000-row sync.
-        statement.setUncheckedArguments(StatementArguments())
-        for row in rows {
-            if let dateClash, let dateIndex { try dateClash.execute(arguments: [row[dateIndex], row[0]]) }
-            let raw = statement.sqliteStatement
-            sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
-            for (index, value) in row.enumerated() {
-                let code = bind(value, at: Int32(index + 1), in: raw)
-                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
-            }
-            try statement.execute()
-        }
-    }
-
-    /// Binds `value` to parameter `index` of a prepared statement (SQLite copies text and
-    /// blobs); returns SQLite's result code.
-    static func bind(_ value: DatabaseValue, at index: Int32, in statement: OpaquePointer) -> Int32 {
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        switch value.storage {
-        case .null: return sqlite3_bind_null(statement, index)
-        case .int64(let number): return sqlite3_bind_int64(statement, index, number)
-        case .double(let number): return sqlite3_bind_double(statement, index, number)
-        case .string(let text): return sqlite3_bind_text(statement, index, text, -1, transient)
-        case .blob(let data):
-            return data.withUnsafeBytes { bytes in
-                sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), transient)
-            }
-        }
-    }
-
-    /// The ids of cache rows that are not in `ids` (the primary's). Both lists are walked in
-    /// order once, so a full sync of 100,000 rows costs one index scan here.
-    static func missing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> [Int64] {
-        let keep = ids.sorted()
-        let cached = try Int64.fetchAll(db, sql: "SELECT id FROM \(namespace.cacheTable) ORDER BY id")
-        var gone: [Int64] = []
-        var k = 0
-        for id in cached {
-            while k < keep.count && keep[k] < id { k += 1 }
-            if k == keep.count || keep[k] != id { gone.append(id) }
-        }
-        return gone
     }
 
     /// Deletes the cache rows whose id the primary does not have; returns how many.
@@ -501,17 +419,13 @@ public final class SyncEngine: Sendable {
     /// writes through (the primary first, then the cache, as the WorkOS MCP server does) may
     /// have added one after the primary's ids were listed.
     func removeMissing(_ namespace: Namespace, keeping ids: [Int64], job: inout SyncJob, scope: ScopeWindow) async throws -> Int {
-        let candidates = try cache.read { db in try Self.missing(namespace, keeping: ids, db) }
+        let candidates = try cache.read { db in try CacheRows.missing(namespace, keeping: ids, db) }
         guard !candidates.isEmpty else { return 0 }
         let present = try await withRetry(job: &job, namespace: namespace) {
             try await self.primary.presentIDs(namespace, among: candidates, scope: scope)
         }
         let gone = candidates.filter { !present.contains($0) }
-        return try cache.write { db in
-            let delete = try db.cachedStatement(sql: "DELETE FROM \(namespace.cacheTable) WHERE id = ?")
-            for id in gone { try delete.execute(arguments: [id]) }
-            return gone.count
-        }
+        return try cache.write { db in try CacheRows.remove(namespace, ids: gone, db) }
     }
 
     static func encode(_ progress: Progress) -> String? {
@@ -524,7 +438,7 @@ public final class SyncEngine: Sendable {
         job.watermark = Self.encode(progress)
         job.heartbeatAt = Timestamp.format(Date())
         let stored = job
-        try cache.write { db in try stored.update(db) }
+        try cache.write { db in try SyncJobStore.save(stored, db) }
     }
 
     // MARK: Retries and failures
@@ -582,63 +496,31 @@ public final class SyncEngine: Sendable {
         }
         let json = (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]))
             .flatMap { String(data: $0, encoding: .utf8) }
-        var row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: namespace.rawValue,
+        let row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: namespace.rawValue,
                               errorType: failure.type, message: failure.message, detail: json, attempt: attempt)
-        _ = try? cache.write { db in try row.insert(db) }
+        _ = try? cache.write { db in try CacheRows.record(row, db) }
     }
 
     // MARK: One job per cache
 
-    /// Marks jobs whose process is gone as interrupted, then inserts a running job. The unique
-    /// index on running jobs makes this the cross-process lock.
+    /// Marks jobs whose process is gone as interrupted, then inserts a running job.
     func claim(kind: SyncJob.Kind, namespaces: [Namespace], progress: Progress) throws -> SyncJob {
         let now = Date()
         let staleBefore = Timestamp.format(now.addingTimeInterval(-options.staleHeartbeat))
-        let claimed = try cache.write { db -> SyncJob? in
-            _ = try Self.markDeadJobs(db, staleBefore: staleBefore)
-            var job = SyncJob(kind: kind, entities: namespaces, startedAt: Timestamp.format(now))
-            job.pid = Int(getpid())
-            job.heartbeatAt = job.startedAt
-            job.watermark = Self.encode(progress)
-            do {
-                try job.insert(db)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                return nil
-            }
-            return job
+        let watermark = Self.encode(progress)
+        let claimed = try cache.write { db in
+            try SyncJobStore.claim(kind: kind, namespaces: namespaces, watermark: watermark, staleBefore: staleBefore, at: now, db)
         }
         if let claimed { return claimed }
-        let running = try cache.read { db in
-            try Int64.fetchOne(db, sql: "SELECT job_id FROM tally_sync_jobs WHERE status = 'running'")
-        }
-        throw TallyError.syncAlreadyRunning(running ?? 0)
+        throw TallyError.syncAlreadyRunning(try cache.read { db in try SyncJobStore.runningJobID(db) } ?? 0)
     }
 
-    /// Marks `running` jobs whose process has died (or whose heartbeat stopped) as interrupted.
-    @discardableResult
-    public static func markDeadJobs(_ db: Database, staleBefore: String) throws -> [Int64] {
-        var dead: [Int64] = []
-        for job in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs WHERE status = 'running'") {
-            guard let id = job.id else { continue }
-            let processGone = job.pid.map { pid in pid <= 0 || (kill(pid_t(pid), 0) != 0 && errno == ESRCH) } ?? true
-            let silent = (job.heartbeatAt ?? job.startedAt) < staleBefore
-            if processGone || silent {
-                try db.execute(sql: "UPDATE tally_sync_jobs SET status = 'interrupted', error_message = ? WHERE job_id = ?",
-                               arguments: ["The process running this job stopped; it resumes on the next sync.", id])
-                dead.append(id)
-            }
-        }
-        return dead
-    }
-
-    /// Interrupted jobs not yet resumed, oldest first.
+    /// Interrupted jobs not yet resumed, oldest first (after marking dead ones interrupted).
     public func resumableJobs() throws -> [SyncJob] {
         let staleBefore = Timestamp.format(Date().addingTimeInterval(-options.staleHeartbeat))
         return try cache.write { db in
-            try Self.markDeadJobs(db, staleBefore: staleBefore)
-            return try SyncJob.fetchAll(db, sql: """
-                SELECT * FROM tally_sync_jobs WHERE status = 'interrupted' AND finished_at IS NULL ORDER BY job_id
-                """)
+            try SyncJobStore.markDead(staleBefore: staleBefore, db)
+            return try SyncJobStore.resumable(db)
         }
     }
 }

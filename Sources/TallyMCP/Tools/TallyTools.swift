@@ -63,16 +63,16 @@ enum TallyTools {
                 seconds = .double((finished.timeIntervalSince(started) * 100).rounded() / 100)
             }
             return .object([
-                ("jobId", .optional(job.id)), ("kind", .string(job.kind)), ("status", .string(job.status)),
+                ("jobId", .optional(job.id)), ("kind", .string(job.kind.rawValue)), ("status", .string(job.status.rawValue)),
                 ("rowsFetched", .int(job.rowsFetched)), ("rowsWritten", .int(job.rowsWritten)),
                 ("deleted", .int(summary.deleted)), ("queuedWritesApplied", .int(summary.outboxApplied)),
                 ("seconds", seconds),
             ])
         case .commandFinished(let job)?:
-            guard job.status == "completed" else {
+            guard job.status == .completed else {
                 throw ToolFailure("sync_command failed: \(job.errorMessage ?? "no output")")
             }
-            return .object([("jobId", .optional(job.id)), ("kind", .string(job.kind)), ("status", .string(job.status)),
+            return .object([("jobId", .optional(job.id)), ("kind", .string(job.kind.rawValue)), ("status", .string(job.status.rawValue)),
                             ("output", .optional(job.errorMessage))])
         case .busyElsewhere(let jobID)?:
             return .object([("started", .bool(false)), ("runningJobId", .int(jobID)),

@@ -20,6 +20,7 @@ public final class DashboardSession {
 
     let scheduler: RefreshScheduler?
     let completions: CompletionService?
+    let tasks: TaskWriter?
     var watcher: ChangeWatcher?
     /// Holds back a change until the writer is done (see `ChangeSettler`).
     var settler = ChangeSettler()
@@ -31,15 +32,13 @@ public final class DashboardSession {
     let timeZone: TimeZone
     let logger = Logger(label: "tally.dashboard")
 
-    var pending: Set<Int64> = []
-    var lastCompletion: (key: String, taskID: Int64, at: Date)?
+    /// Writes in flight (pending marks) and the one `u` undoes.
+    var writes = PendingWrites()
     var lookups: [Namespace: HitRate] = [:]
     /// The first lookups are written at the first tick, so the cache pane is not empty for a minute.
     var lastFlush = Date.distantPast
     var lastClockSecond = 0
 
-    /// Seconds `u` may undo the last completion.
-    public static let undoWindow: TimeInterval = 10
 
     public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
                 now: Date = Date(), timeZone: TimeZone = .current, startBackground: Bool = true) {
@@ -55,13 +54,10 @@ public final class DashboardSession {
         let canWrite = !cache.isReadOnly && workspace.primary != nil
         let completions = canWrite ? CompletionService(workspace: workspace) : nil
         self.completions = completions
+        tasks = canWrite ? TaskWriter(workspace: workspace) : nil
         let inbox = self.inbox
         if startBackground {
-            var replay: (@Sendable (Int64) async -> Int)?
-            if let completions {
-                replay = { jobID in await completions.replayOutbox(jobID: jobID) }
-            }
-            let engine = workspace.syncEngine(beforeFetch: replay)
+            let engine = workspace.syncEngine()
             let scheduler = RefreshScheduler(workspace: workspace, engine: engine) { event in inbox.post(.scheduler(event)) }
             self.scheduler = scheduler.canSync ? scheduler : nil
         } else {
@@ -233,7 +229,7 @@ public final class DashboardSession {
         do {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
                                                         defaultTarget: workspace.config.targetPoints, workday: workspace.config.workday,
-                                                        pendingTaskIDs: pending)
+                                                        pendingTaskIDs: writes.taskIDs)
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
             model.chrome.now = now
@@ -272,7 +268,7 @@ public final class DashboardSession {
         let query = model.state.taskQuery(width: width, height: height)
         model.snapshot.tasks = try workspace.cache.taskPage(
             query: query, clients: model.snapshot.clients.map(\.client), now: now ?? model.chrome.now,
-            timeZone: timeZone, pendingTaskIDs: pending)
+            timeZone: timeZone, pendingTaskIDs: writes.taskIDs)
         model.snapshot.query = query
     }
 
@@ -330,6 +326,16 @@ public final class DashboardSession {
             complete(taskID: taskID, points: points, now: now)
         case .undo:
             undo(now: now)
+        case .addTask(let new):
+            write(taskID: nil, verb: "added", now: now) { try await $0.add(new) }
+        case .editTask(let taskID, let values):
+            write(taskID: taskID, verb: "saved", now: now) { try await $0.edit(taskID: taskID, values) }
+        case .promote(let taskID):
+            write(taskID: taskID, verb: "promoted", now: now) { try await $0.promote(taskID: taskID) }
+        case .moveTask(let taskID, let neighbour, let down):
+            write(taskID: taskID, verb: "moved", now: now) { try await $0.move(taskID: taskID, past: neighbour, down: down) }
+        case .deleteTask(let taskID):
+            write(taskID: taskID, verb: "deleted", now: now) { try await $0.delete(taskID: taskID) }
         case .refresh:
             guard let scheduler else {
                 say(workspace.cache.isReadOnly ? "read-only cache: nothing to refresh"
@@ -358,10 +364,8 @@ public final class DashboardSession {
 
     /// The job id when it can be resumed (interrupted, failed or cancelled), else nil.
     func resumable(_ jobID: Int64) -> Int64? {
-        let status = try? workspace.cache.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM tally_sync_jobs WHERE job_id = ?", arguments: [jobID])
-        }
-        return ["interrupted", "failed", "cancelled"].contains(status ?? "") ? jobID : nil
+        let job = try? workspace.cache.read { db in try SyncJobStore.job(jobID, db) }
+        return job?.status.isResumable == true ? jobID : nil
     }
 
     func complete(taskID: Int64, points: Int?, now: Date) {
@@ -369,8 +373,7 @@ public final class DashboardSession {
             return say(workspace.cache.isReadOnly ? "read-only cache: cannot complete tasks"
                        : "no primary configured: completions need one", .error)
         }
-        guard !pending.contains(taskID) else { return }
-        pending.insert(taskID)
+        guard writes.start(taskID) else { return }
         reloadTasks(now: now)
         let inbox = self.inbox
         let zone = timeZone
@@ -385,21 +388,42 @@ public final class DashboardSession {
     }
 
     func undo(now: Date) {
-        guard let completions, let last = lastCompletion else { return say("nothing to undo") }
-        guard now.timeIntervalSince(last.at) <= Self.undoWindow else {
-            lastCompletion = nil
-            return say("undo is only possible within \(Int(Self.undoWindow)) s")
+        switch writes.takeUndo(now: now) {
+        case .failure(let refusal):
+            say(refusal.message)
+        case .success(.completion(let key, let taskID)):
+            guard let completions else { return }
+            _ = writes.start(taskID)
+            let inbox = self.inbox
+            let zone = timeZone
+            Task.detached {
+                do {
+                    let outcome = try await completions.undo(key: key, taskID: taskID, timeZone: zone)
+                    inbox.post(.undone(taskID, outcome))
+                } catch {
+                    inbox.post(.completionFailed(taskID, error.userMessage))
+                }
+            }
+        case .success(.taskWrite(let key, let taskID)):
+            write(taskID: taskID, verb: "↶ undone:", now: now) { try await $0.undo(key: key) }
         }
-        lastCompletion = nil
-        pending.insert(last.taskID)
+    }
+
+    /// Runs a task write in the background; the task shows pending until it reports.
+    func write(taskID: Int64?, verb: String, now: Date,
+               _ body: @escaping @Sendable (TaskWriter) async throws -> TaskWriteOutcome) {
+        guard let tasks else {
+            return say(workspace.cache.isReadOnly ? "read-only cache: cannot change tasks"
+                       : "no primary configured: writing tasks needs one", .error)
+        }
+        guard writes.start(taskID) else { return say("that task is already being written") }
+        reloadTasks(now: now)
         let inbox = self.inbox
-        let zone = timeZone
         Task.detached {
             do {
-                let outcome = try await completions.undo(key: last.key, taskID: last.taskID, timeZone: zone)
-                inbox.post(.undone(last.taskID, outcome))
+                inbox.post(.taskWritten(taskID, try await body(tasks), verb: verb))
             } catch {
-                inbox.post(.completionFailed(last.taskID, error.userMessage))
+                inbox.post(.completionFailed(taskID, error.userMessage))
             }
         }
     }
@@ -410,7 +434,8 @@ public final class DashboardSession {
         case scheduler(RefreshScheduler.Event)
         case completed(Int64, CompletionOutcome)
         case undone(Int64, CompletionOutcome)
-        case completionFailed(Int64, String)
+        case taskWritten(Int64?, TaskWriteOutcome, verb: String)
+        case completionFailed(Int64?, String)
     }
 
     /// After a completion or undo: the task page now (one bounded query, so the pending mark
@@ -424,22 +449,37 @@ public final class DashboardSession {
     func receive(_ message: Message) {
         switch message {
         case .completed(let taskID, let outcome):
-            pending.remove(taskID)
+            writes.finish(taskID)
             switch outcome {
             case .applied(let task, _, let key):
-                lastCompletion = (key, taskID, Date())
+                writes.remember(.completion(key: key, taskID: taskID), at: Date())
                 say("\(task.title) +\(task.pointsFinal ?? 0) pts · u undoes", .success)
             case .queued(let task, _, let key, let reason):
-                lastCompletion = (key, taskID, Date())
+                writes.remember(.completion(key: key, taskID: taskID), at: Date())
                 say("\(task.title) queued: \(reason)", .info)
             }
             refreshAfterWrite()
+        case .taskWritten(let taskID, let outcome, let verb):
+            writes.finish(taskID)
+            let title = outcome.task.map { "“\(TextSafety.sanitize($0.title))”" } ?? "task \(taskID.map(String.init) ?? "")"
+            if verb.hasPrefix("↶") {
+                say("\(verb) \(title)")
+            } else if outcome.key.isEmpty {
+                say("nothing changed")
+            } else {
+                writes.remember(.taskWrite(key: outcome.key, taskID: outcome.task?.id ?? taskID), at: Date())
+                switch outcome {
+                case .applied: say("\(verb) \(title) · u undoes", .success)
+                case .queued(_, _, let reason): say("\(verb) \(title), queued: \(reason)", .info)
+                }
+            }
+            refreshAfterWrite()
         case .undone(let taskID, let outcome):
-            pending.remove(taskID)
+            writes.finish(taskID)
             if case .applied(let task, _, _) = outcome { say("↶ undone: \(task.title)") } else { say("↶ undo queued") }
             refreshAfterWrite()
         case .completionFailed(let taskID, let text):
-            pending.remove(taskID)
+            writes.finish(taskID)
             say(text, .error)
             refreshAfterWrite()
         case .scheduler(let event):
@@ -450,7 +490,7 @@ public final class DashboardSession {
             case .finished(let summary):
                 model.chrome.syncInFlight = false
                 if summary.succeeded {
-                    if summary.job.jobKind == .manual || summary.job.jobKind == .warmup {
+                    if summary.job.kind == .manual || summary.job.kind == .warmup {
                         say("synced \(summary.job.rowsWritten) rows", .success)
                     }
                 } else {
@@ -458,8 +498,8 @@ public final class DashboardSession {
                 }
             case .commandFinished(let job):
                 model.chrome.syncInFlight = false
-                say(job.status == "completed" ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
-                    job.status == "completed" ? .success : .error)
+                say(job.status == .completed ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
+                    job.status == .completed ? .success : .error)
             case .joined:
                 say("a sync is already running; joined it")
             case .busyElsewhere(let id):

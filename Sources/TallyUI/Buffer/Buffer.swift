@@ -77,15 +77,6 @@ public struct Buffer: Equatable, Sendable {
         }
     }
 
-    /// Sets the style of every cell in `rect`, keeping the symbols.
-    public mutating func setStyle(_ rect: Rect, _ style: Style) {
-        let clip = rect.intersection(area)
-        guard !clip.isEmpty else { return }
-        for y in clip.y..<clip.maxY {
-            for x in clip.x..<clip.maxX { self[x, y].style = style }
-        }
-    }
-
     /// Writes `text` at (x, y), at most `maxWidth` columns (to the buffer edge by default), and
     /// returns the column after the last one written. Control characters are dropped (data is
     /// never terminal instructions); a wide character that would not fit whole is not written.

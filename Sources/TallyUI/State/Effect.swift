@@ -1,3 +1,5 @@
+import TallyCore
+
 /// What a key asks the rest of Tally to do; `ViewState.handle` returns them and the dashboard
 /// loop carries them out.
 public enum Effect: Equatable, Sendable {
@@ -6,7 +8,17 @@ public enum Effect: Equatable, Sendable {
     case reload
     /// Complete a task, with the points the user typed (nil: the task's default points).
     case complete(taskID: Int64, points: Int?)
-    /// Undo the last completion (within 10 s; the core decides).
+    /// Add a task (the form's values; nil fields take WorkOS's defaults).
+    case addTask(TaskWriter.NewTask)
+    /// Set these fields of a task (the form sends all of them; only changed ones are written).
+    case editTask(taskID: Int64, values: [TaskField: FieldValue])
+    /// Make a task active (`>`).
+    case promote(taskID: Int64)
+    /// Move a task past its neighbour in the list (`J` down, `K` up).
+    case moveTask(taskID: Int64, past: Int64, down: Bool)
+    /// Delete a task (`D`, then `y`).
+    case deleteTask(taskID: Int64)
+    /// Undo the last write of any kind (within 10 s; the core decides).
     case undo
     /// Sync everything now (`R`).
     case refresh

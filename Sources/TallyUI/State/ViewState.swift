@@ -23,6 +23,10 @@ public struct ViewState: Equatable, Sendable {
         /// The task as it was when opened; the view shows the snapshot's newer copy when it has one.
         case taskDetail(TaskRow)
         case points(PointsPrompt)
+        /// The `a` / `e` form.
+        case taskForm(TaskForm)
+        /// `D`: delete this task? (`y` deletes.)
+        case confirmDelete(TaskRow)
     }
 
     /// The `p` prompt: points typed for a task before completing it.
@@ -74,11 +78,7 @@ public struct ViewState: Equatable, Sendable {
     }
 
     /// Whether the person is typing (search or points), so letters are text, not commands.
-    public var isTyping: Bool {
-        if searchDraft != nil { return true }
-        if case .points = overlay { return true }
-        return false
-    }
+    public var isTyping: Bool { keyMode().takesText }
 
     // MARK: The task query
 

@@ -24,7 +24,7 @@ struct ClientsPane: Widget {
 
         let count = snapshot.clients.count + 1
         let offset = Table.scrollOffset(selected: state.clientCursor, offset: state.clientScroll,
-                                        visible: inner.height, count: count)
+                                        visible: context.layout.visibleClientRows, count: count)
         let countWidth = max(2, Format.grouped(max(totalOpen, snapshot.clients.map(\.openTasks).max() ?? 0)).count)
         for row in 0..<min(inner.height, count - offset) {
             let index = offset + row

@@ -28,6 +28,12 @@ public struct DashboardLayout: Equatable, Sendable {
     /// Task rows the tasks pane shows (inside the border, under the column header).
     public var visibleTaskRows: Int { max(0, tasks.height - 3) }
 
+    /// Client rows the clients pane shows ("all clients" is the first).
+    public var visibleClientRows: Int { max(0, (clients?.height ?? 0) - 2) }
+
+    /// Habit rows the habits pane shows (under its column header).
+    public var visibleHabitRows: Int { max(0, (habits?.height ?? 0) - 3) }
+
     /// The tasks table's first row on screen.
     public var firstTaskRowY: Int { tasks.y + 2 }
 

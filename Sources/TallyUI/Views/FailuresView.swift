@@ -65,7 +65,7 @@ struct FailuresView: Widget {
         let detail = detailBlock.inner(detailArea).inset(horizontal: 1)
         guard let failure, !detail.isEmpty else {
             if !detail.isEmpty {
-                let job = snapshot.recentJobs.first { $0.jobStatus == .failed || $0.jobStatus == .interrupted }
+                let job = snapshot.recentJobs.first { $0.status == .failed || $0.status == .interrupted }
                 let text = job.map { "r resumes job #\($0.id ?? 0) (\($0.status))." } ?? "Nothing to retry."
                 buffer.put(text, x: detail.x, y: detail.y, style: context.style(.muted), maxWidth: detail.width)
             }
@@ -93,7 +93,7 @@ struct FailuresView: Widget {
         let now = context.chrome.now
         let job = context.snapshot.recentJobs.first { $0.id != nil && $0.id == failure.jobID }
         var jobText = failure.jobID.map { "#\($0)" } ?? "—"
-        if let job { jobText += " (\(Format.clean(job.kind)), \(Format.clean(job.status)))" }
+        if let job { jobText += " (\(job.kind.rawValue), \(job.status.rawValue))" }
         let typeNote: String
         switch failure.type {
         case .some(let type) where type.isTransient: typeNote = " — retried automatically with backoff"

@@ -8,7 +8,7 @@ struct HabitsPane: Widget {
     func render(in area: Rect, into buffer: inout Buffer) {
         let habits = context.snapshot.habits
         let inner = Block().inner(area)
-        let visible = max(0, inner.height - 1)
+        let visible = context.layout.visibleHabitRows
         let maxScroll = max(0, habits.count - visible)
         let offset = min(context.state.habitScroll, maxScroll)
         var right: Line?

@@ -44,8 +44,8 @@ struct HeaderView: Widget {
             spans.append(Span(text, style: onBar(.accent)))
             return Line(spans)
         }
-        let lastFinished = snapshot.recentJobs.first { $0.jobStatus != .running }
-        if lastFinished?.jobStatus == .failed {
+        let lastFinished = snapshot.recentJobs.first { $0.status != .running }
+        if lastFinished?.status == .failed {
             spans.append(Span("✗ sync failed", style: onBar(.error)))
             spans.append(Span(" · ", style: onBar(.bar)))
         }

@@ -9,7 +9,7 @@ struct HintLine: Widget {
         let state = context.state
 
         if let draft = state.searchDraft {
-            let right = Line([key("↵"), text(" apply  "), key("Esc"), text(" clear ")])
+            let right = Line(context.hints(Keymap.hints(for: .searchInput)).spans + [text(" ")])
             let prompt = Line([Span(" / ", style: context.style(.accent).with(adding: .bold)),
                                Span("search titles: ", style: context.style(.muted))])
             var x = buffer.put(prompt, x: area.x, y: area.y, maxWidth: area.width)
@@ -38,12 +38,12 @@ struct HintLine: Widget {
         }
 
         // As many hints as fit, most useful first; `? help` always closes the line.
-        let hints = state.view == .failures ? KeyBindings.failuresHints : KeyBindings.dashboardHints
+        let hints = Keymap.hints(for: state.viewKeyMode)
         let help = Line([key("?"), text(" help")])
         let helpX = area.maxX - help.width - 1
         var x = area.x + 1
-        for hint in hints where hint.0 != "?" {
-            let item = Line([key(hint.0), text(" " + hint.1)])
+        for hint in hints where hint.keys != ["?"] {
+            let item = context.hints([hint])
             guard x + item.width + 2 <= helpX else { break }
             x = buffer.put(item, x: x, y: area.y, maxWidth: area.maxX - x) + 2
         }

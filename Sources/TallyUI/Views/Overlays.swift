@@ -7,21 +7,21 @@ struct HelpOverlay: Widget {
     let context: RenderContext
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let sections = KeyBindings.sections(for: context.state.view)
+        let sections = Keymap.sections(for: context.state.viewKeyMode)
         let twoColumns = area.width >= 60 && sections.count > 1
         let keyWidth = 10
         let columnWidth = twoColumns ? min(52, (area.width - 8) / 2) : min(64, area.width - 6)
         let actionWidth = max(1, columnWidth - keyWidth)
-        func lines(_ sections: ArraySlice<KeyBindings.Section>, spaced: Bool, wrapped: Bool) -> [Line] {
+        func lines(_ sections: ArraySlice<(section: Binding.Section, bindings: [Binding])>, spaced: Bool, wrapped: Bool) -> [Line] {
             var lines: [Line] = []
             for section in sections {
                 if spaced, !lines.isEmpty { lines.append(Line("")) }
-                lines.append(Line(section.title, style: context.style(.title)))
+                lines.append(Line(section.section.rawValue, style: context.style(.title)))
                 for binding in section.bindings {
-                    let parts = wrapped ? DisplayWidth.wrap(binding.action, to: actionWidth)
-                        : [DisplayWidth.truncate(binding.action, to: actionWidth)]
+                    let parts = wrapped ? DisplayWidth.wrap(binding.help, to: actionWidth)
+                        : [DisplayWidth.truncate(binding.help, to: actionWidth)]
                     for (index, part) in parts.enumerated() {
-                        let keys = index == 0 ? DisplayWidth.pad(binding.keys, to: keyWidth - 1) + " " : String(repeating: " ", count: keyWidth)
+                        let keys = index == 0 ? DisplayWidth.pad(binding.label, to: keyWidth - 1) + " " : String(repeating: " ", count: keyWidth)
                         lines.append(Line([Span(keys, style: context.style(.hintKey)), Span(part, style: context.style(.main))]))
                     }
                 }
@@ -46,9 +46,8 @@ struct HelpOverlay: Widget {
         if text.count + 4 > area.height { text = body(spaced: false, wrapped: false) }
         if text.count + 4 > area.height { showsFooter = false }
         Modal(title: "Keys", lines: text,
-              footer: !showsFooter ? nil : Line([Span("Esc", style: context.style(.hintKey)), Span(" or ", style: context.style(.hintText)),
-                            Span("?", style: context.style(.hintKey)), Span(" closes · theme: \(context.chrome.themeName)",
-                                                                             style: context.style(.hintText))]),
+              footer: !showsFooter ? nil : Line(context.hints(Keymap.footer(for: .help)).spans
+                                                    + [Span(" · theme: \(context.chrome.themeName)", style: context.style(.hintText))]),
               style: context.style(.main), borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
             .render(in: area, into: &buffer)
     }
@@ -103,13 +102,11 @@ struct TaskDetailOverlay: Widget {
         let reserved = lines.count + 6
         field("Description", task.description, maxLines: max(1, min(8, area.height - reserved)))
 
-        var footer: [Span] = []
-        if task.taskStatus != .done {
-            footer += [Span("c", style: context.style(.hintKey)), Span(" complete  ", style: context.style(.hintText)),
-                       Span("p", style: context.style(.hintKey)), Span(" points  ", style: context.style(.hintText))]
-        }
-        footer += [Span("Esc", style: context.style(.hintKey)), Span(" close", style: context.style(.hintText))]
-        Modal(title: "Task #\(task.id)", lines: lines, footer: Line(footer), preferredWidth: width,
+        // A done task cannot be completed again, so its footer offers only closing.
+        let footer = context.hints(Keymap.footer(for: .taskDetail) { action in
+            task.taskStatus != .done || action == .closeOverlay
+        })
+        Modal(title: "Task #\(task.id)", lines: lines, footer: footer, preferredWidth: width,
               style: main, borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
             .render(in: area, into: &buffer)
     }
@@ -127,8 +124,7 @@ struct PointsPromptOverlay: Widget {
         if let error = prompt.error {
             footer = Line("✗ " + error, style: context.style(.error))
         } else {
-            footer = Line([Span("↵", style: context.style(.hintKey)), Span(" complete  ", style: context.style(.hintText)),
-                           Span("Esc", style: context.style(.hintKey)), Span(" cancel", style: context.style(.hintText))])
+            footer = context.hints(Keymap.footer(for: .pointsInput))
         }
         Modal(title: "Complete with points", lines: [Line(title, style: context.style(.main).with(adding: .bold)), Line("")],
               input: Modal.Input(prompt: "Points (default \(prompt.defaultPoints)): ", text: prompt.input),

@@ -18,6 +18,20 @@ struct RenderContext {
         return block
     }
 
+    /// Hints as a footer or hint line shows them: `Esc or ? closes`, `c complete  p points`.
+    func hints(_ hints: [Hint]) -> Line {
+        var spans: [Span] = []
+        for (index, hint) in hints.enumerated() {
+            if index > 0 { spans.append(Span("  ", style: style(.hintText))) }
+            for (keyIndex, key) in hint.keys.enumerated() {
+                if keyIndex > 0 { spans.append(Span(" or ", style: style(.hintText))) }
+                spans.append(Span(key, style: style(.hintKey)))
+            }
+            spans.append(Span(" " + hint.text, style: style(.hintText)))
+        }
+        return Line(spans)
+    }
+
     /// Green at or above 90 %, yellow from 70 %, red below.
     func rateStyle(_ rate: Double?) -> Style {
         guard let rate else { return style(.muted) }

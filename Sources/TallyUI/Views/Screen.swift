@@ -41,6 +41,10 @@ public enum Screen {
             TaskDetailOverlay(context: context, row: current).render(in: overlayArea, into: &buffer)
         case .points(let prompt)?:
             PointsPromptOverlay(context: context, prompt: prompt).render(in: overlayArea, into: &buffer)
+        case .taskForm(let form)?:
+            TaskFormOverlay(context: context, form: form).render(in: overlayArea, into: &buffer)
+        case .confirmDelete(let row)?:
+            ConfirmDeleteOverlay(context: context, row: row).render(in: overlayArea, into: &buffer)
         case nil:
             break
         }

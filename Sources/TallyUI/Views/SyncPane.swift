@@ -31,7 +31,7 @@ struct SyncPane: Widget {
         if let job = snapshot.runningJob {
             let started = Timestamp.parse(job.startedAt).map { "started \(RelativeTime.ago($0, now: chrome.now))" } ?? ""
             let head = Line([Span("▶ ", style: context.style(.accent)),
-                             Span("job #\(job.id ?? 0) \(Format.clean(job.kind))", style: context.style(.main).with(adding: .bold)),
+                             Span("job #\(job.id ?? 0) \(job.kind.rawValue)", style: context.style(.main).with(adding: .bold)),
                              Span(" · " + entities(job), style: context.style(.muted))])
             putWithRight(head, right: Line(started, style: context.style(.muted)), y: y, in: inner, into: &buffer)
             y += 1
@@ -122,27 +122,26 @@ struct SyncPane: Widget {
         }
         var spans = [Span(symbol + " ", style: style),
                      Span(DisplayWidth.pad("#\(job.id ?? 0)", to: 5), style: context.style(.muted)),
-                     Span(DisplayWidth.pad(Format.clean(job.kind), to: 10), style: context.style(.main)),
+                     Span(DisplayWidth.pad(job.kind.rawValue, to: 10), style: context.style(.main)),
                      Span(DisplayWidth.pad(time, to: wide ? 13 : 7), style: context.style(.muted)),
                      Span(DisplayWidth.pad(Format.grouped(job.rowsWritten) + " rows", to: wide ? 12 : 11, alignRight: true),
                           style: context.style(.main)),
                      Span(DisplayWidth.pad(duration, to: wide ? 8 : 7, alignRight: true), style: context.style(.muted))]
-        if job.jobStatus == .failed || job.jobStatus == .interrupted, let error = job.errorMessage, width > 60 {
+        if job.status == .failed || job.status == .interrupted, let error = job.errorMessage, width > 60 {
             spans.append(Span("  " + Format.clean(error), style: context.style(.error)))
-        } else if job.jobStatus != .completed, width > 56 {
-            spans.append(Span("  " + Format.clean(job.status), style: style))
+        } else if job.status != .completed, width > 56 {
+            spans.append(Span("  " + job.status.rawValue, style: style))
         }
         return Line(spans)
     }
 
     static func symbol(for job: SyncJob, context: RenderContext) -> (String, Style) {
-        switch job.jobStatus {
-        case .completed?: return ("✓", context.style(.ok))
-        case .failed?: return ("✗", context.style(.error))
-        case .running?: return ("▶", context.style(.accent))
-        case .interrupted?: return ("↯", context.style(.warn))
-        case .cancelled?: return ("⊘", context.style(.muted))
-        case nil: return ("?", context.style(.warn))
+        switch job.status {
+        case .completed: return ("✓", context.style(.ok))
+        case .failed: return ("✗", context.style(.error))
+        case .running: return ("▶", context.style(.accent))
+        case .interrupted: return ("↯", context.style(.warn))
+        case .cancelled: return ("⊘", context.style(.muted))
         }
     }
 

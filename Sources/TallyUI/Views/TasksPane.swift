@@ -20,7 +20,7 @@ struct TasksPane: Widget {
         guard !inner.isEmpty else { return }
 
         let columns = Self.columns(width: inner.width, status: state.statusFilter)
-        let visible = max(0, inner.height - 1)
+        let visible = context.layout.visibleTaskRows
         var rows: [Table.Row] = []
         rows.reserveCapacity(visible)
         let end = min(page.total, state.scrollTop + visible)
@@ -67,7 +67,7 @@ struct TasksPane: Widget {
         let y = inner.y + max(1, inner.height / 2 - 1)
         buffer.putCentered(text, in: Rect(x: inner.x, y: y, width: inner.width, height: 1), style: context.style(.muted))
         if y + 1 < inner.maxY {
-            buffer.putCentered("s changes the status · Esc clears filters",
+            buffer.putCentered("\(Keymap.label(of: .cycleStatus)) changes the status · \(Keymap.label(of: .clearFilters)) clears filters",
                                in: Rect(x: inner.x, y: y + 1, width: inner.width, height: 1), style: context.style(.muted))
         }
     }

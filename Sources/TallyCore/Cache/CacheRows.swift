@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The one way rows get into (and out of) the cache's contract tables: the sync engine's
+/// chunks, a completion's confirmed rows and the outbox's local changes all write through here,
+/// inside the caller's transaction.
+public enum CacheRows {
+    /// Inserts or replaces rows by id. A goal row for a date the cache holds under another id
+    /// (one made while offline) gives way to the primary's.
+    public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws {
+        let columns = namespace.columns
+        // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
+        // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
+        let required = try Dictionary(
+            db.columns(in: namespace.cacheTable).filter(\.isNotNull).map { ($0.name, $0.defaultValueSQL) },
+            uniquingKeysWith: { first, _ in first })
+        let placeholders = columns.map { column -> String in
+            guard column != "id", let fallback = required[column] else { return "?" }
+            if let fallback { return "coalesce(?, \(fallback))" }
+            return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
+        }.joined(separator: ", ")
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT(id) DO UPDATE SET \(updates)
+            """)
+        let dateClash = namespace == .goals
+            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
+        let dateIndex = columns.firstIndex(of: "date")
+        // Values are bound straight from the rows: building a `StatementArguments` per row was a
+        // sixth of a 100,000-row sync.
+        statement.setUncheckedArguments(StatementArguments())
+        for row in rows {
+            if let dateClash, let dateIndex { try dateClash.execute(arguments: [row[dateIndex], row[0]]) }
+            let raw = statement.sqliteStatement
+            sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
+            for (index, value) in row.enumerated() {
+                let code = bind(value, at: Int32(index + 1), in: raw)
+                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            }
+            try statement.execute()
+        }
+    }
+
+    public static func upsert(_ task: WorkTask, _ db: Database) throws {
+        try upsert(.tasks, rows: [task.databaseValues], db)
+    }
+
+    public static func upsert(_ goal: DailyGoal?, _ db: Database) throws {
+        if let goal { try upsert(.goals, rows: [goal.databaseValues], db) }
+    }
+
+    /// Binds `value` to parameter `index` of a prepared statement (SQLite copies text and
+    /// blobs); returns SQLite's result code.
+    static func bind(_ value: DatabaseValue, at index: Int32, in statement: OpaquePointer) -> Int32 {
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        switch value.storage {
+        case .null: return sqlite3_bind_null(statement, index)
+        case .int64(let number): return sqlite3_bind_int64(statement, index, number)
+        case .double(let number): return sqlite3_bind_double(statement, index, number)
+        case .string(let text): return sqlite3_bind_text(statement, index, text, -1, transient)
+        case .blob(let data):
+            return data.withUnsafeBytes { bytes in
+                sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), transient)
+            }
+        }
+    }
+
+    /// Deletes rows by id; returns how many ids were given.
+    @discardableResult
+    public static func remove(_ namespace: Namespace, ids: [Int64], _ db: Database) throws -> Int {
+        let delete = try db.cachedStatement(sql: "DELETE FROM \(namespace.cacheTable) WHERE id = ?")
+        for id in ids { try delete.execute(arguments: [id]) }
+        return ids.count
+    }
+
+    /// The ids of cache rows that are not in `ids` (the primary's). Both lists are walked in
+    /// order once, so a full sync of 100,000 rows costs one index scan here.
+    public static func missing(_ namespace: Namespace, keeping ids: [Int64], _ db: Database) throws -> [Int64] {
+        let keep = ids.sorted()
+        let cached = try Int64.fetchAll(db, sql: "SELECT id FROM \(namespace.cacheTable) WHERE id > 0 ORDER BY id")
+        var gone: [Int64] = []
+        var k = 0
+        for id in cached {
+            while k < keep.count && keep[k] < id { k += 1 }
+            if k == keep.count || keep[k] != id { gone.append(id) }
+        }
+        return gone
+    }
+
+    /// The count and sum of the cache table's ids, compared with the primary's to find deletions.
+    /// Rows under a negative id (tasks added while the primary was away) are not the primary's.
+    public static func idDigest(_ namespace: Namespace, _ db: Database) throws -> IDDigest {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable) WHERE id > 0")
+        return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
+    }
+
+    public static func isEmpty(_ namespace: Namespace, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM \(namespace.cacheTable))") ?? true
+    }
+
+    public static func task(_ id: Int64, _ db: Database) throws -> WorkTask? {
+        try WorkTask.fetchOne(db, key: id)
+    }
+
+    /// The lowest task id (negative ones are tasks added while the primary was away).
+    public static func lowestTaskID(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT min(id) FROM cached_tasks")
+    }
+
+    public static func lowestSortOrder(status: String?, _ db: Database) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT min(sort_order) FROM cached_tasks WHERE status = ?", arguments: [status])
+    }
+
+    public static func hasClient(_ id: Int64, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM cached_clients WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    public static func goal(on date: String, _ db: Database) throws -> DailyGoal? {
+        try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date])
+    }
+
+    /// Replaces the adjusted targets from `since` on (Tally's own `tally_day_targets`).
+    public static func replaceDayTargets(since: String, _ targets: [String: Int], at now: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM tally_day_targets WHERE date >= ?", arguments: [since])
+        let insert = try db.cachedStatement(sql: "INSERT INTO tally_day_targets (date, adjusted_target_points, updated_at) VALUES (?, ?, ?)")
+        for (date, points) in targets { try insert.execute(arguments: [date, points, now]) }
+    }
+
+    /// Records a failure in `tally_sync_failures`.
+    public static func record(_ failure: SyncFailure, _ db: Database) throws {
+        var row = failure
+        try row.insert(db)
+    }
+
+    /// Marks an entity's earlier failures resolved (it synced), except those of `jobID` itself.
+    public static func resolveFailures(of entity: String, exceptJob jobID: Int64?, at now: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)",
+                       arguments: [now, entity, jobID])
+    }
+}

@@ -1,0 +1,244 @@
+/// Everything a key can ask of the dashboard. `ViewState.handle` turns a key into one of these
+/// through `Keymap` and each mode's handler carries it out.
+public enum Action: String, CaseIterable, Sendable {
+    case moveDown, moveUp, moveFirst, moveLast, pageDown, pageUp
+    case nextPane, previousPane
+    /// A click or the wheel; where it lands decides what it does.
+    case mouse
+    /// `1`–`9`: the n-th client's tasks; `0`: all clients.
+    case filterClient
+    case cycleStatus, startSearch, clearFilters
+    /// Enter on the dashboard: the focused pane's selection (task details, client filter, failures).
+    case open
+    case complete, completeWithPoints, undo
+    case addTask, editTask, promoteTask, moveTaskDown, moveTaskUp, deleteTask
+    /// `y` on the delete question.
+    case confirm
+    /// In the task form: the next or previous field, and the next or previous choice of a choice field.
+    case nextField, previousField, nextChoice, previousChoice
+    case refresh, toggleFailures, leaveFailures, retry
+    case nextTheme, redraw, showHelp, quit
+    /// Esc, Enter or `q` on an overlay that only shows something.
+    case closeOverlay
+    // While typing (search, points): the keys that are not text.
+    case applyInput, cancelInput, clearInput, deleteBackward
+}
+
+/// Which keys are live: the full-screen view, or the overlay or input that takes the keys.
+public enum KeyMode: String, CaseIterable, Sendable {
+    case dashboard, failures, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
+    /// The "terminal too small" screen: only quitting and redrawing.
+    case tooSmall
+
+    /// Whether a character with no binding is text typed into a field.
+    public var takesText: Bool { self == .pointsInput || self == .searchInput || self == .taskForm }
+}
+
+/// A key a binding answers to.
+public enum KeyPattern: Hashable, Sendable {
+    case key(Key)
+    /// Any of the digits `0`–`9`.
+    case digit
+    /// Any mouse event.
+    case mouse
+
+    func matches(_ key: Key) -> Bool {
+        switch (self, key) {
+        case (.key(let expected), _): return expected == key
+        case (.digit, .char(let c)): return c.isASCII && c.isNumber
+        case (.mouse, .mouse): return true
+        default: return false
+        }
+    }
+}
+
+/// The short form of a binding, on the hint line or an overlay's footer.
+public struct Hint: Sendable, Equatable {
+    /// The keys as shown; several are joined with " or ".
+    public var keys: [String]
+    public var text: String
+    /// Position on the line, lowest first: what does not fit is left off from the end.
+    public var rank: Int
+    /// The modes whose line shows it (nil: every mode of the binding).
+    public var modes: Set<KeyMode>?
+}
+
+/// One row of the key table: keys and the actions they trigger, in which modes, and how the help,
+/// the hint line and the overlays' footers describe them.
+public struct Binding: Sendable {
+    /// The help's groups, in the order the help shows them.
+    public enum Section: String, CaseIterable, Sendable {
+        case failures = "Failures view"
+        case move = "Move"
+        case filter = "Filter"
+        case tasks = "Tasks"
+        case syncAndScreen = "Sync and screen"
+    }
+
+    public var keys: [(KeyPattern, Action)]
+    public var modes: Set<KeyMode>
+    /// The group the help lists it under; nil: not in the help (overlay and typing keys, which
+    /// their own footer shows).
+    public var section: Section?
+    /// The keys as the help shows them.
+    public var label: String
+    public var help: String
+    /// The modes whose help lists it (nil: every mode of the binding).
+    public var helpModes: Set<KeyMode>?
+    public var hint: Hint?
+
+    public var actions: [Action] { keys.map(\.1) }
+
+    func listedInHelp(of mode: KeyMode) -> Bool {
+        section != nil && modes.contains(mode) && (helpModes?.contains(mode) ?? true)
+    }
+
+    func hinted(in mode: KeyMode) -> Hint? {
+        guard let hint, modes.contains(mode), hint.modes?.contains(mode) ?? true else { return nil }
+        return hint
+    }
+}
+
+/// Every key Tally knows, in one table that drives dispatch (`action(for:in:)`), the help
+/// (`sections(for:)`), the hint line (`hints(for:)`) and the overlays' footers (`footer(for:)`).
+/// The README's key table lists the same rows.
+public enum Keymap {
+    private static let main: Set<KeyMode> = [.dashboard, .failures]
+    private static let everywhere = Set(KeyMode.allCases)
+
+    private static func b(_ label: String, _ help: String, _ section: Binding.Section?, _ modes: Set<KeyMode>,
+                          _ keys: [(KeyPattern, Action)], hint: Hint? = nil, helpModes: Set<KeyMode>? = nil) -> Binding {
+        Binding(keys: keys, modes: modes, section: section, label: label, help: help, helpModes: helpModes, hint: hint)
+    }
+
+    private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil) -> Hint {
+        Hint(keys: keys, text: text, rank: rank, modes: modes)
+    }
+
+    public static let bindings: [Binding] = [
+        // The failures view's own keys.
+        b("j/k ↓/↑", "choose a failure", .failures, [.failures],
+          [(.key(.down), .moveDown), (.key(.char("j")), .moveDown), (.key(.up), .moveUp), (.key(.char("k")), .moveUp),
+           (.key(.char("g")), .moveFirst), (.key(.home), .moveFirst), (.key(.char("G")), .moveLast), (.key(.end), .moveLast),
+           (.key(.pageDown), .pageDown), (.key(.pageUp), .pageUp), (.mouse, .mouse)],
+          hint: h("j/k", text: "move", rank: 10)),
+        b("r", "retry: resumes the failure's job, or the last failed job", .failures, [.failures],
+          [(.key(.char("r")), .retry)], hint: h("r", text: "retry", rank: 15)),
+        b("f / Esc", "back to the dashboard", .failures, [.failures],
+          [(.key(.char("f")), .toggleFailures), (.key(.escape), .leaveFailures)], hint: h("f/Esc", text: "back", rank: 75)),
+
+        // Moving.
+        b("j/k ↓/↑", "move down / up", .move, [.dashboard],
+          [(.key(.down), .moveDown), (.key(.char("j")), .moveDown), (.key(.up), .moveUp), (.key(.char("k")), .moveUp)],
+          hint: h("j/k", text: "move", rank: 10)),
+        b("g / G", "first / last row", .move, [.dashboard],
+          [(.key(.char("g")), .moveFirst), (.key(.home), .moveFirst), (.key(.char("G")), .moveLast), (.key(.end), .moveLast)]),
+        b("PgUp/PgDn", "page up / down", .move, [.dashboard], [(.key(.pageUp), .pageUp), (.key(.pageDown), .pageDown)]),
+        b("Tab/S-Tab", "next / previous pane", .move, [.dashboard],
+          [(.key(.tab), .nextPane), (.key(.backTab), .previousPane)], hint: h("Tab", text: "pane", rank: 110)),
+        b("mouse", "click selects, wheel scrolls", .move, [.dashboard], [(.mouse, .mouse)]),
+
+        // Filtering.
+        b("1–9", "show one client's tasks", .filter, [.dashboard], [(.digit, .filterClient)],
+          hint: h("1-9", text: "client", rank: 90)),
+        b("0", "all clients", .filter, [.dashboard], [(.key(.char("0")), .filterClient)]),
+        b("s", "status: active → queued → backlog → done today → all", .filter, [.dashboard],
+          [(.key(.char("s")), .cycleStatus)], hint: h("s", text: "status", rank: 60)),
+        b("/", "search titles (Enter applies)", .filter, [.dashboard], [(.key(.char("/")), .startSearch)],
+          hint: h("/", text: "search", rank: 50)),
+        b("Esc", "clear filters, search, close", .filter, [.dashboard], [(.key(.escape), .clearFilters)]),
+
+        // Tasks.
+        b("Enter", "task details", .tasks, [.dashboard], [(.key(.enter), .open)], hint: h("↵", text: "details", rank: 20)),
+        b("c", "complete the selected task", .tasks, [.dashboard, .taskDetail], [(.key(.char("c")), .complete)],
+          hint: h("c", text: "complete", rank: 30), helpModes: [.dashboard]),
+        b("p", "set points, then complete", .tasks, [.dashboard, .taskDetail], [(.key(.char("p")), .completeWithPoints)],
+          hint: h("p", text: "points", rank: 40), helpModes: [.dashboard]),
+        b("a", "add a task (a form)", .tasks, [.dashboard], [(.key(.char("a")), .addTask)],
+          hint: h("a", text: "add", rank: 45)),
+        b("e", "edit the selected task", .tasks, [.dashboard, .taskDetail], [(.key(.char("e")), .editTask)],
+          hint: h("e", text: "edit", rank: 47), helpModes: [.dashboard]),
+        b(">", "promote it to active", .tasks, [.dashboard], [(.key(.char(">")), .promoteTask)]),
+        b("J / K", "move it down / up the list", .tasks, [.dashboard],
+          [(.key(.char("J")), .moveTaskDown), (.key(.char("K")), .moveTaskUp)]),
+        b("D", "delete it (y confirms)", .tasks, [.dashboard], [(.key(.char("D")), .deleteTask)]),
+        b("u", "undo the last write (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
+          hint: h("u", text: "undo", rank: 100, in: [.dashboard]), helpModes: [.dashboard]),
+
+        // Sync and screen: everywhere outside overlays.
+        b("R", "refresh now", .syncAndScreen, main, [(.key(.char("R")), .refresh)], hint: h("R", text: "refresh", rank: 70)),
+        b("f", "failures view (f or Esc leaves it)", .syncAndScreen, main, [(.key(.char("f")), .toggleFailures)],
+          hint: h("f", text: "failures", rank: 80, in: [.dashboard])),
+        b("t", "next theme", .syncAndScreen, main, [(.key(.char("t")), .nextTheme)],
+          hint: h("t", text: "theme", rank: 120, in: [.dashboard])),
+        b("Ctrl-L", "redraw", .syncAndScreen, everywhere, [(.key(.ctrl("l")), .redraw)]),
+        b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
+        b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),
+          [(.key(.char("q")), .quit), (.key(.ctrl("c")), .quit)], hint: h("q", text: "quit", rank: 130)),
+        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete],
+          [(.key(.ctrl("c")), .quit)]),
+
+        // Overlays: their footers show these.
+        b("Esc ?", "close the help", nil, [.help],
+          [(.key(.escape), .closeOverlay), (.key(.char("?")), .closeOverlay), (.key(.enter), .closeOverlay),
+           (.key(.char("q")), .closeOverlay)], hint: h("Esc", "?", text: "closes", rank: 10)),
+        b("Esc", "close the task", nil, [.taskDetail],
+          [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
+          hint: h("Esc", text: "close", rank: 50)),
+
+        // Typing: every other key is text.
+        b("Enter", "apply", nil, [.searchInput], [(.key(.enter), .applyInput)], hint: h("↵", text: "apply", rank: 10)),
+        b("Esc", "clear the search", nil, [.searchInput], [(.key(.escape), .cancelInput)], hint: h("Esc", text: "clear", rank: 20)),
+        b("Enter", "complete with these points", nil, [.pointsInput], [(.key(.enter), .applyInput)],
+          hint: h("↵", text: "complete", rank: 10)),
+        b("Esc", "cancel", nil, [.pointsInput], [(.key(.escape), .cancelInput)], hint: h("Esc", text: "cancel", rank: 20)),
+        b("Tab / ↓", "next field", nil, [.taskForm], [(.key(.tab), .nextField), (.key(.down), .nextField)],
+          hint: h("Tab", text: "next", rank: 5)),
+        b("S-Tab / ↑", "previous field", nil, [.taskForm], [(.key(.backTab), .previousField), (.key(.up), .previousField)]),
+        b("← / →", "another choice", nil, [.taskForm], [(.key(.left), .previousChoice), (.key(.right), .nextChoice)],
+          hint: h("←/→", text: "choose", rank: 7)),
+        b("Enter", "save", nil, [.taskForm], [(.key(.enter), .applyInput)], hint: h("↵", text: "save", rank: 10)),
+        b("Esc", "cancel", nil, [.taskForm], [(.key(.escape), .cancelInput)], hint: h("Esc", text: "cancel", rank: 20)),
+        b("y", "delete", nil, [.confirmDelete], [(.key(.char("y")), .confirm), (.key(.char("Y")), .confirm)],
+          hint: h("y", text: "delete", rank: 10)),
+        b("n / Esc", "keep it", nil, [.confirmDelete],
+          [(.key(.char("n")), .cancelInput), (.key(.escape), .cancelInput), (.key(.enter), .cancelInput)],
+          hint: h("n", "Esc", text: "keep", rank: 20)),
+        b("Ctrl-U", "clear the field", nil, [.pointsInput, .searchInput, .taskForm], [(.key(.ctrl("u")), .clearInput)]),
+        b("Backspace", "delete a character", nil, [.pointsInput, .searchInput, .taskForm],
+          [(.key(.backspace), .deleteBackward), (.key(.delete), .deleteBackward)]),
+    ]
+
+    /// What `key` does in `mode`; nil when nothing (or, while typing, when it is text).
+    public static func action(for key: Key, in mode: KeyMode) -> Action? {
+        for binding in bindings where binding.modes.contains(mode) {
+            for (pattern, action) in binding.keys where pattern.matches(key) { return action }
+        }
+        return nil
+    }
+
+    /// The help's groups for `mode`, each with its rows in table order.
+    public static func sections(for mode: KeyMode) -> [(section: Binding.Section, bindings: [Binding])] {
+        Binding.Section.allCases.compactMap { section in
+            let rows = bindings.filter { $0.section == section && $0.listedInHelp(of: mode) }
+            return rows.isEmpty ? nil : (section, rows)
+        }
+    }
+
+    /// The hints of `mode`, most useful first.
+    public static func hints(for mode: KeyMode) -> [Hint] {
+        bindings.compactMap { $0.hinted(in: mode) }.sorted { $0.rank < $1.rank }
+    }
+
+    /// An overlay's footer: its hints, less those `shows` leaves out (a done task cannot be completed).
+    public static func footer(for mode: KeyMode, shows: (Action) -> Bool = { _ in true }) -> [Hint] {
+        bindings.filter { $0.hinted(in: mode) != nil && $0.actions.contains(where: shows) }
+            .compactMap { $0.hinted(in: mode) }
+            .sorted { $0.rank < $1.rank }
+    }
+
+    /// How the help shows the keys of `action` in `mode` ("s", "R"), for text that names a key.
+    public static func label(of action: Action, in mode: KeyMode = .dashboard) -> String {
+        bindings.first { $0.modes.contains(mode) && $0.actions.contains(action) }?.label ?? "?"
+    }
+}

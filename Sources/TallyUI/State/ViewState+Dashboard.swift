@@ -1,0 +1,188 @@
+import TallyCore
+
+/// The dashboard's keys and mouse: what `Keymap`'s actions do to the focused pane.
+extension ViewState {
+    mutating func handleDashboard(_ action: Action, key: Key, snapshot: Snapshot, layout: DashboardLayout) -> [Effect] {
+        switch action {
+        case .nextPane, .previousPane:
+            let panes = layout.panes.filter { $0 != .cache }
+            let index = panes.firstIndex(of: focus) ?? 0
+            let step = action == .nextPane ? 1 : panes.count - 1
+            focus = panes[(index + step) % panes.count]
+            return []
+        case .filterClient:
+            guard case .char(let c) = key else { return [] }
+            return filterClient(number: Int(String(c)) ?? 0, snapshot: snapshot)
+        case .cycleStatus:
+            statusFilter = statusFilter.next
+            return filtersChanged()
+        case .startSearch:
+            searchDraft = search
+            return []
+        case .clearFilters:
+            if focus != .tasks, clientFilter == nil, search.isEmpty, statusFilter == .active {
+                focus = .tasks
+                return []
+            }
+            guard clientFilter != nil || !search.isEmpty || statusFilter != .active else { return [] }
+            clientFilter = nil
+            search = ""
+            statusFilter = .active
+            clientCursor = 0
+            return filtersChanged()
+        case .mouse:
+            guard case .mouse(let event) = key else { return [] }
+            return handleMouse(event, snapshot: snapshot, layout: layout)
+        default:
+            break
+        }
+        if let effects = handleInFocusedPane(action, snapshot: snapshot, layout: layout) { return effects }
+
+        let total = snapshot.tasks.total
+        let visible = max(1, layout.visibleTaskRows)
+        if let moved = movement(action, current: selection, count: total, page: visible) {
+            selection = moved
+            focus = .tasks
+            scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
+            return reloadIfNeeded(snapshot, layout: layout)
+        }
+        switch action {
+        case .open:
+            guard let row = selectedTask(in: snapshot) else { return [] }
+            overlay = .taskDetail(row)
+            return []
+        case .complete:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            return complete(row)
+        case .completeWithPoints:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            return promptPoints(for: row)
+        case .addTask:
+            overlay = .taskForm(TaskForm(clients: Self.clientChoices(snapshot), clientID: clientFilter, status: statusFilter))
+            return []
+        case .editTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            return openEditForm(row, snapshot: snapshot)
+        case .promoteTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            if row.task.taskStatus == .active { return [.message("“\(Self.shortTitle(row))” is already active.")] }
+            if row.task.taskStatus == .done { return [.message("“\(Self.shortTitle(row))” is done.")] }
+            return [.promote(taskID: row.task.id)]
+        case .moveTaskDown, .moveTaskUp:
+            let down = action == .moveTaskDown
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            let page = snapshot.tasks
+            let neighbourIndex = selection + (down ? 1 : -1) - page.offset
+            guard neighbourIndex >= 0, neighbourIndex < page.rows.count, selection + (down ? 1 : -1) < page.total else {
+                return [.message(down ? "It is already last." : "It is already first.")]
+            }
+            let neighbour = page.rows[neighbourIndex]
+            selection += down ? 1 : -1
+            scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: max(1, layout.visibleTaskRows),
+                                           count: page.total)
+            return [.moveTask(taskID: row.task.id, past: neighbour.task.id, down: down)]
+        case .deleteTask:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            overlay = .confirmDelete(row)
+            return []
+        default:
+            return []
+        }
+    }
+
+    static func clientChoices(_ snapshot: Snapshot) -> [TaskForm.ClientChoice] {
+        snapshot.clients.map { TaskForm.ClientChoice(id: $0.client.id, name: TextSafety.sanitize($0.client.name)) }
+    }
+
+    mutating func openEditForm(_ row: TaskRow, snapshot: Snapshot) -> [Effect] {
+        if row.isPending { return [.message("“\(Self.shortTitle(row))” is waiting for the primary; edit it once it is written.")] }
+        overlay = .taskForm(TaskForm(editing: row.task, clients: Self.clientChoices(snapshot)))
+        return []
+    }
+
+    /// Movement and Enter in the clients, habits and sync panes; nil when the tasks pane takes them.
+    private mutating func handleInFocusedPane(_ action: Action, snapshot: Snapshot, layout: DashboardLayout) -> [Effect]? {
+        switch focus {
+        case .clients:
+            let count = snapshot.clients.count + 1
+            let rows = max(1, layout.visibleClientRows)
+            if let moved = movement(action, current: clientCursor, count: count, page: rows) {
+                clientCursor = moved
+                clientScroll = Table.scrollOffset(selected: moved, offset: clientScroll, visible: rows, count: count)
+                return []
+            }
+            if action == .open { return filterClient(number: clientCursor, snapshot: snapshot) }
+        case .habits:
+            let rows = max(1, layout.visibleHabitRows)
+            let maxScroll = max(0, snapshot.habits.count - rows)
+            if let moved = movement(action, current: habitScroll, count: maxScroll + 1, page: rows) {
+                habitScroll = moved
+                return []
+            }
+        case .sync:
+            if action == .open {
+                view = .failures
+                return []
+            }
+        case .tasks, .cache:
+            break
+        }
+        return nil
+    }
+
+    private mutating func filterClient(number: Int, snapshot: Snapshot) -> [Effect] {
+        if number == 0 {
+            guard clientFilter != nil else { return [] }
+            clientFilter = nil
+            clientCursor = 0
+            return filtersChanged()
+        }
+        guard number <= snapshot.clients.count else {
+            return [.message(snapshot.clients.isEmpty ? "There are no clients." : "There is no client \(number); 1–\(min(9, snapshot.clients.count)) pick one, 0 shows all.")]
+        }
+        let id = snapshot.clients[number - 1].client.id
+        // The same number again goes back to all clients.
+        clientFilter = clientFilter == id ? nil : id
+        clientCursor = clientFilter == nil ? 0 : number
+        return filtersChanged()
+    }
+
+    private mutating func handleMouse(_ event: MouseEvent, snapshot: Snapshot, layout: DashboardLayout) -> [Effect] {
+        let pane = layout.pane(atX: event.x, y: event.y)
+        let total = snapshot.tasks.total
+        let visible = max(1, layout.visibleTaskRows)
+        switch (event.kind, pane) {
+        case (.click, .tasks?):
+            focus = .tasks
+            let row = event.y - layout.firstTaskRowY
+            guard row >= 0, row < visible, scrollTop + row < total else { return [] }
+            selection = scrollTop + row
+            return reloadIfNeeded(snapshot, layout: layout)
+        case (.click, .clients?):
+            focus = .clients
+            guard let rect = layout.clients else { return [] }
+            let index = clientScroll + event.y - (rect.y + 1)
+            guard event.y > rect.y, event.y < rect.maxY - 1, index <= snapshot.clients.count else { return [] }
+            clientCursor = index
+            return filterClient(number: index, snapshot: snapshot)
+        case (.click, let other?):
+            if other != .cache { focus = other }
+            return []
+        case (.wheelUp, .habits?), (.wheelDown, .habits?):
+            let maxScroll = max(0, snapshot.habits.count - max(1, layout.visibleHabitRows))
+            habitScroll = max(0, min(maxScroll, habitScroll + (event.kind == .wheelDown ? 3 : -3)))
+            return []
+        case (.wheelUp, .clients?), (.wheelDown, .clients?):
+            let maxScroll = max(0, snapshot.clients.count + 1 - max(1, layout.visibleClientRows))
+            clientScroll = max(0, min(maxScroll, clientScroll + (event.kind == .wheelDown ? 3 : -3)))
+            return []
+        case (.wheelUp, _), (.wheelDown, _):
+            guard total > 0 else { return [] }
+            selection = max(0, min(total - 1, selection + (event.kind == .wheelDown ? 3 : -3)))
+            scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
+            return reloadIfNeeded(snapshot, layout: layout)
+        case (.click, nil):
+            return []
+        }
+    }
+}

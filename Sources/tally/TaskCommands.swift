@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+/// `tally add|edit|promote|delete`: the task writes of the dashboard's `a`, `e`, `>` and `D`,
+/// written through the same way (the primary first, then the cache; queued when it is away).
+extension Tally {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a task and print its id (WorkOS's defaults: backlog, progress tier, first in its status).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The title (quote it).") var title: String
+        @OptionGroup var fields: TaskFieldOptions
+
+        func validate() throws { try fields.check() }
+
+        func run() async throws {
+            let workspace = try global.existingWorkspace()
+            let new = try TaskWriter.NewTask(title: title, description: fields.description, clientID: fields.clientID(in: workspace),
+                                             valueTier: fields.tier?.rawValue, status: fields.status?.rawValue,
+                                             points: fields.pointsValue())
+            let outcome = try await TaskWriter(workspace: workspace).add(new)
+            print(outcome.task.map { String($0.id) } ?? "")
+            TaskCommandOutput.noteQueued(outcome, "the task is kept and added on the next sync; it gets its id from the primary then")
+            await workspace.primary?.close()
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a task's title, client, tier, status, points or description.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
+        @Option(help: "A new title.") var title: String?
+        @OptionGroup var fields: TaskFieldOptions
+
+        func validate() throws {
+            _ = try TaskCommandOutput.taskID(id)
+            try fields.check()
+            guard title != nil || fields.isEmpty == false else {
+                throw ValidationError("Nothing to change: give --title, --client, --tier, --status, --points or --description.")
+            }
+        }
+
+        func run() async throws {
+            let taskID = try TaskCommandOutput.taskID(id)
+            let workspace = try global.existingWorkspace()
+            var values: [TaskField: FieldValue] = [:]
+            if let title { values[.title] = .text(title) }
+            if fields.client != nil { values[.clientID] = FieldValue(try fields.clientID(in: workspace)) }
+            if let tier = fields.tier { values[.valueTier] = .text(tier.rawValue) }
+            if let status = fields.status { values[.status] = .text(status.rawValue) }
+            if let points = try fields.pointsValue() { values[.pointsFinal] = FieldValue(points) }
+            if let description = fields.description { values[.description] = FieldValue(description.isEmpty ? nil : description) }
+            let outcome = try await TaskWriter(workspace: workspace).edit(taskID: taskID, values)
+            TaskCommandOutput.report(outcome, verb: outcome.key.isEmpty ? "Unchanged" : "Edited", id: taskID)
+            await workspace.primary?.close()
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a task active, as WorkOS's promote does.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
+
+        func validate() throws { _ = try TaskCommandOutput.taskID(id) }
+
+        func run() async throws {
+            let taskID = try TaskCommandOutput.taskID(id)
+            let workspace = try global.existingWorkspace()
+            let outcome = try await TaskWriter(workspace: workspace).promote(taskID: taskID)
+            TaskCommandOutput.report(outcome, verb: "Promoted", id: taskID)
+            await workspace.primary?.close()
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a task from the primary and the cache.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
+
+        func validate() throws { _ = try TaskCommandOutput.taskID(id) }
+
+        func run() async throws {
+            let taskID = try TaskCommandOutput.taskID(id)
+            let workspace = try global.existingWorkspace()
+            let outcome = try await TaskWriter(workspace: workspace).delete(taskID: taskID)
+            TaskCommandOutput.report(outcome, verb: "Deleted", id: taskID)
+            await workspace.primary?.close()
+        }
+    }
+}
+
+/// The fields `add` and `edit` share.
+struct TaskFieldOptions: ParsableArguments {
+    @Option(help: "The client, by name (case-insensitive) or id; for edit, 'none' clears it.")
+    var client: String?
+
+    @Option(help: "The value tier.")
+    var tier: TierOption?
+
+    @Option(help: "The status (done is for `tally complete`).")
+    var status: WritableStatus?
+
+    @Option(parsing: .unconditional, help: "Points for the task (0–1000), instead of the tier's.")
+    var points: String?
+
+    @Option(help: "A description; for edit, \"\" clears it.")
+    var description: String?
+
+    var isEmpty: Bool { client == nil && tier == nil && status == nil && points == nil && description == nil }
+
+    func check() throws {
+        _ = try pointsValue()
+        if let description, description.count > TaskPlan.maxDescription {
+            throw ValidationError("A description has at most \(TaskPlan.maxDescription) characters.")
+        }
+    }
+
+    func pointsValue() throws -> Int? {
+        guard let points else { return nil }
+        guard let value = Int(points.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("points must be a whole number, got \(points.debugDescription).")
+        }
+        guard value >= 0 else { throw ValidationError("points must be 0 or more, got \(value).") }
+        guard value <= 1000 else { throw ValidationError("points must be at most 1000, got \(value).") }
+        return value
+    }
+
+    /// The client's id from a name or an id the cache knows; nil for no client.
+    func clientID(in workspace: Workspace) throws -> Int64? {
+        guard let client else { return nil }
+        if client.lowercased() == "none" { return nil }
+        let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1)).clients.map(\.client)
+        if let match = clients.first(where: { $0.name.lowercased() == client.lowercased() || String($0.id) == client }) {
+            return match.id
+        }
+        let names = clients.map(\.name).joined(separator: ", ")
+        throw TallyError.badArgument("No client named \(client.debugDescription)\(names.isEmpty ? "" : "; clients: \(names)").")
+    }
+}
+
+enum TierOption: String, CaseIterable, ExpressibleByArgument {
+    case checkbox, progress, deliverable, milestone
+
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+enum WritableStatus: String, CaseIterable, ExpressibleByArgument {
+    case active, queued, backlog
+
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+enum TaskCommandOutput {
+    /// One positive task id, or a line saying what is wrong.
+    static func taskID(_ words: [String]) throws -> Int64 {
+        if let option = words.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
+            throw ValidationError("Unknown option '\(option)'.")
+        }
+        guard let text = words.first else { throw ValidationError("Missing the task id.") }
+        guard words.count == 1 else { throw ValidationError("One task id at a time, got \(words.joined(separator: " ")).") }
+        guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("The task id must be a number, not \(text.debugDescription).")
+        }
+        guard value > 0 else { throw ValidationError("The task id must be a positive number, got \(value).") }
+        return value
+    }
+
+    static func report(_ outcome: TaskWriteOutcome, verb: String, id: Int64) {
+        let title = outcome.task.map { " “\(TextSafety.sanitize($0.title))”" } ?? ""
+        print("\(verb) \(id)\(title)\(isQueued(outcome) ? " (pending)" : "")")
+        noteQueued(outcome, "the change is kept and applied on the next sync")
+    }
+
+    static func isQueued(_ outcome: TaskWriteOutcome) -> Bool {
+        if case .queued = outcome { return true }
+        return false
+    }
+
+    static func noteQueued(_ outcome: TaskWriteOutcome, _ what: String) {
+        guard case .queued(_, _, let reason) = outcome else { return }
+        let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+        FileHandle.standardError.write(Data("tally: \(cause); \(what).\n".utf8))
+    }
+}
