@@ -120,4 +120,33 @@ public struct ToolArguments: Sendable {
         }
         return day
     }
+
+    /// True when the argument is present as JSON null (`"clientId": null` unassigns).
+    public func isNull(_ name: String) -> Bool {
+        values[name]?.isNull == true
+    }
+
+    /// A subtask list, `[{title, done}]`, as the JSON text the task keeps; nil when absent.
+    public func subtasks(_ name: String) throws -> String? {
+        guard let value = value(name) else { return nil }
+        guard case .array(let items) = value, items.count <= 50 else {
+            throw ToolFailure("\(name) must be a list of at most 50 {title, done} objects, got \(Self.shown(value)).")
+        }
+        var list: [JSON] = []
+        for (index, item) in items.enumerated() {
+            guard case .object(let fields) = item, case .string(let title)? = fields["title"],
+                  !title.isEmpty, title.count <= 500 else {
+                throw ToolFailure("\(name)[\(index)] must be {title, done} with a title of 1 to 500 characters.")
+            }
+            var done = false
+            if let flag = fields["done"], !flag.isNull {
+                guard case .bool(let value) = flag else {
+                    throw ToolFailure("\(name)[\(index)].done must be true or false, got \(Self.shown(flag)).")
+                }
+                done = value
+            }
+            list.append(.object([("title", .string(title)), ("done", .bool(done))]))
+        }
+        return JSON.array(list).text(pretty: false)
+    }
 }

@@ -9,6 +9,8 @@ public final class ToolContext: Sendable {
     public let workspace: Workspace
     /// Nil when the cache is read-only or no primary is configured: writes are refused.
     public let completions: CompletionService?
+    /// Adds, edits, promotes and deletes tasks; nil where `completions` is.
+    public let tasks: TaskWriter?
     let scheduler: RefreshScheduler?
     let lookups: LookupCounter
     let syncEvents: SyncEvents
@@ -27,6 +29,7 @@ public final class ToolContext: Sendable {
         file = CacheFile(identity: FileIdentity.of(cache.path))
         let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
         self.completions = completions
+        tasks = completions == nil ? nil : TaskWriter(workspace: workspace)
         lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
         let events = SyncEvents()
         syncEvents = events
@@ -87,6 +90,13 @@ public final class ToolContext: Sendable {
         try checkWritable()
         guard let completions else { throw ToolFailure(TallyError.noPrimary.userMessage) }
         return completions
+    }
+
+    /// The task writer, or the one line that says why this server cannot write.
+    func taskWriter() throws -> TaskWriter {
+        try checkWritable()
+        guard let tasks else { throw ToolFailure(TallyError.noPrimary.userMessage) }
+        return tasks
     }
 
     func checkWritable() throws {

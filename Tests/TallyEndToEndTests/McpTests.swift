@@ -26,7 +26,8 @@ final class McpTests: XCTestCase {
 
     static let toolNames = [
         "workos_get_tasks", "workos_get_clients", "workos_get_today_metrics", "workos_get_metrics_for_date",
-        "workos_daily_summary", "workos_get_streak", "workos_complete_task", "life_get_habits", "tally_sync", "tally_status",
+        "workos_daily_summary", "workos_get_streak", "workos_create_task", "workos_update_task", "workos_complete_task",
+        "workos_promote_task", "workos_delete_task", "life_get_habits", "tally_sync", "tally_status",
     ]
 
     func testInitializeListToolsAndEveryReadToolAgainstTheDemoData() throws {
@@ -234,6 +235,32 @@ final class McpTests: XCTestCase {
         XCTAssertEqual(row.trimmingCharacters(in: .whitespacesAndNewlines), "done|t")
     }
 
+    func testCreateUpdatePromoteAndDeleteReachPostgreSQL() throws {
+        let (url, arguments) = try postgresWorkspace()
+        func row(_ sql: String) -> String { PostgresServer.psql(url, sql).output.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let created = try McpClient.session([
+            ["call": "workos_create_task", "arguments": ["title": "Call Kentucky about the audit", "clientId": 10, "valueTier": "milestone"]],
+        ], arguments: arguments)
+        let task = try XCTUnwrap((created.results.json(0) as? [String: Any])?["task"] as? [String: Any], created.results.text(0))
+        let id = try XCTUnwrap(task["id"] as? Int)
+        XCTAssertEqual(row("SELECT title || '|' || status || '|' || value_tier || '|' || client_id FROM tasks WHERE id = \(id)"),
+                       "Call Kentucky about the audit|backlog|milestone|10")
+        let report = try McpClient.session([
+            ["call": "workos_update_task", "arguments": ["taskId": id, "title": "Call Kentucky", "valueTier": "checkbox"]],
+            ["call": "workos_promote_task", "arguments": ["taskId": id]],
+            ["call": "workos_get_tasks", "arguments": ["status": "active", "clientId": 10, "limit": 100]],
+            ["call": "workos_update_task", "arguments": ["taskId": id, "valueTier": "quick-win"]],
+        ], arguments: arguments)
+        XCTAssertEqual(row("SELECT title || '|' || status || '|' || value_tier FROM tasks WHERE id = \(id)"), "Call Kentucky|active|checkbox")
+        let active = try XCTUnwrap(report.results.json(2) as? [[String: Any]])
+        XCTAssertTrue(active.contains { $0["id"] as? Int == id })
+        XCTAssertTrue(report.results.isError(3), "an unknown tier")
+        XCTAssertTrue(report.results.text(3).contains("valueTier must be one of"), report.results.text(3))
+        let deleted = try McpClient.session([["call": "workos_delete_task", "arguments": ["taskId": id]]], arguments: arguments)
+        XCTAssertFalse(deleted.results.isError(0), deleted.results.text(0))
+        XCTAssertEqual(row("SELECT count(*) FROM tasks WHERE id = \(id)"), "0")
+    }
+
     func testWithThePrimaryAwayACompletionQueuesAndIsAppliedOnceLater() throws {
         let (url, arguments) = try postgresWorkspace()
         let id = try XCTUnwrap(Int(PostgresServer.psql(url, "SELECT id FROM tasks WHERE status = 'active' AND category = 'work' ORDER BY id LIMIT 1").output.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -247,23 +274,27 @@ final class McpTests: XCTestCase {
         let offline = try McpClient.session([
             ["call": "workos_complete_task", "arguments": ["taskId": id, "points": 3]],
             ["call": "workos_get_tasks", "arguments": ["status": "done", "limit": 100]],
+            ["call": "workos_create_task", "arguments": ["title": "Written while the primary was away"]],
         ], arguments: arguments)
         PostgresServer.start()
         let queued = try XCTUnwrap(offline.results.json(0) as? [String: Any], offline.results.text(0))
         XCTAssertEqual(queued["pending"] as? Bool, true)
         XCTAssertNotNil(queued["message"] as? String)
         let pgCache = dir.file("pg-cache.db")
-        XCTAssertEqual(sqlite(pgCache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "1")
+        XCTAssertEqual((offline.results.json(2) as? [String: Any])?["pending"] as? Bool, true, offline.results.text(2))
+        XCTAssertEqual(sqlite(pgCache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "2")
         XCTAssertEqual(sqlite(pgCache, "SELECT status FROM cached_tasks WHERE id = \(id)"), "done", "the cache shows it at once")
 
         // The primary is back: the next sync replays it, and a second sync changes nothing.
         let replay = try McpClient.session([["call": "tally_sync"], ["call": "tally_sync"]], arguments: arguments)
         let first = try XCTUnwrap(replay.results.json(0) as? [String: Any], replay.results.text(0))
-        XCTAssertEqual(first["queuedWritesApplied"] as? Int, 1)
+        XCTAssertEqual(first["queuedWritesApplied"] as? Int, 2)
         XCTAssertEqual((replay.results.json(1) as? [String: Any])?["queuedWritesApplied"] as? Int, 0)
         XCTAssertEqual(PostgresServer.psql(url, "SELECT status || '|' || points_final FROM tasks WHERE id = \(id)").output
             .trimmingCharacters(in: .whitespacesAndNewlines), "done|3")
         XCTAssertEqual(earned(), before + 3, "counted once")
+        XCTAssertEqual(PostgresServer.psql(url, "SELECT count(*) FROM tasks WHERE title = 'Written while the primary was away'").output
+            .trimmingCharacters(in: .whitespacesAndNewlines), "1", "added once")
         XCTAssertEqual(sqlite(pgCache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "0")
     }
 }

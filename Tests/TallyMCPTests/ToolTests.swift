@@ -176,6 +176,60 @@ final class ToolTests: XCTestCase {
         XCTAssertTrue(again.text.contains("already done"), again.text)
     }
 
+    func testTaskWritesGoToThePrimaryThenTheCache() async throws {
+        let primary = try SQLitePrimary(path: dir.file("primary.db"))
+        func onPrimary(_ id: Int64) throws -> WorkTask? {
+            try primary.read { db in try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]) }
+        }
+        let created = try await object("workos_create_task", ["title": "Draft the Memphis renewal", "clientId": 9,
+                                                              "valueTier": "deliverable", "status": "queued"])
+        XCTAssertEqual(created["pending"] as? Bool, false)
+        let task = try XCTUnwrap(created["task"] as? [String: Any])
+        let id = try XCTUnwrap((task["id"] as? NSNumber)?.int64Value)
+        XCTAssertGreaterThan(id, 0)
+        XCTAssertEqual(try onPrimary(id)?.title, "Draft the Memphis renewal")
+        XCTAssertEqual(try onPrimary(id)?.valueTier, "deliverable")
+        let queued = try await list("workos_get_tasks", ["status": "queued", "clientId": 9, "limit": 100])
+        XCTAssertTrue(queued.contains { ($0["id"] as? NSNumber)?.int64Value == id }, "the cache has it")
+
+        let updated = try await object("workos_update_task", [
+            "taskId": .int(Int(id)), "title": "Send the Memphis renewal", "clientId": .null, "points": 6,
+            "subtasks": [["title": "Outline", "done": true], ["title": "Send"]],
+        ])
+        XCTAssertEqual((updated["task"] as? [String: Any])?["title"] as? String, "Send the Memphis renewal")
+        XCTAssertNil(try onPrimary(id)?.clientID)
+        XCTAssertEqual(try onPrimary(id)?.pointsFinal, 6)
+        XCTAssertEqual(try onPrimary(id)?.subtasks, #"[{"title":"Outline","done":true},{"title":"Send","done":false}]"#)
+
+        let promoted = try await object("workos_promote_task", ["taskId": .int(Int(id))])
+        XCTAssertEqual((promoted["task"] as? [String: Any])?["status"] as? String, "active")
+        XCTAssertEqual(try onPrimary(id)?.status, "active")
+
+        let deleted = try await object("workos_delete_task", ["taskId": .int(Int(id))])
+        XCTAssertEqual((deleted["deleted"] as? [String: Any])?["title"] as? String, "Send the Memphis renewal")
+        XCTAssertNil(try onPrimary(id))
+        let gone: [Int] = try sql("SELECT count(*) FROM cached_tasks WHERE id = \(id)")
+        XCTAssertEqual(gone.first, 0)
+
+        let refusals: [(String, [String: Value], String)] = [
+            ("workos_create_task", [:], "title is required"),
+            ("workos_create_task", ["title": "x", "valueTier": "quick-win"], "valueTier must be one of checkbox, progress, deliverable, milestone"),
+            ("workos_create_task", ["title": "x", "points": -1], "points must be 0 or more"),
+            ("workos_create_task", ["title": "x", "status": "done"], "status must be one of active, queued, backlog"),
+            ("workos_create_task", ["title": "x", "clientId": 4242], "There is no client 4242"),
+            ("workos_update_task", ["taskId": .int(Int(id)), "title": "y"], "There is no task with id \(id)"),
+            ("workos_update_task", ["taskId": 1], "Nothing to change"),
+            ("workos_update_task", ["taskId": 1, "subtasks": "none"], "subtasks must be a list"),
+            ("workos_promote_task", ["taskId": 0], "taskId must be a positive whole number"),
+            ("workos_delete_task", ["taskId": 999_999], "There is no task with id 999999"),
+        ]
+        for (tool, arguments, expected) in refusals {
+            let (text, isError) = try await call(tool, arguments)
+            XCTAssertTrue(isError, "\(tool) \(arguments): \(text)")
+            XCTAssertTrue(text.contains(expected), "\(tool) \(arguments): \(text)")
+        }
+    }
+
     func testAReadOnlyCacheAnswersReadsAndRefusesWrites() async throws {
         var config = workspace.config
         config.readOnly = true
@@ -190,6 +244,8 @@ final class ToolTests: XCTestCase {
         XCTAssertTrue(text.contains("is read-only"), text)
         let sync = try await server.call("tally_sync", arguments: [:])
         XCTAssertEqual(sync.isError, true)
+        let create = try await server.call("workos_create_task", arguments: ["title": "x"])
+        XCTAssertEqual(create.isError, true)
     }
 
     func testReadsAreCountedAsLookups() async throws {
