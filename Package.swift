@@ -50,7 +50,10 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The SDK's HTTP transport brings in FoundationNetworking, which needs libcurl; a build
+            // with --static-swift-stdlib does not link it by itself.
+            linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "tally",
