@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tally", targets: ["tally"]),
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyUI", targets: ["TallyUI"]),
+        .library(name: "TallyApp", targets: ["TallyApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -41,6 +42,12 @@ let package = Package(
             name: "TallyUI",
             dependencies: ["TallyCore", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // The running dashboard: its session (background work, threads, the wake pipe), its loop
+        // over any `TerminalBackend`, the theme catalog that reads theme files.
+        .target(
+            name: "TallyApp",
+            dependencies: ["TallyCore", "TallyUI", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "TallyTerminal", dependencies: ["CNcursesw", "TallyUI"]),
         // The WorkOS MCP tools served from TallyCore; the only module that knows the protocol.
         .target(
@@ -58,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyUI", "TallyTerminal", "TallyMCP",
+                "TallyCore", "TallyUI", "TallyApp", "TallyTerminal", "TallyMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +79,11 @@ let package = Package(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "TallyUITests", dependencies: ["TallyUI", "TallyCore"]),
+        .testTarget(name: "TallyUITests", dependencies: ["TallyUI", "TallyCore", "TallyApp"]),
+        .testTarget(
+            name: "TallyAppTests",
+            dependencies: ["TallyApp", "TallyUI", "TallyCore", "TallyTestSupport"]
+        ),
         .testTarget(
             name: "TallyIntegrationTests",
             dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

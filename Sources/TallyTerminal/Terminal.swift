@@ -6,7 +6,7 @@ import TallyUI
 /// changed), reads keys, and restores the terminal on every way out.
 ///
 /// Used from one thread only (the dashboard loop).
-public final class Terminal {
+public final class Terminal: TerminalBackend {
     public private(set) var width: Int = 0
     public private(set) var height: Int = 0
     public let colorMode: ColorMode
@@ -137,6 +137,10 @@ public final class Terminal {
         pairs[key] = pair
         return pair
     }
+
+    public var inputFileDescriptor: Int32 { STDIN_FILENO }
+    public var quitFileDescriptor: Int32 { TerminalGuard.quitFileDescriptor }
+    public var quitRequested: Bool { TerminalGuard.quitSignal != 0 }
 
     /// The next key if one is waiting (never blocks).
     public func readKey() -> Key? {

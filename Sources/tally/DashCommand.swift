@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TallyCore
 import TallyTerminal
+import TallyApp
 import TallyUI
 
 extension Tally {

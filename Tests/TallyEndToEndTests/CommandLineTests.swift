@@ -33,6 +33,53 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(ansi.stdout.contains("38;5;"), "256-colour SGR")
     }
 
+    /// `tally add`, `edit`, `promote`, `delete`: written to the primary and the cache; bad input
+    /// is one line on stderr, a non-zero exit, and nothing written.
+    func testTaskCommandsWriteThroughAndRefuseBadInput() throws {
+        let dir = TempDirectory("tally-cli")
+        XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path]).status, 0)
+        let options = ["--cache", dir.file("cache.db"), "--primary", "sqlite://" + dir.file("primary.db")]
+        func primary(_ sql: String) -> String {
+            shell("sqlite3 '\(dir.file("primary.db"))' \"\(sql)\"").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let added = try Tally.run(["add", "Book the venue 🎪", "--client", "memphis", "--tier", "deliverable", "--points", "6"] + options)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertNotNil(Int64(id), "prints the new id: \(added.stdout)")
+        XCTAssertEqual(primary("SELECT status || ' ' || value_tier || ' ' || points_final FROM tasks WHERE id = \(id)"), "backlog deliverable 6")
+
+        let edited = try Tally.run(["edit", id, "--title", "Book the hall", "--status", "queued", "--description", "For May"] + options)
+        XCTAssertEqual(edited.status, 0, edited.stderr)
+        XCTAssertTrue(edited.stdout.contains("Edited \(id) “Book the hall”"), edited.stdout)
+        XCTAssertEqual(primary("SELECT title || ' ' || status || ' ' || description FROM tasks WHERE id = \(id)"), "Book the hall queued For May")
+
+        XCTAssertEqual(try Tally.run(["promote", id] + options).status, 0)
+        XCTAssertEqual(primary("SELECT status FROM tasks WHERE id = \(id)"), "active")
+        let tasks = try Tally.run(["tasks", "--search", "hall"] + options)
+        XCTAssertTrue(tasks.stdout.contains("\(id)\tactive\tMemphis"), tasks.stdout)
+
+        let before = primary("SELECT count(*) || ' ' || max(updated_at) FROM tasks")
+        let bad: [[String]] = [
+            ["add", ""], ["add", "   "], ["add", "x", "--client", "Nobody"], ["add", "x", "--tier", "gold"],
+            ["add", "x", "--status", "done"], ["add", "x", "--points", "-2"], ["add", "x", "--points", "many"],
+            ["edit", "abc", "--title", "y"], ["edit", "999999", "--title", "y"], ["edit", id], ["edit", "-3", "--title", "y"],
+            ["promote", "0"], ["delete", "999999"], ["delete"],
+        ]
+        for arguments in bad {
+            let result = try Tally.run(arguments + options)
+            XCTAssertNotEqual(result.status, 0, "\(arguments) was accepted")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("tally: "), result.stderr)
+            XCTAssertTrue(result.stdout.isEmpty, "\(arguments) printed \(result.stdout)")
+        }
+        XCTAssertEqual(primary("SELECT count(*) || ' ' || max(updated_at) FROM tasks"), before, "nothing written")
+
+        XCTAssertEqual(try Tally.run(["delete", id] + options).status, 0)
+        XCTAssertEqual(primary("SELECT count(*) FROM tasks WHERE id = \(id)"), "0")
+        let cached = shell("sqlite3 '\(dir.file("cache.db"))' \"SELECT count(*) FROM cached_tasks WHERE id = \(id)\"").output
+        XCTAssertEqual(cached.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
+
     func testStatusExitCodes() throws {
         let dir = TempDirectory("tally-cli")
         XCTAssertEqual(try Tally.run(["status", "--cache", dir.file("none.db")]).status, 3)
@@ -161,7 +208,7 @@ final class CommandLineTests: XCTestCase {
         let tasks = try Tally.run(["tasks", "--help"])
         XCTAssertEqual(tasks.status, 0)
         let flat = tasks.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
-        XCTAssertEqual(flat.components(separatedBy: "(default: active)").count, 2, flat)
+        XCTAssertEqual(flat.components(separatedBy: "default: active)").count, 2, flat)
         XCTAssertFalse(flat.contains("default active"), flat)
         for command in ["tasks", "status", "sync", "complete", "failures", "doctor"] {
             let help = try Tally.run([command, "--help"]).stdout

@@ -73,6 +73,44 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok, tmux.capture())
     }
 
+    /// `a`, a title with an emoji, Enter: the task is on the primary and on screen; `e` renames
+    /// it, `D` `y` deletes it, `u` brings it back.
+    func testAddsEditsDeletesAndUndoesFromTheKeyboard() throws {
+        let tmux = try dashboard()
+        tmux.send("a")
+        XCTAssertTrue(tmux.wait(for: "New task").ok, tmux.capture())
+        tmux.send("Ring the printer 🖨 back", literal: true)
+        tmux.send("Tab", "Tab", "Right", "Right", "Enter")
+        let added = tmux.wait { $0.contains("added “Ring the printer 🖨 back”") && $0.contains("Ring the printer 🖨 back  ") }
+        XCTAssertTrue(added.ok, added.screen)
+        XCTAssertEqual(sqlite(primary, "SELECT status || ' ' || value_tier FROM tasks WHERE title = 'Ring the printer 🖨 back'"),
+                       "active milestone")
+
+        tmux.send("g", "e")
+        XCTAssertTrue(tmux.wait(for: "Edit task").ok, tmux.capture())
+        tmux.send("C-u")
+        tmux.send("Ring the printer", literal: true)
+        tmux.send("Enter")
+        XCTAssertTrue(tmux.wait(for: "saved “Ring the printer”").ok, tmux.capture())
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM tasks WHERE title = 'Ring the printer'"), "1")
+
+        tmux.send("D")
+        XCTAssertTrue(tmux.wait(for: "Delete task").ok, tmux.capture())
+        tmux.send("y")
+        XCTAssertTrue(tmux.wait(for: "deleted").ok, tmux.capture())
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM tasks WHERE title = 'Ring the printer'"), "0")
+        tmux.send("u")
+        let back = tmux.wait { $0.contains("undone") && $0.contains("Ring the printer  ") }
+        XCTAssertTrue(back.ok, back.screen)
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM tasks WHERE title = 'Ring the printer'"), "1")
+
+        // An empty title is refused in the form, which stays open.
+        tmux.send("a", "Enter")
+        XCTAssertTrue(tmux.wait(for: "A task needs a title.").ok, tmux.capture())
+        tmux.send("Escape", "q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok, tmux.capture())
+    }
+
     func testShowsATaskAnotherProcessInsertedWithinASecond() throws {
         let tmux = try dashboard()
         let before = Date()

@@ -58,7 +58,7 @@ final class KeymapTests: XCTestCase {
         XCTAssertEqual(Keymap.sections(for: .failures).map(\.section), [.failures, .syncAndScreen])
         XCTAssertEqual(Keymap.hints(for: .dashboard).map(\.text).prefix(4), ["move", "details", "complete", "points"])
         XCTAssertEqual(Keymap.hints(for: .failures).map(\.text), ["move", "retry", "refresh", "back", "quit", "help"])
-        XCTAssertEqual(Keymap.footer(for: .taskDetail).map(\.text), ["complete", "points", "close"])
+        XCTAssertEqual(Keymap.footer(for: .taskDetail).map(\.text), ["complete", "points", "edit", "close"])
         XCTAssertEqual(Keymap.footer(for: .taskDetail) { $0 == .closeOverlay }.map(\.text), ["close"])
         XCTAssertEqual(Keymap.footer(for: .help).map(\.keys), [["Esc", "?"]])
         XCTAssertEqual(Keymap.label(of: .cycleStatus), "s")

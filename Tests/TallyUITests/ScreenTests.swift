@@ -37,7 +37,7 @@ final class ScreenTests: XCTestCase {
         │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
         │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
 
@@ -58,7 +58,7 @@ final class ScreenTests: XCTestCase {
         ┃● ■ Revenue   Audit payroll export                       2┃
         ┃● ■ Memphis   Compile grant application                  7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
-         j/k move  ↵ details  c complete  p points           ? help
+         j/k move  ↵ details  c complete  p points  a add    ? help
         """)
     }
 
@@ -124,7 +124,7 @@ final class ScreenTests: XCTestCase {
         │ 12:59  goals   timeout    The primary took longer than 10 s to answer.                                           ││                       ██████████████████████████████████████████████████████     │
         │ 23 Jan habits  auth       PostgreSQL at db.example.com refused the password for user tally                       ││ 24h ··················██████████████████████████████████████████████████████ now │
         ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────────────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  q quit                                                             ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  h history  q quit                                   ? help
         """)
     }
 
@@ -196,7 +196,7 @@ final class ScreenTests: XCTestCase {
         │                                                        ││ overall     — (0)         — (0)        │
         │ ✓ no unresolved failures                               ││ 24h ························ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
 
@@ -328,33 +328,33 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓2┃
-        │ ┃ Move                                            Tasks                                        ┃2┃
-        │ ┃ j/k ↓/↑   move down / up                        Enter     task details                       ┃8┃
-        │ ┃ g / G     first / last row                      c         complete the selected task         ┃1┃
-        │ ┃ PgUp/PgDn page up / down                        p         set points, then complete          ┃2┃
-        ╰─┃ Tab/S-Tab next / previous pane                  u         undo the last completion (10 s)    ┃2┃
-        ╭─┃ mouse     click selects, wheel scrolls                                                       ┃4┃
-        │ ┃                                                 Sync and screen                              ┃2┃
-        │ ┃ Filter                                          R         refresh now                        ┃7┃
-        │ ┃ 1–9       show one client's tasks               f         failures view (f or Esc leaves it) ┃1┃
-        │ ┃ 0         all clients                           t         next theme                         ┃2┃
-        │ ┃ s         status: active → queued → backlog →   Ctrl-L    redraw                             ┃2┃
-        │✍┃           done today → all                      ?         this help                          ┃4┃
-        │🗓┃ /         search titles (Enter applies)         q Ctrl-C  quit                               ┃1┃
-        ╰─┃ Esc       clear filters, search, close                                                       ┃━┛
-        ╭─┃                                                                                              ┃─╮
+        │▸┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓s┃
+        │ ┃ Move                                            Tasks                                        ┃4┃
+        │ ┃ j/k ↓/↑   move down / up                        Enter     task details                       ┃2┃
+        │ ┃ g / G     first / last row                      c         complete the selected task         ┃2┃
+        │ ┃ PgUp/PgDn page up / down                        p         set points, then complete          ┃8┃
+        │ ┃ Tab/S-Tab next / previous pane                  a         add a task (a form)                ┃1┃
+        │ ┃ mouse     click selects, wheel scrolls          e         edit the selected task             ┃2┃
+        ╰─┃                                                 >         promote it to active               ┃2┃
+        ╭─┃ Filter                                          J / K     move it down / up the list         ┃4┃
+        │ ┃ 1–9       show one client's tasks               D         delete it (y confirms)             ┃2┃
+        │ ┃ 0         all clients                           u         undo the last write (10 s)         ┃7┃
+        │ ┃ s         status: active → queued → backlog →                                                ┃1┃
+        │ ┃           done today → all                      Sync and screen                              ┃2┃
+        │ ┃ /         search titles (Enter applies)         R         refresh now                        ┃2┃
+        │✍┃ Esc       clear filters, search, close          f / h     failures / history view (Esc back) ┃4┃
+        │🗓┃                                                 t         next theme                         ┃1┃
+        ╰─┃                                                 Ctrl-L    redraw                             ┃━┛
+        ╭─┃                                                 ?         this help                          ┃─╮
+        │ ┃                                                 q Ctrl-C  quit                               ┃ │
+        │ ┃                                                                                              ┃ │
         │ ┃ Esc or ? closes · theme: default                                                             ┃ │
         │ ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛ │
-        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
-        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
         │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
         │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
         │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
 
@@ -366,16 +366,16 @@ final class ScreenTests: XCTestCase {
         ┃┃ j/k ↓/↑   move down / up    Enter     task details     ┃┃
         ┃┃ g / G     first / last row  c         complete the se… ┃┃
         ┃┃ PgUp/PgDn page up / down    p         set points, the… ┃┃
-        ┃┃ Tab/S-Tab next / previous…  u         undo the last c… ┃┃
-        ┃┃ mouse     click selects, …  Sync and screen            ┃┃
-        ┃┃ Filter                      R         refresh now      ┃┃
-        ┃┃ 1–9       show one client…  f         failures view (… ┃┃
-        ┃┃ 0         all clients       t         next theme       ┃┃
-        ┃┃ s         status: active …  Ctrl-L    redraw           ┃┃
-        ┃┃ /         search titles (…  ?         this help        ┃┃
-        ┃┃ Esc       clear filters, …  q Ctrl-C  quit             ┃┃
+        ┃┃ Tab/S-Tab next / previous…  a         add a task (a f… ┃┃
+        ┃┃ mouse     click selects, …  e         edit the select… ┃┃
+        ┃┃ Filter                      >         promote it to a… ┃┃
+        ┃┃ 1–9       show one client…  J / K     move it down / … ┃┃
+        ┃┃ 0         all clients       D         delete it (y co… ┃┃
+        ┃┃ s         status: active …  u         undo the last w… ┃┃
+        ┃┃ /         search titles (…  Sync and screen            ┃┃
+        ┃┃ Esc       clear filters, …  R         refresh now      ┃┃
         ┗┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┛
-         j/k move  ↵ details  c complete  p points           ? help
+         j/k move  ↵ details  c complete  p points  a add    ? help
         """)
     }
 
@@ -402,7 +402,7 @@ final class ScreenTests: XCTestCase {
         │✍  Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
         │🗓  Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
-        ╭─ Sync ┃ c complete  p points  Esc close                                                  ┃ rate ─╮
+        ╭─ Sync ┃ c complete  p points  e edit  Esc close                                          ┃ rate ─╮
         │ ● idle┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛       │
         │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
         │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
@@ -411,7 +411,7 @@ final class ScreenTests: XCTestCase {
         │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
         │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status  R refresh  f failures        ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
 
@@ -432,7 +432,7 @@ final class ScreenTests: XCTestCase {
         ┃● ■ Revenue   Audit payroll export                       2┃
         ┃● ■ Memphis   Compile grant application                  7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
-         j/k move  ↵ details  c complete  p points           ? help
+         j/k move  ↵ details  c complete  p points  a add    ? help
         """)
     }
 
@@ -484,7 +484,7 @@ final class ScreenTests: XCTestCase {
         │ 13:00  tasks   network    Could not reach… ││ overall   92%   98%            │
         │ 12:59  goals   timeout    The primary too… ││ 24h ····▄▆▇████▅▇████▇▇██▇ now │
         ╰────────────────────────────────────────────╯╰────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  / search  s status           ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search      ? help
         """)
     }
 
@@ -503,7 +503,7 @@ final class ScreenTests: XCTestCase {
         ┃ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓ ┃
         ┃ ┃ Failures view                                   Sync and screen                              ┃ ┃
         ┗━┃ j/k ↓/↑   choose a failure                      R         refresh now                        ┃━┛
-        ╭─┃ r         retry: resumes the failure's job, or  f         failures view (f or Esc leaves it) ┃─╮
+        ╭─┃ r         retry: resumes the failure's job, or  f / h     failures / history view (Esc back) ┃─╮
         │ ┃           the last failed job                   t         next theme                         ┃ │
         │ ┃ f / Esc   back to the dashboard                 Ctrl-L    redraw                             ┃ │
         │ ┃                                                 ?         this help                          ┃ │
@@ -530,7 +530,7 @@ final class ScreenTests: XCTestCase {
         XCTAssertFalse(text.contains("→…"), text)
         XCTAssertTrue(text.contains("status: active → queued → backlog →"), text)
         XCTAssertTrue(text.contains("today → all"), text)
-        XCTAssertTrue(text.contains("failures view (f or Esc leaves it)"), text)
+        XCTAssertTrue(text.contains("failures / history view (Esc back)"), text)
     }
 
     /// The compact header keeps two blank columns between the day's figures and the sync status

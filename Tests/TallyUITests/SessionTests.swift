@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TallyCore
+@testable import TallyApp
 @testable import TallyUI
 
 /// The dashboard session over a real (empty) cache file, without a terminal or background work.

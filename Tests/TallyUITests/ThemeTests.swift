@@ -1,5 +1,6 @@
 import XCTest
 import TallyCore
+@testable import TallyApp
 @testable import TallyUI
 
 final class ThemeTests: XCTestCase {

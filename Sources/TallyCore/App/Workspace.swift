@@ -54,12 +54,7 @@ public struct Workspace: Sendable {
     /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).
     public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) {
         guard !cache.isReadOnly, (try? cache.hasTallyTables()) == true else { return }
-        let stale = Set(StatusReport.staleNamespaces(snapshot, staleAfter: config.staleAfter, now: now))
-        var counts: [Namespace: HitRate] = [:]
-        for namespace in namespaces {
-            let empty = (snapshot.rowCounts[namespace] ?? 0) == 0
-            counts[namespace] = (stale.contains(namespace) || empty) ? HitRate(misses: 1) : HitRate(hits: 1)
-        }
+        let counts = Freshness.lookups(namespaces, snapshot: snapshot, staleAfter: config.staleAfter, now: now)
         _ = try? cache.write { db in try CacheStats.record(db, counts, at: now) }
     }
 }

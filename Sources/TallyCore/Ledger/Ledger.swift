@@ -106,7 +106,7 @@ public enum Ledger {
         var newest: DailyGoal?
         let todayOrdinal = today.ordinal
         func target(_ goal: DailyGoal?, _ date: String) -> Int {
-            max(0, context.adjustedTargets[date] ?? goal?.targetPoints ?? defaultTarget)
+            dayTarget(date: date, goal: goal, adjustedTargets: context.adjustedTargets, defaultTarget: defaultTarget)
         }
         for goal in goals {
             guard let day = goal.day else { continue }
@@ -177,6 +177,19 @@ public enum Ledger {
             goalRowEarned: goalRowEarned, targetIsAdjusted: context.adjustedTargets[today.description] != nil)
     }
 
+    /// A day's target: its `adjusted_target_points` when the primary has one, else its goal
+    /// row's `target_points`, else the default (never below 0).
+    public static func dayTarget(date: String, goal: DailyGoal?, adjustedTargets: [String: Int],
+                                 defaultTarget: Int = defaultTarget) -> Int {
+        max(0, adjustedTargets[date] ?? goal?.targetPoints ?? defaultTarget)
+    }
+
+    /// The share of the working day gone at `hour`, 0…1 (before the start 0, after the end 1).
+    public static func workdayProgress(hour: Double, workday: ClosedRange<Double> = 9...18) -> Double {
+        let length = max(0.5, workday.upperBound - workday.lowerBound)
+        return max(0, min(1, (hour - workday.lowerBound) / length))
+    }
+
     /// WorkOS's expected points by hour (for an 18-point day), interpolated.
     static let expectedByHour: [Double] = [0, 2.25, 4.5, 6, 9, 10.5, 12, 13.5, 15, 16.5, 18]  // 8:00 … 18:00
 
@@ -209,8 +222,7 @@ public enum Ledger {
         if percent >= 100 { return .ahead }
         if ofMinimum >= 100 { return .minimumOnly }
         if earned == 0 { return .behind }
-        let length = max(0.5, workday.upperBound - workday.lowerBound)
-        let progress = max(0, min(100, (hour - workday.lowerBound) / length * 100))
+        let progress = workdayProgress(hour: hour, workday: workday) * 100
         return percent >= progress ? .onTrack : .behind
     }
 

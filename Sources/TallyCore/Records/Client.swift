@@ -25,11 +25,6 @@ public struct Client: Hashable, Sendable {
 extension Client: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "cached_clients"
 
-    public enum Columns {
-        public static let id = Column("id")
-        public static let name = Column("name")
-        public static let isActive = Column("is_active")
-    }
 
     public static let columnNames = ["id", "name", "type", "color", "is_active", "created_at"]
 

@@ -99,15 +99,6 @@ public struct WorkTask: Hashable, Sendable, Codable {
 extension WorkTask: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "cached_tasks"
 
-    public enum Columns {
-        public static let id = Column("id")
-        public static let clientID = Column("client_id")
-        public static let title = Column("title")
-        public static let status = Column("status")
-        public static let sortOrder = Column("sort_order")
-        public static let updatedAt = Column("updated_at")
-        public static let completedAt = Column("completed_at")
-    }
 
     public static let columnNames = [
         "id", "client_id", "title", "description", "status", "category", "value_tier",

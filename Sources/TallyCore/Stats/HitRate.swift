@@ -14,7 +14,7 @@ public struct HitRate: Equatable, Sendable {
     public var lookups: Int { hits + misses }
     public var rate: Double? { lookups == 0 ? nil : Double(hits) / Double(lookups) }
 
-    static func + (lhs: HitRate, rhs: HitRate) -> HitRate {
+    public static func + (lhs: HitRate, rhs: HitRate) -> HitRate {
         HitRate(hits: lhs.hits + rhs.hits, misses: lhs.misses + rhs.misses)
     }
 }

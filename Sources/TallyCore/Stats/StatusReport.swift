@@ -31,10 +31,7 @@ public struct StatusReport: Sendable, Equatable {
 
     /// Which namespaces are stale: never synced, or synced longer ago than their TTL.
     public static func staleNamespaces(_ snapshot: Snapshot, staleAfter: [Namespace: Double], now: Date) -> [Namespace] {
-        Namespace.allCases.filter { namespace in
-            guard let last = snapshot.lastSync[namespace] else { return true }
-            return now.timeIntervalSince(last) > (staleAfter[namespace] ?? 900)
-        }
+        Freshness.staleNamespaces(lastSyncs: snapshot.lastSync, staleAfter: staleAfter, now: now)
     }
 
     public init(snapshot: Snapshot, staleAfter: [Namespace: Double], primary: String?, now: Date) {

@@ -63,7 +63,7 @@ public final class RefreshScheduler: @unchecked Sendable {
     public static func nextSync(nextCheck: Date, interval: Double, lastSyncs: [Namespace: Date],
                                 staleAfter: [Namespace: Double]) -> Date {
         let staleFrom = Namespace.allCases.map { namespace in
-            lastSyncs[namespace].map { $0.addingTimeInterval(staleAfter[namespace] ?? 900) } ?? .distantPast
+            Freshness.staleFrom(lastSyncs[namespace], namespace, staleAfter: staleAfter)
         }.min() ?? .distantPast
         guard staleFrom >= nextCheck else { return nextCheck }
         // A check syncs when its time is past `staleFrom`.
@@ -187,11 +187,7 @@ public final class RefreshScheduler: @unchecked Sendable {
 
     func staleNamespaces() -> [Namespace] {
         guard let syncs = try? workspace.cache.read({ db in try CacheMeta.lastSyncs(db) }) else { return [] }
-        let now = Date()
-        return Namespace.allCases.filter { namespace in
-            guard let last = syncs.byNamespace[namespace] else { return true }
-            return now.timeIntervalSince(last) > (workspace.config.staleAfter[namespace] ?? 900)
-        }
+        return Freshness.staleNamespaces(lastSyncs: syncs.byNamespace, staleAfter: workspace.config.staleAfter, now: Date())
     }
 
     private func launch(kind: SyncJob.Kind, namespaces: [Namespace], resume: Int64? = nil) {

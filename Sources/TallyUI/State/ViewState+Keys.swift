@@ -11,12 +11,18 @@ extension ViewState {
         case .taskDetail: return .taskDetail
         case .taskForm: return .taskForm
         case .confirmDelete: return .confirmDelete
-        case .points, nil: return view == .failures ? .failures : .dashboard
+        case .points, nil: return viewKeyMode
         }
     }
 
     /// The keys of the full-screen view under any overlay: the hint line and the help show these.
-    public var viewKeyMode: KeyMode { view == .failures ? .failures : .dashboard }
+    public var viewKeyMode: KeyMode {
+        switch view {
+        case .dashboard: return .dashboard
+        case .failures: return .failures
+        case .history: return .history
+        }
+    }
 
     /// Applies a key (or mouse event) and returns what the rest of Tally must do. `Keymap` says
     /// what each key means in each mode; the mode's handler carries the action out.
@@ -50,6 +56,7 @@ extension ViewState {
             return action == .confirm ? [.deleteTask(taskID: row.task.id)] : [.message("Kept “\(Self.shortTitle(row))”.")]
         case .pointsInput: return handlePoints(action)
         case .failures: return handleFailures(action, key: key, snapshot: snapshot, height: height)
+        case .history: return handleHistory(action)
         case .dashboard: return handleDashboard(action, key: key, snapshot: snapshot, layout: layout)
         }
     }
@@ -65,6 +72,12 @@ extension ViewState {
         case .showHelp: overlay = .help; return []
         case .toggleFailures:
             view = view == .failures ? .dashboard : .failures
+            return []
+        case .toggleHistory:
+            toggleHistory()
+            return []
+        case .leaveView:
+            view = .dashboard
             return []
         default: return nil
         }

@@ -49,10 +49,13 @@ public struct ScreenModel: Equatable, Sendable {
     public var snapshot: Snapshot
     public var state: ViewState
     public var chrome: Chrome
+    /// The days behind today for the history view; nil until it is read.
+    public var history: History?
 
-    public init(snapshot: Snapshot, state: ViewState, chrome: Chrome) {
+    public init(snapshot: Snapshot, state: ViewState, chrome: Chrome, history: History? = nil) {
         self.snapshot = snapshot
         self.state = state
         self.chrome = chrome
+        self.history = history
     }
 }

@@ -46,12 +46,12 @@ struct TaskFormOverlay: Widget {
                 let placeholder = field == .points ? "the tier's" : (field == .description ? "—" : "")
                 return [Span(placeholder, style: muted)]
             }
+            guard focused else { return [Span(DisplayWidth.truncate(text, to: width), style: style)] }
             // The end of what is typed, when it is longer than the field, and a cursor after it.
             var shown = text
             while DisplayWidth.of(shown) > width - 1, !shown.isEmpty { shown.removeFirst() }
             let pad = String(repeating: " ", count: max(0, width - 1 - DisplayWidth.of(shown)))
-            return focused ? [Span(shown, style: style), Span("▏", style: style), Span(pad, style: style)]
-                : [Span(shown, style: style)]
+            return [Span(shown, style: style), Span("▏", style: style), Span(pad, style: style)]
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import TallyUI
 
 /// The themes Tally can show: the shipped ones (`Themes/*.toml`, compiled in, and read from an
 /// installed `share/tally/themes` or the repository's `Themes/` when one is found beside the

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TallyCore
+import TallyUI
 
 /// The running dashboard without the terminal: the screen model, what keys do, when the
 /// snapshot is rebuilt, and the work that runs in the background (syncs and completions).
@@ -38,6 +39,17 @@ public final class DashboardSession {
     /// The first lookups are written at the first tick, so the cache pane is not empty for a minute.
     var lastFlush = Date.distantPast
     var lastClockSecond = 0
+    /// Counts snapshot rebuilds (each follows a change to the cache); the history was read at
+    /// `historyGeneration`.
+    var snapshotGeneration = 0
+    var historyGeneration = -1
+    /// Whether the history is read on a background thread after each change to the cache, so
+    /// that `h` shows it at once (false in tests: it is read when the view opens).
+    let readsHistoryInBackground: Bool
+    var historyReadInFlight = false
+    var historyReadWanted = false
+    /// The newest history read in the background, and the generation it was read at.
+    var preparedHistory: (history: History, generation: Int)?
 
 
     public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
@@ -48,6 +60,7 @@ public final class DashboardSession {
         self.width = width
         self.height = height
         self.timeZone = timeZone
+        readsHistoryInBackground = startBackground
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
         cacheIdentity = FileIdentity.of(cache.path)
@@ -129,6 +142,7 @@ public final class DashboardSession {
                 model.chrome.message = nil
                 needsRedraw = true
             }
+            updateHistory(now: now)
             // Redraw only when a time-dependent text on screen would change.
             let clock = clockText(now)
             if clock != lastClockText {
@@ -233,7 +247,10 @@ public final class DashboardSession {
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
             model.chrome.now = now
+            snapshotGeneration += 1
             adopt()
+            prepareHistory(now: now)
+            updateHistory(now: now)
         } catch {
             say(error.userMessage, .error)
             logger.error("snapshot failed: \(error.userMessage)")
@@ -278,18 +295,10 @@ public final class DashboardSession {
     /// empty or stale (which asks the scheduler to look now).
     func count(new: Snapshot, old: Snapshot, now: Date) {
         guard !workspace.cache.isReadOnly else { return }
-        let stale = Set(StatusReport.staleNamespaces(new, staleAfter: workspace.config.staleAfter, now: now))
-        var missed = false
-        for namespace in Namespace.allCases where new.differs(from: old, in: namespace) || old.rowCounts.isEmpty {
-            let empty = (new.rowCounts[namespace] ?? 0) == 0
-            if stale.contains(namespace) || empty {
-                lookups[namespace, default: HitRate()].misses += 1
-                missed = true
-            } else {
-                lookups[namespace, default: HitRate()].hits += 1
-            }
-        }
-        if missed { scheduler?.checkNow() }
+        let shown = Namespace.allCases.filter { new.differs(from: old, in: $0) || old.rowCounts.isEmpty }
+        let counts = Freshness.lookups(shown, snapshot: new, staleAfter: workspace.config.staleAfter, now: now)
+        lookups.merge(counts, uniquingKeysWith: +)
+        if counts.values.contains(where: { $0.misses > 0 }) { scheduler?.checkNow() }
     }
 
     /// Writes the counters at most once a minute: every write wakes every watcher of the cache.
@@ -312,6 +321,7 @@ public final class DashboardSession {
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
         // The key line of a view just opened shows its keys, not what was said before it.
         if model.state.view != view { model.chrome.message = nil }
+        updateHistory(now: now)
         needsRedraw = true
         for effect in effects { perform(effect, now: now) }
         return effects
@@ -436,6 +446,9 @@ public final class DashboardSession {
         case undone(Int64, CompletionOutcome)
         case taskWritten(Int64?, TaskWriteOutcome, verb: String)
         case completionFailed(Int64?, String)
+        /// The history read in the background at a snapshot generation.
+        case history(History, generation: Int)
+        case historyFailed(String)
     }
 
     /// After a completion or undo: the task page now (one bounded query, so the pending mark
@@ -448,6 +461,17 @@ public final class DashboardSession {
 
     func receive(_ message: Message) {
         switch message {
+        case .history(let history, let generation):
+            historyReadInFlight = false
+            preparedHistory = (history, generation)
+            if historyReadWanted {
+                historyReadWanted = false
+                prepareHistory(now: Date())
+            }
+            updateHistory()
+        case .historyFailed(let text):
+            historyReadInFlight = false
+            logger.error("history failed: \(text)")
         case .completed(let taskID, let outcome):
             writes.finish(taskID)
             switch outcome {
@@ -515,6 +539,56 @@ public final class DashboardSession {
             }
             needsRedraw = true
         }
+    }
+}
+
+extension DashboardSession {
+    /// Reads the history on a background thread after a change to the cache (one read at a
+    /// time; changes meanwhile ask for one more), so `h` finds it ready: on 100,000 tasks the
+    /// read takes longer than a frame.
+    func prepareHistory(now: Date) {
+        guard readsHistoryInBackground else { return }
+        guard !historyReadInFlight else { return historyReadWanted = true }
+        historyReadInFlight = true
+        let cache = workspace.cache, config = workspace.config, zone = timeZone
+        let generation = snapshotGeneration, inbox = self.inbox
+        Task.detached {
+            do {
+                let history = try cache.history(now: now, timeZone: zone, defaultTarget: config.targetPoints,
+                                                workday: config.workday, doneDays: config.scope.doneDays)
+                inbox.post(.history(history, generation: generation))
+            } catch {
+                inbox.post(.historyFailed(error.userMessage))
+            }
+        }
+    }
+
+    /// While the history view shows: takes the newest history read in the background, or reads
+    /// it now when there is none, when the day has turned, or (without background reads) when
+    /// the cache changed since it was read; keeps the view's week inside it.
+    func updateHistory(now: Date = Date()) {
+        guard model.state.view == .history else { return }
+        if let prepared = preparedHistory, model.history == nil || prepared.generation > historyGeneration {
+            model.history = prepared.history
+            historyGeneration = prepared.generation
+            needsRedraw = true
+        }
+        let today = LocalDay(now, in: timeZone)
+        let changed = !readsHistoryInBackground && historyGeneration != snapshotGeneration
+        if model.history == nil || model.history?.today != today || changed {
+            let config = workspace.config
+            do {
+                model.history = try workspace.cache.history(
+                    now: now, timeZone: timeZone, defaultTarget: config.targetPoints, workday: config.workday,
+                    doneDays: config.scope.doneDays)
+                historyGeneration = snapshotGeneration
+            } catch {
+                say(error.userMessage, .error)
+                logger.error("history failed: \(error.userMessage)")
+            }
+            needsRedraw = true
+        }
+        model.state.clampHistory(to: model.history)
     }
 }
 

@@ -4,7 +4,7 @@ import TallyUI
 /// The dashboard's main loop: sleeps in `poll` on the keyboard, the quit-signal pipe and the
 /// session's wake pipe, waking at most every `pollInterval` to look at `PRAGMA data_version`
 /// and the clock. An idle wake is one `poll` and one step of a prepared `PRAGMA data_version`.
-public final class DashboardLoop {
+public final class DashboardLoop<Terminal: TerminalBackend> {
     let session: DashboardSession
     let terminal: Terminal
     let pollInterval: Double
@@ -33,8 +33,8 @@ public final class DashboardLoop {
         session.resize(width: terminal.width, height: terminal.height)
         terminal.draw(session.frame())
         var fds = [
-            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: TerminalGuard.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: terminal.inputFileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: terminal.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: session.wakeFileDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         var lastKeyCheck = DispatchTime.now().uptimeNanoseconds
@@ -44,7 +44,7 @@ public final class DashboardLoop {
             let interval = session.isSettling ? min(pollInterval, 0.05) : pollInterval
             let ready = poll(&fds, nfds_t(fds.count), Int32(interval * 1000))
             if ready < 0 && errno != EINTR { break }
-            if fds[1].revents != 0 || TerminalGuard.quitSignal != 0 { break }
+            if fds[1].revents != 0 || terminal.quitRequested { break }
             if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away
             // ncurses is asked for keys when the terminal has input, when a signal (SIGWINCH)
             // cut the sleep short, and once a second in case it holds one back; an idle wake

@@ -1,0 +1,102 @@
+import Foundation
+import TallyUI
+
+/// A terminal without a screen: keys are queued by `send`, frames are kept as buffers. It lets
+/// the dashboard's real loop (`DashboardLoop`) run in tests, on another thread, without tmux.
+public final class TestTerminal: TerminalBackend, @unchecked Sendable {
+    public let width: Int
+    public let height: Int
+    private let lock = NSLock()
+    private var keys: [Key] = []
+    private var frames: [Buffer] = []
+    private var closed = false
+    private let pipe: (read: Int32, write: Int32)
+    private let quitPipe: (read: Int32, write: Int32)
+    private var quitAsked = false
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        var fds: [Int32] = [0, 0]
+        _ = Darwin_or_Glibc_pipe(&fds)
+        pipe = (fds[0], fds[1])
+        _ = Darwin_or_Glibc_pipe(&fds)
+        quitPipe = (fds[0], fds[1])
+    }
+
+    deinit {
+        for fd in [pipe.read, pipe.write, quitPipe.read, quitPipe.write] { Foundation.close(fd) }
+    }
+
+    /// Queues keys as if typed.
+    public func send(_ keys: Key...) {
+        lock.withLock { self.keys += keys }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
+    }
+
+    /// Types `text`, a character a key.
+    public func send(contentsOf text: String) {
+        lock.withLock { keys += text.map { Key.char($0) } }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
+    }
+
+    /// Asks the loop to stop, as SIGTERM would.
+    public func requestQuit() {
+        lock.withLock { quitAsked = true }
+        var byte: UInt8 = 1
+        _ = write(quitPipe.write, &byte, 1)
+    }
+
+    /// The last frame drawn (nil before the first).
+    public var lastFrame: Buffer? { lock.withLock { frames.last } }
+    public var frameCount: Int { lock.withLock { frames.count } }
+    public var isClosed: Bool { lock.withLock { closed } }
+
+    /// Waits until the last frame's text satisfies `predicate` (or `timeout` passes); returns it.
+    @discardableResult
+    public func waitForFrame(timeout: TimeInterval = 5, _ predicate: (String) -> Bool) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = lastFrame?.plainText(), predicate(text) { return text }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    // MARK: TerminalBackend
+
+    public var inputFileDescriptor: Int32 { pipe.read }
+    public var quitFileDescriptor: Int32 { quitPipe.read }
+    public var quitRequested: Bool { lock.withLock { quitAsked } }
+
+    public func draw(_ buffer: Buffer) {
+        lock.withLock { frames.append(buffer) }
+    }
+
+    public func invalidate() {}
+
+    public func readKey() -> Key? {
+        lock.withLock {
+            guard !keys.isEmpty else {
+                // Empty the wake-up bytes so poll sleeps until the next send.
+                var scratch = [UInt8](repeating: 0, count: 64)
+                let flags = fcntl(pipe.read, F_GETFL)
+                _ = fcntl(pipe.read, F_SETFL, flags | O_NONBLOCK)
+                _ = read(pipe.read, &scratch, scratch.count)
+                return nil
+            }
+            return keys.removeFirst()
+        }
+    }
+
+    public func close() {
+        lock.withLock { closed = true }
+    }
+}
+
+/// `pipe(2)` as each C library spells it.
+private func Darwin_or_Glibc_pipe(_ fds: inout [Int32]) -> Int32 {
+    fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
+}

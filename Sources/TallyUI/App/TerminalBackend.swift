@@ -1,0 +1,21 @@
+/// What the dashboard needs of a terminal: its size, drawing a buffer, reading a key. The
+/// ncurses terminal (`TallyTerminal.Terminal`) is one; `TallyApp.TestTerminal` is another, so
+/// the dashboard's loop runs in tests without a terminal (see docs/ARCHITECTURE.md).
+public protocol TerminalBackend: AnyObject {
+    var width: Int { get }
+    var height: Int { get }
+    /// Readable (poll(2)) when a key may be waiting.
+    var inputFileDescriptor: Int32 { get }
+    /// Readable when the process was asked to quit (SIGTERM, SIGHUP); -1 for none.
+    var quitFileDescriptor: Int32 { get }
+    /// True once a quit signal arrived.
+    var quitRequested: Bool { get }
+    /// Draws the buffer (only the cells that changed since the last draw).
+    func draw(_ buffer: Buffer)
+    /// Forgets what is on screen so the next draw repaints everything (Ctrl-L).
+    func invalidate()
+    /// The next key if one is waiting; never blocks.
+    func readKey() -> Key?
+    /// Gives the terminal back (safe to call twice).
+    func close()
+}
