@@ -55,7 +55,7 @@ public final class TallyMCPServer: Sendable {
 
     /// Serves stdin and stdout (the transport an MCP client starts a local server with).
     public func runOverStdio() async throws {
-        try await run(transport: StdioTransport(logger: Logger(label: "tally.mcp.stdio")))
+        try await run(transport: LineTransport(logger: Logger(label: "tally.mcp.stdio")))
     }
 
     /// Serves `transport` until the client goes away (stdin closes), then stops the timer, writes
