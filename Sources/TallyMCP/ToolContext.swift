@@ -34,7 +34,7 @@ public final class ToolContext: Sendable {
         let events = SyncEvents()
         syncEvents = events
         if background {
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine()) { event in
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), followsPresence: false) { event in
                 Self.log(event, logger)
                 events.post(event)
             }
@@ -115,6 +115,8 @@ public final class ToolContext: Sendable {
         case .failed(let message): logger.warning("sync failed: \(message)")
         case .notified: logger.info("the primary notified a change")
         case .push(let enabled): logger.info("push from the primary: \(enabled ? "on" : "off")")
+        case .away(let away): logger.info(away ? "away" : "back")
+        case .caughtUp(let rows): logger.info("caught up", metadata: ["rows": "\(rows)"])
         }
     }
 }

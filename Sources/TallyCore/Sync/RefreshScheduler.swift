@@ -55,11 +55,15 @@ public final class RefreshScheduler: @unchecked Sendable {
     /// Whether the primary has the NOTIFY triggers; nil until asked successfully.
     private var pushInstalled: Bool?
 
-    public init(workspace: Workspace, engine: SyncEngine?, now: Date = Date(),
+    /// Whether nobody-at-the-keyboard makes it away; false for `tally mcp`, which works when asked.
+    let followsPresence: Bool
+
+    public init(workspace: Workspace, engine: SyncEngine?, now: Date = Date(), followsPresence: Bool = true,
                 onEvent: @escaping @Sendable (Event) -> Void) {
         self.workspace = workspace
         self.engine = engine
         self.onEvent = onEvent
+        self.followsPresence = followsPresence
         presence = Presence(awayAfter: workspace.config.awayAfter, awayRefresh: workspace.config.awayRefresh, now: now)
     }
 
@@ -248,7 +252,7 @@ public final class RefreshScheduler: @unchecked Sendable {
     private func armAwayTimer() {
         awayTimer?.cancel()
         awayTimer = nil
-        guard let due = presence.awayAt else { return }
+        guard followsPresence, let due = presence.awayAt else { return }
         let source = DispatchSource.makeTimerSource(queue: queue)
         source.schedule(deadline: .now() + max(0, due.timeIntervalSinceNow), leeway: .milliseconds(200))
         source.setEventHandler { [weak self] in
