@@ -104,19 +104,26 @@ public enum Ledger {
         var byDay: [Int: (earned: Int, target: Int, tasks: Int)] = [:]
         var storedLongest = 0
         var newest: DailyGoal?
+        var newestOrdinal = Int.min
         let todayOrdinal = today.ordinal
+        let todayText = today.description
+        var todayRow: DailyGoal?
         func target(_ goal: DailyGoal?, _ date: String) -> Int {
             dayTarget(date: date, goal: goal, adjustedTargets: context.adjustedTargets, defaultTarget: defaultTarget)
         }
+        // Years of goal rows: one pass, each date parsed once.
+        byDay.reserveCapacity(goals.count + 7)
         for goal in goals {
             guard let day = goal.day else { continue }
-            byDay[day.ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
+            let ordinal = day.ordinal
+            byDay[ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
             storedLongest = max(storedLongest, goal.longestStreak ?? 0)
-            if day.ordinal <= todayOrdinal, newest.flatMap({ $0.day }).map({ day.ordinal > $0.ordinal }) ?? true {
+            if ordinal <= todayOrdinal, ordinal > newestOrdinal {
                 newest = goal
+                newestOrdinal = ordinal
             }
+            if ordinal == todayOrdinal, todayRow == nil, goal.date == todayText { todayRow = goal }
         }
-        let todayRow = goals.first { $0.date == today.description }
         let goalRowEarned = todayRow.map { max(0, $0.earnedPoints ?? 0) }
         var entry = byDay[todayOrdinal] ?? (0, target(nil, today.description), 0)
         var touched = 0

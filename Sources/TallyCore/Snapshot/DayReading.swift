@@ -25,8 +25,9 @@ extension CacheStore {
             let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
             let context = try reader.todayContext(clients: clients)
             let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget, context: context)
+            let todayText = today.description
             return DayReading(figures: figures, doneTasks: context.doneTasks ?? [], clients: clients,
-                              todayGoal: goals.first { $0.date == today.description })
+                              todayGoal: goals.first { $0.date == todayText })
         }
     }
 
