@@ -16,7 +16,7 @@ struct Tally: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Add.self, Edit.self,
-            Promote.self, Delete.self, Tasks.self,
+            Promote.self, Delete.self, Tasks.self, Habits.self, HabitCommand.self,
             Failures.self, Primary.self, Doctor.self,
         ],
         defaultSubcommand: Dash.self

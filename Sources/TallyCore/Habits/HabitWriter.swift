@@ -129,7 +129,9 @@ public final class HabitWriter: Sendable {
             } else if candidates.count > 1 {
                 throw TallyError.badArgument("“\(wanted)” names \(candidates.count) habits (ids \(candidates.map { String($0.id) }.joined(separator: ", "))); give the id.")
             } else {
-                let partial = habits.filter { $0.isActive != false && $0.name.range(of: wanted, options: [.caseInsensitive]) != nil }
+                let containing = habits.filter { $0.name.range(of: wanted, options: [.caseInsensitive]) != nil }
+                let activeContaining = containing.filter { $0.isActive != false }
+                let partial = activeContaining.isEmpty ? containing : activeContaining
                 if partial.count > 1 {
                     let names = partial.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
                     throw TallyError.badArgument("“\(wanted)” matches \(partial.count) habits: \(names); give the id.")
