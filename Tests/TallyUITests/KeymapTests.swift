@@ -54,7 +54,7 @@ final class KeymapTests: XCTestCase {
 
     /// The help, the hint line and the footers all come from the table.
     func testHelpHintsAndFootersComeFromTheTable() {
-        XCTAssertEqual(Keymap.sections(for: .dashboard).map(\.section), [.move, .filter, .tasks, .syncAndScreen])
+        XCTAssertEqual(Keymap.sections(for: .dashboard).map(\.section), [.move, .filter, .tasks, .syncAndScreen, .habits])
         XCTAssertEqual(Keymap.sections(for: .failures).map(\.section), [.failures, .syncAndScreen])
         XCTAssertEqual(Keymap.hints(for: .dashboard).map(\.text).prefix(4), ["move", "details", "complete", "points"])
         XCTAssertEqual(Keymap.hints(for: .failures).map(\.text), ["move", "retry", "refresh", "back", "quit", "help"])

@@ -11,6 +11,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// Enter on the dashboard: the focused pane's selection (task details, client filter, failures).
     case open
     case complete, completeWithPoints, undo
+    /// `Space` in the habits pane (and `c` there): check the selected habit in for today.
+    case checkInHabit
     case addTask, editTask, promoteTask, moveTaskDown, moveTaskUp, deleteTask
     /// `y` on the delete question.
     case confirm
@@ -27,6 +29,8 @@ public enum Action: String, CaseIterable, Sendable {
 /// Which keys are live: the full-screen view, or the overlay or input that takes the keys.
 public enum KeyMode: String, CaseIterable, Sendable {
     case dashboard, failures, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
+    /// The habit detail (`Enter` in the habits pane).
+    case habitDetail
     /// The "terminal too small" screen: only quitting and redrawing.
     case tooSmall
 
@@ -73,6 +77,7 @@ public struct Binding: Sendable {
         case filter = "Filter"
         case tasks = "Tasks"
         case syncAndScreen = "Sync and screen"
+        case habits = "Habits (Tab to the pane)"
     }
 
     public var keys: [(KeyPattern, Action)]
@@ -165,6 +170,13 @@ public enum Keymap {
         b("u", "undo the last write (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
           hint: h("u", text: "undo", rank: 100, in: [.dashboard]), helpModes: [.dashboard]),
 
+        // Habits: the habits pane's own keys (`c` and Enter there mean the habit, not a task).
+        b("Space / c", "check the selected habit in", .habits, [.dashboard, .habitDetail],
+          [(.key(.char(" ")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25, in: [.habitDetail]),
+          helpModes: [.dashboard]),
+        b("Enter", "its streaks, last 30 days", .habits, [.dashboard], [(.key(.enter), .open)]),
+        b("u", "undo the check-in (10 s)", .habits, [.dashboard], [(.key(.char("u")), .undo)]),
+
         // Sync and screen: everywhere outside overlays.
         b("R", "refresh now", .syncAndScreen, main, [(.key(.char("R")), .refresh)], hint: h("R", text: "refresh", rank: 70)),
         b("f", "failures view (f or Esc leaves it)", .syncAndScreen, main, [(.key(.char("f")), .toggleFailures)],
@@ -175,7 +187,7 @@ public enum Keymap {
         b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
         b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),
           [(.key(.char("q")), .quit), (.key(.ctrl("c")), .quit)], hint: h("q", text: "quit", rank: 130)),
-        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete],
+        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete, .habitDetail],
           [(.key(.ctrl("c")), .quit)]),
 
         // Overlays: their footers show these.
@@ -185,6 +197,10 @@ public enum Keymap {
         b("Esc", "close the task", nil, [.taskDetail],
           [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
           hint: h("Esc", text: "close", rank: 50)),
+        b("Esc", "close the habit", nil, [.habitDetail],
+          [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
+          hint: h("Esc", text: "close", rank: 50)),
+        b("c", "check it in", nil, [.habitDetail], [(.key(.char("c")), .checkInHabit)]),
 
         // Typing: every other key is text.
         b("Enter", "apply", nil, [.searchInput], [(.key(.enter), .applyInput)], hint: h("↵", text: "apply", rank: 10)),
