@@ -196,3 +196,44 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(try primaryCompletions(4), 0)
     }
 }
+
+/// The JSON `tally habits --json`, `tally habit done --json` and `tally mcp` answer with: WorkOS's
+/// `life_get_habits` rows and `life_complete_habit` result.
+final class HabitJSONTests: XCTestCase {
+    func testTheShapesAreWorkOSs() throws {
+        var habit = Habit(id: 2, name: "Read", emoji: "📚", frequency: "daily", currentStreak: 6, longestStreak: 14,
+                          isActive: true, sortOrder: 2, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-11-26T12:00:00.000Z")
+        habit.lastCompletedDate = "2026-11-26"
+        let before = HabitStreak(currentStreak: 5, longestStreak: 14, lastCompletedDate: "2026-11-25")
+        let done = HabitJSON.checkIn(.applied(habit: habit, key: "k", before: before), note: "Chapter 4", today: "2026-11-26")
+        XCTAssertEqual(done["success"] as? Bool, true)
+        let completion = try XCTUnwrap(done["completion"] as? [String: Any])
+        XCTAssertEqual(completion["habitId"] as? Int64, 2)
+        XCTAssertEqual(completion["completedAt"] as? String, "2026-11-26T12:00:00.000Z")
+        XCTAssertEqual(completion["note"] as? String, "Chapter 4")
+        let shown = try XCTUnwrap(done["habit"] as? [String: Any])
+        XCTAssertEqual(shown["currentStreak"] as? Int, 6)
+        XCTAssertEqual(shown["lastCompletedDate"] as? String, "2026-11-26")
+        XCTAssertEqual(shown["isActive"] as? Int, 1)
+        let info = try XCTUnwrap(done["streakInfo"] as? [String: Any])
+        XCTAssertEqual(info["previousStreak"] as? Int, 5)
+        XCTAssertEqual(info["newStreak"] as? Int, 6)
+        XCTAssertEqual(info["wasConsecutive"] as? Bool, true)
+        XCTAssertNil(done["pending"])
+
+        let again = HabitJSON.checkIn(.alreadyDone(habit: habit), note: nil, today: "2026-11-26")
+        XCTAssertEqual(again["success"] as? Bool, false)
+        XCTAssertEqual(again["message"] as? String, "Habit already completed today")
+        XCTAssertEqual(Set((again["habit"] as? [String: Any])?.keys ?? [:].keys), ["id", "name", "currentStreak", "lastCompletedDate"])
+
+        let queued = HabitJSON.checkIn(.queued(habit: habit, key: "k", before: before, reason: "offline"), note: nil, today: "2026-11-26")
+        XCTAssertEqual(queued["pending"] as? Bool, true)
+        XCTAssertEqual(queued["reason"] as? String, "offline")
+
+        let row = HabitJSON.habit(HabitStatus(habit: habit, doneToday: true, days: [], lastCompletedDate: "2026-11-26"))
+        XCTAssertEqual(row["completedToday"] as? Bool, true)
+        XCTAssertEqual(row["name"] as? String, "Read")
+        XCTAssertNotEqual(JSONOutput.string(row), "{}", "serialisable")
+        XCTAssertNotEqual(JSONOutput.string(done), "{}", "serialisable")
+    }
+}
