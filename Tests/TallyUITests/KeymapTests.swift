@@ -62,5 +62,10 @@ final class KeymapTests: XCTestCase {
         XCTAssertEqual(Keymap.footer(for: .taskDetail) { $0 == .closeOverlay }.map(\.text), ["close"])
         XCTAssertEqual(Keymap.footer(for: .help).map(\.keys), [["Esc", "?"]])
         XCTAssertEqual(Keymap.label(of: .cycleStatus), "s")
+        // The habits pane focused: its keys replace the task keys on the line.
+        XCTAssertEqual(Keymap.hints(for: .dashboard, focus: .habits).map(\.text).prefix(4), ["move", "details", "check in", "undo"])
+        XCTAssertFalse(Keymap.hints(for: .dashboard, focus: .habits).contains { $0.text == "complete" })
+        XCTAssertEqual(Keymap.hints(for: .dashboard, focus: .tasks).map(\.text), Keymap.hints(for: .dashboard).map(\.text))
+        XCTAssertEqual(Keymap.footer(for: .habitDetail).map(\.text), ["check in", "close"])
     }
 }

@@ -642,7 +642,7 @@ final class ScreenTests: XCTestCase {
         │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
         │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+         j/k move  ↵ details  Space check in  u undo  / search  s status  R refresh  f failures      ? help
         """)
     }
 
@@ -680,7 +680,7 @@ final class ScreenTests: XCTestCase {
         │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
         │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
         ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+         j/k move  ↵ details  Space check in  u undo  / search  s status  R refresh  f failures      ? help
         """)
     }
 }

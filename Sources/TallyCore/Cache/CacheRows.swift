@@ -164,9 +164,10 @@ public enum CacheRows {
                        arguments: [habitID, completedAt])
     }
 
-    /// Replaces the check-ins from `since` on with the primary's, keeping those still pending.
+    /// Replaces the check-ins with the primary's from `since` on (older ones go, so the table
+    /// stays a few weeks long), keeping those still pending.
     public static func replaceHabitCheckIns(since: String, _ completions: [HabitCompletion], _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM tally_habit_checkins WHERE completed_at >= ? AND pending = 0", arguments: [since])
+        try db.execute(sql: "DELETE FROM tally_habit_checkins WHERE pending = 0 OR completed_at < ?", arguments: [since])
         for completion in completions { try addHabitCheckIn(completion, pending: false, db) }
     }
 

@@ -65,6 +65,8 @@ public struct Hint: Sendable, Equatable {
     public var rank: Int
     /// The modes whose line shows it (nil: every mode of the binding).
     public var modes: Set<KeyMode>?
+    /// The dashboard's line shows it only while this pane has the focus (nil: any pane).
+    public var pane: ViewState.Pane? = nil
 }
 
 /// One row of the key table: keys and the actions they trigger, in which modes, and how the help,
@@ -116,8 +118,9 @@ public enum Keymap {
         Binding(keys: keys, modes: modes, section: section, label: label, help: help, helpModes: helpModes, hint: hint)
     }
 
-    private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil) -> Hint {
-        Hint(keys: keys, text: text, rank: rank, modes: modes)
+    private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil,
+                          pane: ViewState.Pane? = nil) -> Hint {
+        Hint(keys: keys, text: text, rank: rank, modes: modes, pane: pane)
     }
 
     public static let bindings: [Binding] = [
@@ -172,10 +175,12 @@ public enum Keymap {
 
         // Habits: the habits pane's own keys (`c` and Enter there mean the habit, not a task).
         b("Space / c", "check the selected habit in", .habits, [.dashboard, .habitDetail],
-          [(.key(.char(" ")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25, in: [.habitDetail]),
+          [(.key(.char(" ")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25, pane: .habits),
           helpModes: [.dashboard]),
-        b("Enter", "its streaks, last 30 days", .habits, [.dashboard], [(.key(.enter), .open)]),
-        b("u", "undo the check-in (10 s)", .habits, [.dashboard], [(.key(.char("u")), .undo)]),
+        b("Enter", "its streaks, last 30 days", .habits, [.dashboard], [(.key(.enter), .open)],
+          hint: h("↵", text: "details", rank: 20, pane: .habits)),
+        b("u", "undo the check-in (10 s)", .habits, [.dashboard], [(.key(.char("u")), .undo)],
+          hint: h("u", text: "undo", rank: 30, pane: .habits)),
 
         // Sync and screen: everywhere outside overlays.
         b("R", "refresh now", .syncAndScreen, main, [(.key(.char("R")), .refresh)], hint: h("R", text: "refresh", rank: 70)),
@@ -241,9 +246,15 @@ public enum Keymap {
         }
     }
 
-    /// The hints of `mode`, most useful first.
-    public static func hints(for mode: KeyMode) -> [Hint] {
-        bindings.compactMap { $0.hinted(in: mode) }.sorted { $0.rank < $1.rank }
+    /// The hints of `mode`, most useful first. With `focus`, the dashboard's line is the focused
+    /// pane's: the habits pane's keys replace the task keys while it has the focus.
+    public static func hints(for mode: KeyMode, focus: ViewState.Pane? = nil) -> [Hint] {
+        bindings.compactMap { binding -> Hint? in
+            guard let hint = binding.hinted(in: mode) else { return nil }
+            if let pane = hint.pane { return mode == .dashboard && pane == focus ? hint : nil }
+            if mode == .dashboard, focus == .habits, binding.section == .tasks { return nil }
+            return hint
+        }.sorted { $0.rank < $1.rank }
     }
 
     /// An overlay's footer: its hints, less those `shows` leaves out (a done task cannot be completed).
