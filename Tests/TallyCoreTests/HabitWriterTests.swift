@@ -171,6 +171,31 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(try status(2)?.doneToday, true)
     }
 
+    /// New York's 25-hour 1 November 2026: a check-in at 00:30 EDT and another at 23:30 EST are
+    /// the same day (the second is refused); 00:30 EST on the 2nd continues the streak.
+    func testTheDaylightSavingDayIsOneDayForCheckIns() async throws {
+        let newYork = try XCTUnwrap(TimeZone(identifier: "America/New_York"))
+        try primary.write { db in
+            try db.execute(sql: "UPDATE habits SET current_streak = 2, longest_streak = 2, last_completed_date = '2026-10-31' WHERE id = 2")
+        }
+        try await sync()
+        let early = try XCTUnwrap(Timestamp.parse("2026-11-01T04:30:00.000Z"))  // 00:30 EDT
+        let late = try XCTUnwrap(Timestamp.parse("2026-11-02T04:30:00.000Z"))   // 23:30 EST, the same day
+        let next = try XCTUnwrap(Timestamp.parse("2026-11-02T05:30:00.000Z"))   // 00:30 EST on the 2nd
+        let first = try await writer.checkIn(habitID: 2, now: early, timeZone: newYork)
+        XCTAssertEqual(HabitStreak(first.habit), HabitStreak(currentStreak: 3, longestStreak: 3, lastCompletedDate: "2026-11-01"))
+        guard case .alreadyDone = try await writer.checkIn(habitID: 2, now: late, timeZone: newYork) else {
+            return XCTFail("23:30 EST is still the 1st")
+        }
+        // The primary says so too, by the day's bounds, whatever the cache knows.
+        let request = HabitCheckInRequest(habitID: 2, note: nil, key: "k", now: late, timeZone: newYork)
+        let direct = try await primary.checkIn(request)
+        XCTAssertFalse(direct.wrote)
+        let second = try await writer.checkIn(habitID: 2, now: next, timeZone: newYork)
+        XCTAssertEqual(HabitStreak(second.habit), HabitStreak(currentStreak: 4, longestStreak: 4, lastCompletedDate: "2026-11-02"))
+        XCTAssertEqual(try primaryCompletions(2), 2)
+    }
+
     func testHabitsAreNamedByIdOrNameAndBadOnesAreRefused() throws {
         XCTAssertEqual(try writer.resolve("1").name, "Morning walk")
         XCTAssertEqual(try writer.resolve("morning WALK").id, 1)
