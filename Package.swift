@@ -19,6 +19,8 @@ let package = Package(
         // Already part of postgres-nio; named so TallyCore can import NIO and TLS types directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // The Model Context Protocol (stdio server) for `tally mcp`; used only by TallyMCP.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
@@ -47,10 +49,23 @@ let package = Package(
             dependencies: ["TallyCore", "TallyUI", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "TallyTerminal", dependencies: ["CNcursesw", "TallyUI"]),
+        // The WorkOS MCP tools served from TallyCore; the only module that knows the protocol.
+        .target(
+            name: "TallyMCP",
+            dependencies: [
+                "TallyCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The SDK's HTTP transport brings in FoundationNetworking, which needs libcurl; a build
+            // with --static-swift-stdlib does not link it by itself.
+            linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]
+        ),
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyUI", "TallyApp", "TallyTerminal",
+                "TallyCore", "TallyUI", "TallyApp", "TallyTerminal", "TallyMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +87,10 @@ let package = Package(
         .testTarget(
             name: "TallyIntegrationTests",
             dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "TallyMCPTests",
+            dependencies: ["TallyMCP", "TallyCore", "TallyTestSupport", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyCore", "TallyTestSupport"]),
     ],

@@ -2,7 +2,7 @@
 # Installs the Debian packages Tally builds and tests with, when any is missing.
 # As root it runs apt-get; otherwise it prints the command to run.
 set -euo pipefail
-packages=(libncursesw5-dev libsqlite3-dev sqlite3 tmux postgresql procps)
+packages=(libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev sqlite3 tmux postgresql procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

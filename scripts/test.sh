@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit, UI (buffer), integration against a real PostgreSQL on loopback, and
-# end-to-end in tmux. Starts and stops the services itself. Under CI=true a missing
-# PostgreSQL or tmux fails the run instead of skipping those tests.
+# end-to-end in tmux and through the Python MCP client. Starts and stops the services itself.
+# Under CI=true a missing PostgreSQL, tmux or Python MCP client fails the run instead of
+# skipping those tests.
 #
 # Prints what failed (and what was skipped), then one line of XCTest's totals:
 # "N passed, N failed" (", N skipped" when some were). The full output and the tests' log are in
@@ -9,6 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The official Python MCP client, which the `tally mcp` tests drive the server with.
+if TALLY_MCP_PYTHON=$(scripts/mcp-venv.sh); then
+  export TALLY_MCP_PYTHON
+else
+  echo "Could not install the Python MCP client (PyPI mcp)." >&2
+  [ "${CI:-}" = "true" ] && exit 1
+fi
 
 log=$(mktemp /tmp/tally-build.XXXXXX.log)
 echo "Building (log: $log)…"

@@ -65,6 +65,7 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
                 }
                 if session.wantsQuit { break }
             }
+            for focused in terminal.takeFocusChanges() { session.focusChanged(focused) }
             if lookForKeys { lastKeyCheck = now }
             // A key's frame is drawn before the tick, whose work (a snapshot rebuilt after a
             // change to the cache: 20 ms on 100,000 tasks) must not hold up what the key showed.

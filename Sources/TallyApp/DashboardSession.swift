@@ -11,13 +11,13 @@ import TallyUI
 public final class DashboardSession {
     public let workspace: Workspace
     public let catalog: ThemeCatalog
-    public private(set) var theme: Theme
-    public private(set) var model: ScreenModel
-    public private(set) var width: Int
-    public private(set) var height: Int
+    public internal(set) var theme: Theme
+    public internal(set) var model: ScreenModel
+    public internal(set) var width: Int
+    public internal(set) var height: Int
     /// True when the next `frame()` would differ from the last one drawn.
-    public private(set) var needsRedraw = true
-    public private(set) var wantsQuit = false
+    public internal(set) var needsRedraw = true
+    public internal(set) var wantsQuit = false
 
     let scheduler: RefreshScheduler?
     let completions: CompletionService?
@@ -40,6 +40,17 @@ public final class DashboardSession {
     /// The first lookups are written at the first tick, so the cache pane is not empty for a minute.
     var lastFlush = Date.distantPast
     var lastClockSecond = 0
+    /// Counts snapshot rebuilds (each follows a change to the cache); the history was read at
+    /// `historyGeneration`.
+    var snapshotGeneration = 0
+    var historyGeneration = -1
+    /// Whether the history is read on a background thread after each change to the cache, so
+    /// that `h` shows it at once (false in tests: it is read when the view opens).
+    let readsHistoryInBackground: Bool
+    var historyReadInFlight = false
+    var historyReadWanted = false
+    /// The newest history read in the background, and the generation it was read at.
+    var preparedHistory: (history: History, generation: Int)?
 
 
     public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
@@ -50,6 +61,7 @@ public final class DashboardSession {
         self.width = width
         self.height = height
         self.timeZone = timeZone
+        readsHistoryInBackground = startBackground
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
         cacheIdentity = FileIdentity.of(cache.path)
@@ -132,6 +144,7 @@ public final class DashboardSession {
                 model.chrome.message = nil
                 needsRedraw = true
             }
+            updateHistory(now: now)
             // Redraw only when a time-dependent text on screen would change.
             let clock = clockText(now)
             if clock != lastClockText {
@@ -236,7 +249,10 @@ public final class DashboardSession {
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
             model.chrome.now = now
+            snapshotGeneration += 1
             adopt()
+            prepareHistory(now: now)
+            updateHistory(now: now)
         } catch {
             say(error.userMessage, .error)
             logger.error("snapshot failed: \(error.userMessage)")
@@ -303,307 +319,20 @@ public final class DashboardSession {
     /// Handles a key; returns the effects it caused (tests read them).
     @discardableResult
     public func handle(_ key: Key, now: Date = Date()) -> [Effect] {
+        // Someone is there: a dashboard that was away reconnects and catches up.
+        scheduler?.noteKey(at: now)
         let view = model.state.view
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
         // The key line of a view just opened shows its keys, not what was said before it.
         if model.state.view != view { model.chrome.message = nil }
+        updateHistory(now: now)
         needsRedraw = true
         for effect in effects { perform(effect, now: now) }
         return effects
     }
 
-    func perform(_ effect: Effect, now: Date) {
-        switch effect {
-        case .reload:
-            reloadTasks(now: now)
-            lookups[.tasks, default: HitRate()].hits += 1
-        case .complete(let taskID, let points):
-            complete(taskID: taskID, points: points, now: now)
-        case .undo:
-            undo(now: now)
-        case .checkInHabit(let habitID):
-            checkIn(habitID: habitID, now: now)
-        case .addTask(let new):
-            write(taskID: nil, verb: "added", now: now) { try await $0.add(new) }
-        case .editTask(let taskID, let values):
-            write(taskID: taskID, verb: "saved", now: now) { try await $0.edit(taskID: taskID, values) }
-        case .promote(let taskID):
-            write(taskID: taskID, verb: "promoted", now: now) { try await $0.promote(taskID: taskID) }
-        case .moveTask(let taskID, let neighbour, let down):
-            write(taskID: taskID, verb: "moved", now: now) { try await $0.move(taskID: taskID, past: neighbour, down: down) }
-        case .deleteTask(let taskID):
-            write(taskID: taskID, verb: "deleted", now: now) { try await $0.delete(taskID: taskID) }
-        case .refresh:
-            guard let scheduler else {
-                say(workspace.cache.isReadOnly ? "read-only cache: nothing to refresh"
-                    : "no primary configured (set --primary, TALLY_PRIMARY or sync_command)", .error)
-                return
-            }
-            scheduler.requestSync()
-        case .retry(let jobID):
-            guard let scheduler else { return say("no primary configured", .error) }
-            scheduler.requestSync(resume: jobID.flatMap(resumable))
-            say(jobID.map { "retrying job \($0)…" } ?? "syncing…")
-        case .nextTheme:
-            let name = catalog.name(after: theme.name)
-            let (next, warning) = catalog.resolve(name)
-            theme = next
-            model.chrome.themeName = next.name
-            say(warning ?? "theme: \(next.name)", warning == nil ? .info : .error)
-        case .redraw:
-            needsRedraw = true
-        case .quit:
-            wantsQuit = true
-        case .message(let text):
-            say(text)
-        }
-    }
-
-    /// The job id when it can be resumed (interrupted, failed or cancelled), else nil.
-    func resumable(_ jobID: Int64) -> Int64? {
-        let job = try? workspace.cache.read { db in try SyncJobStore.job(jobID, db) }
-        return job?.status.isResumable == true ? jobID : nil
-    }
-
-    func complete(taskID: Int64, points: Int?, now: Date) {
-        guard let completions else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot complete tasks"
-                       : "no primary configured: completions need one", .error)
-        }
-        guard writes.start(taskID) else { return }
-        reloadTasks(now: now)
-        let inbox = self.inbox
-        let zone = timeZone
-        Task.detached {
-            do {
-                let outcome = try await completions.complete(taskID: taskID, points: points, timeZone: zone)
-                inbox.post(.completed(taskID, outcome))
-            } catch {
-                inbox.post(.completionFailed(taskID, error.userMessage))
-            }
-        }
-    }
-
-    func undo(now: Date) {
-        switch writes.takeUndo(now: now) {
-        case .failure(let refusal):
-            say(refusal.message)
-        case .success(.completion(let key, let taskID)):
-            guard let completions else { return }
-            _ = writes.start(taskID)
-            let inbox = self.inbox
-            let zone = timeZone
-            Task.detached {
-                do {
-                    let outcome = try await completions.undo(key: key, taskID: taskID, timeZone: zone)
-                    inbox.post(.undone(taskID, outcome))
-                } catch {
-                    inbox.post(.completionFailed(taskID, error.userMessage))
-                }
-            }
-        case .success(.taskWrite(let key, let taskID)):
-            write(taskID: taskID, verb: "↶ undone:", now: now) { try await $0.undo(key: key) }
-        case .success(.habitCheckIn(let key, let habitID)):
-            guard let habits else { return }
-            _ = writes.startHabit(habitID)
-            rebuild(countLookups: false, now: now)
-            let inbox = self.inbox
-            Task.detached {
-                do {
-                    inbox.post(.habitUndone(habitID, try await habits.undo(key: key)))
-                } catch {
-                    inbox.post(.habitFailed(habitID, error.userMessage))
-                }
-            }
-        }
-    }
-
-    /// Checks a habit in in the background; it shows pending until the writer reports.
-    func checkIn(habitID: Int64, now: Date) {
-        guard let habits else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot check habits in"
-                       : "no primary configured: checking habits in needs one", .error)
-        }
-        guard writes.startHabit(habitID) else { return say("that habit is already being checked in") }
-        rebuild(countLookups: false, now: now)
-        let inbox = self.inbox
-        let zone = timeZone
-        Task.detached {
-            do {
-                inbox.post(.habitCheckedIn(habitID, try await habits.checkIn(habitID: habitID, timeZone: zone)))
-            } catch {
-                inbox.post(.habitFailed(habitID, error.userMessage))
-            }
-        }
-    }
-
-    /// Runs a task write in the background; the task shows pending until it reports.
-    func write(taskID: Int64?, verb: String, now: Date,
-               _ body: @escaping @Sendable (TaskWriter) async throws -> TaskWriteOutcome) {
-        guard let tasks else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot change tasks"
-                       : "no primary configured: writing tasks needs one", .error)
-        }
-        guard writes.start(taskID) else { return say("that task is already being written") }
-        reloadTasks(now: now)
-        let inbox = self.inbox
-        Task.detached {
-            do {
-                inbox.post(.taskWritten(taskID, try await body(tasks), verb: verb))
-            } catch {
-                inbox.post(.completionFailed(taskID, error.userMessage))
-            }
-        }
-    }
-
-    // MARK: Reports from background work
-
-    enum Message: Sendable {
-        case scheduler(RefreshScheduler.Event)
-        case completed(Int64, CompletionOutcome)
-        case undone(Int64, CompletionOutcome)
-        case taskWritten(Int64?, TaskWriteOutcome, verb: String)
-        case completionFailed(Int64?, String)
-        case habitCheckedIn(Int64, HabitCheckInOutcome)
-        case habitUndone(Int64, HabitCheckInOutcome)
-        case habitFailed(Int64, String)
-    }
-
-    /// After a completion or undo: the task page now (one bounded query, so the pending mark
-    /// goes at once), the rest of the snapshot on a later tick once the write has settled, so a
-    /// key that arrives with the report is not held up by a whole snapshot (20 ms on 100,000 tasks).
-    func refreshAfterWrite(now: Date = Date()) {
-        reloadTasks(now: now)
-        settler.changed(at: now)
-    }
-
-    func receive(_ message: Message) {
-        switch message {
-        case .completed(let taskID, let outcome):
-            writes.finish(taskID)
-            switch outcome {
-            case .applied(let task, _, let key):
-                writes.remember(.completion(key: key, taskID: taskID), at: Date())
-                say("\(task.title) +\(task.pointsFinal ?? 0) pts · u undoes", .success)
-            case .queued(let task, _, let key, let reason):
-                writes.remember(.completion(key: key, taskID: taskID), at: Date())
-                say("\(task.title) queued: \(reason)", .info)
-            }
-            refreshAfterWrite()
-        case .taskWritten(let taskID, let outcome, let verb):
-            writes.finish(taskID)
-            let title = outcome.task.map { "“\(TextSafety.sanitize($0.title))”" } ?? "task \(taskID.map(String.init) ?? "")"
-            if verb.hasPrefix("↶") {
-                say("\(verb) \(title)")
-            } else if outcome.key.isEmpty {
-                say("nothing changed")
-            } else {
-                writes.remember(.taskWrite(key: outcome.key, taskID: outcome.task?.id ?? taskID), at: Date())
-                switch outcome {
-                case .applied: say("\(verb) \(title) · u undoes", .success)
-                case .queued(_, _, let reason): say("\(verb) \(title), queued: \(reason)", .info)
-                }
-            }
-            refreshAfterWrite()
-        case .undone(let taskID, let outcome):
-            writes.finish(taskID)
-            if case .applied(let task, _, _) = outcome { say("↶ undone: \(task.title)") } else { say("↶ undo queued") }
-            refreshAfterWrite()
-        case .completionFailed(let taskID, let text):
-            writes.finish(taskID)
-            say(text, .error)
-            refreshAfterWrite()
-        case .habitCheckedIn(let habitID, let outcome):
-            writes.finishHabit(habitID)
-            let name = "“\(outcome.habit.name)”"
-            let streak = "streak \(outcome.habit.currentStreak ?? 0)"
-            switch outcome {
-            case .applied(_, let key, _):
-                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
-                say("\(name) checked in · \(streak) · u undoes", .success)
-            case .queued(_, let key, _, let reason):
-                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
-                say("\(name) checked in, queued: \(reason)", .info)
-            case .alreadyDone:
-                say("\(name) is already done today · \(streak)")
-            }
-            rebuild(countLookups: false)
-        case .habitUndone(let habitID, let outcome):
-            writes.finishHabit(habitID)
-            if case .queued = outcome { say("↶ undo queued") } else { say("↶ undone: “\(outcome.habit.name)”") }
-            rebuild(countLookups: false)
-        case .habitFailed(let habitID, let text):
-            writes.finishHabit(habitID)
-            say(text, .error)
-            rebuild(countLookups: false)
-        case .scheduler(let event):
-            switch event {
-            case .started(let kind):
-                model.chrome.syncInFlight = true
-                if kind == .warmup { say("warming up the cache from the primary…") }
-            case .finished(let summary):
-                model.chrome.syncInFlight = false
-                if summary.succeeded {
-                    if summary.job.kind == .manual || summary.job.kind == .warmup {
-                        say("synced \(summary.job.rowsWritten) rows", .success)
-                    }
-                } else {
-                    say("sync failed: \(summary.failedNamespaces.values.first ?? "see f")", .error)
-                }
-            case .commandFinished(let job):
-                model.chrome.syncInFlight = false
-                say(job.status == .completed ? "sync_command finished" : (job.errorMessage ?? "sync_command failed"),
-                    job.status == .completed ? .success : .error)
-            case .joined:
-                say("a sync is already running; joined it")
-            case .busyElsewhere(let id):
-                model.chrome.syncInFlight = false
-                say("another process is syncing this cache (job \(id))")
-            case .failed(let text):
-                model.chrome.syncInFlight = false
-                say(text, .error)
-            case .notified:
-                break
-            case .push(let enabled):
-                model.chrome.pushEnabled = enabled
-            }
-            needsRedraw = true
-        }
-    }
-}
-
-/// A thread-safe mailbox with a pipe that becomes readable when something is posted.
-final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var messages: [DashboardSession.Message] = []
-    private var fds: [Int32] = [-1, -1]
-
-    init() {
-        if pipe(&fds) == 0 {
-            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-            _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        }
-    }
-
-    deinit {
-        close(fds[0])
-        close(fds[1])
-    }
-
-    var readFileDescriptor: Int32 { fds[0] }
-
-    func post(_ message: DashboardSession.Message) {
-        lock.withLock { messages.append(message) }
-        var byte: UInt8 = 1
-        _ = write(fds[1], &byte, 1)
-    }
-
-    func drain() -> [DashboardSession.Message] {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(fds[0], &buffer, buffer.count) > 0 {}
-        return lock.withLock {
-            defer { messages.removeAll() }
-            return messages
-        }
+    /// The terminal gained (`true`) or lost focus; while it has focus the dashboard is present.
+    public func focusChanged(_ focused: Bool, now: Date = Date()) {
+        scheduler?.noteFocus(focused, at: now)
     }
 }

@@ -13,6 +13,7 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     private let pipe: (read: Int32, write: Int32)
     private let quitPipe: (read: Int32, write: Int32)
     private var quitAsked = false
+    private var focusChanges: [Bool] = []
 
     public init(width: Int, height: Int) {
         self.width = width
@@ -93,6 +94,21 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
     public func close() {
         lock.withLock { closed = true }
+    }
+
+    /// Focus reports as `focus(_:)` queued them.
+    public func takeFocusChanges() -> [Bool] {
+        lock.withLock {
+            defer { focusChanges.removeAll() }
+            return focusChanges
+        }
+    }
+
+    /// Reports focus in (true) or out, as a terminal with focus reporting would.
+    public func focus(_ focused: Bool) {
+        lock.withLock { focusChanges.append(focused) }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
     }
 }
 

@@ -15,6 +15,15 @@ public final class Terminal: TerminalBackend {
     private var nextPair: Int32 = 1
     private let directColor: Bool
     private var isOpen = false
+    /// Focus reports read since the last `takeFocusChanges()` (true: focus in).
+    private var focusChanges: [Bool] = []
+
+    /// Asks the terminal to report focus in (`ESC [ I`) and out (`ESC [ O`) (xterm's mode 1004;
+    /// tmux passes them on with `set -g focus-events on`). Terminals without it ignore the request.
+    /// With bracketed paste (mode 2004) a paste arrives between `ESC [ 200 ~` and `ESC [ 201 ~`,
+    /// so its newlines are text in the task form instead of Enter.
+    static let focusReportingOn = "\u{1b}[?1004h\u{1b}[?2004h"
+    static let focusReportingOff = "\u{1b}[?1004l\u{1b}[?2004l"
 
     struct PairKey: Hashable {
         let fg: Int32
@@ -52,6 +61,12 @@ public final class Terminal: TerminalBackend {
         if mode == .truecolor && !directColor { mode = colors >= 256 ? .palette256 : .ansi16 }
         colorMode = mode
         updateSize()
+        Self.writeToTerminal(Self.focusReportingOn)
+    }
+
+    static func writeToTerminal(_ text: String) {
+        fflush(nil)
+        _ = text.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
     }
 
     deinit { close() }
@@ -60,6 +75,7 @@ public final class Terminal: TerminalBackend {
     public func close() {
         guard isOpen else { return }
         isOpen = false
+        Self.writeToTerminal(Self.focusReportingOff)
         endwin()
         TerminalGuard.uninstall()
     }
@@ -142,13 +158,88 @@ public final class Terminal: TerminalBackend {
     public var quitFileDescriptor: Int32 { TerminalGuard.quitFileDescriptor }
     public var quitRequested: Bool { TerminalGuard.quitSignal != 0 }
 
-    /// The next key if one is waiting (never blocks).
+    /// The next key if one is waiting (never blocks). Focus reports are not keys: they are kept
+    /// for `takeFocusChanges()`.
     public func readKey() -> Key? {
-        var ch: wint_t = 0
-        let result = wget_wch(tally_stdscr(), &ch)
-        if result == ERR { return nil }
-        if result == tally_key_code_yes() { return functionKey(Int32(ch)) }
-        return characterKey(UInt32(ch))
+        while true {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR { return nil }
+            if result == tally_key_code_yes() { return functionKey(Int32(ch)) }
+            if ch == 27, let focused = readFocusReport() {
+                focusChanges.append(focused)
+                continue
+            }
+            if ch == 27, let pasted = readPaste() { return .paste(pasted) }
+            return characterKey(UInt32(ch))
+        }
+    }
+
+    /// The focus reports read since the last call, oldest first.
+    public func takeFocusChanges() -> [Bool] {
+        defer { focusChanges.removeAll() }
+        return focusChanges
+    }
+
+    /// After an ESC: `[I` (focus in) or `[O` (focus out). ncurses knows no key for these, so it
+    /// hands them over as three characters; anything else is put back as it came.
+    func readFocusReport() -> Bool? {
+        var read: [(result: Int32, ch: wint_t)] = []
+        defer {
+            // Put back in reverse: ncurses returns the last one pushed first.
+            for item in read.reversed() {
+                if item.result == tally_key_code_yes() { ungetch(Int32(item.ch)) } else { unget_wch(wchar_t(bitPattern: item.ch)) }
+            }
+        }
+        for expected in ["[", "IO"] {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR { return nil }
+            read.append((result, ch))
+            guard result != tally_key_code_yes(), let scalar = Unicode.Scalar(UInt32(ch)),
+                  expected.unicodeScalars.contains(scalar) else { return nil }
+            if expected == "IO" {
+                read.removeAll()
+                return scalar == "I"
+            }
+        }
+        return nil
+    }
+
+    /// After an ESC: `[200~`, the pasted text, `ESC [201~`. Anything else is put back as it came.
+    func readPaste() -> String? {
+        var read: [wint_t] = []
+        for expected in "[200~".unicodeScalars {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR || result == tally_key_code_yes() {
+                if result != ERR { ungetch(Int32(ch)) }
+                for item in read.reversed() { unget_wch(wchar_t(bitPattern: item)) }
+                return nil
+            }
+            read.append(ch)
+            guard ch == expected.value else {
+                for item in read.reversed() { unget_wch(wchar_t(bitPattern: item)) }
+                return nil
+            }
+        }
+        // The text up to the closing `ESC [201~` (at most 64 KiB; the terminal sends it at once).
+        var text = String.UnicodeScalarView()
+        let end = Array("\u{1b}[201~".unicodeScalars)
+        var tail: [Unicode.Scalar] = []
+        var idle = 0
+        while text.count < 65_536, idle < 200 {
+            var ch: wint_t = 0
+            let result = wget_wch(tally_stdscr(), &ch)
+            if result == ERR { idle += 1; usleep(1000); continue }
+            idle = 0
+            guard result != tally_key_code_yes(), let scalar = Unicode.Scalar(UInt32(ch)) else { continue }
+            tail.append(scalar)
+            if tail.count > end.count { text.append(tail.removeFirst()) }
+            if tail == end { return String(text) }
+        }
+        text.append(contentsOf: tail)
+        return String(text)
     }
 
     func functionKey(_ code: Int32) -> Key? {

@@ -65,7 +65,7 @@ public enum TerminalGuard {
     /// Leaves the alternate screen, shows the cursor, resets attributes and mouse reporting, and
     /// restores the saved tty modes, using only async-signal-safe calls.
     static func restoreRaw() {
-        let reset = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
+        let reset = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[?1004l\u{1b}[?2004l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
         reset.utf8CString.withUnsafeBufferPointer { pointer in
             _ = write(STDOUT_FILENO, pointer.baseAddress, pointer.count - 1)
         }

@@ -40,6 +40,9 @@ extension Tally {
                 }
                 DashboardLoop(session: session, terminal: terminal, pollInterval: config.pollInterval).run()
             }
+            // Say goodbye to the server rather than leave it to notice a dropped socket. A sync
+            // still running keeps its connection: the job is resumed on the next start.
+            if let postgres = workspace.primary as? PostgresPrimary { await postgres.closeIdleConnections() }
         }
     }
 }

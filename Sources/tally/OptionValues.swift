@@ -7,10 +7,10 @@ import TallyUI
 
 /// `tally render --view`.
 enum RenderedView: String, CaseIterable, ExpressibleByArgument {
-    case dashboard, failures, help
+    case dashboard, failures, history, help
 
     var state: ViewState {
-        var state = ViewState(view: self == .failures ? .failures : .dashboard)
+        var state = ViewState(view: ViewState.View(rawValue: rawValue) ?? .dashboard)
         if self == .help { state.overlay = .help }
         return state
     }

@@ -52,7 +52,11 @@ extension Tally {
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
             let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
-            let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome),
+            let history = state.view == .history
+                ? try workspace.cache.history(now: now, defaultTarget: config.targetPoints, workday: config.workday,
+                                              doneDays: config.scope.doneDays)
+                : nil
+            let buffer = Screen.render(ScreenModel(snapshot: snapshot, state: state, chrome: chrome, history: history),
                                        width: width, height: height, theme: theme)
             if ansi {
                 let environment = ProcessInfo.processInfo.environment

@@ -99,6 +99,34 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: dir.file("binary.toml")), environment: [:]))
     }
 
+    func testAwaySettingsFromFileAndEnvironment() throws {
+        let dir = TempDirectory()
+        let path = dir.file("config.toml")
+        let defaults = try Config.resolve(Config.Overrides(), environment: ["HOME": dir.path])
+        XCTAssertEqual(defaults.awayAfter, 600)
+        XCTAssertEqual(defaults.awayRefresh, 3600)
+        try "away_after = 120\naway_refresh = 0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        var config = try Config.resolve(Config.Overrides(config: path), environment: [:])
+        XCTAssertEqual(config.awayAfter, 120)
+        XCTAssertEqual(config.awayRefresh, 0, "0: never sync while away")
+        config = try Config.resolve(Config.Overrides(config: path), environment: ["TALLY_AWAY_AFTER": "2", "TALLY_AWAY_REFRESH": "1800"])
+        XCTAssertEqual(config.awayAfter, 2, "the environment beats the file")
+        XCTAssertEqual(config.awayRefresh, 1800)
+        for (name, value) in [("TALLY_AWAY_AFTER", "0"), ("TALLY_AWAY_AFTER", "soon"), ("TALLY_AWAY_REFRESH", "-1")] {
+            XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: path), environment: [name: value]), name) { error in
+                XCTAssertTrue(error.userMessage.contains(name), error.userMessage)
+            }
+        }
+        for text in ["away_after = 0\n", "away_refresh = -5\n", "away_refresh = \"hourly\"\n"] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Config.resolve(Config.Overrides(config: path), environment: [:]), text) { error in
+                guard case .badConfig(_, let line, let reason)? = error as? TallyError else { return XCTFail("\(error)") }
+                XCTAssertEqual(line, 1)
+                XCTAssertTrue(reason.contains("away_"), reason)
+            }
+        }
+    }
+
     func testScopeDayAndTimeZone() throws {
         let dir = TempDirectory()
         let path = dir.file("config.toml")

@@ -104,6 +104,14 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(back.ok, back.screen)
         XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM tasks WHERE title = 'Ring the printer'"), "1")
 
+        // A pasted block of lines is one title, and the form stays open until Enter.
+        tmux.send("a")
+        XCTAssertTrue(tmux.wait(for: "New task").ok, tmux.capture())
+        tmux.paste("Pasted first line\nsecond line")
+        let pasted = tmux.wait { $0.contains("Pasted first line second line") && $0.contains("New task") }
+        XCTAssertTrue(pasted.ok, pasted.screen)
+        tmux.send("Escape")
+
         // An empty title is refused in the form, which stays open.
         tmux.send("a", "Enter")
         XCTAssertTrue(tmux.wait(for: "A task needs a title.").ok, tmux.capture())

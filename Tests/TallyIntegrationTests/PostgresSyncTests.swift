@@ -159,6 +159,8 @@ final class EventLog: @unchecked Sendable {
         case .failed(let message): name = "failed:\(message)"
         case .notified: name = "notified"
         case .push(let enabled): name = "push:\(enabled)"
+        case .away(let away): name = "away:\(away)"
+        case .caughtUp(let rows): name = "caughtUp:\(rows)"
         }
         lock.withLock { events.append(name) }
     }

@@ -49,6 +49,45 @@ public enum PostgresServer {
         return shell("psql '\(url)' -v ON_ERROR_STOP=1 -qAtc '\(quoted)'")
     }
 
+    /// The database a URL names.
+    public static func databaseName(_ url: String) -> String {
+        let path = url.split(separator: "?").first.map(String.init) ?? url
+        return path.split(separator: "/").last.map(String.init) ?? ""
+    }
+
+    /// The client connections to the database `url` names, seen from the cluster's `postgres`
+    /// database (so the look itself is not counted): one line per backend, `pid|state|query`.
+    public static func backends(_ url: String) -> [String] {
+        let admin = withDatabase(baseURL ?? "", "postgres")
+        let name = databaseName(url).replacingOccurrences(of: "'", with: "''")
+        let result = psql(admin, """
+            SELECT pid || '|' || coalesce(state, '') || '|' || left(query, 60) FROM pg_stat_activity
+             WHERE datname = '\(name)' AND backend_type = 'client backend'
+            """)
+        return result.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// Ends every connection to the database `url` names, as a server does when it stops an idle
+    /// compute (Neon) or restarts. Only that one test database of the throwaway cluster.
+    @discardableResult
+    public static func terminateBackends(_ url: String) -> Int {
+        let admin = withDatabase(baseURL ?? "", "postgres")
+        let name = databaseName(url).replacingOccurrences(of: "'", with: "''")
+        let result = psql(admin, """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = '\(name)' AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+            """)
+        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    /// How many sessions the database `url` names has had since the cluster started.
+    public static func sessions(_ url: String) -> Int {
+        let admin = withDatabase(baseURL ?? "", "postgres")
+        let name = databaseName(url).replacingOccurrences(of: "'", with: "''")
+        let result = psql(admin, "SELECT pg_stat_clear_snapshot(); SELECT sessions FROM pg_stat_database WHERE datname = '\(name)'")
+        return Int(result.output.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? -1
+    }
+
     static func control(_ verb: String) {
         guard let script = ProcessInfo.processInfo.environment["TALLY_TEST_PG_SCRIPT"] else { return }
         let result = shell("'\(script)' \(verb)")

@@ -38,6 +38,14 @@ public final class TmuxDriver {
     }
 
     /// The visible screen as text.
+    /// Pastes `text` as a terminal does: bracketed (`paste-buffer -p`) when the program asked for it.
+    public func paste(_ text: String) {
+        let buffer = "tally-\(session)"
+        let environment = ProcessInfo.processInfo.environment
+        _ = spawn(["/usr/bin/env", "tmux", "-L", Self.socket, "set-buffer", "-b", buffer, "--", text], environment: environment, timeout: 10)
+        _ = spawn(["/usr/bin/env", "tmux", "-L", Self.socket, "paste-buffer", "-p", "-d", "-b", buffer, "-t", session], environment: environment, timeout: 10)
+    }
+
     public func capture() -> String {
         shell("tmux -L \(Self.socket) capture-pane -p -t \(session)").output
     }

@@ -124,7 +124,7 @@ final class ScreenTests: XCTestCase {
         │ 12:59  goals   timeout    The primary took longer than 10 s to answer.                                           ││                       ██████████████████████████████████████████████████████     │
         │ 23 Jan habits  auth       PostgreSQL at db.example.com refused the password for user tally                       ││ 24h ··················██████████████████████████████████████████████████████ now │
         ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────────────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  q quit                                              ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  h history  q quit                                   ? help
         """)
     }
 
@@ -328,7 +328,7 @@ final class ScreenTests: XCTestCase {
          ◆┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓s
          P┃ Move                                            Sync and screen                              ┃3
         ╭─┃ j/k ↓/↑   move down / up                        R         refresh now                        ┃━┓
-        │▸┃ g / G     first / last row                      f         failures view (f or Esc leaves it) ┃s┃
+        │▸┃ g / G     first / last row                      f / h     failures / history view (Esc back) ┃s┃
         │ ┃ PgUp/PgDn page up / down                        t         next theme                         ┃4┃
         │ ┃ Tab/S-Tab next / previous pane                  Ctrl-L    redraw                             ┃2┃
         │ ┃ mouse     click selects, wheel scrolls          ?         this help                          ┃2┃
@@ -503,7 +503,7 @@ final class ScreenTests: XCTestCase {
         ┃ ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓ ┃
         ┃ ┃ Failures view                                   Sync and screen                              ┃ ┃
         ┗━┃ j/k ↓/↑   choose a failure                      R         refresh now                        ┃━┛
-        ╭─┃ r         retry: resumes the failure's job, or  f         failures view (f or Esc leaves it) ┃─╮
+        ╭─┃ r         retry: resumes the failure's job, or  f / h     failures / history view (Esc back) ┃─╮
         │ ┃           the last failed job                   t         next theme                         ┃ │
         │ ┃ f / Esc   back to the dashboard                 Ctrl-L    redraw                             ┃ │
         │ ┃                                                 ?         this help                          ┃ │
@@ -530,7 +530,7 @@ final class ScreenTests: XCTestCase {
         XCTAssertFalse(text.contains("→…"), text)
         XCTAssertTrue(text.contains("status: active → queued → backlog →"), text)
         XCTAssertTrue(text.contains("today → all"), text)
-        XCTAssertTrue(text.contains("failures view (f or Esc leaves it)"), text)
+        XCTAssertTrue(text.contains("failures / history view (Esc back)"), text)
     }
 
     /// The compact header keeps two blank columns between the day's figures and the sync status
@@ -573,6 +573,48 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(text.contains("│ Attempt  1 of 1: tried once, since tasks could not reach the primary in 3 tries"), text)
         XCTAssertTrue(text.contains("│ Cause    no answer from db.example.com:5432 within 10 s"), text)
         XCTAssertFalse(text.contains("{"), text)
+    }
+
+    /// Nobody at the keyboard: the header and the sync pane say so, and the next sync is the
+    /// one `away_refresh` allows.
+    func testDashboardWhileAway() {
+        var chrome = Fixtures.chrome()
+        chrome.away = true
+        chrome.nextSyncAt = Fixtures.now.addingTimeInterval(47 * 60)
+        assertScreen(Fixtures.render(chrome: chrome, width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [AWAY]  [3 FAILURES]           synced 3m ago · next sync in 47m
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ◌ away · last sync 3m ago             next sync in 47m ││            1h           24h            │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+        """)
+        let compact = rows(Fixtures.render(chrome: chrome, width: 60, height: 15))[0]
+        XCTAssertTrue(compact.contains("[AWAY]"), compact)
     }
 
     /// Below 60×15 the screen says so, centred.

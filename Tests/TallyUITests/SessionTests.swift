@@ -42,6 +42,21 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(keyLine(session).contains("j/k move"), keyLine(session))
     }
 
+    /// Away and back, as the scheduler reports them: the header says AWAY while away, and the
+    /// key line says "caught up" once the sync that ran on coming back is done.
+    func testAwayIsShownAndCaughtUpIsSaid() throws {
+        let session = try session()
+        XCTAssertFalse(rows(session.frame())[0].contains("AWAY"))
+        session.receive(.scheduler(.away(true)))
+        XCTAssertTrue(session.needsRedraw)
+        XCTAssertTrue(rows(session.frame())[0].contains("[AWAY]"), rows(session.frame())[0])
+        session.receive(.scheduler(.away(false)))
+        session.receive(.scheduler(.caughtUp(rowsWritten: 3)))
+        let frame = rows(session.frame())
+        XCTAssertFalse(frame[0].contains("AWAY"), frame[0])
+        XCTAssertTrue(keyLine(session).contains("caught up · 3 rows synced"), keyLine(session))
+    }
+
     /// An empty cache (a first run) welcomes with how to get data, not with debt and pressure.
     func testAnEmptyCacheIsWelcomed() throws {
         let screen = rows(try session().frame()).joined(separator: "\n")

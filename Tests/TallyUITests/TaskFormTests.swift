@@ -52,6 +52,17 @@ final class TaskFormTests: XCTestCase {
         XCTAssertNil(state.overlay, "Esc cancels")
     }
 
+    /// A paste is text: its newlines become spaces in the field and never save the form.
+    func testAPasteIsTypedIntoTheFieldNotObeyed() {
+        var state = ViewState()
+        _ = press(.char("a"), state: &state)
+        XCTAssertEqual(press(.paste("Call the bank\nabout the 🏦 loan\tq"), state: &state), [])
+        XCTAssertEqual(form(state)?.text(of: .title), "Call the bank about the 🏦 loan q")
+        XCTAssertNotNil(form(state), "still open")
+        var dashboard = ViewState()
+        XCTAssertEqual(press(.paste("qqq"), state: &dashboard), [], "a paste on the dashboard does nothing")
+    }
+
     func testEditFillsTheFormAndSendsItsFields() {
         var state = ViewState()
         _ = press(.char("j"), .char("j"), .char("j"), state: &state)  // 104, milestone, 8 points final

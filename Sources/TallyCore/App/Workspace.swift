@@ -28,14 +28,17 @@ public struct Workspace: Sendable {
         }
         let cache = try CacheStore(path: config.cachePath, readOnly: config.readOnly,
                                    createDirectory: config.cachePathIsDefault)
-        let primary = try location.map { try makePrimary($0, logger: logger) }
+        let primary = try location.map { try makePrimary($0, idleTimeout: config.awayAfter, logger: logger) }
         return Workspace(config: config, cache: cache, primary: primary)
     }
 
-    public static func makePrimary(_ location: PrimaryLocation, logger: Logger = Logger(label: "tally")) throws -> any PrimaryStore {
+    /// - Parameter idleTimeout: seconds after which an unused PostgreSQL connection is closed
+    ///   (the config's `away_after`); nil keeps them open, for a command that ends soon anyway.
+    public static func makePrimary(_ location: PrimaryLocation, idleTimeout: Double? = nil,
+                                   logger: Logger = Logger(label: "tally")) throws -> any PrimaryStore {
         switch location {
         case .postgres(let url):
-            return PostgresPrimary(url: url, logger: Logger(label: "tally.postgres"))
+            return PostgresPrimary(url: url, idleTimeout: idleTimeout, logger: Logger(label: "tally.postgres"))
         case .sqlite(let path):
             return try SQLitePrimary(path: path)
         }

@@ -184,6 +184,12 @@ public enum CacheRows {
         try row.insert(db)
     }
 
+    /// Records a write the primary refused for a task (a conflict, a refusal) for the failures view.
+    public static func recordTaskFailure(_ failure: ClassifiedFailure, taskID: Int64, jobID: Int64? = nil, _ db: Database) throws {
+        try record(SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: "tasks", errorType: failure.type,
+                               message: failure.message, detail: #"{"task_id":\#(taskID)}"#, attempt: 1), db)
+    }
+
     /// Marks an entity's earlier failures resolved (it synced), except those of `jobID` itself.
     public static func resolveFailures(of entity: String, exceptJob jobID: Int64?, at now: String, _ db: Database) throws {
         try db.execute(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)",

@@ -323,8 +323,6 @@ public final class CompletionService: Sendable {
     }
 
     func recordFailure(_ failure: ClassifiedFailure, taskID: Int64, jobID: Int64? = nil) {
-        let row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: "tasks", errorType: failure.type,
-                              message: failure.message, detail: #"{"task_id":\#(taskID)}"#, attempt: 1)
-        _ = try? cache.write { db in try CacheRows.record(row, db) }
+        _ = try? cache.write { db in try CacheRows.recordTaskFailure(failure, taskID: taskID, jobID: jobID, db) }
     }
 }

@@ -15,6 +15,11 @@ public struct Config: Sendable, Equatable {
     public var theme: String = "default"
     /// Seconds between the background timer's staleness checks.
     public var refreshInterval: Double = 60
+    /// Seconds without a key (or terminal focus) after which the dashboard is away: it lets go of
+    /// the primary so a serverless one can stop (`Presence`). Idle connections close after as long.
+    public var awayAfter: Double = 600
+    /// Seconds between background syncs while away; 0: none until someone comes back.
+    public var awayRefresh: Double = 3600
     /// Per-namespace staleness, seconds.
     public var staleAfter: [Namespace: Double] = Dictionary(uniqueKeysWithValues: Namespace.allCases.map { ($0, 900) })
     public var readOnly = false
@@ -106,6 +111,13 @@ public struct Config: Sendable, Equatable {
         if let theme = environment["TALLY_THEME"], !theme.isEmpty { config.theme = theme }
         if let refresh = try number("TALLY_REFRESH", environment["TALLY_REFRESH"]) { config.refreshInterval = refresh }
         if let stale = try number("TALLY_STALE_AFTER", environment["TALLY_STALE_AFTER"]) { config.setStaleAfter(stale) }
+        if let away = try number("TALLY_AWAY_AFTER", environment["TALLY_AWAY_AFTER"]) { config.awayAfter = away }
+        if let text = environment["TALLY_AWAY_REFRESH"] {
+            guard let value = Double(text), value.isFinite, value >= 0 else {
+                throw TallyError.badArgument("TALLY_AWAY_REFRESH must be a number of seconds (0: never), not \(text.debugDescription).")
+            }
+            config.awayRefresh = value
+        }
         if let ro = environment["TALLY_READ_ONLY"], ["1", "true", "yes"].contains(ro.lowercased()) { config.readOnly = true }
 
         if let cache = flags.cache { config.setCache(cache) }
@@ -196,6 +208,13 @@ public struct Config: Sendable, Equatable {
             case "theme": theme = try text(key, value)
             case "refresh": refreshInterval = try seconds(key, value)
             case "poll": pollInterval = try seconds(key, value)
+            case "away_after": awayAfter = try seconds(key, value)
+            case "away_refresh":
+                let number = value.double ?? value.int.map(Double.init)
+                guard let number, number.isFinite, number >= 0 else {
+                    throw fail(key, "away_refresh must be a number of seconds (0: never sync while away)")
+                }
+                awayRefresh = number
             case "sync_command": syncCommand = try text(key, value)
             case "read_only":
                 guard let flag = value.bool else { throw fail(key, "read_only must be true or false") }

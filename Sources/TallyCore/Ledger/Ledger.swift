@@ -104,19 +104,26 @@ public enum Ledger {
         var byDay: [Int: (earned: Int, target: Int, tasks: Int)] = [:]
         var storedLongest = 0
         var newest: DailyGoal?
+        var newestOrdinal = Int.min
         let todayOrdinal = today.ordinal
+        let todayText = today.description
+        var todayRow: DailyGoal?
         func target(_ goal: DailyGoal?, _ date: String) -> Int {
-            max(0, context.adjustedTargets[date] ?? goal?.targetPoints ?? defaultTarget)
+            dayTarget(date: date, goal: goal, adjustedTargets: context.adjustedTargets, defaultTarget: defaultTarget)
         }
+        // Years of goal rows: one pass, each date parsed once.
+        byDay.reserveCapacity(goals.count + 7)
         for goal in goals {
             guard let day = goal.day else { continue }
-            byDay[day.ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
+            let ordinal = day.ordinal
+            byDay[ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
             storedLongest = max(storedLongest, goal.longestStreak ?? 0)
-            if day.ordinal <= todayOrdinal, newest.flatMap({ $0.day }).map({ day.ordinal > $0.ordinal }) ?? true {
+            if ordinal <= todayOrdinal, ordinal > newestOrdinal {
                 newest = goal
+                newestOrdinal = ordinal
             }
+            if ordinal == todayOrdinal, todayRow == nil, goal.date == todayText { todayRow = goal }
         }
-        let todayRow = goals.first { $0.date == today.description }
         let goalRowEarned = todayRow.map { max(0, $0.earnedPoints ?? 0) }
         var entry = byDay[todayOrdinal] ?? (0, target(nil, today.description), 0)
         var touched = 0
@@ -177,6 +184,19 @@ public enum Ledger {
             goalRowEarned: goalRowEarned, targetIsAdjusted: context.adjustedTargets[today.description] != nil)
     }
 
+    /// A day's target: its `adjusted_target_points` when the primary has one, else its goal
+    /// row's `target_points`, else the default (never below 0).
+    public static func dayTarget(date: String, goal: DailyGoal?, adjustedTargets: [String: Int],
+                                 defaultTarget: Int = defaultTarget) -> Int {
+        max(0, adjustedTargets[date] ?? goal?.targetPoints ?? defaultTarget)
+    }
+
+    /// The share of the working day gone at `hour`, 0…1 (before the start 0, after the end 1).
+    public static func workdayProgress(hour: Double, workday: ClosedRange<Double> = 9...18) -> Double {
+        let length = max(0.5, workday.upperBound - workday.lowerBound)
+        return max(0, min(1, (hour - workday.lowerBound) / length))
+    }
+
     /// WorkOS's expected points by hour (for an 18-point day), interpolated.
     static let expectedByHour: [Double] = [0, 2.25, 4.5, 6, 9, 10.5, 12, 13.5, 15, 16.5, 18]  // 8:00 … 18:00
 
@@ -209,8 +229,7 @@ public enum Ledger {
         if percent >= 100 { return .ahead }
         if ofMinimum >= 100 { return .minimumOnly }
         if earned == 0 { return .behind }
-        let length = max(0.5, workday.upperBound - workday.lowerBound)
-        let progress = max(0, min(100, (hour - workday.lowerBound) / length * 100))
+        let progress = workdayProgress(hour: hour, workday: workday) * 100
         return percent >= progress ? .onTrack : .behind
     }
 

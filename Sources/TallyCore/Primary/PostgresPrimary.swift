@@ -17,6 +17,9 @@ import PostgresNIO
 /// sync's reads, one for completions and other writes (see `Lane`). A direct connection fails at
 /// once and clearly when the server is down (a pool would wait). LISTEN uses a third of its
 /// own, since a pooled or transaction-bound one cannot hold a subscription.
+///
+/// With an `idleTimeout`, a lane's connection that has not been used for that long is closed:
+/// a serverless primary (Neon) can then stop its compute, and the next call opens a new one.
 public actor PostgresPrimary: PrimaryStore {
     public nonisolated let displayName: String
     let url: PostgresURL
@@ -29,6 +32,11 @@ public actor PostgresPrimary: PrimaryStore {
     private var nextID = 1
     /// The column types, read on first use (and again after `initSchema`).
     private var knownColumns: PostgresColumns?
+    /// Seconds a lane's connection may sit unused before it is closed; nil keeps it open.
+    let idleTimeout: Double?
+    /// When each lane was last let go, and the one task per lane that closes it once idle.
+    private var releasedAt: [Lane: ContinuousClock.Instant] = [:]
+    private var idleClosers: [Lane: Task<Void, Never>] = [:]
 
     /// Which connection a call uses. Each serves one call at a time, from its first query to its
     /// last: a transaction's BEGIN and COMMIT must not have another caller's query between them
@@ -39,10 +47,12 @@ public actor PostgresPrimary: PrimaryStore {
         case reads, writes
     }
 
-    public init(url: PostgresURL, timeout: Double = 15, logger: Logger = Logger(label: "tally.postgres")) {
+    public init(url: PostgresURL, timeout: Double = 15, idleTimeout: Double? = nil,
+                logger: Logger = Logger(label: "tally.postgres")) {
         self.url = url
         self.displayName = url.description
         self.timeout = timeout
+        self.idleTimeout = idleTimeout.map { max(0.1, $0) }
         self.logger = logger
     }
 
@@ -74,6 +84,7 @@ public actor PostgresPrimary: PrimaryStore {
     func release(_ lane: Lane) {
         guard var queue = waiters[lane], !queue.isEmpty else {
             busy.remove(lane)
+            closeWhenIdle(lane)
             return
         }
         let next = queue.removeFirst()
@@ -93,6 +104,48 @@ public actor PostgresPrimary: PrimaryStore {
     func drop(_ lane: Lane) async {
         if let connection = connections.removeValue(forKey: lane) { try? await connection.close() }
     }
+
+    /// Closes the lane's connection once it has been unused for `idleTimeout`. One task per lane
+    /// sleeps until then; a call meanwhile moves the time on instead of starting another.
+    private func closeWhenIdle(_ lane: Lane) {
+        guard let idleTimeout, connections[lane] != nil else { return }
+        releasedAt[lane] = .now
+        guard idleClosers[lane] == nil else { return }
+        idleClosers[lane] = Task { [weak self] in
+            var wait = Duration.seconds(idleTimeout)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: wait)
+                guard let self, let next = await self.closeIfIdle(lane, after: idleTimeout) else { return }
+                wait = next
+            }
+        }
+    }
+
+    /// Closes the lane's connection when it has been idle long enough and returns nil; else how
+    /// much longer to wait.
+    private func closeIfIdle(_ lane: Lane, after idleTimeout: Double) async -> Duration? {
+        let due = (releasedAt[lane] ?? .now) + .seconds(idleTimeout)
+        if busy.contains(lane) || due > .now {
+            return busy.contains(lane) ? .seconds(idleTimeout) : due - .now
+        }
+        idleClosers[lane] = nil
+        if connections[lane] != nil {
+            logger.debug("closing an idle connection", metadata: ["lane": "\(lane)"])
+            await drop(lane)
+        }
+        return nil
+    }
+
+    /// Closes the connections no call is using now (the dashboard went away); the next call
+    /// opens a new one.
+    public func closeIdleConnections() async {
+        for lane in [Lane.reads, .writes] where !busy.contains(lane) && connections[lane] != nil {
+            await drop(lane)
+        }
+    }
+
+    /// How many of the lanes' connections are open (tests).
+    public var openConnections: Int { connections.values.filter { !$0.isClosed }.count }
 
     /// Runs `body` on the lane's connection, alone; on any failure the connection is dropped so
     /// the next call starts clean, and the error is classified.
@@ -208,6 +261,8 @@ public actor PostgresPrimary: PrimaryStore {
                 let connection = try await makeListenConnection()
                 delay = 1.0
                 defer { Task { try? await connection.close() } }
+                // Cancelled while connecting (the dashboard went away): let go at once.
+                if Task.isCancelled { return }
                 try await connection.listen(on: "tally_changes") { notifications in
                     for try await notification in notifications { onChange(notification.payload) }
                 }
@@ -225,6 +280,8 @@ public actor PostgresPrimary: PrimaryStore {
     }
 
     public func close() async {
+        for closer in idleClosers.values { closer.cancel() }
+        idleClosers = [:]
         await drop(.reads)
         await drop(.writes)
     }

@@ -11,6 +11,9 @@ import Logging
 /// - On PostgreSQL, `LISTEN tally_changes` starts an incremental sync within a second of a change
 ///   made elsewhere (a notification during a job schedules one more job after it).
 /// - In cache-only mode with `sync_command`, the timer and `R` run that command instead.
+/// - Fed keys and focus (`noteKey`, `noteFocus`), it follows `Presence`: away, it holds no
+///   LISTEN connection, closes the primary's idle ones and syncs at most every `away_refresh`;
+///   back, it listens again and catches up at once.
 public final class RefreshScheduler: @unchecked Sendable {
     /// What the dashboard hears about.
     public enum Event: Sendable {
@@ -24,6 +27,10 @@ public final class RefreshScheduler: @unchecked Sendable {
         /// Whether the primary pushes changes (`tally primary init --push`); without push the
         /// timer and `R` keep the cache fresh.
         case push(Bool)
+        /// The dashboard became away (true) or came back (false).
+        case away(Bool)
+        /// The sync that ran on coming back finished well (after its `.finished`).
+        case caughtUp(rowsWritten: Int)
     }
 
     public let workspace: Workspace
@@ -39,11 +46,25 @@ public final class RefreshScheduler: @unchecked Sendable {
     private var listenTask: Task<Void, Never>?
     private var _nextCheck: Date?
     private var jobsStarted = 0
+    private var started = false
+    private var presence: Presence
+    /// Fires when the dashboard would become away.
+    private var awayTimer: DispatchSourceTimer?
+    /// The next job launched is the catch-up after coming back.
+    private var catchUpPending = false
+    /// Whether the primary has the NOTIFY triggers; nil until asked successfully.
+    private var pushInstalled: Bool?
 
-    public init(workspace: Workspace, engine: SyncEngine?, onEvent: @escaping @Sendable (Event) -> Void) {
+    /// Whether nobody-at-the-keyboard makes it away; false for `tally mcp`, which works when asked.
+    let followsPresence: Bool
+
+    public init(workspace: Workspace, engine: SyncEngine?, now: Date = Date(), followsPresence: Bool = true,
+                onEvent: @escaping @Sendable (Event) -> Void) {
         self.workspace = workspace
         self.engine = engine
         self.onEvent = onEvent
+        self.followsPresence = followsPresence
+        presence = Presence(awayAfter: workspace.config.awayAfter, awayRefresh: workspace.config.awayRefresh, now: now)
     }
 
     /// When the timer next checks staleness.
@@ -52,10 +73,20 @@ public final class RefreshScheduler: @unchecked Sendable {
     /// When the timer will start the next sync, for namespaces last synced at `lastSyncs`: the
     /// first check after the stalest namespace goes stale (a check only syncs what is stale).
     /// Nil before the timer runs. A change notified by the primary syncs sooner.
+    /// Away, no earlier than `away_refresh` after the last sync, and nil when that is 0.
     public func nextSync(lastSyncs: [Namespace: Date]) -> Date? {
-        guard let check = nextCheck else { return nil }
-        return Self.nextSync(nextCheck: check, interval: max(1, workspace.config.refreshInterval),
-                             lastSyncs: lastSyncs, staleAfter: workspace.config.staleAfter)
+        let (check, presence) = queue.sync { (_nextCheck, self.presence) }
+        guard let check else { return nil }
+        let interval = max(1, workspace.config.refreshInterval)
+        let staleAfter = workspace.config.staleAfter
+        guard presence.isAway else {
+            return Self.nextSync(nextCheck: check, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
+        }
+        guard let earliest = presence.earliestAwaySync else { return nil }
+        // The first check at or after `earliest` that finds something stale.
+        var first = check
+        if earliest > check { first = check.addingTimeInterval((earliest.timeIntervalSince(check) / interval).rounded(.up) * interval) }
+        return Self.nextSync(nextCheck: first, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
     }
 
     /// The first of the checks at `nextCheck`, `nextCheck + interval`, … that finds a namespace
@@ -78,12 +109,19 @@ public final class RefreshScheduler: @unchecked Sendable {
     /// Jobs this scheduler has started (for tests and the status line).
     public var startedJobs: Int { queue.sync { jobsStarted } }
 
+    /// True while the dashboard is away (see `Presence`).
+    public var isAway: Bool { queue.sync { presence.isAway } }
+
+    /// True while a LISTEN task runs (tests).
+    public var isListening: Bool { queue.sync { listenTask != nil } }
+
     public var canSync: Bool { engine != nil || (workspace.config.syncCommand != nil && !workspace.cache.isReadOnly) }
 
     /// Starts the timer (and LISTEN); warms up, resumes or refreshes at once as needed.
     public func start() {
         queue.async { [self] in
-            guard timer == nil else { return }
+            guard !started else { return }
+            started = true
             let interval = max(1, workspace.config.refreshInterval)
             let source = DispatchSource.makeTimerSource(queue: queue)
             source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(500))
@@ -92,29 +130,35 @@ public final class RefreshScheduler: @unchecked Sendable {
             timer = source
             _nextCheck = Date().addingTimeInterval(interval)
             initialSync()
-        }
-        if let postgres = workspace.primary as? PostgresPrimary {
-            let logger = self.logger
-            let onEvent = self.onEvent
-            listenTask = Task { [weak self] in
-                // LISTEN only where the NOTIFY triggers are installed: elsewhere it would hold a
-                // connection open for nothing.
-                guard (try? await postgres.pushInstalled()) == true else {
-                    onEvent(.push(false))
-                    return
-                }
-                onEvent(.push(true))
-                await postgres.listen(onChange: { [weak self] _ in self?.notified() },
-                                      onError: { message in logger.warning("LISTEN: \(message)") })
-            }
+            startListening()
+            armAwayTimer()
         }
     }
 
     public func stop() {
-        listenTask?.cancel()
         queue.sync {
             timer?.cancel()
             timer = nil
+            awayTimer?.cancel()
+            awayTimer = nil
+            stopListening()
+        }
+    }
+
+    /// A key or mouse event: someone is there.
+    public func noteKey(at now: Date = Date()) {
+        queue.async { [self] in
+            guard started else { return }
+            apply(presence.key(at: now))
+        }
+    }
+
+    /// The terminal reported focus in (`true`) or out.
+    public func noteFocus(_ focused: Bool, at now: Date = Date()) {
+        queue.async { [self] in
+            guard started else { return }
+            apply(presence.focus(focused, at: now))
+            armAwayTimer()
         }
     }
 
@@ -143,6 +187,8 @@ public final class RefreshScheduler: @unchecked Sendable {
     /// A change notification from the primary.
     func notified() {
         queue.async { [self] in
+            // One that arrived as the LISTEN connection was let go: the catch-up reads it.
+            guard presence.mayHoldPush else { return }
             onEvent(.notified)
             if running {
                 followUp = true
@@ -174,13 +220,94 @@ public final class RefreshScheduler: @unchecked Sendable {
         tick()
     }
 
+    /// Acts on a change between present and away.
+    private func apply(_ change: Presence.Change?) {
+        switch change {
+        case nil:
+            return
+        case .left:
+            logger.info("away: letting the primary sleep")
+            onEvent(.away(true))
+            stopListening()
+            catchUpPending = false
+            if let postgres = workspace.primary as? PostgresPrimary {
+                Task { await postgres.closeIdleConnections() }
+            }
+        case .returned:
+            logger.info("back: reconnecting and catching up")
+            onEvent(.away(false))
+            startListening()
+            armAwayTimer()
+            guard canSync else { return }
+            catchUpPending = true
+            if running {
+                followUp = true
+            } else {
+                launch(kind: .scheduled, namespaces: Namespace.allCases)
+            }
+        }
+    }
+
+    /// Schedules a look at the clock for when the dashboard would become away.
+    private func armAwayTimer() {
+        awayTimer?.cancel()
+        awayTimer = nil
+        guard followsPresence, let due = presence.awayAt else { return }
+        let source = DispatchSource.makeTimerSource(queue: queue)
+        source.schedule(deadline: .now() + max(0, due.timeIntervalSinceNow), leeway: .milliseconds(200))
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            // Keys since arming moved the time on: look again then.
+            self.apply(self.presence.update(at: Date()))
+            self.armAwayTimer()
+        }
+        source.resume()
+        awayTimer = source
+    }
+
+    /// LISTEN where the primary is PostgreSQL with the NOTIFY triggers (elsewhere it would hold
+    /// a connection open for nothing), while present.
+    private func startListening() {
+        guard listenTask == nil, presence.mayHoldPush, pushInstalled != false,
+              let postgres = workspace.primary as? PostgresPrimary else { return }
+        let known = pushInstalled
+        let logger = self.logger
+        let onEvent = self.onEvent
+        listenTask = Task { [weak self] in
+            if known == nil {
+                let installed: Bool
+                do {
+                    installed = try await postgres.pushInstalled()
+                    self?.learnedPush(installed)
+                } catch {
+                    // Not known: asked again when the dashboard comes back from away.
+                    installed = false
+                }
+                onEvent(.push(installed))
+                guard installed else { return }
+            }
+            await postgres.listen(onChange: { [weak self] _ in self?.notified() },
+                                  onError: { message in logger.warning("LISTEN: \(message)") })
+        }
+    }
+
+    private func learnedPush(_ installed: Bool) {
+        queue.async { [self] in pushInstalled = installed }
+    }
+
+    /// Ends LISTEN; cancelling the task closes its connection.
+    private func stopListening() {
+        listenTask?.cancel()
+        listenTask = nil
+    }
+
     private func timerFired() {
         _nextCheck = Date().addingTimeInterval(max(1, workspace.config.refreshInterval))
         tick()
     }
 
     private func tick() {
-        guard !running, canSync else { return }
+        guard !running, canSync, presence.maySync(at: Date()) else { return }
         let stale = staleNamespaces()
         if !stale.isEmpty { launch(kind: .scheduled, namespaces: stale) }
     }
@@ -194,6 +321,9 @@ public final class RefreshScheduler: @unchecked Sendable {
         running = true
         followUp = false
         jobsStarted += 1
+        presence.syncStarted(at: Date())
+        let catchUp = catchUpPending
+        catchUpPending = false
         onEvent(.started(kind))
         let engine = self.engine
         let workspace = self.workspace
@@ -204,6 +334,7 @@ public final class RefreshScheduler: @unchecked Sendable {
                     let summary = try await engine.run(kind: kind, namespaces: namespaces, full: kind == .full || kind == .warmup,
                                                        resume: resume)
                     onEvent(.finished(summary))
+                    if catchUp, summary.succeeded { onEvent(.caughtUp(rowsWritten: summary.job.rowsWritten)) }
                 } catch let error as TallyError {
                     if case .syncAlreadyRunning(let id) = error { onEvent(.busyElsewhere(id)) } else { onEvent(.failed(error.userMessage)) }
                 } catch {
@@ -213,6 +344,7 @@ public final class RefreshScheduler: @unchecked Sendable {
                 do {
                     let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: kind)
                     onEvent(.commandFinished(result.job))
+                    if catchUp, result.job.status == .completed { onEvent(.caughtUp(rowsWritten: result.job.rowsWritten)) }
                 } catch {
                     onEvent(.failed(error.userMessage))
                 }

@@ -16,6 +16,9 @@ public protocol TerminalBackend: AnyObject {
     func invalidate()
     /// The next key if one is waiting; never blocks.
     func readKey() -> Key?
+    /// Focus reports read since the last call (true: focus in), oldest first; a terminal that
+    /// does not report focus returns none.
+    func takeFocusChanges() -> [Bool]
     /// Gives the terminal back (safe to call twice).
     func close()
 }

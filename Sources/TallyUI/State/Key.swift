@@ -7,6 +7,8 @@ public enum Key: Hashable, Sendable {
     case enter, escape, tab, backTab, backspace, delete
     case resize
     case mouse(MouseEvent)
+    /// Text pasted at once (bracketed paste): typed into a field, ignored elsewhere.
+    case paste(String)
 }
 
 /// A mouse event at a cell.

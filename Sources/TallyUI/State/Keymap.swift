@@ -18,7 +18,11 @@ public enum Action: String, CaseIterable, Sendable {
     case confirm
     /// In the task form: the next or previous field, and the next or previous choice of a choice field.
     case nextField, previousField, nextChoice, previousChoice
-    case refresh, toggleFailures, leaveFailures, retry
+    case refresh, toggleFailures, toggleHistory, retry
+    /// Esc in the failures and history views: back to the dashboard.
+    case leaveView
+    /// The history view's `←`/`[` and `→`/`]`.
+    case olderWeek, newerWeek
     case nextTheme, redraw, showHelp, quit
     /// Esc, Enter or `q` on an overlay that only shows something.
     case closeOverlay
@@ -28,7 +32,7 @@ public enum Action: String, CaseIterable, Sendable {
 
 /// Which keys are live: the full-screen view, or the overlay or input that takes the keys.
 public enum KeyMode: String, CaseIterable, Sendable {
-    case dashboard, failures, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
+    case dashboard, failures, history, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
     /// The habit detail (`Enter` in the habits pane).
     case habitDetail
     /// The "terminal too small" screen: only quitting and redrawing.
@@ -75,6 +79,7 @@ public struct Binding: Sendable {
     /// The help's groups, in the order the help shows them.
     public enum Section: String, CaseIterable, Sendable {
         case failures = "Failures view"
+        case history = "History view"
         case move = "Move"
         case filter = "Filter"
         case tasks = "Tasks"
@@ -110,7 +115,7 @@ public struct Binding: Sendable {
 /// (`sections(for:)`), the hint line (`hints(for:)`) and the overlays' footers (`footer(for:)`).
 /// The README's key table lists the same rows.
 public enum Keymap {
-    private static let main: Set<KeyMode> = [.dashboard, .failures]
+    private static let main: Set<KeyMode> = [.dashboard, .failures, .history]
     private static let everywhere = Set(KeyMode.allCases)
 
     private static func b(_ label: String, _ help: String, _ section: Binding.Section?, _ modes: Set<KeyMode>,
@@ -133,7 +138,15 @@ public enum Keymap {
         b("r", "retry: resumes the failure's job, or the last failed job", .failures, [.failures],
           [(.key(.char("r")), .retry)], hint: h("r", text: "retry", rank: 15)),
         b("f / Esc", "back to the dashboard", .failures, [.failures],
-          [(.key(.char("f")), .toggleFailures), (.key(.escape), .leaveFailures)], hint: h("f/Esc", text: "back", rank: 75)),
+          [(.key(.char("f")), .toggleFailures), (.key(.escape), .leaveView)], hint: h("f/Esc", text: "back", rank: 75)),
+
+        // The history view's own keys.
+        b("← / [", "a week back", .history, [.history],
+          [(.key(.left), .olderWeek), (.key(.char("[")), .olderWeek), (.key(.right), .newerWeek), (.key(.char("]")), .newerWeek)],
+          hint: h("←/→", text: "weeks", rank: 10)),
+        b("→ / ]", "a week forward, towards today", .history, [.history], [(.key(.right), .newerWeek), (.key(.char("]")), .newerWeek)]),
+        b("h / Esc", "back to the dashboard", .history, [.history],
+          [(.key(.char("h")), .toggleHistory), (.key(.escape), .leaveView)], hint: h("h/Esc", text: "back", rank: 20)),
 
         // Moving.
         b("j/k ↓/↑", "move down / up", .move, [.dashboard],
@@ -184,10 +197,14 @@ public enum Keymap {
 
         // Sync and screen: everywhere outside overlays.
         b("R", "refresh now", .syncAndScreen, main, [(.key(.char("R")), .refresh)], hint: h("R", text: "refresh", rank: 70)),
-        b("f", "failures view (f or Esc leaves it)", .syncAndScreen, main, [(.key(.char("f")), .toggleFailures)],
+        // One line for both views, so the help still fits 60×15 whole.
+        b("f / h", "failures / history view (Esc back)", .syncAndScreen, main,
+          [(.key(.char("f")), .toggleFailures), (.key(.char("h")), .toggleHistory)],
           hint: h("f", text: "failures", rank: 80, in: [.dashboard])),
+        b("h", "history view", nil, [.dashboard], [(.key(.char("h")), .toggleHistory)],
+          hint: h("h", text: "history", rank: 125)),
         b("t", "next theme", .syncAndScreen, main, [(.key(.char("t")), .nextTheme)],
-          hint: h("t", text: "theme", rank: 120, in: [.dashboard])),
+          hint: h("t", text: "theme", rank: 120, in: [.dashboard, .history])),
         b("Ctrl-L", "redraw", .syncAndScreen, everywhere, [(.key(.ctrl("l")), .redraw)]),
         b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
         b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),

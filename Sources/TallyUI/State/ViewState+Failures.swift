@@ -11,9 +11,6 @@ extension ViewState {
             return []
         }
         switch action {
-        case .leaveFailures:
-            view = .dashboard
-            return []
         case .retry:
             guard let failure = selectedFailure(in: snapshot) else {
                 return [.retry(jobID: snapshot.recentJobs.first { $0.status == .failed || $0.status == .interrupted }?.id)]

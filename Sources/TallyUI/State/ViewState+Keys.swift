@@ -12,12 +12,18 @@ extension ViewState {
         case .taskForm: return .taskForm
         case .confirmDelete: return .confirmDelete
         case .habitDetail: return .habitDetail
-        case .points, nil: return view == .failures ? .failures : .dashboard
+        case .points, nil: return viewKeyMode
         }
     }
 
     /// The keys of the full-screen view under any overlay: the hint line and the help show these.
-    public var viewKeyMode: KeyMode { view == .failures ? .failures : .dashboard }
+    public var viewKeyMode: KeyMode {
+        switch view {
+        case .dashboard: return .dashboard
+        case .failures: return .failures
+        case .history: return .history
+        }
+    }
 
     /// Applies a key (or mouse event) and returns what the rest of Tally must do. `Keymap` says
     /// what each key means in each mode; the mode's handler carries the action out.
@@ -29,6 +35,12 @@ extension ViewState {
         if key == .resize, mode == .dashboard {
             clamp(to: snapshot, layout: layout)
             return reloadIfNeeded(snapshot, layout: layout)
+        }
+        if case .paste(let text) = key {
+            // Newlines and tabs of a paste are spaces in a one-line field, never Enter or Tab.
+            guard mode.takesText else { return [] }
+            for c in text { _ = type(c.isNewline || c == "\t" ? " " : c, in: mode) }
+            return []
         }
         guard let action = Keymap.action(for: key, in: mode) else {
             if mode.takesText, case .char(let c) = key { return type(c, in: mode) }
@@ -55,6 +67,7 @@ extension ViewState {
             if action == .closeOverlay { overlay = nil }
             return action == .checkInHabit ? checkIn(habitID: habitID, snapshot: snapshot) : []
         case .failures: return handleFailures(action, key: key, snapshot: snapshot, height: height)
+        case .history: return handleHistory(action)
         case .dashboard: return handleDashboard(action, key: key, snapshot: snapshot, layout: layout)
         }
     }
@@ -70,6 +83,12 @@ extension ViewState {
         case .showHelp: overlay = .help; return []
         case .toggleFailures:
             view = view == .failures ? .dashboard : .failures
+            return []
+        case .toggleHistory:
+            toggleHistory()
+            return []
+        case .leaveView:
+            view = .dashboard
             return []
         default: return nil
         }

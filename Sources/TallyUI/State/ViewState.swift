@@ -9,7 +9,7 @@ import TallyCore
 public struct ViewState: Equatable, Sendable {
     /// The full-screen view.
     public enum View: String, Sendable, CaseIterable {
-        case dashboard, failures
+        case dashboard, failures, history
     }
 
     /// A pane of the dashboard (Tab moves the focus between them).
@@ -75,6 +75,9 @@ public struct ViewState: Equatable, Sendable {
 
     public var failureSelection: Int = 0
     public var failureScroll: Int = 0
+
+    /// How many weeks the history view looks back from today (`←`/`[` adds one).
+    public var historyWeeksBack: Int = 0
 
     public init(view: View = .dashboard, overlay: Overlay? = nil) {
         self.view = view

@@ -31,6 +31,8 @@ public struct Chrome: Hashable, Sendable {
     public var timeZone: TimeZone
     /// Whether the primary pushes changes (nil: not known, or not PostgreSQL).
     public var pushEnabled: Bool?
+    /// Nobody at the keyboard for a while: the primary is left alone (see `Presence`).
+    public var away = false
 
     public init(now: Date, nextSyncAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
                 message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {
@@ -49,10 +51,13 @@ public struct ScreenModel: Equatable, Sendable {
     public var snapshot: Snapshot
     public var state: ViewState
     public var chrome: Chrome
+    /// The days behind today for the history view; nil until it is read.
+    public var history: History?
 
-    public init(snapshot: Snapshot, state: ViewState, chrome: Chrome) {
+    public init(snapshot: Snapshot, state: ViewState, chrome: Chrome, history: History? = nil) {
         self.snapshot = snapshot
         self.state = state
         self.chrome = chrome
+        self.history = history
     }
 }

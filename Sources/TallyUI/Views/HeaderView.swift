@@ -61,10 +61,11 @@ struct HeaderView: Widget {
         return Line(spans)
     }
 
-    /// READ-ONLY, CACHE-ONLY, queued completions, unresolved failures.
+    /// AWAY, READ-ONLY, CACHE-ONLY, queued completions, unresolved failures.
     private func labels(short: Bool) -> [Span] {
         let snapshot = context.snapshot
         var labels: [Span] = []
+        if context.chrome.away { labels.append(Span("AWAY", style: onBar(.accent).with(adding: .bold))) }
         if snapshot.isReadOnly { labels.append(Span(short ? "RO" : "READ-ONLY", style: onBar(.warn).with(adding: .bold))) }
         if context.chrome.primaryName == nil {
             labels.append(Span(short ? "CACHE" : "CACHE-ONLY", style: onBar(.accent).with(adding: .bold)))

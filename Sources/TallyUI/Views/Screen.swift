@@ -1,6 +1,6 @@
 import TallyCore
 
-/// Draws one frame: the dashboard or the failures view at any size, with overlays, in a theme.
+/// Draws one frame: the dashboard, the failures or the history view at any size, with overlays, in a theme.
 ///
 /// Pure: the same model, size and theme give the same buffer, so every screen is testable as
 /// text. Never fails, whatever the size (0×0 gives an empty buffer; below 60×15 a "too small"
@@ -19,6 +19,7 @@ public enum Screen {
         // Draw from a state that fits this snapshot and size (the loop clamps too).
         var state = model.state
         state.clamp(to: model.snapshot, layout: layout)
+        state.clampHistory(to: model.history)
         let context = RenderContext(snapshot: model.snapshot, state: state, chrome: model.chrome, theme: theme,
                                     layout: layout)
 
@@ -29,6 +30,9 @@ public enum Screen {
         case .failures:
             let body = Rect(x: 0, y: layout.header.maxY, width: width, height: layout.hint.y - layout.header.maxY)
             FailuresView(context: context).render(in: body, into: &buffer)
+        case .history:
+            let body = Rect(x: 0, y: layout.header.maxY, width: width, height: layout.hint.y - layout.header.maxY)
+            HistoryView(context: context, history: model.history).render(in: body, into: &buffer)
         }
         HintLine(context: context).render(in: layout.hint, into: &buffer)
 

@@ -47,7 +47,8 @@ struct SyncPane: Widget {
             if chrome.syncInFlight {
                 idle = Line([Span("⟳ ", style: context.style(.accent)), Span("starting a sync…", style: context.style(.main))])
             } else if let last = snapshot.lastSyncAt {
-                idle = Line([Span("● ", style: context.style(.ok)), Span("idle", style: context.style(.main)),
+                idle = Line([Span(chrome.away ? "◌ " : "● ", style: context.style(.ok)),
+                             Span(chrome.away ? "away" : "idle", style: context.style(.main)),
                              Span(" · last sync \(RelativeTime.ago(last, now: chrome.now))", style: context.style(.muted)),
                              Span(chrome.pushEnabled == false ? " · push off" : "", style: context.style(.muted))])
             } else {

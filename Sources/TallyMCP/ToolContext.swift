@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import TallyCore
+
+/// What the tools share while the server runs: the workspace (cache and primary), the
+/// completion service that writes through to the primary, the refresh scheduler the dashboard
+/// runs too, and the lookup counters.
+public final class ToolContext: Sendable {
+    public let workspace: Workspace
+    /// Nil when the cache is read-only or no primary is configured: writes are refused.
+    public let completions: CompletionService?
+    /// Adds, edits, promotes and deletes tasks; nil where `completions` is.
+    public let tasks: TaskWriter?
+    let scheduler: RefreshScheduler?
+    let lookups: LookupCounter
+    let syncEvents: SyncEvents
+    let timeZone: TimeZone
+    let logger: Logger
+    private let flusher = FlushLoop()
+    private let file: CacheFile
+
+    /// - Parameter background: run the refresh timer (off in tests that only read).
+    public init(workspace: Workspace, timeZone: TimeZone = .current, background: Bool = true) {
+        self.workspace = workspace
+        self.timeZone = timeZone
+        let logger = Logger(label: "tally.mcp")
+        self.logger = logger
+        let cache = workspace.cache
+        file = CacheFile(identity: FileIdentity.of(cache.path))
+        let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
+        self.completions = completions
+        tasks = completions == nil ? nil : TaskWriter(workspace: workspace)
+        lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
+        let events = SyncEvents()
+        syncEvents = events
+        if background {
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), followsPresence: false) { event in
+                Self.log(event, logger)
+                events.post(event)
+            }
+            self.scheduler = scheduler.canSync ? scheduler : nil
+        } else {
+            scheduler = nil
+        }
+    }
+
+    public var config: Config { workspace.config }
+    public var cache: CacheStore { workspace.cache }
+
+    /// Starts the refresh timer (a warm-up, a resume or a stale check runs at once) and the
+    /// once-a-minute writing of lookup counts.
+    func start() {
+        scheduler?.start()
+        flusher.start(every: 60) { [lookups] in lookups.flush(force: false) }
+    }
+
+    /// Stops the timer, writes the lookup counts and closes the primary's connections.
+    func shutdown() async {
+        flusher.stop()
+        scheduler?.stop()
+        lookups.flush(force: true)
+        await workspace.primary?.close()
+    }
+
+    /// Opens the file now at the cache's path when another program has replaced it (WorkOS's
+    /// troubleshooting says to delete `cache.db*` and let it be made anew), so answers come from
+    /// the file the other programs see. A file that is missing is left alone: the last one still
+    /// answers until a new one appears.
+    func followReplacedCache() {
+        guard let current = FileIdentity.of(cache.path) else { return }
+        file.lock.withLock {
+            guard current != file.identity else { return }
+            do {
+                try cache.reopen()
+                file.identity = current
+                logger.notice("the cache file was replaced; reading the new one", metadata: ["path": "\(cache.path)"])
+            } catch {
+                logger.warning("the cache file was replaced and could not be opened: \(error.userMessage)")
+            }
+        }
+    }
+
+    /// Counts a call's reads; a miss asks the scheduler to look for stale data now.
+    func countLookups(_ namespaces: [Namespace]) {
+        if lookups.record(namespaces) { scheduler?.checkNow() }
+    }
+
+    /// The completion service, or the one line that says why this server cannot write.
+    func writer() throws -> CompletionService {
+        try checkWritable()
+        guard let completions else { throw ToolFailure(TallyError.noPrimary.userMessage) }
+        return completions
+    }
+
+    /// The task writer, or the one line that says why this server cannot write.
+    func taskWriter() throws -> TaskWriter {
+        try checkWritable()
+        guard let tasks else { throw ToolFailure(TallyError.noPrimary.userMessage) }
+        return tasks
+    }
+
+    func checkWritable() throws {
+        if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
+    }
+
+    static func log(_ event: RefreshScheduler.Event, _ logger: Logger) {
+        switch event {
+        case .started(let kind): logger.info("sync started", metadata: ["kind": "\(kind.rawValue)"])
+        case .finished(let summary):
+            logger.info("sync finished", metadata: ["job": "\(summary.job.id ?? 0)", "status": "\(summary.job.status.rawValue)",
+                                                    "rows": "\(summary.job.rowsWritten)"])
+        case .commandFinished(let job): logger.info("sync_command finished", metadata: ["status": "\(job.status.rawValue)"])
+        case .joined: logger.info("sync requested while one runs: joined it")
+        case .busyElsewhere(let id): logger.info("another process is syncing this cache", metadata: ["job": "\(id)"])
+        case .failed(let message): logger.warning("sync failed: \(message)")
+        case .notified: logger.info("the primary notified a change")
+        case .push(let enabled): logger.info("push from the primary: \(enabled ? "on" : "off")")
+        case .away(let away): logger.info(away ? "away" : "back")
+        case .caughtUp(let rows): logger.info("caught up", metadata: ["rows": "\(rows)"])
+        }
+    }
+}
+
+/// The identity of the cache file being read, to notice another program replacing it.
+final class CacheFile: @unchecked Sendable {
+    let lock = NSLock()
+    // Guarded by `lock`.
+    var identity: FileIdentity?
+
+    init(identity: FileIdentity?) {
+        self.identity = identity
+    }
+}
+
+/// Runs `work` every `interval` seconds on a Dispatch timer until stopped.
+final class FlushLoop: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tally.mcp.flush")
+    // Touched only on `queue`.
+    private var timer: DispatchSourceTimer?
+
+    func start(every interval: Double, _ work: @escaping @Sendable () -> Void) {
+        queue.sync {
+            guard timer == nil else { return }
+            let source = DispatchSource.makeTimerSource(queue: queue)
+            source.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+            source.setEventHandler(handler: work)
+            source.resume()
+            timer = source
+        }
+    }
+
+    func stop() {
+        queue.sync {
+            timer?.cancel()
+            timer = nil
+        }
+    }
+}
