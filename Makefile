@@ -17,6 +17,7 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product tally --scratch-path .build-static
+	$(SWIFT) build -c release --static-swift-stdlib --product tally-mcp --scratch-path .build-static
 
 demo: build
 	.build/debug/tally demo --dir $(DEMO_DIR)
@@ -30,6 +31,7 @@ bench: deps
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/tally/themes
 	install -m 755 .build-static/release/tally $(PREFIX)/bin/tally
+	install -m 755 .build-static/release/tally-mcp $(PREFIX)/bin/tally-mcp
 	install -m 644 Themes/*.toml $(PREFIX)/share/tally/themes/
 
 clean:

@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tally", targets: ["tally"]),
+        // `tally mcp` runs it: the MCP SDK links networking libraries the dashboard must not load.
+        .executable(name: "tally-mcp", targets: ["tally-mcp"]),
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyUI", targets: ["TallyUI"]),
         .library(name: "TallyApp", targets: ["TallyApp"]),
@@ -62,10 +64,26 @@ let package = Package(
             // with --static-swift-stdlib does not link it by itself.
             linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]
         ),
+        // What both executables share: the global options, opening the workspace, one-line errors.
+        .target(
+            name: "TallyCLI",
+            dependencies: [
+                "TallyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tally-mcp",
+            dependencies: [
+                "TallyCLI", "TallyCore", "TallyMCP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyUI", "TallyApp", "TallyTerminal", "TallyMCP",
+                "TallyCore", "TallyUI", "TallyApp", "TallyTerminal", "TallyCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

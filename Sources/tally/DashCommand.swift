@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
 import TallyTerminal
 import TallyApp
@@ -47,45 +48,12 @@ extension Tally {
     }
 }
 
-/// What the dashboard and `render` share: opening the cache (rebuilding a damaged one when a
-/// primary can) and picking the theme.
+/// What the dashboard and `render` share: opening the cache (`WorkspaceStart`) and picking the theme.
 enum DashboardStart {
-    static func openWorkspace(_ config: Config) async throws -> Workspace {
-        do {
-            return try Workspace.open(config, creatingCache: canFill(config))
-        } catch let error as TallyError {
-            switch error {
-            case .notADatabase, .cacheDamaged:
-                guard canRepair(config) else { throw error }
-                return try await rebuild(nil, config: config, because: error)
-            default:
-                throw error
-            }
-        }
-    }
-
-    /// Whether the dashboard may create a missing cache: only when something will fill it (a
-    /// primary, or a `sync_command`); an empty cache nothing fills helps no one.
-    static func canFill(_ config: Config) -> Bool {
-        !config.readOnly && ((try? config.primaryLocation()) != nil || config.syncCommand != nil)
-    }
-
-    /// Whether a damaged cache can be rebuilt here: a primary is configured and writing is allowed.
-    static func canRepair(_ config: Config) -> Bool {
-        (try? config.primaryLocation()) != nil && !config.readOnly
-    }
-
-    /// Moves the damaged cache aside, rebuilds it from the primary and opens it again.
+    static func openWorkspace(_ config: Config) async throws -> Workspace { try await WorkspaceStart.open(config) }
+    static func canRepair(_ config: Config) -> Bool { WorkspaceStart.canRepair(config) }
     static func rebuild(_ open: Workspace?, config: Config, because error: TallyError) async throws -> Workspace {
-        if let open {
-            try? open.cache.close()
-            await open.primary?.close()
-        }
-        FileHandle.standardError.write(Data("tally: \(error.userMessage)\ntally: rebuilding it from the primary…\n".utf8))
-        if let aside = try await CacheDoctor.repair(config: config).aside {
-            FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
-        }
-        return try Workspace.open(config, creatingCache: true)
+        try await WorkspaceStart.rebuild(open, config: config, because: error)
     }
 
     /// The catalog and the theme `config` names. An unknown name is an error that lists the

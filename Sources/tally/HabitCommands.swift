@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
 
 /// `tally habits` lists habits with whether each is done today; `tally habit done` checks one in,

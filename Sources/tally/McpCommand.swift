@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
-import TallyMCP
 
 extension Tally {
     /// `tally mcp`: the WorkOS MCP tools over stdio, for an AI assistant.
@@ -26,14 +26,19 @@ extension Tally {
             _ = try GlobalOptions.seconds("refresh", refresh)
         }
 
+        /// Runs `tally-mcp` (installed beside `tally`) in this process's place: the MCP SDK, and
+        /// the libraries it links, stay out of the dashboard's start-up and memory.
         func run() async throws {
-            // A client that goes away while an answer is written must not kill the process.
-            signal(SIGPIPE, SIG_IGN)
-            let config = try global.resolve(refresh: try GlobalOptions.seconds("refresh", refresh))
-            let workspace = try await DashboardStart.openWorkspace(config)
-            let server = TallyMCPServer(context: ToolContext(workspace: workspace),
-                                        version: Tally.configuration.version)
-            try await server.runOverStdio()
+            let directory = (DashboardStart.executablePath as NSString).deletingLastPathComponent
+            let server = directory + "/tally-mcp"
+            guard FileManager.default.isExecutableFile(atPath: server) else {
+                throw TallyError.badArgument("tally mcp needs the tally-mcp program beside tally (\(server)); `make install` installs both.")
+            }
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if let index = arguments.firstIndex(of: "mcp") { arguments.remove(at: index) }
+            let argv = ([server] + arguments).map { strdup($0) } + [nil]
+            execv(server, argv)
+            throw TallyError.badArgument("Could not start \(server): \(String(cString: strerror(errno))).")
         }
     }
 }

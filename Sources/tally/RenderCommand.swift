@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
 import TallyUI
 

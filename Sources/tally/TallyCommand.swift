@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
 
 /// `tally`: the dashboard and the commands that script it.
@@ -13,7 +14,7 @@ struct Tally: AsyncParsableCommand {
             database in the background, and completes tasks with write-through. Settings come from \
             flags, TALLY_* variables, then $XDG_CONFIG_HOME/tally/config.toml.
             """,
-        version: "0.1.0",
+        version: TallyVersion.current,
         subcommands: [
             Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Add.self, Edit.self,
             Promote.self, Delete.self, Tasks.self, Habits.self, HabitCommand.self,
@@ -40,19 +41,7 @@ struct Tally: AsyncParsableCommand {
     }
 
     static func exitReporting(_ error: any Error) -> Never {
-        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-        if let error = error as? TallyError { fail(error.userMessage, code: error.exitStatus) }
-        if error is ClassifiedFailure { fail(error.userMessage, code: 1) }
-        let code = exitCode(for: error)
-        if code == .success { exit(withError: error) }  // --help, --version
-        var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-        if message.hasPrefix("Error: ") { message.removeFirst(7) }
-        // A mistyped command line: point at the help of the command that was typed.
-        if code == .validationFailure {
-            if message.hasSuffix(".") { message.removeLast() }
-            message += " (see `\(helpCommand(for: CommandLine.arguments))`)"
-        }
-        fail(message, code: code.rawValue)
+        CommandLineFailure.exit(error, Tally.self) { helpCommand(for: CommandLine.arguments) }
     }
 
     /// `tally complete --help` for `tally complete -x`: the subcommands named in `arguments`;
@@ -73,7 +62,6 @@ struct Tally: AsyncParsableCommand {
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("tally: \(PrimaryLocation.maskAll(message))\n".utf8))
-        Foundation.exit(code == 0 ? 1 : code)
+        CommandLineFailure.fail(message, code: code == 0 ? 1 : code)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCLI
 import TallyCore
 
 /// `tally add|edit|promote|delete`: the task writes of the dashboard's `a`, `e`, `>` and `D`,

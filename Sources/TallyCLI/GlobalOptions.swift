@@ -3,31 +3,33 @@ import Foundation
 import Logging
 import TallyCore
 
-/// The options every command shares.
-struct GlobalOptions: ParsableArguments {
+/// The options every command shares (`tally` and `tally-mcp`).
+public struct GlobalOptions: ParsableArguments {
+    public init() {}
+
     @Option(name: .long, help: "The SQLite cache (default ~/.workos-cache/cache.db).")
-    var cache: String?
+    public var cache: String?
 
     @Option(name: .long, help: "The primary: postgres://user:pass@host:port/db[?sslmode=require] or sqlite:///path.db.")
-    var primary: String?
+    public var primary: String?
 
     @Option(name: .long, help: "Config file (default $XDG_CONFIG_HOME/tally/config.toml).")
-    var config: String?
+    public var config: String?
 
     // `.unconditional`: "-5" is the value, not an unknown option, so the error can say what is wrong.
     @Option(name: .customLong("stale-after"), parsing: .unconditional,
             help: "Seconds after which cached data is stale (default 900).")
-    var staleAfter: String?
+    public var staleAfter: String?
 
     @Flag(name: .customLong("read-only"), help: "Never write the cache.")
-    var readOnly = false
+    public var readOnly = false
 
-    func validate() throws {
+    public func validate() throws {
         _ = try Self.seconds("stale-after", staleAfter)
     }
 
     /// A positive number of seconds given as `text` to `--name`, or nil when not given.
-    static func seconds(_ name: String, _ text: String?) throws -> Double? {
+    public static func seconds(_ name: String, _ text: String?) throws -> Double? {
         guard let text else { return nil }
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
             throw ValidationError("\(name) must be a number of seconds, got \(text.debugDescription).")
@@ -38,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The settings after precedence, with logging sent to the state directory. `theme` and
     /// `refresh` come from the commands that draw the dashboard (`DashboardOptions`).
-    func resolve(theme: String? = nil, refresh: Double? = nil) throws -> Config {
+    public func resolve(theme: String? = nil, refresh: Double? = nil) throws -> Config {
         let environment = ProcessInfo.processInfo.environment
         let config = try Config.resolve(
             Config.Overrides(cache: cache, primary: primary, config: self.config, theme: theme,
@@ -58,13 +60,13 @@ struct GlobalOptions: ParsableArguments {
 
     /// The workspace of a command that reads the cache and never creates it (`tasks`,
     /// `failures`, `complete`): a missing file is "no cache at …", exit 3.
-    func existingWorkspace() throws -> Workspace {
+    public func existingWorkspace() throws -> Workspace {
         try Workspace.open(try resolve())
     }
 
     nonisolated(unsafe) private static var loggingStarted = false
 
-    static func startLogging(environment: [String: String]) {
+    public static func startLogging(environment: [String: String]) {
         guard !loggingStarted else { return }
         loggingStarted = true
         FileLogHandler.bootstrap(path: Config.stateDirectory(environment: environment) + "/tally.log")
@@ -72,17 +74,19 @@ struct GlobalOptions: ParsableArguments {
 }
 
 /// Options only the dashboard uses (`tally`, `tally demo`): the other commands do not list them.
-struct DashboardOptions: ParsableArguments {
+public struct DashboardOptions: ParsableArguments {
+    public init() {}
+
     @Option(name: .long, help: "Colour theme name (default, light, gruvbox, nord, dracula, high-contrast, monochrome, or your own).")
-    var theme: String?
+    public var theme: String?
 
     @Option(name: .long, parsing: .unconditional,
             help: "Seconds between the background checks for stale data (default 60).")
-    var refresh: String?
+    public var refresh: String?
 
-    func validate() throws {
+    public func validate() throws {
         _ = try GlobalOptions.seconds("refresh", refresh)
     }
 
-    var refreshSeconds: Double? { try? GlobalOptions.seconds("refresh", refresh) }
+    public var refreshSeconds: Double? { try? GlobalOptions.seconds("refresh", refresh) }
 }
