@@ -15,6 +15,8 @@ extension DashboardSession {
             complete(taskID: taskID, points: points, now: now)
         case .undo:
             undo(now: now)
+        case .checkInHabit(let habitID):
+            checkIn(habitID: habitID, now: now)
         case .addTask(let new):
             write(taskID: nil, verb: "added", now: now) { try await $0.add(new) }
         case .editTask(let taskID, let values):
@@ -95,6 +97,37 @@ extension DashboardSession {
             }
         case .success(.taskWrite(let key, let taskID)):
             write(taskID: taskID, verb: "↶ undone:", now: now) { try await $0.undo(key: key) }
+        case .success(.habitCheckIn(let key, let habitID)):
+            guard let habits else { return }
+            _ = writes.startHabit(habitID)
+            rebuild(countLookups: false, now: now)
+            let inbox = self.inbox
+            Task.detached {
+                do {
+                    inbox.post(.habitUndone(habitID, try await habits.undo(key: key)))
+                } catch {
+                    inbox.post(.habitFailed(habitID, error.userMessage))
+                }
+            }
+        }
+    }
+
+    /// Checks a habit in in the background; it shows pending until the writer reports.
+    func checkIn(habitID: Int64, now: Date) {
+        guard let habits else {
+            return say(workspace.cache.isReadOnly ? "read-only cache: cannot check habits in"
+                       : "no primary configured: checking habits in needs one", .error)
+        }
+        guard writes.startHabit(habitID) else { return say("that habit is already being checked in") }
+        rebuild(countLookups: false, now: now)
+        let inbox = self.inbox
+        let zone = timeZone
+        Task.detached {
+            do {
+                inbox.post(.habitCheckedIn(habitID, try await habits.checkIn(habitID: habitID, timeZone: zone)))
+            } catch {
+                inbox.post(.habitFailed(habitID, error.userMessage))
+            }
         }
     }
 
@@ -125,6 +158,9 @@ extension DashboardSession {
         case undone(Int64, CompletionOutcome)
         case taskWritten(Int64?, TaskWriteOutcome, verb: String)
         case completionFailed(Int64?, String)
+        case habitCheckedIn(Int64, HabitCheckInOutcome)
+        case habitUndone(Int64, HabitCheckInOutcome)
+        case habitFailed(Int64, String)
         /// The history read in the background at a snapshot generation.
         case history(History, generation: Int)
         case historyFailed(String)
@@ -185,6 +221,29 @@ extension DashboardSession {
             writes.finish(taskID)
             say(text, .error)
             refreshAfterWrite()
+        case .habitCheckedIn(let habitID, let outcome):
+            writes.finishHabit(habitID)
+            let name = "“\(outcome.habit.name)”"
+            let streak = "streak \(outcome.habit.currentStreak ?? 0)"
+            switch outcome {
+            case .applied(_, let key, _):
+                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
+                say("\(name) checked in · \(streak) · u undoes", .success)
+            case .queued(_, let key, _, let reason):
+                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
+                say("\(name) checked in, queued: \(reason)", .info)
+            case .alreadyDone:
+                say("\(name) is already done today · \(streak)")
+            }
+            rebuild(countLookups: false)
+        case .habitUndone(let habitID, let outcome):
+            writes.finishHabit(habitID)
+            if case .queued = outcome { say("↶ undo queued") } else { say("↶ undone: “\(outcome.habit.name)”") }
+            rebuild(countLookups: false)
+        case .habitFailed(let habitID, let text):
+            writes.finishHabit(habitID)
+            say(text, .error)
+            rebuild(countLookups: false)
         case .scheduler(let event):
             switch event {
             case .started(let kind):

@@ -22,6 +22,7 @@ public final class DashboardSession {
     let scheduler: RefreshScheduler?
     let completions: CompletionService?
     let tasks: TaskWriter?
+    let habits: HabitWriter?
     var watcher: ChangeWatcher?
     /// Holds back a change until the writer is done (see `ChangeSettler`).
     var settler = ChangeSettler()
@@ -68,6 +69,7 @@ public final class DashboardSession {
         let completions = canWrite ? CompletionService(workspace: workspace) : nil
         self.completions = completions
         tasks = canWrite ? TaskWriter(workspace: workspace) : nil
+        habits = canWrite ? HabitWriter(workspace: workspace) : nil
         let inbox = self.inbox
         if startBackground {
             let engine = workspace.syncEngine()
@@ -243,7 +245,7 @@ public final class DashboardSession {
         do {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
                                                         defaultTarget: workspace.config.targetPoints, workday: workspace.config.workday,
-                                                        pendingTaskIDs: writes.taskIDs)
+                                                        pendingTaskIDs: writes.taskIDs, pendingHabitIDs: writes.habitIDs)
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
             model.chrome.now = now

@@ -17,7 +17,7 @@ struct Tally: AsyncParsableCommand {
         version: TallyVersion.current,
         subcommands: [
             Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Add.self, Edit.self,
-            Promote.self, Delete.self, Tasks.self,
+            Promote.self, Delete.self, Tasks.self, Habits.self, HabitCommand.self,
             Failures.self, HistoryCommand.self, Primary.self, Doctor.self, Mcp.self,
         ],
         defaultSubcommand: Dash.self

@@ -62,6 +62,31 @@ final class DashboardLoopTests: XCTestCase {
         XCTAssertTrue(terminal.isClosed, "the loop gives the terminal back")
     }
 
+    /// `Tab` to the habits pane, `Space`: the check-in runs in the background, its report wakes the
+    /// loop, and the frame shows the mark and the count; `u` takes it back within the window.
+    func testAHabitCheckInShowsWhenItsReportWakesTheLoop() async throws {
+        let workspace = try await workspace()
+        let terminal = TestTerminal(width: 100, height: 30)
+        let session = DashboardSession(workspace: workspace, catalog: ThemeCatalog(shippedDirectory: nil, userDirectory: nil),
+                                       theme: .builtInDefault, width: 100, height: 30, startBackground: false)
+        let finished = start(session, on: terminal)
+        XCTAssertNotNil(terminal.waitForFrame { $0.contains("0/8 today") }, terminal.lastFrame?.plainText() ?? "")
+        terminal.send(.tab)
+        terminal.send(.char(" "))
+        let shown = terminal.waitForFrame { $0.contains("“Drink water” checked in") && $0.contains("1/8 today") && $0.contains("┃✓ 💧 Drink water") }
+        XCTAssertNotNil(shown, terminal.lastFrame?.plainText() ?? "")
+        let today = LocalDay(Date()).description
+        XCTAssertEqual(try primary.read { db in try String.fetchOne(db, sql: "SELECT last_completed_date FROM habits WHERE id = 1") }, today)
+
+        terminal.send(.char("u"))
+        let undone = terminal.waitForFrame { $0.contains("undone") && $0.contains("0/8 today") }
+        XCTAssertNotNil(undone, terminal.lastFrame?.plainText() ?? "")
+        XCTAssertNotEqual(try primary.read { db in try String.fetchOne(db, sql: "SELECT last_completed_date FROM habits WHERE id = 1") }, today)
+
+        terminal.send(.char("q"))
+        await fulfillment(of: [finished], timeout: 5)
+    }
+
     func testAQuitSignalStopsTheLoop() async throws {
         let workspace = try await workspace()
         let terminal = TestTerminal(width: 60, height: 15)

@@ -160,7 +160,7 @@ final class DashboardEndToEndTests: XCTestCase {
         let frame = lines(rendered.stdout, count: 40)
 
         let journal = try XCTUnwrap(live.first { $0.contains("Journal") }, live.joined(separator: "\n"))
-        XCTAssertTrue(journal.hasPrefix("│✍  Journal "), journal)
+        XCTAssertTrue(journal.hasPrefix("│  ✍  Journal "), journal)  // the first column marks a habit done today
         // The clients, habits and tasks panes hold nothing that changes with the clock: the
         // same text, row for row. (The header and the sync and cache panes say "3s ago" and
         // count lookups, so there only the borders are compared.)
@@ -260,5 +260,64 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertEqual(sqlite(primary, "SELECT earned_points FROM daily_goals WHERE date = '\(today)'"), "\(before + points)")
         XCTAssertEqual(sqlite(cache, "SELECT earned_points FROM cached_daily_goals WHERE date = '\(today)'"), "\(before + points)")
         tmux.send("q")
+    }
+
+    /// `Tab` to the habits pane, `Space` checks the first habit in (✓, the count, the primary's
+    /// completion row), `u` takes it back, `Enter` shows its detail; the commands agree.
+    func testChecksAHabitInFromTheHabitsPane() throws {
+        let listed = try Tally.run(["habits", "--json", "--cache", cache])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let habits = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let first = try XCTUnwrap(habits.first)
+        let id = try XCTUnwrap(first["id"] as? Int)
+        let name = try XCTUnwrap(first["name"] as? String)
+        let streak = try XCTUnwrap(first["currentStreak"] as? Int)
+        XCTAssertEqual(first["completedToday"] as? Bool, false)
+        let today = LocalDay(Date()).description
+        // The demo's habits carry the check-ins behind their streaks.
+        let before = Int(sqlite(primary, "SELECT count(*) FROM habit_completions WHERE habit_id = \(id)")) ?? 0
+
+        let tmux = try dashboard()
+        XCTAssertTrue(tmux.wait(for: "0/\(habits.count) today").ok, tmux.capture())
+        tmux.send("Tab", "Space")
+        let done = tmux.wait { $0.contains("“\(name)” checked in") && $0.contains("1/\(habits.count) today") }
+        XCTAssertTrue(done.ok, done.screen)
+        XCTAssertTrue(done.screen.split(separator: "\n").contains { $0.contains("┃✓") && $0.contains(name) }, done.screen)
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM habit_completions WHERE habit_id = \(id)"), "\(before + 1)")
+        XCTAssertEqual(sqlite(primary, "SELECT current_streak FROM habits WHERE id = \(id)"), "\(streak + 1)", "the demo's streak goes on")
+        XCTAssertEqual(sqlite(primary, "SELECT last_completed_date FROM habits WHERE id = \(id)"), today)
+        XCTAssertEqual(sqlite(cache, "SELECT count(*) FROM tally_habit_checkins WHERE habit_id = \(id) AND completed_at >= '\(today)'"), "1")
+
+        // Once a day.
+        tmux.send("Space")
+        XCTAssertTrue(tmux.wait(for: "already done today").ok, tmux.capture())
+
+        tmux.send("u")
+        let undone = tmux.wait { $0.contains("undone") && $0.contains("0/\(habits.count) today") }
+        XCTAssertTrue(undone.ok, undone.screen)
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) FROM habit_completions WHERE habit_id = \(id)"), "\(before)")
+        XCTAssertEqual(sqlite(primary, "SELECT current_streak FROM habits WHERE id = \(id)"), "\(streak)")
+
+        tmux.send("Enter")
+        let detail = tmux.wait { $0.contains("Habit #\(id)") && $0.contains("Last 30 days") }
+        XCTAssertTrue(detail.ok, detail.screen)
+        tmux.send("Escape", "q")
+        XCTAssertTrue(tmux.wait(for: "__EXITED__ 0").ok, tmux.capture())
+
+        // The command line checks in the same way and says what is wrong in one line.
+        let checked = try Tally.run(["habit", "done", name, "--note", "from the shell", "--cache", cache, "--primary", "sqlite://\(primary)"])
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        XCTAssertTrue(checked.stdout.hasPrefix("Checked in \(id)"), checked.stdout)
+        let again = try Tally.run(["habit", "done", String(id), "--cache", cache, "--primary", "sqlite://\(primary)"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.hasPrefix("Already done today"), again.stdout)
+        XCTAssertEqual(sqlite(primary, "SELECT count(*) || ' ' || max(note) FROM habit_completions WHERE habit_id = \(id)"), "\(before + 1) from the shell")
+        let unknown = try Tally.run(["habit", "done", "no such habit", "--cache", cache, "--primary", "sqlite://\(primary)"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr.split(separator: "\n").count, 1, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("There is no habit"), unknown.stderr)
+        let after = try Tally.run(["habits", "--json", "--cache", cache])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.first { $0["id"] as? Int == id }?["completedToday"] as? Bool, true)
     }
 }

@@ -130,7 +130,7 @@ final class WriterCourtesyTests: XCTestCase {
             json.dump({"clients": rows("SELECT * FROM clients"),
                        "tasks": rows("SELECT * FROM tasks WHERE coalesce(category, 'work') = 'work'"),
                        "daily_goals": rows("SELECT id, date, target_points, earned_points, task_count, current_streak, longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at FROM daily_goals ORDER BY date DESC LIMIT 30"),
-                       "habits": rows("SELECT * FROM habits")}, open(sys.argv[2], "w"))
+                       "habits": rows("SELECT id, name, description, emoji, frequency, target_count, current_streak, longest_streak, is_active, sort_order, created_at, updated_at FROM habits")}, open(sys.argv[2], "w"))
             """#.write(toFile: export, atomically: true, encoding: .utf8)
         XCTAssertEqual(shell("'\(python)' '\(export)' '\(primary)' '\(dir.file("rows.json"))'").status, 0)
 

@@ -255,4 +255,77 @@ final class WorkOSDatabaseTests: XCTestCase {
         let installed = try await primary.pushInstalled()
         XCTAssertTrue(installed)
     }
+
+    /// Habit check-ins as WorkOS's `life_complete_habit` writes them, on its own schema: a
+    /// `habit_completions` row whose `timestamp` holds UTC, the streak fields, `last_completed_date`;
+    /// once a day; undo; offline check-ins replayed exactly once. No schema change.
+    func testHabitCheckInsWorkOnTheDatabaseAsItIsAndChangeNoSchema() async throws {
+        try load()
+        let before = schemaFingerprint()
+        try await engine().run(kind: .full, full: true)
+        var config = Config()
+        config.cachePath = cache.path
+        let flaky = FlakyPrimary(primary)
+        let workspace = Workspace(config: config, cache: cache, primary: flaky)
+        let writer = HabitWriter(workspace: workspace)
+        let now = Date()
+        let today = LocalDay(now, in: utc).description
+        let iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+
+        // The sync brought the completions of the last weeks: "Morning walk" was done 3 minutes ago.
+        let statuses = try writer.habits(now: now, timeZone: utc)
+        XCTAssertEqual(statuses.map(\.habit.id), [1, 2, 3, 4], "the active ones")
+        XCTAssertEqual(statuses.first?.days.count, LocalDay(now.addingTimeInterval(-180), in: utc).description == today ? 12 : 11)
+        if LocalDay(now.addingTimeInterval(-180), in: utc).description == today {
+            XCTAssertEqual(statuses.first?.doneToday, true)
+            guard case .alreadyDone = try await writer.checkIn(habitID: 1, now: now, timeZone: utc) else { return XCTFail("twice a day") }
+        }
+
+        // "Read 20 pages" (daily, streak 5, last done yesterday) continues its streak.
+        let outcome = try await writer.checkIn(habitID: 2, note: "Chapter 4", now: now, timeZone: utc)
+        guard case .applied(let habit, let key, let streakBefore) = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(streakBefore.currentStreak, 5)
+        XCTAssertEqual(HabitStreak(habit), HabitStreak(currentStreak: 6, longestStreak: 14, lastCompletedDate: today))
+        XCTAssertEqual(psqlValue("SELECT current_streak || '/' || longest_streak || '/' || last_completed_date FROM habits WHERE id = 2"),
+                       "6/14/\(today)")
+        XCTAssertEqual(psqlValue("SELECT to_char(updated_at, \(iso)) FROM habits WHERE id = 2"), Timestamp.format(now))
+        XCTAssertEqual(psqlValue("SELECT to_char(completed_at, \(iso)) || '/' || note FROM habit_completions WHERE habit_id = 2 ORDER BY completed_at DESC LIMIT 1"),
+                       "\(Timestamp.format(now))/Chapter 4", "UTC wall clock, whatever the session's zone")
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
+        XCTAssertEqual(try writer.habits(now: now, timeZone: utc).first { $0.habit.id == 2 }?.doneToday, true)
+
+        // The same check-in again (a replay after a crash): the primary finds the day done.
+        let replay = try await primary.checkIn(HabitCheckInRequest(habitID: 2, note: "Chapter 4", key: key, now: now, timeZone: utc))
+        XCTAssertFalse(replay.wrote)
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
+
+        // Undo: the row goes, the streak returns.
+        _ = try await writer.undo(key: key, now: now.addingTimeInterval(3))
+        XCTAssertEqual(psqlValue("SELECT current_streak || '/' || last_completed_date FROM habits WHERE id = 2"),
+                       "5/\(LocalDay(now, in: utc).adding(days: -1))")
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "5")
+
+        // Offline: shown at once, replayed exactly once however often the outbox is replayed.
+        flaky.isDown = true
+        guard case .queued = try await writer.checkIn(habitID: 2, now: now.addingTimeInterval(5), timeZone: utc) else { return XCTFail("not queued") }
+        XCTAssertEqual(try writer.habits(now: now, timeZone: utc).first { $0.habit.id == 2 }?.doneToday, true)
+        flaky.isDown = false
+        let service = CompletionService(workspace: workspace)
+        let applied = await service.replayOutbox()
+        XCTAssertEqual(applied, 1)
+        try cache.write { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL WHERE op = 'habit_checkin'") }
+        _ = await service.replayOutbox()
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
+        XCTAssertEqual(psqlValue("SELECT current_streak FROM habits WHERE id = 2"), "6")
+
+        // An inactive habit is refused, by id or name.
+        XCTAssertThrowsError(try writer.resolve("Meditate"))
+        do {
+            _ = try await writer.checkIn(habitID: 5, now: now, timeZone: utc)
+            XCTFail("an inactive habit was checked in")
+        } catch {}
+
+        XCTAssertEqual(schemaFingerprint(), before)
+        XCTAssertEqual(psqlValue("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'tally%'"), "0")
+    }
 }

@@ -110,6 +110,26 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.delete(taskID: taskID)
     }
 
+    public func habit(id: Int64) async throws -> Habit? {
+        try gate()
+        return try await base.habit(id: id)
+    }
+
+    public func habitCompletions(since: String) async throws -> [HabitCompletion] {
+        try gate()
+        return try await base.habitCompletions(since: since)
+    }
+
+    public func checkIn(_ request: HabitCheckInRequest) async throws -> HabitCheckInResult {
+        try gate()
+        return try await base.checkIn(request)
+    }
+
+    public func undoCheckIn(_ request: HabitUndoRequest) async throws -> HabitCheckInResult {
+        try gate()
+        return try await base.undoCheckIn(request)
+    }
+
     public func undo(_ request: UndoRequest) async throws -> CompletionResult {
         try gate()
         return try await base.undo(request)

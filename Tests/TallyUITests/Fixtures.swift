@@ -127,6 +127,13 @@ enum Fixtures {
         snapshot.tasks = TaskPage(rows: rows, total: total ?? rows.count, offset: offset)
         snapshot.query = query
         snapshot.habits = habits
+        // Drink water and Meditate are done today; Drink water missed a day a week.
+        snapshot.habitsDone = [1, 4]
+        snapshot.habitDays = [
+            1: Set((0..<30).filter { $0 % 7 != 6 }.map { today.adding(days: -$0) }),
+            2: Set([1, 2, 3, 6, 7].map { today.adding(days: -$0) }),
+            4: Set((0..<12).map { today.adding(days: -$0) }),
+        ]
         snapshot.history = history
         snapshot.lastSyncAt = now.addingTimeInterval(-180)
         for namespace in Namespace.allCases { snapshot.lastSync[namespace] = now.addingTimeInterval(-180) }

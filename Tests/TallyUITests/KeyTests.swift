@@ -271,4 +271,40 @@ final class KeyTests: XCTestCase {
         XCTAssertEqual(press(.char("q"), state: &state, width: 40, height: 10), [.quit])
         XCTAssertEqual(press(.char("j"), state: &state, width: 0, height: 0), [])
     }
+
+    /// In the habits pane `Space` and `c` check the selected habit in, `Enter` opens its detail;
+    /// in the tasks pane `c` still completes the task.
+    func testTheHabitsPaneChecksInTheSelectedHabit() {
+        var state = ViewState()
+        XCTAssertEqual(press(.char(" "), state: &state), [.message("Tab to the habits pane to check a habit in.")])
+        XCTAssertEqual(press(.char("c"), state: &state), [.complete(taskID: 101, points: nil)], "c on the tasks pane completes")
+        _ = press(.tab, state: &state)
+        XCTAssertEqual(state.focus, .habits)
+        XCTAssertEqual(press(.char(" "), state: &state), [.message("“Drink water” is already done today.")])
+        XCTAssertEqual(press(.char("j"), state: &state), [])
+        XCTAssertEqual(state.habitCursor, 1)
+        XCTAssertEqual(press(.char(" "), state: &state), [.checkInHabit(habitID: 2)])
+        XCTAssertEqual(press(.char("c"), state: &state), [.checkInHabit(habitID: 2)])
+        XCTAssertEqual(press(.char("u"), state: &state), [.undo])
+        XCTAssertEqual(press(.char("p"), state: &state), [.message("Tab to the tasks pane for that.")])
+        // A check-in on its way is not sent twice.
+        var waiting = snapshot
+        waiting.pendingHabits = [2]
+        XCTAssertEqual(press(.char(" "), state: &state, snapshot: waiting), [.message("“Morning run” is already waiting for the primary.")])
+        // The cursor scrolls the pane: the 8th habit on a pane of 6 rows.
+        _ = press(.char("G"), state: &state)
+        XCTAssertEqual(state.habitCursor, 7)
+        XCTAssertEqual(state.habitScroll, 2)
+        _ = press(.char("g"), .char("j"), state: &state)
+
+        XCTAssertEqual(press(.enter, state: &state), [])
+        XCTAssertEqual(state.overlay, .habitDetail(habitID: 2))
+        XCTAssertEqual(state.keyMode(), .habitDetail)
+        XCTAssertEqual(press(.char("c"), state: &state), [.checkInHabit(habitID: 2)])
+        XCTAssertEqual(press(.char(" "), state: &state), [.checkInHabit(habitID: 2)])
+        XCTAssertEqual(press(.char("j"), state: &state), [], "the list does not move under the detail")
+        XCTAssertEqual(press(.escape, state: &state), [])
+        XCTAssertNil(state.overlay)
+        XCTAssertEqual(state.focus, .habits)
+    }
 }

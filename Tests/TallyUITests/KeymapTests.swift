@@ -54,7 +54,7 @@ final class KeymapTests: XCTestCase {
 
     /// The help, the hint line and the footers all come from the table.
     func testHelpHintsAndFootersComeFromTheTable() {
-        XCTAssertEqual(Keymap.sections(for: .dashboard).map(\.section), [.move, .filter, .tasks, .syncAndScreen])
+        XCTAssertEqual(Keymap.sections(for: .dashboard).map(\.section), [.move, .filter, .tasks, .syncAndScreen, .habits])
         XCTAssertEqual(Keymap.sections(for: .failures).map(\.section), [.failures, .syncAndScreen])
         XCTAssertEqual(Keymap.hints(for: .dashboard).map(\.text).prefix(4), ["move", "details", "complete", "points"])
         XCTAssertEqual(Keymap.hints(for: .failures).map(\.text), ["move", "retry", "refresh", "back", "quit", "help"])
@@ -62,5 +62,10 @@ final class KeymapTests: XCTestCase {
         XCTAssertEqual(Keymap.footer(for: .taskDetail) { $0 == .closeOverlay }.map(\.text), ["close"])
         XCTAssertEqual(Keymap.footer(for: .help).map(\.keys), [["Esc", "?"]])
         XCTAssertEqual(Keymap.label(of: .cycleStatus), "s")
+        // The habits pane focused: its keys replace the task keys on the line.
+        XCTAssertEqual(Keymap.hints(for: .dashboard, focus: .habits).map(\.text).prefix(4), ["move", "details", "check in", "undo"])
+        XCTAssertFalse(Keymap.hints(for: .dashboard, focus: .habits).contains { $0.text == "complete" })
+        XCTAssertEqual(Keymap.hints(for: .dashboard, focus: .tasks).map(\.text), Keymap.hints(for: .dashboard).map(\.text))
+        XCTAssertEqual(Keymap.footer(for: .habitDetail).map(\.text), ["check in", "close"])
     }
 }

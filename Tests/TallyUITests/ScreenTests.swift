@@ -19,14 +19,14 @@ final class ScreenTests: XCTestCase {
         │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
         │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
         ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
@@ -76,16 +76,16 @@ final class ScreenTests: XCTestCase {
         │ 5 ■ Revenue                             6│┃●  ■ Kentucky      Update staff schedule                                                           work       deep           2  1h        checkbox       1┃
         │ 6 ■ General Admin                       2│┃●  ■ Raleigh       Fix intake form                                                                 work       deep           2  1h        quick-win      2┃
         ╰──────────────────────────────────────────╯┃●  ■ General Adm…  Plan training deck                                                              work       deep           2  2h        progress       2┃
-        ╭─ Habits ─────────────────────────────────╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    4┃
-        │   Habit                Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       2┃
-        │💧 Drink water          daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      7┃
-        │🏃 Morning run          weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
-        │📚 Read 20 pages        daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
-        │🧘 Meditate             daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       2┃
-        │✍  Journal              daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
-        │🗓  Weekly review        weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
-        │🥗 Cook at home         daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
-        │📵 No phone after 9     daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       2┃
+        ╭─ Habits ───────────────────── 2/8 today ─╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    4┃
+        │     Habit              Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       2┃
+        │✓ 💧 Drink water        daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      7┃
+        │  🏃 Morning run        weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
+        │  📚 Read 20 pages      daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
+        │✓ 🧘 Meditate           daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       2┃
+        │  ✍  Journal            daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
+        │  🗓  Weekly review      weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
+        │  🥗 Cook at home       daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
+        │  📵 No phone after 9   daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       2┃
         │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
         │                                          │┃                                                                                                                                                          ┃
         │                                          │┃                                                                                                                                                          ┃
@@ -142,14 +142,14 @@ final class ScreenTests: XCTestCase {
         │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
         │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
         ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ▶ job #42 manual · all                  started 1m ago ││            1h           24h            │
@@ -325,35 +325,35 @@ final class ScreenTests: XCTestCase {
     /// Every key, in two columns.
     func testHelpAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
-         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
-         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
-        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓s┃
-        │ ┃ Move                                            Tasks                                        ┃4┃
-        │ ┃ j/k ↓/↑   move down / up                        Enter     task details                       ┃2┃
-        │ ┃ g / G     first / last row                      c         complete the selected task         ┃2┃
-        │ ┃ PgUp/PgDn page up / down                        p         set points, then complete          ┃8┃
-        │ ┃ Tab/S-Tab next / previous pane                  a         add a task (a form)                ┃1┃
-        │ ┃ mouse     click selects, wheel scrolls          e         edit the selected task             ┃2┃
-        ╰─┃                                                 >         promote it to active               ┃2┃
-        ╭─┃ Filter                                          J / K     move it down / up the list         ┃4┃
-        │ ┃ 1–9       show one client's tasks               D         delete it (y confirms)             ┃2┃
-        │ ┃ 0         all clients                           u         undo the last write (10 s)         ┃7┃
-        │ ┃ s         status: active → queued → backlog →                                                ┃1┃
-        │ ┃           done today → all                      Sync and screen                              ┃2┃
-        │ ┃ /         search titles (Enter applies)         R         refresh now                        ┃2┃
-        │✍┃ Esc       clear filters, search, close          f / h     failures / history view (Esc back) ┃4┃
-        │🗓┃                                                 t         next theme                         ┃1┃
-        ╰─┃                                                 Ctrl-L    redraw                             ┃━┛
-        ╭─┃                                                 ?         this help                          ┃─╮
-        │ ┃                                                 q Ctrl-C  quit                               ┃ │
+         ◆┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓s
+         P┃ Move                                            Sync and screen                              ┃3
+        ╭─┃ j/k ↓/↑   move down / up                        R         refresh now                        ┃━┓
+        │▸┃ g / G     first / last row                      f / h     failures / history view (Esc back) ┃s┃
+        │ ┃ PgUp/PgDn page up / down                        t         next theme                         ┃4┃
+        │ ┃ Tab/S-Tab next / previous pane                  Ctrl-L    redraw                             ┃2┃
+        │ ┃ mouse     click selects, wheel scrolls          ?         this help                          ┃2┃
+        │ ┃                                                 q Ctrl-C  quit                               ┃8┃
+        │ ┃ Filter                                                                                       ┃1┃
+        │ ┃ 1–9       show one client's tasks               Habits (Tab to the pane)                     ┃2┃
+        ╰─┃ 0         all clients                           Space / c check the selected habit in        ┃2┃
+        ╭─┃ s         status: active → queued → backlog →   Enter     its streaks, last 30 days          ┃4┃
+        │ ┃           done today → all                      u         undo the check-in (10 s)           ┃2┃
+        │✓┃ /         search titles (Enter applies)                                                      ┃7┃
+        │ ┃ Esc       clear filters, search, close                                                       ┃1┃
+        │ ┃                                                                                              ┃2┃
+        │✓┃ Tasks                                                                                        ┃2┃
+        │ ┃ Enter     task details                                                                       ┃4┃
+        │ ┃ c         complete the selected task                                                         ┃1┃
+        ╰─┃ p         set points, then complete                                                          ┃━┛
+        ╭─┃ a         add a task (a form)                                                                ┃─╮
+        │ ┃ e         edit the selected task                                                             ┃ │
+        │ ┃ >         promote it to active                                                               ┃ │
+        │ ┃ J / K     move it down / up the list                                                         ┃ │
+        │ ┃ D         delete it (y confirms)                                                             ┃ │
+        │ ┃ u         undo the last write (10 s)                                                         ┃ │
         │ ┃                                                                                              ┃ │
         │ ┃ Esc or ? closes · theme: default                                                             ┃ │
-        │ ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛ │
-        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
-        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
-        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
-        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+        ╰─┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛─╯
          j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
@@ -394,13 +394,13 @@ final class ScreenTests: XCTestCase {
         │ 6 ■ Ge┃ Client       ■ Revenue                                                           ┃n     2┃
         ╰───────┃ Status       active ⧗ completion waiting for the primary                         ┃      2┃
         ╭─ Habit┃ Points       2 (tier default)                                                    ┃ble   4┃
-        │   Habi┃ Value tier   quick-win                                                           ┃      2┃
-        │💧 Drin┃ Category     work                                                                ┃e     7┃
-        │🏃 Morn┃ Effort       estimate 2                                                          ┃      1┃
-        │📚 Read┃ Drain        deep                                                                ┃n     2┃
-        │🧘 Medi┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      2┃
-        │✍  Jour┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
-        │🗓  Week┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
+        │     Ha┃ Value tier   quick-win                                                           ┃      2┃
+        │✓ 💧 Dr┃ Category     work                                                                ┃e     7┃
+        │  🏃 Mo┃ Effort       estimate 2                                                          ┃      1┃
+        │  📚 Re┃ Drain        deep                                                                ┃n     2┃
+        │✓ 🧘 Me┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      2┃
+        │  ✍  Jo┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
+        │  🗓  We┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
         ╭─ Sync ┃ c complete  p points  e edit  Esc close                                          ┃ rate ─╮
         │ ● idle┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛       │
@@ -593,14 +593,14 @@ final class ScreenTests: XCTestCase {
         │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
         │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
         ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─────────── 1–6/8 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │   Habit            Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │💧 Drink water        6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │🏃 Morning run        3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │📚 Read 20 pages      0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │🧘 Meditate          12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │✍  Journal            2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │🗓  Weekly review      4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ◌ away · last sync 3m ago             next sync in 47m ││            1h           24h            │
@@ -647,5 +647,82 @@ final class ScreenTests: XCTestCase {
         var state = ViewState()
         state.searchDraft = "ect pro"
         return Fixtures.render(state: state, width: 60, height: 15)
+    }
+
+    /// The habits pane focused: the cursor, `✓` on the habits done today, today's count.
+    func testHabitsPaneFocused() {
+        var state = ViewState()
+        state.focus = .habits
+        state.habitCursor = 1
+        assertScreen(Fixtures.render(state: state, width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮╭─ Tasks · active ──────────────────────────────────────────── 1/18 ─╮
+        │▸  All clients            40││  Client      Title                                  Tier        Pts│
+        │ 1 ■ Raleigh              12││● ■ Raleigh   Review ECT project requirements        deliverable   4│
+        │ 2 ■ Orlando               8││● ■ Orlando   Draft ICF LPN template                 progress      2│
+        │ 3 ■ Memphis               7││⧗ ■ Revenue   Send quarterly invoice                 quick-win     2│
+        │ 4 ■ Kentucky              5││● ■ Memphis   Reconcile vendor contract              milestone     8│
+        │ 5 ■ Revenue               6││● ■ Kentucky  Update staff schedule                  checkbox      1│
+        │ 6 ■ General Admin         2││● ■ Raleigh   Fix intake form                        quick-win     2│
+        ╰────────────────────────────╯│● ■ General … Plan training deck                     progress      2│
+        ┏━ Habits ━ 2/8 today · 1–6 ━┓│● ■ Orlando   Write board summary                    deliverable   4│
+        ┃     Habit          Now Best┃│● ■ Revenue   Audit payroll export                   progress      2│
+        ┃✓ 💧 Drink water      6   14┃│● ■ Memphis   Compile grant application              milestone     7│
+        ┃  🏃 Morning run      3    3┃│● ■ Raleigh   Document data backup                   checkbox      1│
+        ┃  📚 Read 20 pages    0   21┃│● ■ Kentucky  Schedule site visit notes              quick-win     2│
+        ┃✓ 🧘 Meditate        12   30┃│● ■ Orlando   Test client portal                     progress      2│
+        ┃  ✍  Journal          2    9┃│● ■ Raleigh   Migrate CRM pipeline                   deliverable   4│
+        ┃  🗓  Weekly review    4    4┃│● ■ General … Clean up expense receipts              checkbox      1│
+        ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛╰────────────────────────────────────────────────────────────────────╯
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  Space check in  u undo  / search  s status  R refresh  f failures      ? help
+        """)
+    }
+
+    /// `Enter` on a habit: frequency, streaks and the last 30 days as cells.
+    func testHabitDetail() {
+        var state = ViewState(overlay: .habitDetail(habitID: 1))
+        state.focus = .habits
+        assertScreen(Fixtures.render(state: state, width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮╭─ Tasks · active ──────────────────────────────────────────── 1/18 ─╮
+        │▸  All clients            40││  Client      Title                                  Tier        Pts│
+        │ 1 ■ Raleigh              12││● ■ Raleigh   Review ECT project requirements        deliverable   4│
+        │ 2 ■ Orlando               8││● ■ Orlando   Draft ICF LPN template                 progress      2│
+        │ 3 ■ Memphis               7││⧗ ■ Revenue   Send quarterly invoice                 quick-win     2│
+        │ 4 ■ Kentucky              5││● ■ Memphis   Reconcile vendor contract              milestone     8│
+        │ 5 ■ Revenue     ┏━ Habit #1 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  checkbox      1│
+        │ 6 ■ General Admi┃ Habit        💧 Drink water                                  ┃  quick-win     2│
+        ╰─────────────────┃ Frequency    daily                                           ┃  progress      2│
+        ┏━ Habits ━ 2/8 to┃ Streak       6 now · best 14                                 ┃  deliverable   4│
+        ┃     Habit       ┃ Today        ✓ done                                          ┃  progress      2│
+        ┃✓ 💧 Drink water ┃                                                              ┃  milestone     7│
+        ┃  🏃 Morning run ┃ Last 30 days ■■·■■■■■■·■■■■■■·■■■■■■·■■■■■■                  ┃  checkbox      1│
+        ┃  📚 Read 20 page┃              12/26                    today                  ┃  quick-win     2│
+        ┃✓ 🧘 Meditate    ┃ Done         26 of the last 30 days                          ┃  progress      2│
+        ┃  ✍  Journal     ┃                                                              ┃  deliverable   4│
+        ┃  🗓  Weekly revie┃ Esc close                                                    ┃  checkbox      1│
+        ┗━━━━━━━━━━━━━━━━━┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛─────────────────╯
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
+        │ Recent jobs                                            ││ clients  100% (12)      99% (242)      │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ tasks     91% (48)      98% (1,204)    │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ goals     90% (10)      96% (238)      │
+        │ Failures · 3 unresolved                        f opens ││ habits      — (0)      100% (96)       │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ overall   92% (70)      98% (1,780)    │
+        │ 12:59  goals   timeout    The primary took longer tha… ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  Space check in  u undo  / search  s status  R refresh  f failures      ? help
+        """)
     }
 }

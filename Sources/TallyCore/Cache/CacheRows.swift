@@ -121,6 +121,56 @@ public enum CacheRows {
         try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date])
     }
 
+    public static func upsert(_ habit: Habit, _ db: Database) throws {
+        try upsert(.habits, rows: [habit.databaseValues], db)
+    }
+
+    public static func habit(_ id: Int64, _ db: Database) throws -> Habit? {
+        try Habit.fetchOne(db, key: id)
+    }
+
+    /// Every habit, active or not, in the pane's order.
+    public static func habits(_ db: Database) throws -> [Habit] {
+        try Habit.fetchAll(db, sql: "SELECT * FROM cached_habits ORDER BY sort_order IS NULL, sort_order, name, id")
+    }
+
+    // MARK: Habit check-ins (`tally_habit_checkins`)
+
+    /// Check-ins made at or after `since` (UTC), of one habit or all, oldest first.
+    public static func habitCheckIns(habitID: Int64? = nil, since: String, _ db: Database) throws -> [HabitCompletion] {
+        try Row.fetchAll(db, sql: """
+            SELECT habit_id, completed_at, note FROM tally_habit_checkins
+            WHERE completed_at >= ? AND (? IS NULL OR habit_id = ?) ORDER BY completed_at
+            """, arguments: [since, habitID, habitID]).map {
+            HabitCompletion(habitID: $0["habit_id"] ?? 0, completedAt: $0["completed_at"] ?? "", note: $0["note"])
+        }
+    }
+
+    /// Habits with a check-in the primary has not taken yet.
+    public static func pendingHabitIDs(_ db: Database) throws -> Set<Int64> {
+        Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT habit_id FROM tally_habit_checkins WHERE pending = 1"))
+    }
+
+    /// Adds a check-in; `pending` while the primary has not taken it.
+    public static func addHabitCheckIn(_ completion: HabitCompletion, pending: Bool, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO tally_habit_checkins (habit_id, completed_at, note, pending) VALUES (?, ?, ?, ?)
+            ON CONFLICT (habit_id, completed_at) DO UPDATE SET note = excluded.note, pending = excluded.pending
+            """, arguments: [completion.habitID, completion.completedAt, completion.note, pending ? 1 : 0])
+    }
+
+    public static func removeHabitCheckIn(habitID: Int64, completedAt: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM tally_habit_checkins WHERE habit_id = ? AND completed_at = ?",
+                       arguments: [habitID, completedAt])
+    }
+
+    /// Replaces the check-ins with the primary's from `since` on (older ones go, so the table
+    /// stays a few weeks long), keeping those still pending.
+    public static func replaceHabitCheckIns(since: String, _ completions: [HabitCompletion], _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM tally_habit_checkins WHERE pending = 0 OR completed_at < ?", arguments: [since])
+        for completion in completions { try addHabitCheckIn(completion, pending: false, db) }
+    }
+
     /// Replaces the adjusted targets from `since` on (Tally's own `tally_day_targets`).
     public static func replaceDayTargets(since: String, _ targets: [String: Int], at now: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM tally_day_targets WHERE date >= ?", arguments: [since])

@@ -70,9 +70,24 @@ public enum TallyMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("tally-v3") { db in
+            // Habit check-ins (the primary's `habit_completions` of the last weeks, and those made
+            // while the primary was away, `pending`): the contract's habit table has no column
+            // that says a habit was done today.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS tally_habit_checkins (
+                  habit_id INTEGER NOT NULL,
+                  completed_at TEXT NOT NULL,
+                  note TEXT,
+                  pending INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (habit_id, completed_at)
+                );
+                CREATE INDEX IF NOT EXISTS tally_habit_checkins_at ON tally_habit_checkins(completed_at);
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this build knows, shown by `tally doctor`.
-    public static let latest = "tally-v2"
+    public static let latest = "tally-v3"
 }

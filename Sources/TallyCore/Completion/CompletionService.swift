@@ -271,6 +271,8 @@ public final class CompletionService: Sendable {
                     try writeConfirmed(result, replayed: (id, entry.payload))
                 case .add?, .edit?, .delete?:
                     try await TaskWriter(workspace: workspace).replay(entry, primary: primary)
+                case .habitCheckIn?, .habitUndo?:
+                    try await HabitWriter(workspace: workspace).replay(entry, primary: primary)
                 case nil:
                     try cache.write { db in
                         try OutboxStore.markApplied(id, error: "unknown operation \(entry.op); skipped", at: now, db)
@@ -282,11 +284,17 @@ public final class CompletionService: Sendable {
                 let failure = FailureClassifier.classify(error, primary: primary.displayName)
                 if failure.type == .conflict || !failure.type.isTransient && failure.type != .auth {
                     // The primary will never take it: record, let the cache follow the primary, go on.
-                    recordFailure(failure, taskID: entry.taskID, jobID: jobID)
                     _ = try? cache.write { db in
                         try OutboxStore.markApplied(id, error: failure.message, at: now, db)
                     }
-                    await follow(primary: primary, taskID: entry.taskID, date: day)
+                    if entry.operation?.isHabit == true {
+                        let habits = HabitWriter(workspace: workspace)
+                        habits.recordFailure(failure, habitID: entry.taskID, jobID: jobID)
+                        await habits.follow(primary: primary, habitID: entry.taskID)
+                    } else {
+                        recordFailure(failure, taskID: entry.taskID, jobID: jobID)
+                        await follow(primary: primary, taskID: entry.taskID, date: day)
+                    }
                     continue
                 }
                 _ = try? cache.write { db in

@@ -24,6 +24,9 @@ public struct DemoData: Sendable {
     public var tasks: [WorkTask] = []
     public var goals: [DailyGoal] = []
     public var habits: [Habit] = []
+    /// The check-ins behind each habit's current streak (the last 30 days of them), ending on the
+    /// day before today that the habit's frequency expects, so checking in today continues it.
+    public var habitCompletions: [HabitCompletion] = []
 
     /// The seed's clients (the WorkOS design document's "Current Clients").
     public static let seedClients: [Client] = [
@@ -208,6 +211,16 @@ public struct DemoData: Sendable {
                 id: Int64(index + 1), name: name, description: nil, emoji: seed.1, frequency: seed.2,
                 targetCount: 1, currentStreak: Int.random(in: 0...longest, using: &rng), longestStreak: longest,
                 isActive: true, sortOrder: index, createdAt: created, updatedAt: nowText))
+            let streak = data.habits[index].currentStreak ?? 0
+            var day = today
+            for step in 0..<streak {
+                guard let previous = HabitCheckIn.expectedPrevious(frequency: seed.2, before: day),
+                      previous >= today.adding(days: -30) else { break }
+                day = previous
+                if step == 0 { data.habits[index].lastCompletedDate = day.description }
+                data.habitCompletions.append(HabitCompletion(
+                    habitID: Int64(index + 1), completedAt: Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600))))
+            }
         }
         return data
     }
@@ -227,5 +240,15 @@ public struct DemoData: Sendable {
         try insertAll(.tasks, tasks.map(\.databaseValues))
         try insertAll(.goals, goals.map(\.databaseValues))
         try insertAll(.habits, habits.map(\.databaseValues))
+        // A primary (not a cache) with WorkOS's habit table gets the check-ins and the last day.
+        if tablePrefix.isEmpty, try db.tableExists("habit_completions") {
+            for habit in habits {
+                try db.execute(sql: "UPDATE habits SET last_completed_date = ? WHERE id = ?", arguments: [habit.lastCompletedDate, habit.id])
+            }
+            let insert = try db.makeStatement(sql: "INSERT INTO habit_completions (habit_id, completed_at, note) VALUES (?, ?, ?)")
+            for completion in habitCompletions {
+                try insert.execute(arguments: [completion.habitID, completion.completedAt, completion.note])
+            }
+        }
     }
 }

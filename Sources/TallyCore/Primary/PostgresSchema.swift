@@ -140,7 +140,7 @@ struct PostgresColumns: Sendable {
 
     static let query = """
         SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name IN ('clients', 'tasks', 'daily_goals', 'habits')
+        WHERE table_schema = current_schema() AND table_name IN ('clients', 'tasks', 'daily_goals', 'habits', 'habit_completions')
         """
 
     init(tables: [String: [String: Kind]]) {

@@ -176,6 +176,24 @@ public protocol PrimaryStore: Sendable {
     /// Deletes a task; returns it as it was, nil when it was already gone (a replay).
     func delete(taskID: Int64) async throws -> WorkTask?
 
+    /// One habit as the primary holds it now, with its `last_completed_date` (nil when gone).
+    func habit(id: Int64) async throws -> Habit?
+
+    /// The completions (`habit_completions`) made at or after `since` (UTC), oldest first; empty
+    /// when the primary has no such table.
+    func habitCompletions(since: String) async throws -> [HabitCompletion]
+
+    /// Checks a habit in, in one transaction, as WorkOS's `life_complete_habit` does: a
+    /// completion row and the habit's streak (`HabitCheckIn`). A habit already done on the
+    /// request's day (a completion within its bounds, or `last_completed_date`) is left as it
+    /// is, which also makes a replay write nothing. Throws `TallyError.conflict` when the habit
+    /// is gone.
+    func checkIn(_ request: HabitCheckInRequest) async throws -> HabitCheckInResult
+
+    /// Deletes the check-in's completion row and restores the streak when the habit still
+    /// shows the check-in's, in one transaction; a replay (the row already gone) writes nothing.
+    func undoCheckIn(_ request: HabitUndoRequest) async throws -> HabitCheckInResult
+
     /// Creates the tables of a new database as WorkOS has them, when missing; with `push`, also
     /// the triggers that NOTIFY running dashboards. Returns what it created, for the user.
     @discardableResult

@@ -5,12 +5,13 @@ import GRDB
 /// real option for people who keep everything on one machine.
 ///
 /// Same tables and columns as the cache (without the `cached_` prefix), plus WorkOS's
-/// `daily_goals.adjusted_target_points` and triggers that stamp `updated_at` on every change.
+/// `daily_goals.adjusted_target_points`, `habits.last_completed_date` and `habit_completions`
+/// (`SQLitePrimary+Habits.swift`), and triggers that stamp `updated_at` on every change.
 /// Deletions are found by comparing ids and completions are idempotent by their `completed_at`,
 /// as on PostgreSQL.
 public final class SQLitePrimary: PrimaryStore {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     public var displayName: String { "sqlite://\(path)" }
 
@@ -57,6 +58,7 @@ public final class SQLitePrimary: PrimaryStore {
         if !goalColumns.contains("adjusted_target_points") {
             try db.execute(sql: "ALTER TABLE daily_goals ADD COLUMN adjusted_target_points INTEGER")
         }
+        try createHabitTables(db)
         for namespace in Namespace.allCases where namespace.hasUpdatedAt {
             let table = namespace.primaryTable
             try db.execute(sql: """
@@ -74,7 +76,7 @@ public final class SQLitePrimary: PrimaryStore {
     @discardableResult
     public func initSchema(push: Bool) async throws -> [String] {
         try await pool.write { db in try Self.createSchema(db) }
-        return ["tables clients, tasks, daily_goals, habits"]
+        return ["tables clients, tasks, daily_goals, habits, habit_completions"]
     }
 
     /// Runs `block` in one write transaction (the demo generator fills the primary this way).
@@ -86,7 +88,7 @@ public final class SQLitePrimary: PrimaryStore {
         try pool.read(block)
     }
 
-    private func mapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func mapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(block) }
         catch let error as DatabaseError {
             if error.resultCode == .SQLITE_ERROR, error.message?.contains("no such table") == true {
@@ -305,7 +307,7 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
-    private func writeMapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeMapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(block) }
         catch let error as DatabaseError {
             throw TallyError.primaryUnreachable(displayName, reason: error.message ?? "\(error.resultCode)")

@@ -15,11 +15,14 @@ public struct Habit: Hashable, Sendable {
     public var sortOrder: Int?
     public var createdAt: String?
     public var updatedAt: String?
+    /// `YYYY-MM-DD`: the primary's `habits.last_completed_date`. Not a contract column: the
+    /// cache's rows leave it nil (Tally keeps check-ins in `tally_habit_checkins`).
+    public var lastCompletedDate: String?
 
     public init(id: Int64, name: String, description: String? = nil, emoji: String? = nil,
                 frequency: String? = "daily", targetCount: Int? = 1, currentStreak: Int? = 0,
                 longestStreak: Int? = 0, isActive: Bool? = true, sortOrder: Int? = nil,
-                createdAt: String? = nil, updatedAt: String? = nil) {
+                createdAt: String? = nil, updatedAt: String? = nil, lastCompletedDate: String? = nil) {
         self.id = id
         self.name = name
         self.description = description
@@ -32,6 +35,7 @@ public struct Habit: Hashable, Sendable {
         self.sortOrder = sortOrder
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.lastCompletedDate = lastCompletedDate
     }
 }
 
@@ -56,6 +60,7 @@ extension Habit: FetchableRecord, PersistableRecord {
         sortOrder = row.int("sort_order")
         createdAt = row.text("created_at")
         updatedAt = row.text("updated_at")
+        lastCompletedDate = row.hasColumn("last_completed_date") ? row.text("last_completed_date") : nil
     }
 
     public func encode(to container: inout PersistenceContainer) {

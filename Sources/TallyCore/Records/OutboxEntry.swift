@@ -6,6 +6,11 @@ public struct OutboxEntry: Hashable, Sendable {
         case complete, uncomplete
         /// Task writes (`TaskWriter`): a new task, changed fields, a deleted task.
         case add, edit, delete
+        /// Habit check-ins (`HabitWriter`); `task_id` then holds the habit's id.
+        case habitCheckIn = "habit_checkin", habitUndo = "habit_undo"
+
+        /// True for the habit operations, whose `task_id` is a habit's id.
+        public var isHabit: Bool { self == .habitCheckIn || self == .habitUndo }
     }
 
     public var id: Int64?

@@ -64,6 +64,12 @@ public struct Snapshot: Equatable, Sendable {
     public var tasks: TaskPage
     public var query: TaskQuery
     public var habits: [Habit]
+    /// The local days each habit was checked in on, over the last 30 days.
+    public var habitDays: [Int64: Set<LocalDay>] = [:]
+    /// The habits checked in today.
+    public var habitsDone: Set<Int64> = []
+    /// Habits whose check-in waits for the primary (or is in flight in this process).
+    public var pendingHabits: Set<Int64> = []
     public var lastSyncAt: Date?
     public var lastSync: [Namespace: Date]
     public var rowCounts: [Namespace: Int]
@@ -93,7 +99,7 @@ public struct Snapshot: Equatable, Sendable {
         case .clients: return clients != other.clients
         case .tasks: return tasks != other.tasks || rowCounts[.tasks] != other.rowCounts[.tasks]
         case .goals: return goal != other.goal || history != other.history
-        case .habits: return habits != other.habits
+        case .habits: return habits != other.habits || habitDays != other.habitDays
         }
     }
 }
@@ -104,14 +110,17 @@ extension CacheStore {
     /// - Parameters:
     ///   - query: the task pane's filter and window.
     ///   - pendingTaskIDs: completions in flight in this process (the outbox adds its own).
+    ///   - pendingHabitIDs: check-ins in flight in this process (the cache adds its queued ones).
     public func snapshot(query: TaskQuery, now: Date = Date(), timeZone: TimeZone = .current,
                          defaultTarget: Int = Ledger.defaultTarget, workday: ClosedRange<Double> = 9...18,
-                         pendingTaskIDs: Set<Int64> = []) throws -> Snapshot {
+                         pendingTaskIDs: Set<Int64> = [], pendingHabitIDs: Set<Int64> = []) throws -> Snapshot {
         let path = self.path
         let readOnly = self.isReadOnly
         return try read { db in
-            try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
+            var snapshot = try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
                 .snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
+            snapshot.pendingHabits.formUnion(pendingHabitIDs)
+            return snapshot
         }
     }
 }
@@ -161,11 +170,8 @@ struct SnapshotReader {
         let summaries = clients.map { ClientSummary(client: $0, openTasks: open[$0.id] ?? 0) }
 
         var pendingIDs = pending
-        var outboxDepth = 0
-        for id in try Self.outboxTaskIDs(db) {
-            pendingIDs.insert(id)
-            outboxDepth += 1
-        }
+        let outboxDepth = try Self.outboxDepth(db)
+        pendingIDs.formUnion(try Self.outboxTaskIDs(db))
         let page = try tasks(query: query, today: today, clients: clients, pending: pendingIDs)
 
         let habits = try Habit.fetchAll(db, sql: """
@@ -193,9 +199,20 @@ struct SnapshotReader {
             hitRates = try CacheStats.summary(db, now: now)
         }
 
+        var habitDays: [Int64: Set<LocalDay>] = [:]
+        var pendingHabits: Set<Int64> = []
+        if try db.tableExists("tally_habit_checkins") {
+            let since = Timestamp.format(today.adding(days: -HabitWriter.historyDays).start(in: timeZone))
+            for checkIn in try CacheRows.habitCheckIns(since: since, db) {
+                if let day = checkIn.day(in: timeZone) { habitDays[checkIn.habitID, default: []].insert(day) }
+            }
+            pendingHabits = try CacheRows.pendingHabitIDs(db)
+        }
+        let habitsDone = Set(habits.filter { habitDays[$0.id]?.contains(today) == true }.map(\.id))
+
         return Snapshot(
             now: now, goal: figures, history: history, clients: summaries, tasks: page, query: query,
-            habits: habits, lastSyncAt: overall, lastSync: byNamespace, rowCounts: counts,
+            habits: habits, habitDays: habitDays, habitsDone: habitsDone, pendingHabits: pendingHabits, lastSyncAt: overall, lastSync: byNamespace, rowCounts: counts,
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
             hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly)
     }
@@ -250,7 +267,15 @@ struct SnapshotReader {
     /// The ids of tasks whose completion waits in the outbox.
     static func outboxTaskIDs(_ db: Database) throws -> [Int64] {
         guard try db.tableExists(SyncJob.databaseTableName) else { return [] }
-        return try Int64.fetchAll(db, sql: "SELECT task_id FROM tally_outbox WHERE applied_at IS NULL")
+        return try Int64.fetchAll(db, sql: """
+            SELECT task_id FROM tally_outbox WHERE applied_at IS NULL AND op NOT IN ('habit_checkin', 'habit_undo')
+            """)
+    }
+
+    /// Every write waiting for the primary (tasks and habits).
+    static func outboxDepth(_ db: Database) throws -> Int {
+        guard try db.tableExists(SyncJob.databaseTableName) else { return 0 }
+        return try OutboxStore.pendingCount(db)
     }
 
     /// The statuses the "all" list shows first, in order; any other status (or none) follows them.

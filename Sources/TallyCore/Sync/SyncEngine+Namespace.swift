@@ -128,6 +128,7 @@ extension SyncEngine {
             }
         }
         if namespace == .goals { try await syncAdjustedTargets(job: &job) }
+        if namespace == .habits { try await syncHabitCheckIns(job: &job) }
         let finishedAt = Date()
         let highWater = wholeTable ? progress.highWater?[namespace.rawValue] : nil
         let encodedHighWater = highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
@@ -169,6 +170,17 @@ extension SyncEngine {
         let now = Timestamp.format(Date())
         try cache.write { db in
             try CacheRows.replaceDayTargets(since: since, targets, at: now, db)
+        }
+    }
+
+    /// Copies the primary's habit completions of the last weeks into `tally_habit_checkins` (what
+    /// says a habit is done today; the contract's habit table cannot). A primary without a
+    /// `habit_completions` table has none to copy.
+    func syncHabitCheckIns(job: inout SyncJob) async throws {
+        let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitWriter.historyDays + 2) * 86400))
+        let completions = try await withRetry(job: &job, namespace: .habits) { try await self.primary.habitCompletions(since: since) }
+        try cache.write { db in
+            try CacheRows.replaceHabitCheckIns(since: since, completions, db)
         }
     }
 

@@ -7,15 +7,18 @@ public struct PendingWrites: Sendable {
     /// Seconds after a write that `u` may undo it.
     public static let undoWindow: TimeInterval = 10
 
-    /// A write that can be undone: a completion (by its key and task), or a task write (by its key).
+    /// A write that can be undone: a completion (by its key and task), a task write (by its
+    /// key), or a habit check-in (by its key and habit).
     public enum Undoable: Equatable, Sendable {
         case completion(key: String, taskID: Int64)
         case taskWrite(key: String, taskID: Int64?)
+        case habitCheckIn(key: String, habitID: Int64)
 
         public var taskID: Int64? {
             switch self {
             case .completion(_, let id): return id
             case .taskWrite(_, let id): return id
+            case .habitCheckIn: return nil
             }
         }
     }
@@ -33,6 +36,8 @@ public struct PendingWrites: Sendable {
 
     /// Tasks with a write in flight (shown with the pending mark).
     public private(set) var taskIDs: Set<Int64> = []
+    /// Habits with a check-in or undo in flight (shown with the pending mark).
+    public private(set) var habitIDs: Set<Int64> = []
     private var last: (write: Undoable, at: Date)?
 
     public init() {}
@@ -45,6 +50,15 @@ public struct PendingWrites: Sendable {
 
     public mutating func finish(_ taskID: Int64?) {
         if let taskID { taskIDs.remove(taskID) }
+    }
+
+    /// Marks a habit pending; false when a check-in of it is already in flight.
+    public mutating func startHabit(_ habitID: Int64) -> Bool {
+        habitIDs.insert(habitID).inserted
+    }
+
+    public mutating func finishHabit(_ habitID: Int64) {
+        habitIDs.remove(habitID)
     }
 
     /// Remembers a write `u` may undo until `undoWindow` has passed.

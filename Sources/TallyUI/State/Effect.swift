@@ -18,6 +18,8 @@ public enum Effect: Equatable, Sendable {
     case moveTask(taskID: Int64, past: Int64, down: Bool)
     /// Delete a task (`D`, then `y`).
     case deleteTask(taskID: Int64)
+    /// Check a habit in for today (`Space` or `c` in the habits pane).
+    case checkInHabit(habitID: Int64)
     /// Undo the last write of any kind (within 10 s; the core decides).
     case undo
     /// Sync everything now (`R`).

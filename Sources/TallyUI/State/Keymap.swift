@@ -11,6 +11,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// Enter on the dashboard: the focused pane's selection (task details, client filter, failures).
     case open
     case complete, completeWithPoints, undo
+    /// `Space` in the habits pane (and `c` there): check the selected habit in for today.
+    case checkInHabit
     case addTask, editTask, promoteTask, moveTaskDown, moveTaskUp, deleteTask
     /// `y` on the delete question.
     case confirm
@@ -31,6 +33,8 @@ public enum Action: String, CaseIterable, Sendable {
 /// Which keys are live: the full-screen view, or the overlay or input that takes the keys.
 public enum KeyMode: String, CaseIterable, Sendable {
     case dashboard, failures, history, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
+    /// The habit detail (`Enter` in the habits pane).
+    case habitDetail
     /// The "terminal too small" screen: only quitting and redrawing.
     case tooSmall
 
@@ -65,6 +69,8 @@ public struct Hint: Sendable, Equatable {
     public var rank: Int
     /// The modes whose line shows it (nil: every mode of the binding).
     public var modes: Set<KeyMode>?
+    /// The dashboard's line shows it only while this pane has the focus (nil: any pane).
+    public var pane: ViewState.Pane? = nil
 }
 
 /// One row of the key table: keys and the actions they trigger, in which modes, and how the help,
@@ -78,6 +84,7 @@ public struct Binding: Sendable {
         case filter = "Filter"
         case tasks = "Tasks"
         case syncAndScreen = "Sync and screen"
+        case habits = "Habits (Tab to the pane)"
     }
 
     public var keys: [(KeyPattern, Action)]
@@ -116,8 +123,9 @@ public enum Keymap {
         Binding(keys: keys, modes: modes, section: section, label: label, help: help, helpModes: helpModes, hint: hint)
     }
 
-    private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil) -> Hint {
-        Hint(keys: keys, text: text, rank: rank, modes: modes)
+    private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil,
+                          pane: ViewState.Pane? = nil) -> Hint {
+        Hint(keys: keys, text: text, rank: rank, modes: modes, pane: pane)
     }
 
     public static let bindings: [Binding] = [
@@ -178,6 +186,15 @@ public enum Keymap {
         b("u", "undo the last write (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
           hint: h("u", text: "undo", rank: 100, in: [.dashboard]), helpModes: [.dashboard]),
 
+        // Habits: the habits pane's own keys (`c` and Enter there mean the habit, not a task).
+        b("Space / c", "check the selected habit in", .habits, [.dashboard, .habitDetail],
+          [(.key(.char(" ")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25, pane: .habits),
+          helpModes: [.dashboard]),
+        b("Enter", "its streaks, last 30 days", .habits, [.dashboard], [(.key(.enter), .open)],
+          hint: h("↵", text: "details", rank: 20, pane: .habits)),
+        b("u", "undo the check-in (10 s)", .habits, [.dashboard], [(.key(.char("u")), .undo)],
+          hint: h("u", text: "undo", rank: 30, pane: .habits)),
+
         // Sync and screen: everywhere outside overlays.
         b("R", "refresh now", .syncAndScreen, main, [(.key(.char("R")), .refresh)], hint: h("R", text: "refresh", rank: 70)),
         // One line for both views, so the help still fits 60×15 whole.
@@ -192,7 +209,7 @@ public enum Keymap {
         b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
         b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),
           [(.key(.char("q")), .quit), (.key(.ctrl("c")), .quit)], hint: h("q", text: "quit", rank: 130)),
-        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete],
+        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete, .habitDetail],
           [(.key(.ctrl("c")), .quit)]),
 
         // Overlays: their footers show these.
@@ -202,6 +219,10 @@ public enum Keymap {
         b("Esc", "close the task", nil, [.taskDetail],
           [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
           hint: h("Esc", text: "close", rank: 50)),
+        b("Esc", "close the habit", nil, [.habitDetail],
+          [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
+          hint: h("Esc", text: "close", rank: 50)),
+        b("c", "check it in", nil, [.habitDetail], [(.key(.char("c")), .checkInHabit)]),
 
         // Typing: every other key is text.
         b("Enter", "apply", nil, [.searchInput], [(.key(.enter), .applyInput)], hint: h("↵", text: "apply", rank: 10)),
@@ -242,9 +263,15 @@ public enum Keymap {
         }
     }
 
-    /// The hints of `mode`, most useful first.
-    public static func hints(for mode: KeyMode) -> [Hint] {
-        bindings.compactMap { $0.hinted(in: mode) }.sorted { $0.rank < $1.rank }
+    /// The hints of `mode`, most useful first. With `focus`, the dashboard's line is the focused
+    /// pane's: the habits pane's keys replace the task keys while it has the focus.
+    public static func hints(for mode: KeyMode, focus: ViewState.Pane? = nil) -> [Hint] {
+        bindings.compactMap { binding -> Hint? in
+            guard let hint = binding.hinted(in: mode) else { return nil }
+            if let pane = hint.pane { return mode == .dashboard && pane == focus ? hint : nil }
+            if mode == .dashboard, focus == .habits, binding.section == .tasks { return nil }
+            return hint
+        }.sorted { $0.rank < $1.rank }
     }
 
     /// An overlay's footer: its hints, less those `shows` leaves out (a done task cannot be completed).

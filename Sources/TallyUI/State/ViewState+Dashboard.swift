@@ -113,11 +113,25 @@ extension ViewState {
             }
             if action == .open { return filterClient(number: clientCursor, snapshot: snapshot) }
         case .habits:
+            let count = snapshot.habits.count
             let rows = max(1, layout.visibleHabitRows)
-            let maxScroll = max(0, snapshot.habits.count - rows)
-            if let moved = movement(action, current: habitScroll, count: maxScroll + 1, page: rows) {
-                habitScroll = moved
+            if let moved = movement(action, current: habitCursor, count: max(1, count), page: rows) {
+                habitCursor = moved
+                habitScroll = Table.scrollOffset(selected: moved, offset: habitScroll, visible: rows, count: count)
                 return []
+            }
+            switch action {
+            case .open:
+                guard let habit = selectedHabit(in: snapshot) else { return [.message("There are no habits.")] }
+                overlay = .habitDetail(habitID: habit.id)
+                return []
+            case .complete, .checkInHabit:
+                guard let habit = selectedHabit(in: snapshot) else { return [.message("There are no habits.")] }
+                return checkIn(habitID: habit.id, snapshot: snapshot)
+            case .completeWithPoints, .addTask, .editTask, .promoteTask, .moveTaskDown, .moveTaskUp, .deleteTask:
+                return [.message("Tab to the tasks pane for that.")]
+            default:
+                break
             }
         case .sync:
             if action == .open {
@@ -125,9 +139,17 @@ extension ViewState {
                 return []
             }
         case .tasks, .cache:
-            break
+            if action == .checkInHabit { return [.message("Tab to the habits pane to check a habit in.")] }
         }
         return nil
+    }
+
+    /// Checks a habit in, unless today's check-in is already shown or on its way.
+    mutating func checkIn(habitID: Int64, snapshot: Snapshot) -> [Effect] {
+        let name = snapshot.habits.first { $0.id == habitID }.map { DisplayWidth.truncate(TextSafety.sanitize($0.name), to: 40) } ?? "That habit"
+        if snapshot.habitsDone.contains(habitID) { return [.message("“\(name)” is already done today.")] }
+        if snapshot.pendingHabits.contains(habitID) { return [.message("“\(name)” is already waiting for the primary.")] }
+        return [.checkInHabit(habitID: habitID)]
     }
 
     private mutating func filterClient(number: Int, snapshot: Snapshot) -> [Effect] {
@@ -165,12 +187,24 @@ extension ViewState {
             guard event.y > rect.y, event.y < rect.maxY - 1, index <= snapshot.clients.count else { return [] }
             clientCursor = index
             return filterClient(number: index, snapshot: snapshot)
+        case (.click, .habits?):
+            focus = .habits
+            guard let rect = layout.habits else { return [] }
+            let count = snapshot.habits.count
+            let offset = Table.scrollOffset(selected: habitCursor, offset: habitScroll, visible: max(1, layout.visibleHabitRows), count: count)
+            let index = offset + event.y - (rect.y + 2)
+            guard event.y >= rect.y + 2, event.y < rect.maxY - 1, index < count else { return [] }
+            habitCursor = index
+            habitScroll = offset
+            return []
         case (.click, let other?):
             if other != .cache { focus = other }
             return []
         case (.wheelUp, .habits?), (.wheelDown, .habits?):
             let maxScroll = max(0, snapshot.habits.count - max(1, layout.visibleHabitRows))
             habitScroll = max(0, min(maxScroll, habitScroll + (event.kind == .wheelDown ? 3 : -3)))
+            let rows = max(1, layout.visibleHabitRows)
+            habitCursor = max(habitScroll, min(habitScroll + rows - 1, habitCursor))
             return []
         case (.wheelUp, .clients?), (.wheelDown, .clients?):
             let maxScroll = max(0, snapshot.clients.count + 1 - max(1, layout.visibleClientRows))

@@ -11,6 +11,7 @@ extension ViewState {
         case .taskDetail: return .taskDetail
         case .taskForm: return .taskForm
         case .confirmDelete: return .confirmDelete
+        case .habitDetail: return .habitDetail
         case .points, nil: return viewKeyMode
         }
     }
@@ -61,6 +62,10 @@ extension ViewState {
             overlay = nil
             return action == .confirm ? [.deleteTask(taskID: row.task.id)] : [.message("Kept “\(Self.shortTitle(row))”.")]
         case .pointsInput: return handlePoints(action)
+        case .habitDetail:
+            guard case .habitDetail(let habitID) = overlay else { return [] }
+            if action == .closeOverlay { overlay = nil }
+            return action == .checkInHabit ? checkIn(habitID: habitID, snapshot: snapshot) : []
         case .failures: return handleFailures(action, key: key, snapshot: snapshot, height: height)
         case .history: return handleHistory(action)
         case .dashboard: return handleDashboard(action, key: key, snapshot: snapshot, layout: layout)

@@ -27,6 +27,8 @@ public struct ViewState: Equatable, Sendable {
         case taskForm(TaskForm)
         /// `D`: delete this task? (`y` deletes.)
         case confirmDelete(TaskRow)
+        /// `Enter` in the habits pane: this habit's streaks and last 30 days.
+        case habitDetail(habitID: Int64)
     }
 
     /// The `p` prompt: points typed for a task before completing it.
@@ -68,6 +70,8 @@ public struct ViewState: Equatable, Sendable {
     public var clientCursor: Int = 0
     public var clientScroll: Int = 0
     public var habitScroll: Int = 0
+    /// The habits pane's selected row (an index into the snapshot's habits).
+    public var habitCursor: Int = 0
 
     public var failureSelection: Int = 0
     public var failureScroll: Int = 0
@@ -121,6 +125,11 @@ public struct ViewState: Equatable, Sendable {
         return page.rows[index]
     }
 
+    /// The habit under the habits pane's cursor.
+    public func selectedHabit(in snapshot: Snapshot) -> Habit? {
+        snapshot.habits.indices.contains(habitCursor) ? snapshot.habits[habitCursor] : nil
+    }
+
     /// The selected failure in the failures view.
     public func selectedFailure(in snapshot: Snapshot) -> SyncFailure? {
         snapshot.failures.indices.contains(failureSelection) ? snapshot.failures[failureSelection] : nil
@@ -140,6 +149,7 @@ public struct ViewState: Equatable, Sendable {
         selection = max(0, min(selection, total - 1))
         scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
         clientCursor = max(0, min(clientCursor, snapshot.clients.count))
+        habitCursor = max(0, min(habitCursor, snapshot.habits.count - 1))
         failureSelection = max(0, min(failureSelection, snapshot.failures.count - 1))
         if !layout.panes.contains(focus) { focus = .tasks }
     }

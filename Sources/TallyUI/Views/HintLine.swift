@@ -38,7 +38,7 @@ struct HintLine: Widget {
         }
 
         // As many hints as fit, most useful first; `? help` always closes the line.
-        let hints = Keymap.hints(for: state.viewKeyMode)
+        let hints = Keymap.hints(for: state.viewKeyMode, focus: state.focus)
         let help = Line([key("?"), text(" help")])
         let helpX = area.maxX - help.width - 1
         var x = area.x + 1

@@ -7,7 +7,8 @@ struct HelpOverlay: Widget {
     let context: RenderContext
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let sections = Keymap.sections(for: context.state.viewKeyMode)
+        // The habits pane's keys only where the screen has the pane.
+        let sections = Keymap.sections(for: context.state.viewKeyMode).filter { $0.section != .habits || context.layout.habits != nil }
         let twoColumns = area.width >= 60 && sections.count > 1
         let keyWidth = 10
         let columnWidth = twoColumns ? min(52, (area.width - 8) / 2) : min(64, area.width - 6)
@@ -131,6 +132,63 @@ struct PointsPromptOverlay: Widget {
               footer: footer, preferredWidth: width, style: context.style(.main),
               borderStyle: context.style(.borderFocused), titleStyle: context.style(.title),
               inputStyle: context.style(.selected))
+            .render(in: area, into: &buffer)
+    }
+}
+
+/// `Enter` in the habits pane: the habit's frequency and streaks, and its last 30 days as a row of
+/// cells (`■` checked in, `·` not, today last), so a broken streak shows where it broke.
+struct HabitDetailOverlay: Widget {
+    let context: RenderContext
+    let habit: Habit
+
+    /// Days the row of cells shows, today included.
+    static let days = 30
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let snapshot = context.snapshot
+        let width = min(max(44, area.width - 8), 64)
+        let labelWidth = 13
+        let muted = context.style(.muted)
+        let main = context.style(.main)
+        let ok = context.style(.ok)
+        var lines: [Line] = []
+        func field(_ label: String, _ spans: [Span]) {
+            lines.append(Line([Span(DisplayWidth.pad(label, to: labelWidth), style: muted)] + spans))
+        }
+        let emoji = Format.clean(habit.emoji)
+        let name = Format.clean(habit.name)
+        field("Habit", [Span(DisplayWidth.truncate((emoji.isEmpty ? "" : emoji + " ") + name, to: max(1, width - 4 - labelWidth)),
+                             style: main.with(adding: .bold))])
+        field("Frequency", [Span(Format.clean(habit.frequency ?? "daily"), style: main)])
+        let current = max(0, habit.currentStreak ?? 0)
+        field("Streak", [Span("\(current)", style: current > 0 ? ok.with(adding: .bold) : muted),
+                         Span(" now · best \(max(current, habit.longestStreak ?? 0))", style: main)])
+        let done = snapshot.habitsDone.contains(habit.id)
+        let pending = snapshot.pendingHabits.contains(habit.id)
+        field("Today", [pending ? Span("⧗ waiting for the primary", style: context.style(.pending))
+                        : done ? Span("✓ done", style: ok.with(adding: .bold)) : Span("not yet", style: muted)])
+        let today = LocalDay(context.chrome.now, in: context.chrome.timeZone)
+        let checked = snapshot.habitDays[habit.id] ?? []
+        var cells: [Span] = []
+        for back in stride(from: Self.days - 1, through: 0, by: -1) {
+            let day = today.adding(days: -back)
+            cells.append(checked.contains(day) ? Span("■", style: ok) : Span("·", style: muted))
+        }
+        lines.append(Line(""))
+        lines.append(Line([Span(DisplayWidth.pad("Last 30 days", to: labelWidth), style: muted)] + cells))
+        let first = today.adding(days: -(Self.days - 1))
+        let count = checked.filter { $0 >= first && $0 <= today }.count
+        lines.append(Line([Span(DisplayWidth.pad("", to: labelWidth), style: muted),
+                           Span(DisplayWidth.pad("\(first.month)/\(first.day)", to: Self.days - 5), style: muted),
+                           Span("today", style: muted)]))
+        field("Done", [Span("\(count) of the last \(Self.days) days", style: main)])
+
+        let footer = context.hints(Keymap.footer(for: .habitDetail) { action in
+            !(done || pending) || action == .closeOverlay
+        })
+        Modal(title: "Habit #\(habit.id)", lines: lines, footer: footer, preferredWidth: width,
+              style: main, borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
             .render(in: area, into: &buffer)
     }
 }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import TallyCLI
+import TallyCore
+
+/// `tally habits` lists habits with whether each is done today; `tally habit done` checks one in,
+/// written through as the dashboard's `Space` in the habits pane is.
+extension Tally {
+    struct Habits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the active habits with their streaks and whether each is done today.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Print JSON in WorkOS's shape (indented on a terminal, one line in a pipe).")
+        var json = false
+
+        func run() async throws {
+            let workspace = try global.existingWorkspace()
+            let statuses = try HabitWriter(workspace: workspace).habits()
+            if json {
+                print(JSONOutput.string(statuses.map { HabitJSON.habit($0) }, pretty: isatty(STDOUT_FILENO) == 1))
+                return
+            }
+            for status in statuses {
+                let h = status.habit
+                let name = TextSafety.sanitize(h.name)
+                let mark = status.doneToday ? "✓" : "·"
+                print("\(h.id)\t\(mark)\t\(h.frequency ?? "daily")\tstreak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))\t\(name)")
+            }
+            let done = statuses.filter(\.doneToday).count
+            FileHandle.standardError.write(Data("\(done)/\(statuses.count) done today\n".utf8))
+        }
+    }
+
+    struct HabitCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "habit", abstract: "Check a habit in.", subcommands: [Done.self])
+
+        struct Done: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check a habit in for today (once a day; the streak moves as WorkOS moves it).")
+
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The habit's id or name (a unique part of it will do).") var habit: String
+            @Option(help: "A note kept with the check-in.") var note: String?
+            @Flag(help: "Print WorkOS's `life_complete_habit` answer as JSON.") var json = false
+
+            func run() async throws {
+                let workspace = try global.existingWorkspace()
+                let writer = HabitWriter(workspace: workspace)
+                let found = try writer.resolve(habit)
+                let outcome = try await writer.checkIn(habitID: found.id, note: note)
+                await workspace.primary?.close()
+                if json {
+                    let today = LocalDay(Date()).description
+                    print(JSONOutput.string(HabitJSON.checkIn(outcome, note: note, today: today), pretty: isatty(STDOUT_FILENO) == 1))
+                } else {
+                    let h = outcome.habit
+                    let name = "\(h.id) “\(TextSafety.sanitize(h.name))”"
+                    let streak = "streak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))"
+                    switch outcome {
+                    case .alreadyDone: print("Already done today: \(name), \(streak)")
+                    case .applied: print("Checked in \(name): \(streak)")
+                    case .queued: print("Checked in \(name): \(streak) (pending)")
+                    }
+                }
+                if case .queued(_, _, _, let reason) = outcome {
+                    let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+                    FileHandle.standardError.write(Data("tally: \(cause); the check-in is kept and sent on the next sync.\n".utf8))
+                }
+            }
+        }
+    }
+}
