@@ -14,6 +14,7 @@ public enum ToolCatalog {
         TaskWriteTools.promoteTask,
         TaskWriteTools.deleteTask,
         TaskReadTools.getHabits,
+        HabitTools.completeHabit,
         TallyTools.sync,
         TallyTools.status,
     ]

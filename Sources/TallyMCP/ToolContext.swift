@@ -11,6 +11,8 @@ public final class ToolContext: Sendable {
     public let completions: CompletionService?
     /// Adds, edits, promotes and deletes tasks; nil where `completions` is.
     public let tasks: TaskWriter?
+    /// Habit check-ins; reads (`life_get_habits`) work on any cache.
+    public let habits: HabitWriter
     let scheduler: RefreshScheduler?
     let lookups: LookupCounter
     let syncEvents: SyncEvents
@@ -30,6 +32,7 @@ public final class ToolContext: Sendable {
         let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
         self.completions = completions
         tasks = completions == nil ? nil : TaskWriter(workspace: workspace)
+        habits = HabitWriter(workspace: workspace)
         lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
         let events = SyncEvents()
         syncEvents = events

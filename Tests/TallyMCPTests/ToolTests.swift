@@ -159,6 +159,32 @@ final class ToolTests: XCTestCase {
         }
     }
 
+    /// `life_complete_habit`: written to the primary, the streak moved, once a day; `life_get_habits`
+    /// says which are done today.
+    func testAHabitIsCheckedInOnceADayThroughTheCore() async throws {
+        let habits = try await list("life_get_habits")
+        guard let open = habits.first(where: { $0["completedToday"] as? Bool == false }),
+              let id = open["id"] as? Int else { return XCTFail("every demo habit is done today: \(habits)") }
+        let done = try await object("life_complete_habit", ["habitId": .int(id), "note": "before breakfast"])
+        XCTAssertEqual(done["success"] as? Bool, true, "\(done)")
+        XCTAssertEqual(done["pending"] as? Bool, false)
+        XCTAssertEqual((done["completion"] as? [String: Any])?["note"] as? String, "before breakfast")
+        XCTAssertNotNil((done["streakInfo"] as? [String: Any])?["newStreak"])
+        let primary = try SQLitePrimary(path: dir.file("primary.db"))
+        let rows = try primary.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM habit_completions WHERE habit_id = ? AND note = 'before breakfast'", arguments: [id])
+        }
+        XCTAssertEqual(rows, 1)
+        let again = try await object("life_complete_habit", ["habitId": .int(id)])
+        XCTAssertEqual(again["success"] as? Bool, false)
+        XCTAssertEqual(again["message"] as? String, "Habit already completed today")
+        let after = try await list("life_get_habits")
+        XCTAssertEqual(after.first { $0["id"] as? Int == id }?["completedToday"] as? Bool, true)
+        let unknown = try await call("life_complete_habit", ["habitId": 987_654])
+        XCTAssertTrue(unknown.isError)
+        XCTAssertEqual(unknown.text.split(separator: "\n").count, 1, unknown.text)
+    }
+
     func testCompletionWritesThroughAndRefusesADoneTask() async throws {
         let id = try XCTUnwrap((try sql("SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 1") as [Int64]).first)
         let before = try await object("workos_get_today_metrics")

@@ -80,15 +80,12 @@ enum TaskReadTools {
         name: "life_get_habits",
         description: """
             List the active habits with their streaks: id, name, description, emoji, frequency (daily, \
-            weekdays or weekly), targetCount, currentStreak, longestStreak, sortOrder. Answered from \
-            the local cache.
+            weekdays or weekly), targetCount, currentStreak, longestStreak, sortOrder, lastCompletedDate, \
+            and completedToday (checked in today, local time). Answered from the local cache.
             """,
         inputSchema: Schema.object(),
         readOnly: true, lookups: [.habits]
     ) { _, context in
-        try context.cache.read { db in
-            .array(try Habit.fetchAll(db, sql: "SELECT * FROM cached_habits WHERE is_active = 1 ORDER BY sort_order, id")
-                .map(RecordJSON.habit))
-        }
+        .array(try context.habits.habits(now: Date(), timeZone: context.timeZone).map(HabitTools.habit))
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+import TallyCore
+
+/// `life_complete_habit`: a habit checked in through the core (`HabitWriter`), with WorkOS's answer.
+enum HabitTools {
+    /// A habit as WorkOS returns it, with `lastCompletedDate` and Tally's `completedToday`.
+    static func habit(_ status: HabitStatus) -> JSON {
+        guard case .object(var members) = RecordJSON.habit(status.habit) else { return .null }
+        members.append(("lastCompletedDate", .optional(status.lastCompletedDate)))
+        members.append(("completedToday", .bool(status.doneToday)))
+        return .object(members)
+    }
+
+    static let completeHabit = MCPTool(
+        name: "life_complete_habit",
+        description: """
+            Check a habit in for today (local time), once a day: adds a completion and moves its streak \\
+            by its frequency (daily: yesterday; weekdays: the previous weekday; weekly: a week ago), as \\
+            WorkOS does. Written to the primary first, then the local cache; queued (pending: true) when \\
+            the primary is unreachable. A second check-in the same day answers success: false with \\
+            "Habit already completed today".
+            """,
+        inputSchema: Schema.object([
+            ("habitId", Schema.id("The habit to check in (from life_get_habits)")),
+            ("note", Schema.string("An optional note (up to 500 characters)")),
+        ], required: ["habitId"]),
+        readOnly: false, lookups: []
+    ) { arguments, context in
+        try context.checkWritable()
+        let habitID = try arguments.id("habitId")
+        let note = try arguments.optionalString("note", maxLength: 500)
+        let today = LocalDay(Date(), in: context.timeZone).description
+        let outcome = try await context.habits.checkIn(habitID: habitID, note: note, timeZone: context.timeZone)
+        let habit = outcome.habit
+        switch outcome {
+        case .alreadyDone:
+            return .object([
+                ("success", .bool(false)), ("message", .string("Habit already completed today")),
+                ("habit", .object([("id", .int(habit.id)), ("name", .string(habit.name)),
+                                   ("currentStreak", .int(Int64(habit.currentStreak ?? 0))),
+                                   ("lastCompletedDate", .string(habit.lastCompletedDate ?? today))])),
+            ])
+        case .applied(_, _, let before), .queued(_, _, let before, _):
+            guard case .object(var row) = RecordJSON.habit(habit) else { return .null }
+            row.append(("lastCompletedDate", .string(habit.lastCompletedDate ?? today)))
+            let newStreak = habit.currentStreak ?? 0
+            var members: [(String, JSON)] = [
+                ("success", .bool(true)),
+                ("completion", .object([("habitId", .int(habit.id)), ("completedAt", .optional(habit.updatedAt)),
+                                        ("note", .optional(note))])),
+                ("habit", .object(row)),
+                ("streakInfo", .object([("previousStreak", .int(Int64(before.currentStreak))),
+                                        ("newStreak", .int(Int64(newStreak))), ("wasConsecutive", .bool(newStreak > 1))])),
+            ]
+            if case .queued(_, _, _, let reason) = outcome {
+                let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+                members.append(("pending", .bool(true)))
+                members.append(("message", .string("\(cause); the check-in is kept and applied to the primary on the next sync.")))
+            } else {
+                members.append(("pending", .bool(false)))
+            }
+            return .object(members)
+        }
+    }
+}
