@@ -27,7 +27,7 @@ final class McpTests: XCTestCase {
     static let toolNames = [
         "workos_get_tasks", "workos_get_clients", "workos_get_today_metrics", "workos_get_metrics_for_date",
         "workos_daily_summary", "workos_get_streak", "workos_create_task", "workos_update_task", "workos_complete_task",
-        "workos_promote_task", "workos_delete_task", "life_get_habits", "tally_sync", "tally_status",
+        "workos_promote_task", "workos_delete_task", "life_get_habits", "life_complete_habit", "tally_sync", "tally_status",
     ]
 
     func testInitializeListToolsAndEveryReadToolAgainstTheDemoData() throws {
