@@ -13,7 +13,7 @@ extension CacheStore {
         // The day the scope's cut-off falls in is kept only in part: coverage starts the day after.
         let covered = doneDays.map { LocalDay(now.addingTimeInterval(-Double($0) * 86400), in: timeZone).adding(days: 1) }
         return try read { db in
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
+            let goals = try DailyGoal.fetchAllRows(db)
             var adjusted: [String: Int] = [:]
             if try db.tableExists("tally_day_targets") {
                 for row in try Row.fetchAll(db, sql: "SELECT date, adjusted_target_points FROM tally_day_targets") {

@@ -35,6 +35,21 @@ public struct DailyGoal: Hashable, Sendable {
     }
 
     public var day: LocalDay? { LocalDay(date) }
+
+    /// Every row of `cached_daily_goals`, read by column position: years of goal rows are read
+    /// for each day's figures, and by name each field cost a look-up.
+    static func fetchAllRows(_ db: Database) throws -> [DailyGoal] {
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(columnNames.joined(separator: ", ")) FROM cached_daily_goals")
+        var goals: [DailyGoal] = []
+        while let row = try rows.next() {
+            goals.append(DailyGoal(
+                id: row.int64(at: 0) ?? 0, date: row.text(at: 1) ?? "", targetPoints: row.int(at: 2),
+                earnedPoints: row.int(at: 3), taskCount: row.int(at: 4), currentStreak: row.int(at: 5),
+                longestStreak: row.int(at: 6), lastGoalHitDate: row.text(at: 7), dailyDebt: row.int(at: 8),
+                weeklyDebt: row.int(at: 9), pressureLevel: row.int(at: 10), updatedAt: row.text(at: 11)))
+        }
+        return goals
+    }
 }
 
 extension DailyGoal: FetchableRecord, PersistableRecord {

@@ -21,7 +21,7 @@ extension CacheStore {
         try read { db in
             let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
             let today = LocalDay(now, in: timeZone)
-            let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
+            let goals = try DailyGoal.fetchAllRows(db)
             let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
             let context = try reader.todayContext(clients: clients)
             let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget, context: context)

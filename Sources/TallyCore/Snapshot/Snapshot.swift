@@ -151,7 +151,7 @@ struct SnapshotReader {
     func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool) throws -> Snapshot {
         let today = LocalDay(now, in: timeZone)
         let hasTally = try db.tableExists(SyncJob.databaseTableName)
-        let goals = try DailyGoal.fetchAll(db, sql: "SELECT * FROM cached_daily_goals")
+        let goals = try DailyGoal.fetchAllRows(db)
         let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
         let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget, context: try todayContext(clients: clients))
         var history = Self.history(goals: goals, today: today, days: 30, defaultTarget: defaultTarget)
