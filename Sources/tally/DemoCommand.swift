@@ -21,7 +21,7 @@ extension Tally {
         var dir: String?
 
         @Option(help: "How many tasks to make.")
-        var tasks: Int = 150
+        var tasks: Int = 600
 
         @Option(help: "Days of goal history (default 60; 1825 from 10,000 tasks).")
         var days: Int?

@@ -1,6 +1,19 @@
 import Foundation
 import GRDB
 
+extension WorkTask {
+    /// After a demo task's completion time is set: created before it, adjusted and updated then.
+    mutating func settleCompletion() {
+        guard let completed = completedAt, let at = Timestamp.parse(completed) else { return }
+        if let created = Timestamp.parse(createdAt), created > at {
+            createdAt = Timestamp.format(at.addingTimeInterval(-Double(id % 10 + 1) * 3 * 3600))
+            if backlogEnteredAt != nil { backlogEnteredAt = createdAt }
+        }
+        pointsAdjustedAt = completed
+        updatedAt = completed
+    }
+}
+
 /// A small deterministic random source, so demo workspaces are reproducible.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -17,8 +30,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 }
 
 /// Realistic demo data: the seed's six clients, tasks in every status, tier and drain type, a
-/// history of daily goals with real streaks, and habits. Today's earned points equal the points
-/// of the tasks completed today, so the header and the "done today" list agree.
+/// history of daily goals with real streaks, and habits. Every goal row's earned points are the
+/// points of the work tasks completed that day, so the header, the "done today" list and the
+/// history agree.
 public struct DemoData: Sendable {
     public var clients: [Client] = []
     public var tasks: [WorkTask] = []
@@ -94,26 +108,21 @@ public struct DemoData: Sendable {
             }
         }
 
-        // Daily goals: mostly hit, with a live streak through yesterday; today in progress.
-        var goals: [DailyGoal] = []
+        // Each day's plan: mostly hit, with a live streak through yesterday; today in progress.
         let historyDays = max(1, days)
+        var plans: [(day: LocalDay, hit: Bool, aim: Int)] = []
         for back in stride(from: historyDays, through: 1, by: -1) {
-            let day = today.adding(days: -back)
             let hit = back <= 6 || Double.random(in: 0..<1, using: &rng) < 0.72
-            let target = Ledger.defaultTarget
-            let earned = hit ? Int.random(in: target...(target + 9), using: &rng)
-                : Int.random(in: 3..<target, using: &rng)
-            goals.append(DailyGoal(id: Int64(goals.count + 1), date: day.description, targetPoints: target,
-                                   earnedPoints: earned, taskCount: max(1, earned / 3),
-                                   updatedAt: Timestamp.format(day.start(in: timeZone).addingTimeInterval(20 * 3600))))
+            let aim = hit ? Ledger.defaultTarget : Int.random(in: 3..<Ledger.defaultTarget, using: &rng)
+            plans.append((today.adding(days: -back), hit, aim))
         }
 
-        // Tasks.
+        // Tasks. Done ones get their completion day below, from the plan.
         let statuses: [(String, Double)] = [("active", 0.10), ("queued", 0.10), ("backlog", 0.18), ("done", 0.62)]
         let tiers = ValueTier.workos.map(\.rawValue)
         let drains = ["deep", "shallow", "admin"]
-        var todayDone: [Int] = []
         let activeClients = data.clients.filter { $0.isActive != false }
+        var doneWork: [Int] = []
         for index in 0..<taskCount {
             let id = Int64(index + 1)
             let client = activeClients[Int.random(in: 0..<activeClients.count, using: &rng)]
@@ -138,60 +147,84 @@ public struct DemoData: Sendable {
             task.pointsAIGuess = index % 3 == 0 ? nil : max(1, (Points.forTier(tier) ?? 2) + Int.random(in: -1...1, using: &rng))
             if status == "backlog" { task.backlogEnteredAt = task.createdAt }
             if status == "done" {
-                let doneBack = Int.random(in: 0...min(ageDays, historyDays), using: &rng)
-                var completed = createdAt.addingTimeInterval(Double(ageDays - doneBack) * 86400)
-                if completed > now { completed = now.addingTimeInterval(-60) }
-                task.completedAt = Timestamp.format(completed)
                 task.pointsFinal = Points.forTask(task)
-                task.pointsAdjustedAt = task.completedAt
                 task.effortActual = task.effortEstimate
-                if LocalDay(completed, in: timeZone) == today {
-                    if task.category == "work" {
-                        todayDone.append(index)
-                    } else {
-                        task.completedAt = Timestamp.format(today.start(in: timeZone).addingTimeInterval(-7200))
-                    }
+                if task.category == "work" {
+                    doneWork.append(index)
+                } else {
+                    // Personal tasks count for no day's points: any day before today.
+                    let back = Int.random(in: 1...historyDays, using: &rng)
+                    complete(&data.tasks, task, on: today.adding(days: -back), timeZone: timeZone, rng: &rng)
+                    continue
                 }
             }
-            task.updatedAt = task.completedAt ?? task.createdAt
+            task.updatedAt = task.createdAt
             data.tasks.append(task)
         }
-        // Make "done today" a handful of tasks worth a partial day, and today's goal match it.
+
+        // The done work tasks fill the days' plans, so every goal row is what its day's tasks
+        // earned (as the WorkOS web app keeps it) and the history, which counts tasks, and the
+        // header, which reads the goal rows, agree. Newest days first: when there are too few
+        // tasks, it is the old days that fall short.
+        var pool = doneWork.shuffled(using: &rng)[...]
+        var byDay: [LocalDay: [Int]] = [:]
+        var earned: [LocalDay: Int] = [:]
+        // Today: a handful of tasks worth a partial day.
+        var skipped: [Int] = []
+        while byDay[today, default: []].count < 3, let next = pool.popFirst() {
+            let points = data.tasks[next].pointsFinal ?? 0
+            if earned[today, default: 0] + points < Ledger.defaultTarget {
+                byDay[today, default: []].append(next)
+                earned[today, default: 0] += points
+            } else {
+                skipped.append(next)
+            }
+        }
+        for plan in plans.reversed() {
+            var leftOver: [Int] = []
+            while earned[plan.day, default: 0] < plan.aim, let next = skipped.popLast() ?? pool.popFirst() {
+                let points = data.tasks[next].pointsFinal ?? 0
+                // A missed day stays under its target.
+                if !plan.hit && earned[plan.day, default: 0] + points >= Ledger.defaultTarget {
+                    leftOver.append(next)
+                    continue
+                }
+                byDay[plan.day, default: []].append(next)
+                earned[plan.day, default: 0] += points
+            }
+            skipped += leftOver
+        }
+        // Tasks left over go to days that were hit anyway.
+        let hitDays = plans.filter(\.hit).map(\.day)
+        for (offset, index) in (skipped + Array(pool)).enumerated() where !hitDays.isEmpty {
+            let day = hitDays[offset % hitDays.count]
+            byDay[day, default: []].append(index)
+            earned[day, default: 0] += data.tasks[index].pointsFinal ?? 0
+        }
         let todayStart = today.start(in: timeZone)
         let elapsed = max(60, now.timeIntervalSince(todayStart))
-        var wanted = min(3, data.tasks.count)
-        var earnedToday = 0
-        var countToday = 0
-        for index in todayDone {
-            if wanted > 0 {
-                wanted -= 1
-                earnedToday += data.tasks[index].pointsFinal ?? 0
-                countToday += 1
-            } else {
-                // Move extra same-day completions to yesterday.
-                data.tasks[index].completedAt = Timestamp.format(todayStart.addingTimeInterval(-3600))
-                data.tasks[index].updatedAt = data.tasks[index].completedAt
+        for (day, indices) in byDay {
+            for (order, index) in indices.enumerated() {
+                if day == today {
+                    // Spread over the part of today that has gone by.
+                    let at = todayStart.addingTimeInterval(elapsed * Double(order + 1) / Double(indices.count + 1))
+                    data.tasks[index].completedAt = Timestamp.format(min(at, now.addingTimeInterval(-60)))
+                } else {
+                    data.tasks[index].completedAt = Timestamp.format(
+                        day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)))
+                }
+                data.tasks[index].settleCompletion()
             }
         }
-        if wanted > 0 {
-            for index in data.tasks.indices where wanted > 0 && data.tasks[index].status == "active"
-                && data.tasks[index].category == "work" {
-                data.tasks[index].status = "done"
-                let completed = todayStart.addingTimeInterval(elapsed * Double(wanted) / 4)
-                data.tasks[index].completedAt = Timestamp.format(completed)
-                let points = Points.forTask(data.tasks[index])
-                data.tasks[index].pointsFinal = points
-                data.tasks[index].pointsAdjustedAt = data.tasks[index].completedAt
-                data.tasks[index].updatedAt = data.tasks[index].completedAt
-                earnedToday += points
-                countToday += 1
-                wanted -= 1
-            }
-        }
-        goals.append(DailyGoal(id: Int64(goals.count + 1), date: today.description, targetPoints: Ledger.defaultTarget,
-                               earnedPoints: earnedToday, taskCount: countToday, updatedAt: nowText))
 
-        // Store each day's ledger figures as they stood that day.
+        // Goal rows: each day's figures from its tasks, and the ledger's streaks as they stood.
+        var goals: [DailyGoal] = []
+        for day in plans.map(\.day) + [today] {
+            goals.append(DailyGoal(id: Int64(goals.count + 1), date: day.description, targetPoints: Ledger.defaultTarget,
+                                   earnedPoints: earned[day, default: 0], taskCount: byDay[day]?.count ?? 0,
+                                   updatedAt: day == today ? nowText
+                                       : Timestamp.format(day.start(in: timeZone).addingTimeInterval(20 * 3600))))
+        }
         var history: [DailyGoal] = []
         for var goal in goals {
             history.append(goal)
@@ -223,6 +256,15 @@ public struct DemoData: Sendable {
             }
         }
         return data
+    }
+
+    /// Appends `task`, done on `day` at a time of day between 8:00 and 20:00.
+    private static func complete(_ tasks: inout [WorkTask], _ task: WorkTask, on day: LocalDay,
+                          timeZone: TimeZone, rng: inout SplitMix64) {
+        var task = task
+        task.completedAt = Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)))
+        task.settleCompletion()
+        tasks.append(task)
     }
 
     /// Writes the data set into a primary's tables (`clients`, `tasks`, …) in one transaction.
