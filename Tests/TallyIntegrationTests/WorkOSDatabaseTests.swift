@@ -328,4 +328,39 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(schemaFingerprint(), before)
         XCTAssertEqual(psqlValue("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'tally%'"), "0")
     }
+
+    /// The history older than the cache's scope (done tasks of 90 days, 30 goal rows) is read
+    /// into Tally's own tables on the cache side: on the primary nothing is created, and
+    /// `timestamp` columns holding UTC put each completion on its day.
+    func testHistoryOlderThanTheScopeIsReadWithoutChangingTheSchema() async throws {
+        try load()
+        let before = schemaFingerprint()
+        try await engine().run(kind: .full, full: true)
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM tally_history_goals"), "40", "every goal row of the last 371 days")
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM cached_daily_goals"), "30", "the contract table keeps its scope")
+        // Tasks 34, 35 and 36 were done 91, 100 and 100 days (and 2 hours) ago: outside the scope.
+        XCTAssertEqual(try cacheValue("SELECT group_concat(id) FROM (SELECT id FROM tally_history_tasks ORDER BY id)"), "33,34,35,36")
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM cached_tasks WHERE id IN (34, 35, 36)"), "0")
+        for id: Int64 in [34, 35, 36] {
+            let fetched = try await primary.task(id: id)
+            let task = try XCTUnwrap(fetched)
+            XCTAssertEqual(try cacheValue("SELECT completed_at || '/' || points FROM tally_history_tasks WHERE id = \(id)"),
+                           "\(task.completedAt ?? "")/\(Points.forTask(task))")
+            let completed = try XCTUnwrap(Timestamp.parse(task.completedAt))
+            let back = Date().timeIntervalSince(completed) / 86400
+            XCTAssertTrue(id == 34 ? (90.9...91.1).contains(back) : (99.9...100.2).contains(back), "task \(id) done \(back) days ago")
+        }
+        let history = try cache.history(timeZone: utc, doneDays: 90)
+        let today = LocalDay(Date(), in: utc)
+        let older = history.days(from: today.adding(days: -102), through: today.adding(days: -90))
+        // (Days before the first completion the primary has are no data, not missed.)
+        XCTAssertTrue(older.filter(\.hasData).allSatisfy { $0.source == .tasks })
+        XCTAssertEqual(history.day(today.adding(days: -91)).source, .tasks)
+        XCTAssertEqual(older.map(\.tasksDone).reduce(0, +), 3)
+        // Goal rows 31 to 39 days old give those days their targets (18; none adjusted).
+        XCTAssertEqual(history.day(today.adding(days: -35)).target, 18)
+        XCTAssertEqual(history.day(today.adding(days: -35)).goalRowEarned,
+                       Int(psqlValue("SELECT earned_points FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date - 35")))
+        XCTAssertEqual(schemaFingerprint(), before)
+    }
 }

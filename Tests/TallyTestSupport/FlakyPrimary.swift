@@ -80,6 +80,16 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.adjustedTargets(since: since)
     }
 
+    public func doneWork(from: String, before: String) async throws -> [DoneWork] {
+        try gate()
+        return try await base.doneWork(from: from, before: before)
+    }
+
+    public func goals(since: String) async throws -> [DailyGoal] {
+        try gate()
+        return try await base.goals(since: since)
+    }
+
     public func task(id: Int64) async throws -> WorkTask? {
         try gate()
         return try await base.task(id: id)

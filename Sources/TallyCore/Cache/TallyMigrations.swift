@@ -85,9 +85,40 @@ public enum TallyMigrations {
                 CREATE INDEX IF NOT EXISTS tally_habit_checkins_at ON tally_habit_checkins(completed_at);
                 """)
         }
+        migrator.registerMigration("tally-v4") { db in
+            // History older than the cache's scope, read from the primary (`HistoryStore`): the
+            // done work tasks completed before the scope's cut-off, reduced to what a day's
+            // figures need, and the goal rows older than the newest the cache keeps. `seen` is
+            // the backfill run that last found the row, so a run replaces the rows of its window
+            // without ever showing fewer than before while it fills.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS tally_history_tasks (
+                  id INTEGER PRIMARY KEY,
+                  completed_at TEXT NOT NULL,
+                  points INTEGER NOT NULL,
+                  client_id INTEGER,
+                  seen TEXT NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS tally_history_goals (
+                  date TEXT PRIMARY KEY,
+                  target_points INTEGER,
+                  adjusted_target_points INTEGER,
+                  earned_points INTEGER,
+                  task_count INTEGER,
+                  seen TEXT NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS tally_history_coverage (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  from_at TEXT NOT NULL,
+                  through_at TEXT NOT NULL,
+                  days INTEGER NOT NULL,
+                  fetched_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this build knows, shown by `tally doctor`.
-    public static let latest = "tally-v3"
+    public static let latest = "tally-v4"
 }

@@ -33,6 +33,11 @@ public struct Config: Sendable, Equatable {
     public var fullChunkSize = 2000
     /// Which primary rows the cache's contract tables hold (`[scope]`).
     public var scope = SyncScope.workos
+    /// Days of history (`history_days`) kept in Tally's own tables when `[scope]` keeps fewer
+    /// done tasks: what the history view's calendar and streaks can reach. 0: none.
+    public var historyDays = Config.defaultHistoryDays
+    /// 53 weeks: the widest calendar the history view draws.
+    public static let defaultHistoryDays = 371
     /// The working day for today's pace (`[day]` `start`/`end`, hours 0–24).
     public var workdayStart: Double = 9
     public var workdayEnd: Double = 18
@@ -246,6 +251,11 @@ public struct Config: Sendable, Equatable {
                 } else {
                     throw fail(key, "scope must be \"workos\", \"all\" or a [scope] table")
                 }
+            case "history_days":
+                guard let days = value.int, (0...36600).contains(days) else {
+                    throw fail(key, "history_days must be a whole number of days from 0 to 36600")
+                }
+                historyDays = days
             case "time_zone":
                 let name = try text(key, value)
                 guard TimeZone(identifier: name) != nil else {

@@ -7,8 +7,9 @@ import Foundation
 /// a day's earned points are the points of the work tasks completed on it (`Points.forTask`, by
 /// the local date of `completed_at`); its target is `Ledger.dayTarget`; it is hit when earned ≥
 /// target; the streaks follow `Ledger.figures` over those days. Days older than the done tasks
-/// the cache keeps (its `[scope]`) take their goal row's figures when they have one, and are
-/// otherwise "no data", never a false zero.
+/// the cache keeps (its `[scope]`) come from the history read from the primary (`HistoryStore`),
+/// else take their goal row's figures when they have one, and are otherwise "no data", never a
+/// false zero.
 public struct History: Equatable, Sendable {
     public var today: LocalDay
     /// Oldest first, ending today; never empty.

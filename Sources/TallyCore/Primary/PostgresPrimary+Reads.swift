@@ -195,6 +195,38 @@ extension PostgresPrimary {
         }
     }
 
+    public func doneWork(from: String, before: String) async throws -> [DoneWork] {
+        let columns = try await columns()
+        guard columns.has("tasks", "completed_at"), columns.has("tasks", "status") else { return [] }
+        var statement = PostgresStatement()
+        let start = columns.value(statement.bind(from), "tasks", "completed_at")
+        let end = columns.value(statement.bind(before), "tasks", "completed_at")
+        let fields = ["id", "completed_at", "points_final", "value_tier", "points_ai_guess", "effort_estimate", "client_id"]
+        let select = fields.map { columns.has("tasks", $0) ? columns.select("tasks", $0) : "NULL" }.joined(separator: ", ")
+        let category = columns.has("tasks", "category") ? " AND coalesce(category, 'work') = 'work'" : ""
+        let sql = """
+            SELECT \(select) FROM tasks
+            WHERE status = 'done' AND completed_at >= \(start) AND completed_at < \(end)\(category)
+            """
+        let query = try statement.query(sql)
+        let log = logger
+        return try await run { connection in
+            try await Self.rows(connection.query(query, logger: log)).compactMap(DoneWork.init(values:))
+        }
+    }
+
+    public func goals(since: String) async throws -> [DailyGoal] {
+        let columns = try await columns()
+        let query = try Self.query(
+            "SELECT \(columns.select(.goals)) FROM daily_goals WHERE date >= $1::date ORDER BY date", [since.databaseValue])
+        let log = logger
+        return try await run { connection in
+            try await Self.rows(connection.query(query, logger: log)).map { values in
+                DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, values))))
+            }
+        }
+    }
+
     public func task(id: Int64) async throws -> WorkTask? {
         let columns = try await columns()
         let log = logger

@@ -149,6 +149,13 @@ public protocol PrimaryStore: Sendable {
     /// (WorkOS's target after an energy adjustment); empty when the table has no such column.
     func adjustedTargets(since: String) async throws -> [String: Int]
 
+    /// The work tasks completed at or after `from` and before `before` (UTC, ISO 8601), as the
+    /// history needs them: the days older than the cache's scope.
+    func doneWork(from: String, before: String) async throws -> [DoneWork]
+
+    /// The goal rows dated `since` (`YYYY-MM-DD`) or later, oldest first.
+    func goals(since: String) async throws -> [DailyGoal]
+
     /// One task as the primary holds it now (nil when gone).
     func task(id: Int64) async throws -> WorkTask?
 

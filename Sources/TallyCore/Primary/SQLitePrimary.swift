@@ -211,6 +211,23 @@ public final class SQLitePrimary: PrimaryStore {
         }
     }
 
+    public func doneWork(from: String, before: String) async throws -> [DoneWork] {
+        try await mapped { db in
+            let category = try db.columns(in: "tasks").contains { $0.name == "category" }
+                ? " AND coalesce(category, 'work') = 'work'" : ""
+            return try Row.fetchAll(db, sql: """
+                SELECT id, completed_at, points_final, value_tier, points_ai_guess, effort_estimate, client_id FROM tasks
+                WHERE status = 'done' AND completed_at >= ? AND completed_at < ?\(category)
+                """, arguments: [from, before]).compactMap { row in DoneWork(values: Array(row.databaseValues)) }
+        }
+    }
+
+    public func goals(since: String) async throws -> [DailyGoal] {
+        try await mapped { db in
+            try DailyGoal.fetchAll(db, sql: "SELECT * FROM daily_goals WHERE date >= ? ORDER BY date", arguments: [since])
+        }
+    }
+
     public func task(id: Int64) async throws -> WorkTask? {
         try await mapped { db in try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]) }
     }

@@ -22,6 +22,9 @@ public struct SyncOptions: Sendable {
     public var staleHeartbeat: Double = 300
     /// Which primary rows the contract tables hold (by default what the WorkOS MCP server keeps).
     public var scope = SyncScope.workos
+    /// How many days of history to keep in Tally's own tables when the scope keeps fewer done
+    /// tasks (`history_days`; 0: none). Read from the primary once a day (`backfillHistory`).
+    public var historyDays = Config.defaultHistoryDays
 
     public init() {}
 
@@ -30,6 +33,7 @@ public struct SyncOptions: Sendable {
         chunkSize = config.chunkSize
         fullChunkSize = config.fullChunkSize
         scope = config.scope
+        historyDays = config.historyDays
     }
 }
 
@@ -195,6 +199,10 @@ public final class SyncEngine: Sendable {
             } catch {
                 failed[namespace] = error.userMessage
             }
+        }
+
+        if failed.isEmpty, jobNamespaces.contains(.tasks), job.status != SyncJob.Status.cancelled {
+            await backfillHistory(job: job, force: progress.full)
         }
 
         let now = Date()
