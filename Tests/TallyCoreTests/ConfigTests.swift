@@ -81,6 +81,8 @@ final class ConfigTests: XCTestCase {
             ("[scope]\ncategories = 3\n", 2, "categories"),
             ("scope = \"some\"\n", 1, "scope must be"),
             ("time_zone = \"Mars/Olympus\"\n", 1, "IANA"),
+            ("history_days = -3\n", 1, "history_days"),
+            ("history_days = \"a year\"\n", 1, "history_days"),
             ("[day]\nstart = 17\nend = 9\n", nil, "end must be after start"),
         ]
         for (text, line, fragment) in cases {
@@ -133,8 +135,10 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try Config.resolve(Config.Overrides(), environment: ["HOME": dir.path]).scope, .workos)
         try "scope = \"all\"\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try Config.resolve(Config.Overrides(config: path), environment: [:]).scope, .everything)
+        XCTAssertEqual(try Config.resolve(Config.Overrides(), environment: ["HOME": dir.path]).historyDays, 371)
         try """
             time_zone = "America/New_York"
+            history_days = 730
             [scope]
             categories = ["work", "personal"]
             done_days = 0
@@ -148,6 +152,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.workday, 8...17.5)
         XCTAssertEqual(config.timeZone, "America/New_York")
         XCTAssertEqual(SyncOptions(config).scope, config.scope)
+        XCTAssertEqual(SyncOptions(config).historyDays, 730)
     }
 
     func testPrimaryURLs() throws {
