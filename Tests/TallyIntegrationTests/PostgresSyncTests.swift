@@ -81,6 +81,26 @@ final class PostgresSyncTests: PostgresTestCase {
         try await assertAgree()
     }
 
+    /// `seed-demo` leaves the habits as WorkOS's `life_complete_habit` would: a completion row
+    /// for each day of a streak and `last_completed_date`, so the habits pane shows the streaks'
+    /// days after a sync.
+    func testSeededHabitsCarryTheirCheckIns() async throws {
+        try await seed(tasks: 50, days: 40)
+        let data = DemoData.make(taskCount: 50, days: 40)
+        XCTAssertGreaterThan(data.habitCompletions.count, 10)
+        XCTAssertEqual(PostgresServer.psql(url, "SELECT count(*) FROM habit_completions").output
+            .trimmingCharacters(in: .whitespacesAndNewlines), String(data.habitCompletions.count))
+        let withStreak = try XCTUnwrap(data.habits.first { $0.lastCompletedDate != nil })
+        XCTAssertEqual(PostgresServer.psql(url, "SELECT last_completed_date FROM habits WHERE id = \(withStreak.id)").output
+            .trimmingCharacters(in: .whitespacesAndNewlines), withStreak.lastCompletedDate)
+        try await engine().run(kind: .full, full: true)
+        var config = Config()
+        config.cachePath = cache.path
+        let statuses = try HabitWriter(workspace: Workspace(config: config, cache: cache, primary: primary)).habits()
+        let days = statuses.first { $0.habit.id == withStreak.id }?.days.map(\.description).sorted()
+        XCTAssertEqual(days?.last, withStreak.lastCompletedDate)
+    }
+
     func testAWrongPasswordIsAnAuthFailureThatNeverShowsThePassword() async throws {
         try await seed(tasks: 50)
         var wrong = location!

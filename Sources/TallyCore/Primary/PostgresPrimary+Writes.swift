@@ -182,6 +182,7 @@ extension PostgresPrimary {
                                       (.habits, data.habits.map(\.databaseValues))] {
                 try await Self.insert(namespace, rows: rows, columns: columns, connection, logger: log)
             }
+            try await Self.seedCheckIns(data, columns: columns, connection, logger: log)
             for namespace in Namespace.allCases {
                 let table = namespace.primaryTable
                 try await connection.query(PostgresQuery(unsafeSQL: """
@@ -195,6 +196,41 @@ extension PostgresPrimary {
         _ = try await run(.writes, deadline: 300) { connection in
             try await connection.query("ANALYZE clients, tasks, daily_goals, habits", logger: log)
         }
+    }
+
+    /// The demo habits' check-ins, on a database with WorkOS's `habit_completions` table (which
+    /// the TRUNCATE above emptied through its foreign key): the completion rows behind each
+    /// streak and the habits' `last_completed_date`, as `life_complete_habit` leaves them.
+    static func seedCheckIns(_ data: DemoData, columns: PostgresColumns, _ connection: PostgresConnection,
+                             logger: Logger) async throws {
+        guard columns.has("habit_completions", "completed_at"), columns.has("habit_completions", "habit_id") else { return }
+        if columns.has("habits", "last_completed_date") {
+            for habit in data.habits {
+                guard let last = habit.lastCompletedDate else { continue }
+                var statement = PostgresStatement()
+                let date = columns.value(statement.bind(last), "habits", "last_completed_date")
+                let id = statement.bind(habit.id)
+                try await connection.query(statement.query("UPDATE habits SET last_completed_date = \(date) WHERE id = \(id)::bigint"),
+                                           logger: logger)
+            }
+        }
+        var start = 0
+        let completions = data.habitCompletions
+        while start < completions.count {
+            var statement = PostgresStatement()
+            var tuples: [String] = []
+            for completion in completions[start..<min(completions.count, start + 1000)] {
+                let habit = statement.bind(completion.habitID)
+                let at = columns.value(statement.bind(completion.completedAt), "habit_completions", "completed_at")
+                tuples.append("(\(habit)::bigint, \(at))")
+            }
+            try await connection.query(statement.query("INSERT INTO habit_completions (habit_id, completed_at) VALUES \(tuples.joined(separator: ", "))"),
+                                       logger: logger)
+            start += 1000
+        }
+        try await connection.query("""
+            SELECT setval(pg_get_serial_sequence('habit_completions', 'id'), coalesce((SELECT max(id) FROM habit_completions), 0) + 1, false)
+            """, logger: logger)
     }
 
     /// Multi-row INSERTs of at most 1,000 rows (PostgreSQL takes 65,535 parameters a statement),
