@@ -16,7 +16,7 @@ final class KeymapTests: XCTestCase {
             XCTAssertFalse(binding.keys.isEmpty, "\(binding.label) has no keys")
             XCTAssertFalse(binding.modes.isEmpty, "\(binding.label) is live in no mode")
             XCTAssertFalse(binding.help.isEmpty, "\(binding.label) says nothing")
-            if let hint = binding.hint {
+            for hint in binding.hints {
                 XCTAssertTrue(hint.modes?.isSubset(of: binding.modes) ?? true, "\(binding.label) hints where it is not live")
             }
         }

@@ -97,7 +97,9 @@ public struct Binding: Sendable {
     public var help: String
     /// The modes whose help lists it (nil: every mode of the binding).
     public var helpModes: Set<KeyMode>?
-    public var hint: Hint?
+    /// What the hint lines show of it: usually one hint, or one per key where a row's keys
+    /// are hinted apart (`f` and `h`).
+    public var hints: [Hint]
 
     public var actions: [Action] { keys.map(\.1) }
 
@@ -105,9 +107,9 @@ public struct Binding: Sendable {
         section != nil && modes.contains(mode) && (helpModes?.contains(mode) ?? true)
     }
 
-    func hinted(in mode: KeyMode) -> Hint? {
-        guard let hint, modes.contains(mode), hint.modes?.contains(mode) ?? true else { return nil }
-        return hint
+    func hinted(in mode: KeyMode) -> [Hint] {
+        guard modes.contains(mode) else { return [] }
+        return hints.filter { $0.modes?.contains(mode) ?? true }
     }
 }
 
@@ -119,8 +121,10 @@ public enum Keymap {
     private static let everywhere = Set(KeyMode.allCases)
 
     private static func b(_ label: String, _ help: String, _ section: Binding.Section?, _ modes: Set<KeyMode>,
-                          _ keys: [(KeyPattern, Action)], hint: Hint? = nil, helpModes: Set<KeyMode>? = nil) -> Binding {
-        Binding(keys: keys, modes: modes, section: section, label: label, help: help, helpModes: helpModes, hint: hint)
+                          _ keys: [(KeyPattern, Action)], hint: Hint? = nil, hints: [Hint] = [],
+                          helpModes: Set<KeyMode>? = nil) -> Binding {
+        Binding(keys: keys, modes: modes, section: section, label: label, help: help, helpModes: helpModes,
+                hints: (hint.map { [$0] } ?? []) + hints)
     }
 
     private static func h(_ keys: String..., text: String, rank: Int, in modes: Set<KeyMode>? = nil,
@@ -200,9 +204,7 @@ public enum Keymap {
         // One line for both views, so the help still fits 60×15 whole.
         b("f / h", "failures / history view (Esc back)", .syncAndScreen, main,
           [(.key(.char("f")), .toggleFailures), (.key(.char("h")), .toggleHistory)],
-          hint: h("f", text: "failures", rank: 80, in: [.dashboard])),
-        b("h", "history view", nil, [.dashboard], [(.key(.char("h")), .toggleHistory)],
-          hint: h("h", text: "history", rank: 125)),
+          hints: [h("f", text: "failures", rank: 80, in: [.dashboard]), h("h", text: "history", rank: 125, in: [.dashboard])]),
         b("t", "next theme", .syncAndScreen, main, [(.key(.char("t")), .nextTheme)],
           hint: h("t", text: "theme", rank: 120, in: [.dashboard, .history])),
         b("Ctrl-L", "redraw", .syncAndScreen, everywhere, [(.key(.ctrl("l")), .redraw)]),
@@ -266,18 +268,18 @@ public enum Keymap {
     /// The hints of `mode`, most useful first. With `focus`, the dashboard's line is the focused
     /// pane's: the habits pane's keys replace the task keys while it has the focus.
     public static func hints(for mode: KeyMode, focus: ViewState.Pane? = nil) -> [Hint] {
-        bindings.compactMap { binding -> Hint? in
-            guard let hint = binding.hinted(in: mode) else { return nil }
-            if let pane = hint.pane { return mode == .dashboard && pane == focus ? hint : nil }
-            if mode == .dashboard, focus == .habits, binding.section == .tasks { return nil }
-            return hint
+        bindings.flatMap { binding -> [Hint] in
+            binding.hinted(in: mode).filter { hint in
+                if let pane = hint.pane { return mode == .dashboard && pane == focus }
+                return !(mode == .dashboard && focus == .habits && binding.section == .tasks)
+            }
         }.sorted { $0.rank < $1.rank }
     }
 
     /// An overlay's footer: its hints, less those `shows` leaves out (a done task cannot be completed).
     public static func footer(for mode: KeyMode, shows: (Action) -> Bool = { _ in true }) -> [Hint] {
-        bindings.filter { $0.hinted(in: mode) != nil && $0.actions.contains(where: shows) }
-            .compactMap { $0.hinted(in: mode) }
+        bindings.filter { $0.actions.contains(where: shows) }
+            .flatMap { $0.hinted(in: mode) }
             .sorted { $0.rank < $1.rank }
     }
 
