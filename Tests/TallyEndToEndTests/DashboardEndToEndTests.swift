@@ -40,7 +40,10 @@ final class DashboardEndToEndTests: XCTestCase {
         // Client filter: 2 is the second client in the list, Kentucky.
         tmux.send("2")
         let filtered = tmux.wait { screen in
-            screen.contains("Kentucky") && !screen.split(separator: "\n").contains { $0.contains("■ Raleigh ") && $0.contains("┃●") }
+            // Only the task pane (right of the first heavy border) counts: the clients pane
+            // lists Raleigh on the same lines.
+            let rows = screen.split(separator: "\n").compactMap { line in line.firstIndex(of: "┃").map { line[$0...] } }
+            return rows.contains { $0.contains("■ Kentucky") } && !rows.contains { $0.contains("■ Raleigh ") }
         }
         XCTAssertTrue(filtered.ok, filtered.screen)
         tmux.send("0")

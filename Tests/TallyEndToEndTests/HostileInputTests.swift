@@ -187,11 +187,18 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(view.stdout.contains("Cause    connection refused (errno"), view.stdout)
         XCTAssertFalse(view.stdout.contains("PSQLError") || view.stdout.contains("[IPv4]"), view.stdout)
         // A completion is not lost to an unreachable primary: it is queued, and says so.
-        let complete = try Tally.run(["complete", "13", "--cache", cache, "--primary", url])
+        let id = activeTaskID()
+        let complete = try Tally.run(["complete", id, "--cache", cache, "--primary", url])
         XCTAssertEqual(complete.status, 0, complete.stderr)
-        XCTAssertTrue(complete.stdout.hasPrefix("Queued 13"), complete.stdout)
+        XCTAssertTrue(complete.stdout.hasPrefix("Queued \(id)"), complete.stdout)
         XCTAssertEqual(complete.stderr.split(separator: "\n").count, 1, complete.stderr)
         XCTAssertFalse(complete.stderr.contains(".;"), complete.stderr)
+    }
+
+    /// The first active task of the demo.
+    func activeTaskID() -> String {
+        shell("sqlite3 '\(cache)' \"SELECT min(id) FROM cached_tasks WHERE status = 'active'\"").output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testAWrongPasswordGetsOneLine() throws {
@@ -203,8 +210,8 @@ final class HostileInputTests: XCTestCase {
             assertOneLine(result, label, containing: ["refused the password"])
             XCTAssertFalse(result.stderr.contains("not-the-password"), result.stderr)
         }
-        // Task 13 is active in the demo; an auth failure is not queued.
-        let complete = try Tally.run(["complete", "13", "--cache", cache, "--primary", wrong])
+        // An auth failure is not queued.
+        let complete = try Tally.run(["complete", activeTaskID(), "--cache", cache, "--primary", wrong])
         assertOneLine(complete, "complete", containing: ["refused the password"])
     }
 

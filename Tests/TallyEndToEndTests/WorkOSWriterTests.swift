@@ -113,7 +113,10 @@ final class WriterCourtesyTests: XCTestCase {
             throw XCTSkip("python3 not available")
         }
         let dir = TempDirectory("tally-courtesy")
-        XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path]).status, 0)
+        // 150 tasks: one rewrite takes a fraction of the writer's 1.2 s interval, so it pauses
+        // between rewrites as the MCP server's sync does. A writer that never pauses (the
+        // 100-writes-a-second soak) is let through after `WriteCourtesy.maxWait`, by design.
+        XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path, "--tasks", "150"]).status, 0)
         let config = dir.file("config.toml")
         let primary = dir.file("primary.db")
         let cache = dir.file("cache.db")
