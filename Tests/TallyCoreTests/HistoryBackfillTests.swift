@@ -78,6 +78,9 @@ final class HistoryBackfillTests: XCTestCase {
         let engine = engine()
         try await engine.run(kind: .warmup)
         XCTAssertFalse(try engine.historyIsDue(now: Date()), "read today already")
+        let doctor = CacheDoctor.check(path: cache.path).checks.first { $0.name == "history" }
+        XCTAssertEqual(doctor?.level, .ok)
+        XCTAssertTrue(doctor?.detail.hasPrefix("200 days from the primary: ") == true, doctor?.detail ?? "no history line")
         try await engine.run(kind: .manual)
         let fetched = try cache.read { db in try HistoryStore.coverage(db) }?.fetchedAt
         let readAgain = try await engine.backfillHistory()

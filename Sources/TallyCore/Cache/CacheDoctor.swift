@@ -90,6 +90,12 @@ public enum CacheDoctor {
                     add("last sync", last == nil ? .warning : .ok,
                         last.map { "\(Timestamp.format($0)) (\(RelativeTime.ago($0, now: now)))" } ?? "never")
                 }
+                if let coverage = try HistoryStore.coverage(db) {
+                    let tasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_history_tasks") ?? 0
+                    let goals = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_history_goals") ?? 0
+                    let read = Timestamp.parse(coverage.fetchedAt).map { RelativeTime.ago($0, now: now) } ?? coverage.fetchedAt
+                    add("history", .ok, "\(coverage.days) days from the primary: \(tasks) done tasks, \(goals) goal rows (read \(read))")
+                }
                 if try db.tableExists(OutboxEntry.databaseTableName) {
                     let depth = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL") ?? 0
                     add("outbox", depth == 0 ? .ok : .warning, depth == 0 ? "empty" : "\(depth) completions waiting for the primary")
