@@ -239,10 +239,8 @@ struct SnapshotReader {
                 if let date = row.text("date"), let points = row.int("adjusted_target_points") { adjusted[date] = points }
             }
         }
-        let start = today.start(in: timeZone)
-        let hour = now.timeIntervalSince(start) / 3600
         return Ledger.Today(doneTasks: try doneTasks(on: today), clients: clients, adjustedTargets: adjusted,
-                            hour: hour, workday: workday)
+                            hour: CacheStore.hour(now, on: today, in: timeZone), workday: workday)
     }
 
     /// The tasks completed on the local day `day`, newest first. completed_at is an ISO
