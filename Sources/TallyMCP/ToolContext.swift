@@ -15,6 +15,8 @@ public final class ToolContext: Sendable {
     public let habits: HabitWriter
     let scheduler: RefreshScheduler?
     let lookups: LookupCounter
+    /// Today's figures, read again only after the cache changed (`workos_get_today_metrics`).
+    let days: DayReadingKeeper
     let syncEvents: SyncEvents
     let timeZone: TimeZone
     let logger: Logger
@@ -34,6 +36,7 @@ public final class ToolContext: Sendable {
         tasks = completions == nil ? nil : TaskWriter(workspace: workspace)
         habits = HabitWriter(workspace: workspace)
         lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
+        days = DayReadingKeeper(cache: cache)
         let events = SyncEvents()
         syncEvents = events
         if background {

@@ -202,6 +202,31 @@ final class ToolTests: XCTestCase {
         XCTAssertTrue(again.text.contains("already done"), again.text)
     }
 
+    /// Today's figures are kept between calls only while the cache is unchanged: another
+    /// program's commit shows in the very next call.
+    func testTodayMetricsFollowAnotherProgramsWriteOnTheNextCall() async throws {
+        let before = try await object("workos_get_today_metrics")
+        let kept = try await object("workos_get_today_metrics")
+        for key in ["earnedPoints", "completedCount", "streak", "longestStreak", "weeklyDebt"] {
+            XCTAssertEqual(kept[key] as? Int, before[key] as? Int, key)
+        }
+        let other = try DatabaseQueue(path: workspace.cache.path)
+        let found = try await other.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' AND category = 'work' ORDER BY id")
+        }
+        let id = try XCTUnwrap(found)
+        try await other.write { db in
+            try db.execute(sql: "UPDATE cached_tasks SET status = 'done', completed_at = ?, points_final = 4 WHERE id = ?",
+                           arguments: [Timestamp.format(Date()), id])
+        }
+        try other.close()
+        let after = try await object("workos_get_today_metrics")
+        XCTAssertEqual(after["earnedPoints"] as? Int, (before["earnedPoints"] as? Int ?? 0) + 4)
+        XCTAssertEqual(after["completedCount"] as? Int, (before["completedCount"] as? Int ?? 0) + 1)
+        let summary = try await object("workos_daily_summary")
+        XCTAssertEqual((summary["progress"] as? [String: Any])?["earnedPoints"] as? Int, after["earnedPoints"] as? Int)
+    }
+
     func testTaskWritesGoToThePrimaryThenTheCache() async throws {
         let primary = try SQLitePrimary(path: dir.file("primary.db"))
         func onPrimary(_ id: Int64) throws -> WorkTask? {

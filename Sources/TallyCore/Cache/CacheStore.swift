@@ -118,6 +118,10 @@ public final class CacheStore: Sendable {
         readers.replace(try Self.open(path: path, writable: !isReadOnly))
     }
 
+    /// How many times the file was opened anew (`reopen`): what was read before may come from
+    /// another file.
+    public var generation: Int { readers.generation }
+
     static func configuration(readOnly: Bool) -> Configuration {
         var config = Configuration()
         config.readonly = readOnly
@@ -203,13 +207,21 @@ final class ReaderSlot: @unchecked Sendable {
         self.handles = handles
     }
 
+    // Guarded by `lock`: how many times `replace` was called.
+    private var replaced = 0
+
     /// The reader opened last, without reopening.
     var last: any DatabaseReader { lock.withLock { handles.reader } }
 
     var writer: (any DatabaseWriter)? { lock.withLock { handles.writer } }
 
+    var generation: Int { lock.withLock { replaced } }
+
     func replace(_ new: Handles) {
-        lock.withLock { handles = new }
+        lock.withLock {
+            handles = new
+            replaced += 1
+        }
     }
 
     /// The reader to use now. The one it replaces is not closed: a read may still be using it,

@@ -105,6 +105,18 @@ public final class ChangeWatcher: @unchecked Sendable {
         return Int(sqlite3_column_int64(statement, 0))
     }
 
+    /// Where the file stands now: two marks are equal only when nobody committed between them
+    /// (a reopened connection makes a new mark, whatever its `data_version`).
+    public struct Mark: Equatable, Sendable {
+        let generation: Int
+        let version: Int
+    }
+
+    public func mark() throws -> Mark {
+        let current = try version()
+        return Mark(generation: generation, version: current)
+    }
+
     /// True when someone committed since the last call (always true on the first call).
     public func hasChanged() -> Bool {
         guard let current = try? version() else { return false }

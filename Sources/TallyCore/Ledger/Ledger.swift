@@ -52,6 +52,19 @@ public struct GoalFigures: Equatable, Sendable {
 
     /// `round(earned / target × 100)`.
     public var percentOfTarget: Int { target > 0 ? Int((100 * Double(earned) / Double(target)).rounded()) : 100 }
+
+    /// These figures at `hour` (local, minutes as a fraction) of the same day: the points
+    /// expected by then, the pressure and the pace are the only ones that move with the clock.
+    /// `Ledger.figures` ends here, so figures kept from earlier in the day and moved on are
+    /// the ones it would give now.
+    public func at(hour: Double, workday: ClosedRange<Double>) -> GoalFigures {
+        var figures = self
+        figures.expected = Ledger.expectedPoints(hour: hour, target: target)
+        figures.pressure = Ledger.pressureLevel(earned: earned, expected: figures.expected, dailyDebt: dailyDebt,
+                                                weeklyDebt: weeklyDebt)
+        figures.pace = Ledger.pace(earned: earned, target: target, hour: hour, workday: workday)
+        return figures
+    }
 }
 
 /// Points, streaks, debts and pressure. Days are local dates; weeks start on Monday.
@@ -170,18 +183,14 @@ public enum Ledger {
             let day = byDay[ordinal] ?? (0, target(nil, LocalDay(ordinal: ordinal).description), 0)
             weeklyDebt += max(0, day.target - day.earned)
         }
-        let expected = expectedPoints(hour: context.hour, target: entry.target)
-        let pressure = pressureLevel(earned: entry.earned, expected: expected, dailyDebt: dailyDebt, weeklyDebt: weeklyDebt)
-
         return GoalFigures(
             today: today, target: entry.target, earned: entry.earned, taskCount: entry.tasks,
             currentStreak: current, longestStreak: longest,
             lastGoalHit: lastHit.map(LocalDay.init(ordinal:)),
-            dailyDebt: dailyDebt, weeklyDebt: weeklyDebt, pressure: pressure,
-            minimum: minimumPoints,
-            pace: pace(earned: entry.earned, target: entry.target, hour: context.hour, workday: context.workday),
-            expected: expected, clientsTouched: touched, totalClients: external.count,
+            dailyDebt: dailyDebt, weeklyDebt: weeklyDebt, pressure: 0,
+            minimum: minimumPoints, clientsTouched: touched, totalClients: external.count,
             goalRowEarned: goalRowEarned, targetIsAdjusted: context.adjustedTargets[today.description] != nil)
+            .at(hour: context.hour, workday: context.workday)
     }
 
     /// A day's target: its `adjusted_target_points` when the primary has one, else its goal

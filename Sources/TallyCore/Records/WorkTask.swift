@@ -129,6 +129,24 @@ extension WorkTask: FetchableRecord, PersistableRecord {
         pointsAdjustedAt = row.text("points_adjusted_at")
     }
 
+    /// `columnNames` as a SELECT list, for `init(positions:)`.
+    static let selection = columnNames.joined(separator: ", ")
+
+    /// A row of `SELECT \(selection)`, read by column position: where many rows are read (the
+    /// tasks done in the days around today) a look-up by name per field costs more than the read.
+    init(positions row: Row) {
+        self.init(id: row.int64(at: 0) ?? 0, clientID: row.int64(at: 1), title: row.text(at: 2) ?? "",
+                  description: row.text(at: 3), status: row.text(at: 4), category: row.text(at: 5),
+                  valueTier: row.text(at: 6), effortEstimate: row.int(at: 7), effortActual: row.int(at: 8),
+                  drainType: row.text(at: 9), sortOrder: row.int(at: 10), subtasks: row.text(at: 11),
+                  createdAt: row.text(at: 12), updatedAt: row.text(at: 13), completedAt: row.text(at: 14),
+                  backlogEnteredAt: row.text(at: 15), pointsAIGuess: row.int(at: 16), pointsFinal: row.int(at: 17),
+                  pointsAdjustedAt: row.text(at: 18))
+    }
+
+    /// The position of `completed_at` in `selection`.
+    static let completedAtPosition = 14
+
     public func encode(to container: inout PersistenceContainer) {
         for (name, value) in zip(Self.columnNames, databaseValues) { container[name] = value }
     }

@@ -31,11 +31,87 @@ extension CacheStore {
         }
     }
 
+    /// The local hour of `now` on `day`, minutes as a fraction (after midnight of a day with a
+    /// daylight-saving change, the hours that passed).
+    static func hour(_ now: Date, on day: LocalDay, in timeZone: TimeZone) -> Double {
+        now.timeIntervalSince(day.start(in: timeZone)) / 3600
+    }
+
     /// The tasks completed on the local day `day`, newest first, from one read transaction.
     public func tasksDone(on day: LocalDay, timeZone: TimeZone = .current) throws -> [WorkTask] {
         try read { db in
             try SnapshotReader(db: db, now: Date(), timeZone: timeZone, defaultTarget: Ledger.defaultTarget, workday: 9...18)
                 .doneTasks(on: day)
         }
+    }
+}
+
+/// Today's figures kept between reads while the cache has not changed. `tally mcp` is asked for
+/// them many times a minute, and each reading reads every goal row (five years of them for the
+/// longest streak) and the done tasks of three days.
+///
+/// Any commit to the file, by this process or another, moves `PRAGMA data_version` on a
+/// connection of the keeper's own (`ChangeWatcher`): the next read then reads the cache again,
+/// as it does on a new local day, with other settings, or after the cache was opened anew on a
+/// replaced file (`CacheStore.generation`). Only the figures that move with the clock (the
+/// pace, the points expected by now, the pressure) are worked out at every read. When the
+/// watcher cannot look, nothing is kept.
+public final class DayReadingKeeper: @unchecked Sendable {
+    public let cache: CacheStore
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var watcher: ChangeWatcher?
+    private var watchedGeneration = 0
+    private var kept: (key: Key, reading: DayReading)?
+
+    /// What a kept reading was read under.
+    struct Key: Equatable {
+        var mark: ChangeWatcher.Mark
+        var generation: Int
+        var today: LocalDay
+        var timeZone: String
+        var defaultTarget: Int
+        var workday: ClosedRange<Double>
+    }
+
+    public init(cache: CacheStore) {
+        self.cache = cache
+    }
+
+    /// `CacheStore.dayReading` with the same arguments, from the kept reading when the cache
+    /// has not changed since it was read.
+    public func reading(now: Date = Date(), timeZone: TimeZone = .current, defaultTarget: Int = Ledger.defaultTarget,
+                        workday: ClosedRange<Double> = 9...18) throws -> DayReading {
+        let today = LocalDay(now, in: timeZone)
+        // The mark is taken before the read: a commit after it moves the next mark, so a
+        // reading kept under this mark is never older than the file at that mark.
+        let key = lock.withLock { () -> Key? in
+            guard let mark = currentMark() else { return nil }
+            return Key(mark: mark, generation: watchedGeneration, today: today, timeZone: timeZone.identifier,
+                       defaultTarget: defaultTarget, workday: workday)
+        }
+        if let key, var reading = lock.withLock({ kept?.key == key ? kept?.reading : nil }) {
+            reading.figures = reading.figures.at(hour: CacheStore.hour(now, on: today, in: timeZone), workday: workday)
+            return reading
+        }
+        let reading = try cache.dayReading(now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
+        lock.withLock { kept = key.map { ($0, reading) } }
+        return reading
+    }
+
+    /// The watcher's mark, opening it (again) for a file the cache opened anew; nil when it
+    /// cannot look. Called with `lock` held.
+    private func currentMark() -> ChangeWatcher.Mark? {
+        let generation = cache.generation
+        if watcher == nil || generation != watchedGeneration {
+            watcher = try? ChangeWatcher(path: cache.path)
+            watchedGeneration = generation
+            kept = nil
+        }
+        guard let mark = try? watcher?.mark() else {
+            watcher = nil
+            return nil
+        }
+        return mark
     }
 }

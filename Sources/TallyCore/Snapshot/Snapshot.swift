@@ -239,10 +239,8 @@ struct SnapshotReader {
                 if let date = row.text("date"), let points = row.int("adjusted_target_points") { adjusted[date] = points }
             }
         }
-        let start = today.start(in: timeZone)
-        let hour = now.timeIntervalSince(start) / 3600
         return Ledger.Today(doneTasks: try doneTasks(on: today), clients: clients, adjustedTargets: adjusted,
-                            hour: hour, workday: workday)
+                            hour: CacheStore.hour(now, on: today, in: timeZone), workday: workday)
     }
 
     /// The tasks completed on the local day `day`, newest first. completed_at is an ISO
@@ -256,12 +254,17 @@ struct SnapshotReader {
             conditions: ["+status = 'done' AND completed_at >= ? AND completed_at < ?"] + conditions,
             arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
                         Timestamp.format(start.addingTimeInterval(2 * 86400))] + arguments)
-        return try WorkTask.fetchAll(
-            db, sql: "SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
-            arguments: filter.statementArguments
-        ).filter { task in
-            Timestamp.parse(task.completedAt).map { LocalDay($0, in: timeZone) == day } ?? false
+        // Three days of done tasks are read to keep one: only the kept ones are made whole.
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
+            arguments: filter.statementArguments)
+        var done: [WorkTask] = []
+        while let row = try rows.next() {
+            guard let completed = Timestamp.parse(row.text(at: WorkTask.completedAtPosition)),
+                  LocalDay(completed, in: timeZone) == day else { continue }
+            done.append(WorkTask(positions: row))
         }
+        return done
     }
 
     /// The ids of tasks whose completion waits in the outbox.

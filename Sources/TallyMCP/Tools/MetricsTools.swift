@@ -159,8 +159,9 @@ enum MetricsTools {
 }
 
 extension ToolContext {
-    /// Today's figures with this server's settings (target, working day, time zone).
+    /// Today's figures with this server's settings (target, working day, time zone), read again
+    /// only when the cache has changed since the last call.
     func dayReading(now: Date = Date()) throws -> DayReading {
-        try cache.dayReading(now: now, timeZone: timeZone, defaultTarget: config.targetPoints, workday: config.workday)
+        try days.reading(now: now, timeZone: timeZone, defaultTarget: config.targetPoints, workday: config.workday)
     }
 }
