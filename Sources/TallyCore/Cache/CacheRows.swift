@@ -20,10 +20,16 @@ public enum CacheRows {
             if let fallback { return "coalesce(?, \(fallback))" }
             return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
         }.joined(separator: ", ")
-        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let values = columns.dropFirst()
+        let updates = values.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        // A row the cache already holds as it is is left alone: a sync re-reads rows (its
+        // lookback, and a minute before another program's rewrite), and rewriting them all kept
+        // the write lock, which that program meets without a busy timeout, several times longer.
+        let table = namespace.cacheTable
+        let changed = "(\(values.map { "\(table).\($0)" }.joined(separator: ", "))) IS NOT (\(values.map { "excluded.\($0)" }.joined(separator: ", ")))"
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(id) DO UPDATE SET \(updates)
+            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT(id) DO UPDATE SET \(updates) WHERE \(changed)
             """)
         let dateClash = namespace == .goals
             ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
