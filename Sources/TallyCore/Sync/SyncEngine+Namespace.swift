@@ -67,6 +67,9 @@ extension SyncEngine {
             progress.highWater = marks
         }
         var attempt = 0
+        // An incremental job plans one chunk a namespace without counting (`run`): the first
+        // chunk that comes full counts the rest.
+        var uncounted = !progress.full
         while true {
             try Task.checkCancellation()
             do {
@@ -78,6 +81,11 @@ extension SyncEngine {
                     next.positions[namespace.rawValue] = mark
                     var counted = job
                     counted.chunksCompleted += 1
+                    if uncounted, rows.count >= progress.chunkSize(options) {
+                        counted.chunksTotal += await remainingChunks(namespace, after: mark, order: order, scope: scope,
+                                                                     chunkSize: progress.chunkSize(options))
+                    }
+                    uncounted = false
                     counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
                     counted.rowsFetched += rows.count
                     counted.rowsWritten += rows.count
@@ -158,6 +166,13 @@ extension SyncEngine {
             // This entity synced: its earlier failures are behind us.
             try CacheRows.resolveFailures(of: namespace.rawValue, exceptJob: jobID, at: Timestamp.format(finishedAt), db)
         }
+    }
+
+    /// The chunks that remain after `mark`, counted (a failure counts none: the fetches report it).
+    func remainingChunks(_ namespace: Namespace, after mark: Watermark, order: ReadOrder, scope: ScopeWindow,
+                         chunkSize: Int) async -> Int {
+        let rows = (try? await primary.count(namespace, after: mark, order: order, scope: scope)) ?? 0
+        return Int((Double(rows) / Double(max(1, chunkSize))).rounded(.up))
     }
 
     /// A chunk that could not be written to the cache, told apart from the primary's errors.

@@ -133,6 +133,10 @@ public final class SyncEngine: Sendable {
             }
             jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
         }
+        // The primary gets ready (a PostgreSQL connection) while the job is claimed and the
+        // outbox replayed, instead of after.
+        let primary = self.primary
+        let preparing = Task { await primary.prepare() }
         var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
@@ -149,13 +153,21 @@ public final class SyncEngine: Sendable {
         var failed: [Namespace: String] = [:]
         let window = options.scope.window(now: Date())
         // Plan: how many chunks remain per namespace, for an honest progress bar, stored with the
-        // first write that follows. Counting only feeds the bar: no retries, and a failure counts
-        // as one chunk (the fetch that follows records the real failure).
+        // first write that follows. An incremental job plans one chunk a namespace and counts a
+        // namespace when its first chunk comes full (`sync`): counting all four first was four
+        // round trips of every sync, for the few that read more than a chunk. Counting only feeds
+        // the bar: no retries, and a failure counts as one chunk (the fetch that follows records
+        // the real failure); a primary that could not get ready is not counted, which would wait
+        // for it again.
+        let ready = await preparing.value
         var total = 0
         for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
-            let start = startWatermark(namespace, progress: progress)
-            let remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
-                                                      scope: window)) ?? 0
+            var remaining = 0
+            if ready, progress.full {
+                let start = startWatermark(namespace, progress: progress)
+                remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
+                                                       scope: window)) ?? 0
+            }
             total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
         }
         job.chunksTotal = job.chunksCompleted + total
