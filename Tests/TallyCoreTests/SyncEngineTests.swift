@@ -71,6 +71,26 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
     }
 
+    /// An incremental job plans one chunk a namespace without counting, and counts a namespace
+    /// once its first chunk comes full: the plan holds every chunk it reads, and the job's end
+    /// (every namespace's last-sync time with it) is one write.
+    func testAnIncrementalJobPlansTheChunksItReads() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        try primary.write { db in try db.execute(sql: "UPDATE tasks SET title = title || '.' WHERE id <= 250") }
+        let clients = try primary.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM clients") ?? 0 }
+        let reports = Reports()
+        let summary = try await engine(primary).run(kind: .manual, onProgress: { reports.add($0) })
+        XCTAssertTrue(summary.succeeded)
+        // Clients (one chunk), 250 tasks in chunks of 100 (three), goals and habits (one each at most).
+        let afterFirstTasks = try XCTUnwrap(reports.all.first { $0.rowsWritten > clients })
+        XCTAssertEqual(afterFirstTasks.chunksTotal, 6, "the tasks' two further chunks counted at their first")
+        XCTAssertEqual(summary.job.chunksTotal, 6)
+        XCTAssertTrue(reports.all.allSatisfy { $0.chunksCompleted <= $0.chunksTotal })
+        let synced = try cache.read { db in try CacheMeta.lastSyncs(db) }
+        XCTAssertEqual(Set(synced.byNamespace.keys), Set(Namespace.allCases))
+        try assertAgree()
+    }
+
     /// A full sync reads tables by id, not by change; a row changed behind its read must still
     /// reach the cache with the next incremental sync, and nothing else is read twice. A row
     /// deleted behind the read is gone from the cache when the full sync ends.
@@ -214,6 +234,15 @@ final class SyncEngineTests: XCTestCase {
 }
 
 /// Records the backoff delays instead of sleeping.
+/// The jobs a sync reported, in order.
+final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var jobs: [SyncJob] = []
+
+    func add(_ job: SyncJob) { lock.withLock { jobs.append(job) } }
+    var all: [SyncJob] { lock.withLock { jobs } }
+}
+
 actor SleepLog {
     private(set) var values: [Double] = []
     func add(_ value: Double) { values.append(value) }

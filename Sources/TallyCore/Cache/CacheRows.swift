@@ -20,10 +20,16 @@ public enum CacheRows {
             if let fallback { return "coalesce(?, \(fallback))" }
             return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
         }.joined(separator: ", ")
-        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let values = columns.dropFirst()
+        let updates = values.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        // A row the cache already holds as it is is left alone: a sync re-reads rows (its
+        // lookback, and a minute before another program's rewrite), and rewriting them all kept
+        // the write lock, which that program meets without a busy timeout, several times longer.
+        let table = namespace.cacheTable
+        let changed = "(\(values.map { "\(table).\($0)" }.joined(separator: ", "))) IS NOT (\(values.map { "excluded.\($0)" }.joined(separator: ", ")))"
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(namespace.cacheTable) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(id) DO UPDATE SET \(updates)
+            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT(id) DO UPDATE SET \(updates) WHERE \(changed)
             """)
         let dateClash = namespace == .goals
             ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
@@ -91,8 +97,17 @@ public enum CacheRows {
 
     /// The count and sum of the cache table's ids, compared with the primary's to find deletions.
     /// Rows under a negative id (tasks added while the primary was away) are not the primary's.
+    ///
+    /// Taken as the whole table less its few rows at or below 0: `count(*)` of a whole table
+    /// counts its pages' cells without visiting each row, and `sum(id)` of the whole table reads
+    /// the smallest index instead of every row. On 100,000 tasks that is 7.5 ms against 12 for
+    /// `count(*), sum(id) … WHERE id > 0`, which walks the table itself.
     public static func idDigest(_ namespace: Namespace, _ db: Database) throws -> IDDigest {
-        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(id), 0) FROM \(namespace.cacheTable) WHERE id > 0")
+        let table = namespace.cacheTable
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM \(table)) - (SELECT count(*) FROM \(table) WHERE id <= 0),
+                   (SELECT coalesce(sum(id), 0) FROM \(table)) - (SELECT coalesce(sum(id), 0) FROM \(table) WHERE id <= 0)
+            """)
         return IDDigest(count: row?[0] ?? 0, sum: row?[1] ?? 0)
     }
 

@@ -12,6 +12,9 @@ public final class CacheStore: Sendable {
     /// Waits out another process's writes before each of Tally's (see `WriteCourtesy`).
     public let courtesy: WriteCourtesy
     private let readers: ReaderSlot
+    /// The writer connection's `data_version` in this process's last write transaction, and the
+    /// generation of the connection it was read on (touched only on the writer's queue).
+    private let writerVersion = WriterVersion()
     private var writer: (any DatabaseWriter)? { readers.writer }
 
     /// The default cache of the WorkOS MCP server.
@@ -150,10 +153,36 @@ public final class CacheStore: Sendable {
     }
 
     /// Runs `block` in one write transaction.
+    ///
+    /// The courtesy wait runs on the writer connection just before the transaction begins (not
+    /// before waiting for this process's other writes), and is told whether another connection
+    /// committed since this one's last transaction: `PRAGMA data_version` read inside that
+    /// transaction, under the write lock, moves only when someone else commits.
     public func write<T>(_ block: (Database) throws -> T) throws -> T {
         guard let writer else { throw TallyError.cacheReadOnly(path) }
-        do { return try courtesy.around { try writer.write(block) } }
-        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+        let generation = readers.generation
+        do {
+            return try writer.writeWithoutTransaction { db in
+                let now = try Self.dataVersion(db)
+                let others = writerVersion.value.map { $0.generation != generation || $0.version != now }
+                return try courtesy.around(othersCommitted: others) {
+                    var result: T?
+                    var seen = now
+                    try db.inTransaction(.immediate) {
+                        seen = try Self.dataVersion(db)
+                        result = try block(db)
+                        return .commit
+                    }
+                    writerVersion.value = (generation, seen)
+                    guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no result") }
+                    return result
+                }
+            }
+        } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    static func dataVersion(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
     }
 
     /// Runs `block` on the writer connection outside a transaction (for `PRAGMA`s and vacuum).
@@ -237,6 +266,18 @@ final class ReaderSlot: @unchecked Sendable {
             handles.immutable = state
             return queue
         }
+    }
+}
+
+/// Where the writer connection's `data_version` stood in this process's last write transaction.
+final class WriterVersion: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var seen: (generation: Int, version: Int)?
+
+    var value: (generation: Int, version: Int)? {
+        get { lock.withLock { seen } }
+        set { lock.withLock { seen = newValue } }
     }
 }
 

@@ -30,15 +30,26 @@ public enum SyncJobStore {
         try SyncJob.fetchOne(db, key: ["job_id": id])
     }
 
+    /// Whether a `running` job's process has died (or its heartbeat stopped): a read, so that
+    /// a sync writes (`markDead`) only when there is one.
+    public static func hasDead(staleBefore: String, _ db: Database) throws -> Bool {
+        try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs WHERE status = 'running'")
+            .contains { isDead($0, staleBefore: staleBefore) }
+    }
+
+    static func isDead(_ job: SyncJob, staleBefore: String) -> Bool {
+        let processGone = job.pid.map { pid in pid <= 0 || (kill(pid_t(pid), 0) != 0 && errno == ESRCH) } ?? true
+        let silent = (job.heartbeatAt ?? job.startedAt) < staleBefore
+        return processGone || silent
+    }
+
     /// Marks `running` jobs whose process has died (or whose heartbeat stopped) as interrupted.
     @discardableResult
     public static func markDead(staleBefore: String, _ db: Database) throws -> [Int64] {
         var dead: [Int64] = []
         for job in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs WHERE status = 'running'") {
             guard let id = job.id else { continue }
-            let processGone = job.pid.map { pid in pid <= 0 || (kill(pid_t(pid), 0) != 0 && errno == ESRCH) } ?? true
-            let silent = (job.heartbeatAt ?? job.startedAt) < staleBefore
-            if processGone || silent {
+            if isDead(job, staleBefore: staleBefore) {
                 try db.execute(sql: "UPDATE tally_sync_jobs SET status = ?, error_message = ? WHERE job_id = ?",
                                arguments: [SyncJob.Status.interrupted.rawValue,
                                            "The process running this job stopped; it resumes on the next sync.", id])

@@ -16,6 +16,14 @@ import Foundation
 /// of Tally's last commit, in this process or another one (every Tally process touches the marker
 /// file `<cache>.tally-writes` after it writes, so two of them never wait for each other; they
 /// share SQLite's busy timeout instead).
+///
+/// File times are coarse (a clock tick of a few milliseconds), so a commit made just after one
+/// of Tally's can carry a time that reads as Tally's own: exactly the WorkOS server's DELETE that
+/// begins a rewrite right after one of a sync's commits, whose INSERTs the sync's next
+/// transaction then met. `CacheStore.write` therefore says, when it knows, whether another
+/// connection committed since this process's last write (`PRAGMA data_version` on the writer
+/// connection moves only then): if none did, nothing is waited for; if one did, its commit is
+/// taken to be no older than the end of Tally's.
 public final class WriteCourtesy: @unchecked Sendable {
     public let path: String
     public var quiet: TimeInterval
@@ -62,11 +70,24 @@ public final class WriteCourtesy: @unchecked Sendable {
     }
 
     /// When another process last wrote the file, if that is less than `quiet` seconds before `now`.
-    public func otherWriter(now: Date = Date()) -> Date? {
-        guard let written = lastWrite() else { return nil }
-        let own = max(lock.withLock { ownWriteEnded }, Self.modified(marker) ?? .distantPast)
-        guard written > own.addingTimeInterval(0.005), now.timeIntervalSince(written) < quiet else { return nil }
-        return written
+    ///
+    /// - Parameter othersCommitted: whether another connection committed since this process's
+    ///   last write, when the caller knows (nil: told by the files' times alone).
+    public func otherWriter(now: Date = Date(), othersCommitted: Bool? = nil) -> Date? {
+        guard othersCommitted != false, let written = lastWrite() else { return nil }
+        let ownEnded = lock.withLock { ownWriteEnded }
+        let marked = Self.modified(marker) ?? .distantPast
+        var other = written
+        if othersCommitted == true {
+            // Another Tally process marked a write after this one's last: it is the committer
+            // unless the log changed after its mark.
+            if marked > ownEnded, written <= marked.addingTimeInterval(0.005) { return nil }
+            // Whatever time the log carries, that commit came after this process's last write.
+            other = max(written, ownEnded)
+        } else if written <= max(ownEnded, marked).addingTimeInterval(0.005) {
+            return nil
+        }
+        return now.timeIntervalSince(other) < quiet ? other : nil
     }
 
     /// True while another process is writing the file.
@@ -75,10 +96,11 @@ public final class WriteCourtesy: @unchecked Sendable {
     /// Waits until no other process has written for `quiet` seconds, or `maxWait` has passed.
     /// Returns how long it waited.
     @discardableResult
-    public func waitForQuiet(sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) -> TimeInterval {
+    public func waitForQuiet(othersCommitted: Bool? = nil,
+                             sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) -> TimeInterval {
         let start = Date()
-        if lock.withLock({ start < notWaitingUntil }) { return 0 }
-        while let written = otherWriter() {
+        if othersCommitted == false || lock.withLock({ start < notWaitingUntil }) { return 0 }
+        while let written = otherWriter(othersCommitted: othersCommitted) {
             let now = Date()
             if now.timeIntervalSince(start) >= maxWait {
                 let pause = persistentWriterPause
@@ -91,11 +113,14 @@ public final class WriteCourtesy: @unchecked Sendable {
     }
 
     /// Runs `write` after waiting for quiet, and notes its end as this process's own write.
-    public func around<T>(_ write: () throws -> T) rethrows -> T {
-        waitForQuiet()
+    ///
+    /// - Parameter othersCommitted: see `otherWriter(now:othersCommitted:)`.
+    public func around<T>(othersCommitted: Bool? = nil, _ write: () throws -> T) rethrows -> T {
+        waitForQuiet(othersCommitted: othersCommitted)
         defer {
-            lock.withLock { ownWriteEnded = Date() }
+            // The mark first: a mark later than this process's last write is another process's.
             markOwnWrite()
+            lock.withLock { ownWriteEnded = Date() }
         }
         return try write()
     }

@@ -107,6 +107,12 @@ extension PostgresPrimary {
         }
     }
 
+    /// A new connection costs the server a process and an authentication (10 ms on loopback),
+    /// then the column types are read: both while the sync claims its job.
+    public func prepare() async -> Bool {
+        (try? await columns()) != nil
+    }
+
     public func latestChange(_ namespace: Namespace) async throws -> Watermark? {
         guard namespace.hasUpdatedAt else { return nil }
         let columns = try await columns()

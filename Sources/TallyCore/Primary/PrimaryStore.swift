@@ -131,6 +131,11 @@ public protocol PrimaryStore: Sendable {
     /// How many rows `fetch` would return in total from `position` (for progress).
     func count(_ namespace: Namespace, after position: Watermark?, order: ReadOrder, scope: ScopeWindow) async throws -> Int
 
+    /// Gets ready to read (PostgreSQL: opens the read connection and reads the column types),
+    /// so that a sync does it while claiming its job; false when that failed. The reads that
+    /// follow meet the failure again and report it.
+    func prepare() async -> Bool
+
     /// The change-order position of the newest row now (nil when the table is empty or has no
     /// `updated_at`): where the incremental syncs after a full one start.
     func latestChange(_ namespace: Namespace) async throws -> Watermark?
@@ -211,6 +216,9 @@ public protocol PrimaryStore: Sendable {
 }
 
 extension PrimaryStore {
+    /// Nothing to open ahead (a local file).
+    public func prepare() async -> Bool { true }
+
     /// Rows changed after `watermark`, in change order.
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {
         try await fetch(namespace, after: watermark, limit: limit, order: .changes, scope: .everything)

@@ -80,8 +80,13 @@ extension SyncEngine {
     }
 
     /// Interrupted jobs not yet resumed, oldest first (after marking dead ones interrupted).
+    /// Asked before every `tally sync`: it writes only when a running job's process is gone.
     public func resumableJobs() throws -> [SyncJob] {
         let staleBefore = Timestamp.format(Date().addingTimeInterval(-options.staleHeartbeat))
+        let (dead, resumable) = try cache.read { db in
+            (try SyncJobStore.hasDead(staleBefore: staleBefore, db), try SyncJobStore.resumable(db))
+        }
+        guard dead else { return resumable }
         return try cache.write { db in
             try SyncJobStore.markDead(staleBefore: staleBefore, db)
             return try SyncJobStore.resumable(db)

@@ -47,8 +47,11 @@ extension SyncEngine {
     /// Deletions (and rows that left `scope`) are found without any log on the primary: the
     /// count and sum of the ids in scope are compared with the cache's, and only when they
     /// differ are the ids listed.
+    ///
+    /// The namespace is marked done in `progress`; what ends it in the cache (its last-sync
+    /// time, its extras) is returned for the job's last transaction to write.
     func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow,
-              onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> Int {
+              onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> NamespaceEnd {
         var watermark = startWatermark(namespace, progress: progress)
         let order = progress.order(namespace)
         let wholeTable = order == .ids
@@ -64,6 +67,9 @@ extension SyncEngine {
             progress.highWater = marks
         }
         var attempt = 0
+        // An incremental job plans one chunk a namespace without counting (`run`): the first
+        // chunk that comes full counts the rest.
+        var uncounted = !progress.full
         while true {
             try Task.checkCancellation()
             do {
@@ -75,6 +81,11 @@ extension SyncEngine {
                     next.positions[namespace.rawValue] = mark
                     var counted = job
                     counted.chunksCompleted += 1
+                    if uncounted, rows.count >= progress.chunkSize(options) {
+                        counted.chunksTotal += await remainingChunks(namespace, after: mark, order: order, scope: scope,
+                                                                     chunkSize: progress.chunkSize(options))
+                    }
+                    uncounted = false
                     counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
                     counted.rowsFetched += rows.count
                     counted.rowsWritten += rows.count
@@ -127,19 +138,41 @@ extension SyncEngine {
                 try await refill(namespace, job: &job, scope: scope)
             }
         }
-        if namespace == .goals { try await syncAdjustedTargets(job: &job) }
-        if namespace == .habits { try await syncHabitCheckIns(job: &job) }
-        let finishedAt = Date()
+        let extras = try await fetchExtras(namespace, job: &job)
         let highWater = wholeTable ? progress.highWater?[namespace.rawValue] : nil
-        let encodedHighWater = highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
-        let key = watermarkKey(namespace)
-        try cache.write { db in
-            if let encodedHighWater { try CacheMeta.set(db, key, encodedHighWater) }
+        progress.done.append(namespace.rawValue)
+        return NamespaceEnd(namespace: namespace, deleted: deleted, extras: extras, finishedAt: Date(),
+                            highWater: highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) })
+    }
+
+    /// What ends a synced namespace in the cache, written in the job's last transaction with the
+    /// others' (one transaction instead of one or two a namespace: each of Tally's transactions is
+    /// a moment in which another program writing the cache, with no busy timeout, can meet its
+    /// lock). A job killed before that transaction syncs the namespace again when resumed: its
+    /// rows are already in, so that is a look at the digests.
+    struct NamespaceEnd {
+        var namespace: Namespace
+        /// Cache rows the primary no longer has, deleted.
+        var deleted: Int
+        var extras: Extras
+        var finishedAt: Date
+        /// After a full read: the watermark the next incremental sync starts from.
+        var highWater: String?
+
+        func write(_ db: Database, jobID: Int64?, watermarkKey: String) throws {
+            try extras.write(db)
+            if let highWater { try CacheMeta.set(db, watermarkKey, highWater) }
             try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(finishedAt), at: finishedAt)
             // This entity synced: its earlier failures are behind us.
-            try CacheRows.resolveFailures(of: namespace.rawValue, exceptJob: job.id, at: Timestamp.format(finishedAt), db)
+            try CacheRows.resolveFailures(of: namespace.rawValue, exceptJob: jobID, at: Timestamp.format(finishedAt), db)
         }
-        return deleted
+    }
+
+    /// The chunks that remain after `mark`, counted (a failure counts none: the fetches report it).
+    func remainingChunks(_ namespace: Namespace, after mark: Watermark, order: ReadOrder, scope: ScopeWindow,
+                         chunkSize: Int) async -> Int {
+        let rows = (try? await primary.count(namespace, after: mark, order: order, scope: scope)) ?? 0
+        return Int((Double(rows) / Double(max(1, chunkSize))).rounded(.up))
     }
 
     /// A chunk that could not be written to the cache, told apart from the primary's errors.
@@ -163,25 +196,40 @@ extension SyncEngine {
         }
     }
 
-    /// Copies the primary's adjusted day targets of the last 60 days into `tally_day_targets`.
-    func syncAdjustedTargets(job: inout SyncJob) async throws {
-        let since = LocalDay(Date()).adding(days: -60).description
-        let targets = try await withRetry(job: &job, namespace: .goals) { try await self.primary.adjustedTargets(since: since) }
-        let now = Timestamp.format(Date())
-        try cache.write { db in
-            try CacheRows.replaceDayTargets(since: since, targets, at: now, db)
+    /// What a namespace copies into Tally's own tables beside its rows, written with its end.
+    struct Extras {
+        /// The primary's adjusted day targets from `since` (goals), for `tally_day_targets`.
+        var dayTargets: (since: String, targets: [String: Int])?
+        /// The primary's habit completions from `since` (habits), for `tally_habit_checkins`:
+        /// what says a habit is done today, which the contract's habit table cannot.
+        var habitCheckIns: (since: String, completions: [HabitCompletion])?
+
+        func write(_ db: Database) throws {
+            if let dayTargets {
+                try CacheRows.replaceDayTargets(since: dayTargets.since, dayTargets.targets, at: Timestamp.format(Date()), db)
+            }
+            if let habitCheckIns { try CacheRows.replaceHabitCheckIns(since: habitCheckIns.since, habitCheckIns.completions, db) }
         }
     }
 
-    /// Copies the primary's habit completions of the last weeks into `tally_habit_checkins` (what
-    /// says a habit is done today; the contract's habit table cannot). A primary without a
-    /// `habit_completions` table has none to copy.
-    func syncHabitCheckIns(job: inout SyncJob) async throws {
-        let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitWriter.historyDays + 2) * 86400))
-        let completions = try await withRetry(job: &job, namespace: .habits) { try await self.primary.habitCompletions(since: since) }
-        try cache.write { db in
-            try CacheRows.replaceHabitCheckIns(since: since, completions, db)
+    /// Reads the namespace's extras: the adjusted targets of the last 60 days with the goals, the
+    /// completions of the last weeks with the habits (none from a primary without a
+    /// `habit_completions` table).
+    func fetchExtras(_ namespace: Namespace, job: inout SyncJob) async throws -> Extras {
+        var extras = Extras()
+        if namespace == .goals {
+            let since = LocalDay(Date()).adding(days: -60).description
+            let targets = try await withRetry(job: &job, namespace: .goals) { try await self.primary.adjustedTargets(since: since) }
+            extras.dayTargets = (since, targets)
         }
+        if namespace == .habits {
+            let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitWriter.historyDays + 2) * 86400))
+            let completions = try await withRetry(job: &job, namespace: .habits) {
+                try await self.primary.habitCompletions(since: since)
+            }
+            extras.habitCheckIns = (since, completions)
+        }
+        return extras
     }
 
     /// One chunk in one transaction: rows, watermark and job progress together. Returns the job
@@ -223,12 +271,5 @@ extension SyncEngine {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(progress)).flatMap { String(data: $0, encoding: .utf8) }
-    }
-
-    func persist(_ job: inout SyncJob, progress: Progress) throws {
-        job.watermark = Self.encode(progress)
-        job.heartbeatAt = Timestamp.format(Date())
-        let stored = job
-        try cache.write { db in try SyncJobStore.save(stored, db) }
     }
 }

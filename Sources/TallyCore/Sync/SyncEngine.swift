@@ -137,6 +137,10 @@ public final class SyncEngine: Sendable {
             }
             jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
         }
+        // The primary gets ready (a PostgreSQL connection) while the job is claimed and the
+        // outbox replayed, instead of after.
+        let primary = self.primary
+        let preparing = Task { await primary.prepare() }
         var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
@@ -151,24 +155,26 @@ public final class SyncEngine: Sendable {
         if let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
 
         var failed: [Namespace: String] = [:]
-        var deleted = 0
         let window = options.scope.window(now: Date())
-        do {
-            // Plan: how many chunks remain per namespace, for an honest progress bar.
-            var total = 0
-            // Counting only feeds the progress bar: no retries, and a failure counts as one chunk
-            // (the fetch that follows records the real failure).
-            for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
+        // Plan: how many chunks remain per namespace, for an honest progress bar, stored with the
+        // first write that follows. An incremental job plans one chunk a namespace and counts a
+        // namespace when its first chunk comes full (`sync`): counting all four first was four
+        // round trips of every sync, for the few that read more than a chunk. Counting only feeds
+        // the bar: no retries, and a failure counts as one chunk (the fetch that follows records
+        // the real failure); a primary that could not get ready is not counted, which would wait
+        // for it again.
+        let ready = await preparing.value
+        var total = 0
+        for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
+            var remaining = 0
+            if ready, progress.full {
                 let start = startWatermark(namespace, progress: progress)
-                let remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
-                                                          scope: window)) ?? 0
-                total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
+                remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
+                                                       scope: window)) ?? 0
             }
-            job.chunksTotal = job.chunksCompleted + total
-            try persist(&job, progress: progress)
-        } catch {
-            // Counting failed for some namespace; the loop below records per-namespace failures.
+            total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
         }
+        job.chunksTotal = job.chunksCompleted + total
 
         // A full sync writes the whole cache: let the log grow to about 32 MB between
         // checkpoints instead of 4 MB, so pages rewritten by many chunks are copied back to the
@@ -183,13 +189,11 @@ public final class SyncEngine: Sendable {
                 }
             }
         }
+        var ended: [NamespaceEnd] = []
         for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
             do {
                 try Task.checkCancellation()
-                deleted += try await sync(namespace, job: &job, progress: &progress, scope: window,
-                                          onProgress: onProgress)
-                progress.done.append(namespace.rawValue)
-                try persist(&job, progress: progress)
+                ended.append(try await sync(namespace, job: &job, progress: &progress, scope: window, onProgress: onProgress))
             } catch is CancellationError {
                 job.status = SyncJob.Status.cancelled
                 failed[namespace] = "cancelled"
@@ -208,6 +212,8 @@ public final class SyncEngine: Sendable {
         let now = Date()
         job.finishedAt = Timestamp.format(now)
         job.heartbeatAt = job.finishedAt
+        // What a failed job resumes from: the namespaces it finished are skipped.
+        job.watermark = Self.encode(progress)
         if failed.isEmpty {
             job.status = SyncJob.Status.completed
             job.progressPercent = 100
@@ -221,7 +227,10 @@ public final class SyncEngine: Sendable {
         }
         let finalJob = job
         let allDone = failed.isEmpty
+        let ends = ended
+        // One transaction: the job's end and every synced namespace's (`NamespaceEnd`).
         try cache.write { db in
+            for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: watermarkKey(end.namespace)) }
             try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
@@ -232,6 +241,7 @@ public final class SyncEngine: Sendable {
         }
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
-        return SyncSummary(job: job, failedNamespaces: failed, deleted: deleted, outboxApplied: outboxApplied)
+        return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
+                           outboxApplied: outboxApplied)
     }
 }
