@@ -371,7 +371,7 @@ def main():
              "| figure | target | Tally | baseline | ratio | |", "|---|---|---|---|---|---|"]
     cell = lambda text: str(text).replace("|", "\\|")
     lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in results]
-    lines += ["", "Workloads: *seed* = `tally demo --no-ui` (6 clients, 150 tasks, 60 days, 8 habits); *large* = "
+    lines += ["", "Workloads: *seed* = `tally demo --no-ui --tasks 150` (6 clients, 150 tasks, 60 days, 8 habits); *large* = "
               "`tally demo --no-ui --tasks 100000` (50 clients, 100,000 tasks, 5 years, 50 habits).",
               "Idle CPU is from /proc/PID/stat over the interval (watch includes its sqlite3 children); RSS is VmRSS at the end.",
               "Outside write → screen polls `tmux capture-pane` every 5 ms after a commit from another process.",
