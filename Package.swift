@@ -87,17 +87,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Shared by the test targets: temp dirs, fixture caches, a throwaway PostgreSQL, a tmux driver.
+        // Shared by the test targets: temp dirs, fixture caches, a throwaway PostgreSQL, a tmux
+        // driver, a clock tests move, a terminal without a screen.
         .target(
             name: "TallyTestSupport",
-            dependencies: ["TallyCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TallyCore", "TallyUI", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TallyTestSupport"
         ),
         .testTarget(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "TallyUITests", dependencies: ["TallyUI", "TallyCore", "TallyApp"]),
+        .testTarget(name: "TallyUITests", dependencies: ["TallyUI", "TallyCore", "TallyApp", "TallyTestSupport"]),
         .testTarget(
             name: "TallyAppTests",
             dependencies: ["TallyApp", "TallyUI", "TallyCore", "TallyTestSupport"]

@@ -10,23 +10,11 @@ extension DashboardSession {
         switch effect {
         case .reload:
             reloadTasks(now: now)
-            lookups[.tasks, default: HitRate()].hits += 1
-        case .complete(let taskID, let points):
-            complete(taskID: taskID, points: points, now: now)
+            lookups.add([.tasks: HitRate(hits: 1)])
+        case .write(let intent):
+            write(intent)
         case .undo:
             undo(now: now)
-        case .checkInHabit(let habitID):
-            checkIn(habitID: habitID, now: now)
-        case .addTask(let new):
-            write(taskID: nil, verb: "added", now: now) { try await $0.add(new) }
-        case .editTask(let taskID, let values):
-            write(taskID: taskID, verb: "saved", now: now) { try await $0.edit(taskID: taskID, values) }
-        case .promote(let taskID):
-            write(taskID: taskID, verb: "promoted", now: now) { try await $0.promote(taskID: taskID) }
-        case .moveTask(let taskID, let neighbour, let down):
-            write(taskID: taskID, verb: "moved", now: now) { try await $0.move(taskID: taskID, past: neighbour, down: down) }
-        case .deleteTask(let taskID):
-            write(taskID: taskID, verb: "deleted", now: now) { try await $0.delete(taskID: taskID) }
         case .refresh:
             guard let scheduler else {
                 say(workspace.cache.isReadOnly ? "read-only cache: nothing to refresh"
@@ -59,119 +47,78 @@ extension DashboardSession {
         return job?.status.isResumable == true ? jobID : nil
     }
 
-    func complete(taskID: Int64, points: Int?, now: Date) {
-        guard let completions else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot complete tasks"
-                       : "no primary configured: completions need one", .error)
+    /// Why writes are refused here, in the dashboard's words.
+    var writeRefusal: String {
+        workspace.cache.isReadOnly ? "read-only cache: viewing only" : "no primary configured: writing needs one"
+    }
+
+    /// Carries a write out in the background. What it is about shows pending at once (marked in
+    /// the frame on screen, without a read); its report comes back through the inbox.
+    func write(_ intent: AnyWriteIntent) {
+        guard let writes else { return say(writeRefusal, .error) }
+        let subject = intent.subject
+        guard writes.begin(subject) else {
+            return say(subject.entity == .habit ? "that habit is already being checked in" : "that task is already being written")
         }
-        guard writes.start(taskID) else { return }
-        reloadTasks(now: now)
+        showPending(subject)
         let inbox = self.inbox
-        let zone = timeZone
-        Task.detached {
-            do {
-                let outcome = try await completions.complete(taskID: taskID, points: points, timeZone: zone)
-                inbox.post(.completed(taskID, outcome))
-            } catch {
-                inbox.post(.completionFailed(taskID, error.userMessage))
-            }
+        Task {
+            let report = await writes.report(intent)
+            writes.end(subject)
+            inbox.post(.written(report))
         }
     }
 
+    /// `u`: takes the last write back through the same path, within the undo window.
     func undo(now: Date) {
-        switch writes.takeUndo(now: now) {
-        case .failure(let refusal):
-            say(refusal.message)
-        case .success(.completion(let key, let taskID)):
-            guard let completions else { return }
-            _ = writes.start(taskID)
-            let inbox = self.inbox
-            let zone = timeZone
-            Task.detached {
-                do {
-                    let outcome = try await completions.undo(key: key, taskID: taskID, timeZone: zone)
-                    inbox.post(.undone(taskID, outcome))
-                } catch {
-                    inbox.post(.completionFailed(taskID, error.userMessage))
-                }
-            }
-        case .success(.taskWrite(let key, let taskID)):
-            write(taskID: taskID, verb: "↶ undone:", now: now) { try await $0.undo(key: key) }
-        case .success(.habitCheckIn(let key, let habitID)):
-            guard let habits else { return }
-            _ = writes.startHabit(habitID)
-            rebuild(countLookups: false, now: now)
-            let inbox = self.inbox
-            Task.detached {
-                do {
-                    inbox.post(.habitUndone(habitID, try await habits.undo(key: key)))
-                } catch {
-                    inbox.post(.habitFailed(habitID, error.userMessage))
-                }
-            }
+        guard let writes else { return say(writeRefusal, .error) }
+        let subject = writes.undoSubject
+        if let subject { _ = writes.begin(subject); showPending(subject) }
+        let inbox = self.inbox
+        Task {
+            let report = await writes.reportUndo()
+            if let subject { writes.end(subject) }
+            inbox.post(.written(report))
         }
     }
 
-    /// Checks a habit in in the background; it shows pending until the writer reports.
-    func checkIn(habitID: Int64, now: Date) {
-        guard let habits else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot check habits in"
-                       : "no primary configured: checking habits in needs one", .error)
-        }
-        guard writes.startHabit(habitID) else { return say("that habit is already being checked in") }
-        rebuild(countLookups: false, now: now)
-        let inbox = self.inbox
-        let zone = timeZone
-        Task.detached {
-            do {
-                inbox.post(.habitCheckedIn(habitID, try await habits.checkIn(habitID: habitID, timeZone: zone)))
-            } catch {
-                inbox.post(.habitFailed(habitID, error.userMessage))
+    /// Marks what a write is about pending in the snapshot on screen (no read: the key's frame
+    /// costs nothing more); the snapshot read after the write shows it as it is.
+    func showPending(_ subject: WriteSubject) {
+        let ids = Set(subject.ids)
+        switch subject.entity {
+        case .task:
+            for index in model.snapshot.tasks.rows.indices where ids.contains(model.snapshot.tasks.rows[index].task.id) {
+                model.snapshot.tasks.rows[index].isPending = true
             }
+        case .habit:
+            model.snapshot.pendingHabits.formUnion(ids)
+        default:
+            break
         }
-    }
-
-    /// Runs a task write in the background; the task shows pending until it reports.
-    func write(taskID: Int64?, verb: String, now: Date,
-               _ body: @escaping @Sendable (TaskWriter) async throws -> TaskWriteOutcome) {
-        guard let tasks else {
-            return say(workspace.cache.isReadOnly ? "read-only cache: cannot change tasks"
-                       : "no primary configured: writing tasks needs one", .error)
-        }
-        guard writes.start(taskID) else { return say("that task is already being written") }
-        reloadTasks(now: now)
-        let inbox = self.inbox
-        Task.detached {
-            do {
-                inbox.post(.taskWritten(taskID, try await body(tasks), verb: verb))
-            } catch {
-                inbox.post(.completionFailed(taskID, error.userMessage))
-            }
-        }
+        needsRedraw = true
     }
 
     // MARK: Reports from background work
 
     enum Message: Sendable {
         case scheduler(RefreshScheduler.Event)
-        case completed(Int64, CompletionOutcome)
-        case undone(Int64, CompletionOutcome)
-        case taskWritten(Int64?, TaskWriteOutcome, verb: String)
-        case completionFailed(Int64?, String)
-        case habitCheckedIn(Int64, HabitCheckInOutcome)
-        case habitUndone(Int64, HabitCheckInOutcome)
-        case habitFailed(Int64, String)
+        /// A write, or an undo, carried out (or refused) by the write pipeline.
+        case written(WriteReport)
+        /// The cache file was opened anew in the background (nil), or could not be (why).
+        case reopened(failure: String?, full: Bool)
         /// The history read in the background at a snapshot generation.
         case history(History, generation: Int)
         case historyFailed(String)
     }
 
-    /// After a completion or undo: the task page now (one bounded query, so the pending mark
-    /// goes at once), the rest of the snapshot on a later tick once the write has settled, so a
-    /// key that arrives with the report is not held up by a whole snapshot (20 ms on 100,000 tasks).
+    /// After a write: one snapshot read shows it everywhere at once (header, ledger, task list
+    /// and habits agree). Our own commit is taken as seen, so it is not read again when the
+    /// watcher notices it.
     func refreshAfterWrite(now: Date = Date()) {
-        reloadTasks(now: now)
-        settler.changed(at: now)
+        _ = watcher?.hasChanged()
+        settler.shown()
+        rebuild(countLookups: false, now: now)
     }
 
     func receive(_ message: Message) {
@@ -187,63 +134,19 @@ extension DashboardSession {
         case .historyFailed(let text):
             historyReadInFlight = false
             logger.error("history failed: \(text)")
-        case .completed(let taskID, let outcome):
-            writes.finish(taskID)
-            switch outcome {
-            case .applied(let task, _, let key):
-                writes.remember(.completion(key: key, taskID: taskID), at: Date())
-                say("\(task.title) +\(task.pointsFinal ?? 0) pts · u undoes", .success)
-            case .queued(let task, _, let key, let reason):
-                writes.remember(.completion(key: key, taskID: taskID), at: Date())
-                say("\(task.title) queued: \(reason)", .info)
-            }
+        case .written(let report):
+            let tone: StatusMessage.Kind = report.tone == .success ? .success : report.tone == .error ? .error : .info
+            say(report.message, tone)
             refreshAfterWrite()
-        case .taskWritten(let taskID, let outcome, let verb):
-            writes.finish(taskID)
-            let title = outcome.task.map { "“\(TextSafety.sanitize($0.title))”" } ?? "task \(taskID.map(String.init) ?? "")"
-            if verb.hasPrefix("↶") {
-                say("\(verb) \(title)")
-            } else if outcome.key.isEmpty {
-                say("nothing changed")
+        case .reopened(let failure, let full):
+            reopening = false
+            if let failure {
+                say(failure, .error)
             } else {
-                writes.remember(.taskWrite(key: outcome.key, taskID: outcome.task?.id ?? taskID), at: Date())
-                switch outcome {
-                case .applied: say("\(verb) \(title) · u undoes", .success)
-                case .queued(_, _, let reason): say("\(verb) \(title), queued: \(reason)", .info)
-                }
+                adoptNewFile(now: Date())
+                say(full ? "the cache file was missing: rebuilding it from the primary" : "the cache file was replaced; showing the new one")
+                if full { scheduler?.requestSync(full: true) }
             }
-            refreshAfterWrite()
-        case .undone(let taskID, let outcome):
-            writes.finish(taskID)
-            if case .applied(let task, _, _) = outcome { say("↶ undone: \(task.title)") } else { say("↶ undo queued") }
-            refreshAfterWrite()
-        case .completionFailed(let taskID, let text):
-            writes.finish(taskID)
-            say(text, .error)
-            refreshAfterWrite()
-        case .habitCheckedIn(let habitID, let outcome):
-            writes.finishHabit(habitID)
-            let name = "“\(outcome.habit.name)”"
-            let streak = "streak \(outcome.habit.currentStreak ?? 0)"
-            switch outcome {
-            case .applied(_, let key, _):
-                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
-                say("\(name) checked in · \(streak) · u undoes", .success)
-            case .queued(_, let key, _, let reason):
-                writes.remember(.habitCheckIn(key: key, habitID: habitID), at: Date())
-                say("\(name) checked in, queued: \(reason)", .info)
-            case .alreadyDone:
-                say("\(name) is already done today · \(streak)")
-            }
-            rebuild(countLookups: false)
-        case .habitUndone(let habitID, let outcome):
-            writes.finishHabit(habitID)
-            if case .queued = outcome { say("↶ undo queued") } else { say("↶ undone: “\(outcome.habit.name)”") }
-            rebuild(countLookups: false)
-        case .habitFailed(let habitID, let text):
-            writes.finishHabit(habitID)
-            say(text, .error)
-            rebuild(countLookups: false)
         case .scheduler(let event):
             switch event {
             case .started(let kind):
@@ -276,7 +179,10 @@ extension DashboardSession {
                 model.chrome.pushEnabled = enabled
             case .away(let away):
                 model.chrome.away = away
-                model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
+            case .timing(let timing):
+                self.timing = timing
+                model.chrome.syncInFlight = timing.syncing
+                model.chrome.nextSyncAt = nextSync()
             case .caughtUp(let rows):
                 say(rows == 0 ? "caught up" : "caught up · \(rows) row\(rows == 1 ? "" : "s") synced", .success)
             }

@@ -20,9 +20,10 @@ public final class DashboardSession {
     public internal(set) var wantsQuit = false
 
     let scheduler: RefreshScheduler?
-    let completions: CompletionService?
-    let tasks: TaskWriter?
-    let habits: HabitWriter?
+    /// The scheduler's timing as it last said (`.timing` events): "next sync in …".
+    var timing = RefreshScheduler.Timing()
+    /// Every write goes through here; nil when the cache is read-only or there is no primary.
+    let writes: WritePipeline?
     var watcher: ChangeWatcher?
     /// Holds back a change until the writer is done (see `ChangeSettler`).
     var settler = ChangeSettler()
@@ -30,15 +31,15 @@ public final class DashboardSession {
     var cacheIdentity: FileIdentity?
     var lastFileCheck = Date.distantPast
     var cacheMissingSince: Date?
+    /// True while the cache file is being opened anew in the background.
+    var reopening = false
     let inbox = Inbox()
     let timeZone: TimeZone
     let logger = Logger(label: "tally.dashboard")
 
-    /// Writes in flight (pending marks) and the one `u` undoes.
-    var writes = PendingWrites()
-    var lookups: [Namespace: HitRate] = [:]
-    /// The first lookups are written at the first tick, so the cache pane is not empty for a minute.
-    var lastFlush = Date.distantPast
+    /// Counts lookups; the first are written at the first tick, so the cache pane is not empty
+    /// for a minute.
+    let lookups: LookupRecorder
     var lastClockSecond = 0
     /// Counts snapshot rebuilds (each follows a change to the cache); the history was read at
     /// `historyGeneration`.
@@ -66,18 +67,24 @@ public final class DashboardSession {
         watcher = try? ChangeWatcher(path: cache.path)
         cacheIdentity = FileIdentity.of(cache.path)
         let canWrite = !cache.isReadOnly && workspace.primary != nil
-        let completions = canWrite ? CompletionService(workspace: workspace) : nil
-        self.completions = completions
-        tasks = canWrite ? TaskWriter(workspace: workspace) : nil
-        habits = canWrite ? HabitWriter(workspace: workspace) : nil
+        let writes = canWrite ? WritePipeline(workspace: workspace, timeZone: timeZone) : nil
+        self.writes = writes
         let inbox = self.inbox
         if startBackground {
-            let engine = workspace.syncEngine()
-            let scheduler = RefreshScheduler(workspace: workspace, engine: engine) { event in inbox.post(.scheduler(event)) }
-            self.scheduler = scheduler.canSync ? scheduler : nil
+            let engine = workspace.syncEngine(writes: writes)
+            let scheduler = RefreshScheduler(workspace: workspace, engine: engine)
+            if scheduler.canSync {
+                self.scheduler = scheduler
+                Task {
+                    for await event in scheduler.events { inbox.post(.scheduler(event)) }
+                }
+            } else {
+                self.scheduler = nil
+            }
         } else {
             scheduler = nil
         }
+        lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
         let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
         model = ScreenModel(
             snapshot: empty, state: ViewState(),
@@ -87,8 +94,13 @@ public final class DashboardSession {
         if cache.isReadOnly { model.chrome.message = StatusMessage("read-only cache: viewing only", kind: .info) }
         rebuild(countLookups: true, now: now)
         _ = watcher?.hasChanged()
-        scheduler?.start()
-        model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
+        if let scheduler { Task { await scheduler.start() } }
+    }
+
+    /// When the next sync comes, by the scheduler's timing and the snapshot's last syncs.
+    func nextSync() -> Date? {
+        guard scheduler != nil else { return nil }
+        return timing.nextSync(lastSyncs: model.snapshot.lastSync, staleAfter: workspace.config.staleAfter)
     }
 
     /// Readable when background work has something to report.
@@ -96,7 +108,7 @@ public final class DashboardSession {
 
     /// Stops background work and saves the lookup counters.
     public func shutdown() {
-        scheduler?.stop()
+        if let scheduler { Task { await scheduler.stop() } }
         flushLookups(force: true)
     }
 
@@ -138,8 +150,7 @@ public final class DashboardSession {
         if second != lastClockSecond {
             lastClockSecond = second
             model.chrome.now = now
-            model.chrome.nextSyncAt = scheduler?.nextSync(lastSyncs: model.snapshot.lastSync)
-            model.chrome.syncInFlight = scheduler?.isSyncing ?? false
+            model.chrome.nextSyncAt = nextSync()
             if let message = model.chrome.message, message.kind != .error, messageAge(now) > 8 {
                 model.chrome.message = nil
                 needsRedraw = true
@@ -179,24 +190,27 @@ public final class DashboardSession {
                 logger.warning("cache file missing", metadata: ["path": "\(cache.path)"])
             } else if let since = cacheMissingSince, now.timeIntervalSince(since) >= 2, scheduler != nil, workspace.primary != nil,
                       !cache.isReadOnly {
-                do {
-                    try cache.reopen(create: true)
-                    adoptNewFile(now: now)
-                    say("the cache file was missing: rebuilding it from the primary")
-                    scheduler?.requestSync(full: true)
-                } catch {
-                    say(error.userMessage, .error)
-                }
+                reopen(create: true)
             }
             return
         }
-        do {
-            try cache.reopen()
-            adoptNewFile(now: now)
-            say("the cache file was replaced; showing the new one")
-            logger.notice("cache file replaced", metadata: ["path": "\(cache.path)"])
-        } catch {
-            say(error.userMessage, .error)
+        logger.notice("cache file replaced", metadata: ["path": "\(cache.path)"])
+        reopen(create: false)
+    }
+
+    /// Opens the file at the cache's path anew in the background (it may have to wait for the
+    /// program that made it to finish writing before adding Tally's tables); the inbox says when.
+    func reopen(create: Bool) {
+        guard !reopening else { return }
+        reopening = true
+        let cache = workspace.cache, inbox = self.inbox
+        Task {
+            do {
+                try await cache.reopen(create: create)
+                inbox.post(.reopened(failure: nil, full: create))
+            } catch {
+                inbox.post(.reopened(failure: error.userMessage, full: create))
+            }
         }
     }
 
@@ -245,7 +259,8 @@ public final class DashboardSession {
         do {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
                                                         defaultTarget: workspace.config.targetPoints, workday: workspace.config.workday,
-                                                        pendingTaskIDs: writes.taskIDs, pendingHabitIDs: writes.habitIDs)
+                                                        pendingTaskIDs: writes?.pendingTaskIDs ?? [],
+                                                        pendingHabitIDs: writes?.pendingHabitIDs ?? [])
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
             model.snapshot = snapshot
             model.chrome.now = now
@@ -287,7 +302,7 @@ public final class DashboardSession {
         let query = model.state.taskQuery(width: width, height: height)
         model.snapshot.tasks = try workspace.cache.taskPage(
             query: query, clients: model.snapshot.clients.map(\.client), now: now ?? model.chrome.now,
-            timeZone: timeZone, pendingTaskIDs: writes.taskIDs)
+            timeZone: timeZone, pendingTaskIDs: writes?.pendingTaskIDs ?? [])
         model.snapshot.query = query
     }
 
@@ -296,22 +311,14 @@ public final class DashboardSession {
     /// A rebuild that shows a namespace anew is a lookup of it: a hit while fresh, a miss when
     /// empty or stale (which asks the scheduler to look now).
     func count(new: Snapshot, old: Snapshot, now: Date) {
-        guard !workspace.cache.isReadOnly else { return }
         let shown = Namespace.allCases.filter { new.differs(from: old, in: $0) || old.rowCounts.isEmpty }
-        let counts = Freshness.lookups(shown, snapshot: new, staleAfter: workspace.config.staleAfter, now: now)
-        lookups.merge(counts, uniquingKeysWith: +)
-        if counts.values.contains(where: { $0.misses > 0 }) { scheduler?.checkNow() }
+        if lookups.record(shown, snapshot: new, now: now) { scheduler?.checkNow() }
     }
 
-    /// Writes the counters at most once a minute: every write wakes every watcher of the cache.
+    /// Writes the counters at most once a minute (every write wakes every watcher of the cache),
+    /// never waiting on the loop's thread for another program's writes.
     func flushLookups(force: Bool, now: Date = Date()) {
-        guard !lookups.isEmpty, force || now.timeIntervalSince(lastFlush) >= 60 else { return }
-        // Never wait on the loop's thread for another program's writes: try again next tick.
-        if !force, workspace.cache.courtesy.isOtherWriterActive { return }
-        let counts = lookups
-        lookups = [:]
-        lastFlush = now
-        _ = try? workspace.cache.write { db in try CacheStats.record(db, counts, at: now) }
+        lookups.flushNow(force: force, now: now)
     }
 
     // MARK: Keys

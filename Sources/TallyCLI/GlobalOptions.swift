@@ -60,8 +60,8 @@ public struct GlobalOptions: ParsableArguments {
 
     /// The workspace of a command that reads the cache and never creates it (`tasks`,
     /// `failures`, `complete`): a missing file is "no cache at …", exit 3.
-    public func existingWorkspace() throws -> Workspace {
-        try Workspace.open(try resolve())
+    public func existingWorkspace() async throws -> Workspace {
+        try await Workspace.open(try resolve())
     }
 
     nonisolated(unsafe) private static var loggingStarted = false

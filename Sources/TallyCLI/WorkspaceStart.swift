@@ -6,7 +6,7 @@ import TallyCore
 public enum WorkspaceStart {
     public static func open(_ config: Config) async throws -> Workspace {
         do {
-            return try Workspace.open(config, creatingCache: canFill(config))
+            return try await Workspace.open(config, creatingCache: canFill(config))
         } catch let error as TallyError {
             switch error {
             case .notADatabase, .cacheDamaged:
@@ -39,6 +39,6 @@ public enum WorkspaceStart {
         if let aside = try await CacheDoctor.repair(config: config).aside {
             FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
         }
-        return try Workspace.open(config, creatingCache: true)
+        return try await Workspace.open(config, creatingCache: true)
     }
 }

@@ -5,8 +5,8 @@ import TallyCore
 
 /// `tally mcp`: the WorkOS MCP tools served from Tally's core over a transport (stdio).
 ///
-/// Reads come from the cache and count as lookups; writes go through the completion service's
-/// write-through and outbox; the refresh timer keeps the cache fresh as the dashboard's does.
+/// Reads come from the cache and count as lookups; writes go through the core's write pipeline
+/// (write-through, outbox, exactly-once replay); the refresh timer keeps the cache fresh as the dashboard's does.
 /// A bad argument is an `isError` result with one line; an unknown tool or a malformed request is
 /// a protocol error; nothing but protocol is written to stdout. When the client closes stdin the
 /// server finishes the calls under way, writes its counters and returns.
@@ -34,10 +34,10 @@ public final class TallyMCPServer: Sendable {
         guard let tool = tools.first(where: { $0.name == name }) else {
             throw MCPError.invalidParams("Unknown tool: \(name). tools/list names the tools.")
         }
-        context.followReplacedCache()
+        await context.followReplacedCache()
         do {
             let answer = try await tool.handler(ToolArguments(arguments), context)
-            context.countLookups(tool.lookups)
+            await context.countLookups(tool.lookups)
             return CallTool.Result(content: [.text(text: answer.text(), annotations: nil, _meta: nil)], isError: false)
         } catch {
             let line = Self.oneLine(error)
@@ -69,7 +69,7 @@ public final class TallyMCPServer: Sendable {
         await server.withMethodHandler(CallTool.self) { [self] params in
             try await self.call(params.name, arguments: params.arguments)
         }
-        context.start()
+        await context.start()
         logger.info("serving \(tools.count) tools", metadata: ["cache": "\(context.cache.path)",
                                                            "readOnly": "\(context.cache.isReadOnly)"])
         try await server.start(transport: transport)

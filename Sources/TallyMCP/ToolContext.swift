@@ -1,49 +1,43 @@
 import Foundation
 import Logging
+import Synchronization
 import TallyCore
 
-/// What the tools share while the server runs: the workspace (cache and primary), the
-/// completion service that writes through to the primary, the refresh scheduler the dashboard
-/// runs too, and the lookup counters.
+/// What the tools share while the server runs: the workspace (cache and primary), the write
+/// pipeline every change goes through (as the dashboard's and the command line's do), the
+/// refresh scheduler the dashboard runs too, and the lookup counts.
 public final class ToolContext: Sendable {
     public let workspace: Workspace
     /// Nil when the cache is read-only or no primary is configured: writes are refused.
-    public let completions: CompletionService?
-    /// Adds, edits, promotes and deletes tasks; nil where `completions` is.
-    public let tasks: TaskWriter?
-    /// Habit check-ins; reads (`life_get_habits`) work on any cache.
-    public let habits: HabitWriter
+    public let writes: WritePipeline?
     let scheduler: RefreshScheduler?
-    let lookups: LookupCounter
+    let lookups: LookupRecorder
     /// Today's figures, read again only after the cache changed (`workos_get_today_metrics`).
     let days: DayReadingKeeper
     let syncEvents: SyncEvents
     let timeZone: TimeZone
+    let clock: any TallyClock
     let logger: Logger
-    private let flusher = FlushLoop()
     private let file: CacheFile
+    private let tasks = Mutex<[Task<Void, Never>]>([])
 
     /// - Parameter background: run the refresh timer (off in tests that only read).
-    public init(workspace: Workspace, timeZone: TimeZone = .current, background: Bool = true) {
+    public init(workspace: Workspace, timeZone: TimeZone = .current, clock: any TallyClock = SystemClock(), background: Bool = true) {
         self.workspace = workspace
         self.timeZone = timeZone
+        self.clock = clock
         let logger = Logger(label: "tally.mcp")
         self.logger = logger
         let cache = workspace.cache
         file = CacheFile(identity: FileIdentity.of(cache.path))
-        let completions = !cache.isReadOnly && workspace.primary != nil ? CompletionService(workspace: workspace) : nil
-        self.completions = completions
-        tasks = completions == nil ? nil : TaskWriter(workspace: workspace)
-        habits = HabitWriter(workspace: workspace)
-        lookups = LookupCounter(cache: cache, staleAfter: workspace.config.staleAfter)
+        let writes = !cache.isReadOnly && workspace.primary != nil ? WritePipeline(workspace: workspace, clock: clock, timeZone: timeZone) : nil
+        self.writes = writes
+        lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
         days = DayReadingKeeper(cache: cache)
-        let events = SyncEvents()
-        syncEvents = events
+        syncEvents = SyncEvents()
         if background {
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), followsPresence: false) { event in
-                Self.log(event, logger)
-                events.post(event)
-            }
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(writes: writes), clock: clock,
+                                             followsPresence: false)
             self.scheduler = scheduler.canSync ? scheduler : nil
         } else {
             scheduler = nil
@@ -53,18 +47,34 @@ public final class ToolContext: Sendable {
     public var config: Config { workspace.config }
     public var cache: CacheStore { workspace.cache }
 
-    /// Starts the refresh timer (a warm-up, a resume or a stale check runs at once) and the
-    /// once-a-minute writing of lookup counts.
-    func start() {
-        scheduler?.start()
-        flusher.start(every: 60) { [lookups] in lookups.flush(force: false) }
+    /// Starts the refresh timer (a warm-up, a resume or a stale check runs at once), the
+    /// reading of its events, and the once-a-minute writing of lookup counts.
+    func start() async {
+        let lookups = self.lookups, clock = self.clock, events = syncEvents, logger = self.logger
+        var started: [Task<Void, Never>] = [Task {
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: 60) } catch { return }
+                await lookups.flush(force: false)
+            }
+        }]
+        if let scheduler {
+            started.append(Task {
+                for await event in scheduler.events {
+                    Self.log(event, logger)
+                    events.post(event)
+                }
+            })
+            await scheduler.start()
+        }
+        let running = started
+        tasks.withLock { $0 += running }
     }
 
     /// Stops the timer, writes the lookup counts and closes the primary's connections.
     func shutdown() async {
-        flusher.stop()
-        scheduler?.stop()
-        lookups.flush(force: true)
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+        await scheduler?.stop()
+        await lookups.flush(force: true)
         await workspace.primary?.close()
     }
 
@@ -72,37 +82,27 @@ public final class ToolContext: Sendable {
     /// troubleshooting says to delete `cache.db*` and let it be made anew), so answers come from
     /// the file the other programs see. A file that is missing is left alone: the last one still
     /// answers until a new one appears.
-    func followReplacedCache() {
-        guard let current = FileIdentity.of(cache.path) else { return }
-        file.lock.withLock {
-            guard current != file.identity else { return }
-            do {
-                try cache.reopen()
-                file.identity = current
-                logger.notice("the cache file was replaced; reading the new one", metadata: ["path": "\(cache.path)"])
-            } catch {
-                logger.warning("the cache file was replaced and could not be opened: \(error.userMessage)")
-            }
+    func followReplacedCache() async {
+        guard let current = FileIdentity.of(cache.path), file.claim(current) else { return }
+        do {
+            try await cache.reopen()
+            logger.notice("the cache file was replaced; reading the new one", metadata: ["path": "\(cache.path)"])
+        } catch {
+            file.forget()
+            logger.warning("the cache file was replaced and could not be opened: \(error.userMessage)")
         }
     }
 
     /// Counts a call's reads; a miss asks the scheduler to look for stale data now.
-    func countLookups(_ namespaces: [Namespace]) {
-        if lookups.record(namespaces) { scheduler?.checkNow() }
+    func countLookups(_ namespaces: [Namespace]) async {
+        if await lookups.record(namespaces) { scheduler?.checkNow() }
     }
 
-    /// The completion service, or the one line that says why this server cannot write.
-    func writer() throws -> CompletionService {
-        try checkWritable()
-        guard let completions else { throw ToolFailure(TallyError.noPrimary.userMessage) }
-        return completions
-    }
-
-    /// The task writer, or the one line that says why this server cannot write.
-    func taskWriter() throws -> TaskWriter {
-        try checkWritable()
-        guard let tasks else { throw ToolFailure(TallyError.noPrimary.userMessage) }
-        return tasks
+    /// The write pipeline, or the one line that says why this server cannot write.
+    func pipeline() throws -> WritePipeline {
+        if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
+        guard let writes else { throw ToolFailure(TallyError.noPrimary.userMessage) }
+        return writes
     }
 
     func checkWritable() throws {
@@ -123,42 +123,30 @@ public final class ToolContext: Sendable {
         case .push(let enabled): logger.info("push from the primary: \(enabled ? "on" : "off")")
         case .away(let away): logger.info(away ? "away" : "back")
         case .caughtUp(let rows): logger.info("caught up", metadata: ["rows": "\(rows)"])
+        case .timing: break
         }
     }
 }
 
 /// The identity of the cache file being read, to notice another program replacing it.
-final class CacheFile: @unchecked Sendable {
-    let lock = NSLock()
-    // Guarded by `lock`.
-    var identity: FileIdentity?
+final class CacheFile: Sendable {
+    private let identity: Mutex<FileIdentity?>
 
     init(identity: FileIdentity?) {
-        self.identity = identity
+        self.identity = Mutex(identity)
     }
-}
 
-/// Runs `work` every `interval` seconds on a Dispatch timer until stopped.
-final class FlushLoop: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "tally.mcp.flush")
-    // Touched only on `queue`.
-    private var timer: DispatchSourceTimer?
-
-    func start(every interval: Double, _ work: @escaping @Sendable () -> Void) {
-        queue.sync {
-            guard timer == nil else { return }
-            let source = DispatchSource.makeTimerSource(queue: queue)
-            source.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
-            source.setEventHandler(handler: work)
-            source.resume()
-            timer = source
+    /// True (once) when `current` is another file than the one read: the caller opens it.
+    func claim(_ current: FileIdentity) -> Bool {
+        identity.withLock { known in
+            guard known != current else { return false }
+            known = current
+            return true
         }
     }
 
-    func stop() {
-        queue.sync {
-            timer?.cancel()
-            timer = nil
-        }
+    /// The new file could not be opened: the next call tries again.
+    func forget() {
+        identity.withLock { $0 = nil }
     }
 }

@@ -48,20 +48,25 @@ extension Tally {
         func run() async throws {
             let taskID = try taskID(id.first ?? "")
             let award = try points.map(TallyCore.Points.parse)
-            let workspace = try global.existingWorkspace()
-            let service = CompletionService(workspace: workspace)
-            let outcome = try await service.complete(taskID: taskID, points: award)
+            let workspace = try await global.existingWorkspace()
+            guard let receipt = try await WritePipeline(workspace: workspace).perform(CompleteTask.Intent(taskID: taskID, points: award)) else {
+                return
+            }
             let config = workspace.config
             let today = try? workspace.cache.snapshot(query: TaskQuery(limit: 1), defaultTarget: config.targetPoints,
                                                       workday: config.workday).goal
             let figures = today.map { " · today \($0.earned)/\($0.target) · \($0.pace.label)" } ?? ""
-            switch outcome {
-            case .applied(let task, _, _):
-                print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures)")
-            case .queued(let task, _, _, let reason):
+            let task = receipt.result.task
+            switch receipt.state {
+            case .applied, .unchanged:
+                print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? receipt.write.points) pts\(figures)")
+            case .queued(let reason):
                 print("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures) (pending)")
                 let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
                 FileHandle.standardError.write(Data("tally: \(cause); the completion is kept and applied on the next sync.\n".utf8))
+            }
+            if let behind = receipt.cacheBehind {
+                FileHandle.standardError.write(Data("tally: the primary has the completion; \(behind).\n".utf8))
             }
             await workspace.primary?.close()
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TallyCLI
 import TallyCore
 import TallyTerminal
@@ -43,7 +44,7 @@ extension Tally {
             }
             // Say goodbye to the server rather than leave it to notice a dropped socket. A sync
             // still running keeps its connection: the job is resumed on the next start.
-            if let postgres = workspace.primary as? PostgresPrimary { await postgres.closeIdleConnections() }
+            await workspace.primary?.idleConnections?.closeIdleConnections()
         }
     }
 }
@@ -75,10 +76,11 @@ enum DashboardStart {
 /// dashboard can build its first frame meanwhile and collect the answer before drawing it.
 struct IntegrityCheck: Sendable {
     private let group = DispatchGroup()
+    /// The check's answer, written by the check's thread before `group` is left.
     private let box = Box()
 
-    private final class Box: @unchecked Sendable {
-        var detail: String?
+    private final class Box: Sendable {
+        let detail = Mutex<String?>(nil)
     }
 
     /// Starts checking `path`; nil checks nothing (the answer is "sound").
@@ -86,20 +88,21 @@ struct IntegrityCheck: Sendable {
         guard let path else { return }
         let box = self.box
         DispatchQueue.global(qos: .userInitiated).async(group: group) {
-            box.detail = CacheDoctor.quickCheck(path: path)
+            let detail = CacheDoctor.quickCheck(path: path)
+            box.detail.withLock { $0 = detail }
         }
     }
 
     /// Blocks until the check is done; nil when the file is sound.
     func wait() -> String? {
         group.wait()
-        return box.detail
+        return box.detail.withLock { $0 }
     }
 
     /// Awaits the check without holding a thread of the cooperative pool.
     func result() async -> String? {
         await withCheckedContinuation { continuation in
-            group.notify(queue: .global()) { continuation.resume(returning: box.detail) }
+            group.notify(queue: .global()) { continuation.resume(returning: box.detail.withLock { $0 }) }
         }
     }
 }

@@ -20,12 +20,13 @@ extension Tally {
         var limit: Int = 100
 
         func run() async throws {
-            let workspace = try global.existingWorkspace()
+            let workspace = try await global.existingWorkspace()
             guard try workspace.cache.hasTallyTables() else {
                 print(json ? "[]" : "No sync failures recorded.")
                 return
             }
-            let failures = try workspace.cache.read { db in
+            let (all, limit) = (self.all, self.limit)
+            let failures = try await workspace.cache.read { db in
                 try SyncFailure.fetchAll(db, sql: """
                     SELECT * FROM tally_sync_failures \(all ? "" : "WHERE resolved_at IS NULL") ORDER BY id DESC LIMIT ?
                     """, arguments: [limit])

@@ -15,8 +15,8 @@ extension Tally {
         var json = false
 
         func run() async throws {
-            let workspace = try global.existingWorkspace()
-            let statuses = try HabitWriter(workspace: workspace).habits()
+            let workspace = try await global.existingWorkspace()
+            let statuses = try await HabitStatus.read(workspace.cache)
             if json {
                 print(JSONOutput.string(statuses.map { HabitJSON.habit($0) }, pretty: isatty(STDOUT_FILENO) == 1))
                 return
@@ -46,25 +46,39 @@ extension Tally {
             @Flag(help: "Print WorkOS's `life_complete_habit` answer as JSON.") var json = false
 
             func run() async throws {
-                let workspace = try global.existingWorkspace()
-                let writer = HabitWriter(workspace: workspace)
-                let found = try writer.resolve(habit)
-                let outcome = try await writer.checkIn(habitID: found.id, note: note)
-                await workspace.primary?.close()
-                if json {
-                    let today = LocalDay(Date()).description
-                    print(JSONOutput.string(HabitJSON.checkIn(outcome, note: note, today: today), pretty: isatty(STDOUT_FILENO) == 1))
-                } else {
-                    let h = outcome.habit
-                    let name = "\(h.id) “\(TextSafety.sanitize(h.name))”"
-                    let streak = "streak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))"
-                    switch outcome {
-                    case .alreadyDone: print("Already done today: \(name), \(streak)")
-                    case .applied: print("Checked in \(name): \(streak)")
-                    case .queued: print("Checked in \(name): \(streak) (pending)")
+                let workspace = try await global.existingWorkspace()
+                let habits = try await workspace.cache.read { db in try CacheRows.habits(db) }
+                let found = try HabitStatus.resolve(habit, among: habits)
+                let today = LocalDay(Date()).description
+                let pretty = isatty(STDOUT_FILENO) == 1
+                let receipt: WriteReceipt<CheckInHabit>?
+                do {
+                    receipt = try await WritePipeline(workspace: workspace).perform(CheckInHabit.Intent(habitID: found.id, note: note))
+                } catch let done as HabitAlreadyDone {
+                    receipt = nil
+                    let h = done.habit
+                    if json {
+                        print(JSONOutput.string(HabitJSON.alreadyDone(h, today: today), pretty: pretty))
+                    } else {
+                        print("Already done today: \(h.id) “\(TextSafety.sanitize(h.name))”, streak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))")
                     }
                 }
-                if case .queued(_, _, _, let reason) = outcome {
+                await workspace.primary?.close()
+                guard let receipt else { return }
+                let h = receipt.result.habit
+                if json {
+                    let object = receipt.result.wrote ? HabitJSON.checkIn(receipt, note: note, today: today) : HabitJSON.alreadyDone(h, today: today)
+                    print(JSONOutput.string(object, pretty: pretty))
+                } else {
+                    let name = "\(h.id) “\(TextSafety.sanitize(h.name))”"
+                    let streak = "streak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))"
+                    if !receipt.result.wrote {
+                        print("Already done today: \(name), \(streak)")
+                    } else {
+                        print("Checked in \(name): \(streak)\(receipt.isQueued ? " (pending)" : "")")
+                    }
+                }
+                if case .queued(let reason) = receipt.state {
                     let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
                     FileHandle.standardError.write(Data("tally: \(cause); the check-in is kept and sent on the next sync.\n".utf8))
                 }

@@ -40,7 +40,7 @@ extension Tally {
 
         func run() async throws {
             let count = try Self.dayCount(days)
-            let workspace = try global.existingWorkspace()
+            let workspace = try await global.existingWorkspace()
             let config = workspace.config
             let history = try workspace.cache.history(now: Date(), defaultTarget: config.targetPoints, workday: config.workday,
                                                       doneDays: config.scope.doneDays)

@@ -43,14 +43,14 @@ extension Tally {
             let (width, height) = try parsedSize()
             let config = try global.resolve(theme: theme)
             let (_, theme, warning) = try DashboardStart.theme(config)
-            let workspace = try Workspace.open(config)
+            let workspace = try await Workspace.open(config)
             if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
             let now = Date()
             let state = view.state
             let query = state.taskQuery(width: width, height: height)
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
-            workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
+            await workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
             let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
             let history = state.view == .history

@@ -24,10 +24,10 @@ extension Tally {
                 print(json ? JSONOutput.string(report.json) : report.line)
                 throw ExitCode(report.health.rawValue)
             }
-            let workspace = try Workspace.open(config)
+            let workspace = try await Workspace.open(config)
             let snapshot = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now,
                                                         defaultTarget: config.targetPoints, workday: config.workday)
-            workspace.countLookups([.goals], snapshot: snapshot, now: now)
+            await workspace.countLookups([.goals], snapshot: snapshot, now: now)
             let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName, now: now)
             print(json ? JSONOutput.string(report.json) : report.line)
             if report.health != .healthy { throw ExitCode(report.health.rawValue) }

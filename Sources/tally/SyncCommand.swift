@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TallyCLI
 import TallyCore
 
@@ -25,11 +26,11 @@ extension Tally {
             let config = try global.resolve()
             // Checked before the cache is opened, so a sync that cannot run creates nothing.
             if try config.primaryLocation() == nil, config.syncCommand == nil { throw TallyError.noPrimary }
-            let workspace = try Workspace.open(config, creatingCache: true)
+            let workspace = try await Workspace.open(config, creatingCache: true)
             if workspace.cache.isReadOnly { throw TallyError.cacheReadOnly(workspace.cache.path) }
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }
-                let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
+                let result = try await SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
                 print(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
                 if result.job.status != .completed { throw ExitCode(2) }
                 return
@@ -40,7 +41,7 @@ extension Tally {
             let bar = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
             var failed: SyncSummary?
             if resume == nil {
-                for job in try engine.resumableJobs() {
+                for job in try await engine.resumableJobs() {
                     guard let id = job.id else { continue }
                     FileHandle.standardError.write(Data("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).\n".utf8))
                     let summary = try await engine.run(kind: .resume, resume: id, onProgress: bar.update)
@@ -80,30 +81,30 @@ extension Tally {
 }
 
 /// A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal.
-final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: Sendable {
     private let enabled: Bool
-    private let lock = NSLock()
-    private var drawn = false
+    /// Whether a bar is on the line; the lock also keeps two redraws from interleaving.
+    private let drawn = Mutex(false)
 
     init(enabled: Bool) { self.enabled = enabled }
 
     func update(_ job: SyncJob) {
         guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
         let width = 30
         let filled = Int((job.progressPercent / 100 * Double(width)).rounded())
         let bar = String(repeating: "█", count: max(0, min(width, filled))) + String(repeating: "░", count: max(0, width - filled))
         let text = String(format: "\r%@ %5.1f%%  %d/%d chunks  %d rows ", bar, job.progressPercent,
                           job.chunksCompleted, job.chunksTotal, job.rowsWritten)
-        FileHandle.standardError.write(Data(text.utf8))
-        drawn = true
+        drawn.withLock { drawn in
+            FileHandle.standardError.write(Data(text.utf8))
+            drawn = true
+        }
     }
 
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
-        drawn = false
+        drawn.withLock { drawn in
+            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            drawn = false
+        }
     }
 }

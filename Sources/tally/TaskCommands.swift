@@ -17,13 +17,13 @@ extension Tally {
         func validate() throws { try fields.check() }
 
         func run() async throws {
-            let workspace = try global.existingWorkspace()
-            let new = try TaskWriter.NewTask(title: title, description: fields.description, clientID: fields.clientID(in: workspace),
-                                             valueTier: fields.tier?.rawValue, status: fields.status?.rawValue,
-                                             points: fields.pointsValue())
-            let outcome = try await TaskWriter(workspace: workspace).add(new)
-            print(outcome.task.map { String($0.id) } ?? "")
-            TaskCommandOutput.noteQueued(outcome, "the task is kept and added on the next sync; it gets its id from the primary then")
+            let workspace = try await global.existingWorkspace()
+            let new = try NewTask(title: title, description: fields.description, clientID: fields.clientID(in: workspace),
+                                  valueTier: fields.tier?.rawValue, status: fields.status?.rawValue,
+                                  points: fields.pointsValue())
+            let receipt = try await WritePipeline(workspace: workspace).perform(AddTask.Intent(new))
+            print(receipt?.result.first.map { String($0.id) } ?? "")
+            TaskCommandOutput.noteQueued(receipt?.state, "the task is kept and added on the next sync; it gets its id from the primary then")
             await workspace.primary?.close()
         }
     }
@@ -46,7 +46,7 @@ extension Tally {
 
         func run() async throws {
             let taskID = try TaskCommandOutput.taskID(id)
-            let workspace = try global.existingWorkspace()
+            let workspace = try await global.existingWorkspace()
             var values: [TaskField: FieldValue] = [:]
             if let title { values[.title] = .text(title) }
             if fields.client != nil { values[.clientID] = FieldValue(try fields.clientID(in: workspace)) }
@@ -54,8 +54,8 @@ extension Tally {
             if let status = fields.status { values[.status] = .text(status.rawValue) }
             if let points = try fields.pointsValue() { values[.pointsFinal] = FieldValue(points) }
             if let description = fields.description { values[.description] = FieldValue(description.isEmpty ? nil : description) }
-            let outcome = try await TaskWriter(workspace: workspace).edit(taskID: taskID, values)
-            TaskCommandOutput.report(outcome, verb: outcome.key.isEmpty ? "Unchanged" : "Edited", id: taskID)
+            let receipt = try await WritePipeline(workspace: workspace).perform(EditTask.Intent(taskID: taskID, values: values))
+            TaskCommandOutput.report(receipt?.state, task: receipt?.result.first, verb: receipt == nil ? "Unchanged" : "Edited", id: taskID)
             await workspace.primary?.close()
         }
     }
@@ -70,9 +70,9 @@ extension Tally {
 
         func run() async throws {
             let taskID = try TaskCommandOutput.taskID(id)
-            let workspace = try global.existingWorkspace()
-            let outcome = try await TaskWriter(workspace: workspace).promote(taskID: taskID)
-            TaskCommandOutput.report(outcome, verb: "Promoted", id: taskID)
+            let workspace = try await global.existingWorkspace()
+            let receipt = try await WritePipeline(workspace: workspace).perform(EditTask.Promote(taskID: taskID))
+            TaskCommandOutput.report(receipt?.state, task: receipt?.result.first, verb: "Promoted", id: taskID)
             await workspace.primary?.close()
         }
     }
@@ -87,9 +87,9 @@ extension Tally {
 
         func run() async throws {
             let taskID = try TaskCommandOutput.taskID(id)
-            let workspace = try global.existingWorkspace()
-            let outcome = try await TaskWriter(workspace: workspace).delete(taskID: taskID)
-            TaskCommandOutput.report(outcome, verb: "Deleted", id: taskID)
+            let workspace = try await global.existingWorkspace()
+            let receipt = try await WritePipeline(workspace: workspace).perform(DeleteTask.Intent(taskID: taskID))
+            TaskCommandOutput.report(receipt?.state, task: receipt?.write.task, verb: "Deleted", id: taskID)
             await workspace.primary?.close()
         }
     }
@@ -171,19 +171,19 @@ enum TaskCommandOutput {
         return value
     }
 
-    static func report(_ outcome: TaskWriteOutcome, verb: String, id: Int64) {
-        let title = outcome.task.map { " “\(TextSafety.sanitize($0.title))”" } ?? ""
-        print("\(verb) \(id)\(title)\(isQueued(outcome) ? " (pending)" : "")")
-        noteQueued(outcome, "the change is kept and applied on the next sync")
+    static func report(_ state: WriteState?, task: WorkTask?, verb: String, id: Int64) {
+        let title = task.map { " “\(TextSafety.sanitize($0.title))”" } ?? ""
+        print("\(verb) \(id)\(title)\(isQueued(state) ? " (pending)" : "")")
+        noteQueued(state, "the change is kept and applied on the next sync")
     }
 
-    static func isQueued(_ outcome: TaskWriteOutcome) -> Bool {
-        if case .queued = outcome { return true }
+    static func isQueued(_ state: WriteState?) -> Bool {
+        if case .queued? = state { return true }
         return false
     }
 
-    static func noteQueued(_ outcome: TaskWriteOutcome, _ what: String) {
-        guard case .queued(_, _, let reason) = outcome else { return }
+    static func noteQueued(_ state: WriteState?, _ what: String) {
+        guard case .queued(let reason)? = state else { return }
         let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
         FileHandle.standardError.write(Data("tally: \(cause); \(what).\n".utf8))
     }

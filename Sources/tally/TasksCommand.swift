@@ -30,7 +30,7 @@ extension Tally {
         }
 
         func run() async throws {
-            let workspace = try global.existingWorkspace()
+            let workspace = try await global.existingWorkspace()
             var query = TaskQuery(status: status.filter, search: search, limit: limit)
             let now = Date()
             let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now).clients
@@ -42,7 +42,7 @@ extension Tally {
                 query.clientID = match.client.id
             }
             let snapshot = try workspace.cache.snapshot(query: query, now: now)
-            workspace.countLookups([.tasks], snapshot: snapshot, now: now)
+            await workspace.countLookups([.tasks], snapshot: snapshot, now: now)
             if json {
                 print(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task), pretty: isatty(STDOUT_FILENO) == 1))
                 return

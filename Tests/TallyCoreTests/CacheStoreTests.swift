@@ -106,7 +106,7 @@ final class CacheStoreTests: XCTestCase {
         let reopened = try CacheStore(path: path)
         let applied = try reopened.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(applied.last, TallyMigrations.latest)
-        XCTAssertEqual(applied, ["tally-v1", "tally-v2", "tally-v3", "tally-v4"])
+        XCTAssertEqual(applied, ["tally-v1", "tally-v2", "tally-v3", "tally-v4", "tally-v5"])
     }
 
     func testReadOnlyCacheIsShownAndNotChanged() throws {
@@ -124,7 +124,7 @@ final class CacheStoreTests: XCTestCase {
         let snapshot = try flagged.snapshot(query: TaskQuery(status: .all), now: now, timeZone: utc)
         XCTAssertEqual(snapshot.tasks.total, 3)
         XCTAssertTrue(snapshot.isReadOnly)
-        XCTAssertThrowsError(try flagged.write { db in try db.execute(sql: "DELETE FROM cached_tasks") })
+        XCTAssertThrowsError(try flagged.writeNow { db in try db.execute(sql: "DELETE FROM cached_tasks") })
         try flagged.close()
 
         // File permissions bind everyone but root (CI runs as root, and root may write anyway).
@@ -256,14 +256,14 @@ final class CacheStoreTests: XCTestCase {
         try other.write { db in try db.execute(sql: "INSERT INTO cached_tasks (id, title, status, created_at, updated_at) VALUES (500, 'From elsewhere', 'active', 'x', 'x')") }
         XCTAssertTrue(watcher.hasChanged())
         XCTAssertFalse(watcher.hasChanged())
-        try store.write { db in try db.execute(sql: "UPDATE cached_tasks SET title = 'Renamed' WHERE id = 500") }
+        try store.writeNow { db in try db.execute(sql: "UPDATE cached_tasks SET title = 'Renamed' WHERE id = 500") }
         XCTAssertTrue(watcher.hasChanged(), "this process's own pool is another connection too")
     }
 
     func testHitAndMissCountersPerNamespaceAndHour() throws {
         let dir = TempDirectory()
         let store = try CacheStore(path: dir.file("cache.db"))
-        try store.write { db in
+        try store.writeNow { db in
             try CacheStats.record(db, [.tasks: HitRate(hits: 3, misses: 1), .goals: HitRate(hits: 1)], at: now)
             try CacheStats.record(db, [.tasks: HitRate(hits: 1)], at: now)
             try CacheStats.record(db, [.tasks: HitRate(misses: 4)], at: now.addingTimeInterval(-5 * 3600))

@@ -10,8 +10,9 @@ final class CompletionTests: XCTestCase {
     var primary: SQLitePrimary!
     var flaky: FlakyPrimary!
     var workspace: Workspace!
-    var service: CompletionService!
+    var writes: WritePipeline!
     let now = Date()
+    lazy var clock = TestClock(now: now)
 
     override func setUp() async throws {
         dir = TempDirectory()
@@ -25,7 +26,12 @@ final class CompletionTests: XCTestCase {
         var options = SyncOptions()
         options.scope = .everything
         try await SyncEngine(cache: cache, primary: primary, options: options).run(kind: .full, full: true)
-        service = CompletionService(workspace: workspace)
+        writes = WritePipeline(workspace: workspace, clock: clock)
+    }
+
+    func complete(_ id: Int64, points: Int? = nil, with pipeline: WritePipeline? = nil) async throws -> WriteReceipt<CompleteTask> {
+        let receipt = try await (pipeline ?? writes).perform(CompleteTask.Intent(taskID: id, points: points))
+        return try XCTUnwrap(receipt)
     }
 
     func activeTaskIDs() throws -> [Int64] {
@@ -55,8 +61,9 @@ final class CompletionTests: XCTestCase {
     func testACompletionChangesPrimaryAndCacheIdentically() async throws {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let before = try XCTUnwrap(primaryGoal())
-        let outcome = try await service.complete(taskID: id, points: 4, now: now)
-        guard case .applied(let task, let goal, _) = outcome else { return XCTFail("\(outcome)") }
+        let receipt = try await complete(id, points: 4)
+        XCTAssertEqual(receipt.state, .applied)
+        let (task, goal) = (receipt.result.task, receipt.result.goal)
         XCTAssertEqual(task.status, "done")
         XCTAssertEqual(task.pointsFinal, 4)
         XCTAssertEqual(goal?.earnedPoints, (before.earnedPoints ?? 0) + 4)
@@ -68,8 +75,9 @@ final class CompletionTests: XCTestCase {
     func testDefaultPointsFollowTheRules() async throws {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let expected = try XCTUnwrap(cacheTask(id)).effectivePoints
-        guard case .applied(let task, _, _) = try await service.complete(taskID: id, now: now) else { return XCTFail() }
-        XCTAssertEqual(task.pointsFinal, expected)
+        let receipt = try await complete(id)
+        XCTAssertEqual(receipt.state, .applied)
+        XCTAssertEqual(receipt.result.task.pointsFinal, expected)
     }
 
     func testWithThePrimaryDownCompletionsQueueAndApplyExactlyOnce() async throws {
@@ -78,8 +86,8 @@ final class CompletionTests: XCTestCase {
         flaky.isDown = true
         var points = 0
         for (index, id) in ids.enumerated() {
-            let outcome = try await service.complete(taskID: id, points: index + 2, now: now)
-            guard case .queued = outcome else { return XCTFail("\(outcome)") }
+            let receipt = try await complete(id, points: index + 2)
+            XCTAssertTrue(receipt.isQueued, "\(receipt.state)")
             points += index + 2
         }
         XCTAssertEqual(try cacheGoal()?.earnedPoints, before + points, "the cache shows them at once")
@@ -88,10 +96,10 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(snapshot.outboxDepth, 3)
         XCTAssertTrue(ids.allSatisfy { id in snapshot.tasks.rows.contains { $0.task.id == id && $0.isPending } })
 
-        // "Restart Tally": a new service over a new store on the same file.
+        // "Restart Tally": a new pipeline over a new store on the same file.
         let cache2 = try CacheStore(path: workspace.cache.path)
         let workspace2 = Workspace(config: workspace.config, cache: cache2, primary: flaky)
-        let service2 = CompletionService(workspace: workspace2)
+        let service2 = WritePipeline(workspace: workspace2, clock: clock)
         let replayed0x = await service2.replayOutbox()
         XCTAssertEqual(replayed0x, 0, "still down: nothing applied, nothing lost")
         flaky.isDown = false
@@ -111,14 +119,15 @@ final class CompletionTests: XCTestCase {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let before = try XCTUnwrap(primaryGoal()).earnedPoints ?? 0
         flaky.isDown = true
-        guard case .queued(_, _, let key, _) = try await service.complete(taskID: id, points: 5, now: now) else { return XCTFail() }
+        let queued = try await complete(id, points: 5)
+        XCTAssertTrue(queued.isQueued)
         flaky.isDown = false
         // The primary commits the replay, then the process dies before marking the outbox.
-        let request = CompletionRequest(taskID: id, points: 5, completedAt: Timestamp.format(now), day: LocalDay(now), key: key)
-        _ = try await primary.complete(request)
+        let write = queued.write
+        _ = try await primary.transaction { tx in try await write.apply(to: tx) }
         XCTAssertEqual(try primaryGoal()?.earnedPoints, before + 5)
-        // Next start: the replay finds the key applied and only records that.
-        let replayed1x = await service.replayOutbox()
+        // Next start: the replay finds it applied and only records that.
+        let replayed1x = await writes.replayOutbox()
         XCTAssertEqual(replayed1x, 1)
         XCTAssertEqual(try primaryGoal()?.earnedPoints, before + 5, "not doubled")
         XCTAssertEqual(try cacheGoal()?.earnedPoints, before + 5)
@@ -133,7 +142,7 @@ final class CompletionTests: XCTestCase {
         }
         for id in ids.prefix(2) {
             do {
-                _ = try await service.complete(taskID: id, now: now)
+                _ = try await complete(id)
                 XCTFail("expected a conflict")
             } catch let error as TallyError {
                 guard case .conflict(let message) = error else { return XCTFail("\(error)") }
@@ -142,23 +151,23 @@ final class CompletionTests: XCTestCase {
         }
         XCTAssertEqual(try cacheTask(ids[0]), try primaryTask(ids[0]))
         XCTAssertNil(try cacheTask(ids[1]))
-        let failures = try workspace.cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        let failures = try workspace.cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertEqual(failures.map(\.errorType), ["conflict", "conflict"])
     }
 
     func testAConflictFoundOnReplayIsRecordedAndTheOthersStillApply() async throws {
         let ids = try activeTaskIDs()
         flaky.isDown = true
-        _ = try await service.complete(taskID: ids[0], points: 3, now: now)
-        _ = try await service.complete(taskID: ids[1], points: 3, now: now)
+        _ = try await complete(ids[0], points: 3)
+        _ = try await complete(ids[1], points: 3)
         try primary.write { db in try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [ids[0]]) }
         flaky.isDown = false
-        let replayed1x = await service.replayOutbox()
+        let replayed1x = await writes.replayOutbox()
         XCTAssertEqual(replayed1x, 1)
         XCTAssertNil(try cacheTask(ids[0]))
         XCTAssertEqual(try primaryTask(ids[1])?.status, "done")
         XCTAssertEqual(try primaryGoal(), try cacheGoal())
-        let conflict = try workspace.cache.read { db in try SyncFailure.fetchOne(db, sql: "SELECT * FROM tally_sync_failures") }
+        let conflict = try workspace.cache.readNow { db in try SyncFailure.fetchOne(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertEqual(conflict?.errorType, "conflict")
     }
 
@@ -166,9 +175,12 @@ final class CompletionTests: XCTestCase {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let taskBefore = try XCTUnwrap(primaryTask(id))
         let goalBefore = try XCTUnwrap(primaryGoal())
-        guard case .applied(_, _, let key) = try await service.complete(taskID: id, points: 7, now: now) else { return XCTFail() }
-        let outcome = try await service.undo(key: key, taskID: id, now: now)
-        guard case .applied(let task, let goal, _) = outcome else { return XCTFail("\(outcome)") }
+        let state177 = try await complete(id, points: 7).state
+        XCTAssertEqual(state177, .applied)
+        let lines = try await writes.undo()
+        XCTAssertEqual(lines, ["↶ undone: \(TextSafety.sanitize(taskBefore.title))"])
+        let task = try XCTUnwrap(try primaryTask(id))
+        let goal = try primaryGoal()
         XCTAssertEqual(task.status, taskBefore.status)
         XCTAssertEqual(task.pointsFinal, taskBefore.pointsFinal)
         XCTAssertNil(task.completedAt)
@@ -183,28 +195,72 @@ final class CompletionTests: XCTestCase {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let before = try XCTUnwrap(cacheGoal())
         flaky.isDown = true
-        guard case .queued(_, _, let key, _) = try await service.complete(taskID: id, points: 6, now: now) else { return XCTFail() }
-        _ = try await service.undo(key: key, taskID: id, now: now)
+        let queued197 = try await complete(id, points: 6)
+        XCTAssertTrue(queued197.isQueued)
+        _ = try await writes.undo()
         XCTAssertEqual(try cacheGoal()?.earnedPoints, before.earnedPoints)
         XCTAssertEqual(try cacheTask(id)?.status, "active")
         flaky.isDown = false
-        let replayed0x = await service.replayOutbox()
+        let replayed0x = await writes.replayOutbox()
         XCTAssertEqual(replayed0x, 0)
         XCTAssertEqual(try primaryTask(id)?.status, "active")
     }
 
     func testBadRequests() async throws {
-        do { _ = try await service.complete(taskID: 987_654, now: now); XCTFail() } catch let error as TallyError {
+        do { _ = try await complete(987_654); XCTFail() } catch let error as TallyError {
             XCTAssertEqual(error, .unknownTask(987_654))
         }
         let id = try XCTUnwrap(activeTaskIDs().first)
-        do { _ = try await service.complete(taskID: id, points: -1, now: now); XCTFail() } catch let error as TallyError {
+        do { _ = try await complete(id, points: -1); XCTFail() } catch let error as TallyError {
             XCTAssertEqual(error, .invalidPoints("-1"))
         }
         flaky.fail(next: 1, with: FlakyPrimary.auth)
-        do { _ = try await service.complete(taskID: id, now: now); XCTFail() } catch let failure as ClassifiedFailure {
+        do { _ = try await complete(id); XCTFail() } catch let failure as ClassifiedFailure {
             XCTAssertEqual(failure.type, .auth, "a refused password is not queued")
         }
         XCTAssertEqual(try cacheTask(id)?.status, "active")
+    }
+
+    func testUndoIsRefusedAfterTheWindowAndOnlyOnce() async throws {
+        let ids = try activeTaskIDs()
+        _ = try await complete(ids[0], points: 2)
+        await clock.advance(by: WritePipeline.undoWindow + 1)
+        do { _ = try await writes.undo(); XCTFail("too late") } catch let refusal as WritePipeline.UndoRefusal {
+            XCTAssertEqual(refusal, .tooLate)
+        }
+        XCTAssertEqual(try primaryTask(ids[0])?.status, "done", "nothing was undone")
+        _ = try await complete(ids[1], points: 2)
+        _ = try await writes.undo()
+        do { _ = try await writes.undo(); XCTFail("once") } catch let refusal as WritePipeline.UndoRefusal {
+            XCTAssertEqual(refusal, .nothing)
+        }
+        XCTAssertEqual(try primaryTask(ids[1])?.status, "active")
+    }
+
+    /// A completion the primary took is a success even when the cache cannot be written after
+    /// it: the cache catches up at the next sync, and nothing is queued to be sent twice.
+    func testACompletionThePrimaryTookStandsWhenTheCacheCannotBeWritten() async throws {
+        let id = try XCTUnwrap(activeTaskIDs().first)
+        let before = try XCTUnwrap(primaryGoal()).earnedPoints ?? 0
+        let impatient = try CacheStore(path: workspace.cache.path, busyTimeout: 0.2)
+        let pipeline = WritePipeline(workspace: Workspace(config: workspace.config, cache: impatient, primary: flaky), clock: clock)
+        // Another connection holds the cache's write lock past the busy timeout.
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: workspace.cache.path, configuration: configuration)
+        try blocker.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let receipt = try await complete(id, points: 3, with: pipeline)
+        try blocker.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        XCTAssertEqual(receipt.state, .applied)
+        XCTAssertNotNil(receipt.cacheBehind, "it says the cache is behind")
+        XCTAssertEqual(try primaryTask(id)?.status, "done")
+        XCTAssertEqual(try primaryGoal()?.earnedPoints, before + 3)
+        XCTAssertEqual(try workspace.cache.readNow { db in try OutboxStore.pendingCount(db) }, 0, "nothing to send again")
+        // The next sync brings the cache up to date; undo still works from memory.
+        try await SyncEngine(cache: workspace.cache, primary: primary).run(kind: .manual)
+        XCTAssertEqual(try cacheTask(id)?.status, "done")
+        _ = try await pipeline.undo()
+        XCTAssertEqual(try primaryTask(id)?.status, "active")
+        XCTAssertEqual(try primaryGoal()?.earnedPoints, before)
     }
 }

@@ -14,7 +14,7 @@ final class DayReadingTests: XCTestCase {
     func store(in dir: TempDirectory, days: Int = 400) throws -> CacheStore {
         let store = try CacheStore(path: dir.file("cache.db"))
         let data = DemoData.make(taskCount: 300, days: days, now: now, timeZone: utc)
-        try store.write { db in try data.insert(into: db, tablePrefix: "cached_") }
+        try store.writeNow { db in try data.insert(into: db, tablePrefix: "cached_") }
         return store
     }
 
@@ -63,7 +63,7 @@ final class DayReadingTests: XCTestCase {
         try assertSame(keeper, store, at: now)
 
         // This process writes through its own pool: a long run of hit days years ago.
-        try store.write { db in
+        try store.writeNow { db in
             for day in 0..<500 {
                 let date = LocalDay(now, in: utc).adding(days: -3000 + day).description
                 try DailyGoal(id: 900_000 + Int64(day), date: date, targetPoints: 1, earnedPoints: 5).insert(db)
@@ -74,7 +74,7 @@ final class DayReadingTests: XCTestCase {
         try assertSame(keeper, store, at: now)
     }
 
-    func testACacheFileMadeAnewIsRead() throws {
+    func testACacheFileMadeAnewIsRead() async throws {
         let dir = TempDirectory()
         let store = try store(in: dir)
         let keeper = DayReadingKeeper(cache: store)
@@ -83,10 +83,10 @@ final class DayReadingTests: XCTestCase {
         // WorkOS's troubleshooting: delete cache.db* and let it be made again (here with fewer days).
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
         let remade = try CacheStore(path: store.path)
-        try remade.write { db in
+        try remade.writeNow { db in
             try DemoData.make(taskCount: 40, days: 5, now: now, timeZone: utc).insert(into: db, tablePrefix: "cached_")
         }
-        try store.reopen()
+        try await store.reopen()
         let after = try keeper.reading(now: now, timeZone: utc)
         XCTAssertNotEqual(after, before)
         try assertSame(keeper, store, at: now)

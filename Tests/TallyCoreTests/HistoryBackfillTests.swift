@@ -82,11 +82,11 @@ final class HistoryBackfillTests: XCTestCase {
         XCTAssertEqual(doctor?.level, .ok)
         XCTAssertTrue(doctor?.detail.hasPrefix("200 days from the primary: ") == true, doctor?.detail ?? "no history line")
         try await engine.run(kind: .manual)
-        let fetched = try cache.read { db in try HistoryStore.coverage(db) }?.fetchedAt
+        let fetched = try cache.readNow { db in try HistoryStore.coverage(db) }?.fetchedAt
         let readAgain = try await engine.backfillHistory()
         XCTAssertFalse(readAgain, "not read again the same day")
         XCTAssertTrue(try engine.historyIsDue(now: Date().addingTimeInterval(86400 + 60)), "due the next day")
-        XCTAssertEqual(try cache.read { db in try HistoryStore.coverage(db) }?.fetchedAt, fetched)
+        XCTAssertEqual(try cache.readNow { db in try HistoryStore.coverage(db) }?.fetchedAt, fetched)
         // A longer history_days is read at once.
         XCTAssertTrue(try self.engine(historyDays: 280).historyIsDue(now: Date()))
         // A scope that keeps every done task needs no history of Tally's own.
@@ -146,7 +146,7 @@ final class HistoryBackfillTests: XCTestCase {
                                   arguments: StatementArguments(bounds))
         }
         guard let task else { return XCTFail("no task done on \(day)") }
-        try cache.write { db in try task.insert(db) }
+        try cache.writeNow { db in try task.insert(db) }
         XCTAssertEqual(try history().day(day), before)
     }
 }

@@ -125,7 +125,7 @@ final class HistoryTests: XCTestCase {
     func testReadFromTheCache() throws {
         let dir = TempDirectory()
         let store = try CacheStore(path: dir.file("cache.db"))
-        try store.write { db in
+        try store.writeNow { db in
             try Client(id: 7, name: "Raleigh", type: "client", createdAt: "2026-01-01T00:00:00.000Z").insert(db)
             try Client(id: 8, name: "Orlando", type: "client", createdAt: "2026-01-01T00:00:00.000Z").insert(db)
             func task(_ id: Int64, _ completed: String?, tier: String?, final: Int? = nil, client: Int64? = 7,

@@ -10,7 +10,7 @@ final class SnapshotTests: XCTestCase {
 
     func cache(with data: DemoData, in dir: TempDirectory) throws -> CacheStore {
         let store = try CacheStore(path: dir.file("cache.db"))
-        try store.write { db in try data.insert(into: db, tablePrefix: "cached_") }
+        try store.writeNow { db in try data.insert(into: db, tablePrefix: "cached_") }
         return store
     }
 
@@ -54,7 +54,7 @@ final class SnapshotTests: XCTestCase {
         // The design document's looser DDL: rows with NULLs where the WorkOS server's has defaults.
         try FixtureCache.make(at: dir.file("cache.db"))
         let store = try CacheStore(path: dir.file("cache.db"))
-        try store.write { db in
+        try store.writeNow { db in
             try Client(id: 1, name: "A").insert(db)
             try Client(id: 2, name: "B").insert(db)
             for i in 1...50 {
@@ -113,7 +113,7 @@ final class SnapshotTests: XCTestCase {
             let sortOrder: Int? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : Int.random(in: -20...20, using: &rng)
             tasks.append(WorkTask(id: Int64(id), clientID: Int64(id % 3 + 1), title: "T\(id)", status: status, sortOrder: sortOrder))
         }
-        try store.write { db in for task in tasks { try task.insert(db) } }
+        try store.writeNow { db in for task in tasks { try task.insert(db) } }
         func rank(_ status: String?) -> Int { ["active": 0, "queued": 1, "backlog": 2, "done": 3][status ?? ""] ?? 4 }
         func expected(_ list: [WorkTask]) -> [Int64] {
             list.sorted { a, b in

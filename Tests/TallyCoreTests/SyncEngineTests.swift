@@ -50,7 +50,7 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(summary.job.progressPercent, 100)
         XCTAssertGreaterThanOrEqual(summary.job.chunksCompleted, 12)
         try assertAgree()
-        let meta = try cache.read { db in try CacheMeta.lastSyncs(db) }
+        let meta = try cache.readNow { db in try CacheMeta.lastSyncs(db) }
         XCTAssertNotNil(meta.overall)
         XCTAssertEqual(Set(meta.byNamespace.keys), Set(Namespace.allCases))
     }
@@ -86,7 +86,7 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(afterFirstTasks.chunksTotal, 6, "the tasks' two further chunks counted at their first")
         XCTAssertEqual(summary.job.chunksTotal, 6)
         XCTAssertTrue(reports.all.allSatisfy { $0.chunksCompleted <= $0.chunksTotal })
-        let synced = try cache.read { db in try CacheMeta.lastSyncs(db) }
+        let synced = try cache.readNow { db in try CacheMeta.lastSyncs(db) }
         XCTAssertEqual(Set(synced.byNamespace.keys), Set(Namespace.allCases))
         try assertAgree()
     }
@@ -110,8 +110,8 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertTrue(full.succeeded)
         // The cache was empty, so the deletion log, not a list of every id, removes what went.
         XCTAssertEqual(full.deleted, 1)
-        XCTAssertNil(try cache.read { db in try Int.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE id = 4") })
-        let during = try cache.read { db in try String.fetchOne(db, sql: "SELECT title FROM cached_tasks WHERE id = 3") }
+        XCTAssertNil(try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE id = 4") })
+        let during = try cache.readNow { db in try String.fetchOne(db, sql: "SELECT title FROM cached_tasks WHERE id = 3") }
         XCTAssertNotEqual(during, "Changed behind the read", "task 3 was read before it changed")
 
         let incremental = try await engine(primary).run(kind: .manual)
@@ -122,7 +122,7 @@ final class SyncEngineTests: XCTestCase {
 
     func testOnlyOneRunningJobPerCache() async throws {
         // A job another live process is running (this process's pid stands in for it).
-        try cache.write { db in
+        try cache.writeNow { db in
             var job = SyncJob(kind: .manual, entities: Namespace.allCases, startedAt: Timestamp.format(Date()))
             job.pid = Int(getpid())
             job.heartbeatAt = job.startedAt
@@ -145,13 +145,13 @@ final class SyncEngineTests: XCTestCase {
         let first = try await task.value
         XCTAssertEqual(first.job.status, .cancelled)
         // Pretend the process died instead: running, with a pid that no longer exists.
-        try cache.write { db in
+        try cache.writeNow { db in
             try db.execute(sql: "UPDATE tally_sync_jobs SET status = 'running', finished_at = NULL, pid = 999999999 WHERE job_id = ?",
                            arguments: [first.job.id])
         }
         let interruptedChunks = first.job.chunksCompleted
         XCTAssertEqual(interruptedChunks, 5)
-        let resumable = try engine(primary).resumableJobs()
+        let resumable = try await engine(primary).resumableJobs()
         XCTAssertEqual(resumable.map(\.id), [first.job.id])
         XCTAssertEqual(resumable.first?.status, .interrupted)
 
@@ -160,7 +160,8 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(resumed.job.kind, .resume)
         XCTAssertEqual(resumed.job.chunksCompleted - interruptedChunks, resumed.job.chunksCompleted - 5)
         XCTAssertLessThan(resumed.job.rowsFetched, 1200 + 200, "rows before the interruption are not read again")
-        XCTAssertTrue(try engine(primary).resumableJobs().isEmpty)
+        let none = try await engine(primary).resumableJobs()
+        XCTAssertTrue(none.isEmpty)
         try assertAgree()
     }
 
@@ -175,7 +176,7 @@ final class SyncEngineTests: XCTestCase {
         guard delays.count == 2 else { return }
         XCTAssertEqual(delays[0], 1, accuracy: 0.26)
         XCTAssertEqual(delays[1], 2, accuracy: 0.51)
-        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
+        let failures = try cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
         XCTAssertEqual(failures.map(\.attempt), [1, 2])
         XCTAssertEqual(failures.map(\.errorType), ["network", "network"])
         try assertAgree()
@@ -192,9 +193,9 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(summary.job.status, .failed)
         let sleptFor = await sleeps.values
         XCTAssertTrue(sleptFor.isEmpty, "auth failures are not retried")
-        let tasks = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") }
+        let tasks = try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") }
         XCTAssertEqual(tasks, 1200, "the other entities synced")
-        let failure = try cache.read { db in try SyncFailure.fetchOne(db, sql: "SELECT * FROM tally_sync_failures") }
+        let failure = try cache.readNow { db in try SyncFailure.fetchOne(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertEqual(failure?.errorType, "auth")
         XCTAssertEqual(failure?.entity, "clients")
     }
@@ -207,7 +208,7 @@ final class SyncEngineTests: XCTestCase {
         let summary = try await engine(flaky, sleeps: sleeps).run(kind: .manual)
         XCTAssertFalse(summary.succeeded)
         XCTAssertEqual(Set(summary.failedNamespaces.keys), Set(Namespace.allCases))
-        let attempts = try cache.read { db in
+        let attempts = try cache.readNow { db in
             try Row.fetchAll(db, sql: "SELECT entity, count(*) FROM tally_sync_failures GROUP BY entity")
                 .reduce(into: [String: Int]()) { $0[$1[0]] = $1[1] }
         }
@@ -215,7 +216,7 @@ final class SyncEngineTests: XCTestCase {
         // unreachable the others try once each instead of backing off again.
         XCTAssertEqual(attempts.values.sorted(), [1, 1, 1, 3], "\(attempts)")
         // Each failure row says so, for the failures view.
-        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
+        let failures = try cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures ORDER BY id") }
         let first = try XCTUnwrap(failures.first?.entity)
         for failure in failures {
             if failure.entity == first {

@@ -18,7 +18,7 @@ final class HistoryEndToEndTests: XCTestCase {
         func at(_ day: LocalDay, hour: Double) -> String {
             Timestamp.format(day.start(in: utc).addingTimeInterval(hour * 3600))
         }
-        try store.write { db in
+        try store.writeNow { db in
             try Client(id: 1, name: "Raleigh", type: "client", createdAt: "2026-01-01T00:00:00.000Z").insert(db)
             let twoDaysAgo = today.adding(days: -2)
             try WorkTask(id: 1, clientID: 1, title: "a", status: "done", valueTier: "deliverable", createdAt: at(twoDaysAgo, hour: 1),

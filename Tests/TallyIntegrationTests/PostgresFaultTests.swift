@@ -27,16 +27,16 @@ final class PostgresFaultTests: PostgresTestCase {
         XCTAssertTrue(started, (try? String(contentsOfFile: dir.file("sync.log"), encoding: .utf8)) ?? "")
         kill(pid, SIGKILL)
         reap(pid)
-        let killedAt = try XCTUnwrap(try cache.read { db in try SyncJob.fetchOne(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1") })
+        let killedAt = try XCTUnwrap(try cache.readNow { db in try SyncJob.fetchOne(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1") })
         XCTAssertEqual(killedAt.status, .running, "the dead process left its job running")
-        let quick = try cache.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+        let quick = try cache.readNow { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
         XCTAssertEqual(quick, "ok")
-        let rowsAtKill = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? 0
+        let rowsAtKill = try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? 0
 
         let again = try Tally.run(["sync", "--cache", cache.path, "--primary", url!, "--config", config], environment: ["XDG_STATE_HOME": dir.path])
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         XCTAssertTrue(again.stderr.contains("Resuming interrupted job \(killedAt.id ?? 0)"), again.stderr)
-        let jobs = try cache.read { db in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id") }
+        let jobs = try cache.readNow { db in try SyncJob.fetchAll(db, sql: "SELECT * FROM tally_sync_jobs ORDER BY job_id") }
         XCTAssertEqual(jobs.first?.status, .interrupted)
         let resumed = try XCTUnwrap(jobs.first { $0.kind == .resume })
         XCTAssertEqual(resumed.status, .completed)
@@ -50,24 +50,24 @@ final class PostgresFaultTests: PostgresTestCase {
         var config = Config()
         config.cachePath = cache.path
         let workspace = Workspace(config: config, cache: cache, primary: primary)
-        let service = CompletionService(workspace: workspace)
+        let service = WritePipeline(workspace: workspace)
         let today = LocalDay(Date()).description
         func primaryEarned() -> Int {
             Int(PostgresServer.psql(url, "SELECT coalesce(earned_points, 0) FROM daily_goals WHERE date = '\(today)'").output
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
         let before = primaryEarned()
-        let ids = try cache.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 3") }
+        let ids = try cache.readNow { db in try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 3") }
         XCTAssertEqual(ids.count, 3)
 
         PostgresServer.stop()
         for id in ids {
-            let outcome = try await service.complete(taskID: id, points: 2)
-            guard case .queued = outcome else { return XCTFail("expected queued, got \(outcome)") }
+            let receipt = try await service.complete(id, points: 2)
+            XCTAssertTrue(receipt.isQueued, "expected queued, got \(receipt.state)")
         }
         // Tally restarts while the primary is still down: the outbox survives.
         let reopened = try CacheStore(path: cache.path)
-        let restarted = CompletionService(workspace: Workspace(config: config, cache: reopened, primary: PostgresPrimary(url: location, timeout: 5)))
+        let restarted = WritePipeline(workspace: Workspace(config: config, cache: reopened, primary: PostgresPrimary(url: location, timeout: 5)))
         let stillDown = await restarted.replayOutbox()
         XCTAssertEqual(stillDown, 0)
         XCTAssertEqual(try reopened.snapshot(query: TaskQuery()).outboxDepth, 3)
@@ -94,19 +94,21 @@ final class PostgresFaultTests: PostgresTestCase {
         try await engine().run(kind: .full, full: true)
         var config = Config()
         config.cachePath = cache.path
-        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: primary))
-        let id = try XCTUnwrap(try cache.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' LIMIT 1") })
-        guard case .applied(let task, let goal, let key) = try await service.complete(taskID: id, points: 5) else { return XCTFail() }
+        let service = WritePipeline(workspace: Workspace(config: config, cache: cache, primary: primary))
+        let id = try XCTUnwrap(try cache.readNow { db in try Int64.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' LIMIT 1") })
+        let receipt = try await service.complete(id, points: 5)
+        XCTAssertEqual(receipt.state, .applied)
+        let (task, goal) = (receipt.result.task, receipt.result.goal)
         let remoteTask = try await primary.task(id: id)
         let date = try XCTUnwrap(goal?.date)
         let remoteGoal = try await primary.goal(date: date)
         XCTAssertEqual(remoteTask, task)
-        XCTAssertEqual(remoteTask, try cache.read { db in try WorkTask.fetchOne(db, key: id) })
-        XCTAssertEqual(remoteGoal, try cache.read { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date]) })
+        XCTAssertEqual(remoteTask, try cache.readNow { db in try WorkTask.fetchOne(db, key: id) })
+        XCTAssertEqual(remoteGoal, try cache.readNow { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM cached_daily_goals WHERE date = ?", arguments: [date]) })
         // Undo through the same path.
-        _ = try await service.undo(key: key, taskID: id)
+        _ = try await service.undo()
         let undone = try await primary.task(id: id)
         XCTAssertEqual(undone?.status, "active")
-        XCTAssertEqual(undone, try cache.read { db in try WorkTask.fetchOne(db, key: id) })
+        XCTAssertEqual(undone, try cache.readNow { db in try WorkTask.fetchOne(db, key: id) })
     }
 }

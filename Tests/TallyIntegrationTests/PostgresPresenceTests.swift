@@ -30,25 +30,28 @@ final class PostgresPresenceTests: PostgresTestCase {
     }
 
     func cached(_ id: Int64) -> Bool {
-        (try? cache.read { db in try WorkTask.fetchOne(db, key: id) }) != nil
+        (try? cache.readNow { db in try WorkTask.fetchOne(db, key: id) }) != nil
     }
 
     func listening() -> Bool {
         PostgresServer.backends(url).contains { $0.contains("LISTEN") }
     }
 
-    /// Whether the database had no client connection at each look over `seconds`.
-    func staysWithoutConnections(for seconds: TimeInterval) async -> [String] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let seen = PostgresServer.backends(url)
-            if !seen.isEmpty { return seen }
-            try? await Task.sleep(nanoseconds: 200_000_000)
+    /// Moves `clock` on a second at a time for `seconds`, letting the scheduler finish what each
+    /// second starts (a look at staleness, a job) before the next; returns the connections seen
+    /// on the database at any step.
+    func advance(_ clock: TestClock, _ scheduler: RefreshScheduler, by seconds: Int, step: Int = 1) async -> [String] {
+        var seen: [String] = []
+        for _ in 0..<(seconds / step) {
+            await clock.advance(by: TimeInterval(step))
+            await scheduler.settle()
+            _ = await waitUntil(timeout: 30) { await !scheduler.isSyncing }
+            seen += PostgresServer.backends(url)
         }
-        return []
+        return seen
     }
 
-    func scheduler(awayAfter: Double, awayRefresh: Double = 3600, events: EventLog) -> RefreshScheduler {
+    func scheduler(awayAfter: Double, awayRefresh: Double = 3600, clock: any TallyClock = SystemClock()) -> RefreshScheduler {
         var config = Config()
         config.cachePath = cache.path
         config.refreshInterval = 1
@@ -56,7 +59,7 @@ final class PostgresPresenceTests: PostgresTestCase {
         config.awayRefresh = awayRefresh
         let store = store(idleTimeout: awayAfter)
         let workspace = Workspace(config: config, cache: cache, primary: store)
-        return RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
+        return RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), clock: clock)
     }
 
     func testAnIdleConnectionIsClosedAfterTheIdleTimeAndReopenedOnUse() async throws {
@@ -83,31 +86,38 @@ final class PostgresPresenceTests: PostgresTestCase {
         try await seed(tasks: 300, days: 10)
         try await engine().run(kind: .full, full: true)
         await primary.close()
-        let events = EventLog()
-        let scheduler = scheduler(awayAfter: 2, events: events)
-        scheduler.start()
-        defer { scheduler.stop() }
+        // An hour ahead of the wall clock, which stamps the syncs: the data is stale from the start.
+        let clock = TestClock(now: Date().addingTimeInterval(3600))
+        let scheduler = scheduler(awayAfter: 2, clock: clock)
+        let events = EventLog(listeningTo: scheduler)
+        await scheduler.start()
+        addTeardownBlock { await scheduler.stop() }
         let listened = await waitUntil(timeout: 5) { self.listening() }
         XCTAssertTrue(listened, "present: LISTEN is held; events: \(events.names)")
 
-        let away = await waitUntil(timeout: 5) { scheduler.isAway }
+        _ = await advance(clock, scheduler, by: 2)
+        let away = await scheduler.isAway
         XCTAssertTrue(away)
         XCTAssertTrue(events.names.contains("away:true"), events.names.joined(separator: " "))
         let letGo = await waitUntil(timeout: 2) { PostgresServer.backends(self.url).isEmpty }
         XCTAssertTrue(letGo, "away: its own connections closed: \(PostgresServer.backends(url))")
-        // The server ends whatever is left (Neon stopping its compute), and nothing comes back,
-        // though the timer looks every second and the data is stale.
+        // The server ends whatever is left (Neon stopping its compute), and nothing comes back
+        // over ten minutes, though the timer looks every second and the data goes stale.
         PostgresServer.terminateBackends(url)
-        let seen = await staysWithoutConnections(for: 5)
+        let jobsBefore = await scheduler.startedJobs
+        let seen = await advance(clock, scheduler, by: 600, step: 10)
         XCTAssertEqual(seen, [], "away: no connection for the whole window")
-        XCTAssertFalse(scheduler.isListening)
+        let jobsAway = await scheduler.startedJobs
+        XCTAssertEqual(jobsAway, jobsBefore, "no sync while away within away_refresh")
+        let listeningAway = await scheduler.isListening
+        XCTAssertFalse(listeningAway)
 
         insertTask(70001, "Made while away")
-        let jobsBefore = scheduler.startedJobs
-        scheduler.noteKey()
-        let caughtUp = await waitUntil(timeout: 2) { self.cached(70001) }
-        XCTAssertTrue(caughtUp, "a key catches up within 2 s; events: \(events.names)")
-        XCTAssertEqual(scheduler.startedJobs, jobsBefore + 1)
+        scheduler.noteKey(at: clock.now)
+        let caughtUp = await waitUntil(timeout: 5) { self.cached(70001) }
+        XCTAssertTrue(caughtUp, "a key catches up at once; events: \(events.names)")
+        let jobsAfter = await scheduler.startedJobs
+        XCTAssertEqual(jobsAfter, jobsBefore + 1)
         let said = await waitUntil(timeout: 2) { events.names.contains { $0.hasPrefix("caughtUp") } }
         XCTAssertTrue(said, events.names.joined(separator: " "))
         XCTAssertTrue(events.names.contains("away:false"))
@@ -119,10 +129,10 @@ final class PostgresPresenceTests: PostgresTestCase {
         try await seed(tasks: 300, days: 10)
         try await engine().run(kind: .full, full: true)
         await primary.close()
-        let events = EventLog()
-        let scheduler = scheduler(awayAfter: 600, events: events)
-        scheduler.start()
-        defer { scheduler.stop() }
+        let scheduler = scheduler(awayAfter: 600)
+        let events = EventLog(listeningTo: scheduler)
+        await scheduler.start()
+        addTeardownBlock { await scheduler.stop() }
         let listened = await waitUntil(timeout: 5) { self.listening() }
         XCTAssertTrue(listened, "LISTEN is held; events: \(events.names)")
         XCTAssertGreaterThan(PostgresServer.terminateBackends(url), 0)
@@ -132,7 +142,8 @@ final class PostgresPresenceTests: PostgresTestCase {
         let arrived = await waitUntil(timeout: 3) { self.cached(70002) }
         XCTAssertTrue(arrived, "NOTIFY still starts a sync; events: \(events.names)")
         XCTAssertTrue(events.names.contains("notified"))
-        XCTAssertFalse(scheduler.isAway)
+        let away = await scheduler.isAway
+        XCTAssertFalse(away)
     }
 
     func testWhileAwaySyncsRunAtMostEveryAwayRefreshAndNeverWithZero() async throws {
@@ -140,8 +151,9 @@ final class PostgresPresenceTests: PostgresTestCase {
         try await engine().run(kind: .full, full: true)
         await primary.close()
         for awayRefresh in [0.0, 2.0] {
-            // Everything goes stale after 1 s and the timer looks every second.
-            let events = EventLog()
+            // Everything is stale (the clock is an hour ahead of the syncs' stamps) and the timer
+            // looks every second.
+            let clock = TestClock(now: Date().addingTimeInterval(3600))
             var config = Config()
             config.cachePath = cache.path
             config.refreshInterval = 1
@@ -150,23 +162,25 @@ final class PostgresPresenceTests: PostgresTestCase {
             config.awayRefresh = awayRefresh
             let store = store(idleTimeout: 1)
             let workspace = Workspace(config: config, cache: cache, primary: store)
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
-            scheduler.start()
-            let away = await waitUntil(timeout: 5) { scheduler.isAway }
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), clock: clock)
+            let events = EventLog(listeningTo: scheduler)
+            await scheduler.start()
+            _ = await advance(clock, scheduler, by: 1)
+            let away = await scheduler.isAway
             XCTAssertTrue(away)
-            let jobs = scheduler.startedJobs
-            try await Task.sleep(nanoseconds: 5_000_000_000)
-            let during = scheduler.startedJobs - jobs
+            let jobs = await scheduler.startedJobs
+            _ = await advance(clock, scheduler, by: 6)
+            let during = await scheduler.startedJobs - jobs
+            let next = await scheduler.timing.nextSync(lastSyncs: [:], staleAfter: config.staleAfter)
             if awayRefresh == 0 {
                 XCTAssertEqual(during, 0, "away_refresh 0: no sync while away, though stale")
-                XCTAssertNil(scheduler.nextSync(lastSyncs: [:]), "and none is announced")
+                XCTAssertNil(next, "and none is announced")
             } else {
-                XCTAssertTrue((1...3).contains(during), "away_refresh 2 s over 5 s: \(during) syncs; \(events.names)")
-                XCTAssertNotNil(scheduler.nextSync(lastSyncs: [:]))
+                XCTAssertEqual(during, 3, "away_refresh 2 s over 6 s: \(during) syncs; \(events.names)")
+                XCTAssertNotNil(next)
             }
-            scheduler.stop()
+            await scheduler.stop()
             await store.close()
-            _ = await waitUntil(timeout: 5) { !scheduler.isSyncing }
         }
     }
 }

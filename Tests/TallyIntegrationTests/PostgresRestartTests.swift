@@ -12,7 +12,7 @@ final class PostgresRestartTests: PostgresTestCase {
         try await engine(chunk: 200).run(kind: .full, full: true)
         var config = Config()
         config.cachePath = cache.path
-        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: primary))
+        let service = WritePipeline(workspace: Workspace(config: config, cache: cache, primary: primary))
         let replay: @Sendable (Int64) async -> Int = { id in await service.replayOutbox(jobID: id) }
         func syncEngine() -> SyncEngine {
             var options = SyncOptions()
@@ -26,7 +26,7 @@ final class PostgresRestartTests: PostgresTestCase {
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
         let before = primaryEarned()
-        let ids = try cache.read { db in
+        let ids = try cache.readNow { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 12")
         }
         XCTAssertEqual(ids.count, 12)
@@ -38,12 +38,12 @@ final class PostgresRestartTests: PostgresTestCase {
         let store: CacheStore = cache
         @Sendable func attempt(_ id: Int64, _ points: Int?) async -> String {
             do {
-                switch try await service.complete(taskID: id, points: points) {
-                case .applied: return "applied"
+                switch try await service.complete(id, points: points).state {
+                case .applied, .unchanged: return "applied"
                 case .queued: return "queued"
                 }
             } catch TallyError.conflict(let message) {
-                let row = try? store.read { db in try Row.fetchOne(db, sql: "SELECT status, completed_at, points_final, updated_at FROM cached_tasks WHERE id = ?", arguments: [id]) }
+                let row = try? store.readNow { db in try Row.fetchOne(db, sql: "SELECT status, completed_at, points_final, updated_at FROM cached_tasks WHERE id = ?", arguments: [id]) }
                 return "conflict: \(id) \(message) cache row: \(row?.description ?? "none")"
             } catch {
                 return "error: \(error.userMessage)"
@@ -93,6 +93,6 @@ final class PostgresRestartTests: PostgresTestCase {
         let goalRows = PostgresServer.psql(url, "SELECT count(*) FROM daily_goals WHERE date = '\(today)'").output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(goalRows, "1")
-        XCTAssertEqual(try cache.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }, "ok")
+        XCTAssertEqual(try cache.readNow { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }, "ok")
     }
 }

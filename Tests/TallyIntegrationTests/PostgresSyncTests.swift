@@ -30,7 +30,7 @@ final class PostgresSyncTests: PostgresTestCase {
         XCTAssertTrue(summary.succeeded)
         XCTAssertLessThan(summary.job.rowsFetched, 200)
         XCTAssertEqual(summary.deleted, 4)
-        let renamed = try cache.read { db in try WorkTask.fetchOne(db, key: 10) }
+        let renamed = try cache.readNow { db in try WorkTask.fetchOne(db, key: 10) }
         XCTAssertEqual(renamed?.title, "Renamed in psql")
         try await assertAgree()
     }
@@ -42,18 +42,26 @@ final class PostgresSyncTests: PostgresTestCase {
         config.cachePath = cache.path
         config.refreshInterval = 3600
         let workspace = Workspace(config: config, cache: cache, primary: primary)
-        let events = EventLog()
-        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
-        scheduler.start()
-        defer { scheduler.stop() }
-        // Let LISTEN get going (the initial staleness check finds nothing stale).
-        try await Task.sleep(nanoseconds: 700_000_000)
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine())
+        let events = EventLog(listeningTo: scheduler)
+        await scheduler.start()
+        addTeardownBlock { await scheduler.stop() }
+        // LISTEN gets going (the initial staleness check finds nothing stale): a NOTIFY is heard.
+        let pushing = await events.wait { $0.contains("push:true") }
+        XCTAssertTrue(pushing, "\(events.names)")
+        var heard = false
+        for _ in 0..<50 where !heard {
+            PostgresServer.psql(url, "NOTIFY tally_changes, 'tasks'")
+            heard = await events.wait(timeout: 0.2) { $0.contains("notified") }
+        }
+        XCTAssertTrue(heard, "\(events.names)")
+        _ = await events.wait { $0.contains("finished") }
         PostgresServer.psql(url, """
             INSERT INTO tasks (id, client_id, title, status, created_at, updated_at)
               VALUES (60001, 8, 'Pushed by NOTIFY', 'active', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
             """)
         let arrived = await waitUntil(timeout: 5) {
-            (try? self.cache.read { db in try WorkTask.fetchOne(db, key: 60001) }) != nil
+            (try? self.cache.readNow { db in try WorkTask.fetchOne(db, key: 60001) }) != nil
         }
         XCTAssertTrue(arrived, "the row arrives through LISTEN/NOTIFY; events: \(events.names)")
         XCTAssertTrue(events.names.contains("notified"))
@@ -65,14 +73,14 @@ final class PostgresSyncTests: PostgresTestCase {
         flaky.onFetch = { n in if n == 4 { PostgresServer.stop() } }
         let summary = try await engine(flaky, chunk: 400).run(kind: .full, full: true)
         XCTAssertFalse(summary.succeeded)
-        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        let failures = try cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertFalse(failures.isEmpty)
         XCTAssertTrue(failures.allSatisfy { $0.type == .network || $0.type == .timeout }, "\(failures.map(\.errorType))")
         XCTAssertTrue(failures.allSatisfy { !$0.message.contains("tally-test-pw") && !($0.detail ?? "").contains("tally-test-pw") })
         // Chunks are atomic: the cache holds whole chunks only.
-        let tasks = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? -1
+        let tasks = try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") } ?? -1
         XCTAssertEqual(tasks % 400, 0, "whole chunks only, got \(tasks)")
-        let quick = try cache.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+        let quick = try cache.readNow { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
         XCTAssertEqual(quick, "ok")
 
         PostgresServer.start()
@@ -96,7 +104,7 @@ final class PostgresSyncTests: PostgresTestCase {
         try await engine().run(kind: .full, full: true)
         var config = Config()
         config.cachePath = cache.path
-        let statuses = try HabitWriter(workspace: Workspace(config: config, cache: cache, primary: primary)).habits()
+        let statuses = try await HabitStatus.read(cache)
         let days = statuses.first { $0.habit.id == withStreak.id }?.days.map(\.description).sorted()
         XCTAssertEqual(days?.last, withStreak.lastCompletedDate)
     }
@@ -109,7 +117,7 @@ final class PostgresSyncTests: PostgresTestCase {
         let summary = try await engine(store).run(kind: .manual)
         await store.close()
         XCTAssertFalse(summary.succeeded)
-        let failures = try cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        let failures = try cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertEqual(Set(failures.map(\.errorType)), ["auth"])
         XCTAssertEqual(failures.count, 4, "auth is not retried: one attempt per entity")
         XCTAssertTrue(failures[0].message.contains("refused the password for user tally"), failures[0].message)
@@ -127,22 +135,23 @@ final class PostgresSyncTests: PostgresTestCase {
         config.refreshInterval = 3600
         config.chunkSize = 200
         let workspace = Workspace(config: config, cache: cache, primary: primary)
-        let events = EventLog()
         // The cache has data (so no warm-up) and a fresh lastSyncAt (so the first check does nothing).
-        try cache.write { db in
+        try cache.writeNow { db in
             try db.execute(sql: "INSERT INTO cached_clients (id, name, created_at) VALUES (1, 'x', '2026-01-01T00:00:00.000Z')")
             for namespace in Namespace.allCases { try CacheMeta.set(db, namespace.lastSyncKey, Timestamp.format(Date())) }
         }
-        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
-        scheduler.start()
-        defer { scheduler.stop() }
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine())
+        let events = EventLog(listeningTo: scheduler)
+        await scheduler.start()
+        addTeardownBlock { await scheduler.stop() }
         for _ in 0..<5 { scheduler.requestSync() }
-        let done = await waitUntil(timeout: 60) { events.names.contains("finished") }
+        let done = await events.wait(timeout: 60) { $0.contains("finished") }
         XCTAssertTrue(done, "\(events.names)")
-        let jobs = try cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_jobs") }
+        let jobs = try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_jobs") }
         XCTAssertEqual(jobs, 1)
-        XCTAssertEqual(events.names.filter { $0 == "joined" }.count, 4)
-        XCTAssertEqual(scheduler.startedJobs, 1)
+        XCTAssertEqual(events.count("joined"), 4)
+        let started = await scheduler.startedJobs
+        XCTAssertEqual(started, 1)
     }
 
     func testAnEmptyCacheWarmsUpAtOnce() async throws {
@@ -152,48 +161,13 @@ final class PostgresSyncTests: PostgresTestCase {
         config.refreshInterval = 3600
         config.scope = .everything
         let workspace = Workspace(config: config, cache: cache, primary: primary)
-        let events = EventLog()
-        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), onEvent: { events.add($0) })
-        scheduler.start()
-        defer { scheduler.stop() }
-        let done = await waitUntil(timeout: 30) { events.names.contains("finished") }
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine())
+        let events = EventLog(listeningTo: scheduler)
+        await scheduler.start()
+        addTeardownBlock { await scheduler.stop() }
+        let done = await events.wait(timeout: 30) { $0.contains("finished") }
         XCTAssertTrue(done)
         XCTAssertEqual(events.names.first { $0.hasPrefix("started") }, "started:warmup")
         try await assertAgree()
     }
-}
-
-/// Collects scheduler events from any thread.
-final class EventLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [String] = []
-
-    func add(_ event: RefreshScheduler.Event) {
-        let name: String
-        switch event {
-        case .started(let kind): name = "started:\(kind.rawValue)"
-        case .finished: name = "finished"
-        case .commandFinished: name = "commandFinished"
-        case .joined: name = "joined"
-        case .busyElsewhere: name = "busyElsewhere"
-        case .failed(let message): name = "failed:\(message)"
-        case .notified: name = "notified"
-        case .push(let enabled): name = "push:\(enabled)"
-        case .away(let away): name = "away:\(away)"
-        case .caughtUp(let rows): name = "caughtUp:\(rows)"
-        }
-        lock.withLock { events.append(name) }
-    }
-
-    var names: [String] { lock.withLock { events } }
-}
-
-/// Polls `condition` until it holds or `timeout` seconds pass.
-func waitUntil(timeout: TimeInterval, _ condition: @escaping () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 50_000_000)
-    }
-    return condition()
 }

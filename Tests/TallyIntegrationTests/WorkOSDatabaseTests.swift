@@ -73,7 +73,7 @@ final class WorkOSDatabaseTests: XCTestCase {
 
         // What the WorkOS MCP server's own sync keeps: every client and habit, work tasks not done
         // or done in the last 90 days, the 30 newest goal rows.
-        let counts = try cache.read { db in
+        let counts = try cache.readNow { db in
             try Namespace.allCases.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0.cacheTable)") ?? -1 }
         }
         XCTAssertEqual(counts, [6, 33, 30, 5])
@@ -116,11 +116,12 @@ final class WorkOSDatabaseTests: XCTestCase {
         // points added to the day's goal row.
         var config = Config()
         config.cachePath = cache.path
-        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: primary))
         let now = Date()
-        guard case .applied(let task, let goal, let key) = try await service.complete(taskID: 1, now: now, timeZone: utc) else {
-            return XCTFail("not applied")
-        }
+        let service = WritePipeline(workspace: Workspace(config: config, cache: cache, primary: primary), clock: TestClock(now: now),
+                                    timeZone: utc)
+        let receipt = try await service.complete(1)
+        XCTAssertEqual(receipt.state, .applied)
+        let (task, goal) = (receipt.result.task, receipt.result.goal)
         XCTAssertEqual(task.pointsFinal, 4, "a deliverable")
         XCTAssertEqual(psqlValue("SELECT status FROM tasks WHERE id = 1"), "done")
         XCTAssertEqual(psqlValue("SELECT to_char(completed_at, \(iso)) FROM tasks WHERE id = 1"), Timestamp.format(now))
@@ -131,14 +132,13 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(try cache.snapshot(query: TaskQuery(limit: 1), timeZone: utc).goal.earned, 17)
 
         // A replay of the same completion (the process died before the cache write) counts once.
-        let request = CompletionRequest(taskID: 1, points: 4, completedAt: Timestamp.format(now),
-                                        day: LocalDay(now, in: utc), key: key)
-        let replay = try await primary.complete(request)
-        XCTAssertTrue(replay.wasReplay)
+        let write = receipt.write
+        let replay = try await primary.transaction { tx in try await write.apply(to: tx) }
+        XCTAssertEqual(replay.0.streakBefore, write.streakBefore, "nothing written again")
         XCTAssertEqual(psqlValue("SELECT earned_points FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"), "10")
 
         // Undo puts the task and the goal row back.
-        _ = try await service.undo(key: key, taskID: 1, timeZone: utc)
+        _ = try await service.undo()
         XCTAssertEqual(psqlValue("SELECT status || '/' || coalesce(completed_at::text, 'null') FROM tasks WHERE id = 1"), "active/null")
         XCTAssertEqual(psqlValue("SELECT earned_points || '/' || task_count FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"), "6/2")
 
@@ -167,15 +167,17 @@ final class WorkOSDatabaseTests: XCTestCase {
         var config = Config()
         config.cachePath = cache.path
         let flaky = FlakyPrimary(primary)
-        let service = CompletionService(workspace: Workspace(config: config, cache: cache, primary: flaky))
+        let service = WritePipeline(workspace: Workspace(config: config, cache: cache, primary: flaky), timeZone: utc)
         flaky.isDown = true
-        guard case .queued = try await service.complete(taskID: 2, now: Date(), timeZone: utc) else { return XCTFail("not queued") }
-        guard case .queued = try await service.complete(taskID: 5, points: 3, now: Date(), timeZone: utc) else { return XCTFail("not queued") }
+        let queued171 = try await service.complete(2)
+        XCTAssertTrue(queued171.isQueued)
+        let queued173 = try await service.complete(5, points: 3)
+        XCTAssertTrue(queued173.isQueued)
         flaky.isDown = false
         let first = await service.replayOutbox()
         XCTAssertEqual(first, 2)
         // The outbox entries replayed again (as after a crash before the cache write) change nothing.
-        try cache.write { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL") }
+        try cache.writeNow { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL") }
         let again = await service.replayOutbox()
         XCTAssertEqual(again, 2)
         XCTAssertEqual(psqlValue("SELECT earned_points || '/' || task_count FROM daily_goals WHERE date = (now() AT TIME ZONE 'UTC')::date"),
@@ -193,11 +195,12 @@ final class WorkOSDatabaseTests: XCTestCase {
         config.cachePath = cache.path
         let flaky = FlakyPrimary(primary)
         let workspace = Workspace(config: config, cache: cache, primary: flaky)
-        let writer = TaskWriter(workspace: workspace)
         let now = Date()
+        let writer = WritePipeline(workspace: workspace, clock: TestClock(now: now), timeZone: utc)
 
-        let added = try await writer.add(.init(title: "Send the deck", clientID: 1, valueTier: "deliverable", status: "active", points: 5), now: now)
-        guard case .applied(let task?, _) = added else { return XCTFail("\(added)") }
+        let added = try await writer.add(.init(title: "Send the deck", clientID: 1, valueTier: "deliverable", status: "active", points: 5))
+        XCTAssertEqual(added.state, .applied)
+        let task = try XCTUnwrap(added.result.first)
         XCTAssertEqual(psqlValue("SELECT status || ' ' || category || ' ' || value_tier || ' ' || effort_estimate || ' ' || subtasks::text || ' ' || points_final FROM tasks WHERE id = \(task.id)"),
                        "active work deliverable 2 [] 5")
         // created_at holds the UTC wall clock, whatever the session's zone (Asia/Kolkata here).
@@ -206,21 +209,21 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(psqlValue("SELECT sort_order < (SELECT min(sort_order) FROM tasks WHERE status = 'active' AND id <> \(task.id)) FROM tasks WHERE id = \(task.id)"), "t",
                        "first in its status, as WorkOS adds")
 
-        _ = try await writer.edit(taskID: task.id, [.title: .text("Send the deck ✉️"), .description: .text("v2 with numbers")])
+        _ = try await writer.edit(task.id, [.title: .text("Send the deck ✉️"), .description: .text("v2 with numbers")])
         XCTAssertEqual(psqlValue("SELECT title || ' | ' || description FROM tasks WHERE id = \(task.id)"), "Send the deck ✉️ | v2 with numbers")
         let backlog = try XCTUnwrap(Int64(psqlValue("SELECT min(id) FROM tasks WHERE status = 'backlog'")))
-        _ = try await writer.promote(taskID: backlog)
+        _ = try await writer.promote(backlog)
         XCTAssertEqual(psqlValue("SELECT status FROM tasks WHERE id = \(backlog)"), "active")
 
-        let deleted = try await writer.delete(taskID: task.id)
+        _ = try await writer.delete(task.id)
         XCTAssertEqual(psqlValue("SELECT count(*) FROM tasks WHERE id = \(task.id)"), "0")
-        _ = try await writer.undo(key: deleted.key)
+        _ = try await writer.undo()
         XCTAssertEqual(psqlValue("SELECT title FROM tasks WHERE id = \(task.id)"), "Send the deck ✉️", "back under its own id")
         XCTAssertEqual(try cacheValue("SELECT title FROM cached_tasks WHERE id = \(task.id)"), "Send the deck ✉️")
 
         // Task 32 is referenced by energy feedback: WorkOS keeps it, and so does Tally.
         do {
-            _ = try await writer.delete(taskID: 32)
+            _ = try await writer.delete(32)
             XCTFail("a referenced task was deleted")
         } catch {
             XCTAssertTrue(error.userMessage.contains("refer"), error.userMessage)
@@ -230,11 +233,12 @@ final class WorkOSDatabaseTests: XCTestCase {
 
         // Offline: the add shows at once and reaches the primary once, under a serial id.
         flaky.isDown = true
-        guard case .queued(let local?, _, _) = try await writer.add(.init(title: "Written offline")) else { return XCTFail() }
-        XCTAssertLessThan(local.id, 0)
+        let offline = try await writer.add(.init(title: "Written offline"))
+        XCTAssertTrue(offline.isQueued)
+        XCTAssertLessThan(try XCTUnwrap(offline.result.first).id, 0)
         flaky.isDown = false
         let summary = try await SyncEngine(cache: cache, primary: flaky, beforeFetch: { id in
-            await CompletionService(workspace: workspace).replayOutbox(jobID: id)
+            await writer.replayOutbox(jobID: id)
         }).run(kind: .manual)
         XCTAssertEqual(summary.outboxApplied, 1)
         XCTAssertEqual(psqlValue("SELECT count(*) FROM tasks WHERE title = 'Written offline'"), "1")
@@ -267,24 +271,32 @@ final class WorkOSDatabaseTests: XCTestCase {
         config.cachePath = cache.path
         let flaky = FlakyPrimary(primary)
         let workspace = Workspace(config: config, cache: cache, primary: flaky)
-        let writer = HabitWriter(workspace: workspace)
         let now = Date()
+        let clock = TestClock(now: now)
+        let writer = WritePipeline(workspace: workspace, clock: clock, timeZone: utc)
         let today = LocalDay(now, in: utc).description
         let iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+        func habitStatuses() throws -> [HabitStatus] {
+            try cache.readNow { db in try HabitStatus.read(db, now: now, timeZone: utc) }
+        }
 
         // The sync brought the completions of the last weeks: "Morning walk" was done 3 minutes ago.
-        let statuses = try writer.habits(now: now, timeZone: utc)
+        let statuses = try habitStatuses()
         XCTAssertEqual(statuses.map(\.habit.id), [1, 2, 3, 4], "the active ones")
         XCTAssertEqual(statuses.first?.days.count, LocalDay(now.addingTimeInterval(-180), in: utc).description == today ? 12 : 11)
         if LocalDay(now.addingTimeInterval(-180), in: utc).description == today {
             XCTAssertEqual(statuses.first?.doneToday, true)
-            guard case .alreadyDone = try await writer.checkIn(habitID: 1, now: now, timeZone: utc) else { return XCTFail("twice a day") }
+            do {
+                _ = try await writer.checkIn(1)
+                XCTFail("twice a day")
+            } catch is HabitAlreadyDone {}
         }
 
         // "Read 20 pages" (daily, streak 5, last done yesterday) continues its streak.
-        let outcome = try await writer.checkIn(habitID: 2, note: "Chapter 4", now: now, timeZone: utc)
-        guard case .applied(let habit, let key, let streakBefore) = outcome else { return XCTFail("\(outcome)") }
-        XCTAssertEqual(streakBefore.currentStreak, 5)
+        let receipt = try await writer.checkIn(2, note: "Chapter 4")
+        XCTAssertEqual(receipt.state, .applied)
+        let habit = receipt.result.habit
+        XCTAssertEqual(receipt.write.before?.currentStreak, 5)
         XCTAssertEqual(HabitStreak(habit), HabitStreak(currentStreak: 6, longestStreak: 14, lastCompletedDate: today))
         XCTAssertEqual(psqlValue("SELECT current_streak || '/' || longest_streak || '/' || last_completed_date FROM habits WHERE id = 2"),
                        "6/14/\(today)")
@@ -292,36 +304,41 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(psqlValue("SELECT to_char(completed_at, \(iso)) || '/' || note FROM habit_completions WHERE habit_id = 2 ORDER BY completed_at DESC LIMIT 1"),
                        "\(Timestamp.format(now))/Chapter 4", "UTC wall clock, whatever the session's zone")
         XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
-        XCTAssertEqual(try writer.habits(now: now, timeZone: utc).first { $0.habit.id == 2 }?.doneToday, true)
+        XCTAssertEqual(try habitStatuses().first { $0.habit.id == 2 }?.doneToday, true)
 
         // The same check-in again (a replay after a crash): the primary finds the day done.
-        let replay = try await primary.checkIn(HabitCheckInRequest(habitID: 2, note: "Chapter 4", key: key, now: now, timeZone: utc))
-        XCTAssertFalse(replay.wrote)
+        let write = receipt.write
+        let replay = try await primary.transaction { tx in try await write.apply(to: tx) }
+        XCTAssertFalse(replay.1.wrote)
         XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
 
         // Undo: the row goes, the streak returns.
-        _ = try await writer.undo(key: key, now: now.addingTimeInterval(3))
+        await clock.advance(by: 3)
+        _ = try await writer.undo()
         XCTAssertEqual(psqlValue("SELECT current_streak || '/' || last_completed_date FROM habits WHERE id = 2"),
                        "5/\(LocalDay(now, in: utc).adding(days: -1))")
         XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "5")
 
         // Offline: shown at once, replayed exactly once however often the outbox is replayed.
         flaky.isDown = true
-        guard case .queued = try await writer.checkIn(habitID: 2, now: now.addingTimeInterval(5), timeZone: utc) else { return XCTFail("not queued") }
-        XCTAssertEqual(try writer.habits(now: now, timeZone: utc).first { $0.habit.id == 2 }?.doneToday, true)
+        await clock.advance(by: 2)
+        let queued324 = try await writer.checkIn(2)
+        XCTAssertTrue(queued324.isQueued)
+        XCTAssertEqual(try habitStatuses().first { $0.habit.id == 2 }?.doneToday, true)
         flaky.isDown = false
-        let service = CompletionService(workspace: workspace)
+        let service = writer
         let applied = await service.replayOutbox()
         XCTAssertEqual(applied, 1)
-        try cache.write { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL WHERE op = 'habit_checkin'") }
+        try cache.writeNow { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL WHERE kind = 'habit.checkin'") }
         _ = await service.replayOutbox()
         XCTAssertEqual(psqlValue("SELECT count(*) FROM habit_completions WHERE habit_id = 2"), "6")
         XCTAssertEqual(psqlValue("SELECT current_streak FROM habits WHERE id = 2"), "6")
 
         // An inactive habit is refused, by id or name.
-        XCTAssertThrowsError(try writer.resolve("Meditate"))
+        let habits = try cache.readNow { db in try CacheRows.habits(db) }
+        XCTAssertThrowsError(try HabitStatus.resolve("Meditate", among: habits))
         do {
-            _ = try await writer.checkIn(habitID: 5, now: now, timeZone: utc)
+            _ = try await writer.checkIn(5)
             XCTFail("an inactive habit was checked in")
         } catch {}
 

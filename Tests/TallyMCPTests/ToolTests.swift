@@ -305,7 +305,7 @@ final class ToolTests: XCTestCase {
         _ = try await call("workos_get_today_metrics")
         XCTAssertEqual(context.lookups.unwritten[.tasks]?.lookups, 2)
         XCTAssertEqual(context.lookups.unwritten[.goals]?.lookups, 1)
-        context.lookups.flush(force: true)
+        await context.lookups.flush(force: true)
         XCTAssertTrue(context.lookups.unwritten.isEmpty)
         let hits: [Int] = try sql("SELECT sum(hits + misses) FROM tally_cache_stats WHERE namespace = 'tasks'")
         XCTAssertEqual(hits.first, 2)

@@ -1,50 +1,62 @@
 import Foundation
 import GRDB
+import Synchronization
 import TallyCore
 
 /// Wraps a real primary and injects faults: a primary that is down, or that fails the next few
 /// calls with a given kind of error. Everything else passes through to the real store.
-public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
+public final class FlakyPrimary: PrimaryStore {
     public let base: any PrimaryStore
-    private let lock = NSLock()
-    private var _down = false
-    private var _failures: [ClassifiedFailure] = []
-    private var _calls = 0
-    /// Called before each fetch, with the number of fetches so far (to act mid-sync).
-    public var onFetch: (@Sendable (Int) -> Void)?
+
+    private struct State {
+        var down = false
+        var failures: [ClassifiedFailure] = []
+        var calls = 0
+        var fetches = 0
+        var onFetch: (@Sendable (Int) -> Void)?
+    }
+
+    private let state = Mutex(State())
 
     public init(_ base: any PrimaryStore) { self.base = base }
 
     public var displayName: String { base.displayName }
 
     public var isDown: Bool {
-        get { lock.withLock { _down } }
-        set { lock.withLock { _down = newValue } }
+        get { state.withLock { $0.down } }
+        set { state.withLock { $0.down = newValue } }
     }
 
-    public var calls: Int { lock.withLock { _calls } }
+    public var calls: Int { state.withLock { $0.calls } }
+
+    /// Called before each fetch, with the number of fetches so far (to act mid-sync).
+    public var onFetch: (@Sendable (Int) -> Void)? {
+        get { state.withLock { $0.onFetch } }
+        set { state.withLock { $0.onFetch = newValue } }
+    }
 
     /// The next `count` calls fail with `failure`.
     public func fail(next count: Int, with failure: ClassifiedFailure) {
-        lock.withLock { _failures += Array(repeating: failure, count: count) }
+        state.withLock { $0.failures += Array(repeating: failure, count: count) }
     }
 
     public static let network = ClassifiedFailure(type: .network, message: "Cannot reach the primary: connection refused.")
     public static let auth = ClassifiedFailure(type: .auth, message: "The primary refused the password for user tally.")
 
     func gate() throws {
-        try lock.withLock {
-            _calls += 1
-            if _down { throw Self.network }
-            if !_failures.isEmpty { throw _failures.removeFirst() }
+        try state.withLock { state in
+            state.calls += 1
+            if state.down { throw Self.network }
+            if !state.failures.isEmpty { throw state.failures.removeFirst() }
         }
     }
 
-    private var fetches = 0
-
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
                       order: ReadOrder, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
-        let n = lock.withLock { fetches += 1; return fetches }
+        let (n, onFetch) = state.withLock { state in
+            state.fetches += 1
+            return (state.fetches, state.onFetch)
+        }
         onFetch?(n)
         try gate()
         return try await base.fetch(namespace, after: watermark, limit: limit, order: order, scope: scope)
@@ -100,26 +112,6 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.goal(date: date)
     }
 
-    public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
-        try gate()
-        return try await base.complete(request)
-    }
-
-    public func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask {
-        try gate()
-        return try await base.create(task, keepID: keepID)
-    }
-
-    public func update(_ changes: [TaskChange]) async throws -> [WorkTask] {
-        try gate()
-        return try await base.update(changes)
-    }
-
-    public func delete(taskID: Int64) async throws -> WorkTask? {
-        try gate()
-        return try await base.delete(taskID: taskID)
-    }
-
     public func habit(id: Int64) async throws -> Habit? {
         try gate()
         return try await base.habit(id: id)
@@ -130,19 +122,9 @@ public final class FlakyPrimary: PrimaryStore, @unchecked Sendable {
         return try await base.habitCompletions(since: since)
     }
 
-    public func checkIn(_ request: HabitCheckInRequest) async throws -> HabitCheckInResult {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PrimaryTransaction) async throws -> T) async throws -> T {
         try gate()
-        return try await base.checkIn(request)
-    }
-
-    public func undoCheckIn(_ request: HabitUndoRequest) async throws -> HabitCheckInResult {
-        try gate()
-        return try await base.undoCheckIn(request)
-    }
-
-    public func undo(_ request: UndoRequest) async throws -> CompletionResult {
-        try gate()
-        return try await base.undo(request)
+        return try await base.transaction(body)
     }
 
     @discardableResult

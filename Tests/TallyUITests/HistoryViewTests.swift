@@ -361,7 +361,7 @@ final class HistoryViewTests: XCTestCase {
         let cache = try CacheStore(path: config.cachePath)
         func complete(_ id: Int64, tier: String) throws {
             let now = Timestamp.format(Date())
-            try cache.write { db in
+            try cache.writeNow { db in
                 try WorkTask(id: id, title: "t\(id)", status: "done", valueTier: tier, createdAt: now, updatedAt: now,
                              completedAt: now).insert(db)
             }

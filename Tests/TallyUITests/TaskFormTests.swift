@@ -34,7 +34,7 @@ final class TaskFormTests: XCTestCase {
         _ = type("12", state: &state)
         let effects = press(.enter, state: &state)
         XCTAssertNil(state.overlay)
-        XCTAssertEqual(effects, [.addTask(TaskWriter.NewTask(title: "Quit 🧾 receipts q", clientID: 8, valueTier: "milestone",
+        XCTAssertEqual(effects, [.addTask(NewTask(title: "Quit 🧾 receipts q", clientID: 8, valueTier: "milestone",
                                                                status: "queued", points: 12))])
     }
 
@@ -76,7 +76,10 @@ final class TaskFormTests: XCTestCase {
         _ = press(.backspace, .backspace, state: &state)
         _ = type("ed", state: &state)
         let effects = press(.enter, state: &state)
-        guard case .editTask(104, let values)? = effects.first else { return XCTFail("\(effects)") }
+        guard case .write(let write)? = effects.first, let edit = write.intent as? EditTask.Intent, edit.taskID == 104 else {
+            return XCTFail("\(effects)")
+        }
+        let values = edit.values
         XCTAssertEqual(values[.title], .text("Reconcile vendor contraed"))
         XCTAssertEqual(values[.pointsFinal], .int(8))
         XCTAssertEqual(values[.status], .text("active"))

@@ -21,13 +21,13 @@ public struct Workspace: Sendable {
     ///   Otherwise a missing file is `TallyError.cacheMissing`, and nothing is created (a
     ///   mistyped `--cache` must not leave an empty cache behind and report success).
     public static func open(_ config: Config, creatingCache: Bool = false,
-                            logger: Logger = Logger(label: "tally")) throws -> Workspace {
+                            logger: Logger = Logger(label: "tally")) async throws -> Workspace {
         let location = try config.primaryLocation()
         if !creatingCache, !FileManager.default.fileExists(atPath: FileSafety.expand(config.cachePath)) {
             throw TallyError.cacheMissing(FileSafety.expand(config.cachePath))
         }
-        let cache = try CacheStore(path: config.cachePath, readOnly: config.readOnly,
-                                   createDirectory: config.cachePathIsDefault)
+        let cache = try await CacheStore.open(path: config.cachePath, readOnly: config.readOnly,
+                                              createDirectory: config.cachePathIsDefault)
         let primary = try location.map { try makePrimary($0, idleTimeout: config.awayAfter, logger: logger) }
         return Workspace(config: config, cache: cache, primary: primary)
     }
@@ -45,19 +45,19 @@ public struct Workspace: Sendable {
     }
 
     /// The sync engine, or nil in cache-only mode. Every job starts by replaying the outbox
-    /// (writes made while the primary was away), in order, before it fetches.
-    public func syncEngine() -> SyncEngine? {
+    /// (writes made while the primary was away) through `writes`, in order, before it fetches.
+    public func syncEngine(writes: WritePipeline? = nil) -> SyncEngine? {
         guard let primary, !cache.isReadOnly else { return nil }
-        let writes = CompletionService(workspace: self)
+        let writes = writes ?? WritePipeline(workspace: self)
         return SyncEngine(cache: cache, primary: primary, options: SyncOptions(config),
                           logger: Logger(label: "tally.sync"),
                           beforeFetch: { jobID in await writes.replayOutbox(jobID: jobID) })
     }
 
     /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).
-    public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) {
-        guard !cache.isReadOnly, (try? cache.hasTallyTables()) == true else { return }
-        let counts = Freshness.lookups(namespaces, snapshot: snapshot, staleAfter: config.staleAfter, now: now)
-        _ = try? cache.write { db in try CacheStats.record(db, counts, at: now) }
+    public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) async {
+        let recorder = LookupRecorder(cache: cache, staleAfter: config.staleAfter)
+        recorder.record(namespaces, snapshot: snapshot, now: now)
+        await recorder.flush(force: true, now: now)
     }
 }

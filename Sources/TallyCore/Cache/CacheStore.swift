@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite cache: one connection pool per process over the WorkOS cache file.
 ///
@@ -9,6 +10,8 @@ import GRDB
 public final class CacheStore: Sendable {
     public let path: String
     public let isReadOnly: Bool
+    /// Seconds a statement waits for another connection's lock.
+    public let busyTimeout: TimeInterval
     /// Waits out another process's writes before each of Tally's (see `WriteCourtesy`).
     public let courtesy: WriteCourtesy
     private let readers: ReaderSlot
@@ -26,7 +29,17 @@ public final class CacheStore: Sendable {
     ///   - readOnly: never write, even when the file is writable.
     ///   - createDirectory: create a missing parent directory (the default location); an
     ///     explicit path whose directory is missing is an error instead.
-    public init(path: String, readOnly: Bool = false, createDirectory: Bool = false) throws {
+    ///   - busyTimeout: how long a statement waits for another connection's lock before it
+    ///     fails ("database is locked").
+    public convenience init(path: String, readOnly: Bool = false, createDirectory: Bool = false,
+                            busyTimeout: TimeInterval = CacheStore.busyTimeout) throws {
+        try self.init(path: path, readOnly: readOnly, createDirectory: createDirectory, prepare: true, busyTimeout: busyTimeout)
+    }
+
+    /// Seconds a statement waits for another connection's lock by default.
+    public static let busyTimeout: TimeInterval = 5
+
+    private init(path: String, readOnly: Bool, createDirectory: Bool, prepare: Bool, busyTimeout: TimeInterval) throws {
         let path = FileSafety.expand(path)
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
@@ -49,18 +62,43 @@ public final class CacheStore: Sendable {
         let writable = !readOnly && (!exists || fm.isWritableFile(atPath: path))
             && fm.isWritableFile(atPath: directory.isEmpty ? "." : directory)
         self.isReadOnly = !writable
-        // Opening an existing file writes nothing once its tables and migrations are in place
-        // (CREATE … IF NOT EXISTS of an existing table takes no write lock), so it does not wait.
         self.courtesy = WriteCourtesy(path: path)
-        self.readers = try ReaderSlot(Self.open(path: path, writable: writable))
+        self.busyTimeout = busyTimeout
+        let handles = try Self.connect(path: path, writable: writable, busyTimeout: busyTimeout)
+        self.readers = ReaderSlot(handles)
+        if prepare, let pool = handles.writer { try Self.prepareSchema(pool, path: path) }
     }
 
-    /// The connections to the file at `path`: a pool that creates the contract tables and
-    /// migrates Tally's, or a read-only queue (opened `immutable` where SQLite needs that).
-    static func open(path: String, writable: Bool) throws -> ReaderSlot.Handles {
+    /// Opens (or creates) the cache at `path`, as `init` does, but waits (suspending) for
+    /// another program's writes to end before it creates tables or migrates: the WorkOS server's
+    /// statements must not meet Tally's write lock (see `WriteCourtesy`). A file with every
+    /// table and migration in place is opened without a write.
+    public static func open(path: String, readOnly: Bool = false, createDirectory: Bool = false,
+                            busyTimeout: TimeInterval = CacheStore.busyTimeout) async throws -> CacheStore {
+        let store = try CacheStore(path: path, readOnly: readOnly, createDirectory: createDirectory, prepare: false,
+                                   busyTimeout: busyTimeout)
+        if let pool = store.writer {
+            try await store.prepareWhenQuiet(pool)
+        }
+        return store
+    }
+
+    private func prepareWhenQuiet(_ pool: any DatabaseWriter) async throws {
+        do {
+            guard try await !pool.read({ db in try Self.isComplete(db) }) else { return }
+            await courtesy.waitForQuiet()
+            try Self.prepareSchema(pool, path: path)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The connections to the file at `path`: a pool (WAL, synchronous NORMAL) or a read-only
+    /// queue (opened `immutable` where SQLite needs that).
+    static func connect(path: String, writable: Bool, busyTimeout: TimeInterval) throws -> ReaderSlot.Handles {
         do {
             if writable {
-                var config = Self.configuration(readOnly: false)
+                var config = Self.configuration(readOnly: false, busyTimeout: busyTimeout)
                 config.prepareDatabase { db in
                     // Keep WAL even if another writer left the file in rollback mode.
                     _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
@@ -74,27 +112,34 @@ public final class CacheStore: Sendable {
                 let logWasEmpty = WriteCourtesy.modified(path + "-wal", nonEmpty: true) == nil
                 let pool = try DatabasePool(path: path, configuration: config)
                 if logWasEmpty { WriteCourtesy(path: path).markOwnWrite() }
-                // A file with every table, index and migration in place is opened without a
-                // write: another program writing it then meets no lock of Tally's.
-                let ready = try pool.read { db in try Self.isComplete(db) }
-                if !ready {
-                    let courtesy = WriteCourtesy(path: path)
-                    courtesy.waitForQuiet()
-                    try pool.write { db in
-                        try WorkOSSchema.create(db)
-                        try WorkOSSchema.createTallyIndexes(db)
-                    }
-                    try TallyMigrations.migrator.migrate(pool)
-                    courtesy.markOwnWrite()
-                }
                 FileSafety.restrictDatabaseFiles(path)
                 return ReaderSlot.Handles(reader: pool, writer: pool, immutable: nil, configuration: nil)
             } else {
                 // In a directory it may not write, SQLite can need the `immutable` fallback.
-                let configuration = Self.configuration(readOnly: true)
+                let configuration = Self.configuration(readOnly: true, busyTimeout: busyTimeout)
                 let (queue, immutable) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
                 return ReaderSlot.Handles(reader: queue, writer: nil, immutable: immutable, configuration: configuration)
             }
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Creates the contract tables that are missing and migrates Tally's; writes nothing when
+    /// every table, index and migration is in place.
+    static func prepareSchema(_ pool: any DatabaseWriter, path: String) throws {
+        do {
+            guard try !pool.read({ db in try Self.isComplete(db) }) else { return }
+            try pool.write { db in
+                try WorkOSSchema.create(db)
+                try WorkOSSchema.createTallyIndexes(db)
+            }
+            try TallyMigrations.migrator.migrate(pool)
+            WriteCourtesy(path: path).markOwnWrite()
+            FileSafety.restrictDatabaseFiles(path)
+            // A reader that looked before the tables changed keeps the schema it saw in its
+            // statements (a `SELECT *` of the outbox would miss its new columns): start afresh.
+            (pool as? DatabasePool)?.releaseMemory()
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
         }
@@ -110,25 +155,27 @@ public final class CacheStore: Sendable {
 
     /// Opens the file at the cache's path anew: another program deleted it and made a new one, or
     /// swapped another file in (WorkOS's own troubleshooting says to delete `cache.db*`). Reads
-    /// and writes use the new file from now on; one still running finishes on the old.
+    /// and writes use the new file from now on; one still running finishes on the old. Tables
+    /// Tally needs are added once the program that made the file has finished writing it.
     ///
     /// - Parameter create: make the file when it is missing (a writable cache only).
-    public func reopen(create: Bool = false) throws {
+    public func reopen(create: Bool = false) async throws {
         let fm = FileManager.default
         guard fm.fileExists(atPath: path) || (create && !isReadOnly) else { throw TallyError.cacheMissing(path) }
         if fm.fileExists(atPath: path), !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
-        if !isReadOnly { courtesy.waitForQuiet() }
-        readers.replace(try Self.open(path: path, writable: !isReadOnly))
+        let handles = try Self.connect(path: path, writable: !isReadOnly, busyTimeout: busyTimeout)
+        if let pool = handles.writer { try await prepareWhenQuiet(pool) }
+        readers.replace(handles)
     }
 
     /// How many times the file was opened anew (`reopen`): what was read before may come from
     /// another file.
     public var generation: Int { readers.generation }
 
-    static func configuration(readOnly: Bool) -> Configuration {
+    static func configuration(readOnly: Bool, busyTimeout: TimeInterval = CacheStore.busyTimeout) -> Configuration {
         var config = Configuration()
         config.readonly = readOnly
-        config.busyMode = .timeout(5)
+        config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "tally.cache"
         return config
@@ -146,50 +193,113 @@ public final class CacheStore: Sendable {
         }
     }
 
-    /// Runs `block` in one read transaction (a consistent view, even while others write).
+    /// Runs `block` in one read transaction (a consistent view, even while others write), on
+    /// the calling thread: for the dashboard's own thread and synchronous set-up code.
     public func read<T>(_ block: (Database) throws -> T) throws -> T {
         do { return try readers.current(path: path).read(block) }
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
-    /// Runs `block` in one write transaction.
+    /// Runs `block` in one read transaction, suspending the caller meanwhile (async code never
+    /// holds a thread of the cooperative pool on SQLite).
+    public func read<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await readers.current(path: path).read(block) }
+        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// What one look at the writer connection decided: wait this long, or the write is done.
+    private enum WriteStep<T: Sendable>: Sendable {
+        case wait(TimeInterval)
+        case done(T)
+    }
+
+    /// Runs `block` in one write transaction, once no other program is writing the file (see
+    /// `WriteCourtesy`); the caller suspends while it waits.
     ///
-    /// The courtesy wait runs on the writer connection just before the transaction begins (not
+    /// The courtesy looks on the writer connection just before the transaction begins (not
     /// before waiting for this process's other writes), and is told whether another connection
-    /// committed since this one's last transaction: `PRAGMA data_version` read inside that
-    /// transaction, under the write lock, moves only when someone else commits.
-    public func write<T>(_ block: (Database) throws -> T) throws -> T {
+    /// committed since this one's last transaction: `PRAGMA data_version` there moves only when
+    /// someone else commits.
+    public func write<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         guard let writer else { throw TallyError.cacheReadOnly(path) }
         let generation = readers.generation
+        let started = Date()
+        let courtesy = self.courtesy
+        let versions = writerVersion
+        var lastSeen: Date?
         do {
-            return try writer.writeWithoutTransaction { db in
-                let now = try Self.dataVersion(db)
-                let others = writerVersion.value.map { $0.generation != generation || $0.version != now }
-                return try courtesy.around(othersCommitted: others) {
-                    var result: T?
-                    var seen = now
-                    try db.inTransaction(.immediate) {
-                        seen = try Self.dataVersion(db)
-                        result = try block(db)
-                        return .commit
+            while true {
+                // Once begun, a write is not cut short by its caller's cancellation (a sync's
+                // chunk commits whole, or not at all): it runs in a task of its own.
+                let step = try await Task {
+                    try await writer.writeWithoutTransaction { db -> WriteStep<T> in
+                        let now = try Self.dataVersion(db)
+                        let others = versions.value.map { $0.generation != generation || $0.version != now }
+                        if let delay = courtesy.delay(othersCommitted: others, started: started) { return .wait(delay) }
+                        let result = try Self.transaction(db, generation: generation, versions: versions, block)
+                        courtesy.wrote()
+                        return .done(result)
                     }
-                    writerVersion.value = (generation, seen)
-                    guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no result") }
+                }.value
+                switch step {
+                case .done(let result):
                     return result
+                case .wait(let delay):
+                    if let written = courtesy.lastWrite() {
+                        if let lastSeen, written > lastSeen { courtesy.learn(gap: written.timeIntervalSince(lastSeen)) }
+                        lastSeen = written
+                    }
+                    try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
                 }
             }
         } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `block` in one write transaction now, on the calling thread, without waiting for
+    /// another program's writes: for the dashboard's thread (which looks at
+    /// `courtesy.isOtherWriterActive` first and tries again later) and for set-up code that
+    /// made the file itself.
+    public func writeNow<T>(_ block: (Database) throws -> T) throws -> T {
+        guard let writer else { throw TallyError.cacheReadOnly(path) }
+        let generation = readers.generation
+        do {
+            let result = try writer.writeWithoutTransaction { db in
+                try Self.transaction(db, generation: generation, versions: writerVersion, block)
+            }
+            courtesy.wrote()
+            return result
+        } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// One IMMEDIATE transaction, noting where the writer connection's `data_version` stood.
+    private static func transaction<T>(_ db: Database, generation: Int, versions: WriterVersion,
+                                       _ block: (Database) throws -> T) throws -> T {
+        var result: T?
+        var seen = 0
+        try db.inTransaction(.immediate) {
+            seen = try Self.dataVersion(db)
+            result = try block(db)
+            return .commit
+        }
+        versions.value = (generation, seen)
+        guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no result") }
+        return result
     }
 
     static func dataVersion(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
     }
 
-    /// Runs `block` on the writer connection outside a transaction (for `PRAGMA`s and vacuum).
-    public func writeWithoutTransaction<T>(_ block: (Database) throws -> T) throws -> T {
+    /// Runs `block` on the writer connection outside a transaction (for `PRAGMA`s and vacuum),
+    /// once no other program is writing.
+    public func writeWithoutTransaction<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         guard let writer else { throw TallyError.cacheReadOnly(path) }
-        do { return try courtesy.around { try writer.writeWithoutTransaction(block) } }
-        catch let error as DatabaseError { throw Self.translate(error, path: path) }
+        await courtesy.waitForQuiet()
+        do {
+            let result = try await writer.writeWithoutTransaction(block)
+            courtesy.wrote()
+            return result
+        } catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
     /// The number of rows in each contract table (a rewrite by another program shows as a drop).
@@ -220,64 +330,63 @@ public final class CacheStore: Sendable {
 /// `ReadOnlyAccess`) sees the file as it was; when the file or its log has changed since, the
 /// next read reopens, the normal way first, so commits made by others after all show. All of it
 /// is replaced when the file itself is (`CacheStore.reopen`).
-final class ReaderSlot: @unchecked Sendable {
-    struct Handles {
+final class ReaderSlot: Sendable {
+    struct Handles: Sendable {
         var reader: any DatabaseReader
         var writer: (any DatabaseWriter)?
         var immutable: ReadOnlyAccess.FileState?
         var configuration: Configuration?
     }
 
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var handles: Handles
-
-    init(_ handles: Handles) {
-        self.handles = handles
+    private struct State {
+        var handles: Handles
+        /// How many times `replace` was called.
+        var replaced = 0
     }
 
-    // Guarded by `lock`: how many times `replace` was called.
-    private var replaced = 0
+    private let state: Mutex<State>
+
+    init(_ handles: Handles) {
+        state = Mutex(State(handles: handles))
+    }
 
     /// The reader opened last, without reopening.
-    var last: any DatabaseReader { lock.withLock { handles.reader } }
+    var last: any DatabaseReader { state.withLock { $0.handles.reader } }
 
-    var writer: (any DatabaseWriter)? { lock.withLock { handles.writer } }
+    var writer: (any DatabaseWriter)? { state.withLock { $0.handles.writer } }
 
-    var generation: Int { lock.withLock { replaced } }
+    var generation: Int { state.withLock { $0.replaced } }
 
     func replace(_ new: Handles) {
-        lock.withLock {
-            handles = new
-            replaced += 1
+        state.withLock { state in
+            state.handles = new
+            state.replaced += 1
         }
     }
 
     /// The reader to use now. The one it replaces is not closed: a read may still be using it,
     /// and it closes itself when the last reference goes.
     func current(path: String) throws -> any DatabaseReader {
-        try lock.withLock {
-            guard let opened = handles.immutable, let configuration = handles.configuration,
+        try state.withLock { state in
+            guard let opened = state.handles.immutable, let configuration = state.handles.configuration,
                   ReadOnlyAccess.FileState(path: path) != opened else {
-                return handles.reader
+                return state.handles.reader
             }
-            let (queue, state) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
-            handles.reader = queue
-            handles.immutable = state
+            let (queue, fileState) = try ReadOnlyAccess.openQueue(path: path, configuration: configuration)
+            state.handles.reader = queue
+            state.handles.immutable = fileState
             return queue
         }
     }
 }
 
 /// Where the writer connection's `data_version` stood in this process's last write transaction.
-final class WriterVersion: @unchecked Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var seen: (generation: Int, version: Int)?
+final class WriterVersion: Sendable {
+    private let seen = Mutex<(generation: Int, version: Int)?>(nil)
 
     var value: (generation: Int, version: Int)? {
-        get { lock.withLock { seen } }
-        set { lock.withLock { seen = newValue } }
+        get { seen.withLock { $0 } }
+        set { seen.withLock { $0 = newValue } }
     }
 }
 

@@ -116,9 +116,35 @@ public enum TallyMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("tally-v5") { db in
+            // Writes as values (`Write`): each outbox entry names its kind, what it changes and
+            // its key in columns of their own. Entries written before keep their payloads, made
+            // whole where a payload lacked what its kind now reads (a completion's task id, an
+            // undo's key), so no queued write is lost.
+            try db.execute(sql: """
+                ALTER TABLE tally_outbox ADD COLUMN kind TEXT;
+                ALTER TABLE tally_outbox ADD COLUMN entity TEXT;
+                ALTER TABLE tally_outbox ADD COLUMN entity_id INTEGER;
+                ALTER TABLE tally_outbox ADD COLUMN write_key TEXT;
+                UPDATE tally_outbox SET payload = json_set(payload, '$.taskID', task_id)
+                  WHERE op = 'complete' AND json_valid(payload);
+                UPDATE tally_outbox SET payload = json_set(payload, '$.key', 'outbox-' || id)
+                  WHERE op IN ('uncomplete', 'habit_undo') AND json_valid(payload) AND json_extract(payload, '$.key') IS NULL;
+                UPDATE tally_outbox SET
+                  kind = CASE op
+                    WHEN 'complete' THEN 'task.complete' WHEN 'uncomplete' THEN 'task.uncomplete'
+                    WHEN 'add' THEN 'task.add' WHEN 'edit' THEN 'task.edit' WHEN 'delete' THEN 'task.delete'
+                    WHEN 'habit_checkin' THEN 'habit.checkin' WHEN 'habit_undo' THEN 'habit.uncheck'
+                    ELSE op END,
+                  entity = CASE WHEN op IN ('habit_checkin', 'habit_undo') THEN 'habit' ELSE 'task' END,
+                  entity_id = task_id,
+                  write_key = CASE WHEN json_valid(payload) THEN json_extract(payload, '$.key') END;
+                CREATE INDEX IF NOT EXISTS tally_outbox_key ON tally_outbox(write_key);
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this build knows, shown by `tally doctor`.
-    public static let latest = "tally-v4"
+    public static let latest = "tally-v5"
 }

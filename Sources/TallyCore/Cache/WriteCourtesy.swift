@@ -1,50 +1,69 @@
 import Foundation
+import Synchronization
 
 /// Keeps Tally's writes out of the way of another program writing the same cache file.
 ///
 /// The WorkOS MCP server writes the cache with no busy timeout and rewrites a table as a DELETE
-/// followed by plain INSERTs: a statement of its that meets Tally's write lock fails at once
-/// ("database is locked"), and an INSERT of an id Tally wrote back after the DELETE fails as a
-/// UNIQUE violation. Either leaves its table half-filled until its next run. So before each
-/// write transaction Tally looks at when the file's write-ahead log last changed: when another
-/// process wrote it less than `quiet` seconds ago (its rewrite is a stream of commits a few
-/// milliseconds apart), Tally waits until that process has been quiet that long, at most
-/// `maxWait`; a writer that never goes quiet (an appending soak at 100 writes a second) still
-/// lets Tally's write through, with SQLite's busy timeout on Tally's side as before.
+/// followed by plain INSERTs, one commit each: a statement of its that meets Tally's write lock
+/// fails at once ("database is locked"), and an INSERT of an id Tally wrote back after the
+/// DELETE fails as a UNIQUE violation. Either leaves its table half-filled until its next run.
+/// So before each write transaction Tally looks at when the file's write-ahead log last changed,
+/// and while another process is writing it waits (suspending, on the caller's clock) until that
+/// writer's burst of commits has ended, then writes at once: the moment after a burst is the one
+/// farthest from the next.
 ///
-/// "Another process" is told from Tally's own commits by time: the log changed after the end
-/// of Tally's last commit, in this process or another one (every Tally process touches the marker
-/// file `<cache>.tally-writes` after it writes, so two of them never wait for each other; they
-/// share SQLite's busy timeout instead).
+/// When a burst has ended is learned from the writer itself: while waiting, the gaps between
+/// the commits it sees (the log's modification times, looked at every few milliseconds) tell
+/// the writer's pace, and a pause of many of its longest gaps (`paceFactor` of them, at least
+/// `minimumQuiet`, at most `quiet`) is the end: a writer stalled for a moment mid-rewrite (a busy
+/// machine) must not be taken for one that has finished. Before anything is learned, `quiet`
+/// (0.5 s) is the rule. A writer that never pauses (an appending soak at 100
+/// writes a second) lets Tally's write through after `maxWait`, with SQLite's busy timeout on
+/// Tally's side, and for `persistentWriterPause` after that Tally does not wait for it at all.
 ///
-/// File times are coarse (a clock tick of a few milliseconds), so a commit made just after one
-/// of Tally's can carry a time that reads as Tally's own: exactly the WorkOS server's DELETE that
-/// begins a rewrite right after one of a sync's commits, whose INSERTs the sync's next
-/// transaction then met. `CacheStore.write` therefore says, when it knows, whether another
+/// "Another process" is told from Tally's own commits: `CacheStore.write` says whether another
 /// connection committed since this process's last write (`PRAGMA data_version` on the writer
-/// connection moves only then): if none did, nothing is waited for; if one did, its commit is
-/// taken to be no older than the end of Tally's.
-public final class WriteCourtesy: @unchecked Sendable {
+/// connection moves only then), and every Tally process touches the marker file
+/// `<cache>.tally-writes` after it writes, so two of them never wait for each other (they share
+/// SQLite's busy timeout instead). File times are coarse (a clock tick of a few milliseconds), so
+/// with `othersCommitted` true a log time that reads as Tally's own is still another's.
+public final class WriteCourtesy: Sendable {
     public let path: String
-    public var quiet: TimeInterval
-    public var maxWait: TimeInterval
-    private let lock = NSLock()
-    // Guarded by `lock`: when this process's last write to the file ended, and until when not to
-    // wait at all (after a writer outlasted `maxWait`).
-    private var ownWriteEnded = Date.distantPast
-    private var notWaitingUntil = Date.distantPast
-    /// After a writer outlasted `maxWait`, how long Tally writes without waiting: a writer that
-    /// never goes quiet would otherwise hold up every one of Tally's transactions.
-    public var persistentWriterPause: TimeInterval = 30
+    /// The pause that ends another writer's burst before its pace is known (and the most ever waited for).
+    public let quiet: TimeInterval
+    /// The least pause that ends a burst, however fast the writer's commits come.
+    public let minimumQuiet: TimeInterval
+    /// At most this long waited for a writer that never pauses.
+    public let maxWait: TimeInterval
+    /// After a writer outlasted `maxWait`, how long Tally writes without waiting.
+    public let persistentWriterPause: TimeInterval
 
     /// Touched after each of Tally's writes, by any Tally process.
     let marker: String
 
-    public init(path: String, quiet: TimeInterval = 0.5, maxWait: TimeInterval = 3) {
+    private struct State {
+        /// When this process's last write to the file ended.
+        var ownWriteEnded = Date.distantPast
+        /// Until when not to wait at all (after a writer outlasted `maxWait`).
+        var notWaitingUntil = Date.distantPast
+        /// The largest gap seen between another writer's commits within a burst (its pace);
+        /// nil until one was seen.
+        var burstGap: TimeInterval?
+    }
+
+    private let state = Mutex(State())
+
+    /// How many of the writer's longest gaps make a pause that ends its burst.
+    public static let paceFactor: Double = 8
+
+    public init(path: String, quiet: TimeInterval = 0.5, minimumQuiet: TimeInterval = 0.15, maxWait: TimeInterval = 3,
+                persistentWriterPause: TimeInterval = 30) {
         self.path = path
         self.marker = path + ".tally-writes"
         self.quiet = quiet
+        self.minimumQuiet = min(minimumQuiet, quiet)
         self.maxWait = maxWait
+        self.persistentWriterPause = persistentWriterPause
     }
 
     /// When the file's log was last written, by anyone: the `-wal` of a WAL database (the main
@@ -62,20 +81,29 @@ public final class WriteCourtesy: @unchecked Sendable {
     }
 
     /// Marks a write of Tally's: the marker file's time becomes now (made, mode 0600, if missing).
+    /// A symbolic link there is never followed: it is left as it is.
     func markOwnWrite() {
-        if utimensat(AT_FDCWD, marker, nil, 0) != 0 {
-            let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-            if fd >= 0 { close(fd) }
+        let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else { return }
+        _ = futimens(fd, nil)
+        close(fd)
+    }
+
+    /// The pause that ends another writer's burst, as far as its pace is known.
+    public var burstEnd: TimeInterval {
+        state.withLock { state in
+            guard let gap = state.burstGap else { return quiet }
+            return min(quiet, max(minimumQuiet, gap * Self.paceFactor))
         }
     }
 
-    /// When another process last wrote the file, if that is less than `quiet` seconds before `now`.
+    /// When another process last wrote the file, if that is less than `burstEnd` before `now`.
     ///
     /// - Parameter othersCommitted: whether another connection committed since this process's
     ///   last write, when the caller knows (nil: told by the files' times alone).
     public func otherWriter(now: Date = Date(), othersCommitted: Bool? = nil) -> Date? {
         guard othersCommitted != false, let written = lastWrite() else { return nil }
-        let ownEnded = lock.withLock { ownWriteEnded }
+        let ownEnded = state.withLock { $0.ownWriteEnded }
         let marked = Self.modified(marker) ?? .distantPast
         var other = written
         if othersCommitted == true {
@@ -87,41 +115,59 @@ public final class WriteCourtesy: @unchecked Sendable {
         } else if written <= max(ownEnded, marked).addingTimeInterval(0.005) {
             return nil
         }
-        return now.timeIntervalSince(other) < quiet ? other : nil
+        return now.timeIntervalSince(other) < burstEnd ? other : nil
     }
 
     /// True while another process is writing the file.
     public var isOtherWriterActive: Bool { otherWriter() != nil }
 
-    /// Waits until no other process has written for `quiet` seconds, or `maxWait` has passed.
-    /// Returns how long it waited.
-    @discardableResult
-    public func waitForQuiet(othersCommitted: Bool? = nil,
-                             sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) -> TimeInterval {
-        let start = Date()
-        if othersCommitted == false || lock.withLock({ start < notWaitingUntil }) { return 0 }
-        while let written = otherWriter(othersCommitted: othersCommitted) {
-            let now = Date()
-            if now.timeIntervalSince(start) >= maxWait {
-                let pause = persistentWriterPause
-                lock.withLock { notWaitingUntil = now.addingTimeInterval(pause) }
-                break
-            }
-            sleep(max(0.005, min(0.05, quiet - now.timeIntervalSince(written))))
+    /// How long to wait before looking again, or nil to write now. Called right before each write
+    /// transaction; `started` is when the caller began waiting for this write.
+    func delay(othersCommitted: Bool?, started: Date, now: Date = Date()) -> TimeInterval? {
+        if othersCommitted == false { return nil }
+        if state.withLock({ now < $0.notWaitingUntil }) { return nil }
+        guard let written = otherWriter(now: now, othersCommitted: othersCommitted) else { return nil }
+        if now.timeIntervalSince(started) >= maxWait {
+            let pause = persistentWriterPause
+            state.withLock { $0.notWaitingUntil = now.addingTimeInterval(pause) }
+            return nil
         }
-        return Date().timeIntervalSince(start)
+        return max(0.002, min(0.02, burstEnd - now.timeIntervalSince(written)))
     }
 
-    /// Runs `write` after waiting for quiet, and notes its end as this process's own write.
-    ///
-    /// - Parameter othersCommitted: see `otherWriter(now:othersCommitted:)`.
-    public func around<T>(othersCommitted: Bool? = nil, _ write: () throws -> T) rethrows -> T {
-        waitForQuiet(othersCommitted: othersCommitted)
-        defer {
-            // The mark first: a mark later than this process's last write is another process's.
-            markOwnWrite()
-            lock.withLock { ownWriteEnded = Date() }
+    /// Notes a commit of another writer seen at `written` while waiting, `gap` after the one seen
+    /// before it: gaps shorter than `quiet` are its pace within a burst.
+    func learn(gap: TimeInterval) {
+        guard gap > 0, gap < quiet else { return }
+        state.withLock { state in
+            // The longest gap seen lately: it fades slowly, so a writer that speeds up is learned
+            // again, but one stall is remembered for a while.
+            state.burstGap = state.burstGap.map { max(gap, $0 * 0.95) } ?? gap
         }
-        return try write()
+    }
+
+    /// Waits (suspending on `clock`) until no other process is writing, or `maxWait` has passed.
+    /// Returns how long it waited.
+    @discardableResult
+    public func waitForQuiet(othersCommitted: Bool? = nil, clock: any TallyClock = SystemClock()) async -> TimeInterval {
+        // The file's times are the system's: they are compared with the system's now. Only the
+        // waiting itself is on `clock`.
+        let started = Date()
+        var lastSeen: Date?
+        while let delay = delay(othersCommitted: othersCommitted, started: started) {
+            if let written = lastWrite() {
+                if let lastSeen, written > lastSeen { learn(gap: written.timeIntervalSince(lastSeen)) }
+                lastSeen = written
+            }
+            do { try await clock.sleep(for: delay) } catch { break }
+        }
+        return Date().timeIntervalSince(started)
+    }
+
+    /// Notes the end of one of this process's writes.
+    func wrote() {
+        // The mark first: a mark later than this process's last write is another process's.
+        markOwnWrite()
+        state.withLock { $0.ownWriteEnded = Date() }
     }
 }

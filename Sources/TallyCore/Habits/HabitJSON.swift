@@ -27,34 +27,34 @@ public enum HabitJSON {
         ]
     }
 
-    /// `life_complete_habit`'s answer: `{success: true, completion, habit, streakInfo}`, or
-    /// `{success: false, message: "Habit already completed today", habit: {id, name,
-    /// currentStreak, lastCompletedDate}}`. A queued check-in adds `pending: true` and `reason`.
-    public static func checkIn(_ outcome: HabitCheckInOutcome, note: String?, today: String) -> [String: Any] {
-        let habit = outcome.habit
-        switch outcome {
-        case .alreadyDone:
-            return [
-                "success": false, "message": "Habit already completed today",
-                "habit": ["id": habit.id, "name": habit.name, "currentStreak": habit.currentStreak ?? 0,
-                          "lastCompletedDate": habit.lastCompletedDate ?? today] as [String: Any],
-            ]
-        case .applied(_, _, let before), .queued(_, _, let before, _):
-            var shown = row(habit)
-            shown["lastCompletedDate"] = habit.lastCompletedDate ?? today
-            let newStreak = habit.currentStreak ?? 0
-            var object: [String: Any] = [
-                "success": true,
-                "completion": ["habitId": habit.id, "completedAt": value(habit.updatedAt), "note": value(note)] as [String: Any],
-                "habit": shown,
-                "streakInfo": ["previousStreak": before.currentStreak, "newStreak": newStreak,
-                               "wasConsecutive": newStreak > 1] as [String: Any],
-            ]
-            if case .queued(_, _, _, let reason) = outcome {
-                object["pending"] = true
-                object["reason"] = reason
-            }
-            return object
+    /// `life_complete_habit`'s answer: `{success: true, completion, habit, streakInfo}`; a
+    /// queued check-in adds `pending: true` and `reason`.
+    public static func checkIn(_ receipt: WriteReceipt<CheckInHabit>, note: String?, today: String) -> [String: Any] {
+        let habit = receipt.result.habit
+        var shown = row(habit)
+        shown["lastCompletedDate"] = habit.lastCompletedDate ?? today
+        let newStreak = habit.currentStreak ?? 0
+        var object: [String: Any] = [
+            "success": true,
+            "completion": ["habitId": habit.id, "completedAt": value(receipt.write.request.completedAt), "note": value(note)] as [String: Any],
+            "habit": shown,
+            "streakInfo": ["previousStreak": receipt.write.before?.currentStreak ?? 0, "newStreak": newStreak,
+                           "wasConsecutive": newStreak > 1] as [String: Any],
+        ]
+        if case .queued(let reason) = receipt.state {
+            object["pending"] = true
+            object["reason"] = reason
         }
+        return object
+    }
+
+    /// `life_complete_habit`'s answer for a habit done today already: `{success: false, message:
+    /// "Habit already completed today", habit: {id, name, currentStreak, lastCompletedDate}}`.
+    public static func alreadyDone(_ habit: Habit, today: String) -> [String: Any] {
+        [
+            "success": false, "message": "Habit already completed today",
+            "habit": ["id": habit.id, "name": habit.name, "currentStreak": habit.currentStreak ?? 0,
+                      "lastCompletedDate": habit.lastCompletedDate ?? today] as [String: Any],
+        ]
     }
 }

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresPrimary {
     /// Runs `body` in one transaction on the writes connection (BEGIN/COMMIT, ROLLBACK on error).
-    func transaction<T: Sendable>(deadline: Double? = nil,
+    func inTransaction<T: Sendable>(deadline: Double? = nil,
                                   _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let log = logger
         return try await run(.writes, deadline: deadline) { connection in
@@ -21,118 +21,12 @@ extension PostgresPrimary {
         }
     }
 
-    public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
-        let columns = try await columns()
-        let log = logger
-        let shown = displayName
-        return try await transaction { connection in
-            let task = try await Self.fetchTask(connection, id: request.taskID, lock: true, columns: columns, logger: log)
-            let date = request.day.description
-            guard try CompletionPlan.shouldComplete(task, request, shown: shown), let task else {
-                let goal = try await Self.fetchGoal(connection, date: date, lock: false, columns: columns, logger: log)
-                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""), goal: goal, wasReplay: true)
-            }
-            let today = try await Self.fetchGoal(connection, date: date, lock: true, columns: columns, logger: log)
-            let yesterday = try await Self.fetchGoal(connection, date: request.day.adding(days: -1).description,
-                                                     lock: false, columns: columns, logger: log)
-            let done = CompletionPlan.completed(task, request)
-            var statement = PostgresStatement()
-            var sets = [
-                "status = \(statement.bind("done"))::text",
-                "completed_at = \(columns.value(statement.bind(done.completedAt), "tasks", "completed_at"))",
-                "points_final = \(statement.bind(Int64(request.points)))::bigint",
-                "updated_at = \(columns.value(statement.bind(done.updatedAt), "tasks", "updated_at"))",
-            ]
-            if request.explicitPoints, columns.has("tasks", "points_adjusted_at") {
-                sets.append("points_adjusted_at = \(columns.value(statement.bind(done.pointsAdjustedAt), "tasks", "points_adjusted_at"))")
-            }
-            let id = statement.bind(task.id)
-            try await connection.query(statement.query("UPDATE tasks SET \(sets.joined(separator: ", ")) WHERE id = \(id)::bigint"),
-                                       logger: log)
-            let change = CompletionPlan.goalChange(completing: request, today: today, yesterday: yesterday)
-            try await Self.write(change, insert: true, columns: columns, connection, logger: log)
-            let stored = try await Self.fetchTask(connection, id: task.id, lock: false, columns: columns, logger: log) ?? done
-            let goal = try await Self.fetchGoal(connection, date: date, lock: false, columns: columns, logger: log)
-            return CompletionResult(task: stored, goal: goal, wasReplay: false,
-                                    streakBefore: change.streak == nil ? nil : StreakFields(today))
-        }
-    }
-
-    public func undo(_ request: UndoRequest) async throws -> CompletionResult {
-        let columns = try await columns()
-        let log = logger
-        let shown = displayName
-        return try await transaction { connection in
-            let task = try await Self.fetchTask(connection, id: request.taskID, lock: true, columns: columns, logger: log)
-            guard try CompletionPlan.shouldUndo(task, request, shown: shown), let task else {
-                let goal = try await Self.fetchGoal(connection, date: request.day, lock: false, columns: columns, logger: log)
-                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""), goal: goal, wasReplay: true)
-            }
-            let today = try await Self.fetchGoal(connection, date: request.day, lock: true, columns: columns, logger: log)
-            let back = CompletionPlan.restored(task, request)
-            var statement = PostgresStatement()
-            var sets = [
-                "status = \(statement.bind(back.status))::text",
-                "completed_at = \(columns.value(statement.bind(back.completedAt), "tasks", "completed_at"))",
-                "points_final = \(statement.bind(back.pointsFinal.map(Int64.init)))::bigint",
-                "updated_at = \(columns.value(statement.bind(back.updatedAt), "tasks", "updated_at"))",
-            ]
-            if columns.has("tasks", "points_adjusted_at") {
-                sets.append("points_adjusted_at = \(columns.value(statement.bind(back.pointsAdjustedAt), "tasks", "points_adjusted_at"))")
-            }
-            let id = statement.bind(task.id)
-            try await connection.query(statement.query("UPDATE tasks SET \(sets.joined(separator: ", ")) WHERE id = \(id)::bigint"),
-                                       logger: log)
-            if today != nil {
-                let change = CompletionPlan.goalChange(undoing: request, today: today)
-                try await Self.write(change, insert: false, columns: columns, connection, logger: log)
-            }
-            let stored = try await Self.fetchTask(connection, id: task.id, lock: false, columns: columns, logger: log) ?? back
-            let goal = try await Self.fetchGoal(connection, date: request.day, lock: false, columns: columns, logger: log)
-            return CompletionResult(task: stored, goal: goal, wasReplay: false)
-        }
-    }
-
-    /// Adds a change to the day's goal row as increments (a completion made elsewhere at the same
-    /// moment is kept); with `insert`, a missing row is created with the table's defaults.
-    static func write(_ change: GoalChange, insert: Bool, columns: PostgresColumns, _ connection: PostgresConnection,
-                      logger: Logger) async throws {
-        var statement = PostgresStatement()
-        let date = statement.bind(change.date)
-        let points = statement.bind(Int64(change.points))
-        let tasks = statement.bind(Int64(change.tasks))
-        let updatedAt = columns.value(statement.bind(change.updatedAt), "daily_goals", "updated_at")
-        var sets = [
-            "earned_points = greatest(0, coalesce(daily_goals.earned_points, 0) + \(points)::bigint)",
-            "task_count = greatest(0, coalesce(daily_goals.task_count, 0) + \(tasks)::bigint)",
-            "updated_at = \(updatedAt)",
-        ]
-        var insertColumns = ["date", "earned_points", "task_count", "updated_at"]
-        var insertValues = ["\(date)::date", "greatest(0, \(points)::bigint)", "greatest(0, \(tasks)::bigint)", updatedAt]
-        if let streak = change.streak {
-            let current = statement.bind(streak.currentStreak.map(Int64.init))
-            let longest = statement.bind(streak.longestStreak.map(Int64.init))
-            let hit = statement.bind(streak.lastGoalHitDate)
-            sets += ["current_streak = \(current)::bigint", "longest_streak = \(longest)::bigint",
-                     "last_goal_hit_date = \(hit)::date"]
-            insertColumns += ["current_streak", "longest_streak", "last_goal_hit_date"]
-            insertValues += ["\(current)::bigint", "\(longest)::bigint", "\(hit)::date"]
-        }
-        let sql = insert
-            ? """
-              INSERT INTO daily_goals (\(insertColumns.joined(separator: ", "))) VALUES (\(insertValues.joined(separator: ", ")))
-              ON CONFLICT (date) DO UPDATE SET \(sets.joined(separator: ", "))
-              """
-            : "UPDATE daily_goals SET \(sets.joined(separator: ", ")) WHERE date = \(date)::date"
-        try await connection.query(statement.query(sql), logger: logger)
-    }
-
     /// Creates the tables that are missing (as WorkOS's migrations make them) and, with `push`,
     /// the NOTIFY function and triggers. Tables that exist are left as they are.
     @discardableResult
     public func initSchema(push: Bool) async throws -> [String] {
         let log = logger
-        let created = try await transaction { connection -> [String] in
+        let created = try await inTransaction { connection -> [String] in
             try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(7158202)"), logger: log)
             var existing: Set<String> = []
             for try await name in try await connection.query(PostgresQuery(unsafeSQL: """
@@ -174,7 +68,7 @@ extension PostgresPrimary {
         let columns = try await columns()
         let log = logger
         // A bulk load, not a round trip: allow it minutes, not the per-query timeout.
-        try await transaction(deadline: 900) { connection in
+        try await inTransaction(deadline: 900) { connection in
             try await connection.query("TRUNCATE clients, tasks, daily_goals, habits RESTART IDENTITY CASCADE", logger: log)
             for (namespace, rows) in [(Namespace.clients, data.clients.map(\.databaseValues)),
                                       (.tasks, data.tasks.map(\.databaseValues)),

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The primary on PostgreSQL (Neon or any server), through postgres-nio.
 ///
@@ -20,7 +21,7 @@ import PostgresNIO
 ///
 /// With an `idleTimeout`, a lane's connection that has not been used for that long is closed:
 /// a serverless primary (Neon) can then stop its compute, and the next call opens a new one.
-public actor PostgresPrimary: PrimaryStore {
+public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     public nonisolated let displayName: String
     let url: PostgresURL
     let logger: Logger
@@ -46,6 +47,9 @@ public actor PostgresPrimary: PrimaryStore {
     enum Lane: Hashable, Sendable {
         case reads, writes
     }
+
+    public nonisolated var push: (any PrimaryPush)? { self }
+    public nonisolated var idleConnections: (any IdleConnections)? { self }
 
     public init(url: PostgresURL, timeout: Double = 15, idleTimeout: Double? = nil,
                 logger: Logger = Logger(label: "tally.postgres")) {
@@ -288,18 +292,16 @@ public actor PostgresPrimary: PrimaryStore {
 }
 
 /// Lets exactly one of several racers resume a continuation.
-final class ResumeOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    private var _onClaim: (@Sendable () -> Void)?
+final class ResumeOnce: Sendable {
+    private let state = Mutex<(done: Bool, onClaim: (@Sendable () -> Void)?)>((false, nil))
 
     /// Runs after the first claim (at once if that already happened).
     var onClaim: (@Sendable () -> Void)? {
-        get { lock.withLock { _onClaim } }
+        get { state.withLock { $0.onClaim } }
         set {
-            let runNow = lock.withLock { () -> Bool in
-                if done { return true }
-                _onClaim = newValue
+            let runNow = state.withLock { state -> Bool in
+                if state.done { return true }
+                state.onClaim = newValue
                 return false
             }
             if runNow { newValue?() }
@@ -307,10 +309,10 @@ final class ResumeOnce: @unchecked Sendable {
     }
 
     func claim() -> Bool {
-        let action = lock.withLock { () -> (@Sendable () -> Void)?? in
-            if done { return nil }
-            done = true
-            return .some(_onClaim)
+        let action = state.withLock { state -> (@Sendable () -> Void)?? in
+            if state.done { return nil }
+            state.done = true
+            return .some(state.onClaim)
         }
         guard let action else { return false }
         action?()

@@ -150,7 +150,8 @@ struct PostgresColumns: Sendable {
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())
-          AND c.relname IN ('clients', 'tasks', 'daily_goals', 'habits', 'habit_completions')
+          AND c.relname IN ('clients', 'tasks', 'daily_goals', 'habits', 'habit_completions', 'energy_states',
+                            'brain_dump', 'client_memory', 'energy_feedback')
           AND c.relkind IN ('r', 'v', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdropped
           AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')
                OR pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))

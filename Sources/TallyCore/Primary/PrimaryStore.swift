@@ -95,30 +95,19 @@ public struct PriorTask: Equatable, Sendable, Codable {
     }
 }
 
-/// What the primary holds after a completion or undo: the task and the day's goal row.
-public struct CompletionResult: Equatable, Sendable {
-    public var task: WorkTask
-    /// The day's goal row (nil when the primary has none, e.g. after undoing a replayed undo).
-    public var goal: DailyGoal?
-    /// True when the primary had already applied this (a replay): nothing was written.
-    public var wasReplay: Bool
-    /// The goal row's streak before this completion, when the completion changed it.
-    public var streakBefore: StreakFields?
+/// The authoritative store behind the cache: PostgreSQL, a local SQLite file, or none. What a
+/// primary is, split by who needs what: a reader (the sync engine, the history, a row the cache
+/// lacks), a writer (`PrimaryWriter`: every change, through `WritePipeline`), an administrator
+/// (`tally primary init`). Optional capabilities are asked for, never found by the type:
+/// `push` (LISTEN/NOTIFY) and `idleConnections` (closing them so a serverless primary sleeps).
+public typealias PrimaryStore = PrimaryReader & PrimaryWriter & PrimaryAdministrator
 
-    public init(task: WorkTask, goal: DailyGoal?, wasReplay: Bool, streakBefore: StreakFields? = nil) {
-        self.task = task
-        self.goal = goal
-        self.wasReplay = wasReplay
-        self.streakBefore = streakBefore
-    }
-}
-
-/// The authoritative store behind the cache: PostgreSQL, a local SQLite file, or none.
+/// What reading a primary needs.
 ///
 /// Rows cross this boundary as arrays of `DatabaseValue` in the namespace's contract column
 /// order, so the sync engine writes them to the cache without per-column mapping. A store uses
 /// the database as it finds it: reads and writes create, alter or drop nothing.
-public protocol PrimaryStore: Sendable {
+public protocol PrimaryReader: Sendable {
     /// Safe to show: the URL with its password masked.
     var displayName: String { get }
 
@@ -167,27 +156,6 @@ public protocol PrimaryStore: Sendable {
     /// One day's goal row as the primary holds it now.
     func goal(date: String) async throws -> DailyGoal?
 
-    /// Marks the task done and adds its points to the day's goal row, in one transaction, as
-    /// the WorkOS web app does. A replay (the task done at exactly `completedAt`) changes nothing.
-    /// Throws `TallyError.conflict` when the task is done otherwise or gone.
-    func complete(_ request: CompletionRequest) async throws -> CompletionResult
-
-    /// Reverses a completion in one transaction; a replay (already reversed) changes nothing.
-    func undo(_ request: UndoRequest) async throws -> CompletionResult
-
-    /// Inserts `task` in one transaction: with `keepID` under its own id (undoing a delete),
-    /// else under the id the primary's sequence gives; a nil sort order puts it first in its
-    /// status, as WorkOS does. A replay (a task with that id, or that title and `created_at`)
-    /// returns the task already there.
-    func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask
-
-    /// Applies the changes in one transaction (`TaskPlan.check` decides each). Throws
-    /// `TallyError.conflict` when a task was changed or deleted meanwhile; nothing is written then.
-    func update(_ changes: [TaskChange]) async throws -> [WorkTask]
-
-    /// Deletes a task; returns it as it was, nil when it was already gone (a replay).
-    func delete(taskID: Int64) async throws -> WorkTask?
-
     /// One habit as the primary holds it now, with its `last_completed_date` (nil when gone).
     func habit(id: Int64) async throws -> Habit?
 
@@ -195,27 +163,48 @@ public protocol PrimaryStore: Sendable {
     /// when the primary has no such table.
     func habitCompletions(since: String) async throws -> [HabitCompletion]
 
-    /// Checks a habit in, in one transaction, as WorkOS's `life_complete_habit` does: a
-    /// completion row and the habit's streak (`HabitCheckIn`). A habit already done on the
-    /// request's day (a completion within its bounds, or `last_completed_date`) is left as it
-    /// is, which also makes a replay write nothing. Throws `TallyError.conflict` when the habit
-    /// is gone.
-    func checkIn(_ request: HabitCheckInRequest) async throws -> HabitCheckInResult
+    /// Pushes changes made elsewhere (PostgreSQL with `tally primary init --push`'s triggers);
+    /// nil where the primary cannot.
+    var push: (any PrimaryPush)? { get }
 
-    /// Deletes the check-in's completion row and restores the streak when the habit still
-    /// shows the check-in's, in one transaction; a replay (the row already gone) writes nothing.
-    func undoCheckIn(_ request: HabitUndoRequest) async throws -> HabitCheckInResult
-
-    /// Creates the tables of a new database as WorkOS has them, when missing; with `push`, also
-    /// the triggers that NOTIFY running dashboards. Returns what it created, for the user.
-    @discardableResult
-    func initSchema(push: Bool) async throws -> [String]
+    /// Closes connections that sit unused, so a serverless primary can stop its compute; nil
+    /// where there are none to close (a local file).
+    var idleConnections: (any IdleConnections)? { get }
 
     /// Releases connections.
     func close() async
 }
 
-extension PrimaryStore {
+/// What `tally primary init` needs.
+public protocol PrimaryAdministrator: Sendable {
+    /// Creates the tables of a new database as WorkOS has them, when missing; with `push`, also
+    /// the triggers that NOTIFY running dashboards. Returns what it created, for the user.
+    @discardableResult
+    func initSchema(push: Bool) async throws -> [String]
+}
+
+/// A primary that tells of changes made elsewhere.
+public protocol PrimaryPush: Sendable {
+    /// Whether the NOTIFY triggers are installed.
+    func pushInstalled() async throws -> Bool
+
+    /// Listens for changes and calls `onChange` for each, reconnecting with backoff until the
+    /// calling task is cancelled.
+    func listen(onChange: @escaping @Sendable (String) -> Void, onError: @escaping @Sendable (String) -> Void) async
+}
+
+/// A primary whose connections can be let go while nobody needs them.
+public protocol IdleConnections: Sendable {
+    /// Closes the connections no call is using now; the next call opens a new one.
+    func closeIdleConnections() async
+}
+
+extension PrimaryReader {
+    public var push: (any PrimaryPush)? { nil }
+    public var idleConnections: (any IdleConnections)? { nil }
+}
+
+extension PrimaryReader {
     /// Nothing to open ahead (a local file).
     public func prepare() async -> Bool { true }
 

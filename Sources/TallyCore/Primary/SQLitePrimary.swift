@@ -12,6 +12,8 @@ import GRDB
 public final class SQLitePrimary: PrimaryStore {
     public let path: String
     let pool: DatabasePool
+    /// Held by each write transaction from its BEGIN to its COMMIT (see `SQLiteTransaction`).
+    let writes = AsyncLock()
 
     public var displayName: String { "sqlite://\(path)" }
 
@@ -33,6 +35,8 @@ public final class SQLitePrimary: PrimaryStore {
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.label = "tally.primary"
+        // A write's transaction stays open across its awaits (`SQLitePrimary+Transaction.swift`).
+        config.allowsUnsafeTransactions = true
         do {
             pool = try DatabasePool(path: path, configuration: config)
             if create { try pool.write { db in try Self.createSchema(db) } }
@@ -236,94 +240,6 @@ public final class SQLitePrimary: PrimaryStore {
         try await mapped { db in try DailyGoal.fetchOne(db, sql: "SELECT * FROM daily_goals WHERE date = ?", arguments: [date]) }
     }
 
-    public func complete(_ request: CompletionRequest) async throws -> CompletionResult {
-        let name = displayName
-        return try await writeMapped { db in
-            let task = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [request.taskID])
-            let date = request.day.description
-            guard try CompletionPlan.shouldComplete(task, request, shown: name), let task else {
-                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""),
-                                        goal: try Self.goal(db, date), wasReplay: true)
-            }
-            let today = try Self.goal(db, date)
-            let yesterday = try Self.goal(db, request.day.adding(days: -1).description)
-            let done = CompletionPlan.completed(task, request)
-            try Self.writeTask(done, db)
-            let change = CompletionPlan.goalChange(completing: request, today: today, yesterday: yesterday)
-            try Self.write(change, insert: true, db)
-            return CompletionResult(task: try Self.task(db, task.id) ?? done, goal: try Self.goal(db, date), wasReplay: false,
-                                    streakBefore: change.streak == nil ? nil : StreakFields(today))
-        }
-    }
-
-    public func undo(_ request: UndoRequest) async throws -> CompletionResult {
-        let name = displayName
-        return try await writeMapped { db in
-            let task = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [request.taskID])
-            guard try CompletionPlan.shouldUndo(task, request, shown: name), let task else {
-                return CompletionResult(task: task ?? WorkTask(id: request.taskID, title: ""),
-                                        goal: try Self.goal(db, request.day), wasReplay: true)
-            }
-            let today = try Self.goal(db, request.day)
-            let back = CompletionPlan.restored(task, request)
-            try Self.writeTask(back, db)
-            if today != nil { try Self.write(CompletionPlan.goalChange(undoing: request, today: today), insert: false, db) }
-            return CompletionResult(task: try Self.task(db, task.id) ?? back, goal: try Self.goal(db, request.day), wasReplay: false)
-        }
-    }
-
-    public func create(_ task: WorkTask, keepID: Bool) async throws -> WorkTask {
-        try await writeMapped { db in
-            if keepID, let existing = try Self.task(db, task.id) { return existing }
-            if !keepID, let existing = try WorkTask.fetchOne(db, sql: "SELECT * FROM tasks WHERE title = ? AND created_at = ?",
-                                                             arguments: [task.title, task.createdAt]) {
-                return existing
-            }
-            var row = task
-            if row.sortOrder == nil {
-                let lowest = try Int.fetchOne(db, sql: "SELECT min(sort_order) FROM tasks WHERE status = ?", arguments: [task.status])
-                row.sortOrder = TaskPlan.firstSortOrder(lowest: lowest)
-            }
-            var columns = WorkTask.columnNames
-            var values = row.databaseValues
-            if !keepID { columns.removeFirst(); values.removeFirst() }
-            try db.execute(sql: "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))",
-                           arguments: StatementArguments(values))
-            return try Self.task(db, keepID ? task.id : db.lastInsertedRowID) ?? row
-        }
-    }
-
-    public func update(_ changes: [TaskChange]) async throws -> [WorkTask] {
-        let name = displayName
-        return try await writeMapped { db in
-            var stored: [WorkTask] = []
-            for change in changes {
-                let current = try Self.task(db, change.taskID)
-                switch TaskPlan.check(current, change, shown: name) {
-                case .conflict(let message): throw TallyError.conflict(message)
-                case .alreadyApplied: if let current { stored.append(current) }
-                case .apply:
-                    guard let current else { continue }
-                    let next = TaskPlan.applied(current, change)
-                    let columns = TaskPlan.columns(of: change)
-                    let values = columns.map { column in next.databaseValues[WorkTask.columnNames.firstIndex(of: column) ?? 0] }
-                    try db.execute(sql: "UPDATE tasks SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
-                                   arguments: StatementArguments(values + [change.taskID.databaseValue]))
-                    stored.append(try Self.task(db, change.taskID) ?? next)
-                }
-            }
-            return stored
-        }
-    }
-
-    public func delete(taskID: Int64) async throws -> WorkTask? {
-        try await writeMapped { db in
-            guard let task = try Self.task(db, taskID) else { return nil }
-            try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [taskID])
-            return task
-        }
-    }
-
     func writeMapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(block) }
         catch let error as DatabaseError {
@@ -337,21 +253,6 @@ public final class SQLitePrimary: PrimaryStore {
 
     static func goal(_ db: Database, _ date: String) throws -> DailyGoal? {
         try DailyGoal.fetchOne(db, sql: "SELECT * FROM daily_goals WHERE date = ?", arguments: [date])
-    }
-
-    /// Writes a task's completion fields.
-    static func writeTask(_ task: WorkTask, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                UPDATE tasks SET status = ?, completed_at = ?, points_final = ?, points_adjusted_at = ?,
-                  updated_at = ? WHERE id = ?
-                """,
-            arguments: [task.status, task.completedAt, task.pointsFinal, task.pointsAdjustedAt, task.updatedAt, task.id])
-    }
-
-    /// Adds a goal change to the day's row as increments; with `insert`, creates a missing row.
-    static func write(_ change: GoalChange, insert: Bool, _ db: Database) throws {
-        try change.write(to: "daily_goals", insert: insert, db)
     }
 
     public func close() async {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 
 /// Today's figures and the tasks behind them, read without the rest of a `Snapshot`: what an
@@ -56,16 +57,19 @@ extension CacheStore {
 /// replaced file (`CacheStore.generation`). Only the figures that move with the clock (the
 /// pace, the points expected by now, the pressure) are worked out at every read. When the
 /// watcher cannot look, nothing is kept.
-public final class DayReadingKeeper: @unchecked Sendable {
+public final class DayReadingKeeper: Sendable {
     public let cache: CacheStore
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var watcher: ChangeWatcher?
-    private var watchedGeneration = 0
-    private var kept: (key: Key, reading: DayReading)?
+
+    private struct State {
+        var watcher: ChangeWatcher?
+        var watchedGeneration = 0
+        var kept: (key: Key, reading: DayReading)?
+    }
+
+    private let state = Mutex(State())
 
     /// What a kept reading was read under.
-    struct Key: Equatable {
+    struct Key: Equatable, Sendable {
         var mark: ChangeWatcher.Mark
         var generation: Int
         var today: LocalDay
@@ -85,31 +89,31 @@ public final class DayReadingKeeper: @unchecked Sendable {
         let today = LocalDay(now, in: timeZone)
         // The mark is taken before the read: a commit after it moves the next mark, so a
         // reading kept under this mark is never older than the file at that mark.
-        let key = lock.withLock { () -> Key? in
-            guard let mark = currentMark() else { return nil }
-            return Key(mark: mark, generation: watchedGeneration, today: today, timeZone: timeZone.identifier,
+        let key = state.withLock { state -> Key? in
+            guard let mark = currentMark(&state) else { return nil }
+            return Key(mark: mark, generation: state.watchedGeneration, today: today, timeZone: timeZone.identifier,
                        defaultTarget: defaultTarget, workday: workday)
         }
-        if let key, var reading = lock.withLock({ kept?.key == key ? kept?.reading : nil }) {
+        if let key, var reading = state.withLock({ $0.kept?.key == key ? $0.kept?.reading : nil }) {
             reading.figures = reading.figures.at(hour: CacheStore.hour(now, on: today, in: timeZone), workday: workday)
             return reading
         }
         let reading = try cache.dayReading(now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
-        lock.withLock { kept = key.map { ($0, reading) } }
+        state.withLock { $0.kept = key.map { ($0, reading) } }
         return reading
     }
 
     /// The watcher's mark, opening it (again) for a file the cache opened anew; nil when it
-    /// cannot look. Called with `lock` held.
-    private func currentMark() -> ChangeWatcher.Mark? {
+    /// cannot look. Called with the state locked.
+    private func currentMark(_ state: inout State) -> ChangeWatcher.Mark? {
         let generation = cache.generation
-        if watcher == nil || generation != watchedGeneration {
-            watcher = try? ChangeWatcher(path: cache.path)
-            watchedGeneration = generation
-            kept = nil
+        if state.watcher == nil || generation != state.watchedGeneration {
+            state.watcher = try? ChangeWatcher(path: cache.path)
+            state.watchedGeneration = generation
+            state.kept = nil
         }
-        guard let mark = try? watcher?.mark() else {
-            watcher = nil
+        guard let mark = try? state.watcher?.mark() else {
+            state.watcher = nil
             return nil
         }
         return mark

@@ -202,7 +202,7 @@ struct SnapshotReader {
         var habitDays: [Int64: Set<LocalDay>] = [:]
         var pendingHabits: Set<Int64> = []
         if try db.tableExists("tally_habit_checkins") {
-            let since = Timestamp.format(today.adding(days: -HabitWriter.historyDays).start(in: timeZone))
+            let since = Timestamp.format(today.adding(days: -HabitStatus.historyDays).start(in: timeZone))
             for checkIn in try CacheRows.habitCheckIns(since: since, db) {
                 if let day = checkIn.day(in: timeZone) { habitDays[checkIn.habitID, default: []].insert(day) }
             }
@@ -267,12 +267,16 @@ struct SnapshotReader {
         return done
     }
 
-    /// The ids of tasks whose completion waits in the outbox.
+    /// The ids of tasks with a write waiting in the outbox.
     static func outboxTaskIDs(_ db: Database) throws -> [Int64] {
         guard try db.tableExists(SyncJob.databaseTableName) else { return [] }
-        return try Int64.fetchAll(db, sql: """
-            SELECT task_id FROM tally_outbox WHERE applied_at IS NULL AND op NOT IN ('habit_checkin', 'habit_undo')
-            """)
+        // A read-only cache may be from before the outbox had kinds (migration tally-v5).
+        guard try db.columns(in: OutboxEntry.databaseTableName).contains(where: { $0.name == "entity" }) else {
+            return try Int64.fetchAll(db, sql: """
+                SELECT task_id FROM tally_outbox WHERE applied_at IS NULL AND op NOT IN ('habit_checkin', 'habit_undo')
+                """)
+        }
+        return try OutboxStore.pendingIDs(of: .task, db)
     }
 
     /// Every write waiting for the primary (tasks and habits).

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Writes log lines to `$XDG_STATE_HOME/tally/tally.log` (ncurses owns the screen, so nothing
 /// is ever logged to it). Lines pass through `PrimaryLocation.mask`, so a URL with a password
 /// that slips into a message is still masked.
 public struct FileLogHandler: LogHandler {
-    final class Sink: @unchecked Sendable {
-        private let lock = NSLock()
-        private let handle: FileHandle?
+    final class Sink: Sendable {
+        /// One line written at a time, from whichever thread logs.
+        private let handle: Mutex<FileHandle?>
 
         init(path: String) {
             let directory = (path as NSString).deletingLastPathComponent
@@ -15,16 +16,15 @@ public struct FileLogHandler: LogHandler {
             if !FileManager.default.fileExists(atPath: path) {
                 _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             }
-            handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
+            let opened = FileHandle(forWritingAtPath: path)
+            _ = try? opened?.seekToEnd()
+            handle = Mutex(opened)
         }
 
         func write(_ line: String) {
-            lock.lock()
-            defer { lock.unlock() }
             // The throwing write: a full disk or a file-size limit loses the line, not the process
             // (the old `write(_:)` traps on any error).
-            try? handle?.write(contentsOf: Data(line.utf8))
+            handle.withLock { handle in _ = try? handle?.write(contentsOf: Data(line.utf8)) }
         }
     }
 

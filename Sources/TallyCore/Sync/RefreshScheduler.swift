@@ -1,20 +1,26 @@
-import Dispatch
 import Foundation
 import Logging
 
-/// Keeps the cache fresh while the dashboard runs (docs/ARCHITECTURE.md, "Sync jobs").
+/// Keeps the cache fresh while the dashboard (or `tally mcp`) runs (docs/ARCHITECTURE.md, "Sync
+/// jobs" and "Concurrency").
 ///
-/// - A `DispatchSourceTimer` checks staleness every `refreshInterval` seconds and syncs the
-///   namespaces that are stale; the work runs in a Swift task, never on the UI's thread.
-/// - `requestSync()` (the `R` key) starts a job now; presses while a job runs join that job.
+/// An actor: every change to its state happens on it, in the order commands arrive
+/// (`send(_:)`, from any thread, never waiting). Time comes from an injected `TallyClock`, so a
+/// test moves it on instead of sleeping. What it does is published on `events`, one stream for
+/// one listener.
+///
+/// - A timer checks staleness every `refreshInterval` seconds and syncs the namespaces that are
+///   stale; jobs run in tasks of their own, never on the dashboard's thread.
+/// - `.sync` (the `R` key) starts a job now; presses while a job runs join that job.
 /// - An empty cache with a primary warms up at once; an interrupted job is resumed first.
-/// - On PostgreSQL, `LISTEN tally_changes` starts an incremental sync within a second of a change
-///   made elsewhere (a notification during a job schedules one more job after it).
+/// - Where the primary can push (`PrimaryPush`: PostgreSQL with `tally primary init --push`),
+///   LISTEN starts an incremental sync within a second of a change made elsewhere (a
+///   notification during a job schedules one more job after it).
 /// - In cache-only mode with `sync_command`, the timer and `R` run that command instead.
-/// - Fed keys and focus (`noteKey`, `noteFocus`), it follows `Presence`: away, it holds no
-///   LISTEN connection, closes the primary's idle ones and syncs at most every `away_refresh`;
-///   back, it listens again and catches up at once.
-public final class RefreshScheduler: @unchecked Sendable {
+/// - Fed keys and focus, it follows `Presence`: away, it holds no LISTEN connection, closes the
+///   primary's idle ones (`IdleConnections`) and syncs at most every `away_refresh`; back, it
+///   listens again and catches up at once.
+public actor RefreshScheduler {
     /// What the dashboard hears about.
     public enum Event: Sendable {
         case started(SyncJob.Kind)
@@ -31,62 +37,166 @@ public final class RefreshScheduler: @unchecked Sendable {
         case away(Bool)
         /// The sync that ran on coming back finished well (after its `.finished`).
         case caughtUp(rowsWritten: Int)
+        /// When the timer looks next, and whether it may sync (what "next sync in …" is made of).
+        case timing(Timing)
+    }
+
+    /// What the screen needs to say when the next sync comes.
+    public struct Timing: Sendable, Equatable {
+        /// When the timer next checks staleness (nil before it runs).
+        public var nextCheck: Date?
+        public var interval: TimeInterval
+        public var isAway: Bool
+        /// While away, the earliest time the timer may sync (nil: never, `away_refresh` 0).
+        public var earliestAwaySync: Date?
+        public var syncing: Bool
+
+        public init(nextCheck: Date? = nil, interval: TimeInterval = 60, isAway: Bool = false,
+                    earliestAwaySync: Date? = nil, syncing: Bool = false) {
+            self.nextCheck = nextCheck
+            self.interval = interval
+            self.isAway = isAway
+            self.earliestAwaySync = earliestAwaySync
+            self.syncing = syncing
+        }
+
+        /// When the timer will start the next sync, for namespaces last synced at `lastSyncs`:
+        /// the first check after the stalest namespace goes stale (a check only syncs what is
+        /// stale). Nil before the timer runs. Away, no earlier than `earliestAwaySync`, and nil
+        /// when that is nil. A change notified by the primary syncs sooner.
+        public func nextSync(lastSyncs: [Namespace: Date], staleAfter: [Namespace: Double]) -> Date? {
+            guard let check = nextCheck else { return nil }
+            let interval = max(1, self.interval)
+            guard isAway else {
+                return RefreshScheduler.nextSync(nextCheck: check, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
+            }
+            guard let earliest = earliestAwaySync else { return nil }
+            // The first check at or after `earliest` that finds something stale.
+            var first = check
+            if earliest > check { first = check.addingTimeInterval((earliest.timeIntervalSince(check) / interval).rounded(.up) * interval) }
+            return RefreshScheduler.nextSync(nextCheck: first, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
+        }
+    }
+
+    /// What the scheduler is asked to do.
+    public enum Command: Sendable {
+        /// A key or mouse event at this time: someone is there.
+        case key(Date)
+        /// The terminal reported focus in (`true`) or out, at this time.
+        case focus(Bool, Date)
+        /// `R`: sync everything now, or join the job that runs; with `resume`, continue that
+        /// interrupted or failed job instead (`r` in the failures view).
+        case sync(full: Bool, resume: Int64?)
+        /// Look at staleness now instead of at the next tick (after a lookup missed).
+        case checkNow
+        // From the scheduler's own tasks.
+        case timer
+        case presenceCheck
+        case notified
+        case pushKnown(Bool)
+        case jobEnded
+        /// Resumes when every command sent before it has been handled (tests).
+        case barrier(CheckedContinuation<Void, Never>)
     }
 
     public let workspace: Workspace
     let engine: SyncEngine?
-    let onEvent: @Sendable (Event) -> Void
+    let clock: any TallyClock
     let logger = Logger(label: "tally.scheduler")
+    /// Whether nobody-at-the-keyboard makes it away; false for `tally mcp`, which works when asked.
+    let followsPresence: Bool
+    /// Whether there is anything to sync with: a primary (and a writable cache), or a `sync_command`.
+    public nonisolated let canSync: Bool
 
-    // State below is touched only on `queue`.
-    private let queue = DispatchQueue(label: "tally.scheduler")
-    private var timer: DispatchSourceTimer?
+    /// Everything the scheduler does, for one listener (the dashboard's inbox, `tally mcp`).
+    public nonisolated let events: AsyncStream<Event>
+    private nonisolated let sink: AsyncStream<Event>.Continuation
+    private nonisolated let commands: AsyncStream<Command>.Continuation
+    private nonisolated let inbox: AsyncStream<Command>
+
+    private var started = false
     private var running = false
     private var followUp = false
-    private var listenTask: Task<Void, Never>?
-    private var _nextCheck: Date?
     private var jobsStarted = 0
-    private var started = false
+    private var nextCheck: Date?
     private var presence: Presence
-    /// Fires when the dashboard would become away.
-    private var awayTimer: DispatchSourceTimer?
     /// The next job launched is the catch-up after coming back.
     private var catchUpPending = false
     /// Whether the primary has the NOTIFY triggers; nil until asked successfully.
     private var pushInstalled: Bool?
+    private var loop: Task<Void, Never>?
+    private var timerTask: Task<Void, Never>?
+    private var awayTask: Task<Void, Never>?
+    private var listenTask: Task<Void, Never>?
+    private var jobTask: Task<Void, Never>?
 
-    /// Whether nobody-at-the-keyboard makes it away; false for `tally mcp`, which works when asked.
-    let followsPresence: Bool
-
-    public init(workspace: Workspace, engine: SyncEngine?, now: Date = Date(), followsPresence: Bool = true,
-                onEvent: @escaping @Sendable (Event) -> Void) {
+    public init(workspace: Workspace, engine: SyncEngine?, clock: any TallyClock = SystemClock(),
+                followsPresence: Bool = true) {
         self.workspace = workspace
         self.engine = engine
-        self.onEvent = onEvent
+        self.clock = clock
         self.followsPresence = followsPresence
-        presence = Presence(awayAfter: workspace.config.awayAfter, awayRefresh: workspace.config.awayRefresh, now: now)
+        canSync = engine != nil || (workspace.config.syncCommand != nil && !workspace.cache.isReadOnly)
+        presence = Presence(awayAfter: workspace.config.awayAfter, awayRefresh: workspace.config.awayRefresh, now: clock.now)
+        (events, sink) = AsyncStream.makeStream(of: Event.self)
+        (inbox, commands) = AsyncStream.makeStream(of: Command.self)
     }
 
-    /// When the timer next checks staleness.
-    public var nextCheck: Date? { queue.sync { _nextCheck } }
+    // MARK: Asking
 
-    /// When the timer will start the next sync, for namespaces last synced at `lastSyncs`: the
-    /// first check after the stalest namespace goes stale (a check only syncs what is stale).
-    /// Nil before the timer runs. A change notified by the primary syncs sooner.
-    /// Away, no earlier than `away_refresh` after the last sync, and nil when that is 0.
-    public func nextSync(lastSyncs: [Namespace: Date]) -> Date? {
-        let (check, presence) = queue.sync { (_nextCheck, self.presence) }
-        guard let check else { return nil }
-        let interval = max(1, workspace.config.refreshInterval)
-        let staleAfter = workspace.config.staleAfter
-        guard presence.isAway else {
-            return Self.nextSync(nextCheck: check, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
+    /// Hands the scheduler a command; returns at once (commands are handled in order).
+    public nonisolated func send(_ command: Command) {
+        commands.yield(command)
+    }
+
+    public nonisolated func noteKey(at now: Date) { send(.key(now)) }
+    public nonisolated func noteFocus(_ focused: Bool, at now: Date) { send(.focus(focused, now)) }
+    public nonisolated func requestSync(full: Bool = false, resume: Int64? = nil) { send(.sync(full: full, resume: resume)) }
+    public nonisolated func checkNow() { send(.checkNow) }
+
+    /// Waits until every command sent before has been handled.
+    public func settle() async {
+        await withCheckedContinuation { send(.barrier($0)) }
+    }
+
+    /// Starts the timer (and LISTEN); warms up, resumes or refreshes at once as needed.
+    public func start() {
+        guard !started else { return }
+        started = true
+        loop = Task { [weak self, inbox] in
+            for await command in inbox {
+                guard let self else { return }
+                await self.handle(command)
+            }
         }
-        guard let earliest = presence.earliestAwaySync else { return nil }
-        // The first check at or after `earliest` that finds something stale.
-        var first = check
-        if earliest > check { first = check.addingTimeInterval((earliest.timeIntervalSince(check) / interval).rounded(.up) * interval) }
-        return Self.nextSync(nextCheck: first, interval: interval, lastSyncs: lastSyncs, staleAfter: staleAfter)
+        scheduleTimer()
+        Task { await self.initialSync() }
+        startListening()
+        armAwayTimer()
+        publishTiming()
+    }
+
+    /// Stops the timer, LISTEN and the command loop (a job that runs finishes by itself).
+    public func stop() {
+        for task in [timerTask, awayTask, listenTask, loop] { task?.cancel() }
+        timerTask = nil
+        awayTask = nil
+        listenTask = nil
+        loop = nil
+        commands.finish()
+        sink.finish()
+    }
+
+    // MARK: State (the dashboard hears it through `.timing`; tests ask)
+
+    public var isSyncing: Bool { running }
+    public var startedJobs: Int { jobsStarted }
+    public var isAway: Bool { presence.isAway }
+    public var isListening: Bool { listenTask != nil }
+
+    public var timing: Timing {
+        Timing(nextCheck: nextCheck, interval: max(1, workspace.config.refreshInterval), isAway: presence.isAway,
+               earliestAwaySync: presence.earliestAwaySync, syncing: running)
     }
 
     /// The first of the checks at `nextCheck`, `nextCheck + interval`, … that finds a namespace
@@ -103,71 +213,18 @@ public final class RefreshScheduler: @unchecked Sendable {
         return nextCheck.addingTimeInterval(checks * interval)
     }
 
-    /// True while a job started by this scheduler runs.
-    public var isSyncing: Bool { queue.sync { running } }
+    // MARK: Handling commands
 
-    /// Jobs this scheduler has started (for tests and the status line).
-    public var startedJobs: Int { queue.sync { jobsStarted } }
-
-    /// True while the dashboard is away (see `Presence`).
-    public var isAway: Bool { queue.sync { presence.isAway } }
-
-    /// True while a LISTEN task runs (tests).
-    public var isListening: Bool { queue.sync { listenTask != nil } }
-
-    public var canSync: Bool { engine != nil || (workspace.config.syncCommand != nil && !workspace.cache.isReadOnly) }
-
-    /// Starts the timer (and LISTEN); warms up, resumes or refreshes at once as needed.
-    public func start() {
-        queue.async { [self] in
-            guard !started else { return }
-            started = true
-            let interval = max(1, workspace.config.refreshInterval)
-            let source = DispatchSource.makeTimerSource(queue: queue)
-            source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(500))
-            source.setEventHandler { [weak self] in self?.timerFired() }
-            source.resume()
-            timer = source
-            _nextCheck = Date().addingTimeInterval(interval)
-            initialSync()
-            startListening()
+    private func handle(_ command: Command) async {
+        switch command {
+        case .key(let at):
+            apply(presence.key(at: at))
+        case .focus(let focused, let at):
+            apply(presence.focus(focused, at: at))
             armAwayTimer()
-        }
-    }
-
-    public func stop() {
-        queue.sync {
-            timer?.cancel()
-            timer = nil
-            awayTimer?.cancel()
-            awayTimer = nil
-            stopListening()
-        }
-    }
-
-    /// A key or mouse event: someone is there.
-    public func noteKey(at now: Date = Date()) {
-        queue.async { [self] in
-            guard started else { return }
-            apply(presence.key(at: now))
-        }
-    }
-
-    /// The terminal reported focus in (`true`) or out.
-    public func noteFocus(_ focused: Bool, at now: Date = Date()) {
-        queue.async { [self] in
-            guard started else { return }
-            apply(presence.focus(focused, at: now))
-            armAwayTimer()
-        }
-    }
-
-    /// `R`: sync everything now, or join the job that is running. With `resume`, continues
-    /// that interrupted or failed job instead (`r` in the failures view).
-    public func requestSync(full: Bool = false, resume: Int64? = nil) {
-        queue.async { [self] in
+        case .sync(let full, let resume):
             if running {
-                onEvent(.joined)
+                sink.yield(.joined)
                 return
             }
             guard canSync else { return }
@@ -176,48 +233,58 @@ public final class RefreshScheduler: @unchecked Sendable {
             } else {
                 launch(kind: full ? .full : .manual, namespaces: Namespace.allCases)
             }
-        }
-    }
-
-    /// Looks at staleness now instead of at the next tick (after a lookup missed).
-    public func checkNow() {
-        queue.async { [self] in tick() }
-    }
-
-    /// A change notification from the primary.
-    func notified() {
-        queue.async { [self] in
+        case .checkNow:
+            await tick()
+        case .timer:
+            nextCheck = clock.now.addingTimeInterval(max(1, workspace.config.refreshInterval))
+            await tick()
+            publishTiming()
+        case .presenceCheck:
+            // Keys since arming moved the time on: look again then.
+            apply(presence.update(at: clock.now))
+            armAwayTimer()
+        case .notified:
             // One that arrived as the LISTEN connection was let go: the catch-up reads it.
             guard presence.mayHoldPush else { return }
-            onEvent(.notified)
+            sink.yield(.notified)
             if running {
                 followUp = true
             } else {
+                launch(kind: .push, namespaces: Namespace.allCases)
+            }
+        case .pushKnown(let installed):
+            pushInstalled = installed
+        case .jobEnded:
+            running = false
+            jobTask = nil
+            publishTiming()
+            if followUp {
+                followUp = false
                 launch(kind: .scheduled, namespaces: Namespace.allCases)
             }
+        case .barrier(let continuation):
+            continuation.resume()
         }
     }
 
-    // MARK: On the scheduler's queue
-
-    private func initialSync() {
+    private func initialSync() async {
         guard canSync else { return }
         guard let engine else {
-            if staleNamespaces().isEmpty == false { launch(kind: .scheduled, namespaces: Namespace.allCases) }
+            if !(await staleNamespaces()).isEmpty { launch(kind: .scheduled, namespaces: Namespace.allCases) }
             return
         }
-        if let resumable = try? engine.resumableJobs(), let last = resumable.last, let id = last.id {
+        if let resumable = try? await engine.resumableJobs(), let last = resumable.last, let id = last.id {
             launch(kind: .resume, namespaces: last.namespaces, resume: id)
             return
         }
-        let empty = (try? workspace.cache.read { db in
+        let empty = (try? await workspace.cache.read { db in
             try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM cached_tasks) + (SELECT count(*) FROM cached_clients)")
         }) ?? 0
         if empty == 0 {
             launch(kind: .warmup, namespaces: Namespace.allCases)
             return
         }
-        tick()
+        await tick()
     }
 
     /// Acts on a change between present and away.
@@ -227,18 +294,18 @@ public final class RefreshScheduler: @unchecked Sendable {
             return
         case .left:
             logger.info("away: letting the primary sleep")
-            onEvent(.away(true))
+            sink.yield(.away(true))
             stopListening()
             catchUpPending = false
-            if let postgres = workspace.primary as? PostgresPrimary {
-                Task { await postgres.closeIdleConnections() }
+            if let idle = workspace.primary?.idleConnections {
+                Task { await idle.closeIdleConnections() }
             }
         case .returned:
             logger.info("back: reconnecting and catching up")
-            onEvent(.away(false))
+            sink.yield(.away(false))
             startListening()
             armAwayTimer()
-            guard canSync else { return }
+            guard canSync else { break }
             catchUpPending = true
             if running {
                 followUp = true
@@ -246,53 +313,65 @@ public final class RefreshScheduler: @unchecked Sendable {
                 launch(kind: .scheduled, namespaces: Namespace.allCases)
             }
         }
+        publishTiming()
+    }
+
+    private func publishTiming() {
+        sink.yield(.timing(timing))
+    }
+
+    // MARK: Timers
+
+    /// The staleness timer: a task that sleeps an interval on the clock and asks for a tick.
+    private func scheduleTimer() {
+        let interval = max(1, workspace.config.refreshInterval)
+        nextCheck = clock.now.addingTimeInterval(interval)
+        let clock = self.clock
+        timerTask = Task { [commands] in
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: interval) } catch { return }
+                commands.yield(.timer)
+            }
+        }
     }
 
     /// Schedules a look at the clock for when the dashboard would become away.
     private func armAwayTimer() {
-        awayTimer?.cancel()
-        awayTimer = nil
+        awayTask?.cancel()
+        awayTask = nil
         guard followsPresence, let due = presence.awayAt else { return }
-        let source = DispatchSource.makeTimerSource(queue: queue)
-        source.schedule(deadline: .now() + max(0, due.timeIntervalSinceNow), leeway: .milliseconds(200))
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            // Keys since arming moved the time on: look again then.
-            self.apply(self.presence.update(at: Date()))
-            self.armAwayTimer()
+        let clock = self.clock
+        awayTask = Task { [commands] in
+            do { try await clock.sleep(until: due) } catch { return }
+            commands.yield(.presenceCheck)
         }
-        source.resume()
-        awayTimer = source
     }
 
-    /// LISTEN where the primary is PostgreSQL with the NOTIFY triggers (elsewhere it would hold
-    /// a connection open for nothing), while present.
+    // MARK: Push
+
+    /// LISTEN where the primary can push and has the NOTIFY triggers (elsewhere it would hold a
+    /// connection open for nothing), while present.
     private func startListening() {
-        guard listenTask == nil, presence.mayHoldPush, pushInstalled != false,
-              let postgres = workspace.primary as? PostgresPrimary else { return }
+        guard listenTask == nil, presence.mayHoldPush, pushInstalled != false, let push = workspace.primary?.push else { return }
         let known = pushInstalled
         let logger = self.logger
-        let onEvent = self.onEvent
-        listenTask = Task { [weak self] in
+        let sink = self.sink
+        listenTask = Task { [commands] in
             if known == nil {
                 let installed: Bool
                 do {
-                    installed = try await postgres.pushInstalled()
-                    self?.learnedPush(installed)
+                    installed = try await push.pushInstalled()
+                    commands.yield(.pushKnown(installed))
                 } catch {
                     // Not known: asked again when the dashboard comes back from away.
                     installed = false
                 }
-                onEvent(.push(installed))
+                sink.yield(.push(installed))
                 guard installed else { return }
             }
-            await postgres.listen(onChange: { [weak self] _ in self?.notified() },
-                                  onError: { message in logger.warning("LISTEN: \(message)") })
+            await push.listen(onChange: { _ in commands.yield(.notified) },
+                              onError: { message in logger.warning("LISTEN: \(message)") })
         }
-    }
-
-    private func learnedPush(_ installed: Bool) {
-        queue.async { [self] in pushInstalled = installed }
     }
 
     /// Ends LISTEN; cancelling the task closes its connection.
@@ -301,65 +380,53 @@ public final class RefreshScheduler: @unchecked Sendable {
         listenTask = nil
     }
 
-    private func timerFired() {
-        _nextCheck = Date().addingTimeInterval(max(1, workspace.config.refreshInterval))
-        tick()
+    // MARK: Jobs
+
+    private func tick() async {
+        guard !running, canSync, presence.maySync(at: clock.now) else { return }
+        let stale = await staleNamespaces()
+        if !stale.isEmpty, !running { launch(kind: .scheduled, namespaces: stale) }
     }
 
-    private func tick() {
-        guard !running, canSync, presence.maySync(at: Date()) else { return }
-        let stale = staleNamespaces()
-        if !stale.isEmpty { launch(kind: .scheduled, namespaces: stale) }
-    }
-
-    func staleNamespaces() -> [Namespace] {
-        guard let syncs = try? workspace.cache.read({ db in try CacheMeta.lastSyncs(db) }) else { return [] }
-        return Freshness.staleNamespaces(lastSyncs: syncs.byNamespace, staleAfter: workspace.config.staleAfter, now: Date())
+    func staleNamespaces() async -> [Namespace] {
+        guard let syncs = try? await workspace.cache.read({ db in try CacheMeta.lastSyncs(db).byNamespace }) else { return [] }
+        return Freshness.staleNamespaces(lastSyncs: syncs, staleAfter: workspace.config.staleAfter, now: clock.now)
     }
 
     private func launch(kind: SyncJob.Kind, namespaces: [Namespace], resume: Int64? = nil) {
         running = true
         followUp = false
         jobsStarted += 1
-        presence.syncStarted(at: Date())
+        presence.syncStarted(at: clock.now)
         let catchUp = catchUpPending
         catchUpPending = false
-        onEvent(.started(kind))
+        sink.yield(.started(kind))
+        publishTiming()
         let engine = self.engine
         let workspace = self.workspace
-        let onEvent = self.onEvent
-        Task.detached(priority: .utility) { [weak self] in
+        let sink = self.sink
+        jobTask = Task(priority: .utility) { [commands] in
             if let engine {
                 do {
                     let summary = try await engine.run(kind: kind, namespaces: namespaces, full: kind == .full || kind == .warmup,
                                                        resume: resume)
-                    onEvent(.finished(summary))
-                    if catchUp, summary.succeeded { onEvent(.caughtUp(rowsWritten: summary.job.rowsWritten)) }
+                    sink.yield(.finished(summary))
+                    if catchUp, summary.succeeded { sink.yield(.caughtUp(rowsWritten: summary.job.rowsWritten)) }
                 } catch let error as TallyError {
-                    if case .syncAlreadyRunning(let id) = error { onEvent(.busyElsewhere(id)) } else { onEvent(.failed(error.userMessage)) }
+                    if case .syncAlreadyRunning(let id) = error { sink.yield(.busyElsewhere(id)) } else { sink.yield(.failed(error.userMessage)) }
                 } catch {
-                    onEvent(.failed(error.userMessage))
+                    sink.yield(.failed(error.userMessage))
                 }
             } else if let command = workspace.config.syncCommand {
                 do {
-                    let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: kind)
-                    onEvent(.commandFinished(result.job))
-                    if catchUp, result.job.status == .completed { onEvent(.caughtUp(rowsWritten: result.job.rowsWritten)) }
+                    let result = try await SyncCommandRunner(cache: workspace.cache, command: command).run(kind: kind)
+                    sink.yield(.commandFinished(result.job))
+                    if catchUp, result.job.status == .completed { sink.yield(.caughtUp(rowsWritten: result.job.rowsWritten)) }
                 } catch {
-                    onEvent(.failed(error.userMessage))
+                    sink.yield(.failed(error.userMessage))
                 }
             }
-            self?.finished()
-        }
-    }
-
-    private func finished() {
-        queue.async { [self] in
-            running = false
-            if followUp {
-                followUp = false
-                launch(kind: .scheduled, namespaces: Namespace.allCases)
-            }
+            commands.yield(.jobEnded)
         }
     }
 }

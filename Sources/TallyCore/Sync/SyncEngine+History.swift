@@ -42,7 +42,7 @@ extension SyncEngine {
         } catch is CancellationError {
         } catch {
             let failure = FailureClassifier.classify(error, primary: primary.displayName)
-            record(failure, jobID: job.id, namespace: .tasks, attempt: 1, of: 1, triedOnceAfter: nil)
+            await record(failure, jobID: job.id, namespace: .tasks, attempt: 1, of: 1, triedOnceAfter: nil)
             logger.warning("history not read from the primary", metadata: ["detail": "\(failure.detail)"])
         }
     }
@@ -63,11 +63,11 @@ extension SyncEngine {
         var start = 0
         while start < done.count {
             let chunk = Array(done[start..<min(done.count, start + Self.historyChunk)])
-            try cache.write { db in try HistoryStore.upsert(chunk, run: run, db) }
+            try await cache.write { db in try HistoryStore.upsert(chunk, run: run, db) }
             start += Self.historyChunk
         }
         let coverage = HistoryCoverage(from: from, through: through, days: options.historyDays, fetchedAt: run)
-        try cache.write { db in
+        try await cache.write { db in
             try HistoryStore.upsert(goals, adjusted: adjusted, run: run, db)
             try HistoryStore.finish(run: run, coverage: coverage, db)
         }

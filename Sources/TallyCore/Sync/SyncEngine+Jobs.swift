@@ -33,7 +33,7 @@ extension SyncEngine {
         // that is down waiting 12 s to say so.
         let gaveUp = unreachable.value
         let attempts = failure.type.isTransient ? (gaveUp == nil ? options.maxAttempts : 1) : attempt
-        record(failure, jobID: job.id, namespace: namespace, attempt: attempt, of: attempts,
+        await record(failure, jobID: job.id, namespace: namespace, attempt: attempt, of: attempts,
                triedOnceAfter: gaveUp == nil || gaveUp == namespace ? nil : gaveUp)
         logger.warning("sync attempt failed", metadata: [
             "entity": "\(namespace.rawValue)", "type": "\(failure.type.rawValue)",
@@ -50,7 +50,7 @@ extension SyncEngine {
     /// given (`attempts`) and, for one tried once because another namespace already could not
     /// reach the primary, which (`tried_once_after`); the error's whole text goes to the log.
     func record(_ failure: ClassifiedFailure, jobID: Int64?, namespace: Namespace, attempt: Int, of attempts: Int,
-                triedOnceAfter: Namespace?) {
+                triedOnceAfter: Namespace?) async {
         var detail: [String: String] = ["primary": primary.displayName, "attempts": "\(attempts)"]
         if !failure.cause.isEmpty { detail["cause"] = PrimaryLocation.maskAll(failure.cause) }
         if let retryAfter = failure.retryAfter { detail["retry_after"] = String(retryAfter) }
@@ -62,32 +62,32 @@ extension SyncEngine {
             .flatMap { String(data: $0, encoding: .utf8) }
         let row = SyncFailure(jobID: jobID, at: Timestamp.format(Date()), entity: namespace.rawValue,
                               errorType: failure.type, message: failure.message, detail: json, attempt: attempt)
-        _ = try? cache.write { db in try CacheRows.record(row, db) }
+        _ = try? await cache.write { db in try CacheRows.record(row, db) }
     }
 
     // MARK: One job per cache
 
     /// Marks jobs whose process is gone as interrupted, then inserts a running job.
-    func claim(kind: SyncJob.Kind, namespaces: [Namespace], progress: Progress) throws -> SyncJob {
+    func claim(kind: SyncJob.Kind, namespaces: [Namespace], progress: Progress) async throws -> SyncJob {
         let now = Date()
         let staleBefore = Timestamp.format(now.addingTimeInterval(-options.staleHeartbeat))
         let watermark = Self.encode(progress)
-        let claimed = try cache.write { db in
+        let claimed = try await cache.write { db in
             try SyncJobStore.claim(kind: kind, namespaces: namespaces, watermark: watermark, staleBefore: staleBefore, at: now, db)
         }
         if let claimed { return claimed }
-        throw TallyError.syncAlreadyRunning(try cache.read { db in try SyncJobStore.runningJobID(db) } ?? 0)
+        throw TallyError.syncAlreadyRunning(try await cache.read { db in try SyncJobStore.runningJobID(db) } ?? 0)
     }
 
     /// Interrupted jobs not yet resumed, oldest first (after marking dead ones interrupted).
     /// Asked before every `tally sync`: it writes only when a running job's process is gone.
-    public func resumableJobs() throws -> [SyncJob] {
+    public func resumableJobs() async throws -> [SyncJob] {
         let staleBefore = Timestamp.format(Date().addingTimeInterval(-options.staleHeartbeat))
-        let (dead, resumable) = try cache.read { db in
+        let (dead, resumable) = try await cache.read { db in
             (try SyncJobStore.hasDead(staleBefore: staleBefore, db), try SyncJobStore.resumable(db))
         }
         guard dead else { return resumable }
-        return try cache.write { db in
+        return try await cache.write { db in
             try SyncJobStore.markDead(staleBefore: staleBefore, db)
             return try SyncJobStore.resumable(db)
         }

@@ -6,11 +6,11 @@ import Logging
 /// One namespace of a job: its watermark, its chunks, deletions found by the id digest, the
 /// adjusted day targets with the goals.
 extension SyncEngine {
-    func startWatermark(_ namespace: Namespace, progress: Progress) -> Watermark? {
+    func startWatermark(_ namespace: Namespace, progress: Progress) async -> Watermark? {
         if let position = progress.positions[namespace.rawValue] { return position }
         if progress.full || !namespace.hasUpdatedAt { return nil }
         let key = watermarkKey(namespace)
-        guard let (saved, overall, own) = try? cache.read({ db in
+        guard let (saved, overall, own) = try? await cache.read({ db in
                   (try CacheMeta.value(db, key), try CacheMeta.value(db, CacheMeta.lastSyncAt), try CacheMeta.value(db, Self.ownLastSyncKey))
               }),
               let data = saved?.data(using: .utf8),
@@ -52,14 +52,16 @@ extension SyncEngine {
     /// time, its extras) is returned for the job's last transaction to write.
     func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow,
               onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> NamespaceEnd {
-        var watermark = startWatermark(namespace, progress: progress)
+        var watermark = await startWatermark(namespace, progress: progress)
         let order = progress.order(namespace)
         let wholeTable = order == .ids
         // A table read whole into an empty cache table holds nothing the primary lacks but rows
         // deleted behind the read, which the id digest finds: no need to list every id of the
         // primary's table and walk the cache's (a warm-up of 100,000 tasks).
-        let startedEmpty = try progress.full && progress.positions[namespace.rawValue] == nil
-            && cache.read { db in try CacheRows.isEmpty(namespace, db) }
+        var startedEmpty = false
+        if progress.full && progress.positions[namespace.rawValue] == nil {
+            startedEmpty = try await cache.read { db in try CacheRows.isEmpty(namespace, db) }
+        }
         if wholeTable, namespace.hasUpdatedAt, progress.highWater?[namespace.rawValue] == nil {
             let latest = try await withRetry(job: &job, namespace: namespace) { try await self.primary.latestChange(namespace) }
             var marks = progress.highWater ?? [:]
@@ -90,7 +92,7 @@ extension SyncEngine {
                     counted.rowsFetched += rows.count
                     counted.rowsWritten += rows.count
                     do {
-                        job = try writeChunk(namespace, rows: rows, job: counted, progress: next,
+                        job = try await writeChunk(namespace, rows: rows, job: counted, progress: next,
                                              watermark: order == .changes && namespace.hasUpdatedAt ? mark : nil)
                     } catch {
                         throw CacheWriteFailure(error: error)
@@ -119,7 +121,7 @@ extension SyncEngine {
             // cache's own is read (7 ms).
             let primary = self.primary
             let asked = Task { try await primary.idDigest(namespace, scope: scope) }
-            let local = try cache.read { db in try CacheRows.idDigest(namespace, db) }
+            let local = try await cache.read { db in try CacheRows.idDigest(namespace, db) }
             let remote: IDDigest
             if let answer = try? await asked.value {
                 remote = answer
@@ -134,7 +136,7 @@ extension SyncEngine {
             deleted = try await removeMissing(namespace, keeping: ids, job: &job, scope: scope)
             // Fewer rows than the primary's: another writer lost some (a rewrite whose inserts
             // failed). Read the table again by id.
-            if let expected, try cache.read({ db in try CacheRows.idDigest(namespace, db) }).count < expected.count {
+            if let expected, try await cache.read({ db in try CacheRows.idDigest(namespace, db) }).count < expected.count {
                 try await refill(namespace, job: &job, scope: scope)
             }
         }
@@ -150,7 +152,7 @@ extension SyncEngine {
     /// a moment in which another program writing the cache, with no busy timeout, can meet its
     /// lock). A job killed before that transaction syncs the namespace again when resumed: its
     /// rows are already in, so that is a look at the digests.
-    struct NamespaceEnd {
+    struct NamespaceEnd: Sendable {
         var namespace: Namespace
         /// Cache rows the primary no longer has, deleted.
         var deleted: Int
@@ -190,14 +192,14 @@ extension SyncEngine {
                 try await self.primary.fetch(namespace, after: after, limit: self.options.fullChunkSize, order: .ids, scope: scope)
             }
             if rows.isEmpty { return }
-            try cache.write { db in try CacheRows.upsert(namespace, rows: rows, db) }
+            try await cache.write { db in try CacheRows.upsert(namespace, rows: rows, db) }
             position = Watermark.after(rows[rows.count - 1], in: namespace, order: .ids)
             if rows.count < options.fullChunkSize { return }
         }
     }
 
     /// What a namespace copies into Tally's own tables beside its rows, written with its end.
-    struct Extras {
+    struct Extras: Sendable {
         /// The primary's adjusted day targets from `since` (goals), for `tally_day_targets`.
         var dayTargets: (since: String, targets: [String: Int])?
         /// The primary's habit completions from `since` (habits), for `tally_habit_checkins`:
@@ -223,7 +225,7 @@ extension SyncEngine {
             extras.dayTargets = (since, targets)
         }
         if namespace == .habits {
-            let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitWriter.historyDays + 2) * 86400))
+            let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitStatus.historyDays + 2) * 86400))
             let completions = try await withRetry(job: &job, namespace: .habits) {
                 try await self.primary.habitCompletions(since: since)
             }
@@ -235,11 +237,11 @@ extension SyncEngine {
     /// One chunk in one transaction: rows, watermark and job progress together. Returns the job
     /// as stored.
     func writeChunk(_ namespace: Namespace, rows: [[DatabaseValue]], job: SyncJob, progress: Progress,
-                    watermark: Watermark?) throws -> SyncJob {
+                    watermark: Watermark?) async throws -> SyncJob {
         let encodedProgress = Self.encode(progress)
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
-        return try cache.write { db in
+        return try await cache.write { db in
             try CacheRows.upsert(namespace, rows: rows, db)
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
@@ -258,13 +260,13 @@ extension SyncEngine {
     /// writes through (the primary first, then the cache, as the WorkOS MCP server does) may
     /// have added one after the primary's ids were listed.
     func removeMissing(_ namespace: Namespace, keeping ids: [Int64], job: inout SyncJob, scope: ScopeWindow) async throws -> Int {
-        let candidates = try cache.read { db in try CacheRows.missing(namespace, keeping: ids, db) }
+        let candidates = try await cache.read { db in try CacheRows.missing(namespace, keeping: ids, db) }
         guard !candidates.isEmpty else { return 0 }
         let present = try await withRetry(job: &job, namespace: namespace) {
             try await self.primary.presentIDs(namespace, among: candidates, scope: scope)
         }
         let gone = candidates.filter { !present.contains($0) }
-        return try cache.write { db in try CacheRows.remove(namespace, ids: gone, db) }
+        return try await cache.write { db in try CacheRows.remove(namespace, ids: gone, db) }
     }
 
     static func encode(_ progress: Progress) -> String? {

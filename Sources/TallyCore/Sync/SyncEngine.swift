@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import GRDBSQLite
 import Logging
@@ -64,12 +65,11 @@ public final class SyncEngine: Sendable {
     let unreachable = Flag()
 
     /// A namespace shared across the job's tasks.
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var _value: Namespace?
+    final class Flag: Sendable {
+        private let state = Mutex<Namespace?>(nil)
         var value: Namespace? {
-            get { lock.withLock { _value } }
-            set { lock.withLock { _value = newValue } }
+            get { state.withLock { $0 } }
+            set { state.withLock { $0 = newValue } }
         }
     }
 
@@ -123,7 +123,7 @@ public final class SyncEngine: Sendable {
         var progress = Progress(full: full || kind == .full || kind == .warmup)
         var jobNamespaces = namespaces
         if let resume {
-            let old = try cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": resume]) }
+            let old = try await cache.read { db in try SyncJob.fetchOne(db, key: ["job_id": resume]) }
             guard let old, old.status.isResumable else {
                 throw TallyError.badArgument("Job \(resume) is not an interrupted, failed or cancelled job.")
             }
@@ -141,11 +141,12 @@ public final class SyncEngine: Sendable {
         // outbox replayed, instead of after.
         let primary = self.primary
         let preparing = Task { await primary.prepare() }
-        var job = try claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
+        var job = try await claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
-            _ = try? cache.write { db in
-                try SyncJobStore.markResumed(resume, by: job.id, at: Timestamp.format(Date()), db)
+            let resumedBy = job.id
+            _ = try? await cache.write { db in
+                try SyncJobStore.markResumed(resume, by: resumedBy, at: Timestamp.format(Date()), db)
             }
         }
         logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
@@ -168,7 +169,7 @@ public final class SyncEngine: Sendable {
         for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
             var remaining = 0
             if ready, progress.full {
-                let start = startWatermark(namespace, progress: progress)
+                let start = await startWatermark(namespace, progress: progress)
                 remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
                                                        scope: window)) ?? 0
             }
@@ -180,15 +181,7 @@ public final class SyncEngine: Sendable {
         // checkpoints instead of 4 MB, so pages rewritten by many chunks are copied back to the
         // file once instead of at every checkpoint (a quarter of a full sync's time).
         let bulk = progress.full
-        if bulk { _ = try? cache.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000") } }
-        defer {
-            if bulk {
-                _ = try? cache.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
-                    _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-                }
-            }
-        }
+        if bulk { _ = try? await cache.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000") } }
         var ended: [NamespaceEnd] = []
         for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
             do {
@@ -205,6 +198,15 @@ public final class SyncEngine: Sendable {
             }
         }
 
+        let cache = self.cache
+        if bulk {
+            _ = try? await Self.uncancelled {
+                try await cache.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+                    _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                }
+            }
+        }
         if failed.isEmpty, jobNamespaces.contains(.tasks), job.status != SyncJob.Status.cancelled {
             await backfillHistory(job: job, force: progress.full)
         }
@@ -228,9 +230,11 @@ public final class SyncEngine: Sendable {
         let finalJob = job
         let allDone = failed.isEmpty
         let ends = ended
-        // One transaction: the job's end and every synced namespace's (`NamespaceEnd`).
-        try cache.write { db in
-            for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: watermarkKey(end.namespace)) }
+        let keys = Dictionary(uniqueKeysWithValues: ends.map { ($0.namespace, watermarkKey($0.namespace)) })
+        // One transaction: the job's end and every synced namespace's (`NamespaceEnd`). Written
+        // even when the job was cancelled: a cancelled job says so, and resumes from its chunks.
+        try await Self.uncancelled { try await cache.write { db in
+            for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: keys[end.namespace] ?? "") }
             try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
@@ -238,10 +242,16 @@ public final class SyncEngine: Sendable {
                 // Applied completions are kept a week for undo and for the record.
                 try OutboxStore.prune(appliedBefore: Timestamp.format(now.addingTimeInterval(-7 * 86400)), db)
             }
-        }
+        } }
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
         return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
                            outboxApplied: outboxApplied)
+    }
+
+    /// Runs `body` in a task of its own, which the caller's cancellation does not reach: the
+    /// bookkeeping that ends a job is written even when the job was cancelled.
+    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 }

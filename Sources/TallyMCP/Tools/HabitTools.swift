@@ -1,7 +1,7 @@
 import Foundation
 import TallyCore
 
-/// `life_complete_habit`: a habit checked in through the core (`HabitWriter`), with WorkOS's answer.
+/// `life_complete_habit`: a habit checked in through the core's write pipeline, with WorkOS's answer.
 enum HabitTools {
     /// A habit as WorkOS returns it, with `lastCompletedDate` and Tally's `completedToday`.
     static func habit(_ status: HabitStatus) -> JSON {
@@ -26,40 +26,47 @@ enum HabitTools {
         ], required: ["habitId"]),
         readOnly: false, lookups: []
     ) { arguments, context in
-        try context.checkWritable()
+        let writes = try context.pipeline()
         let habitID = try arguments.id("habitId")
         let note = try arguments.optionalString("note", maxLength: 500)
-        let today = LocalDay(Date(), in: context.timeZone).description
-        let outcome = try await context.habits.checkIn(habitID: habitID, note: note, timeZone: context.timeZone)
-        let habit = outcome.habit
-        switch outcome {
-        case .alreadyDone:
-            return .object([
-                ("success", .bool(false)), ("message", .string("Habit already completed today")),
-                ("habit", .object([("id", .int(habit.id)), ("name", .string(habit.name)),
-                                   ("currentStreak", .int(Int64(habit.currentStreak ?? 0))),
-                                   ("lastCompletedDate", .string(habit.lastCompletedDate ?? today))])),
-            ])
-        case .applied(_, _, let before), .queued(_, _, let before, _):
-            guard case .object(var row) = RecordJSON.habit(habit) else { return .null }
-            row.append(("lastCompletedDate", .string(habit.lastCompletedDate ?? today)))
-            let newStreak = habit.currentStreak ?? 0
-            var members: [(String, JSON)] = [
-                ("success", .bool(true)),
-                ("completion", .object([("habitId", .int(habit.id)), ("completedAt", .optional(habit.updatedAt)),
-                                        ("note", .optional(note))])),
-                ("habit", .object(row)),
-                ("streakInfo", .object([("previousStreak", .int(Int64(before.currentStreak))),
-                                        ("newStreak", .int(Int64(newStreak))), ("wasConsecutive", .bool(newStreak > 1))])),
-            ]
-            if case .queued(_, _, _, let reason) = outcome {
-                let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-                members.append(("pending", .bool(true)))
-                members.append(("message", .string("\(cause); the check-in is kept and applied to the primary on the next sync.")))
-            } else {
-                members.append(("pending", .bool(false)))
-            }
-            return .object(members)
+        let today = LocalDay(context.clock.now, in: context.timeZone).description
+        let receipt: WriteReceipt<CheckInHabit>
+        do {
+            guard let made = try await writes.perform(CheckInHabit.Intent(habitID: habitID, note: note)) else { return .null }
+            receipt = made
+        } catch let done as HabitAlreadyDone {
+            return alreadyDone(done.habit, today: today)
         }
+        let habit = receipt.result.habit
+        guard receipt.result.wrote else { return alreadyDone(habit, today: today) }
+        guard case .object(var row) = RecordJSON.habit(habit) else { return .null }
+        row.append(("lastCompletedDate", .string(habit.lastCompletedDate ?? today)))
+        let newStreak = habit.currentStreak ?? 0
+        var members: [(String, JSON)] = [
+            ("success", .bool(true)),
+            ("completion", .object([("habitId", .int(habit.id)), ("completedAt", .string(receipt.write.request.completedAt)),
+                                    ("note", .optional(note))])),
+            ("habit", .object(row)),
+            ("streakInfo", .object([("previousStreak", .int(Int64(receipt.write.before?.currentStreak ?? 0))),
+                                    ("newStreak", .int(Int64(newStreak))), ("wasConsecutive", .bool(newStreak > 1))])),
+        ]
+        if case .queued(let reason) = receipt.state {
+            let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+            members.append(("pending", .bool(true)))
+            members.append(("message", .string("\(cause); the check-in is kept and applied to the primary on the next sync.")))
+        } else {
+            members.append(("pending", .bool(false)))
+        }
+        return .object(members)
+    }
+
+    /// WorkOS's answer for a habit done today already.
+    static func alreadyDone(_ habit: Habit, today: String) -> JSON {
+        .object([
+            ("success", .bool(false)), ("message", .string("Habit already completed today")),
+            ("habit", .object([("id", .int(habit.id)), ("name", .string(habit.name)),
+                               ("currentStreak", .int(Int64(habit.currentStreak ?? 0))),
+                               ("lastCompletedDate", .string(habit.lastCompletedDate ?? today))])),
+        ])
     }
 }

@@ -86,6 +86,6 @@ enum TaskReadTools {
         inputSchema: Schema.object(),
         readOnly: true, lookups: [.habits]
     ) { _, context in
-        .array(try context.habits.habits(now: Date(), timeZone: context.timeZone).map(HabitTools.habit))
+        .array(try await HabitStatus.read(context.cache, now: context.clock.now, timeZone: context.timeZone).map(HabitTools.habit))
     }
 }

@@ -21,20 +21,13 @@ enum TaskWriteTools {
         ], required: ["taskId"]),
         readOnly: false, lookups: []
     ) { arguments, context in
-        let writer = try context.writer()
+        let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
         let points = try arguments.optionalInt("points", in: 0...1000)
-        let outcome = try await writer.complete(taskID: taskID, points: points, timeZone: context.timeZone)
-        switch outcome {
-        case .applied(let task, _, _):
-            return .object([("success", .bool(true)), ("task", RecordJSON.task(task)), ("pending", .bool(false))])
-        case .queued(let task, _, _, let reason):
-            let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-            return .object([
-                ("success", .bool(true)), ("task", RecordJSON.task(task)), ("pending", .bool(true)),
-                ("message", .string("\(cause); the completion is kept and applied to the primary on the next sync.")),
-            ])
+        guard let receipt = try await writes.perform(CompleteTask.Intent(taskID: taskID, points: points)) else {
+            throw ToolFailure("Task \(taskID) was not completed.")
         }
+        return answer(receipt.state, task: receipt.result.task, what: "the completion")
     }
 
     static let tiers = ValueTier.workos.map(\.rawValue)
@@ -42,18 +35,27 @@ enum TaskWriteTools {
 
     /// A write's answer: WorkOS's `{success, task}`, with `pending` (Tally's) true while the
     /// write waits for the primary.
-    static func answer(_ outcome: TaskWriteOutcome, key: String = "task", task: WorkTask? = nil) -> JSON {
+    static func answer(_ state: WriteState, key: String = "task", task: WorkTask?, what: String = "the write") -> JSON {
         var members: [(String, JSON)] = [("success", .bool(true))]
-        members.append((key, (task ?? outcome.task).map { RecordJSON.task($0) } ?? .null))
-        switch outcome {
-        case .applied:
-            members.append(("pending", .bool(false)))
-        case .queued(_, _, let reason):
+        members.append((key, task.map { RecordJSON.task($0) } ?? .null))
+        if case .queued(let reason) = state {
             let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
             members.append(("pending", .bool(true)))
-            members.append(("message", .string("\(cause); the write is kept and applied to the primary on the next sync.")))
+            members.append(("message", .string("\(cause); \(what) is kept and applied to the primary on the next sync.")))
+        } else {
+            members.append(("pending", .bool(false)))
         }
         return .object(members)
+    }
+
+    /// A task write's answer, or its current row when the write changed nothing.
+    static func answer<W: Write>(_ receipt: WriteReceipt<W>?, taskID: Int64?, context: ToolContext) async throws -> JSON
+        where W.Result == [WorkTask] {
+        guard let receipt else {
+            let current = try await context.cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
+            return answer(.unchanged, task: current)
+        }
+        return answer(receipt.state, task: receipt.result.first)
     }
 
     static let createTask = MCPTool(
@@ -75,20 +77,20 @@ enum TaskWriteTools {
         ], required: ["title"]),
         readOnly: false
     ) { arguments, context in
-        let writer = try context.taskWriter()
+        let writes = try context.pipeline()
         guard let title = try arguments.optionalString("title", maxLength: 200),
               !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ToolFailure("title is required: the task's title, 1 to 200 characters.")
         }
         _ = try arguments.optionalString("category", allowed: ["work"])
-        let new = TaskWriter.NewTask(
+        let new = NewTask(
             title: title,
             description: try arguments.optionalString("description", maxLength: 2000),
             clientID: try arguments.optionalID("clientId"),
             valueTier: try arguments.optionalString("valueTier", allowed: tiers),
             status: try arguments.optionalString("status", allowed: newStatuses),
             points: try arguments.optionalInt("points", in: 0...1000))
-        return answer(try await writer.add(new))
+        return try await answer(try await writes.perform(AddTask.Intent(new)), taskID: nil, context: context)
     }
 
     static let updateTask = MCPTool(
@@ -117,7 +119,7 @@ enum TaskWriteTools {
         ], required: ["taskId"]),
         readOnly: false
     ) { arguments, context in
-        let writer = try context.taskWriter()
+        let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
         var values: [TaskField: FieldValue] = [:]
         if let title = try arguments.optionalString("title", maxLength: 200) { values[.title] = .text(title) }
@@ -134,7 +136,8 @@ enum TaskWriteTools {
         guard !values.isEmpty else {
             throw ToolFailure("Nothing to change: give title, description, clientId, status, valueTier, points or subtasks.")
         }
-        return answer(try await writer.edit(taskID: taskID, values))
+        return try await answer(try await writes.perform(EditTask.Intent(taskID: taskID, values: values)), taskID: taskID,
+                                context: context)
     }
 
     static let promoteTask = MCPTool(
@@ -146,8 +149,9 @@ enum TaskWriteTools {
         inputSchema: Schema.object([("taskId", Schema.id("The task to make active"))], required: ["taskId"]),
         readOnly: false
     ) { arguments, context in
-        let writer = try context.taskWriter()
-        return answer(try await writer.promote(taskID: try arguments.id("taskId")))
+        let writes = try context.pipeline()
+        let taskID = try arguments.id("taskId")
+        return try await answer(try await writes.perform(EditTask.Promote(taskID: taskID)), taskID: taskID, context: context)
     }
 
     static let deleteTask = MCPTool(
@@ -159,9 +163,11 @@ enum TaskWriteTools {
         inputSchema: Schema.object([("taskId", Schema.id("The task to delete"))], required: ["taskId"]),
         readOnly: false
     ) { arguments, context in
-        let writer = try context.taskWriter()
+        let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
-        let before = try context.cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
-        return answer(try await writer.delete(taskID: taskID), key: "deleted", task: before)
+        guard let receipt = try await writes.perform(DeleteTask.Intent(taskID: taskID)) else {
+            throw ToolFailure("Task \(taskID) was not deleted.")
+        }
+        return answer(receipt.state, key: "deleted", task: receipt.write.task)
     }
 }

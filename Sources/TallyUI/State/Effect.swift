@@ -6,20 +6,9 @@ public enum Effect: Equatable, Sendable {
     /// The task query changed (filter, search, or the window moved past the loaded page):
     /// rebuild the snapshot with `ViewState.taskQuery(width:height:)`.
     case reload
-    /// Complete a task, with the points the user typed (nil: the task's default points).
-    case complete(taskID: Int64, points: Int?)
-    /// Add a task (the form's values; nil fields take WorkOS's defaults).
-    case addTask(TaskWriter.NewTask)
-    /// Set these fields of a task (the form sends all of them; only changed ones are written).
-    case editTask(taskID: Int64, values: [TaskField: FieldValue])
-    /// Make a task active (`>`).
-    case promote(taskID: Int64)
-    /// Move a task past its neighbour in the list (`J` down, `K` up).
-    case moveTask(taskID: Int64, past: Int64, down: Bool)
-    /// Delete a task (`D`, then `y`).
-    case deleteTask(taskID: Int64)
-    /// Check a habit in for today (`Space` or `c` in the habits pane).
-    case checkInHabit(habitID: Int64)
+    /// Change a person's data: what they asked for, decided and written through by the core's
+    /// one write pipeline (`WritePipeline`), reported back as one `WriteReport`.
+    case write(AnyWriteIntent)
     /// Undo the last write of any kind (within 10 s; the core decides).
     case undo
     /// Sync everything now (`R`).
@@ -33,4 +22,33 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Show this line in the status bar.
     case message(String)
+}
+
+extension Effect {
+    /// Complete a task, with the points the user typed (nil: the task's default points).
+    public static func complete(taskID: Int64, points: Int?) -> Effect {
+        .write(AnyWriteIntent(CompleteTask.Intent(taskID: taskID, points: points)))
+    }
+
+    /// Add a task (the form's values; nil fields take WorkOS's defaults).
+    public static func addTask(_ new: NewTask) -> Effect { .write(AnyWriteIntent(AddTask.Intent(new))) }
+
+    /// Set these fields of a task (the form sends all of them; only changed ones are written).
+    public static func editTask(taskID: Int64, values: [TaskField: FieldValue]) -> Effect {
+        .write(AnyWriteIntent(EditTask.Intent(taskID: taskID, values: values)))
+    }
+
+    /// Make a task active (`>`).
+    public static func promote(taskID: Int64) -> Effect { .write(AnyWriteIntent(EditTask.Promote(taskID: taskID))) }
+
+    /// Move a task past its neighbour in the list (`J` down, `K` up).
+    public static func moveTask(taskID: Int64, past neighbour: Int64, down: Bool) -> Effect {
+        .write(AnyWriteIntent(EditTask.Move(taskID: taskID, past: neighbour, down: down)))
+    }
+
+    /// Delete a task (`D`, then `y`).
+    public static func deleteTask(taskID: Int64) -> Effect { .write(AnyWriteIntent(DeleteTask.Intent(taskID: taskID))) }
+
+    /// Check a habit in for today (`Space` or `c` in the habits pane).
+    public static func checkInHabit(habitID: Int64) -> Effect { .write(AnyWriteIntent(CheckInHabit.Intent(habitID: habitID))) }
 }

@@ -190,7 +190,7 @@ public struct TaskForm: Equatable, Sendable {
             if !statusLocked { values[.status] = .text(Self.statuses[status]) }
             return .editTask(taskID: taskID, values: values)
         }
-        return .addTask(TaskWriter.NewTask(title: cleanTitle, description: text.isEmpty ? nil : text, clientID: clientID,
+        return .addTask(NewTask(title: cleanTitle, description: text.isEmpty ? nil : text, clientID: clientID,
                                            valueTier: Self.tiers[tier], status: Self.statuses[status], points: value))
     }
 }

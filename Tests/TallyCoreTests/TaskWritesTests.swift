@@ -6,12 +6,12 @@ import XCTest
 
 /// Adding, editing, promoting, moving and deleting tasks with write-through against a real
 /// SQLite primary, with the primary taken away and brought back.
-final class TaskWriterTests: XCTestCase {
+final class TaskWritesTests: XCTestCase {
     var dir: TempDirectory!
     var primary: SQLitePrimary!
     var flaky: FlakyPrimary!
     var workspace: Workspace!
-    var writer: TaskWriter!
+    var writer: WritePipeline!
 
     override func setUp() async throws {
         dir = TempDirectory()
@@ -25,7 +25,7 @@ final class TaskWriterTests: XCTestCase {
         var options = SyncOptions()
         options.scope = .everything
         try await SyncEngine(cache: cache, primary: primary, options: options).run(kind: .full, full: true)
-        writer = TaskWriter(workspace: workspace)
+        writer = WritePipeline(workspace: workspace)
     }
 
     func primaryTask(_ id: Int64) throws -> WorkTask? {
@@ -48,8 +48,9 @@ final class TaskWriterTests: XCTestCase {
 
     func testAnAddTakesWorkOSDefaultsAndGoesFirstInItsStatus() async throws {
         let lowest = try primary.read { db in try Int.fetchOne(db, sql: "SELECT min(sort_order) FROM tasks WHERE status = 'backlog'") }
-        let outcome = try await writer.add(.init(title: "  Call the printer  "))
-        guard case .applied(let task?, _) = outcome else { return XCTFail("\(outcome)") }
+        let receipt = try await writer.add(.init(title: "  Call the printer  "))
+        XCTAssertEqual(receipt.state, .applied)
+        let task = try XCTUnwrap(receipt.result.first)
         XCTAssertGreaterThan(task.id, 0)
         XCTAssertEqual(task.title, "Call the printer")
         XCTAssertEqual(task.status, "backlog")
@@ -65,7 +66,7 @@ final class TaskWriterTests: XCTestCase {
 
     func testBadInputIsRefusedAndNothingIsWritten() async throws {
         let tasksBefore = try primary.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tasks") }
-        for new in [TaskWriter.NewTask(title: "   "), .init(title: "x", valueTier: "gold"), .init(title: "x", status: "done"),
+        for new in [NewTask(title: "   "), .init(title: "x", valueTier: "gold"), .init(title: "x", status: "done"),
                     .init(title: "x", status: "someday"), .init(title: "x", clientID: 999_999), .init(title: "x", points: -1),
                     .init(title: String(repeating: "a", count: 201))] {
             do {
@@ -76,7 +77,7 @@ final class TaskWriterTests: XCTestCase {
             }
         }
         do {
-            _ = try await writer.edit(taskID: 987_654, [.title: .text("x")])
+            _ = try await writer.edit(987_654, [.title: .text("x")])
             XCTFail("an unknown task was edited")
         } catch TallyError.unknownTask(let id) {
             XCTAssertEqual(id, 987_654)
@@ -86,8 +87,8 @@ final class TaskWriterTests: XCTestCase {
 
     func testEditPromoteMoveAndDeleteWriteThrough() async throws {
         let task = try firstTask(status: "backlog")
-        let client = try XCTUnwrap(workspace.cache.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM cached_clients ORDER BY id DESC LIMIT 1") })
-        _ = try await writer.edit(taskID: task.id, [.title: .text("Renamed 🚀"), .valueTier: .text("milestone"),
+        let client = try XCTUnwrap(workspace.cache.readNow { db in try Int64.fetchOne(db, sql: "SELECT id FROM cached_clients ORDER BY id DESC LIMIT 1") })
+        _ = try await writer.edit(task.id, [.title: .text("Renamed 🚀"), .valueTier: .text("milestone"),
                                                     .clientID: .int(client), .pointsFinal: .int(9)])
         var stored = try XCTUnwrap(primaryTask(task.id))
         XCTAssertEqual(stored.title, "Renamed 🚀")
@@ -97,12 +98,12 @@ final class TaskWriterTests: XCTestCase {
         XCTAssertNotNil(stored.pointsAdjustedAt)
         XCTAssertEqual(stored, try cacheTask(task.id))
 
-        _ = try await writer.promote(taskID: task.id)
+        _ = try await writer.promote(task.id)
         stored = try XCTUnwrap(primaryTask(task.id))
         XCTAssertEqual(stored.status, "active")
         XCTAssertEqual(stored, try cacheTask(task.id))
         do {
-            _ = try await writer.promote(taskID: task.id)
+            _ = try await writer.promote(task.id)
             XCTFail("promoted twice")
         } catch {
             XCTAssertTrue(error.userMessage.contains("already active"), error.userMessage)
@@ -112,35 +113,36 @@ final class TaskWriterTests: XCTestCase {
         try primary.write { db in try db.execute(sql: "UPDATE tasks SET sort_order = 5 WHERE id = ?", arguments: [other.id]) }
         try primary.write { db in try db.execute(sql: "UPDATE tasks SET sort_order = 3 WHERE id = ?", arguments: [task.id]) }
         try await SyncEngine(cache: workspace.cache, primary: primary).run(kind: .manual)
-        _ = try await writer.move(taskID: task.id, past: other.id, down: true)
+        _ = try await writer.move(task.id, past: other.id, down: true)
         XCTAssertEqual(try primaryTask(task.id)?.sortOrder, 5)
         XCTAssertEqual(try primaryTask(other.id)?.sortOrder, 3)
         XCTAssertEqual(try cacheTask(other.id)?.sortOrder, 3)
 
-        guard case .applied(nil, _) = try await writer.delete(taskID: task.id) else { return XCTFail() }
+        let state120 = try await writer.delete(task.id).state
+        XCTAssertEqual(state120, .applied)
         XCTAssertNil(try primaryTask(task.id))
         XCTAssertNil(try cacheTask(task.id))
     }
 
     func testUndoTakesBackAnyWrite() async throws {
         let task = try firstTask(status: "queued")
-        let added = try await writer.add(.init(title: "Undo me"))
-        _ = try await writer.undo(key: added.key)
+        _ = try await writer.add(.init(title: "Undo me"))
+        _ = try await writer.undo()
         XCTAssertEqual(try primaryCount("Undo me"), 0)
 
-        let edited = try await writer.edit(taskID: task.id, [.title: .text("Temporary")])
-        _ = try await writer.undo(key: edited.key)
+        _ = try await writer.edit(task.id, [.title: .text("Temporary")])
+        _ = try await writer.undo()
         XCTAssertEqual(try primaryTask(task.id)?.title, task.title)
         XCTAssertEqual(try cacheTask(task.id)?.title, task.title)
 
-        let deleted = try await writer.delete(taskID: task.id)
+        _ = try await writer.delete(task.id)
         XCTAssertNil(try primaryTask(task.id))
-        _ = try await writer.undo(key: deleted.key)
+        _ = try await writer.undo()
         let back = try XCTUnwrap(primaryTask(task.id), "the task comes back under its own id")
         XCTAssertEqual(back.title, task.title)
         XCTAssertEqual(try cacheTask(task.id)?.title, task.title)
         do {
-            _ = try await writer.undo(key: deleted.key)
+            _ = try await writer.undo()
             XCTFail("undone twice")
         } catch {
             XCTAssertTrue(error.userMessage.contains("nothing") || error.userMessage.contains("no task write"), error.userMessage)
@@ -151,11 +153,12 @@ final class TaskWriterTests: XCTestCase {
         let task = try firstTask(status: "backlog")
         flaky.isDown = true
         let added = try await writer.add(.init(title: "Written on the train", status: "active"))
-        guard case .queued(let local?, _, _) = added else { return XCTFail("\(added)") }
+        XCTAssertTrue(added.isQueued)
+        let local = try XCTUnwrap(added.result.first)
         XCTAssertLessThan(local.id, 0, "shown under a local id until the primary gives one")
         XCTAssertEqual(try cacheTask(local.id)?.title, "Written on the train")
-        _ = try await writer.edit(taskID: local.id, [.title: .text("Written on the train, edited")])
-        _ = try await writer.promote(taskID: task.id)
+        _ = try await writer.edit(local.id, [.title: .text("Written on the train, edited")])
+        _ = try await writer.promote(task.id)
         XCTAssertEqual(try cacheTask(task.id)?.status, "active")
         let snapshot = try workspace.cache.snapshot(query: TaskQuery(status: .active))
         XCTAssertEqual(snapshot.outboxDepth, 3)
@@ -173,7 +176,7 @@ final class TaskWriterTests: XCTestCase {
         })
         XCTAssertNil(try cacheTask(local.id), "the local row gave way to the primary's")
         XCTAssertEqual(try cacheTask(real.id), real)
-        XCTAssertEqual(try workspace.cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks WHERE id < 0") }, 0)
+        XCTAssertEqual(try workspace.cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks WHERE id < 0") }, 0)
 
         // A second replay (as after a crash before the outbox was marked) adds nothing.
         let again = try await engine.run(kind: .manual)
@@ -183,42 +186,41 @@ final class TaskWriterTests: XCTestCase {
 
     func testAnAddReplayedAfterThePrimaryTookItIsNotDuplicated() async throws {
         flaky.isDown = true
-        guard case .queued(let local?, _, _) = try await writer.add(.init(title: "Only once")) else { return XCTFail() }
+        let queued = try await writer.add(.init(title: "Only once"))
+        XCTAssertTrue(queued.isQueued)
         // The primary took it, then the process died before the outbox was marked.
-        var taken = local
-        taken.id = 0
-        taken.sortOrder = nil
-        _ = try await primary.create(taken, keepID: false)
+        let write = queued.write
+        _ = try await primary.transaction { tx in try await write.apply(to: tx) }
         flaky.isDown = false
         _ = try await workspace.syncEngine()?.run(kind: .manual)
         XCTAssertEqual(try primaryCount("Only once"), 1)
-        XCTAssertEqual(try workspace.cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks WHERE title = 'Only once'") }, 1)
+        XCTAssertEqual(try workspace.cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks WHERE title = 'Only once'") }, 1)
     }
 
     func testAnEditConflictIsRecordedAndTheCacheFollowsThePrimary() async throws {
         let task = try firstTask(status: "queued")
         flaky.isDown = true
-        _ = try await writer.edit(taskID: task.id, [.title: .text("Mine")])
+        _ = try await writer.edit(task.id, [.title: .text("Mine")])
         // Meanwhile someone renames it on the primary.
         try primary.write { db in try db.execute(sql: "UPDATE tasks SET title = 'Theirs' WHERE id = ?", arguments: [task.id]) }
         flaky.isDown = false
         _ = try await workspace.syncEngine()?.run(kind: .manual)
         XCTAssertEqual(try primaryTask(task.id)?.title, "Theirs")
         XCTAssertEqual(try cacheTask(task.id)?.title, "Theirs", "the cache follows the primary")
-        let failures = try workspace.cache.read { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
+        let failures = try workspace.cache.readNow { db in try SyncFailure.fetchAll(db, sql: "SELECT * FROM tally_sync_failures") }
         XCTAssertTrue(failures.contains { $0.message.contains("title changed") }, failures.map(\.message).description)
-        let pending = try workspace.cache.read { db in try OutboxStore.pendingCount(db) }
+        let pending = try workspace.cache.readNow { db in try OutboxStore.pendingCount(db) }
         XCTAssertEqual(pending, 0, "a conflict is not retried forever")
     }
 
     func testUndoOfAQueuedWriteNeverReachesThePrimary() async throws {
         let task = try firstTask(status: "queued")
         flaky.isDown = true
-        let deleted = try await writer.delete(taskID: task.id)
+        _ = try await writer.delete(task.id)
         XCTAssertNil(try cacheTask(task.id))
-        _ = try await writer.undo(key: deleted.key)
+        _ = try await writer.undo()
         XCTAssertEqual(try cacheTask(task.id)?.title, task.title)
-        XCTAssertEqual(try workspace.cache.read { db in try OutboxStore.pendingCount(db) }, 0)
+        XCTAssertEqual(try workspace.cache.readNow { db in try OutboxStore.pendingCount(db) }, 0)
         flaky.isDown = false
         _ = try await workspace.syncEngine()?.run(kind: .manual)
         XCTAssertNotNil(try primaryTask(task.id))

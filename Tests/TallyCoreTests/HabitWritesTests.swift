@@ -6,12 +6,12 @@ import XCTest
 
 /// Checking habits in with write-through against a real SQLite primary, with the primary taken
 /// away and brought back.
-final class HabitWriterTests: XCTestCase {
+final class HabitWritesTests: XCTestCase {
     var dir: TempDirectory!
     var primary: SQLitePrimary!
     var flaky: FlakyPrimary!
     var workspace: Workspace!
-    var writer: HabitWriter!
+    var writer: WritePipeline!
     let utc = TimeZone(identifier: "UTC")!
     let now = Date()
 
@@ -37,7 +37,7 @@ final class HabitWriterTests: XCTestCase {
         let cache = try CacheStore(path: config.cachePath)
         workspace = Workspace(config: config, cache: cache, primary: flaky)
         try await sync()
-        writer = HabitWriter(workspace: workspace)
+        writer = pipeline(at: now)
     }
 
     func sync() async throws {
@@ -56,7 +56,22 @@ final class HabitWriterTests: XCTestCase {
     }
 
     func status(_ id: Int64) throws -> HabitStatus? {
-        try writer.habits(includeInactive: true, now: now, timeZone: utc).first { $0.habit.id == id }
+        try workspace.cache.read { db in try HabitStatus.read(db, includeInactive: true, now: now, timeZone: utc) }
+            .first { $0.habit.id == id }
+    }
+
+    /// A pipeline whose clock stands at `time`, counting days in `zone`.
+    func pipeline(at time: Date, zone: TimeZone? = nil) -> WritePipeline {
+        WritePipeline(workspace: workspace, clock: TestClock(now: time), timeZone: zone ?? utc)
+    }
+
+    /// Checks `habitID` in at `time`: nil when it was done that day already.
+    func checkIn(_ habitID: Int64, note: String? = nil, at time: Date? = nil, zone: TimeZone? = nil) async throws -> WriteReceipt<CheckInHabit>? {
+        do {
+            return try await pipeline(at: time ?? now, zone: zone).checkIn(habitID, note: note)
+        } catch is HabitAlreadyDone {
+            return nil
+        }
     }
 
     var today: String { LocalDay(now, in: utc).description }
@@ -65,8 +80,9 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(try status(1)?.days.count, 1, "yesterday's, from the primary's completions")
         XCTAssertEqual(try status(1)?.doneToday, false)
 
-        let outcome = try await writer.checkIn(habitID: 1, note: " Along the river ", now: now, timeZone: utc)
-        guard case .applied(let habit, _, _) = outcome else { return XCTFail("\(outcome)") }
+        let receipt = try await writer.checkIn(1, note: " Along the river ")
+        XCTAssertEqual(receipt.state, .applied)
+        let habit = receipt.result.habit
         XCTAssertEqual(habit.currentStreak, 5)
         XCTAssertEqual(habit.lastCompletedDate, today)
         let stored = try XCTUnwrap(primaryHabit(1))
@@ -81,21 +97,19 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(cached.lastCompletedDate, today)
 
         // Once a day: the second says so and writes nothing.
-        let again = try await writer.checkIn(habitID: 1, now: now.addingTimeInterval(60), timeZone: utc)
-        guard case .alreadyDone = again else { return XCTFail("\(again)") }
+        let again = try await checkIn(1, at: now.addingTimeInterval(60))
+        XCTAssertNil(again, "already done today")
         XCTAssertEqual(try primaryCompletions(1), 2)
 
         // A first check-in starts a streak of 1; the longest follows.
-        let first = try await writer.checkIn(habitID: 3, now: now, timeZone: utc)
-        XCTAssertEqual(HabitStreak(first.habit), HabitStreak(currentStreak: 1, longestStreak: 1, lastCompletedDate: today))
+        let first = try await writer.checkIn(3)
+        XCTAssertEqual(HabitStreak(first.result.habit), HabitStreak(currentStreak: 1, longestStreak: 1, lastCompletedDate: today))
     }
 
     func testUndoTakesTheCompletionAndTheStreakBack() async throws {
-        let outcome = try await writer.checkIn(habitID: 1, now: now, timeZone: utc)
-        let key = try XCTUnwrap(outcome.key)
-        let undone = try await writer.undo(key: key, now: now.addingTimeInterval(5))
-        guard case .applied(let habit, _, _) = undone else { return XCTFail("\(undone)") }
-        XCTAssertEqual(habit.currentStreak, 4)
+        _ = try await writer.checkIn(1)
+        let undone = try await writer.undo()
+        XCTAssertEqual(undone, ["↶ undone: “Morning walk”"])
         let stored = try XCTUnwrap(primaryHabit(1))
         XCTAssertEqual(HabitStreak(stored), HabitStreak(currentStreak: 4, longestStreak: 9,
                                                         lastCompletedDate: LocalDay(now, in: utc).adding(days: -1).description))
@@ -104,24 +118,28 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(try status(1)?.habit.currentStreak, 4)
         // Twice is refused.
         do {
-            _ = try await writer.undo(key: key)
+            _ = try await writer.undo()
             XCTFail("undone twice")
-        } catch {}
+        } catch {
+            XCTAssertEqual(error as? WritePipeline.UndoRefusal, .nothing)
+        }
     }
 
     func testOfflineCheckInsShowAtOnceAndReplayExactlyOnce() async throws {
         flaky.isDown = true
-        let outcome = try await writer.checkIn(habitID: 1, note: "offline", now: now, timeZone: utc)
-        guard case .queued(let habit, _, _, _) = outcome else { return XCTFail("\(outcome)") }
-        XCTAssertEqual(habit.currentStreak, 5, "yesterday's check-in, known from the cache, continues the streak")
+        let queued = try await writer.checkIn(1, note: "offline")
+        XCTAssertTrue(queued.isQueued)
+        XCTAssertEqual(queued.result.habit.currentStreak, 5, "yesterday's check-in, known from the cache, continues the streak")
         XCTAssertEqual(try status(1)?.doneToday, true)
         XCTAssertEqual(try primaryCompletions(1), 1)
-        guard case .queued = try await writer.checkIn(habitID: 2, now: now, timeZone: utc) else { return XCTFail("not queued") }
+        let queued134 = try await writer.checkIn(2)
+        XCTAssertTrue(queued134.isQueued)
         // Still done today while queued: the second says so.
-        guard case .alreadyDone = try await writer.checkIn(habitID: 1, now: now, timeZone: utc) else { return XCTFail("twice") }
+        let twice = try await checkIn(1)
+        XCTAssertNil(twice, "twice")
 
         flaky.isDown = false
-        let service = CompletionService(workspace: workspace)
+        let service = writer!
         let applied = await service.replayOutbox()
         XCTAssertEqual(applied, 2)
         XCTAssertEqual(try primaryCompletions(1), 2)
@@ -129,13 +147,13 @@ final class HabitWriterTests: XCTestCase {
         XCTAssertEqual(HabitStreak(try XCTUnwrap(primaryHabit(1))), HabitStreak(currentStreak: 5, longestStreak: 9, lastCompletedDate: today))
 
         // Replayed again (as after a crash before the cache write): the primary finds the day done.
-        try workspace.cache.write { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL") }
+        try workspace.cache.writeNow { db in try db.execute(sql: "UPDATE tally_outbox SET applied_at = NULL") }
         let again = await service.replayOutbox()
         XCTAssertEqual(again, 2)
         XCTAssertEqual(try primaryCompletions(1), 2)
         XCTAssertEqual(try primaryCompletions(2), 1)
         XCTAssertEqual(try primaryHabit(1)?.currentStreak, 5)
-        XCTAssertEqual(try workspace.cache.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_habit_checkins WHERE pending = 1") }, 0)
+        XCTAssertEqual(try workspace.cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_habit_checkins WHERE pending = 1") }, 0)
 
         // A sync keeps it done.
         try await sync()
@@ -145,12 +163,12 @@ final class HabitWriterTests: XCTestCase {
 
     func testAQueuedCheckInUndoneNeverReachesThePrimary() async throws {
         flaky.isDown = true
-        let outcome = try await writer.checkIn(habitID: 1, now: now, timeZone: utc)
-        let undone = try await writer.undo(key: try XCTUnwrap(outcome.key))
-        XCTAssertEqual(undone.habit.currentStreak, 4)
+        _ = try await writer.checkIn(1)
+        _ = try await writer.undo()
+        XCTAssertEqual(try status(1)?.habit.currentStreak, 4)
         XCTAssertEqual(try status(1)?.doneToday, false)
         flaky.isDown = false
-        let applied = await CompletionService(workspace: workspace).replayOutbox()
+        let applied = await writer.replayOutbox()
         XCTAssertEqual(applied, 0)
         XCTAssertEqual(try primaryCompletions(1), 1)
     }
@@ -163,8 +181,8 @@ final class HabitWriterTests: XCTestCase {
         }
         XCTAssertEqual(try status(2)?.doneToday, false)
         // Before the sync, the primary says it is done: nothing written, the cache learns it.
-        let outcome = try await writer.checkIn(habitID: 2, now: now, timeZone: utc)
-        guard case .alreadyDone = outcome else { return XCTFail("\(outcome)") }
+        let receipt = try await writer.checkIn(2)
+        XCTAssertEqual(receipt.state, .unchanged, "the primary says it is done")
         XCTAssertEqual(try primaryCompletions(2), 1)
         XCTAssertEqual(try status(2)?.doneToday, true)
         try await sync()
@@ -182,27 +200,30 @@ final class HabitWriterTests: XCTestCase {
         let early = try XCTUnwrap(Timestamp.parse("2026-11-01T04:30:00.000Z"))  // 00:30 EDT
         let late = try XCTUnwrap(Timestamp.parse("2026-11-02T04:30:00.000Z"))   // 23:30 EST, the same day
         let next = try XCTUnwrap(Timestamp.parse("2026-11-02T05:30:00.000Z"))   // 00:30 EST on the 2nd
-        let first = try await writer.checkIn(habitID: 2, now: early, timeZone: newYork)
-        XCTAssertEqual(HabitStreak(first.habit), HabitStreak(currentStreak: 3, longestStreak: 3, lastCompletedDate: "2026-11-01"))
-        guard case .alreadyDone = try await writer.checkIn(habitID: 2, now: late, timeZone: newYork) else {
-            return XCTFail("23:30 EST is still the 1st")
-        }
+        let firstMade = try await checkIn(2, at: early, zone: newYork)
+        let first = try XCTUnwrap(firstMade)
+        XCTAssertEqual(HabitStreak(first.result.habit), HabitStreak(currentStreak: 3, longestStreak: 3, lastCompletedDate: "2026-11-01"))
+        let late1st = try await checkIn(2, at: late, zone: newYork)
+        XCTAssertNil(late1st, "23:30 EST is still the 1st")
         // The primary says so too, by the day's bounds, whatever the cache knows.
         let request = HabitCheckInRequest(habitID: 2, note: nil, key: "k", now: late, timeZone: newYork)
-        let direct = try await primary.checkIn(request)
-        XCTAssertFalse(direct.wrote)
-        let second = try await writer.checkIn(habitID: 2, now: next, timeZone: newYork)
-        XCTAssertEqual(HabitStreak(second.habit), HabitStreak(currentStreak: 4, longestStreak: 4, lastCompletedDate: "2026-11-02"))
+        let direct = try await primary.transaction { tx in try await CheckInHabit(key: "k", request: request).apply(to: tx) }
+        XCTAssertFalse(direct.1.wrote)
+        let secondMade = try await checkIn(2, at: next, zone: newYork)
+        let second = try XCTUnwrap(secondMade)
+        XCTAssertEqual(HabitStreak(second.result.habit), HabitStreak(currentStreak: 4, longestStreak: 4, lastCompletedDate: "2026-11-02"))
         XCTAssertEqual(try primaryCompletions(2), 2)
     }
 
     func testHabitsAreNamedByIdOrNameAndBadOnesAreRefused() throws {
-        XCTAssertEqual(try writer.resolve("1").name, "Morning walk")
-        XCTAssertEqual(try writer.resolve("morning WALK").id, 1)
-        XCTAssertEqual(try writer.resolve("walk").id, 1, "the one name that contains it")
-        XCTAssertEqual(try writer.resolve("read").id, 2, "a whole name before a part of one")
+        let habits = try workspace.cache.read { db in try CacheRows.habits(db) }
+        func resolve(_ text: String) throws -> Habit { try HabitStatus.resolve(text, among: habits) }
+        XCTAssertEqual(try resolve("1").name, "Morning walk")
+        XCTAssertEqual(try resolve("morning WALK").id, 1)
+        XCTAssertEqual(try resolve("walk").id, 1, "the one name that contains it")
+        XCTAssertEqual(try resolve("read").id, 2, "a whole name before a part of one")
         for (text, words) in [("99", "no habit"), ("swim", "no habit"), ("rea", "matches 2 habits"), ("Meditate", "inactive"), ("4", "inactive")] {
-            XCTAssertThrowsError(try writer.resolve(text), text) { error in
+            XCTAssertThrowsError(try resolve(text), text) { error in
                 XCTAssertTrue(error.userMessage.contains(words), "\(text): \(error.userMessage)")
                 XCTAssertFalse(error.userMessage.contains("\n"))
             }
@@ -212,7 +233,7 @@ final class HabitWriterTests: XCTestCase {
     func testAnInactiveOrUnknownHabitIsNotCheckedIn() async throws {
         for id: Int64 in [4, 99] {
             do {
-                _ = try await writer.checkIn(habitID: id, now: now, timeZone: utc)
+                _ = try await writer.checkIn(id)
                 XCTFail("habit \(id) was checked in")
             } catch {
                 XCTAssertFalse(error.userMessage.isEmpty)
@@ -230,7 +251,11 @@ final class HabitJSONTests: XCTestCase {
                           isActive: true, sortOrder: 2, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-11-26T12:00:00.000Z")
         habit.lastCompletedDate = "2026-11-26"
         let before = HabitStreak(currentStreak: 5, longestStreak: 14, lastCompletedDate: "2026-11-25")
-        let done = HabitJSON.checkIn(.applied(habit: habit, key: "k", before: before), note: "Chapter 4", today: "2026-11-26")
+        let request = HabitCheckInRequest(habitID: 2, note: "Chapter 4", key: "k", now: Timestamp.parse("2026-11-26T12:00:00.000Z") ?? Date(),
+                                          timeZone: TimeZone(identifier: "UTC") ?? .current)
+        let write = CheckInHabit(key: "k", request: request, before: before, after: HabitStreak(habit))
+        let result = CheckInHabit.Result(habit: habit, completion: request.completion, wrote: true)
+        let done = HabitJSON.checkIn(WriteReceipt(write: write, result: result, state: .applied), note: "Chapter 4", today: "2026-11-26")
         XCTAssertEqual(done["success"] as? Bool, true)
         let completion = try XCTUnwrap(done["completion"] as? [String: Any])
         XCTAssertEqual(completion["habitId"] as? Int64, 2)
@@ -246,12 +271,13 @@ final class HabitJSONTests: XCTestCase {
         XCTAssertEqual(info["wasConsecutive"] as? Bool, true)
         XCTAssertNil(done["pending"])
 
-        let again = HabitJSON.checkIn(.alreadyDone(habit: habit), note: nil, today: "2026-11-26")
+        let again = HabitJSON.alreadyDone(habit, today: "2026-11-26")
         XCTAssertEqual(again["success"] as? Bool, false)
         XCTAssertEqual(again["message"] as? String, "Habit already completed today")
         XCTAssertEqual(Set((again["habit"] as? [String: Any])?.keys ?? [:].keys), ["id", "name", "currentStreak", "lastCompletedDate"])
 
-        let queued = HabitJSON.checkIn(.queued(habit: habit, key: "k", before: before, reason: "offline"), note: nil, today: "2026-11-26")
+        let queued = HabitJSON.checkIn(WriteReceipt(write: write, result: result, state: .queued(reason: "offline")), note: nil,
+                                       today: "2026-11-26")
         XCTAssertEqual(queued["pending"] as? Bool, true)
         XCTAssertEqual(queued["reason"] as? String, "offline")
 

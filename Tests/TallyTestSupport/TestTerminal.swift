@@ -1,19 +1,22 @@
 import Foundation
+import Synchronization
 import TallyUI
 
 /// A terminal without a screen: keys are queued by `send`, frames are kept as buffers. It lets
 /// the dashboard's real loop (`DashboardLoop`) run in tests, on another thread, without tmux.
-public final class TestTerminal: TerminalBackend, @unchecked Sendable {
+public final class TestTerminal: TerminalBackend, Sendable {
     public let width: Int
     public let height: Int
-    private let lock = NSLock()
-    private var keys: [Key] = []
-    private var frames: [Buffer] = []
-    private var closed = false
+    private struct State {
+        var keys: [Key] = []
+        var frames: [Buffer] = []
+        var closed = false
+        var quitAsked = false
+        var focusChanges: [Bool] = []
+    }
+    private let state = Mutex(State())
     private let pipe: (read: Int32, write: Int32)
     private let quitPipe: (read: Int32, write: Int32)
-    private var quitAsked = false
-    private var focusChanges: [Bool] = []
 
     public init(width: Int, height: Int) {
         self.width = width
@@ -31,29 +34,29 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
     /// Queues keys as if typed.
     public func send(_ keys: Key...) {
-        lock.withLock { self.keys += keys }
+        state.withLock { $0.keys += keys }
         var byte: UInt8 = 1
         _ = write(pipe.write, &byte, 1)
     }
 
     /// Types `text`, a character a key.
     public func send(contentsOf text: String) {
-        lock.withLock { keys += text.map { Key.char($0) } }
+        state.withLock { $0.keys += text.map { Key.char($0) } }
         var byte: UInt8 = 1
         _ = write(pipe.write, &byte, 1)
     }
 
     /// Asks the loop to stop, as SIGTERM would.
     public func requestQuit() {
-        lock.withLock { quitAsked = true }
+        state.withLock { $0.quitAsked = true }
         var byte: UInt8 = 1
         _ = write(quitPipe.write, &byte, 1)
     }
 
     /// The last frame drawn (nil before the first).
-    public var lastFrame: Buffer? { lock.withLock { frames.last } }
-    public var frameCount: Int { lock.withLock { frames.count } }
-    public var isClosed: Bool { lock.withLock { closed } }
+    public var lastFrame: Buffer? { state.withLock { $0.frames.last } }
+    public var frameCount: Int { state.withLock { $0.frames.count } }
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Waits until the last frame's text satisfies `predicate` (or `timeout` passes); returns it.
     @discardableResult
@@ -70,43 +73,44 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
     public var inputFileDescriptor: Int32 { pipe.read }
     public var quitFileDescriptor: Int32 { quitPipe.read }
-    public var quitRequested: Bool { lock.withLock { quitAsked } }
+    public var quitRequested: Bool { state.withLock { $0.quitAsked } }
 
     public func draw(_ buffer: Buffer) {
-        lock.withLock { frames.append(buffer) }
+        state.withLock { $0.frames.append(buffer) }
     }
 
     public func invalidate() {}
 
     public func readKey() -> Key? {
-        lock.withLock {
-            guard !keys.isEmpty else {
+        let fd = pipe.read
+        return state.withLock { state in
+            guard !state.keys.isEmpty else {
                 // Empty the wake-up bytes so poll sleeps until the next send.
                 var scratch = [UInt8](repeating: 0, count: 64)
-                let flags = fcntl(pipe.read, F_GETFL)
-                _ = fcntl(pipe.read, F_SETFL, flags | O_NONBLOCK)
-                _ = read(pipe.read, &scratch, scratch.count)
+                let flags = fcntl(fd, F_GETFL)
+                _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+                _ = read(fd, &scratch, scratch.count)
                 return nil
             }
-            return keys.removeFirst()
+            return state.keys.removeFirst()
         }
     }
 
     public func close() {
-        lock.withLock { closed = true }
+        state.withLock { $0.closed = true }
     }
 
     /// Focus reports as `focus(_:)` queued them.
     public func takeFocusChanges() -> [Bool] {
-        lock.withLock {
-            defer { focusChanges.removeAll() }
-            return focusChanges
+        state.withLock { state in
+            defer { state.focusChanges.removeAll() }
+            return state.focusChanges
         }
     }
 
     /// Reports focus in (true) or out, as a terminal with focus reporting would.
     public func focus(_ focused: Bool) {
-        lock.withLock { focusChanges.append(focused) }
+        state.withLock { $0.focusChanges.append(focused) }
         var byte: UInt8 = 1
         _ = write(pipe.write, &byte, 1)
     }
