@@ -27,6 +27,19 @@ public struct ThemeCatalog: Sendable, Equatable {
         self.userDirectory = userDirectory
     }
 
+    /// Reads and parses the theme file at `path`, named after the file (`nord.toml` is "nord").
+    /// TallyUI only parses theme text; reading files is the running app's.
+    public static func load(path: String) throws -> Theme {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TallyError.badTheme(path: path, line: nil, reason: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TallyError.badTheme(path: path, line: nil, reason: "is not UTF-8 text")
+        }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try Theme.parse(text, name: name, path: path)
+    }
+
     /// Theme names, sorted, `default` first.
     public var names: [String] {
         ["default"] + Set(files.keys).union(builtIn.keys).filter { $0 != "default" }.sorted()
@@ -36,14 +49,14 @@ public struct ThemeCatalog: Sendable, Equatable {
     /// Throws `TallyError.unknownTheme` for a name with no file, `TallyError.badTheme` for a
     /// broken file.
     public func theme(named name: String) throws -> Theme {
-        if let path = files[name] { return try Theme.load(path: path) }
+        if let path = files[name] { return try Self.load(path: path) }
         if let text = builtIn[name] { return try Theme.parse(text, name: name, path: "the built-in \(name).toml") }
         if name == "default" { return .builtInDefault }
         if name.hasSuffix(".toml") || name.contains("/") {
             guard FileManager.default.fileExists(atPath: name) else {
                 throw TallyError.badTheme(path: name, line: nil, reason: "does not exist")
             }
-            return try Theme.load(path: name)
+            return try Self.load(path: name)
         }
         throw TallyError.unknownTheme(name, available: names,
                                       lookedIn: [shippedDirectory, userDirectory].compactMap { $0 })

@@ -136,8 +136,7 @@ final class DashboardEndToEndTests: XCTestCase {
         let tmux = try dashboard()
         for (w, h) in [(50, 12), (60, 15), (200, 60), (1, 1), (100, 30), (61, 16)] {
             tmux.resize(width: w, height: h)
-            usleep(300_000)
-            let screen = tmux.capture()
+            let screen = tmux.settled()
             XCTAssertFalse(screen.contains("__EXITED__"), "crashed at \(w)x\(h):\n\(screen)")
             if w < 60 || h < 15, w > 40 { XCTAssertTrue(tmux.wait(for: "terminal too small").ok, screen) }
             if w >= 100 { XCTAssertTrue(tmux.wait(for: "Points").ok, screen) }
@@ -156,8 +155,7 @@ final class DashboardEndToEndTests: XCTestCase {
         tmux.send("Escape")
         let back = tmux.wait { !$0.contains("Nothing to retry.") && $0.contains("Tasks · active") }
         XCTAssertTrue(back.ok, back.screen)
-        usleep(300_000)  // the frame after the key is drawn whole
-        let live = lines(tmux.capture(), count: 40)
+        let live = lines(tmux.settled(), count: 40)
         let rendered = try Tally.run(["render", "--size", "120x40", "--cache", cache, "--primary", "sqlite://\(primary)"])
         XCTAssertEqual(rendered.status, 0, rendered.stderr)
         let frame = lines(rendered.stdout, count: 40)

@@ -57,14 +57,9 @@ final class PresenceEndToEndTests: XCTestCase {
         XCTAssertTrue(away.ok, away.screen)
         XCTAssertTrue(waitUntil(timeout: 3) { PostgresServer.backends(url).isEmpty },
                       "away: Tally closes its own connections: \(PostgresServer.backends(url))")
+        // That nothing reconnects while away, however long, is shown on a clock the test moves
+        // (PostgresPresenceTests); here the server ends what is left, and the key brings it back.
         PostgresServer.terminateBackends(url)
-        var seen: [String] = []
-        let windowEnds = Date().addingTimeInterval(5)
-        while Date() < windowEnds, seen.isEmpty {
-            seen = PostgresServer.backends(url)
-            usleep(200_000)
-        }
-        XCTAssertEqual(seen, [], "away: no connection for the whole 5 s window")
 
         insertTask(880001, "Made while nobody looked")
         XCTAssertFalse(tmux.capture().contains("Made while nobody looked"))

@@ -26,11 +26,12 @@ final class SyncEndToEndTests: XCTestCase {
         let running = tmux.wait(timeout: 20) { $0.contains("chunks") && $0.range(of: #"\d+/\d+ chunks"#, options: .regularExpression) != nil }
         XCTAssertTrue(running.ok, running.screen)
         let firstProgress = running.screen.range(of: #"\d+/\d+ chunks"#, options: .regularExpression).map { String(running.screen[$0]) }
+        // A frame with the bar further on: seen, not just the bar gone.
         let moved = tmux.wait(timeout: 20) { screen in
-            guard let range = screen.range(of: #"\d+/\d+ chunks"#, options: .regularExpression) else { return true }
+            guard let range = screen.range(of: #"\d+/\d+ chunks"#, options: .regularExpression) else { return false }
             return String(screen[range]) != firstProgress
         }
-        XCTAssertTrue(moved.ok, "the progress bar moves")
+        XCTAssertTrue(moved.ok, "the progress bar moves on from \(firstProgress ?? "?"):\n\(moved.screen)")
         // …then the new data.
         let arrived = tmux.wait(for: "Arrived with R", timeout: 60)
         XCTAssertTrue(arrived.ok, arrived.screen)

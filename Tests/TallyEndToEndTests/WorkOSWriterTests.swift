@@ -155,7 +155,9 @@ final class WriterCourtesyTests: XCTestCase {
             var status: Int32 = 0
             return waitpid(pid, &status, WNOHANG) == 0
         }
-        usleep(1_500_000)
+        // Once the writer has begun (its first rewrite ends with a new lastSyncAt).
+        let lastSync = sqlite(cache, "SELECT value FROM cache_meta WHERE key = 'lastSyncAt'")
+        XCTAssertTrue(tmux.wait(timeout: 10) { _ in sqlite(cache, "SELECT value FROM cache_meta WHERE key = 'lastSyncAt'") != lastSync }.ok)
         tmux.send("c")  // the top active task, from the keyboard
         var step = 0
         var cliResults: [CommandResult] = []

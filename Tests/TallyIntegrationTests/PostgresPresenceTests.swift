@@ -65,14 +65,17 @@ final class PostgresPresenceTests: PostgresTestCase {
     func testAnIdleConnectionIsClosedAfterTheIdleTimeAndReopenedOnUse() async throws {
         try await seed(tasks: 50, days: 5)
         await primary.close()
-        let store = store(idleTimeout: 1)
+        let clock = TestClock(now: Date())
+        let store = PostgresPrimary(url: location, timeout: 10, idleTimeout: 60, clock: clock)
+        stores.append(store)
         _ = try await store.fetch(.clients, after: nil, limit: 10)
         XCTAssertEqual(PostgresServer.backends(url).count, 1, "the reads lane's connection")
         // Used again before the time is up: the time starts over.
-        try await Task.sleep(nanoseconds: 600_000_000)
+        await clock.advance(by: 40)
         _ = try await store.fetch(.clients, after: nil, limit: 10)
-        try await Task.sleep(nanoseconds: 600_000_000)
-        XCTAssertEqual(PostgresServer.backends(url).count, 1, "used 0.6 s ago: still open")
+        await clock.advance(by: 40)
+        XCTAssertEqual(PostgresServer.backends(url).count, 1, "used 40 s ago: still open")
+        await clock.advance(by: 21)
         let closed = await waitUntil(timeout: 3) { PostgresServer.backends(self.url).isEmpty }
         XCTAssertTrue(closed, "closed once idle: \(PostgresServer.backends(url))")
         let open = await store.openConnections

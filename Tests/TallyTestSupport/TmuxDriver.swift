@@ -83,6 +83,21 @@ public final class TmuxDriver {
         wait(timeout: timeout) { $0.contains(text) }
     }
 
+    /// Waits until the screen stops changing (the same in captures 100 ms apart), up to
+    /// `timeout` seconds: the frame after a key or a resize, drawn whole. Returns that screen.
+    @discardableResult
+    public func settled(timeout: TimeInterval = 5) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = capture()
+        while Date() < deadline {
+            usleep(100_000)
+            let next = capture()
+            if next == last { return next }
+            last = next
+        }
+        return last
+    }
+
     deinit {
         _ = shell("tmux -L \(Self.socket) kill-session -t \(session)")
     }

@@ -111,7 +111,13 @@ final class SafetyTests: XCTestCase {
         for (width, height) in [(60, 15), (100, 30), (200, 60)] {
             let text = Fixtures.render(snapshot, width: width, height: height).plainText()
             XCTAssertTrue(text.contains("Tasks"), "\(width)×\(height)")
-            _ = Fixtures.render(snapshot, state: ViewState(view: .failures), width: width, height: height)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            XCTAssertEqual(lines.count, height, "every row drawn at \(width)×\(height)")
+            XCTAssertTrue(lines.allSatisfy { DisplayWidth.of(String($0)) <= width }, "no row wider than \(width)")
+            // The failures view lists the failure with nothing in it: its type, and "—" for what is missing.
+            let failures = Fixtures.render(snapshot, state: ViewState(view: .failures), width: width, height: height).plainText()
+            XCTAssertTrue(failures.contains("internal"), "\(width)×\(height):\n\(failures)")
+            XCTAssertFalse(failures.contains("garbage"), "an unreadable start time is not shown raw")
         }
     }
 

@@ -40,7 +40,7 @@ final class ThemeTests: XCTestCase {
     }
 
     func testCompiledInDefaultMatchesTheFile() throws {
-        let file = try Theme.load(path: Self.shipped + "/default.toml")
+        let file = try ThemeCatalog.load(path: Self.shipped + "/default.toml")
         XCTAssertEqual(file, Theme.builtInDefault)
         // Without any theme files the default is still there.
         let bare = ThemeCatalog(shippedDirectory: nil, userDirectory: nil)
@@ -49,7 +49,7 @@ final class ThemeTests: XCTestCase {
     }
 
     func testMonochromeIsAttributesOnly() throws {
-        let theme = try Theme.load(path: Self.shipped + "/monochrome.toml")
+        let theme = try ThemeCatalog.load(path: Self.shipped + "/monochrome.toml")
         XCTAssertFalse(theme.hasColors)
         for role in ThemeRole.allCases {
             XCTAssertEqual(theme.style(role).fg, .default, "\(role)")
@@ -85,7 +85,7 @@ final class ThemeTests: XCTestCase {
 
     func testMalformedTOMLNamesFileAndLine() throws {
         let path = try write("title = \"#89b4fa\"\nborder = \n", "broken.toml")
-        XCTAssertThrowsError(try Theme.load(path: path)) { error in
+        XCTAssertThrowsError(try ThemeCatalog.load(path: path)) { error in
             guard case TallyError.badTheme(let errorPath, let line, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(errorPath, path)
             XCTAssertEqual(line, 2)
@@ -95,7 +95,7 @@ final class ThemeTests: XCTestCase {
 
     func testBadColourNamesFileAndLine() throws {
         let path = try write("# colours\ntitle = \"#89b4fa\"\n\naccent = \"#12345g\"\n", "bad.toml")
-        XCTAssertThrowsError(try Theme.load(path: path)) { error in
+        XCTAssertThrowsError(try ThemeCatalog.load(path: path)) { error in
             XCTAssertEqual(error.userMessage,
                            "Theme \(path), line 4: accent: bad colour \"#12345g\" (write #rrggbb or default).")
         }

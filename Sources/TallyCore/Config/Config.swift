@@ -28,8 +28,12 @@ public struct Config: Sendable, Equatable {
     public var syncCommand: String?
     /// How often the dashboard checks `PRAGMA data_version`, seconds.
     public var pollInterval: Double = 0.25
+    /// Rows per chunk of an incremental sync (`chunk_size`): one fetch, one cache transaction.
     public var chunkSize = 500
-    /// Rows per chunk of a full sync (see `SyncOptions.fullChunkSize`).
+    /// Rows per chunk of a full sync (warm-up, `--full`, a repair), which reads whole tables by
+    /// id. Still one cache transaction each with the job's progress, so a kill loses at most one
+    /// chunk; but every transaction rewrites the index pages its rows land on, and with 500-row
+    /// chunks a 100,000-task sync took 1.7 times `psql \copy | sqlite3 .import`, with 2,000 1.2.
     public var fullChunkSize = 2000
     /// Which primary rows the cache's contract tables hold (`[scope]`).
     public var scope = SyncScope.workos

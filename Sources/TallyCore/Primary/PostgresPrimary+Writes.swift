@@ -147,11 +147,4 @@ extension PostgresPrimary {
             start += 1000
         }
     }
-
-    /// Runs a statement on the primary (tests and tools use it to change data "elsewhere").
-    public func execute(_ sql: String, _ values: [DatabaseValue] = []) async throws {
-        let query = try Self.query(sql, values)
-        let log = logger
-        _ = try await run(.writes) { connection in try await connection.query(query, logger: log) }
-    }
 }

@@ -36,7 +36,9 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     /// Seconds a lane's connection may sit unused before it is closed; nil keeps it open.
     let idleTimeout: Double?
     /// When each lane was last let go, and the one task per lane that closes it once idle.
-    private var releasedAt: [Lane: ContinuousClock.Instant] = [:]
+    private var releasedAt: [Lane: Date] = [:]
+    /// The idle closers' time (a test moves it on instead of waiting).
+    let clock: any TallyClock
     private var idleClosers: [Lane: Task<Void, Never>] = [:]
 
     /// Which connection a call uses. Each serves one call at a time, from its first query to its
@@ -52,7 +54,8 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     public nonisolated var idleConnections: (any IdleConnections)? { self }
 
     public init(url: PostgresURL, timeout: Double = 15, idleTimeout: Double? = nil,
-                logger: Logger = Logger(label: "tally.postgres")) {
+                logger: Logger = Logger(label: "tally.postgres"), clock: any TallyClock = SystemClock()) {
+        self.clock = clock
         self.url = url
         self.displayName = url.description
         self.timeout = timeout
@@ -113,12 +116,13 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     /// sleeps until then; a call meanwhile moves the time on instead of starting another.
     private func closeWhenIdle(_ lane: Lane) {
         guard let idleTimeout, connections[lane] != nil else { return }
-        releasedAt[lane] = .now
+        releasedAt[lane] = clock.now
         guard idleClosers[lane] == nil else { return }
+        let clock = self.clock
         idleClosers[lane] = Task { [weak self] in
-            var wait = Duration.seconds(idleTimeout)
+            var wait = idleTimeout
             while !Task.isCancelled {
-                try? await Task.sleep(for: wait)
+                do { try await clock.sleep(for: wait) } catch { return }
                 guard let self, let next = await self.closeIfIdle(lane, after: idleTimeout) else { return }
                 wait = next
             }
@@ -127,10 +131,11 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
 
     /// Closes the lane's connection when it has been idle long enough and returns nil; else how
     /// much longer to wait.
-    private func closeIfIdle(_ lane: Lane, after idleTimeout: Double) async -> Duration? {
-        let due = (releasedAt[lane] ?? .now) + .seconds(idleTimeout)
-        if busy.contains(lane) || due > .now {
-            return busy.contains(lane) ? .seconds(idleTimeout) : due - .now
+    private func closeIfIdle(_ lane: Lane, after idleTimeout: Double) async -> TimeInterval? {
+        let now = clock.now
+        let due = (releasedAt[lane] ?? now).addingTimeInterval(idleTimeout)
+        if busy.contains(lane) || due > now {
+            return busy.contains(lane) ? idleTimeout : due.timeIntervalSince(now)
         }
         idleClosers[lane] = nil
         if connections[lane] != nil {

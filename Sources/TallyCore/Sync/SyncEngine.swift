@@ -6,13 +6,10 @@ import Logging
 
 /// Tunables of a sync (the defaults are described in the README, "How it works").
 public struct SyncOptions: Sendable {
-    /// Rows per chunk of an incremental sync: one fetch, one cache transaction.
-    public var chunkSize = 500
-    /// Rows per chunk of a full sync (warm-up, `--full`, a repair), which reads whole tables by
-    /// id. Still one cache transaction each with the job's progress, so a kill loses at most one
-    /// chunk; but every transaction rewrites the index pages its rows land on, and with 500-row
-    /// chunks a 100,000-task sync took 1.7 times `psql \copy | sqlite3 .import`, with 2,000 1.2.
-    public var fullChunkSize = 2000
+    /// Rows per chunk of an incremental sync: one fetch, one cache transaction (`Config.chunkSize`).
+    public var chunkSize = Config().chunkSize
+    /// Rows per chunk of a full sync (`Config.fullChunkSize`).
+    public var fullChunkSize = Config().fullChunkSize
     public var maxAttempts = 3
     /// First retry delay; later ones double (1 s, 2 s, 4 s), each with ±25 % jitter.
     public var baseDelay: Double = 1
@@ -25,7 +22,7 @@ public struct SyncOptions: Sendable {
     public var scope = SyncScope.workos
     /// How many days of history to keep in Tally's own tables when the scope keeps fewer done
     /// tasks (`history_days`; 0: none). Read from the primary once a day (`backfillHistory`).
-    public var historyDays = Config.defaultHistoryDays
+    public var historyDays = Config().historyDays
 
     public init() {}
 

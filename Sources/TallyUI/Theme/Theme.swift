@@ -90,18 +90,6 @@ public struct Theme: Sendable, Equatable {
         return Theme(name: name, values: values)
     }
 
-    /// Reads and parses the theme file at `path`, named after the file (`nord.toml` is "nord").
-    public static func load(path: String) throws -> Theme {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TallyError.badTheme(path: path, line: nil, reason: "cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TallyError.badTheme(path: path, line: nil, reason: "is not UTF-8 text")
-        }
-        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try parse(text, name: name, path: path)
-    }
-
     /// The 1-based line of each key's first assignment, bare or quoted, in one pass over `text`
     /// (a theme is parsed at every start, so this is not done once per key).
     static func keyLines(in text: String) -> [String: Int] {
