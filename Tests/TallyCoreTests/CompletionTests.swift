@@ -243,7 +243,8 @@ final class CompletionTests: XCTestCase {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let before = try XCTUnwrap(primaryGoal()).earnedPoints ?? 0
         let impatient = try CacheStore(path: workspace.cache.path, busyTimeout: 0.2)
-        let pipeline = WritePipeline(workspace: Workspace(config: workspace.config, cache: impatient, primary: flaky), clock: clock)
+        // The wall clock: the next sync finds the completion by its `updated_at`.
+        let pipeline = WritePipeline(workspace: Workspace(config: workspace.config, cache: impatient, primary: flaky))
         // Another connection holds the cache's write lock past the busy timeout.
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
