@@ -10,7 +10,7 @@ final class SyncEndToEndTests: XCTestCase {
         let dir = TempDirectory("tally-e2e-sync")
         XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path, "--tasks", "20000"]).status, 0)
         let config = dir.file("config.toml")
-        try "chunk_size = 50\nrefresh = 3600\nscope = \"all\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "chunk_size = 10\nrefresh = 3600\nscope = \"all\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let primary = dir.file("primary.db")
         // Change every task on the primary so the next sync has real work, and add one to look for.
         let changed = shell("""
