@@ -264,4 +264,28 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try primaryTask(id)?.status, "active")
         XCTAssertEqual(try primaryGoal()?.earnedPoints, before)
     }
+
+    /// Marked tasks completed together: one write each, a failure of one leaves the others done
+    /// and says which; `u` takes the whole batch back.
+    func testABatchCompletesEachTaskAndUndoesAsOne() async throws {
+        let ids = Array(try activeTaskIDs().prefix(3))
+        XCTAssertEqual(ids.count, 3)
+        let before = try XCTUnwrap(primaryGoal()).earnedPoints ?? 0
+        try primary.write { db in try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [ids[1]]) }
+        let intents = ids.map { AnyWriteIntent(CompleteTask.Intent(taskID: $0, points: 2)) }
+        let report = await writes.reportBatch(intents, verb: "completed")
+        XCTAssertEqual(report.tone, .error)
+        XCTAssertTrue(report.message.hasPrefix("completed 2 of 3 tasks; task \(ids[1]):"), report.message)
+        XCTAssertEqual(try primaryTask(ids[0])?.status, "done")
+        XCTAssertEqual(try primaryTask(ids[2])?.status, "done")
+        XCTAssertEqual(try primaryGoal()?.earnedPoints, before + 4)
+        XCTAssertNil(try cacheTask(ids[1]), "the cache follows the primary for the one that failed")
+
+        let lines = try await writes.undo()
+        XCTAssertEqual(lines.count, 2, "the batch is one undo point")
+        XCTAssertEqual(try primaryTask(ids[0])?.status, "active")
+        XCTAssertEqual(try primaryTask(ids[2])?.status, "active")
+        XCTAssertEqual(try primaryGoal()?.earnedPoints, before)
+        XCTAssertEqual(try primaryGoal(), try cacheGoal())
+    }
 }
