@@ -15,20 +15,20 @@ extension Tally {
         var json = false
 
         func run() async throws {
-            let workspace = try global.existingWorkspace()
+            let workspace = try global.existingWorkspace(needsPrimary: false)
             let statuses = try HabitWriter(workspace: workspace).habits()
             if json {
-                print(JSONOutput.string(statuses.map { HabitJSON.habit($0) }, pretty: isatty(STDOUT_FILENO) == 1))
+                Console.json(JSONOutput.string(statuses.map { HabitJSON.habit($0) }, pretty: isatty(STDOUT_FILENO) == 1))
                 return
             }
             for status in statuses {
                 let h = status.habit
                 let name = TextSafety.sanitize(h.name)
                 let mark = status.doneToday ? "✓" : "·"
-                print("\(h.id)\t\(mark)\t\(h.frequency ?? "daily")\tstreak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))\t\(name)")
+                Console.out("\(h.id)\t\(mark)\t\(h.frequency ?? "daily")\tstreak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))\t\(name)")
             }
             let done = statuses.filter(\.doneToday).count
-            FileHandle.standardError.write(Data("\(done)/\(statuses.count) done today\n".utf8))
+            Console.note("\(done)/\(statuses.count) done today")
         }
     }
 
@@ -41,32 +41,50 @@ extension Tally {
                 abstract: "Check a habit in for today (once a day; the streak moves as WorkOS moves it).")
 
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "The habit's id or name (a unique part of it will do).") var habit: String
+            // `.allUnrecognized`: "-1" arrives as a value, so the message can say what is wrong with it.
+            @Argument(parsing: .allUnrecognized, help: "The habit's id or name (a unique part of it will do).")
+            var habit: [String] = []
             @Option(help: "A note kept with the check-in.") var note: String?
             @Flag(help: "Print WorkOS's `life_complete_habit` answer as JSON.") var json = false
+
+            /// The habit as typed: an id (checked like a task id) or a name, its words joined.
+            func habitText() throws -> String {
+                if let option = habit.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
+                    throw ValidationError("Unknown option '\(option)'.")
+                }
+                guard !habit.isEmpty else { throw ValidationError("Missing the habit: its id or name.") }
+                let text = habit.joined(separator: " ")
+                let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+                if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    return String(try IDArgument.value(text, what: "habit id"))
+                }
+                return text
+            }
+
+            func validate() throws { _ = try habitText() }
 
             func run() async throws {
                 let workspace = try global.existingWorkspace()
                 let writer = HabitWriter(workspace: workspace)
-                let found = try writer.resolve(habit)
+                let found = try writer.resolve(try habitText())
                 let outcome = try await writer.checkIn(habitID: found.id, note: note)
                 await workspace.primary?.close()
                 if json {
                     let today = LocalDay(Date()).description
-                    print(JSONOutput.string(HabitJSON.checkIn(outcome, note: note, today: today), pretty: isatty(STDOUT_FILENO) == 1))
+                    Console.json(JSONOutput.string(HabitJSON.checkIn(outcome, note: note, today: today), pretty: isatty(STDOUT_FILENO) == 1))
                 } else {
                     let h = outcome.habit
                     let name = "\(h.id) “\(TextSafety.sanitize(h.name))”"
                     let streak = "streak \(h.currentStreak ?? 0) (best \(h.longestStreak ?? 0))"
                     switch outcome {
-                    case .alreadyDone: print("Already done today: \(name), \(streak)")
-                    case .applied: print("Checked in \(name): \(streak)")
-                    case .queued: print("Checked in \(name): \(streak) (pending)")
+                    case .alreadyDone: Console.out("Already done today: \(name), \(streak)")
+                    case .applied: Console.out("Checked in \(name): \(streak)")
+                    case .queued: Console.out("Checked in \(name): \(streak) (pending)")
                     }
                 }
                 if case .queued(_, _, _, let reason) = outcome {
                     let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-                    FileHandle.standardError.write(Data("tally: \(cause); the check-in is kept and sent on the next sync.\n".utf8))
+                    Console.error("\(cause); the check-in is kept and sent on the next sync.")
                 }
             }
         }
