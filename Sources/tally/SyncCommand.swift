@@ -30,7 +30,7 @@ extension Tally {
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }
                 let result = try SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
-                print(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
+                Console.out(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
                 if result.job.status != .completed { throw ExitCode(2) }
                 return
             }
@@ -42,7 +42,7 @@ extension Tally {
             if resume == nil {
                 for job in try engine.resumableJobs() {
                     guard let id = job.id else { continue }
-                    FileHandle.standardError.write(Data("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).\n".utf8))
+                    Console.note("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).")
                     let summary = try await engine.run(kind: .resume, resume: id, onProgress: bar.update)
                     bar.finish()
                     report(summary, primary: primary.displayName)
@@ -58,7 +58,7 @@ extension Tally {
                 // The report above is for reading; scripts and cron mail get one line on stderr.
                 let reason = failed.failedNamespaces.sorted { $0.key < $1.key }.first?.value
                     ?? failed.job.errorMessage ?? "see `tally failures`"
-                FileHandle.standardError.write(Data("tally: sync failed: \(PrimaryLocation.maskAll(reason))\n".utf8))
+                Console.error("sync failed: \(PrimaryLocation.maskAll(reason))")
                 throw ExitCode(2)
             }
         }
@@ -71,9 +71,9 @@ extension Tally {
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
                 line += String(format: " in %.2f s", finished.timeIntervalSince(started))
             }
-            print(line + ".")
+            Console.out(line + ".")
             for (namespace, message) in summary.failedNamespaces.sorted(by: { $0.key < $1.key }) {
-                print("  \(namespace.rawValue): \(message)")
+                Console.out("  \(namespace.rawValue): \(message)")
             }
         }
     }
@@ -103,7 +103,7 @@ final class ProgressLine: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drawn { Console.note("") }
         drawn = false
     }
 }

@@ -5,26 +5,60 @@ import Logging
 /// is ever logged to it). Lines pass through `PrimaryLocation.mask`, so a URL with a password
 /// that slips into a message is still masked.
 public struct FileLogHandler: LogHandler {
+    /// The log file, appended to by every Tally process of the user (`O_APPEND`, so lines from
+    /// two processes never overwrite each other), and kept to `limit` bytes: past it the file
+    /// becomes `tally.log.1` (replacing the one before) and a new one is started, so the log
+    /// never holds more than about twice the limit.
     final class Sink: @unchecked Sendable {
+        /// Guards `descriptor`.
         private let lock = NSLock()
-        private let handle: FileHandle?
+        private let path: String
+        private let limit: Int
+        private var descriptor: Int32 = -1
 
-        init(path: String) {
+        static let defaultLimit = 5 << 20
+
+        init(path: String, limit: Int = Sink.defaultLimit) {
+            self.path = path
+            self.limit = limit
             let directory = (path as NSString).deletingLastPathComponent
             try? FileSafety.ensureDirectory(directory)
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
+            descriptor = Self.open(path)
+            if size() > limit { rotate() }
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        static func open(_ path: String) -> Int32 {
+            Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
 
         func write(_ line: String) {
             lock.lock()
             defer { lock.unlock() }
-            // The throwing write: a full disk or a file-size limit loses the line, not the process
-            // (the old `write(_:)` traps on any error).
-            try? handle?.write(contentsOf: Data(line.utf8))
+            guard descriptor >= 0 else { return }
+            // A full disk or a file-size limit loses the line, not the process.
+            let bytes = Array(line.utf8)
+            _ = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if size() > limit { rotate() }
+        }
+
+        /// The size of the file this process writes to.
+        private func size() -> Int {
+            var info = stat()
+            guard descriptor >= 0, fstat(descriptor, &info) == 0 else { return 0 }
+            return Int(info.st_size)
+        }
+
+        /// Moves the full file aside (unless another process already did) and starts a new one.
+        private func rotate() {
+            var mine = stat()
+            var named = stat()
+            if fstat(descriptor, &mine) == 0, lstat(path, &named) == 0, mine.st_ino == named.st_ino, mine.st_dev == named.st_dev {
+                rename(path, path + ".1")
+            }
+            close(descriptor)
+            descriptor = Self.open(path)
         }
     }
 
@@ -62,19 +96,8 @@ public struct FileLogHandler: LogHandler {
 }
 
 extension PrimaryLocation {
-    /// Masks the password of every URL in `text` (`scheme://user:secret@host` → `user:***@host`).
+    /// Masks every password in `text`, whatever the shape of the URL holding it (`SecretMask`).
     public static func maskAll(_ text: String) -> String {
-        guard text.contains("://") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: "://") {
-            let schemeStart = rest[..<range.lowerBound].lastIndex(where: { !($0.isLetter || $0 == "+" || $0 == "-" || $0 == ".") })
-                .map { rest.index(after: $0) } ?? rest.startIndex
-            out += rest[..<schemeStart]
-            let tokenEnd = rest[range.upperBound...].firstIndex(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\n" }) ?? rest.endIndex
-            out += mask(String(rest[schemeStart..<tokenEnd]))
-            rest = rest[tokenEnd...]
-        }
-        return out + rest
+        SecretMask.apply(text)
     }
 }
