@@ -176,6 +176,7 @@ public enum CacheDoctor {
         let stamp = Timestamp.format(now).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "")
         let aside = "\(path).damaged-\(stamp)"
         let fm = FileManager.default
+        try FileSafety.requireRegularFile(path)
         do {
             try fm.moveItem(atPath: path, toPath: aside)
             for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {

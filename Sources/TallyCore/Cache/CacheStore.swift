@@ -40,9 +40,7 @@ public final class CacheStore: Sendable {
                 else { throw TallyError.cacheDirectoryMissing(directory) }
             }
         } else {
-            var isDirectory: ObjCBool = false
-            _ = fm.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { throw TallyError.notADatabase(path) }
+            try FileSafety.requireRegularFile(path)
             if !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
         }
 

@@ -63,8 +63,8 @@ public final class WriteCourtesy: @unchecked Sendable {
 
     /// Marks a write of Tally's: the marker file's time becomes now (made, mode 0600, if missing).
     func markOwnWrite() {
-        if utimensat(AT_FDCWD, marker, nil, 0) != 0 {
-            let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        if utimensat(AT_FDCWD, marker, nil, AT_SYMLINK_NOFOLLOW) != 0 {
+            let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if fd >= 0 { close(fd) }
         }
     }
