@@ -41,21 +41,26 @@ struct RequestGate {
 
     /// Requests whose parameters the gate reads with the SDK's own types, so that parameters of
     /// the wrong shape are `-32602` here instead of an internal error in the SDK.
-    static let parameterChecks: [String: @Sendable (Data) throws -> Void] = [
-        Initialize.name: { _ = try JSONDecoder().decode(Request<Initialize>.self, from: $0) },
-        Ping.name: { _ = try JSONDecoder().decode(Request<Ping>.self, from: $0) },
-        ListTools.name: { _ = try JSONDecoder().decode(Request<ListTools>.self, from: $0) },
-        CallTool.name: { _ = try JSONDecoder().decode(Request<CallTool>.self, from: $0) },
-        ListResources.name: { _ = try JSONDecoder().decode(Request<ListResources>.self, from: $0) },
-        ReadResource.name: { _ = try JSONDecoder().decode(Request<ReadResource>.self, from: $0) },
-        ListResourceTemplates.name: { _ = try JSONDecoder().decode(Request<ListResourceTemplates>.self, from: $0) },
-        ResourceSubscribe.name: { _ = try JSONDecoder().decode(Request<ResourceSubscribe>.self, from: $0) },
-        ResourceUnsubscribe.name: { _ = try JSONDecoder().decode(Request<ResourceUnsubscribe>.self, from: $0) },
-        ListPrompts.name: { _ = try JSONDecoder().decode(Request<ListPrompts>.self, from: $0) },
-        GetPrompt.name: { _ = try JSONDecoder().decode(Request<GetPrompt>.self, from: $0) },
-        SetLoggingLevel.name: { _ = try JSONDecoder().decode(Request<SetLoggingLevel>.self, from: $0) },
-        Complete.name: { _ = try JSONDecoder().decode(Request<Complete>.self, from: $0) },
+    static let parameterChecks: [String: @Sendable (_ params: Data?, _ request: Data) throws -> Void] = [
+        Initialize.name: check(Initialize.self), Ping.name: check(Ping.self), ListTools.name: check(ListTools.self),
+        CallTool.name: check(CallTool.self), ListResources.name: check(ListResources.self),
+        ReadResource.name: check(ReadResource.self), ListResourceTemplates.name: check(ListResourceTemplates.self),
+        ResourceSubscribe.name: check(ResourceSubscribe.self), ResourceUnsubscribe.name: check(ResourceUnsubscribe.self),
+        ListPrompts.name: check(ListPrompts.self), GetPrompt.name: check(GetPrompt.self),
+        SetLoggingLevel.name: check(SetLoggingLevel.self), Complete.name: check(Complete.self),
     ]
+
+    /// Reads the parameters themselves when there are some (so the error names the field), or
+    /// the whole request when there are none (some methods need them).
+    static func check<M: MCP.Method>(_ method: M.Type) -> @Sendable (Data?, Data) throws -> Void {
+        { params, request in
+            if let params {
+                _ = try JSONDecoder().decode(M.Parameters.self, from: params)
+            } else {
+                _ = try JSONDecoder().decode(Request<M>.self, from: request)
+            }
+        }
+    }
 
     /// Decides what to do with one line from the client.
     mutating func admit(_ line: Data) -> Decision {
@@ -108,8 +113,10 @@ struct RequestGate {
         forwarded += Array(bytes[idRange.upperBound...])
         let data = Data(forwarded)
         if let check = Self.parameterChecks[name] {
+            let params = message["params"] is [String: Any]
+                ? JSONScan.member("params", in: forwarded).map { Data(forwarded[$0]) } : nil
             do {
-                try check(data)
+                try check(params, data)
             } catch {
                 return .answer(Self.error(id: rawID, code: -32602, "Invalid params for \(name): \(Self.reason(error))"))
             }
@@ -148,7 +155,7 @@ struct RequestGate {
     var outstanding: Int { ids.count }
 
     static func error(id: [UInt8]?, code: Int, _ message: String) -> Data {
-        let text = (try? JSONSerialization.data(withJSONObject: message, options: [.fragmentsAllowed]))
+        let text = (try? JSONSerialization.data(withJSONObject: message, options: [.fragmentsAllowed, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "\"error\""
         var out = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
         out += id ?? Array("null".utf8)
@@ -160,7 +167,7 @@ struct RequestGate {
     static func reason(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "they do not match the method" }
         func path(_ keys: [any CodingKey]) -> String {
-            let names = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.filter { $0 != "params" }
+            let names = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.filter { $0 != "params" && !$0.isEmpty }
             return names.isEmpty ? "params" : names.joined(separator: ".")
         }
         switch error {
