@@ -32,21 +32,34 @@ extension Tally {
                 let config = try global.resolve()
                 guard let location = try config.primaryLocation() else { throw TallyError.noPrimary }
                 let primary: any PrimaryStore
+                var tablesBefore: [String]?
                 if case .sqlite(let path) = location {
+                    tablesBefore = try SQLitePrimary.inventory(path: path).tables
                     primary = try SQLitePrimary(path: path, create: true)
                 } else {
                     primary = try Workspace.makePrimary(location)
                 }
-                let created: [String]
+                var created: [String]
+                var pushWasThere = false
                 do {
+                    if push, let postgres = primary as? PostgresPrimary { pushWasThere = try await postgres.pushInstalled() }
                     created = try await primary.initSchema(push: push)
                 } catch {
                     await primary.close()
                     throw FailureClassifier.classify(error, primary: primary.displayName)
                 }
                 await primary.close()
+                if let tablesBefore {
+                    // A SQLite primary makes its tables when opened: say which were new.
+                    created = DemoSeal.demoTables.filter { !tablesBefore.contains($0) }.map { "table \($0)" }
+                }
+                // The triggers are made again each time (so a changed definition takes); say
+                // "created" only the first time.
+                if pushWasThere { created.removeAll { $0.hasPrefix("function tally_notify()") } }
                 for item in created { Console.out("Created \(item).") }
-                Console.out("Primary \(primary.displayName) is ready\(created.isEmpty ? "; it already had every table" : "").")
+                if pushWasThere { Console.out("The NOTIFY triggers (tally_notify()) were already installed.") }
+                let ready = created.isEmpty ? "; it already had every table" : ""
+                Console.out("Primary \(primary.displayName) is ready\(ready).")
             }
         }
 

@@ -71,9 +71,19 @@ extension Tally {
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
                 line += String(format: " in %.2f s", finished.timeIntervalSince(started))
             }
+            // A cause shared by several namespaces (a wrong password fails them all) is said
+            // once; when every namespace failed the same way, stderr's one line says it.
+            func rank(_ namespace: Namespace) -> Int { Namespace.allCases.firstIndex(of: namespace) ?? 0 }
+            let groups = Dictionary(grouping: summary.failedNamespaces, by: \.value)
+                .map { message, entries in (message, entries.map(\.key).sorted { rank($0) < rank($1) }) }
+                .sorted { rank($0.1[0]) < rank($1.1[0]) }
+            if groups.count == 1, let names = groups.first?.1 {
+                line += " (\(names.map(\.rawValue).joined(separator: ", ")) failed)"
+            }
             Console.out(line + ".")
-            for (namespace, message) in summary.failedNamespaces.sorted(by: { $0.key < $1.key }) {
-                Console.out("  \(namespace.rawValue): \(message)")
+            guard groups.count > 1 else { return }
+            for (message, names) in groups {
+                Console.out("  \(names.map(\.rawValue).joined(separator: ", ")): \(message)")
             }
         }
     }

@@ -3,7 +3,8 @@ import GRDB
 /// One sync run, persisted in `tally_sync_jobs` after every chunk so it can be resumed.
 public struct SyncJob: Hashable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
-        case warmup, scheduled, manual, full, resume
+        /// `push`: started by a NOTIFY from the primary (a change made elsewhere).
+        case warmup, scheduled, manual, full, resume, push
     }
 
     public enum Status: String, Sendable, CaseIterable {

@@ -193,7 +193,7 @@ public final class RefreshScheduler: @unchecked Sendable {
             if running {
                 followUp = true
             } else {
-                launch(kind: .scheduled, namespaces: Namespace.allCases)
+                launch(kind: .push, namespaces: Namespace.allCases)
             }
         }
     }
