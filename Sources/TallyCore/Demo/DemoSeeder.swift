@@ -30,6 +30,10 @@ public struct DemoSeeder: Sendable {
     public func seed(_ data: DemoData, replacingEverything: Bool) async throws {
         switch location {
         case .sqlite(let path):
+            // Looked at read-only first: opening the file as a primary already writes to it.
+            if !replacingEverything, case .foreign(let reasons) = try SQLitePrimary.inventory(path: path).verdict {
+                throw DemoSeal.refusal(location.description, reasons: reasons)
+            }
             let primary = try SQLitePrimary(path: path, create: !FileManager.default.fileExists(atPath: path))
             defer { try? primary.pool.close() }
             try primary.seedDemo(data, replacingEverything: replacingEverything)

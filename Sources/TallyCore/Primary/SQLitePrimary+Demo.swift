@@ -30,13 +30,24 @@ extension SQLitePrimary {
         try pool.read { db in try Self.inventory(db) }
     }
 
-    /// The inventory of the file at `path` without creating, changing or keeping it open; an
-    /// empty inventory when there is no file.
+    /// The inventory of the file at `path` without creating, changing or keeping it open (a
+    /// read-only connection: opening it as a primary would already switch it to WAL); an empty
+    /// inventory when there is no file.
     public static func inventory(path: String) throws -> PrimaryInventory {
         guard FileManager.default.fileExists(atPath: path) else { return PrimaryInventory(tables: [], rows: [:], seal: nil) }
-        let primary = try SQLitePrimary(path: path)
-        defer { try? primary.pool.close() }
-        return try primary.inventory()
+        try FileSafety.requireRegularFile(path, role: "primary")
+        guard FileSafety.looksLikeSQLite(path) else {
+            throw TallyError.primaryUnreachable("sqlite://\(path)", reason: "the file is not a SQLite database")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in try inventory(db) }
+        } catch let error as DatabaseError {
+            throw TallyError.primaryUnreachable("sqlite://\(path)", reason: error.message ?? "SQLite error \(error.resultCode)")
+        }
     }
 
     /// Replaces the demo tables' rows with `data` and seals them, in one transaction that looks
