@@ -70,6 +70,9 @@ public enum FileSafety {
     /// Only before SQLite opens `path` in this process: closing any descriptor of a file
     /// releases all of the process's POSIX locks on it, SQLite's included.
     public static func looksLikeSQLite(_ path: String) -> Bool {
+        // A pipe would block the read until a writer came; a device or directory holds no database.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return false }
         guard let handle = FileHandle(forReadingAtPath: path) else { return true }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
