@@ -18,8 +18,12 @@ extension Tally {
         @Flag(help: "Read everything and remove cache rows the primary no longer has.")
         var full = false
 
-        @Option(help: "Resume the interrupted job with this id.")
-        var resume: Int64?
+        @Option(parsing: .unconditional, help: "Resume the interrupted job with this id.")
+        var resume: String?
+
+        func validate() throws {
+            if let resume { _ = try IDArgument.value(resume, what: "job id") }
+        }
 
         func run() async throws {
             let config = try global.resolve()
@@ -49,7 +53,8 @@ extension Tally {
                     if !summary.succeeded { failed = summary }
                 }
             }
-            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume, onProgress: bar.update)
+            let resumeID = try resume.map { try IDArgument.value($0, what: "job id") }
+            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resumeID, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
             await primary.close()

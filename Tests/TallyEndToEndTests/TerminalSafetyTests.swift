@@ -148,6 +148,7 @@ final class TerminalSafetyTests: XCTestCase {
             (["complete", "1234567890123456789012"], "The task id is out of range"),
             (["edit", "1234567890123456789012", "--title", "x"], "The task id is out of range"),
             (["complete", "-7"], "The task id must be a positive number, got -7"),
+            (["sync", "--resume", "-3"], "The job id must be a positive number, got -3"),
         ]
         for (arguments, fragment) in cases {
             let result = try Tally.run(arguments + options)
