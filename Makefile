@@ -28,10 +28,11 @@ test:
 bench: deps
 	bench/run.sh
 
+# Stripped: the symbols and debug information are most of a release binary (about half its size).
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/tally/themes
-	install -m 755 .build-static/release/tally $(PREFIX)/bin/tally
-	install -m 755 .build-static/release/tally-mcp $(PREFIX)/bin/tally-mcp
+	install -m 755 -s .build-static/release/tally $(PREFIX)/bin/tally
+	install -m 755 -s .build-static/release/tally-mcp $(PREFIX)/bin/tally-mcp
 	install -m 644 Themes/*.toml $(PREFIX)/share/tally/themes/
 
 clean:

@@ -253,7 +253,7 @@ def syncs():
     url = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start"], check=True, capture_output=True, text=True, env=env).stdout.strip()
     try:
         tasks = 20000 if QUICK else 100000
-        run([TALLY, "primary", "seed-demo", "--primary", url, "--tasks", str(tasks)])
+        run([TALLY, "primary", "seed-demo", "--yes", "--primary", url, "--tasks", str(tasks)])
         fresh = os.path.join(WORK, "sync.db")
         # Every row, as the large workload keeps: the default scope keeps what the WorkOS MCP
         # server's sync keeps (work tasks of the last 90 days, 30 goal rows).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on loopback for the integration tests.
 #   scripts/pg.sh start   — create (first time) and start the cluster in $TALLY_PG_DIR; prints its URL
+#                           (the URL is stdout's only line; anything else goes to stderr)
 #   scripts/pg.sh stop    — stop it (fast shutdown: clients are disconnected)
 #   scripts/pg.sh destroy — stop it and delete the directory
 #   scripts/pg.sh url     — print the connection URL
@@ -12,8 +13,10 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 data=$dir/data
 password=tally-test-pw
 
+# From /: as root the tools run as 'postgres', which may not enter the directory this script
+# was started in (a clone under /root, or any 0700 directory); they would say so on stderr.
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && "$@"); fi
 }
 
 port() {

@@ -18,7 +18,27 @@ else
   [ "${CI:-}" = "true" ] && exit 1
 fi
 
-log=$(mktemp /tmp/tally-build.XXXXXX.log)
+# Everything a run makes outside the repository lives in one directory, removed at the end (the
+# tests' temporary files, the PostgreSQL cluster, tmux's socket); what a person may want to read
+# afterwards (the build log, the test output and log, screens of failed screen tests) goes to
+# .build/test-logs, replaced by the next run. 0711: the cluster's server runs as 'postgres' when
+# the tests run as root, and must be able to pass through.
+logs="$PWD/.build/test-logs"
+rm -rf "$logs"
+mkdir -p "$logs"
+run=$(mktemp -d "${TMPDIR:-/tmp}/tally-test-run.XXXXXX")
+chmod 0711 "$run"
+export TMPDIR="$run/" TMUX_TMPDIR="$run"
+export TALLY_SCREENS_DIR="$logs/screens"
+export TALLY_TMUX_SOCKET="tally-tests-$$"
+cleanup() {
+  [ -n "${TALLY_PG_DIR:-}" ] && { scripts/pg.sh destroy || true; }
+  tmux -L "$TALLY_TMUX_SOCKET" kill-server 2>/dev/null || true
+  rm -rf "$run"
+}
+trap cleanup EXIT
+
+log="$logs/build.log"
 echo "Building (log: $log)…"
 if ! swift build --build-tests >"$log" 2>&1; then
   grep -E "error|warning" "$log" | sort -u | head -50
@@ -27,11 +47,9 @@ if ! swift build --build-tests >"$log" 2>&1; then
 fi
 grep -E "warning:" "$log" | grep "/Sources/\|/Tests/" | sort -u | head -20 || true
 
-export TALLY_PG_DIR=$(mktemp -d /tmp/tally-pg.XXXXXX)
-# A tmux server of this run's own: another run on the machine must not end its sessions.
-export TALLY_TMUX_SOCKET="tally-tests-$$"
-cleanup() { scripts/pg.sh destroy || true; tmux -L "$TALLY_TMUX_SOCKET" kill-server 2>/dev/null || true; }
-trap cleanup EXIT
+export TALLY_PG_DIR="$run/pg"
+# (A tmux server of this run's own, TALLY_TMUX_SOCKET above: another run on the machine must not
+# end its sessions.)
 if TALLY_TEST_PG_URL=$(scripts/pg.sh start); then
   export TALLY_TEST_PG_URL
   export TALLY_TEST_PG_SCRIPT="$PWD/scripts/pg.sh"
@@ -46,8 +64,8 @@ if ! command -v tmux >/dev/null; then
 fi
 export TALLY_BINARY="$PWD/.build/debug/tally"
 export TALLY_REPO="$PWD"
-output=$(mktemp /tmp/tally-tests.XXXXXX.out)
-export TALLY_TEST_LOG="${output%.out}.log"
+output="$logs/tests.out"
+export TALLY_TEST_LOG="$logs/tests.log"
 echo "Testing (output: $output, log: $TALLY_TEST_LOG)…"
 # Only XCTest: swift-testing would end the output with "0 tests … passed" (Tally has none).
 # Failures are shown as they happen.

@@ -156,7 +156,8 @@ extension DashboardSession {
                 model.chrome.syncInFlight = false
                 if summary.succeeded {
                     if summary.job.kind == .manual || summary.job.kind == .warmup {
-                        say("synced \(summary.job.rowsWritten) rows", .success)
+                        let rows = summary.job.rowsWritten
+                        say(rows == 0 ? "synced · nothing new" : "synced \(rows) row\(rows == 1 ? "" : "s")", .success)
                     }
                 } else {
                     say("sync failed: \(summary.failedNamespaces.values.first ?? "see f")", .error)

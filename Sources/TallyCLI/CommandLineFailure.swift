@@ -7,7 +7,8 @@ public enum TallyVersion {
     public static let current = "0.1.0"
 }
 
-/// Every way out of a command on error: one line on stderr (credentials masked), the right exit code.
+/// Every way out of a command on error: one line on stderr (cleaned and masked by `Console`), the
+/// right exit code.
 public enum CommandLineFailure {
     public static func exit<Command: ParsableCommand>(_ error: any Error, _ command: Command.Type,
                                                      usageHint: (() -> String)? = nil) -> Never {
@@ -27,7 +28,7 @@ public enum CommandLineFailure {
     }
 
     public static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("tally: \(PrimaryLocation.maskAll(message))\n".utf8))
+        Console.error(message)
         Foundation.exit(code)
     }
 }

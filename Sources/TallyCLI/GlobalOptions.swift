@@ -28,25 +28,37 @@ public struct GlobalOptions: ParsableArguments {
         _ = try Self.seconds("stale-after", staleAfter)
     }
 
-    /// A positive number of seconds given as `text` to `--name`, or nil when not given.
+    /// A number of seconds given as `text` to `--name` (within `SettingRange`'s bounds for the
+    /// setting), or nil when not given.
     public static func seconds(_ name: String, _ text: String?) throws -> Double? {
         guard let text else { return nil }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-            throw ValidationError("\(name) must be a number of seconds, got \(text.debugDescription).")
+        let range = name == "refresh" ? SettingRange.refresh : SettingRange.staleAfter
+        switch range.named(name).parse(text) {
+        case .success(let value): return value
+        case .failure(let refusal): throw ValidationError(refusal.reason + ".")
         }
-        guard value > 0 else { throw ValidationError("\(name) must be more than 0 seconds, got \(text).") }
-        return value
+    }
+
+    /// A whole number given as `text` to `--name`, within `range`.
+    public static func count(_ name: String, _ text: String, in range: ClosedRange<Int>, unit: String? = nil) throws -> Int {
+        switch SettingRange.count(text, name: name, in: range, unit: unit) {
+        case .success(let value): return value
+        case .failure(let refusal): throw ValidationError(refusal.reason + ".")
+        }
     }
 
     /// The settings after precedence, with logging sent to the state directory. `theme` and
     /// `refresh` come from the commands that draw the dashboard (`DashboardOptions`).
-    public func resolve(theme: String? = nil, refresh: Double? = nil) throws -> Config {
+    /// `needsPrimary: false` for a command that only reads the cache: a `DATABASE_URL` meant
+    /// for another program does not stop it (`Config.setAsideUnparseableFallbackPrimary`).
+    public func resolve(theme: String? = nil, refresh: Double? = nil, needsPrimary: Bool = true) throws -> Config {
         let environment = ProcessInfo.processInfo.environment
-        let config = try Config.resolve(
+        var config = try Config.resolve(
             Config.Overrides(cache: cache, primary: primary, config: self.config, theme: theme,
                              refresh: refresh, staleAfter: try Self.seconds("stale-after", staleAfter),
                              readOnly: readOnly),
             environment: environment)
+        if !needsPrimary { config.setAsideUnparseableFallbackPrimary() }
         Self.startLogging(environment: environment)
         // `time_zone` makes "today" the same day the WorkOS programs count in: every date and
         // clock Tally shows follows the process's zone.
@@ -60,8 +72,8 @@ public struct GlobalOptions: ParsableArguments {
 
     /// The workspace of a command that reads the cache and never creates it (`tasks`,
     /// `failures`, `complete`): a missing file is "no cache at …", exit 3.
-    public func existingWorkspace() async throws -> Workspace {
-        try await Workspace.open(try resolve())
+    public func existingWorkspace(needsPrimary: Bool = true) async throws -> Workspace {
+        try await Workspace.open(try resolve(needsPrimary: needsPrimary))
     }
 
     nonisolated(unsafe) private static var loggingStarted = false

@@ -35,9 +35,10 @@ public enum WorkspaceStart {
             try? open.cache.close()
             await open.primary?.close()
         }
-        FileHandle.standardError.write(Data("tally: \(error.userMessage)\ntally: rebuilding it from the primary…\n".utf8))
+        Console.error(error.userMessage)
+        Console.error("rebuilding it from the primary…")
         if let aside = try await CacheDoctor.repair(config: config).aside {
-            FileHandle.standardError.write(Data("tally: the old file is kept as \(aside)\n".utf8))
+            Console.error("the old file is kept as \(aside)")
         }
         return try await Workspace.open(config, creatingCache: true)
     }

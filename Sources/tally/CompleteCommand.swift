@@ -21,12 +21,7 @@ extension Tally {
         var points: String?
 
         func validate() throws {
-            if let option = id.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
-                throw ValidationError("Unknown option '\(option)'.")
-            }
-            guard let text = id.first else { throw ValidationError("Missing the task id: tally complete ID.") }
-            guard id.count == 1 else { throw ValidationError("One task id at a time, got \(id.joined(separator: " ")).") }
-            _ = try taskID(text)
+            _ = try IDArgument.parse(id, what: "task id", usage: "tally complete ID")
             if let points {
                 guard let value = Int(points.trimmingCharacters(in: .whitespaces)) else {
                     throw ValidationError("points must be a whole number, got \(points.debugDescription).")
@@ -36,17 +31,8 @@ extension Tally {
             }
         }
 
-        func taskID(_ text: String) throws -> Int64 {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard let value = Int64(trimmed) else {
-                throw ValidationError("The task id must be a number, not \(text.debugDescription).")
-            }
-            guard value > 0 else { throw ValidationError("The task id must be a positive number, got \(value).") }
-            return value
-        }
-
         func run() async throws {
-            let taskID = try taskID(id.first ?? "")
+            let taskID = try IDArgument.parse(id, what: "task id", usage: "tally complete ID")
             let award = try points.map(TallyCore.Points.parse)
             let workspace = try await global.existingWorkspace()
             guard let receipt = try await WritePipeline(workspace: workspace).perform(CompleteTask.Intent(taskID: taskID, points: award)) else {
@@ -59,14 +45,14 @@ extension Tally {
             let task = receipt.result.task
             switch receipt.state {
             case .applied, .unchanged:
-                print("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? receipt.write.points) pts\(figures)")
+                Console.out("Completed \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? receipt.write.points) pts\(figures)")
             case .queued(let reason):
-                print("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures) (pending)")
+                Console.out("Queued \(task.id) “\(TextSafety.sanitize(task.title))” +\(task.pointsFinal ?? 0) pts\(figures) (pending)")
                 let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-                FileHandle.standardError.write(Data("tally: \(cause); the completion is kept and applied on the next sync.\n".utf8))
+                Console.error("\(cause); the completion is kept and applied on the next sync.")
             }
             if let behind = receipt.cacheBehind {
-                FileHandle.standardError.write(Data("tally: the primary has the completion; \(behind).\n".utf8))
+                Console.error("the primary has the completion; \(behind).")
             }
             await workspace.primary?.close()
         }

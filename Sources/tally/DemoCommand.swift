@@ -20,11 +20,11 @@ extension Tally {
         @Option(help: "Directory for primary.db and cache.db (default $XDG_DATA_HOME/tally/demo).")
         var dir: String?
 
-        @Option(help: "How many tasks to make.")
-        var tasks: Int = 600
+        @Option(parsing: .unconditional, help: "How many tasks to make (0–2000000).")
+        var tasks: String = "600"
 
-        @Option(help: "Days of goal history (default 60; 1825 from 10,000 tasks).")
-        var days: Int?
+        @Option(parsing: .unconditional, help: "Days of goal history (1–36500; default 60, 1825 from 10,000 tasks).")
+        var days: String?
 
         @Flag(name: .customLong("no-ui"), help: "Make the workspace and print its paths; do not open the dashboard.")
         var noUI = false
@@ -42,8 +42,19 @@ extension Tally {
         }
 
         func validate() throws {
-            guard (0...2_000_000).contains(tasks) else { throw ValidationError("--tasks must be from 0 to 2000000.") }
-            if let days, !(1...36_500).contains(days) { throw ValidationError("--days must be from 1 to 36500.") }
+            _ = try counts()
+            // The demo makes its own cache and primary in --dir: a --cache or --primary would be
+            // ignored, and a person who typed one expects it to be used.
+            if global.cache != nil || global.primary != nil {
+                throw ValidationError("tally demo makes its own cache and primary in --dir; --cache and --primary open "
+                                      + "an existing workspace with `tally`.")
+            }
+        }
+
+        func counts() throws -> (tasks: Int, days: Int) {
+            let taskCount = try GlobalOptions.count("--tasks", tasks, in: 0...2_000_000)
+            let dayCount = try days.map { try GlobalOptions.count("--days", $0, in: 1...36_500) }
+            return (taskCount, dayCount ?? (taskCount >= 10_000 ? 1825 : 60))
         }
 
         func run() async throws {
@@ -51,13 +62,14 @@ extension Tally {
             GlobalOptions.startLogging(environment: environment)
             let workspace = DemoWorkspace(directory: dir ?? DemoWorkspace.defaultDirectory(environment: environment))
             let started = Date()
-            let summary = try await workspace.create(tasks: tasks, days: days ?? (tasks >= 10_000 ? 1825 : 60))
+            let (taskCount, dayCount) = try counts()
+            let summary = try await workspace.create(tasks: taskCount, days: dayCount)
             let seconds = Date().timeIntervalSince(started)
-            print("Demo workspace ready in \(String(format: "%.1f", seconds)) s (\(summary.job.rowsWritten) rows synced).")
-            print("  primary: \(workspace.primaryURL)")
-            print("  cache:   \(workspace.cachePath)")
-            print("Open it again with:")
-            print("  \(ShellWords.quote(Self.invokedCommand())) --cache \(ShellWords.quote(workspace.cachePath))"
+            Console.out("Demo workspace ready in \(String(format: "%.1f", seconds)) s (\(summary.job.rowsWritten) rows synced).")
+            Console.out("  primary: \(workspace.primaryURL)")
+            Console.out("  cache:   \(workspace.cachePath)")
+            Console.out("Open it again with:")
+            Console.out("  \(ShellWords.quote(Self.invokedCommand())) --cache \(ShellWords.quote(workspace.cachePath))"
                   + " --primary \(ShellWords.quote(workspace.primaryURL))")
             guard !noUI else { return }
             var dash = Dash()

@@ -21,35 +21,35 @@ extension Tally {
         func run() async throws {
             let config = try global.resolve()
             let report = CacheDoctor.check(path: config.cachePath)
-            print("Cache \(config.cachePath)")
+            Console.out("Cache \(config.cachePath)")
             show(report.checks)
             var primaryProblems = false
             if let primary = try config.primaryLocation() {
                 // Reachable, tables, change and push triggers, clock skew.
-                print("Primary \(primary)")
+                Console.out("Primary \(primary)")
                 let checks = await PrimaryDoctor.check(primary)
                 show(checks)
                 primaryProblems = checks.contains { $0.level == .problem }
             }
             guard repair else {
-                if report.isDamaged { print("The cache is damaged; run `tally doctor --repair` to rebuild it from the primary.") }
+                if report.isDamaged { Console.out("The cache is damaged; run `tally doctor --repair` to rebuild it from the primary.") }
                 if report.hasProblems || primaryProblems { throw ExitCode(1) }
                 return
             }
             guard report.isDamaged || force || !FileManager.default.fileExists(atPath: config.cachePath) else {
-                print("Nothing to repair (use --force to rebuild anyway).")
+                Console.out("Nothing to repair (use --force to rebuild anyway).")
                 return
             }
             let (aside, summary) = try await CacheDoctor.repair(config: config)
-            if let aside { print("Moved the old cache to \(aside).") }
-            print("Rebuilt: \(summary.job.rowsWritten) rows from the primary (job \(summary.job.id ?? 0) \(summary.job.status)).")
+            if let aside { Console.out("Moved the old cache to \(aside).") }
+            Console.out("Rebuilt: \(summary.job.rowsWritten) rows from the primary (job \(summary.job.id ?? 0) \(summary.job.status)).")
             if !summary.succeeded { throw ExitCode(2) }
         }
 
         func show(_ checks: [CacheDoctor.Check]) {
             for check in checks {
                 let mark = check.level == .ok ? "✓" : (check.level == .warning ? "!" : "✗")
-                print("  \(mark) \(check.name): \(check.detail)")
+                Console.out("  \(mark) \(check.name): \(check.detail)")
             }
         }
     }

@@ -16,31 +16,36 @@ extension Tally {
         @Flag(help: "Include resolved failures.")
         var all = false
 
-        @Option(help: "At most this many.")
-        var limit: Int = 100
+        @Option(parsing: .unconditional, help: "At most this many (1–100000).")
+        var limit: String = "100"
+
+        func validate() throws {
+            _ = try GlobalOptions.count("--limit", limit, in: 1...100_000)
+        }
 
         func run() async throws {
-            let workspace = try await global.existingWorkspace()
+            let workspace = try await global.existingWorkspace(needsPrimary: false)
             guard try workspace.cache.hasTallyTables() else {
-                print(json ? "[]" : "No sync failures recorded.")
+                if json { Console.json("[]") } else { Console.out("No sync failures recorded.") }
                 return
             }
-            let (all, limit) = (self.all, self.limit)
+            let all = self.all
+            let limit = try GlobalOptions.count("--limit", limit, in: 1...100_000)
             let failures = try await workspace.cache.read { db in
                 try SyncFailure.fetchAll(db, sql: """
                     SELECT * FROM tally_sync_failures \(all ? "" : "WHERE resolved_at IS NULL") ORDER BY id DESC LIMIT ?
                     """, arguments: [limit])
             }
             if json {
-                print(JSONOutput.string(failures.map(JSONOutput.failure)))
+                Console.json(JSONOutput.string(failures.map(JSONOutput.failure)))
                 return
             }
-            if failures.isEmpty { print("No \(all ? "" : "unresolved ")sync failures.") }
+            if failures.isEmpty { Console.out("No \(all ? "" : "unresolved ")sync failures.") }
             for failure in failures {
                 let job = failure.jobID.map { "job \($0)" } ?? "—"
-                print("\(failure.at)  \(failure.entity)  \(failure.errorType)  attempt \(failure.attemptText)  \(job)")
-                print("    \(TextSafety.sanitize(failure.message))")
-                if let cause = failure.cause { print("    cause: \(TextSafety.sanitize(cause))") }
+                Console.out("\(failure.at)  \(failure.entity)  \(failure.errorType)  attempt \(failure.attemptText)  \(job)")
+                Console.out("    \(TextSafety.sanitize(failure.message))")
+                if let cause = failure.cause { Console.out("    cause: \(TextSafety.sanitize(cause))") }
             }
         }
     }

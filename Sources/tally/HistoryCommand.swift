@@ -25,13 +25,7 @@ extension Tally {
         var json = false
 
         static func dayCount(_ text: String) throws -> Int {
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--days must be a whole number of days, got \(text.debugDescription).")
-            }
-            guard value >= 1, value <= 36600 else {
-                throw ValidationError("--days must be from 1 to 36600, got \(value).")
-            }
-            return value
+            try GlobalOptions.count("--days", text, in: 1...36600, unit: "days")
         }
 
         func validate() throws {
@@ -40,15 +34,15 @@ extension Tally {
 
         func run() async throws {
             let count = try Self.dayCount(days)
-            let workspace = try await global.existingWorkspace()
+            let workspace = try await global.existingWorkspace(needsPrimary: false)
             let config = workspace.config
             let history = try workspace.cache.history(now: Date(), defaultTarget: config.targetPoints, workday: config.workday,
                                                       doneDays: config.scope.doneDays)
             let rows = HistoryReport.days(history, count: count)
             if json {
-                print(JSONOutput.string(rows.map(HistoryReport.json), pretty: isatty(STDOUT_FILENO) == 1))
+                Console.json(JSONOutput.string(rows.map(HistoryReport.json), pretty: isatty(STDOUT_FILENO) == 1))
             } else {
-                for line in HistoryReport.table(rows) { print(line) }
+                for line in HistoryReport.table(rows) { Console.out(line) }
             }
         }
     }

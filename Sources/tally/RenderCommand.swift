@@ -41,10 +41,10 @@ extension Tally {
 
         func run() async throws {
             let (width, height) = try parsedSize()
-            let config = try global.resolve(theme: theme)
+            let config = try global.resolve(theme: theme, needsPrimary: false)
             let (_, theme, warning) = try DashboardStart.theme(config)
             let workspace = try await Workspace.open(config)
-            if let warning { FileHandle.standardError.write(Data("tally: \(warning)\n".utf8)) }
+            if let warning { Console.error("\(warning)") }
             let now = Date()
             let state = view.state
             let query = state.taskQuery(width: width, height: height)

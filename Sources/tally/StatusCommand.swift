@@ -16,12 +16,14 @@ extension Tally {
         var json = false
 
         func run() async throws {
-            let config = try global.resolve()
+            let config = try global.resolve(needsPrimary: false)
             let primaryName = try config.primaryLocation()?.description
             let now = Date()
             guard FileManager.default.fileExists(atPath: config.cachePath) else {
+                // JSON for a script keeps its shape; a person reads the same line as every command's.
+                guard json else { throw TallyError.cacheMissing(config.cachePath) }
                 let report = StatusReport(noCacheAt: config.cachePath, primary: primaryName, now: now)
-                print(json ? JSONOutput.string(report.json) : report.line)
+                Console.json(JSONOutput.string(report.json))
                 throw ExitCode(report.health.rawValue)
             }
             let workspace = try await Workspace.open(config)
@@ -29,7 +31,7 @@ extension Tally {
                                                         defaultTarget: config.targetPoints, workday: config.workday)
             await workspace.countLookups([.goals], snapshot: snapshot, now: now)
             let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName, now: now)
-            print(json ? JSONOutput.string(report.json) : report.line)
+            if json { Console.json(JSONOutput.string(report.json)) } else { Console.out(report.line) }
             if report.health != .healthy { throw ExitCode(report.health.rawValue) }
         }
     }

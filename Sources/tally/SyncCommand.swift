@@ -19,8 +19,12 @@ extension Tally {
         @Flag(help: "Read everything and remove cache rows the primary no longer has.")
         var full = false
 
-        @Option(help: "Resume the interrupted job with this id.")
-        var resume: Int64?
+        @Option(parsing: .unconditional, help: "Resume the interrupted job with this id.")
+        var resume: String?
+
+        func validate() throws {
+            if let resume { _ = try IDArgument.value(resume, what: "job id") }
+        }
 
         func run() async throws {
             let config = try global.resolve()
@@ -31,7 +35,7 @@ extension Tally {
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }
                 let result = try await SyncCommandRunner(cache: workspace.cache, command: command).run(kind: .manual)
-                print(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
+                Console.out(result.job.status == .completed ? "sync_command finished." : "sync_command failed: \(result.job.errorMessage ?? "")")
                 if result.job.status != .completed { throw ExitCode(2) }
                 return
             }
@@ -43,14 +47,15 @@ extension Tally {
             if resume == nil {
                 for job in try await engine.resumableJobs() {
                     guard let id = job.id else { continue }
-                    FileHandle.standardError.write(Data("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).\n".utf8))
+                    Console.note("Resuming interrupted job \(id) from chunk \(job.chunksCompleted).")
                     let summary = try await engine.run(kind: .resume, resume: id, onProgress: bar.update)
                     bar.finish()
                     report(summary, primary: primary.displayName)
                     if !summary.succeeded { failed = summary }
                 }
             }
-            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume, onProgress: bar.update)
+            let resumeID = try resume.map { try IDArgument.value($0, what: "job id") }
+            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resumeID, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
             await primary.close()
@@ -59,7 +64,7 @@ extension Tally {
                 // The report above is for reading; scripts and cron mail get one line on stderr.
                 let reason = failed.failedNamespaces.sorted { $0.key < $1.key }.first?.value
                     ?? failed.job.errorMessage ?? "see `tally failures`"
-                FileHandle.standardError.write(Data("tally: sync failed: \(PrimaryLocation.maskAll(reason))\n".utf8))
+                Console.error("sync failed: \(PrimaryLocation.maskAll(reason))")
                 throw ExitCode(2)
             }
         }
@@ -72,9 +77,19 @@ extension Tally {
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
                 line += String(format: " in %.2f s", finished.timeIntervalSince(started))
             }
-            print(line + ".")
-            for (namespace, message) in summary.failedNamespaces.sorted(by: { $0.key < $1.key }) {
-                print("  \(namespace.rawValue): \(message)")
+            // A cause shared by several namespaces (a wrong password fails them all) is said
+            // once; when every namespace failed the same way, stderr's one line says it.
+            func rank(_ namespace: Namespace) -> Int { Namespace.allCases.firstIndex(of: namespace) ?? 0 }
+            let groups = Dictionary(grouping: summary.failedNamespaces, by: \.value)
+                .map { message, entries in (message, entries.map(\.key).sorted { rank($0) < rank($1) }) }
+                .sorted { rank($0.1[0]) < rank($1.1[0]) }
+            if groups.count == 1, let names = groups.first?.1 {
+                line += " (\(names.map(\.rawValue).joined(separator: ", ")) failed)"
+            }
+            Console.out(line + ".")
+            guard groups.count > 1 else { return }
+            for (message, names) in groups {
+                Console.out("  \(names.map(\.rawValue).joined(separator: ", ")): \(message)")
             }
         }
     }
@@ -103,7 +118,7 @@ final class ProgressLine: Sendable {
 
     func finish() {
         drawn.withLock { drawn in
-            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            if drawn { Console.note("") }
             drawn = false
         }
     }

@@ -13,6 +13,16 @@ struct Tally: AsyncParsableCommand {
             Reads the SQLite cache (default ~/.workos-cache/cache.db), refreshes it from the primary \
             database in the background, and completes tasks with write-through. Settings come from \
             flags, TALLY_* variables, then $XDG_CONFIG_HOME/tally/config.toml.
+
+            Options every command takes, before or after its name (tally --cache X status):
+              --cache PATH       the SQLite cache (default ~/.workos-cache/cache.db)
+              --primary URL      postgres://user:pw@host/db or sqlite:///path.db
+              --config PATH      the config file (default as above)
+              --read-only        never write the cache
+              --stale-after S    seconds before cached data is stale (default 900)
+            The dashboard's (tally, tally dash, tally demo):
+              --theme NAME       default, light, gruvbox, nord, dracula, monochrome, …
+              --refresh S        seconds between checks for stale data (default 60)
             """,
         version: TallyVersion.current,
         subcommands: [
@@ -29,7 +39,8 @@ struct Tally: AsyncParsableCommand {
         // Past a file-size limit a write should fail (and be reported), not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(LeadingOptions.reorder(Array(CommandLine.arguments.dropFirst()),
+                                                                 commandPath: commandPath))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -38,6 +49,18 @@ struct Tally: AsyncParsableCommand {
         } catch {
             exitReporting(error)
         }
+    }
+
+    /// How many of `words` name a command and its subcommands (`primary init`: 2).
+    static func commandPath(_ words: [String]) -> Int {
+        var command: any ParsableCommand.Type = Tally.self
+        var count = 0
+        for word in words {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == word }) else { break }
+            command = next
+            count += 1
+        }
+        return count
     }
 
     static func exitReporting(_ error: any Error) -> Never {

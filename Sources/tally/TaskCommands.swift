@@ -22,7 +22,8 @@ extension Tally {
                                   valueTier: fields.tier?.rawValue, status: fields.status?.rawValue,
                                   points: fields.pointsValue())
             let receipt = try await WritePipeline(workspace: workspace).perform(AddTask.Intent(new))
-            print(receipt?.result.first.map { String($0.id) } ?? "")
+            Console.out(receipt?.result.first.map { String($0.id) } ?? "")
+            TaskCommandOutput.noteCleaned(title)
             TaskCommandOutput.noteQueued(receipt?.state, "the task is kept and added on the next sync; it gets its id from the primary then")
             await workspace.primary?.close()
         }
@@ -56,6 +57,7 @@ extension Tally {
             if let description = fields.description { values[.description] = FieldValue(description.isEmpty ? nil : description) }
             let receipt = try await WritePipeline(workspace: workspace).perform(EditTask.Intent(taskID: taskID, values: values))
             TaskCommandOutput.report(receipt?.state, task: receipt?.result.first, verb: receipt == nil ? "Unchanged" : "Edited", id: taskID)
+            if let title { TaskCommandOutput.noteCleaned(title) }
             await workspace.primary?.close()
         }
     }
@@ -97,7 +99,8 @@ extension Tally {
 
 /// The fields `add` and `edit` share.
 struct TaskFieldOptions: ParsableArguments {
-    @Option(help: "The client, by name (case-insensitive) or id; for edit, 'none' clears it.")
+    // `.unconditional`: "-1" is the value, so the message can say what is wrong with it.
+    @Option(parsing: .unconditional, help: "The client, by name (case-insensitive) or id; for edit, 'none' clears it.")
     var client: String?
 
     @Option(help: "The value tier.")
@@ -116,6 +119,9 @@ struct TaskFieldOptions: ParsableArguments {
 
     func check() throws {
         _ = try pointsValue()
+        if let client, let number = Int64(client.trimmingCharacters(in: .whitespaces)), number <= 0 {
+            throw ValidationError("--client must be a client's name or a positive id, got \(number).")
+        }
         if let description, description.count > TaskPlan.maxDescription {
             throw ValidationError("A description has at most \(TaskPlan.maxDescription) characters.")
         }
@@ -159,22 +165,20 @@ enum WritableStatus: String, CaseIterable, ExpressibleByArgument {
 enum TaskCommandOutput {
     /// One positive task id, or a line saying what is wrong.
     static func taskID(_ words: [String]) throws -> Int64 {
-        if let option = words.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
-            throw ValidationError("Unknown option '\(option)'.")
-        }
-        guard let text = words.first else { throw ValidationError("Missing the task id.") }
-        guard words.count == 1 else { throw ValidationError("One task id at a time, got \(words.joined(separator: " ")).") }
-        guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationError("The task id must be a number, not \(text.debugDescription).")
-        }
-        guard value > 0 else { throw ValidationError("The task id must be a positive number, got \(value).") }
-        return value
+        try IDArgument.parse(words, what: "task id")
     }
 
     static func report(_ state: WriteState?, task: WorkTask?, verb: String, id: Int64) {
         let title = task.map { " “\(TextSafety.sanitize($0.title))”" } ?? ""
-        print("\(verb) \(id)\(title)\(isQueued(state) ? " (pending)" : "")")
+        Console.out("\(verb) \(id)\(title)\(isQueued(state) ? " (pending)" : "")")
         noteQueued(state, "the change is kept and applied on the next sync")
+    }
+
+    /// Titles are one line of text: a title typed with control characters (a newline, a tab,
+    /// an escape sequence) is saved without them, and the person is told.
+    static func noteCleaned(_ title: String) {
+        guard title.unicodeScalars.contains(where: TextSafety.isControl) else { return }
+        Console.error("the title's control characters were removed (newlines and tabs became spaces).")
     }
 
     static func isQueued(_ state: WriteState?) -> Bool {
@@ -185,6 +189,6 @@ enum TaskCommandOutput {
     static func noteQueued(_ state: WriteState?, _ what: String) {
         guard case .queued(let reason)? = state else { return }
         let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-        FileHandle.standardError.write(Data("tally: \(cause); \(what).\n".utf8))
+        Console.error("\(cause); \(what).")
     }
 }

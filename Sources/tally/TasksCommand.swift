@@ -19,19 +19,19 @@ extension Tally {
         @Option(help: "Only titles containing this text.")
         var search: String = ""
 
-        @Option(help: "At most this many tasks.")
-        var limit: Int = 1000
+        @Option(parsing: .unconditional, help: "At most this many tasks (1–1000000).")
+        var limit: String = "1000"
 
         @Flag(help: "Print JSON (indented on a terminal, one line in a pipe).")
         var json = false
 
         func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+            _ = try GlobalOptions.count("--limit", limit, in: 1...1_000_000)
         }
 
         func run() async throws {
-            let workspace = try await global.existingWorkspace()
-            var query = TaskQuery(status: status.filter, search: search, limit: limit)
+            let workspace = try await global.existingWorkspace(needsPrimary: false)
+            var query = TaskQuery(status: status.filter, search: search, limit: try GlobalOptions.count("--limit", limit, in: 1...1_000_000))
             let now = Date()
             let clients = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now).clients
             if let client {
@@ -44,17 +44,17 @@ extension Tally {
             let snapshot = try workspace.cache.snapshot(query: query, now: now)
             await workspace.countLookups([.tasks], snapshot: snapshot, now: now)
             if json {
-                print(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task), pretty: isatty(STDOUT_FILENO) == 1))
+                Console.json(JSONOutput.string(snapshot.tasks.rows.map(JSONOutput.task), pretty: isatty(STDOUT_FILENO) == 1))
                 return
             }
             for row in snapshot.tasks.rows {
                 let t = row.task
                 let title = TextSafety.sanitize(t.title)
                 let client = TextSafety.sanitize(row.clientName ?? "—")
-                print("\(t.id)\t\(t.taskStatus)\t\(client)\t\(t.effectivePoints) pts\t\(title)\(row.isPending ? "\t(pending)" : "")")
+                Console.out("\(t.id)\t\(t.taskStatus)\t\(client)\t\(t.effectivePoints) pts\t\(title)\(row.isPending ? "\t(pending)" : "")")
             }
             if snapshot.tasks.total > snapshot.tasks.rows.count {
-                FileHandle.standardError.write(Data("(\(snapshot.tasks.rows.count) of \(snapshot.tasks.total) shown; use --limit)\n".utf8))
+                Console.note("(\(snapshot.tasks.rows.count) of \(snapshot.tasks.total) shown; use --limit)")
             }
         }
     }

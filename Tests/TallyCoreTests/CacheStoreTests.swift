@@ -231,8 +231,9 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertThrowsError(try CacheStore(path: dir.file("absent.db"), readOnly: true)) { error in
             XCTAssertEqual(error as? TallyError, .cacheMissing(dir.file("absent.db")))
         }
+        // A directory is not a damaged cache (a repair would move it aside): it is refused as not a file.
         XCTAssertThrowsError(try CacheStore(path: dir.path)) { error in
-            XCTAssertEqual(error as? TallyError, .notADatabase(dir.path))
+            XCTAssertEqual(error as? TallyError, .io("\(dir.path) is a directory, not a file; point --cache at a WorkOS cache file."))
         }
     }
 

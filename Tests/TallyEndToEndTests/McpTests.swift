@@ -217,7 +217,7 @@ final class McpTests: XCTestCase {
     func postgresWorkspace() throws -> (url: String, arguments: [String]) {
         let url = try PostgresServer.freshDatabase("mcp")
         XCTAssertEqual(try Tally.run(["primary", "init", "--primary", url]).status, 0)
-        let seeded = try Tally.run(["primary", "seed-demo", "--primary", url])
+        let seeded = try Tally.run(["primary", "seed-demo", "--yes", "--primary", url])
         XCTAssertEqual(seeded.status, 0, seeded.stderr)
         let pgCache = dir.file("pg-cache.db")
         let synced = try Tally.run(["sync", "--cache", pgCache, "--primary", url])

@@ -15,7 +15,7 @@ final class PresenceEndToEndTests: XCTestCase {
         try TmuxDriver.require()
         dir = TempDirectory("tally-e2e-away")
         url = try PostgresServer.freshDatabase("away")
-        let seeded = try Tally.run(["primary", "seed-demo", "--primary", url])
+        let seeded = try Tally.run(["primary", "seed-demo", "--yes", "--primary", url])
         XCTAssertEqual(seeded.status, 0, seeded.stderr)
         let push = try Tally.run(["primary", "init", "--push", "--primary", url])
         XCTAssertEqual(push.status, 0, push.stderr)

@@ -36,9 +36,13 @@ final class PostgresTLSTests: XCTestCase {
         addTeardownBlock { _ = pgDirectory }
         let cluster = pgDirectory.path
         let environment = "TALLY_PG_DIR='\(cluster)'"
-        let started = shell("\(environment) '\(script)' start")
-        guard started.status == 0, let url = started.output.split(separator: "\n").last.map(String.init) else {
-            XCTFail("the TLS cluster did not start: \(started.output)")
+        // The URL is the only line on stdout; what the tools say (on stderr) is not part of it.
+        var variables = ProcessInfo.processInfo.environment
+        variables["TALLY_PG_DIR"] = cluster
+        let started = spawn([script, "start"], environment: variables)
+        let lines = started.stdout.split(separator: "\n").map(String.init)
+        guard started.status == 0, lines.count == 1, let url = lines.first, url.hasPrefix("postgres://") else {
+            XCTFail("the TLS cluster did not start: \(started.stdout)\(started.stderr)")
             throw XCTSkip("no TLS cluster")
         }
         let data = cluster + "/data"

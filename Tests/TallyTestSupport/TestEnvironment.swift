@@ -62,6 +62,9 @@ public struct CommandResult {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// The bytes as written (`stdout`/`stderr` are them as UTF-8, empty when they are not).
+    public var rawStdout = Data()
+    public var rawStderr = Data()
 }
 
 public enum Tally {
@@ -69,7 +72,7 @@ public enum Tally {
     /// `prefix` runs it under another program (`prlimit --fsize=…`, `setpriv --reuid=…`).
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           timeout: TimeInterval = 120, prefix: [String] = []) throws -> CommandResult {
+                           timeout: TimeInterval = 120, prefix: [String] = [], stdin: String = "/dev/null") throws -> CommandResult {
         TestLog.start()
         var env = ProcessInfo.processInfo.environment
         env["XDG_CONFIG_HOME"] = env["TALLY_TEST_XDG"] ?? NSTemporaryDirectory() + "tally-test-xdg-none"
@@ -78,7 +81,7 @@ public enum Tally {
         env.removeValue(forKey: "DATABASE_URL")
         env.removeValue(forKey: "TALLY_CACHE")
         for (key, value) in environment { env[key] = value }
-        return spawn(prefix + [Repository.binary] + arguments, environment: env, timeout: timeout)
+        return spawn(prefix + [Repository.binary] + arguments, environment: env, timeout: timeout, stdin: stdin)
     }
 }
 
@@ -87,7 +90,8 @@ public enum Tally {
 /// Foundation's `Process.waitUntilExit` can hang off the main thread on Linux, and a pipe would
 /// be held open forever by any daemon the program starts (PostgreSQL), so output goes to
 /// temporary files instead.
-public func spawn(_ argv: [String], environment: [String: String], timeout: TimeInterval = 120) -> CommandResult {
+public func spawn(_ argv: [String], environment: [String: String], timeout: TimeInterval = 120,
+                  stdin: String = "/dev/null") -> CommandResult {
     let base = NSTemporaryDirectory() + "tally-spawn-\(UUID().uuidString)"
     defer {
         try? FileManager.default.removeItem(atPath: base + ".out")
@@ -96,7 +100,7 @@ public func spawn(_ argv: [String], environment: [String: String], timeout: Time
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     let cArgs = argv.map { strdup($0) } + [nil]
@@ -118,9 +122,10 @@ public func spawn(_ argv: [String], environment: [String: String], timeout: Time
         usleep(10_000)
     }
     let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandResult(status: exitStatus,
-                         stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    let out = FileManager.default.contents(atPath: base + ".out") ?? Data()
+    let err = FileManager.default.contents(atPath: base + ".err") ?? Data()
+    return CommandResult(status: exitStatus, stdout: String(data: out, encoding: .utf8) ?? "",
+                         stderr: String(data: err, encoding: .utf8) ?? "", rawStdout: out, rawStderr: err)
 }
 
 /// Runs a shell command, returning its status and its output (stdout then stderr).

@@ -21,7 +21,8 @@ func assertScreen(_ buffer: Buffer, _ expected: String, file: StaticString = #fi
         handle.write(data + Data("\n".utf8))
         handle.closeFile()
     }
-    let directory = NSTemporaryDirectory() + "tally-screens"
+    let directory = ProcessInfo.processInfo.environment["TALLY_SCREENS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? NSTemporaryDirectory() + "tally-screens"
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let saved = directory + "/" + function.replacingOccurrences(of: "()", with: "") + ".txt"
     try? actual.write(toFile: saved, atomically: true, encoding: .utf8)

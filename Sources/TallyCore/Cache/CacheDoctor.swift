@@ -31,6 +31,13 @@ public enum CacheDoctor {
             add("file", .problem, "no cache at \(path)")
             return Report(path: path, checks: checks, isDamaged: false)
         }
+        do {
+            try FileSafety.requireRegularFile(path)
+        } catch {
+            // Not read at all: opening a pipe would wait for a writer, a device holds no cache.
+            add("file", .problem, error.userMessage)
+            return Report(path: path, checks: checks, isDamaged: false)
+        }
         let attributes = (try? fm.attributesOfItem(atPath: path)) ?? [:]
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
         let walSize = ((try? fm.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
@@ -176,6 +183,7 @@ public enum CacheDoctor {
         let stamp = Timestamp.format(now).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "")
         let aside = "\(path).damaged-\(stamp)"
         let fm = FileManager.default
+        try FileSafety.requireRegularFile(path)
         do {
             try fm.moveItem(atPath: path, toPath: aside)
             for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {

@@ -8,7 +8,9 @@ import GRDBSQLite
 public enum CacheRows {
     /// Inserts or replaces rows by id. A goal row for a date the cache holds under another id
     /// (one made while offline) gives way to the primary's.
-    public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws {
+    /// Writes `rows`; returns how many it added or changed (a row held as it is counts none).
+    @discardableResult
+    public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws -> Int {
         let columns = namespace.columns
         // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
         // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
@@ -37,6 +39,7 @@ public enum CacheRows {
         // Values are bound straight from the rows: building a `StatementArguments` per row was a
         // sixth of a 100,000-row sync.
         statement.setUncheckedArguments(StatementArguments())
+        var written = 0
         for row in rows {
             if let dateClash, let dateIndex { try dateClash.execute(arguments: [row[dateIndex], row[0]]) }
             let raw = statement.sqliteStatement
@@ -46,7 +49,9 @@ public enum CacheRows {
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             }
             try statement.execute()
+            written += db.changesCount
         }
+        return written
     }
 
     public static func upsert(_ task: WorkTask, _ db: Database) throws {

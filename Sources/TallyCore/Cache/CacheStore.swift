@@ -53,9 +53,7 @@ public final class CacheStore: Sendable {
                 else { throw TallyError.cacheDirectoryMissing(directory) }
             }
         } else {
-            var isDirectory: ObjCBool = false
-            _ = fm.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { throw TallyError.notADatabase(path) }
+            try FileSafety.requireRegularFile(path)
             if !FileSafety.looksLikeSQLite(path) { throw TallyError.notADatabase(path) }
         }
 
@@ -235,8 +233,13 @@ public final class CacheStore: Sendable {
                     try await writer.writeWithoutTransaction { db -> WriteStep<T> in
                         let now = try Self.dataVersion(db)
                         let others = versions.value.map { $0.generation != generation || $0.version != now }
+                        if others != false { courtesy.note(lastSyncAt: try Self.lastSyncMark(db)) }
                         if let delay = courtesy.delay(othersCommitted: others, started: started) { return .wait(delay) }
-                        let result = try Self.transaction(db, generation: generation, versions: versions, block)
+                        let result = try Self.transaction(db, generation: generation, versions: versions) { db in
+                            let result = try block(db)
+                            courtesy.note(lastSyncAt: try Self.lastSyncMark(db), mine: true)
+                            return result
+                        }
                         courtesy.wrote()
                         return .done(result)
                     }
@@ -284,6 +287,11 @@ public final class CacheStore: Sendable {
         versions.value = (generation, seen)
         guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no result") }
         return result
+    }
+
+    /// `cache_meta.lastSyncAt`: the last statement of a WorkOS rewrite (see `WriteCourtesy`).
+    static func lastSyncMark(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM cache_meta WHERE key = 'lastSyncAt'")
     }
 
     static func dataVersion(_ db: Database) throws -> Int {

@@ -12,7 +12,10 @@ import Synchronization
 /// writer's burst of commits has ended, then writes at once: the moment after a burst is the one
 /// farthest from the next.
 ///
-/// When a burst has ended is learned from the writer itself: while waiting, the gaps between
+/// A WorkOS rewrite ends with its `cache_meta.lastSyncAt` (the last statement it writes): once
+/// that has moved since Tally last looked, the rewrite is over, and a short pause
+/// (`finishedQuiet`) is enough. For any other writer, when a burst has ended is learned from the
+/// writer itself: while waiting, the gaps between
 /// the commits it sees (the log's modification times, looked at every few milliseconds) tell
 /// the writer's pace, and a pause of many of its longest gaps (`paceFactor` of them, at least
 /// `minimumQuiet`, at most `quiet`) is the end: a writer stalled for a moment mid-rewrite (a busy
@@ -33,6 +36,8 @@ public final class WriteCourtesy: Sendable {
     public let quiet: TimeInterval
     /// The least pause that ends a burst, however fast the writer's commits come.
     public let minimumQuiet: TimeInterval
+    /// The pause after a writer said its rewrite is over (a new `lastSyncAt`).
+    public let finishedQuiet: TimeInterval
     /// At most this long waited for a writer that never pauses.
     public let maxWait: TimeInterval
     /// After a writer outlasted `maxWait`, how long Tally writes without waiting.
@@ -49,6 +54,10 @@ public final class WriteCourtesy: Sendable {
         /// The largest gap seen between another writer's commits within a burst (its pace);
         /// nil until one was seen.
         var burstGap: TimeInterval?
+        /// `cache_meta.lastSyncAt` as Tally last saw it (nil: not looked at yet).
+        var lastSyncMark: String?
+        /// Set when `lastSyncAt` moved since: the other writer's rewrite is over.
+        var rewriteFinished = false
     }
 
     private let state = Mutex(State())
@@ -56,8 +65,9 @@ public final class WriteCourtesy: Sendable {
     /// How many of the writer's longest gaps make a pause that ends its burst.
     public static let paceFactor: Double = 8
 
-    public init(path: String, quiet: TimeInterval = 0.5, minimumQuiet: TimeInterval = 0.15, maxWait: TimeInterval = 3,
-                persistentWriterPause: TimeInterval = 30) {
+    public init(path: String, quiet: TimeInterval = 0.5, minimumQuiet: TimeInterval = 0.15, finishedQuiet: TimeInterval = 0.05,
+                maxWait: TimeInterval = 3, persistentWriterPause: TimeInterval = 30) {
+        self.finishedQuiet = min(finishedQuiet, quiet)
         self.path = path
         self.marker = path + ".tally-writes"
         self.quiet = quiet
@@ -92,9 +102,29 @@ public final class WriteCourtesy: Sendable {
     /// The pause that ends another writer's burst, as far as its pace is known.
     public var burstEnd: TimeInterval {
         state.withLock { state in
+            if state.rewriteFinished { return finishedQuiet }
             guard let gap = state.burstGap else { return quiet }
             return min(quiet, max(minimumQuiet, gap * Self.paceFactor))
         }
+    }
+
+    /// `cache_meta.lastSyncAt` as it stands now, looked at right before a write (`mine`: as this
+    /// process's own transaction left it). A value that moved since the last look, not by Tally,
+    /// says another program's rewrite has ended.
+    func note(lastSyncAt mark: String?, mine: Bool = false) {
+        state.withLock { state in
+            if mine {
+                state.rewriteFinished = false
+            } else if let known = state.lastSyncMark, known != (mark ?? "") {
+                state.rewriteFinished = true
+            }
+            state.lastSyncMark = mark ?? ""
+        }
+    }
+
+    /// Another commit seen after a rewrite's end: a new rewrite may have begun.
+    func commitSeen() {
+        state.withLock { $0.rewriteFinished = false }
     }
 
     /// When another process last wrote the file, if that is less than `burstEnd` before `now`.
@@ -139,6 +169,7 @@ public final class WriteCourtesy: Sendable {
     /// before it: gaps shorter than `quiet` are its pace within a burst.
     func learn(gap: TimeInterval) {
         guard gap > 0, gap < quiet else { return }
+        if gap > finishedQuiet { commitSeen() }
         state.withLock { state in
             // The longest gap seen lately: it fades slowly, so a writer that speeds up is learned
             // again, but one stall is remembered for a while.

@@ -108,25 +108,20 @@ public struct Config: Sendable, Equatable {
             throw TallyError.badConfig(path: path, line: nil, reason: "no such file")
         }
 
-        func number(_ name: String, _ text: String?) throws -> Double? {
-            guard let text else { return nil }
-            guard let value = Double(text), value.isFinite, value > 0 else {
-                throw TallyError.badArgument("\(name) must be a positive number of seconds, not \(text.debugDescription).")
+        func seconds(_ range: SettingRange.Duration, _ variable: String) throws -> Double? {
+            guard let text = environment[variable] else { return nil }
+            switch range.named(variable).parse(text) {
+            case .success(let value): return value
+            case .failure(let refusal): throw TallyError.badArgument(refusal.reason + ".")
             }
-            return value
         }
         if let cache = environment["TALLY_CACHE"], !cache.isEmpty { config.setCache(cache) }
         if let primary = environment["TALLY_PRIMARY"], !primary.isEmpty { config.setPrimary(primary, from: "TALLY_PRIMARY") }
         if let theme = environment["TALLY_THEME"], !theme.isEmpty { config.theme = theme }
-        if let refresh = try number("TALLY_REFRESH", environment["TALLY_REFRESH"]) { config.refreshInterval = refresh }
-        if let stale = try number("TALLY_STALE_AFTER", environment["TALLY_STALE_AFTER"]) { config.setStaleAfter(stale) }
-        if let away = try number("TALLY_AWAY_AFTER", environment["TALLY_AWAY_AFTER"]) { config.awayAfter = away }
-        if let text = environment["TALLY_AWAY_REFRESH"] {
-            guard let value = Double(text), value.isFinite, value >= 0 else {
-                throw TallyError.badArgument("TALLY_AWAY_REFRESH must be a number of seconds (0: never), not \(text.debugDescription).")
-            }
-            config.awayRefresh = value
-        }
+        if let refresh = try seconds(SettingRange.refresh, "TALLY_REFRESH") { config.refreshInterval = refresh }
+        if let stale = try seconds(SettingRange.staleAfter, "TALLY_STALE_AFTER") { config.setStaleAfter(stale) }
+        if let away = try seconds(SettingRange.awayAfter, "TALLY_AWAY_AFTER") { config.awayAfter = away }
+        if let away = try seconds(SettingRange.awayRefresh, "TALLY_AWAY_REFRESH") { config.awayRefresh = away }
         if let ro = environment["TALLY_READ_ONLY"], ["1", "true", "yes"].contains(ro.lowercased()) { config.readOnly = true }
 
         if let cache = flags.cache { config.setCache(cache) }
@@ -152,6 +147,16 @@ public struct Config: Sendable, Equatable {
 
     mutating func setStaleAfter(_ seconds: Double) {
         for namespace in Namespace.allCases { staleAfter[namespace] = seconds }
+    }
+
+    /// For a command that needs no primary (`status`, `tasks`, `render`, …): a `DATABASE_URL`
+    /// that does not parse is set aside instead of stopping it. That variable is shared with
+    /// other programs, so its shape is not always Tally's; a primary given to Tally itself (a
+    /// flag, `TALLY_PRIMARY`, the config) is still checked.
+    public mutating func setAsideUnparseableFallbackPrimary() {
+        guard primarySource == "DATABASE_URL", (try? primaryLocation()) == nil else { return }
+        primaryURL = nil
+        primarySource = nil
     }
 
     /// The parsed primary, or nil in cache-only mode.
@@ -200,10 +205,14 @@ public struct Config: Sendable, Equatable {
         func fail(_ key: String, _ reason: String) -> TallyError {
             .badConfig(path: path, line: file.line(of: key), reason: reason)
         }
-        func seconds(_ key: String, _ value: any TOMLValueConvertible) throws -> Double {
-            let number = value.double ?? value.int.map(Double.init)
-            guard let number, number.isFinite, number > 0 else { throw fail(key, "\(key) must be a positive number of seconds") }
-            return number
+        func seconds(_ key: String, _ value: any TOMLValueConvertible, _ range: SettingRange.Duration) throws -> Double {
+            guard let number = value.double ?? value.int.map(Double.init) else {
+                throw fail(key, "\(range.name) must be a positive number of seconds")
+            }
+            switch range.check(number) {
+            case .success(let checked): return checked
+            case .failure(let refusal): throw fail(key, refusal.reason)
+            }
         }
         func text(_ key: String, _ value: any TOMLValueConvertible) throws -> String {
             guard let string = value.string else { throw fail(key, "\(key) must be a string") }
@@ -215,15 +224,14 @@ public struct Config: Sendable, Equatable {
             case "cache": setCache(try text(key, value))
             case "primary": setPrimary(try text(key, value), from: "primary in \(path)")
             case "theme": theme = try text(key, value)
-            case "refresh": refreshInterval = try seconds(key, value)
-            case "poll": pollInterval = try seconds(key, value)
-            case "away_after": awayAfter = try seconds(key, value)
+            case "refresh": refreshInterval = try seconds(key, value, SettingRange.refresh)
+            case "poll": pollInterval = try seconds(key, value, SettingRange.poll)
+            case "away_after": awayAfter = try seconds(key, value, SettingRange.awayAfter)
             case "away_refresh":
-                let number = value.double ?? value.int.map(Double.init)
-                guard let number, number.isFinite, number >= 0 else {
+                guard value.double != nil || value.int != nil else {
                     throw fail(key, "away_refresh must be a number of seconds (0: never sync while away)")
                 }
-                awayRefresh = number
+                awayRefresh = try seconds(key, value, SettingRange.awayRefresh)
             case "sync_command": syncCommand = try text(key, value)
             case "read_only":
                 guard let flag = value.bool else { throw fail(key, "read_only must be true or false") }
@@ -285,10 +293,10 @@ public struct Config: Sendable, Equatable {
                         guard let namespace = Namespace(rawValue: name), let entry = table[name] else {
                             throw fail(name, "unknown namespace \(name.debugDescription) in [stale_after] (clients, tasks, goals, habits)")
                         }
-                        staleAfter[namespace] = try seconds(name, entry)
+                        staleAfter[namespace] = try seconds(name, entry, SettingRange.staleAfter.named("stale_after.\(name)"))
                     }
                 } else {
-                    setStaleAfter(try seconds(key, value))
+                    setStaleAfter(try seconds(key, value, SettingRange.staleAfter))
                 }
             default:
                 throw fail(key, "unknown setting \(key.debugDescription)")

@@ -25,17 +25,21 @@ public struct DemoWorkspace: Sendable {
     @discardableResult
     public func create(tasks: Int, days: Int, now: Date = Date(), timeZone: TimeZone = .current) async throws -> SyncSummary {
         try FileSafety.ensureDirectory(directory)
+        try checkReplaceable()
         for file in [primaryPath, cachePath] {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
         let data = DemoData.make(taskCount: tasks, days: days, now: now, timeZone: timeZone)
         let primary = try SQLitePrimary(path: primaryPath, create: true)
-        try primary.write { db in try data.insert(into: db) }
+        try primary.write { db in
+            try data.insert(into: db)
+            try SQLitePrimary.seal(db)
+        }
         // The large workload keeps every row (benchmarks compare versions on the same rows); a
         // small demo keeps what the WorkOS MCP server's sync keeps, as a real cache does.
         let everything = tasks >= 10_000
         var config = """
-            # Written by `tally demo`. Open this workspace with: tally --config \(configPath)
+            \(Self.configHeader) Open this workspace with: tally --config \(configPath)
             cache = "\(cachePath)"
             primary = "\(primaryURL)"
 
@@ -49,5 +53,24 @@ public struct DemoWorkspace: Sendable {
         let summary = try await engine.run(kind: .warmup)
         await primary.close()
         return summary
+    }
+
+    /// The config's first words: what marks a directory as an earlier demo's.
+    static let configHeader = "# Written by `tally demo`."
+
+    /// Throws unless the directory holds nothing `create` would delete, or an earlier demo (its
+    /// config says `tally demo` wrote it). So `--dir ~/.workos-cache`, where a real `cache.db`
+    /// lives, deletes nothing. An earlier demo is replaced whatever was done with it since: the
+    /// directory is the demo's own, and re-running the demo is how a person starts it over.
+    func checkReplaceable() throws {
+        let fm = FileManager.default
+        let present = [primaryPath, cachePath].filter { fm.fileExists(atPath: $0) }
+        guard !present.isEmpty else { return }
+        let config = (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? ""
+        guard config.hasPrefix(Self.configHeader) else {
+            let names = present.map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")
+            throw TallyError.badArgument("Refusing to make a demo in \(directory): it holds \(names), which no earlier "
+                + "`tally demo` made, and a demo would replace \(present.count == 1 ? "it" : "them"); choose another --dir.")
+        }
     }
 }

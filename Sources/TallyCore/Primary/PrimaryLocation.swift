@@ -11,7 +11,9 @@ public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let shown = PrimaryLocation.mask(trimmed)
         guard let colon = trimmed.range(of: "://") else {
-            throw TallyError.badPrimaryURL(shown, reason: "expected a URL such as postgres://user@host:5432/db or sqlite:///absolute/path.db")
+            // Without a scheme there is no telling a password from a host: show none of it.
+            throw TallyError.badPrimaryURL("(\(trimmed.count) characters, no scheme)",
+                                           reason: "expected a URL such as postgres://user@host:5432/db or sqlite:///absolute/path.db")
         }
         let scheme = trimmed[..<colon.lowerBound].lowercased()
         switch scheme {
@@ -39,14 +41,9 @@ public enum PrimaryLocation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Replaces the password in anything URL-shaped with `***`.
+    /// Replaces the password in anything URL-shaped with `***` (see `SecretMask`).
     public static func mask(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
-        let afterScheme = text[schemeEnd.upperBound...]
-        guard let at = afterScheme.lastIndex(of: "@") else { return text }
-        let userInfo = afterScheme[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return text }
-        return String(text[..<afterScheme.index(after: colon)]) + "***" + String(afterScheme[at...])
+        SecretMask.apply(text)
     }
 }
 

@@ -95,6 +95,13 @@ public final class SQLitePrimary: PrimaryStore {
     func mapped<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(block) }
         catch let error as DatabaseError {
+            // A file that is gone does not come back by trying again: a person must say where it is.
+            if !FileManager.default.fileExists(atPath: path) {
+                throw ClassifiedFailure(type: .internal,
+                                        message: "The primary file \(path) is missing (moved or deleted); point --primary at it, "
+                                            + "or `tally primary init` makes a new one.",
+                                        cause: error.message ?? "", detail: "\(error)")
+            }
             if error.resultCode == .SQLITE_ERROR, error.message?.contains("no such table") == true {
                 throw TallyError.primarySchema(displayName, reason: error.message ?? "")
             }

@@ -152,7 +152,7 @@ public enum JSONOutput {
         guard JSONSerialization.isValidJSONObject(object),
               let data = try? JSONSerialization.data(withJSONObject: object, options: options)
         else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return TextSafety.escapingControls(json: String(decoding: data, as: UTF8.self))
     }
 
     public static func task(_ row: TaskRow) -> [String: Any] {

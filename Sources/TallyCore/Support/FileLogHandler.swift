@@ -6,25 +6,62 @@ import Synchronization
 /// is ever logged to it). Lines pass through `PrimaryLocation.mask`, so a URL with a password
 /// that slips into a message is still masked.
 public struct FileLogHandler: LogHandler {
+    /// The log file, appended to by every Tally process of the user (`O_APPEND`, so lines from
+    /// two processes never overwrite each other), and kept to `limit` bytes: past it the file
+    /// becomes `tally.log.1` (replacing the one before) and a new one is started, so the log
+    /// never holds more than about twice the limit.
     final class Sink: Sendable {
-        /// One line written at a time, from whichever thread logs.
-        private let handle: Mutex<FileHandle?>
+        private let path: String
+        private let limit: Int
+        /// The open file, one line written at a time from whichever thread logs.
+        private let descriptor: Mutex<Int32>
 
-        init(path: String) {
+        static let defaultLimit = 5 << 20
+
+        init(path: String, limit: Int = Sink.defaultLimit) {
+            self.path = path
+            self.limit = limit
             let directory = (path as NSString).deletingLastPathComponent
             try? FileSafety.ensureDirectory(directory)
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            let opened = FileHandle(forWritingAtPath: path)
-            _ = try? opened?.seekToEnd()
-            handle = Mutex(opened)
+            var fd = Self.open(path)
+            if Self.size(fd) > limit { fd = Self.rotate(fd, path) }
+            descriptor = Mutex(fd)
+        }
+
+        deinit { descriptor.withLock { if $0 >= 0 { close($0) } } }
+
+        static func open(_ path: String) -> Int32 {
+            Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
 
         func write(_ line: String) {
-            // The throwing write: a full disk or a file-size limit loses the line, not the process
-            // (the old `write(_:)` traps on any error).
-            handle.withLock { handle in _ = try? handle?.write(contentsOf: Data(line.utf8)) }
+            let (path, limit) = (self.path, self.limit)
+            descriptor.withLock { fd in
+                guard fd >= 0 else { return }
+                // A full disk or a file-size limit loses the line, not the process.
+                let bytes = Array(line.utf8)
+                _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+                if Self.size(fd) > limit { fd = Self.rotate(fd, path) }
+            }
+        }
+
+        /// The size of the file `fd` writes to.
+        private static func size(_ fd: Int32) -> Int {
+            var info = stat()
+            guard fd >= 0, fstat(fd, &info) == 0 else { return 0 }
+            return Int(info.st_size)
+        }
+
+        /// Moves the full file aside (unless another process already did) and starts a new one;
+        /// returns the new file's descriptor.
+        private static func rotate(_ fd: Int32, _ path: String) -> Int32 {
+            var mine = stat()
+            var named = stat()
+            if fstat(fd, &mine) == 0, lstat(path, &named) == 0, mine.st_ino == named.st_ino, mine.st_dev == named.st_dev {
+                rename(path, path + ".1")
+            }
+            close(fd)
+            return open(path)
         }
     }
 
@@ -62,19 +99,8 @@ public struct FileLogHandler: LogHandler {
 }
 
 extension PrimaryLocation {
-    /// Masks the password of every URL in `text` (`scheme://user:secret@host` → `user:***@host`).
+    /// Masks every password in `text`, whatever the shape of the URL holding it (`SecretMask`).
     public static func maskAll(_ text: String) -> String {
-        guard text.contains("://") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: "://") {
-            let schemeStart = rest[..<range.lowerBound].lastIndex(where: { !($0.isLetter || $0 == "+" || $0 == "-" || $0 == ".") })
-                .map { rest.index(after: $0) } ?? rest.startIndex
-            out += rest[..<schemeStart]
-            let tokenEnd = rest[range.upperBound...].firstIndex(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\n" }) ?? rest.endIndex
-            out += mask(String(rest[schemeStart..<tokenEnd]))
-            rest = rest[tokenEnd...]
-        }
-        return out + rest
+        SecretMask.apply(text)
     }
 }

@@ -34,6 +34,26 @@ public enum FileSafety {
         }
     }
 
+    /// Throws unless `path` (followed through symlinks) is a regular file: SQLite makes its
+    /// `-journal`, `-wal` and `-shm` beside whatever it opens, so a cache or primary path naming a
+    /// device, a pipe or a directory would put files in `/dev` or beside them, and moving it aside
+    /// (a repair) would move the device. A missing file passes (the caller decides).
+    public static func requireRegularFile(_ path: String, role: String = "cache") throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: kind = "a directory"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFIFO: kind = "a pipe"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "not a regular file"
+        }
+        throw TallyError.io("\(path) is \(kind), not a file; point --\(role) at a \(role == "cache" ? "WorkOS cache file" : "database file").")
+    }
+
     /// Expands a leading `~` to the home directory.
     public static func expand(_ path: String) -> String {
         if path == "~" { return home }
@@ -50,6 +70,9 @@ public enum FileSafety {
     /// Only before SQLite opens `path` in this process: closing any descriptor of a file
     /// releases all of the process's POSIX locks on it, SQLite's included.
     public static func looksLikeSQLite(_ path: String) -> Bool {
+        // A pipe would block the read until a writer came; a device or directory holds no database.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return false }
         guard let handle = FileHandle(forReadingAtPath: path) else { return true }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 16)) ?? Data()

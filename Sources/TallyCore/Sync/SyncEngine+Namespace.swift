@@ -90,7 +90,6 @@ extension SyncEngine {
                     uncounted = false
                     counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
                     counted.rowsFetched += rows.count
-                    counted.rowsWritten += rows.count
                     do {
                         job = try await writeChunk(namespace, rows: rows, job: counted, progress: next,
                                              watermark: order == .changes && namespace.hasUpdatedAt ? mark : nil)
@@ -192,7 +191,7 @@ extension SyncEngine {
                 try await self.primary.fetch(namespace, after: after, limit: self.options.fullChunkSize, order: .ids, scope: scope)
             }
             if rows.isEmpty { return }
-            try await cache.write { db in try CacheRows.upsert(namespace, rows: rows, db) }
+            _ = try await cache.write { db in try CacheRows.upsert(namespace, rows: rows, db) }
             position = Watermark.after(rows[rows.count - 1], in: namespace, order: .ids)
             if rows.count < options.fullChunkSize { return }
         }
@@ -242,9 +241,12 @@ extension SyncEngine {
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
         return try await cache.write { db in
-            try CacheRows.upsert(namespace, rows: rows, db)
+            // Rows written are rows the cache did not hold as they are: a sync that re-reads
+            // (its lookback) and finds nothing new says 0, not the rows it looked at again.
+            let changed = try CacheRows.upsert(namespace, rows: rows, db)
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
+            stored.rowsWritten += changed
             stored.watermark = encodedProgress
             stored.heartbeatAt = Timestamp.format(Date())
             stored.progressPercent = stored.chunksTotal > 0

@@ -65,7 +65,9 @@ struct FailuresView: Widget {
         let detail = detailBlock.inner(detailArea).inset(horizontal: 1)
         guard let failure, !detail.isEmpty else {
             if !detail.isEmpty {
-                let job = snapshot.recentJobs.first { $0.status == .failed || $0.status == .interrupted }
+                // Only the newest job can need resuming: a later one that ran has taken its place.
+                let newest = snapshot.recentJobs.first { $0.status != .running }
+                let job = newest.flatMap { $0.status == .failed || $0.status == .interrupted ? $0 : nil }
                 let text = job.map { "r resumes job #\($0.id ?? 0) (\($0.status))." } ?? "Nothing to retry."
                 buffer.put(text, x: detail.x, y: detail.y, style: context.style(.muted), maxWidth: detail.width)
             }

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// `tally primary seed-demo` and `tally demo` on a SQLite primary: what the file holds, and the
+/// seed that replaces it only when that is an earlier demo's rows or nothing (see `DemoSeal`).
+extension SQLitePrimary {
+    static func inventory(_ db: Database) throws -> PrimaryInventory {
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+            """)
+        var rows: [String: DemoSeal.Rows] = [:]
+        for table in DemoSeal.demoTables where tables.contains(table) {
+            if let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(id), 0) FROM \(table)") {
+                rows[table] = DemoSeal.Rows(count: row[0], maxID: row[1])
+            }
+        }
+        var seal: DemoSeal?
+        if tables.contains(DemoSeal.table) {
+            var sealed: [String: DemoSeal.Rows] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT table_name, row_count, max_id FROM \(DemoSeal.table)") {
+                sealed[row[0]] = DemoSeal.Rows(count: row[1], maxID: row[2])
+            }
+            seal = DemoSeal(tables: sealed)
+        }
+        return PrimaryInventory(tables: tables, rows: rows, seal: seal)
+    }
+
+    /// What the file holds now (read-only).
+    public func inventory() throws -> PrimaryInventory {
+        try pool.read { db in try Self.inventory(db) }
+    }
+
+    /// The inventory of the file at `path` without creating, changing or keeping it open (a
+    /// read-only connection: opening it as a primary would already switch it to WAL); an empty
+    /// inventory when there is no file.
+    public static func inventory(path: String) throws -> PrimaryInventory {
+        guard FileManager.default.fileExists(atPath: path) else { return PrimaryInventory(tables: [], rows: [:], seal: nil) }
+        try FileSafety.requireRegularFile(path, role: "primary")
+        guard FileSafety.looksLikeSQLite(path) else {
+            throw TallyError.primaryUnreachable("sqlite://\(path)", reason: "the file is not a SQLite database")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in try inventory(db) }
+        } catch let error as DatabaseError {
+            throw TallyError.primaryUnreachable("sqlite://\(path)", reason: error.message ?? "SQLite error \(error.resultCode)")
+        }
+    }
+
+    /// Replaces the demo tables' rows with `data` and seals them, in one transaction that looks
+    /// at the file first: unless `replacingEverything`, anything but an earlier demo's rows (or
+    /// none) stops it before anything is written, tables included.
+    public func seedDemo(_ data: DemoData, replacingEverything: Bool) throws {
+        let shown = displayName
+        try pool.write { db in
+            if !replacingEverything, case .foreign(let reasons) = try Self.inventory(db).verdict {
+                throw DemoSeal.refusal(shown, reasons: reasons)
+            }
+            try Self.createSchema(db)
+            for table in DemoSeal.demoTables.reversed() { try db.execute(sql: "DELETE FROM \(table)") }
+            try data.insert(into: db)
+            try Self.seal(db)
+        }
+    }
+
+    /// Records each demo table's rows as the seed left them.
+    static func seal(_ db: Database) throws {
+        try db.execute(sql: DemoSeal.createSQL)
+        try db.execute(sql: "DELETE FROM \(DemoSeal.table)")
+        let at = Timestamp.format(Date())
+        for (table, rows) in try inventory(db).rows {
+            try db.execute(sql: "INSERT INTO \(DemoSeal.table) (table_name, row_count, max_id, seeded_at) VALUES (?, ?, ?, ?)",
+                           arguments: [table, rows.count, rows.maxID, at])
+        }
+    }
+}

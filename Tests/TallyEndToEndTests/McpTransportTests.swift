@@ -1,0 +1,78 @@
+import Foundation
+import TallyTestSupport
+import XCTest
+
+/// `tally mcp` fed raw lines on stdin, as a careless or hostile client would write them: every
+/// request is answered as JSON-RPC 2.0 says, nothing but JSON reaches stdout, a huge line is
+/// refused without being kept, and the server is gone as soon as stdin closes.
+final class McpTransportTests: XCTestCase {
+    var dir: TempDirectory!
+    var cache: String { dir.file("cache.db") }
+
+    override func setUpWithError() throws {
+        dir = TempDirectory("tally-mcp-raw")
+        let made = try Tally.run(["demo", "--no-ui", "--dir", dir.path, "--tasks", "60"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+    }
+
+    /// Runs the server on `lines` (stdin then closes); returns its answers, one per line.
+    func serve(_ lines: [String], tail: Data = Data()) throws -> (answers: [[String: Any]], raw: [String], result: CommandResult) {
+        let input = dir.file("input-\(UUID().uuidString)")
+        var data = Data(lines.joined(separator: "\n").utf8 + [UInt8(ascii: "\n")])
+        data.append(tail)
+        try data.write(to: URL(fileURLWithPath: input))
+        // Well under the 30 s the server used to linger after stdin closed with a request it
+        // had not answered: a hang fails here instead of passing late.
+        let result = try Tally.run(["mcp", "--cache", cache, "--read-only"], timeout: 20, stdin: input)
+        XCTAssertEqual(result.status, 0, "exits by itself when stdin closes: \(result.stderr)")
+        let raw = result.stdout.split(separator: "\n").map(String.init)
+        let answers = try raw.map { line in
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON on stdout: \(line)")
+        }
+        for byte in result.rawStdout where byte < 0x20 && byte != 0x0a || byte == 0x7f {
+            XCTFail("control byte \(byte) on stdout")
+        }
+        return (answers, raw, result)
+    }
+
+    func testEveryRequestIsAnsweredWithItsOwnId() throws {
+        let initialize = #"{"jsonrpc":"2.0","id":1.5,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#
+        let (answers, raw, _) = try serve([
+            initialize,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            #"{"jsonrpc":"2.0","id":1e30,"method":"tools/list"}"#,
+            "this is not json",
+            #"[{"jsonrpc":"2.0","id":3,"method":"ping"}]"#,
+            #"{"jsonrpc":"2.0","id":"p","method":"tools/call","params":{"name":5}}"#,
+            #"{"jsonrpc":"2.0","id":"q","method":"tools/call","params":"workos_get_clients"}"#,
+            #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"workos_get_clients"}}"#,
+            #"{"jsonrpc":"2.0","id":10,"method":"no/such/method"}"#,
+        ])
+        func answer(id: String) -> [String: Any]? {
+            zip(raw, answers).first { line, _ in line.contains("\"id\":\(id),") || line.hasSuffix("\"id\":\(id)}") }?.1
+        }
+        XCTAssertNotNil(answer(id: "1.5")?["result"], "initialize answered under the id it came with")
+        XCTAssertNotNil(answer(id: "1e30")?["result"], "\(raw)")
+        XCTAssertEqual((answer(id: "\"p\"")?["error"] as? [String: Any])?["code"] as? Int, -32602)
+        XCTAssertEqual((answer(id: "\"q\"")?["error"] as? [String: Any])?["code"] as? Int, -32602)
+        XCTAssertNotNil(answer(id: "9")?["result"])
+        XCTAssertEqual((answer(id: "10")?["error"] as? [String: Any])?["code"] as? Int, -32601)
+        let nullIDs = zip(raw, answers).filter { line, _ in line.contains("\"id\":null") }.map(\.1)
+        let codes = nullIDs.compactMap { ($0["error"] as? [String: Any])?["code"] as? Int }.sorted()
+        XCTAssertEqual(codes, [-32700, -32600], "the parse error and the batch, with id null")
+        XCTAssertEqual(nullIDs.filter { $0["result"] != nil }.count, 1, "the ping with id null is answered too")
+        XCTAssertEqual(answers.count, 9, "one answer per request (nine), none for the notification: \(raw)")
+    }
+
+    /// A request line past 4 MiB is answered with an error and the next request still is.
+    func testAHugeLineIsRefusedAndTheServerGoesOn() throws {
+        let huge = #"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":""# + String(repeating: "a", count: 5 << 20) + #""}}"#
+        let (answers, _, _) = try serve([huge, #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#],
+                                        tail: Data(repeating: UInt8(ascii: "z"), count: 6 << 20))  // and no newline at the end
+        let errors = answers.compactMap { $0["error"] as? [String: Any] }
+        XCTAssertEqual(errors.count, 2, "the huge line and the unterminated tail: \(answers)")
+        XCTAssertTrue(errors.allSatisfy { ($0["code"] as? Int) == -32600 && ($0["message"] as? String)?.contains("at most 4194304 bytes") == true })
+        XCTAssertTrue(answers.contains { ($0["id"] as? Int) == 2 && $0["result"] != nil }, "\(answers)")
+    }
+}
