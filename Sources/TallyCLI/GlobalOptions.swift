@@ -92,6 +92,16 @@ public struct DashboardOptions: ParsableArguments {
     @Option(name: .long, help: "Colour theme name (default, light, gruvbox, nord, dracula, high-contrast, monochrome, or your own).")
     public var theme: String?
 
+    @OptionGroup public var refresh: RefreshOption
+
+    public var refreshSeconds: Double? { refresh.seconds }
+}
+
+/// `--refresh SECONDS`, one definition for the dashboard (`tally`, `tally demo`) and `tally mcp`,
+/// the commands that keep the cache fresh while they run.
+public struct RefreshOption: ParsableArguments {
+    public init() {}
+
     @Option(name: .long, parsing: .unconditional,
             help: "Seconds between the background checks for stale data (default 60).")
     public var refresh: String?
@@ -100,5 +110,6 @@ public struct DashboardOptions: ParsableArguments {
         _ = try GlobalOptions.seconds("refresh", refresh)
     }
 
-    public var refreshSeconds: Double? { try? GlobalOptions.seconds("refresh", refresh) }
+    /// The value, checked (nil when not given).
+    public var seconds: Double? { try? GlobalOptions.seconds("refresh", refresh) }
 }

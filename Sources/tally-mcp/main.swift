@@ -14,17 +14,12 @@ struct TallyMCPCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(parsing: .unconditional, help: "Seconds between the background checks for stale data (default 60).")
-    var refresh: String?
-
-    func validate() throws {
-        _ = try GlobalOptions.seconds("refresh", refresh)
-    }
+    @OptionGroup var refresh: RefreshOption
 
     func run() async throws {
         // A client that goes away while an answer is written must not kill the process.
         signal(SIGPIPE, SIG_IGN)
-        let config = try global.resolve(refresh: try GlobalOptions.seconds("refresh", refresh))
+        let config = try global.resolve(refresh: try GlobalOptions.seconds("refresh", refresh.refresh))
         let workspace = try await WorkspaceStart.open(config)
         let server = TallyMCPServer(context: ToolContext(workspace: workspace), version: TallyVersion.current)
         try await server.runOverStdio()

@@ -19,12 +19,7 @@ extension Tally {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(parsing: .unconditional, help: "Seconds between the background checks for stale data (default 60).")
-        var refresh: String?
-
-        func validate() throws {
-            _ = try GlobalOptions.seconds("refresh", refresh)
-        }
+        @OptionGroup var refresh: RefreshOption
 
         /// Runs `tally-mcp` (installed beside `tally`) in this process's place: the MCP SDK, and
         /// the libraries it links, stay out of the dashboard's start-up and memory.

@@ -62,38 +62,51 @@ extension Tally {
         }
     }
 
-    struct Promote: AsyncParsableCommand {
+    struct Promote: OneTaskCommand {
         static let configuration = CommandConfiguration(abstract: "Make a task active, as WorkOS's promote does.")
+        static let done = "Promoted"
 
         @OptionGroup var global: GlobalOptions
         @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
 
-        func validate() throws { _ = try TaskCommandOutput.taskID(id) }
-
-        func run() async throws {
-            let taskID = try TaskCommandOutput.taskID(id)
-            let workspace = try await global.existingWorkspace()
-            let receipt = try await WritePipeline(workspace: workspace).perform(EditTask.Promote(taskID: taskID))
-            TaskCommandOutput.report(receipt?.state, task: receipt?.result.first, verb: "Promoted", id: taskID)
-            await workspace.primary?.close()
+        func write(_ taskID: Int64, through writes: WritePipeline) async throws -> (WriteState, WorkTask?)? {
+            try await writes.perform(EditTask.Promote(taskID: taskID)).map { ($0.state, $0.result.first) }
         }
     }
 
-    struct Delete: AsyncParsableCommand {
+    struct Delete: OneTaskCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a task from the primary and the cache.")
+        static let done = "Deleted"
 
         @OptionGroup var global: GlobalOptions
         @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
 
-        func validate() throws { _ = try TaskCommandOutput.taskID(id) }
-
-        func run() async throws {
-            let taskID = try TaskCommandOutput.taskID(id)
-            let workspace = try await global.existingWorkspace()
-            let receipt = try await WritePipeline(workspace: workspace).perform(DeleteTask.Intent(taskID: taskID))
-            TaskCommandOutput.report(receipt?.state, task: receipt?.write.task, verb: "Deleted", id: taskID)
-            await workspace.primary?.close()
+        func write(_ taskID: Int64, through writes: WritePipeline) async throws -> (WriteState, WorkTask?)? {
+            try await writes.perform(DeleteTask.Intent(taskID: taskID)).map { ($0.state, $0.write.task) }
         }
+    }
+}
+
+/// `tally promote ID` and `tally delete ID`: one task id, one write, one line (their shared
+/// parsing and reporting, defined once).
+protocol OneTaskCommand: AsyncParsableCommand {
+    /// The past tense the report starts with ("Promoted").
+    static var done: String { get }
+    var global: GlobalOptions { get }
+    var id: [String] { get }
+    /// Carries the write out; what became of it and the task as it is (nil: nothing written).
+    func write(_ taskID: Int64, through writes: WritePipeline) async throws -> (WriteState, WorkTask?)?
+}
+
+extension OneTaskCommand {
+    func validate() throws { _ = try TaskCommandOutput.taskID(id) }
+
+    func run() async throws {
+        let taskID = try TaskCommandOutput.taskID(id)
+        let workspace = try await global.existingWorkspace()
+        let outcome = try await write(taskID, through: WritePipeline(workspace: workspace))
+        TaskCommandOutput.report(outcome?.0, task: outcome?.1, verb: Self.done, id: taskID)
+        await workspace.primary?.close()
     }
 }
 
