@@ -200,6 +200,8 @@ extension DashboardSession {
             refreshAfterWrite()
         case .taskWritten(let taskID, let outcome, let verb):
             writes.finish(taskID)
+            // An add (no task id yet): the cursor goes to the new task when the list shows it.
+            if taskID == nil, let added = outcome.task { model.state.selectTask(id: added.id) }
             let title = outcome.task.map { "“\(TextSafety.sanitize($0.title))”" } ?? "task \(taskID.map(String.init) ?? "")"
             if verb.hasPrefix("↶") {
                 say("\(verb) \(title)")

@@ -4,9 +4,10 @@ import TallyUI
 /// A terminal without a screen: keys are queued by `send`, frames are kept as buffers. It lets
 /// the dashboard's real loop (`DashboardLoop`) run in tests, on another thread, without tmux.
 public final class TestTerminal: TerminalBackend, @unchecked Sendable {
-    public let width: Int
-    public let height: Int
     private let lock = NSLock()
+    private var size: (width: Int, height: Int)
+    private var resized = false
+    private let resizePipe: (read: Int32, write: Int32)
     private var keys: [Key] = []
     private var frames: [Buffer] = []
     private var closed = false
@@ -16,17 +17,35 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     private var focusChanges: [Bool] = []
 
     public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
+        size = (width, height)
         var fds: [Int32] = [0, 0]
         _ = Darwin_or_Glibc_pipe(&fds)
         pipe = (fds[0], fds[1])
         _ = Darwin_or_Glibc_pipe(&fds)
         quitPipe = (fds[0], fds[1])
+        _ = Darwin_or_Glibc_pipe(&fds)
+        resizePipe = (fds[0], fds[1])
+        _ = fcntl(resizePipe.read, F_SETFL, O_NONBLOCK)
     }
 
     deinit {
-        for fd in [pipe.read, pipe.write, quitPipe.read, quitPipe.write] { Foundation.close(fd) }
+        for fd in [pipe.read, pipe.write, quitPipe.read, quitPipe.write, resizePipe.read, resizePipe.write] {
+            Foundation.close(fd)
+        }
+    }
+
+    public var width: Int { lock.withLock { size.width } }
+    public var height: Int { lock.withLock { size.height } }
+
+    /// Changes the size as a terminal window would: the resize pipe wakes the loop (as SIGWINCH
+    /// does through `TerminalGuard`) and the next key read is `.resize`.
+    public func resize(width: Int, height: Int) {
+        lock.withLock {
+            size = (width, height)
+            resized = true
+        }
+        var byte: UInt8 = 1
+        _ = write(resizePipe.write, &byte, 1)
     }
 
     /// Queues keys as if typed.
@@ -71,6 +90,12 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
     public var inputFileDescriptor: Int32 { pipe.read }
     public var quitFileDescriptor: Int32 { quitPipe.read }
     public var quitRequested: Bool { lock.withLock { quitAsked } }
+    public var resizeFileDescriptor: Int32 { resizePipe.read }
+
+    public func drainResizeNotices() {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while read(resizePipe.read, &scratch, scratch.count) > 0 {}
+    }
 
     public func draw(_ buffer: Buffer) {
         lock.withLock { frames.append(buffer) }
@@ -80,6 +105,10 @@ public final class TestTerminal: TerminalBackend, @unchecked Sendable {
 
     public func readKey() -> Key? {
         lock.withLock {
+            if resized {
+                resized = false
+                return .resize
+            }
             guard !keys.isEmpty else {
                 // Empty the wake-up bytes so poll sleeps until the next send.
                 var scratch = [UInt8](repeating: 0, count: 64)

@@ -51,8 +51,9 @@ extension Tally {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
-            let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
+            var chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
+            chrome.isInteractive = false
             let history = state.view == .history
                 ? try workspace.cache.history(now: now, defaultTarget: config.targetPoints, workday: config.workday,
                                               doneDays: config.scope.doneDays)

@@ -35,14 +35,15 @@ extension SnapshotReader {
             let filter = TaskFilter(conditions: ["status = ?"] + conditions,
                                     arguments: [query.status.rawValue] + arguments)
             let total = try filter.count(db)
-            let offset = max(0, min(query.offset, max(0, total - 1)))
-            let tasks = try filter.page(db, offset: offset, limit: query.limit, of: total)
-            return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+            return try followingAnchor(query, total: total, row: row,
+                                       read: { try filter.page(db, offset: $0, limit: query.limit, of: total) },
+                                       rank: { try filter.rank(of: $0, db) })
 
         case .doneToday:
             let done = try doneTasks(on: today, conditions: conditions, arguments: arguments)
-            let window = done.dropFirst(query.offset).prefix(query.limit)
-            return TaskPage(rows: window.map(row), total: done.count, offset: query.offset)
+            return try followingAnchor(query, total: done.count, row: row,
+                                       read: { Array(done.dropFirst($0).prefix(query.limit)) },
+                                       rank: { id in done.firstIndex { $0.id == id } })
 
         case .all:
             let filter = TaskFilter(conditions: conditions, arguments: arguments)
@@ -54,18 +55,61 @@ extension SnapshotReader {
                 counts[row[0] as String?, default: 0] += row[1] as Int? ?? 0
             }
             let total = counts.values.reduce(0, +)
-            let offset = max(0, min(query.offset, max(0, total - 1)))
-            let tasks = search.isEmpty
-                ? try allBySegments(filter, counts: counts, total: total, offset: offset, limit: query.limit)
-                : try WorkTask.fetchAll(  // a search matches few rows: one scan, then sort them
-                    db, sql: """
-                        SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY
-                        CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
-                        WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?
-                        """,
-                    arguments: filter.statementArguments + [query.limit, offset])
-            return TaskPage(rows: tasks.map(row), total: total, offset: offset)
+            return try followingAnchor(query, total: total, row: row, read: { offset in
+                search.isEmpty
+                    ? try allBySegments(filter, counts: counts, total: total, offset: offset, limit: query.limit)
+                    : try WorkTask.fetchAll(  // a search matches few rows: one scan, then sort them
+                        db, sql: """
+                            SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY
+                            CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
+                            WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?
+                            """,
+                        arguments: filter.statementArguments + [query.limit, offset])
+            }, rank: { id in try rankInAll(of: id, filter: filter, counts: counts) })
         }
+    }
+
+    /// The page at the query's offset, and where its anchor (the selected task) is now. When the
+    /// anchor moved off that page (a sync or another program put many tasks above it), its rank
+    /// is counted (one bounded query) and the page is read again shifted by as far as it moved, so
+    /// the selected task keeps its place on screen. A task that left the list is looked up by id,
+    /// so the screen can say where it went.
+    ///
+    /// - Parameters:
+    ///   - read: the tasks of the page starting at an offset.
+    ///   - rank: the index of a task in the whole list, nil when the list does not hold it.
+    private func followingAnchor(_ query: TaskQuery, total: Int, row: (WorkTask) -> TaskRow,
+                                 read: (Int) throws -> [WorkTask], rank: (Int64) throws -> Int?) throws -> TaskPage {
+        func clamped(_ offset: Int) -> Int { max(0, min(offset, max(0, total - 1))) }
+        var offset = clamped(query.offset)
+        var tasks = try read(offset)
+        guard let anchor = query.anchor else { return TaskPage(rows: tasks.map(row), total: total, offset: offset) }
+        if let local = tasks.firstIndex(where: { $0.id == anchor.id }) {
+            return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(offset + local))
+        }
+        guard let index = try rank(anchor.id) else {
+            let now = try WorkTask.fetchOne(db, sql: "SELECT * FROM cached_tasks WHERE id = ?", arguments: [anchor.id])
+            return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .left(now))
+        }
+        offset = clamped(offset + index - anchor.index)
+        tasks = try read(offset)
+        return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(index))
+    }
+
+    /// The index of task `id` in the "all" list: the tasks of the statuses before its own, and
+    /// its rank within its status.
+    func rankInAll(of id: Int64, filter: TaskFilter, counts: [String?: Int]) throws -> Int? {
+        guard let status = try Row.fetchOne(
+            db, sql: "SELECT status FROM cached_tasks \(filter.adding("id = ?", id).whereClause)",
+            arguments: filter.adding("id = ?", id).statementArguments) else { return nil }
+        let own: String? = status[0]
+        let position = own.flatMap { Self.statusOrder.firstIndex(of: $0) } ?? Self.statusOrder.count
+        var before = 0
+        for (index, status) in Self.statusOrder.enumerated() where index < position { before += counts[status] ?? 0 }
+        let segment = position < Self.statusOrder.count
+            ? filter.adding("status = ?", Self.statusOrder[position])
+            : filter.adding("(status IS NULL OR status NOT IN (\(Self.statusOrder.map { "'\($0)'" }.joined(separator: ", "))))")
+        return try segment.rank(of: id, db).map { before + $0 }
     }
 
     /// The "all" list as consecutive segments, one per status in `statusOrder` and then every
@@ -112,6 +156,24 @@ struct TaskFilter {
 
     func count(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)", arguments: statementArguments) ?? 0
+    }
+
+    /// The index of task `id` among this filter's rows in the task pane's order, nil when the
+    /// filter does not hold it: the rows before it counted along the order's index.
+    func rank(of id: Int64, _ db: Database) throws -> Int? {
+        let own = adding("id = ?", id)
+        guard let row = try Row.fetchOne(db, sql: "SELECT sort_order FROM cached_tasks \(own.whereClause)",
+                                         arguments: own.statementArguments) else { return nil }
+        let before: TaskFilter
+        let sortOrder: DatabaseValue = row[0]
+        if !sortOrder.isNull {
+            before = TaskFilter(conditions: conditions + ["(sort_order IS NULL, sort_order, id) < (0, ?, ?)"],
+                                arguments: arguments + [sortOrder, id])
+        } else {
+            // Rows without a sort order come last, by id; a row value with NULL compares as NULL.
+            before = TaskFilter(conditions: conditions + ["(sort_order IS NOT NULL OR id < ?)"], arguments: arguments + [id])
+        }
+        return try before.count(db)
     }
 
     /// Rows `offset..<offset + limit` in the task pane's order (the order of the

@@ -33,4 +33,14 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Show this line in the status bar.
     case message(String)
+
+    /// The task this effect writes, if it writes one.
+    public var taskID: Int64? {
+        switch self {
+        case .complete(let id, _), .editTask(let id, _), .promote(let id), .moveTask(let id, _, _), .deleteTask(let id):
+            return id
+        default:
+            return nil
+        }
+    }
 }
