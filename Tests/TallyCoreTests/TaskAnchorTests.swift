@@ -71,6 +71,15 @@ final class TaskAnchorTests: XCTestCase {
         var page = try page(store, TaskQuery(status: .active, offset: 0, limit: 30, anchor: TaskAnchor(id: 360, index: 0)))
         XCTAssertEqual(page.anchor, .at(309))
         XCTAssertEqual(page.rows.first { $0.task.id == 360 }?.task.title, "Unordered 360")
+        // Last seen in the second half (and off the page read): the rows after it are counted
+        // instead, with the same answer.
+        page = try self.page(store, TaskQuery(status: .active, offset: 0, limit: 30, anchor: TaskAnchor(id: 365, index: 318)))
+        XCTAssertEqual(page.anchor, .at(314))
+        XCTAssertEqual(page.index(of: 365), 314, "the page holds it even when the query's page did not")
+        page = try self.page(store, TaskQuery(status: .active, offset: 0, limit: 30, anchor: TaskAnchor(id: 290, index: 300)))
+        XCTAssertEqual(page.anchor, .at(289))
+        page = try self.page(store, TaskQuery(status: .all, offset: 0, limit: 30, anchor: TaskAnchor(id: 340, index: 365)))
+        XCTAssertEqual(page.anchor, .at(320 + 39))
         // "all": the active tasks, then the queued ones.
         page = try self.page(store, TaskQuery(status: .all, offset: 0, limit: 30, anchor: TaskAnchor(id: 310, index: 0)))
         XCTAssertEqual(page.anchor, .at(320 + 9))
