@@ -48,9 +48,13 @@ extension Tally {
             let now = Date()
             let state = view.state
             let query = state.taskQuery(width: width, height: height)
-            let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
+            var snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
             workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
+            // The cache pane counts the lookups this frame just made.
+            if !workspace.cache.isReadOnly, let rates = try? workspace.cache.read({ db in try CacheStats.summary(db, now: now) }) {
+                snapshot.hitRates = rates
+            }
             var chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
             chrome.isInteractive = false

@@ -184,6 +184,15 @@ final class SelectionFollowsTaskTests: XCTestCase {
         XCTAssertTrue(frame(session).contains("1/"), frame(session))
     }
 
+    /// The first frame counts the lookups the start made, instead of `— (0)` for a minute.
+    func testTheFirstFrameShowsTheStartsLookups() async throws {
+        let workspace = try await workspace()
+        let lines = frame(session(workspace)).split(separator: "\n")
+        let clients = try XCTUnwrap(lines.first { $0.contains("│ clients ") })
+        XCTAssertTrue(clients.contains("100% (1)"), String(clients))
+        XCTAssertFalse(lines.contains { $0.contains("│ overall") && $0.contains("— (0)") }, lines.joined(separator: "\n"))
+    }
+
     /// A resize wakes the loop at once, even when its timed look is a minute away.
     func testAResizeIsDrawnWithoutWaitingForTheLoopsInterval() async throws {
         let workspace = try await workspace()
