@@ -36,6 +36,7 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
             pollfd(fd: terminal.inputFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: terminal.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: session.wakeFileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: terminal.resizeFileDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         var lastKeyCheck = DispatchTime.now().uptimeNanoseconds
         while !session.wantsQuit {
@@ -46,11 +47,15 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 || terminal.quitRequested { break }
             if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // the terminal went away
-            // ncurses is asked for keys when the terminal has input, when a signal (SIGWINCH)
-            // cut the sleep short, and once a second in case it holds one back; an idle wake
-            // costs one poll and one look at the cache, not ncurses' own poll and read as well.
+            // ncurses is asked for keys when the terminal has input, when it changed size (the
+            // resize pipe; SIGWINCH itself may land on another thread and cut no sleep short here),
+            // when a signal cut the sleep short, and once a second in case it holds one back; an
+            // idle wake costs one poll and one look at the cache, not ncurses' own poll and read.
             let now = DispatchTime.now().uptimeNanoseconds
-            let lookForKeys = fds[0].revents & Int16(POLLIN) != 0 || ready < 0 || now - lastKeyCheck >= 1_000_000_000
+            let resized = fds[3].revents & Int16(POLLIN) != 0
+            if resized { terminal.drainResizeNotices() }
+            let lookForKeys = fds[0].revents & Int16(POLLIN) != 0 || resized || ready < 0
+                || now - lastKeyCheck >= 1_000_000_000
             var keyReadAt: UInt64 = 0
             while lookForKeys, let key = terminal.readKey() {
                 if keyReadAt == 0 { keyReadAt = DispatchTime.now().uptimeNanoseconds }

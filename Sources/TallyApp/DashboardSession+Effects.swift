@@ -137,6 +137,8 @@ extension DashboardSession {
         case .written(let report):
             let tone: StatusMessage.Kind = report.tone == .success ? .success : report.tone == .error ? .error : .info
             say(report.message, tone)
+            // An add: the cursor goes to the new task; the rebuild below finds it.
+            if let created = report.createdTaskID { model.state.selectTask(id: created) }
             refreshAfterWrite()
         case .reopened(let failure, let full):
             reopening = false

@@ -37,9 +37,11 @@ public final class DashboardSession {
     let timeZone: TimeZone
     let logger = Logger(label: "tally.dashboard")
 
-    /// Counts lookups; the first are written at the first tick, so the cache pane is not empty
-    /// for a minute.
+    /// Counts lookups; the start-up lookups are written at once (and shown), so the cache pane
+    /// does not read `— (0)` for the first minute.
     let lookups: LookupRecorder
+    /// The tasks this session's keys wrote, and when (see `wroteRecently`).
+    var recentTaskWrites: [Int64: Date] = [:]
     var lastClockSecond = 0
     /// Counts snapshot rebuilds (each follows a change to the cache); the history was read at
     /// `historyGeneration`.
@@ -93,6 +95,7 @@ public final class DashboardSession {
                            themeName: theme.name, timeZone: timeZone))
         if cache.isReadOnly { model.chrome.message = StatusMessage("read-only cache: viewing only", kind: .info) }
         rebuild(countLookups: true, now: now)
+        flushLookups(force: false, now: now)
         _ = watcher?.hasChanged()
         if let scheduler { Task { await scheduler.start() } }
     }
@@ -143,7 +146,7 @@ public final class DashboardSession {
             }
             if settler.shouldShow(at: now) {
                 settler.shown()
-                rebuild(countLookups: true, now: now)
+                rebuild(countLookups: true, announce: true, now: now)
             }
         }
         let second = Int(now.timeIntervalSince1970)
@@ -254,7 +257,10 @@ public final class DashboardSession {
     }
 
     /// Rebuilds the snapshot for the current query (one read transaction).
-    func rebuild(countLookups: Bool, now: Date = Date()) {
+    ///
+    /// - Parameter announce: the change came from elsewhere (a sync, another program): a
+    ///   selected task that left the list is said so on the status line.
+    func rebuild(countLookups: Bool, announce: Bool = false, now: Date = Date()) {
         let query = model.state.taskQuery(width: width, height: height)
         do {
             let snapshot = try workspace.cache.snapshot(query: query, now: now, timeZone: timeZone,
@@ -262,10 +268,11 @@ public final class DashboardSession {
                                                         pendingTaskIDs: writes?.pendingTaskIDs ?? [],
                                                         pendingHabitIDs: writes?.pendingHabitIDs ?? [])
             if countLookups { count(new: snapshot, old: model.snapshot, now: now) }
+            let previous = model.snapshot
             model.snapshot = snapshot
             model.chrome.now = now
             snapshotGeneration += 1
-            adopt()
+            adopt(announcing: announce && !wroteRecently(model.state.selectedTaskID, now: now) ? previous : nil)
             prepareHistory(now: now)
             updateHistory(now: now)
         } catch {
@@ -275,22 +282,33 @@ public final class DashboardSession {
         needsRedraw = true
     }
 
-    /// Keeps the view state inside the snapshot; reloads the task page once when the window
-    /// moved off it.
-    func adopt() {
-        if model.state.adopt(model.snapshot, width: width, height: height).contains(.reload) {
-            if (try? loadTaskPage()) != nil {
-                _ = model.state.adopt(model.snapshot, width: width, height: height)
-            }
+    /// Moves the view state's selections to where their items are in the snapshot; reloads the
+    /// task page once when the window or the selected task moved off it.
+    ///
+    /// - Parameter previous: the snapshot shown before a change made elsewhere, so a selected
+    ///   task that left the list is said so; nil after the person's own keys and writes.
+    func adopt(announcing previous: Snapshot? = nil) {
+        var effects = model.state.adopt(model.snapshot, width: width, height: height, announcing: previous)
+        if effects.contains(.reload), (try? loadTaskPage()) != nil {
+            effects += model.state.adopt(model.snapshot, width: width, height: height)
         }
+        for case .message(let text) in effects { say(text) }
+    }
+
+    /// Whether this session wrote task `id` in the last few seconds: its leaving the list is
+    /// what the person asked for, and the write's own report says so.
+    func wroteRecently(_ id: Int64?, now: Date) -> Bool {
+        guard let id, let at = recentTaskWrites[id] else { return false }
+        return now.timeIntervalSince(at) < WritePipeline.undoWindow
     }
 
     /// Reads only the task pane's page for the current query (a filter, a scroll, a pending
-    /// mark): one bounded query, so a key on a 100,000-task cache still answers within a frame.
+    /// mark, a write of the person's): one bounded query (two when the selected task moved off
+    /// the page), so a key on a 100,000-task cache still answers within a frame.
     func reloadTasks(now: Date = Date()) {
         do {
             try loadTaskPage(now: now)
-            _ = model.state.adopt(model.snapshot, width: width, height: height)
+            adopt()
         } catch {
             say(error.userMessage, .error)
             logger.error("task page failed: \(error.userMessage)")
@@ -318,7 +336,12 @@ public final class DashboardSession {
     /// Writes the counters at most once a minute (every write wakes every watcher of the cache),
     /// never waiting on the loop's thread for another program's writes.
     func flushLookups(force: Bool, now: Date = Date()) {
-        lookups.flushNow(force: force, now: now)
+        guard lookups.flushNow(force: force, now: now) else { return }
+        // The pane shows the counts just written, not those read with the last snapshot.
+        if let rates = try? workspace.cache.read({ db in try CacheStats.summary(db, now: now) }), rates != model.snapshot.hitRates {
+            model.snapshot.hitRates = rates
+            needsRedraw = true
+        }
     }
 
     // MARK: Keys
@@ -330,6 +353,10 @@ public final class DashboardSession {
         scheduler?.noteKey(at: now)
         let view = model.state.view
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
+        for effect in effects {
+            if let id = effect.taskID { recentTaskWrites[id] = now }
+        }
+        recentTaskWrites = recentTaskWrites.filter { now.timeIntervalSince($0.value) < WritePipeline.undoWindow }
         // The key line of a view just opened shows its keys, not what was said before it.
         if model.state.view != view { model.chrome.message = nil }
         updateHistory(now: now)

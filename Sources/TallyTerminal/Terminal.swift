@@ -41,6 +41,7 @@ public final class Terminal: TerminalBackend {
         guard initscr() != nil else { throw TerminalError.cannotStart }
         isOpen = true
         TerminalGuard.install()
+        TerminalGuard.watchResize()
         raw()
         noecho()
         nonl()
@@ -157,6 +158,8 @@ public final class Terminal: TerminalBackend {
     public var inputFileDescriptor: Int32 { STDIN_FILENO }
     public var quitFileDescriptor: Int32 { TerminalGuard.quitFileDescriptor }
     public var quitRequested: Bool { TerminalGuard.quitSignal != 0 }
+    public var resizeFileDescriptor: Int32 { TerminalGuard.resizeFileDescriptor }
+    public func drainResizeNotices() { TerminalGuard.drainResize() }
 
     /// The next key if one is waiting (never blocks). Focus reports are not keys: they are kept
     /// for `takeFocusChanges()`.

@@ -22,6 +22,48 @@ public enum TerminalGuard {
     /// The read end of the quit pipe: readable once a quit signal has arrived.
     public static var quitFileDescriptor: Int32 { quitPipe.read }
 
+    nonisolated(unsafe) static var resizePipe: (read: Int32, write: Int32) = (-1, -1)
+    /// ncurses' own SIGWINCH handler, which the one below calls first.
+    nonisolated(unsafe) static var cursesResizeAction = sigaction()
+
+    /// The read end of the resize pipe: readable once the terminal changed size.
+    public static var resizeFileDescriptor: Int32 { resizePipe.read }
+
+    /// Makes SIGWINCH write to a pipe the loop polls, after ncurses' handler has noted it (so
+    /// the next read returns KEY_RESIZE). The signal may be delivered to any of the process's
+    /// threads, and then interrupts nothing on the loop's: without the pipe a resize waited for
+    /// the loop's next timed look at the keyboard, up to a second.
+    static func watchResize() {
+        if resizePipe.read < 0 {
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { return }
+            resizePipe = (fds[0], fds[1])
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+        }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { number in
+            let previous = TerminalGuard.cursesResizeAction
+            if previous.sa_flags & Int32(SA_SIGINFO) != 0 {
+                previous.__sigaction_handler.sa_sigaction?(number, nil, nil)
+            } else if let handler = previous.__sigaction_handler.sa_handler,
+                      unsafeBitCast(handler, to: Int.self) > 1 {  // neither SIG_DFL (0) nor SIG_IGN (1)
+                handler(number)
+            }
+            var byte: UInt8 = 1
+            _ = write(TerminalGuard.resizePipe.write, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(SA_RESTART)
+        sigaction(SIGWINCH, &action, &cursesResizeAction)
+    }
+
+    /// Empties the resize pipe.
+    public static func drainResize() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while resizePipe.read >= 0, read(resizePipe.read, &buffer, buffer.count) > 0 {}
+    }
+
     static func install() {
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {
@@ -60,6 +102,7 @@ public enum TerminalGuard {
             action.__sigaction_handler.sa_handler = SIG_DFL
             sigaction(signal, &action, nil)
         }
+        if resizePipe.read >= 0 { sigaction(SIGWINCH, &cursesResizeAction, nil) }
     }
 
     /// Leaves the alternate screen, shows the cursor, resets attributes and mouse reporting, and

@@ -48,11 +48,16 @@ extension Tally {
             let now = Date()
             let state = view.state
             let query = state.taskQuery(width: width, height: height)
-            let snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
+            var snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)
             await workspace.countLookups(Namespace.allCases, snapshot: snapshot, now: now)
-            let chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
+            // The cache pane counts the lookups this frame just made.
+            if !workspace.cache.isReadOnly, let rates = try? await workspace.cache.read({ db in try CacheStats.summary(db, now: now) }) {
+                snapshot.hitRates = rates
+            }
+            var chrome = Chrome(now: now, nextSyncAt: nil, syncInFlight: snapshot.runningJob != nil,
                                 primaryName: try config.primaryLocation()?.description, themeName: theme.name)
+            chrome.isInteractive = false
             let history = state.view == .history
                 ? try workspace.cache.history(now: now, defaultTarget: config.targetPoints, workday: config.workday,
                                               doneDays: config.scope.doneDays)

@@ -33,6 +33,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(ansi.stdout.contains("38;5;"), "256-colour SGR")
     }
 
+    /// `tally render` right after `tally demo`: the cache pane counts the frame's own lookups,
+    /// and a frame too small for the dashboard tells nobody to press q.
+    func testRenderCountsItsLookupsAndPrintsNoKeyHints() throws {
+        let dir = TempDirectory("tally-cli")
+        XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path]).status, 0)
+        let render = try Tally.run(["render", "--cache", dir.file("cache.db"), "--size", "100x30"])
+        XCTAssertEqual(render.status, 0, render.stderr)
+        let overall = render.stdout.split(separator: "\n").first { $0.contains("│ overall") }
+        XCTAssertNotNil(overall, render.stdout)
+        XCTAssertFalse(overall?.contains("— (0)") ?? true, render.stdout)
+        let small = try Tally.run(["render", "--cache", dir.file("cache.db"), "--size", "50x20"])
+        XCTAssertEqual(small.status, 0, small.stderr)
+        XCTAssertTrue(small.stdout.contains("terminal too small — needs 60×15"), small.stdout)
+        XCTAssertTrue(small.stdout.contains("now 50×20"), small.stdout)
+        XCTAssertFalse(small.stdout.contains("quits"), small.stdout)
+    }
+
     /// `tally add`, `edit`, `promote`, `delete`: written to the primary and the cache; bad input
     /// is one line on stderr, a non-zero exit, and nothing written.
     func testTaskCommandsWriteThroughAndRefuseBadInput() throws {

@@ -116,8 +116,10 @@ final class ConcurrentWritersTests: XCTestCase {
         XCTAssertGreaterThan(syncs, 0)
         XCTAssertEqual(errorScreens.first ?? "", "", "no error on screen while the writer ran")
 
-        // The screen keeps up: the last row written is at the top of the active list.
+        // The screen keeps up: the highlight stayed on the task it was on (the writer's rows
+        // went in above it), and the last row written is at the top of the active list.
         let last = "soak row \(committed)"
+        tmux.send("g")
         let shown = tmux.wait(timeout: 5) { $0.contains(last) }
         XCTAssertTrue(shown.ok, "\(last) not shown:\n\(shown.screen)")
         XCTAssertFalse(Self.showsAnError(shown.screen), shown.screen)

@@ -201,10 +201,14 @@ final class McpTests: XCTestCase {
         XCTAssertTrue(tmux.wait(for: "Finish the MCP handoff").ok, tmux.capture())
         let client = try McpClient.start([["call": "workos_complete_task", "arguments": ["taskId": id]], ["sleep": 2]],
                                          arguments: sqliteArguments)
-        let gone = tmux.wait(timeout: 15) { !$0.contains("Finish the MCP handoff") }
+        // Gone from the task list; the status line says where the selected task went.
+        let gone = tmux.wait(timeout: 15) { screen in
+            !screen.split(separator: "\n").contains { $0.contains("┃") && $0.contains("Finish the MCP handoff") }
+        }
         let seenAt = Date().timeIntervalSince1970
         let report = try client.wait()
         XCTAssertTrue(gone.ok, gone.screen)
+        XCTAssertTrue(tmux.wait(for: "“Finish the MCP handoff” moved to done").ok, tmux.capture())
         XCTAssertFalse(report.results.isError(0), report.results.text(0))
         let returnedAt = try XCTUnwrap(report.results.first?["at"] as? Double)
         XCTAssertLessThan(seenAt - returnedAt, 1.0, "shown \(seenAt - returnedAt) s after the tool answered")

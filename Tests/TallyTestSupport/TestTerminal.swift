@@ -5,31 +5,51 @@ import TallyUI
 /// A terminal without a screen: keys are queued by `send`, frames are kept as buffers. It lets
 /// the dashboard's real loop (`DashboardLoop`) run in tests, on another thread, without tmux.
 public final class TestTerminal: TerminalBackend, Sendable {
-    public let width: Int
-    public let height: Int
     private struct State {
+        var size: (width: Int, height: Int)
+        var resized = false
         var keys: [Key] = []
         var frames: [Buffer] = []
         var closed = false
         var quitAsked = false
         var focusChanges: [Bool] = []
     }
-    private let state = Mutex(State())
+
+    private let state: Mutex<State>
     private let pipe: (read: Int32, write: Int32)
     private let quitPipe: (read: Int32, write: Int32)
+    private let resizePipe: (read: Int32, write: Int32)
 
     public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
+        state = Mutex(State(size: (width, height)))
         var fds: [Int32] = [0, 0]
         _ = Darwin_or_Glibc_pipe(&fds)
         pipe = (fds[0], fds[1])
         _ = Darwin_or_Glibc_pipe(&fds)
         quitPipe = (fds[0], fds[1])
+        _ = Darwin_or_Glibc_pipe(&fds)
+        resizePipe = (fds[0], fds[1])
+        _ = fcntl(resizePipe.read, F_SETFL, O_NONBLOCK)
     }
 
     deinit {
-        for fd in [pipe.read, pipe.write, quitPipe.read, quitPipe.write] { Foundation.close(fd) }
+        for fd in [pipe.read, pipe.write, quitPipe.read, quitPipe.write, resizePipe.read, resizePipe.write] {
+            Foundation.close(fd)
+        }
+    }
+
+    public var width: Int { state.withLock { $0.size.width } }
+    public var height: Int { state.withLock { $0.size.height } }
+
+    /// Changes the size as a terminal window would: the resize pipe wakes the loop (as SIGWINCH
+    /// does through `TerminalGuard`) and the next key read is `.resize`.
+    public func resize(width: Int, height: Int) {
+        state.withLock { state in
+            state.size = (width, height)
+            state.resized = true
+        }
+        var byte: UInt8 = 1
+        _ = write(resizePipe.write, &byte, 1)
     }
 
     /// Queues keys as if typed.
@@ -74,6 +94,12 @@ public final class TestTerminal: TerminalBackend, Sendable {
     public var inputFileDescriptor: Int32 { pipe.read }
     public var quitFileDescriptor: Int32 { quitPipe.read }
     public var quitRequested: Bool { state.withLock { $0.quitAsked } }
+    public var resizeFileDescriptor: Int32 { resizePipe.read }
+
+    public func drainResizeNotices() {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while read(resizePipe.read, &scratch, scratch.count) > 0 {}
+    }
 
     public func draw(_ buffer: Buffer) {
         state.withLock { $0.frames.append(buffer) }
@@ -84,6 +110,10 @@ public final class TestTerminal: TerminalBackend, Sendable {
     public func readKey() -> Key? {
         let fd = pipe.read
         return state.withLock { state in
+            if state.resized {
+                state.resized = false
+                return .resize
+            }
             guard !state.keys.isEmpty else {
                 // Empty the wake-up bytes so poll sleeps until the next send.
                 var scratch = [UInt8](repeating: 0, count: 64)

@@ -137,11 +137,11 @@ final class KeyTests: XCTestCase {
     func testCompleteTheSelectedTask() {
         var state = ViewState()
         XCTAssertEqual(press(.char("c"), state: &state), [.complete(taskID: 101, points: nil)])
-        state.selection = 2
+        _ = press(.char("j"), .char("j"), state: &state)
         XCTAssertEqual(press(.char("c"), state: &state), [.message("“Send quarterly invoice” is already waiting for the primary.")])
         var done = Fixtures.taskRows
         done[0].task.status = "done"
-        state.selection = 0
+        _ = press(.char("g"), state: &state)
         XCTAssertEqual(press(.char("c"), state: &state, snapshot: Fixtures.snapshot(rows: done)),
                        [.message("“Review ECT project requirements” is already done.")])
         let empty = Fixtures.snapshot(rows: [])

@@ -58,9 +58,9 @@ final class SafetyTests: XCTestCase {
             XCTAssertFalse(screen[pointsX, y].isContinuation, "points column on row \(y)")
         }
         assertScreen(crop(screen, Rect(x: 30, y: 4, width: 70, height: 3)), """
-        ┃● ■ Raleigh   Evil title with controls               deliverable   4┃
-        ┃● ■ Orlando   日本語のタスクを完了する 🎉🎉 very lo… progress      2┃
-        ┃⧗ ■ Revenue   Émoji ✍  and 🗓  and 👩‍💻 mixed           quick-win     2┃
+        ┃● ■ Raleigh    Evil title with controls              deliverable   4┃
+        ┃● ■ Orlando    日本語のタスクを完了する 🎉🎉 very l… progress      2┃
+        ┃⧗ ■ Revenue    Émoji ✍  and 🗓  and 👩‍💻 mixed          quick-win     2┃
         """)
     }
 

@@ -11,22 +11,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
-        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
-        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
-        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis       Reconcile vendor contract          milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky      Update staff schedule              checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh       Fix intake form                    quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General Admin Plan training deck                 progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando       Write board summary                deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue       Audit payroll export               progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis       Compile grant application          milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh       Document data backup               checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky      Schedule site visit notes          quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando       Test client portal                 progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh       Migrate CRM pipeline               deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General Admin Clean up expense receipts          checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
@@ -46,17 +46,17 @@ final class ScreenTests: XCTestCase {
         assertScreen(Fixtures.render(width: 60, height: 15), """
          11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                    Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements            4┃
-        ┃● ■ Orlando   Draft ICF LPN template                     2┃
-        ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
-        ┃● ■ Memphis   Reconcile vendor contract                  8┃
-        ┃● ■ Kentucky  Update staff schedule                      1┃
-        ┃● ■ Raleigh   Fix intake form                            2┃
-        ┃● ■ General … Plan training deck                         2┃
-        ┃● ■ Orlando   Write board summary                        4┃
-        ┃● ■ Revenue   Audit payroll export                       2┃
-        ┃● ■ Memphis   Compile grant application                  7┃
+        ┃  Client          Title                                Pts┃
+        ┃● ■ Raleigh       Review ECT project requirements        4┃
+        ┃● ■ Orlando       Draft ICF LPN template                 2┃
+        ┃⧗ ■ Revenue       Send quarterly invoice                 2┃
+        ┃● ■ Memphis       Reconcile vendor contract              8┃
+        ┃● ■ Kentucky      Update staff schedule                  1┃
+        ┃● ■ Raleigh       Fix intake form                        2┃
+        ┃● ■ General Admin Plan training deck                     2┃
+        ┃● ■ Orlando       Write board summary                    4┃
+        ┃● ■ Revenue       Audit payroll export                   2┃
+        ┃● ■ Memphis       Compile grant application              7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          j/k move  ↵ details  c complete  p points  a add    ? help
         """)
@@ -68,25 +68,25 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                                                                                                                       synced 3m ago · next sync in 50s
          Points ████████████████████████▌░░░░░░░░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 today · 25 this week   Pressure 3   Clients 3/4
         ╭─ Clients ──────────────── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients                          40│┃   Client          Title                                                                           Category   Drain     Effort  Updated   Tier         Pts┃
-        │ 1 ■ Raleigh                            12│┃●  ■ Raleigh       Review ECT project requirements                                                 work       deep           2  1h        deliverable    4┃
-        │ 2 ■ Orlando                             8│┃●  ■ Orlando       Draft ICF LPN template                                                          work       deep           2  1h        progress       2┃
-        │ 3 ■ Memphis                             7│┃⧗  ■ Revenue       Send quarterly invoice                                                          work       deep           2  1h        quick-win      2┃
-        │ 4 ■ Kentucky                            5│┃●  ■ Memphis       Reconcile vendor contract                                                       work       deep           2  1h        milestone      8┃
-        │ 5 ■ Revenue                             6│┃●  ■ Kentucky      Update staff schedule                                                           work       deep           2  1h        checkbox       1┃
-        │ 6 ■ General Admin                       2│┃●  ■ Raleigh       Fix intake form                                                                 work       deep           2  1h        quick-win      2┃
-        ╰──────────────────────────────────────────╯┃●  ■ General Adm…  Plan training deck                                                              work       deep           2  2h        progress       2┃
-        ╭─ Habits ───────────────────── 2/8 today ─╮┃●  ■ Orlando       Write board summary                                                             work       deep           2  2d        deliverable    4┃
-        │     Habit              Freq      Now Best│┃●  ■ Revenue       Audit payroll export                                                            work       deep           2  1h        progress       2┃
-        │✓ 💧 Drink water        daily       6   14│┃●  ■ Memphis       Compile grant application                                                       work       deep           2  1h        milestone      7┃
-        │  🏃 Morning run        weekdays    3    3│┃●  ■ Raleigh       Document data backup                                                            work       deep           2  1h        checkbox       1┃
-        │  📚 Read 20 pages      daily       0   21│┃●  ■ Kentucky      Schedule site visit notes                                                       work       deep           2  1h        quick-win      2┃
-        │✓ 🧘 Meditate           daily      12   30│┃●  ■ Orlando       Test client portal                                                              work       deep           2  1h        progress       2┃
-        │  ✍  Journal            daily       2    9│┃●  ■ Raleigh       Migrate CRM pipeline                                                            work       deep           2  1h        deliverable    4┃
-        │  🗓  Weekly review      weekly      4    4│┃●  ■ General Adm…  Clean up expense receipts                                                       work       deep           2  1h        checkbox       1┃
-        │  🥗 Cook at home       daily       1    5│┃●  ■ Memphis       Follow up on survey results                                                     work       deep           2  1h        quick-win      2┃
-        │  📵 No phone after 9   daily       0    2│┃●  ■ Revenue       Prepare monthly newsletter                                                      work       deep           2  1h        progress       2┃
-        │                                          │┃●  ■ Kentucky      Troubleshoot website copy                                                       work       deep           2  1h        quick-win      2┃
+        │▸  All clients                          40│┃   Client           Title                                                                          Category   Drain     Effort  Updated   Tier         Pts┃
+        │ 1 ■ Raleigh                            12│┃●  ■ Raleigh        Review ECT project requirements                                                work       deep           2  1h        deliverable    4┃
+        │ 2 ■ Orlando                             8│┃●  ■ Orlando        Draft ICF LPN template                                                         work       deep           2  1h        progress       2┃
+        │ 3 ■ Memphis                             7│┃⧗  ■ Revenue        Send quarterly invoice                                                         work       deep           2  1h        quick-win      2┃
+        │ 4 ■ Kentucky                            5│┃●  ■ Memphis        Reconcile vendor contract                                                      work       deep           2  1h        milestone      8┃
+        │ 5 ■ Revenue                             6│┃●  ■ Kentucky       Update staff schedule                                                          work       deep           2  1h        checkbox       1┃
+        │ 6 ■ General Admin                       2│┃●  ■ Raleigh        Fix intake form                                                                work       deep           2  1h        quick-win      2┃
+        ╰──────────────────────────────────────────╯┃●  ■ General Admin  Plan training deck                                                             work       deep           2  2h        progress       2┃
+        ╭─ Habits ───────────────────── 2/8 today ─╮┃●  ■ Orlando        Write board summary                                                            work       deep           2  2d        deliverable    4┃
+        │     Habit              Freq      Now Best│┃●  ■ Revenue        Audit payroll export                                                           work       deep           2  1h        progress       2┃
+        │✓ 💧 Drink water        daily       6   14│┃●  ■ Memphis        Compile grant application                                                      work       deep           2  1h        milestone      7┃
+        │  🏃 Morning run        weekdays    3    3│┃●  ■ Raleigh        Document data backup                                                           work       deep           2  1h        checkbox       1┃
+        │  📚 Read 20 pages      daily       0   21│┃●  ■ Kentucky       Schedule site visit notes                                                      work       deep           2  1h        quick-win      2┃
+        │✓ 🧘 Meditate           daily      12   30│┃●  ■ Orlando        Test client portal                                                             work       deep           2  1h        progress       2┃
+        │  ✍  Journal            daily       2    9│┃●  ■ Raleigh        Migrate CRM pipeline                                                           work       deep           2  1h        deliverable    4┃
+        │  🗓  Weekly review      weekly      4    4│┃●  ■ General Admin  Clean up expense receipts                                                      work       deep           2  1h        checkbox       1┃
+        │  🥗 Cook at home       daily       1    5│┃●  ■ Memphis        Follow up on survey results                                                    work       deep           2  1h        quick-win      2┃
+        │  📵 No phone after 9   daily       0    2│┃●  ■ Revenue        Prepare monthly newsletter                                                     work       deep           2  1h        progress       2┃
+        │                                          │┃●  ■ Kentucky       Troubleshoot website copy                                                      work       deep           2  1h        quick-win      2┃
         │                                          │┃                                                                                                                                                          ┃
         │                                          │┃                                                                                                                                                          ┃
         │                                          │┃                                                                                                                                                          ┃
@@ -134,22 +134,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [2 QUEUED]                                       ⟳ syncing… 30%
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
-        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
-        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
-        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis       Reconcile vendor contract          milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky      Update staff schedule              checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh       Fix intake form                    quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General Admin Plan training deck                 progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando       Write board summary                deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue       Audit payroll export               progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis       Compile grant application          milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh       Document data backup               checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky      Schedule site visit notes          quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando       Test client portal                 progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh       Migrate CRM pipeline               deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General Admin Clean up expense receipts          checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ▶ job #42 manual · all                  started 1m ago ││            1h           24h            │
@@ -218,7 +218,7 @@ final class ScreenTests: XCTestCase {
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.     │
         │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                     │
-        │ When     2026-01-24 13:00:00 (1h ago)                                                            │
+        │ When     24 Jan 2026 13:00:00 (1h ago)                                                           │
         │ Type     network — retried automatically with backoff                                            │
         │ Entity   tasks                                                                                   │
         │ Attempt  3 of 3                                                                                  │
@@ -286,7 +286,7 @@ final class ScreenTests: XCTestCase {
         ╭─ Failure #12 ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
         │ Message  Could not reach PostgreSQL at db.example.com:5432 (connection refused); will retry.                                                                                                         │
         │ Cause    connection refused (errno 111, ECONNREFUSED) at db.example.com:5432                                                                                                                         │
-        │ When     2026-01-24 13:00:00 (1h ago)                                                                                                                                                                │
+        │ When     24 Jan 2026 13:00:00 (1h ago)                                                                                                                                                               │
         │ Type     network — retried automatically with backoff                                                                                                                                                │
         │ Entity   tasks                                                                                                                                                                                       │
         │ Attempt  3 of 3                                                                                                                                                                                      │
@@ -385,10 +385,10 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
         │ 4 ■ Ke┏━ Task #103 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓e     8┃
         │ 5 ■ Re┃ Title        Send quarterly invoice                                              ┃      1┃
         │ 6 ■ Ge┃ Client       ■ Revenue                                                           ┃n     2┃
@@ -398,8 +398,8 @@ final class ScreenTests: XCTestCase {
         │✓ 💧 Dr┃ Category     work                                                                ┃e     7┃
         │  🏃 Mo┃ Effort       estimate 2                                                          ┃      1┃
         │  📚 Re┃ Drain        deep                                                                ┃n     2┃
-        │✓ 🧘 Me┃ Created      2026-01-21 14:05:00 (3d ago)                                        ┃      2┃
-        │  ✍  Jo┃ Updated      2026-01-24 13:05:00 (1h ago)                                        ┃ble   4┃
+        │✓ 🧘 Me┃ Created      21 Jan 2026 14:05:00 (3d ago)                                       ┃      2┃
+        │  ✍  Jo┃ Updated      24 Jan 2026 13:05:00 (1h ago)                                       ┃ble   4┃
         │  🗓  We┃ Description  Details for Send quarterly invoice.                                 ┃      1┃
         ╰───────┃                                                                                  ┃━━━━━━━┛
         ╭─ Sync ┃ c complete  p points  e edit  Esc close                                          ┃ rate ─╮
@@ -420,7 +420,7 @@ final class ScreenTests: XCTestCase {
         assertScreen(Fixtures.render(state: ViewState(overlay: .points(.init(taskID: 101, title: "Review ECT project requirements", defaultPoints: 5, input: "7"))), width: 60, height: 15), """
          11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                    Pts┃
+        ┃  Client          Title                                Pts┃
         ┃●┏━ Complete with points ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓4┃
         ┃●┃ “Review ECT project requirements”                    ┃2┃
         ┃⧗┃                                                      ┃2┃
@@ -428,9 +428,9 @@ final class ScreenTests: XCTestCase {
         ┃●┃                                                      ┃1┃
         ┃●┃ ↵ complete  Esc cancel                               ┃2┃
         ┃●┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛2┃
-        ┃● ■ Orlando   Write board summary                        4┃
-        ┃● ■ Revenue   Audit payroll export                       2┃
-        ┃● ■ Memphis   Compile grant application                  7┃
+        ┃● ■ Orlando       Write board summary                    4┃
+        ┃● ■ Revenue       Audit payroll export                   2┃
+        ┃● ■ Memphis       Compile grant application              7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          j/k move  ↵ details  c complete  p points  a add    ? help
         """)
@@ -441,17 +441,17 @@ final class ScreenTests: XCTestCase {
         assertScreen(searchScreen(), """
          11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                    Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements            4┃
-        ┃● ■ Orlando   Draft ICF LPN template                     2┃
-        ┃⧗ ■ Revenue   Send quarterly invoice                     2┃
-        ┃● ■ Memphis   Reconcile vendor contract                  8┃
-        ┃● ■ Kentucky  Update staff schedule                      1┃
-        ┃● ■ Raleigh   Fix intake form                            2┃
-        ┃● ■ General … Plan training deck                         2┃
-        ┃● ■ Orlando   Write board summary                        4┃
-        ┃● ■ Revenue   Audit payroll export                       2┃
-        ┃● ■ Memphis   Compile grant application                  7┃
+        ┃  Client          Title                                Pts┃
+        ┃● ■ Raleigh       Review ECT project requirements        4┃
+        ┃● ■ Orlando       Draft ICF LPN template                 2┃
+        ┃⧗ ■ Revenue       Send quarterly invoice                 2┃
+        ┃● ■ Memphis       Reconcile vendor contract              8┃
+        ┃● ■ Kentucky      Update staff schedule                  1┃
+        ┃● ■ Raleigh       Fix intake form                        2┃
+        ┃● ■ General Admin Plan training deck                     2┃
+        ┃● ■ Orlando       Write board summary                    4┃
+        ┃● ■ Revenue       Audit payroll export                   2┃
+        ┃● ■ Memphis       Compile grant application              7┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
          / search titles: ect pro▏               ↵ apply  Esc clear
         """)
@@ -465,15 +465,15 @@ final class ScreenTests: XCTestCase {
          Points ████████▌░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25
          Clients  0 All 40  1 ■ Raleigh 12  2 ■ Orlando 8  3 ■ Memphis 7  …
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                            Tier        Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements                  deliverable   4┃
-        ┃● ■ Orlando   Draft ICF LPN template                           progress      2┃
-        ┃⧗ ■ Revenue   Send quarterly invoice                           quick-win     2┃
-        ┃● ■ Memphis   Reconcile vendor contract                        milestone     8┃
-        ┃● ■ Kentucky  Update staff schedule                            checkbox      1┃
-        ┃● ■ Raleigh   Fix intake form                                  quick-win     2┃
-        ┃● ■ General … Plan training deck                               progress      2┃
-        ┃● ■ Orlando   Write board summary                              deliverable   4┃
+        ┃  Client          Title                                        Tier        Pts┃
+        ┃● ■ Raleigh       Review ECT project requirements              deliverable   4┃
+        ┃● ■ Orlando       Draft ICF LPN template                       progress      2┃
+        ┃⧗ ■ Revenue       Send quarterly invoice                       quick-win     2┃
+        ┃● ■ Memphis       Reconcile vendor contract                    milestone     8┃
+        ┃● ■ Kentucky      Update staff schedule                        checkbox      1┃
+        ┃● ■ Raleigh       Fix intake form                              quick-win     2┃
+        ┃● ■ General Admin Plan training deck                           progress      2┃
+        ┃● ■ Orlando       Write board summary                          deliverable   4┃
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ─────────────────────────────────────╮╭─ Cache ───────────── hit rate ─╮
         │ ● idle · last sync 3m ago                  ││            1h   24h            │
@@ -585,22 +585,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [AWAY]  [3 FAILURES]           synced 3m ago · next sync in 47m
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
-        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
-        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
-        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis       Reconcile vendor contract          milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky      Update staff schedule              checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh       Fix intake form                    quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General Admin Plan training deck                 progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando       Write board summary                deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue       Audit payroll export               progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis       Compile grant application          milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh       Document data backup               checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky      Schedule site visit notes          quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando       Test client portal                 progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh       Migrate CRM pipeline               deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General Admin Clean up expense receipts          checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ◌ away · last sync 3m ago             next sync in 47m ││            1h           24h            │
@@ -658,22 +658,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮╭─ Tasks · active ──────────────────────────────────────────── 1/18 ─╮
-        │▸  All clients            40││  Client      Title                                  Tier        Pts│
-        │ 1 ■ Raleigh              12││● ■ Raleigh   Review ECT project requirements        deliverable   4│
-        │ 2 ■ Orlando               8││● ■ Orlando   Draft ICF LPN template                 progress      2│
-        │ 3 ■ Memphis               7││⧗ ■ Revenue   Send quarterly invoice                 quick-win     2│
-        │ 4 ■ Kentucky              5││● ■ Memphis   Reconcile vendor contract              milestone     8│
-        │ 5 ■ Revenue               6││● ■ Kentucky  Update staff schedule                  checkbox      1│
-        │ 6 ■ General Admin         2││● ■ Raleigh   Fix intake form                        quick-win     2│
-        ╰────────────────────────────╯│● ■ General … Plan training deck                     progress      2│
-        ┏━ Habits ━ 2/8 today · 1–6 ━┓│● ■ Orlando   Write board summary                    deliverable   4│
-        ┃     Habit          Now Best┃│● ■ Revenue   Audit payroll export                   progress      2│
-        ┃✓ 💧 Drink water      6   14┃│● ■ Memphis   Compile grant application              milestone     7│
-        ┃  🏃 Morning run      3    3┃│● ■ Raleigh   Document data backup                   checkbox      1│
-        ┃  📚 Read 20 pages    0   21┃│● ■ Kentucky  Schedule site visit notes              quick-win     2│
-        ┃✓ 🧘 Meditate        12   30┃│● ■ Orlando   Test client portal                     progress      2│
-        ┃  ✍  Journal          2    9┃│● ■ Raleigh   Migrate CRM pipeline                   deliverable   4│
-        ┃  🗓  Weekly review    4    4┃│● ■ General … Clean up expense receipts              checkbox      1│
+        │▸  All clients            40││  Client          Title                              Tier        Pts│
+        │ 1 ■ Raleigh              12││● ■ Raleigh       Review ECT project requirements    deliverable   4│
+        │ 2 ■ Orlando               8││● ■ Orlando       Draft ICF LPN template             progress      2│
+        │ 3 ■ Memphis               7││⧗ ■ Revenue       Send quarterly invoice             quick-win     2│
+        │ 4 ■ Kentucky              5││● ■ Memphis       Reconcile vendor contract          milestone     8│
+        │ 5 ■ Revenue               6││● ■ Kentucky      Update staff schedule              checkbox      1│
+        │ 6 ■ General Admin         2││● ■ Raleigh       Fix intake form                    quick-win     2│
+        ╰────────────────────────────╯│● ■ General Admin Plan training deck                 progress      2│
+        ┏━ Habits ━ 2/8 today · 1–6 ━┓│● ■ Orlando       Write board summary                deliverable   4│
+        ┃     Habit          Now Best┃│● ■ Revenue       Audit payroll export               progress      2│
+        ┃✓ 💧 Drink water      6   14┃│● ■ Memphis       Compile grant application          milestone     7│
+        ┃  🏃 Morning run      3    3┃│● ■ Raleigh       Document data backup               checkbox      1│
+        ┃  📚 Read 20 pages    0   21┃│● ■ Kentucky      Schedule site visit notes          quick-win     2│
+        ┃✓ 🧘 Meditate        12   30┃│● ■ Orlando       Test client portal                 progress      2│
+        ┃  ✍  Journal          2    9┃│● ■ Raleigh       Migrate CRM pipeline               deliverable   4│
+        ┃  🗓  Weekly review    4    4┃│● ■ General Admin Clean up expense receipts          checkbox      1│
         ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛╰────────────────────────────────────────────────────────────────────╯
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
@@ -696,11 +696,11 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05  [3 FAILURES]                   synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮╭─ Tasks · active ──────────────────────────────────────────── 1/18 ─╮
-        │▸  All clients            40││  Client      Title                                  Tier        Pts│
-        │ 1 ■ Raleigh              12││● ■ Raleigh   Review ECT project requirements        deliverable   4│
-        │ 2 ■ Orlando               8││● ■ Orlando   Draft ICF LPN template                 progress      2│
-        │ 3 ■ Memphis               7││⧗ ■ Revenue   Send quarterly invoice                 quick-win     2│
-        │ 4 ■ Kentucky              5││● ■ Memphis   Reconcile vendor contract              milestone     8│
+        │▸  All clients            40││  Client          Title                              Tier        Pts│
+        │ 1 ■ Raleigh              12││● ■ Raleigh       Review ECT project requirements    deliverable   4│
+        │ 2 ■ Orlando               8││● ■ Orlando       Draft ICF LPN template             progress      2│
+        │ 3 ■ Memphis               7││⧗ ■ Revenue       Send quarterly invoice             quick-win     2│
+        │ 4 ■ Kentucky              5││● ■ Memphis       Reconcile vendor contract          milestone     8│
         │ 5 ■ Revenue     ┏━ Habit #1 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  checkbox      1│
         │ 6 ■ General Admi┃ Habit        💧 Drink water                                  ┃  quick-win     2│
         ╰─────────────────┃ Frequency    daily                                           ┃  progress      2│
@@ -708,7 +708,7 @@ final class ScreenTests: XCTestCase {
         ┃     Habit       ┃ Today        ✓ done                                          ┃  progress      2│
         ┃✓ 💧 Drink water ┃                                                              ┃  milestone     7│
         ┃  🏃 Morning run ┃ Last 30 days ■■·■■■■■■·■■■■■■·■■■■■■·■■■■■■                  ┃  checkbox      1│
-        ┃  📚 Read 20 page┃              12/26                    today                  ┃  quick-win     2│
+        ┃  📚 Read 20 page┃              26 Dec                   today                  ┃  quick-win     2│
         ┃✓ 🧘 Meditate    ┃ Done         26 of the last 30 days                          ┃  progress      2│
         ┃  ✍  Journal     ┃                                                              ┃  deliverable   4│
         ┃  🗓  Weekly revie┃ Esc close                                                    ┃  checkbox      1│

@@ -90,8 +90,15 @@ final class TaskFormTests: XCTestCase {
         XCTAssertEqual(press(.char(">"), state: &state), [.message("“Review ECT project requirements” is already active.")])
         XCTAssertEqual(press(.char("J"), state: &state), [.moveTask(taskID: 101, past: 102, down: true)])
         XCTAssertEqual(state.selection, 1, "the selection follows the task")
-        XCTAssertEqual(press(.char("K"), state: &state), [.moveTask(taskID: 102, past: 101, down: false)])
-        XCTAssertEqual(press(.char("K"), state: &state), [.message("It is already first.")])
+        XCTAssertEqual(state.selectedTaskID, 101)
+        // The page read after the move shows 101 second: K takes it back up past 102.
+        var moved = Fixtures.taskRows
+        moved.swapAt(0, 1)
+        let after = Fixtures.snapshot(rows: moved)
+        _ = state.adopt(after, width: 100, height: 30)
+        XCTAssertEqual(state.handle(.char("K"), snapshot: after, width: 100, height: 30), [.moveTask(taskID: 101, past: 102, down: false)])
+        XCTAssertEqual(state.selection, 0)
+        XCTAssertEqual(press(.char("K"), state: &state), [.message("It is already first.")], "101 is first in the first page")
         XCTAssertEqual(press(.char("D"), state: &state), [])
         XCTAssertEqual(press(.char("n"), state: &state), [.message("Kept “Review ECT project requirements”.")])
         _ = press(.char("D"), state: &state)
@@ -118,14 +125,14 @@ final class TaskFormTests: XCTestCase {
          Points ████████▌░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25
          Clients  0 All 40  1 ■ Raleigh 12  2 ■ Orlando 8  3 ■ Memphis 7  …
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                            Tier        Pts┃
+        ┃  Client          Title                                        Tier        Pts┃
         ┃● ■┏━ New task ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓  4┃
-        ┃● ■┃ Title        Ring the café ☕ about 注文                             ┃  2┃
+        ┃● ■┃ Title          Ring the café ☕ about 注文                           ┃  2┃
         ┃⧗ ■┃ Client         Raleigh                                               ┃  2┃
         ┃● ■┃ Tier           progress                                              ┃  8┃
         ┃● ■┃ Status         active                                                ┃  1┃
-        ┃● ■┃ Points       ▏                                                       ┃  2┃
-        ┃● ■┃ Description  —                                                       ┃  2┃
+        ┃● ■┃ Points         ▏                                                     ┃  2┃
+        ┃● ■┃ Description    —                                                     ┃  2┃
         ┃● ■┃                                                                      ┃  4┃
         ┗━━━┃ ✗ Digits only: points are a whole number from 0 to 1000.             ┃━━━┛
         ╭─ S┃                                                                      ┃e ─╮
@@ -148,12 +155,12 @@ final class TaskFormTests: XCTestCase {
         assertScreen(Fixtures.render(state: state, width: 60, height: 15), """
          11/18 ██████▏░░░ streak 6 · debt 7  [3 FAIL] synced 3m ago
         ┏┏━ Edit task #101 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓┓
-        ┃┃ Title        Review ECT project requirements▏          ┃┃
+        ┃┃ Title          Review ECT project requirements▏        ┃┃
         ┃┃ Client         Raleigh                                 ┃┃
         ┃┃ Tier           deliverable                             ┃┃
         ┃┃ Status         active                                  ┃┃
-        ┃┃ Points       the tier's                                ┃┃
-        ┃┃ Description  Details for Review ECT project requireme… ┃┃
+        ┃┃ Points         the tier's                              ┃┃
+        ┃┃ Description    Details for Review ECT project require… ┃┃
         ┃┃                                                        ┃┃
         ┃┃ What is to be done (required).                         ┃┃
         ┃┃                                                        ┃┃
@@ -172,10 +179,10 @@ final class TaskFormTests: XCTestCase {
          Points ████████▌░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25
          Clients  0 All 40  1 ■ Raleigh 12  2 ■ Orlando 8  3 ■ Memphis 7  …
         ┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        ┃  Client      Title                                            Tier        Pts┃
-        ┃● ■ Raleigh   Review ECT project requirements                  deliverable   4┃
-        ┃● ■ Orlando   Draft ICF LPN template                           progress      2┃
-        ┃⧗ ■ Revenue   Send quarterly invoice                           quick-win     2┃
+        ┃  Client          Title                                        Tier        Pts┃
+        ┃● ■ Raleigh       Review ECT project requirements              deliverable   4┃
+        ┃● ■ Orlando       Draft ICF LPN template                       progress      2┃
+        ┃⧗ ■ Revenue       Send quarterly invoice                       quick-win     2┃
         ┃● ■┏━ Delete task #101? ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓   8┃
         ┃● ■┃ “Review ECT project requirements”                                   ┃   1┃
         ┃● ■┃ It is removed from the primary and the cache; u undoes it for 10 s. ┃   2┃

@@ -30,14 +30,31 @@ public struct TaskRow: Equatable, Sendable {
 
 /// One page of the task list and where it sits in the whole filtered list.
 public struct TaskPage: Equatable, Sendable {
+    /// Where the query's anchor (the selected task) is now.
+    public enum Anchor: Equatable, Sendable {
+        /// At this index of the whole list; the page holds it.
+        case at(Int)
+        /// No longer in the list: the task as the cache now holds it (another status, client or
+        /// title), or nil when the cache no longer has it.
+        case left(WorkTask?)
+    }
+
     public var rows: [TaskRow]
     public var total: Int
     public var offset: Int
+    /// Nil when the query had no anchor.
+    public var anchor: Anchor?
 
-    public init(rows: [TaskRow] = [], total: Int = 0, offset: Int = 0) {
+    public init(rows: [TaskRow] = [], total: Int = 0, offset: Int = 0, anchor: Anchor? = nil) {
         self.rows = rows
         self.total = total
         self.offset = offset
+        self.anchor = anchor
+    }
+
+    /// The absolute index of task `id` when this page holds it.
+    public func index(of id: Int64) -> Int? {
+        rows.firstIndex { $0.task.id == id }.map { offset + $0 }
     }
 }
 
@@ -97,7 +114,9 @@ public struct Snapshot: Equatable, Sendable {
     public func differs(from other: Snapshot, in namespace: Namespace) -> Bool {
         switch namespace {
         case .clients: return clients != other.clients
-        case .tasks: return tasks != other.tasks || rowCounts[.tasks] != other.rowCounts[.tasks]
+        case .tasks:
+            return tasks.rows != other.tasks.rows || tasks.total != other.tasks.total
+                || rowCounts[.tasks] != other.rowCounts[.tasks]
         case .goals: return goal != other.goal || history != other.history
         case .habits: return habits != other.habits || habitDays != other.habitDays
         }

@@ -17,13 +17,28 @@ public struct TaskQuery: Equatable, Sendable {
     public var search: String
     public var offset: Int
     public var limit: Int
+    /// The task the person has selected and where the screen last showed it: the page is read
+    /// around that task wherever it now sits, and says where that is (`TaskPage.anchor`).
+    public var anchor: TaskAnchor?
 
     public init(clientID: Int64? = nil, status: StatusFilter = .active, search: String = "",
-                offset: Int = 0, limit: Int = 200) {
+                offset: Int = 0, limit: Int = 200, anchor: TaskAnchor? = nil) {
         self.clientID = clientID
         self.status = status
         self.search = search
         self.offset = offset
         self.limit = limit
+        self.anchor = anchor
+    }
+}
+
+/// A selected task the page follows: its id and its index in the list as last shown.
+public struct TaskAnchor: Equatable, Sendable {
+    public var id: Int64
+    public var index: Int
+
+    public init(id: Int64, index: Int) {
+        self.id = id
+        self.index = index
     }
 }

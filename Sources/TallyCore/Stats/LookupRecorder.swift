@@ -109,14 +109,17 @@ public final class LookupRecorder: Sendable {
     }
 
     /// `flush` on the calling thread, for the dashboard's loop: it never waits for another
-    /// program (a busy file leaves the counts for the next tick).
-    public func flushNow(force: Bool, now: Date = Date()) {
-        guard let counts = take(force: force, now: now) else { return }
+    /// program (a busy file leaves the counts for the next tick). True when counts were written.
+    @discardableResult
+    public func flushNow(force: Bool, now: Date = Date()) -> Bool {
+        guard let counts = take(force: force, now: now) else { return false }
         do {
-            guard try cache.hasTallyTables() else { return }
+            guard try cache.hasTallyTables() else { return false }
             try cache.writeNow { db in try CacheStats.record(db, counts, at: now) }
+            return true
         } catch {
             putBack(counts)
+            return false
         }
     }
 }

@@ -10,6 +10,11 @@ public protocol TerminalBackend: AnyObject {
     var quitFileDescriptor: Int32 { get }
     /// True once a quit signal arrived.
     var quitRequested: Bool { get }
+    /// Readable when the terminal changed size (SIGWINCH), so the loop wakes for it at once;
+    /// -1 for none. The loop empties it with `drainResizeNotices()` and reads `.resize` keys.
+    var resizeFileDescriptor: Int32 { get }
+    /// Empties what made `resizeFileDescriptor` readable.
+    func drainResizeNotices()
     /// Draws the buffer (only the cells that changed since the last draw).
     func draw(_ buffer: Buffer)
     /// Forgets what is on screen so the next draw repaints everything (Ctrl-L).
@@ -21,4 +26,9 @@ public protocol TerminalBackend: AnyObject {
     func takeFocusChanges() -> [Bool]
     /// Gives the terminal back (safe to call twice).
     func close()
+}
+
+extension TerminalBackend {
+    public var resizeFileDescriptor: Int32 { -1 }
+    public func drainResizeNotices() {}
 }

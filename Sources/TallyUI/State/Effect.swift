@@ -22,6 +22,12 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Show this line in the status bar.
     case message(String)
+
+    /// The task this effect writes, if it writes one.
+    public var taskID: Int64? {
+        guard case .write(let intent) = self, intent.subject.entity == .task else { return nil }
+        return intent.subject.ids.first
+    }
 }
 
 extension Effect {

@@ -41,7 +41,7 @@ extension ViewState {
         let total = snapshot.tasks.total
         let visible = max(1, layout.visibleTaskRows)
         if let moved = movement(action, current: selection, count: total, page: visible) {
-            selection = moved
+            selectTask(at: moved, in: snapshot)
             focus = .tasks
             scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
             return reloadIfNeeded(snapshot, layout: layout)
@@ -72,12 +72,14 @@ extension ViewState {
             let down = action == .moveTaskDown
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             let page = snapshot.tasks
-            let neighbourIndex = selection + (down ? 1 : -1) - page.offset
-            guard neighbourIndex >= 0, neighbourIndex < page.rows.count, selection + (down ? 1 : -1) < page.total else {
+            let position = page.index(of: row.task.id) ?? selection
+            let neighbourIndex = position + (down ? 1 : -1) - page.offset
+            guard neighbourIndex >= 0, neighbourIndex < page.rows.count, position + (down ? 1 : -1) < page.total else {
                 return [.message(down ? "It is already last." : "It is already first.")]
             }
             let neighbour = page.rows[neighbourIndex]
-            selection += down ? 1 : -1
+            // The selection stays on the task being moved: the next page finds it in its new place.
+            selection = position + (down ? 1 : -1)
             scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: max(1, layout.visibleTaskRows),
                                            count: page.total)
             return [.moveTask(taskID: row.task.id, past: neighbour.task.id, down: down)]
@@ -178,7 +180,7 @@ extension ViewState {
             focus = .tasks
             let row = event.y - layout.firstTaskRowY
             guard row >= 0, row < visible, scrollTop + row < total else { return [] }
-            selection = scrollTop + row
+            selectTask(at: scrollTop + row, in: snapshot)
             return reloadIfNeeded(snapshot, layout: layout)
         case (.click, .clients?):
             focus = .clients
@@ -212,7 +214,7 @@ extension ViewState {
             return []
         case (.wheelUp, _), (.wheelDown, _):
             guard total > 0 else { return [] }
-            selection = max(0, min(total - 1, selection + (event.kind == .wheelDown ? 3 : -3)))
+            selectTask(at: max(0, min(total - 1, selection + (event.kind == .wheelDown ? 3 : -3))), in: snapshot)
             scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
             return reloadIfNeeded(snapshot, layout: layout)
         case (.click, nil):

@@ -30,6 +30,12 @@ extension ViewState {
     ///
     /// `width` and `height` are the terminal's, so paging and mouse hits match what is drawn.
     public mutating func handle(_ key: Key, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
+        let effects = handleKey(key, snapshot: snapshot, width: width, height: height)
+        noteSelectedItems(in: snapshot)
+        return effects
+    }
+
+    private mutating func handleKey(_ key: Key, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
         let layout = DashboardLayout.compute(width: width, height: height, snapshot: snapshot)
         let mode = keyMode(tooSmall: layout.isTooSmall)
         if key == .resize, mode == .dashboard {
@@ -124,6 +130,7 @@ extension ViewState {
     }
 
     mutating func filtersChanged() -> [Effect] {
+        selectedTaskID = nil
         selection = 0
         scrollTop = 0
         return [.reload]

@@ -3,9 +3,12 @@ import TallyCore
 /// What the person is looking at: the view, the focused pane, filters, search, selection and
 /// any overlay. Changed only by `handle(_:snapshot:width:height:)`; the snapshot holds the data.
 ///
-/// The task selection is an absolute index into the whole filtered list; the snapshot holds only
-/// a page of it (`snapshot.tasks.offset`, `.rows`, `.total`), which `taskQuery(width:height:)`
-/// asks for around the selection.
+/// A selection is an item, not a row: the selected task, habit, client and failure are kept by
+/// id, so a reload that puts rows above one (a sync, `R`, another program) moves the highlight
+/// with it, and a key acts on the item that was highlighted. The task selection also has an
+/// absolute index into the whole filtered list, where it is drawn; the snapshot holds only a page
+/// of that list (`snapshot.tasks.offset`, `.rows`, `.total`), which `taskQuery(width:height:)`
+/// asks for around the selected task, wherever it now sits (see `ViewState+Selection`).
 public struct ViewState: Equatable, Sendable {
     /// The full-screen view.
     public enum View: String, Sendable, CaseIterable {
@@ -61,6 +64,9 @@ public struct ViewState: Equatable, Sendable {
     /// The applied search.
     public var search: String = ""
 
+    /// The selected task's id: what `Enter`, `c`, `e` and the rest act on. Nil until a page
+    /// holding the row at `selection` has been read (after a filter change or a long jump).
+    public var selectedTaskID: Int64?
     /// Absolute index of the selected task in the filtered list.
     public var selection: Int = 0
     /// Absolute index of the first task row on screen.
@@ -68,12 +74,18 @@ public struct ViewState: Equatable, Sendable {
 
     /// The clients pane's cursor: 0 is "all clients", n the nth client.
     public var clientCursor: Int = 0
+    /// The client under the cursor (nil on "all clients").
+    public var cursorClientID: Int64?
     public var clientScroll: Int = 0
     public var habitScroll: Int = 0
     /// The habits pane's selected row (an index into the snapshot's habits).
     public var habitCursor: Int = 0
+    /// The habit under the cursor.
+    public var selectedHabitID: Int64?
 
     public var failureSelection: Int = 0
+    /// The failure selected in the failures view.
+    public var selectedFailureID: Int64?
     public var failureScroll: Int = 0
 
     /// How many weeks the history view looks back from today (`←`/`[` adds one).
@@ -97,7 +109,8 @@ public struct ViewState: Equatable, Sendable {
     public func taskQuery(visibleRows: Int) -> TaskQuery {
         let visible = max(1, visibleRows)
         return TaskQuery(clientID: clientFilter, status: statusFilter, search: search,
-                         offset: max(0, scrollTop - visible), limit: Self.pageLimit(visibleRows: visible))
+                         offset: max(0, scrollTop - visible), limit: Self.pageLimit(visibleRows: visible),
+                         anchor: selectedTaskID.map { TaskAnchor(id: $0, index: selection) })
     }
 
     /// The query for the dashboard at this terminal size.
@@ -105,21 +118,27 @@ public struct ViewState: Equatable, Sendable {
         taskQuery(visibleRows: DashboardLayout.compute(width: width, height: height).visibleTaskRows)
     }
 
-    /// Whether `snapshot` was built for these filters and its page holds every row on screen.
+    /// Whether `snapshot` was built for these filters and its page holds every row on screen
+    /// and the selected task.
     public func snapshotCovers(_ snapshot: Snapshot, visibleRows: Int) -> Bool {
-        let query = snapshot.query
-        guard query.clientID == clientFilter, query.status == statusFilter, query.search == search else {
-            return false
-        }
+        guard queriesSameList(snapshot.query) else { return false }
         let page = snapshot.tasks
+        if let id = selectedTaskID, page.index(of: id) == nil { return false }
         let end = min(page.total, scrollTop + max(1, visibleRows))
         guard end > scrollTop else { return true }
         return scrollTop >= page.offset && end <= page.offset + page.rows.count
     }
 
-    /// The selected task, when its row is in the snapshot's page.
+    /// Whether `query` asks for the list these filters show.
+    func queriesSameList(_ query: TaskQuery) -> Bool {
+        query.clientID == clientFilter && query.status == statusFilter && query.search == search
+    }
+
+    /// The selected task, when its row is in the snapshot's page: by id once it has one, so a
+    /// key acts on the task that was highlighted even if rows moved under it since.
     public func selectedTask(in snapshot: Snapshot) -> TaskRow? {
         let page = snapshot.tasks
+        if let id = selectedTaskID { return page.rows.first { $0.task.id == id } }
         let index = selection - page.offset
         guard selection < page.total, index >= 0, index < page.rows.count else { return nil }
         return page.rows[index]
@@ -127,20 +146,28 @@ public struct ViewState: Equatable, Sendable {
 
     /// The habit under the habits pane's cursor.
     public func selectedHabit(in snapshot: Snapshot) -> Habit? {
-        snapshot.habits.indices.contains(habitCursor) ? snapshot.habits[habitCursor] : nil
+        if let id = selectedHabitID { return snapshot.habits.first { $0.id == id } }
+        return snapshot.habits.indices.contains(habitCursor) ? snapshot.habits[habitCursor] : nil
     }
 
     /// The selected failure in the failures view.
     public func selectedFailure(in snapshot: Snapshot) -> SyncFailure? {
-        snapshot.failures.indices.contains(failureSelection) ? snapshot.failures[failureSelection] : nil
+        if let id = selectedFailureID { return snapshot.failures.first { $0.id == id } }
+        return snapshot.failures.indices.contains(failureSelection) ? snapshot.failures[failureSelection] : nil
     }
 
-    /// Keeps the selection and scroll inside a new snapshot (the list may have shrunk) and says
-    /// whether the snapshot must be rebuilt for the rows now on screen.
-    public mutating func adopt(_ snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
+    /// Follows the selected task, habit, client and failure into a new snapshot (each to where
+    /// its row now is, or to the row now in its place when it left), keeps the scroll inside it,
+    /// and says whether the snapshot must be rebuilt for the rows now on screen.
+    ///
+    /// - Parameter previous: the snapshot shown before, when the change came from elsewhere (a
+    ///   sync, another program): a selected task that left the list is then said where it went.
+    public mutating func adopt(_ snapshot: Snapshot, width: Int, height: Int, announcing previous: Snapshot? = nil) -> [Effect] {
         let layout = DashboardLayout.compute(width: width, height: height, snapshot: snapshot)
+        var effects = follow(snapshot, announcing: previous).map { [Effect.message($0)] } ?? []
         clamp(to: snapshot, layout: layout)
-        return snapshotCovers(snapshot, visibleRows: layout.visibleTaskRows) ? [] : [.reload]
+        if !snapshotCovers(snapshot, visibleRows: layout.visibleTaskRows) { effects.insert(.reload, at: 0) }
+        return effects
     }
 
     mutating func clamp(to snapshot: Snapshot, layout: DashboardLayout) {
@@ -152,5 +179,6 @@ public struct ViewState: Equatable, Sendable {
         habitCursor = max(0, min(habitCursor, snapshot.habits.count - 1))
         failureSelection = max(0, min(failureSelection, snapshot.failures.count - 1))
         if !layout.panes.contains(focus) { focus = .tasks }
+        noteSelectedItems(in: snapshot)
     }
 }

@@ -33,6 +33,9 @@ public struct Chrome: Hashable, Sendable {
     public var pushEnabled: Bool?
     /// Nobody at the keyboard for a while: the primary is left alone (see `Presence`).
     public var away = false
+    /// False for a frame printed as text (`tally render`): nobody can press a key in it, so the
+    /// notices addressed to a person at the keyboard ("q quits") are left out.
+    public var isInteractive = true
 
     public init(now: Date, nextSyncAt: Date? = nil, syncInFlight: Bool = false, primaryName: String? = nil,
                 message: StatusMessage? = nil, themeName: String = "default", timeZone: TimeZone = .current) {

@@ -35,6 +35,12 @@ enum Format {
                      hour: c.hour ?? 0, minute: c.minute ?? 0, second: c.second ?? 0)
     }
 
+    /// `24 Jan`: the one way a day is written on every screen (the header adds the weekday
+    /// and year, a time adds the clock).
+    static func dayMonth(_ day: LocalDay) -> String {
+        "\(day.day) \(months[(day.month - 1) % 12])"
+    }
+
     /// `Sat 24 Jan 2026`.
     static func longDate(_ date: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
@@ -64,13 +70,13 @@ enum Format {
         return "\(p.day) \(months[(p.month - 1) % 12])"
     }
 
-    /// `2026-01-24 14:05:09` in the given zone.
+    /// `24 Jan 2026 14:05:09` in the given zone.
     static func fullTime(_ date: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", p.year, p.month, p.day, p.hour, p.minute, p.second)
+        return "\(p.day) \(months[(p.month - 1) % 12]) \(p.year) " + String(format: "%02d:%02d:%02d", p.hour, p.minute, p.second)
     }
 
-    /// A stored timestamp as a person reads it: `2026-01-24 14:05:09 (3m ago)`; unparseable
+    /// A stored timestamp as a person reads it: `24 Jan 2026 14:05:09 (3m ago)`; unparseable
     /// text is shown as written (sanitized), a missing one as `—`.
     static func timestamp(_ text: String?, now: Date, in timeZone: TimeZone) -> String {
         guard let text, !text.isEmpty else { return "—" }

@@ -125,7 +125,7 @@ struct BarChart {
         let withMonth = slot * 7 >= 8  // "29 Dec" and room around it
         for (index, day) in shown.enumerated() where day.day.weekdayFromMonday == 0 {
             let x = x0 + index * slot
-            let label = withMonth ? "\(day.day.day) \(Format.months[(day.day.month - 1) % 12])" : String(day.day.day)
+            let label = withMonth ? Format.dayMonth(day.day) : String(day.day.day)
             place(label, at: x, style: muted)
         }
     }

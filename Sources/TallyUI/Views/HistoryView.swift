@@ -235,7 +235,7 @@ struct HistoryView: Widget {
                              into buffer: inout Buffer) {
         guard area.height >= 3 else { return }
         let weekStart = end.startOfWeek
-        let title = weekStart == history.today.startOfWeek ? "Clients · this week" : "Clients · week of \(weekStart.day) \(Format.months[(weekStart.month - 1) % 12])"
+        let title = weekStart == history.today.startOfWeek ? "Clients · this week" : "Clients · week of \(Format.dayMonth(weekStart))"
         let total = points.reduce(0) { $0 + $1.points }
         let block = context.block(title, right: Line("\(total) pts", style: context.style(.muted)))
         block.render(in: area, into: &buffer)
@@ -296,6 +296,6 @@ struct HistoryView: Widget {
     /// `Sun 8 Nov`.
     static func dayText(_ day: LocalDay) -> String {
         let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        return "\(weekdays[day.weekdayFromMonday]) \(day.day) \(Format.months[(day.month - 1) % 12])"
+        return "\(weekdays[day.weekdayFromMonday]) \(Format.dayMonth(day))"
     }
 }

@@ -99,7 +99,7 @@ struct TaskDetailOverlay: Widget {
         if task.completedAt != nil { field("Completed", Format.timestamp(task.completedAt, now: now, in: zone)) }
         if task.backlogEnteredAt != nil { field("In backlog", Format.timestamp(task.backlogEnteredAt, now: now, in: zone)) }
         if task.pointsAdjustedAt != nil { field("Points set", Format.timestamp(task.pointsAdjustedAt, now: now, in: zone)) }
-        if let subtasks = task.subtasks, !subtasks.isEmpty { field("Subtasks", subtasks, maxLines: 3) }
+        subtaskLines(task.subtasks, labelWidth: labelWidth, valueWidth: valueWidth, into: &lines)
         let reserved = lines.count + 6
         field("Description", task.description, maxLines: max(1, min(8, area.height - reserved)))
 
@@ -110,6 +110,36 @@ struct TaskDetailOverlay: Widget {
         Modal(title: "Task #\(task.id)", lines: lines, footer: footer, preferredWidth: width,
               style: main, borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
             .render(in: area, into: &buffer)
+    }
+}
+
+extension TaskDetailOverlay {
+    /// Most checklist items the detail shows; the rest are counted.
+    static let subtaskLimit = 6
+
+    /// The subtasks as a checklist (`[x] Outline`, `[ ] Finish`), nothing when there are none,
+    /// and text that is not a JSON list as it is written.
+    func subtaskLines(_ text: String?, labelWidth: Int, valueWidth: Int, into lines: inout [Line]) {
+        let muted = context.style(.muted)
+        let main = context.style(.main)
+        func line(_ index: Int, _ spans: [Span]) {
+            lines.append(Line([Span(DisplayWidth.pad(index == 0 ? "Subtasks" : "", to: labelWidth), style: muted)] + spans))
+        }
+        guard let list = Subtask.list(from: text) else {
+            let raw = DisplayWidth.wrap(Format.clean(text), to: valueWidth, maxLines: 3)
+            for (index, part) in raw.enumerated() { line(index, [Span(part, style: main)]) }
+            return
+        }
+        let shown = list.count > Self.subtaskLimit ? Self.subtaskLimit - 1 : list.count
+        for (index, item) in list.prefix(shown).enumerated() {
+            let title = DisplayWidth.truncate(Format.clean(item.title), to: max(1, valueWidth - 4))
+            line(index, [Span(item.done ? "[x] " : "[ ] ", style: item.done ? context.style(.ok) : muted),
+                         Span(title, style: item.done ? muted : main)])
+        }
+        if shown < list.count {
+            let done = list.dropFirst(shown).filter(\.done).count
+            line(shown, [Span("… \(list.count - shown) more (\(done) done)", style: muted)])
+        }
     }
 }
 
@@ -180,7 +210,7 @@ struct HabitDetailOverlay: Widget {
         let first = today.adding(days: -(Self.days - 1))
         let count = checked.filter { $0 >= first && $0 <= today }.count
         lines.append(Line([Span(DisplayWidth.pad("", to: labelWidth), style: muted),
-                           Span(DisplayWidth.pad("\(first.month)/\(first.day)", to: Self.days - 5), style: muted),
+                           Span(DisplayWidth.pad(Format.dayMonth(first), to: Self.days - 5), style: muted),
                            Span("today", style: muted)]))
         field("Done", [Span("\(count) of the last \(Self.days) days", style: main)])
 

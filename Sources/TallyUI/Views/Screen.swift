@@ -13,7 +13,7 @@ public enum Screen {
 
         let layout = DashboardLayout.compute(width: width, height: height, snapshot: model.snapshot)
         if layout.isTooSmall {
-            drawTooSmall(width: width, height: height, theme: theme, into: &buffer)
+            drawTooSmall(width: width, height: height, theme: theme, interactive: model.chrome.isInteractive, into: &buffer)
             return buffer
         }
         // Draw from a state that fits this snapshot and size (the loop clamps too).
@@ -59,13 +59,14 @@ public enum Screen {
         return buffer
     }
 
-    /// "terminal too small — needs 60×15", centred, with the current size under it.
-    static func drawTooSmall(width: Int, height: Int, theme: Theme, into buffer: inout Buffer) {
+    /// "terminal too small — needs 60×15", centred, with the current size under it (and, on a
+    /// terminal, the key that quits).
+    static func drawTooSmall(width: Int, height: Int, theme: Theme, interactive: Bool, into buffer: inout Buffer) {
         let notice = "terminal too small — needs \(DashboardLayout.minimumWidth)×\(DashboardLayout.minimumHeight)"
         let middle = max(0, (height - 1) / 2)
         buffer.putCentered(notice, in: Rect(x: 0, y: middle, width: width, height: 1), style: theme.style(.warn))
         if height >= 3 {
-            buffer.putCentered("now \(width)×\(height) · q quits", in: Rect(x: 0, y: middle + 1, width: width, height: 1),
+            buffer.putCentered("now \(width)×\(height)" + (interactive ? " · q quits" : ""), in: Rect(x: 0, y: middle + 1, width: width, height: 1),
                                style: theme.style(.muted))
         }
     }

@@ -31,27 +31,31 @@ struct TaskFormOverlay: Widget {
             .render(in: area, into: &buffer)
     }
 
+    /// Every value starts in the same column: the two columns before it hold a choice's `◂`
+    /// while it has the focus, and are blank otherwise.
     private func value(_ field: TaskForm.Field, focused: Bool, width: Int, main: Style, muted: Style, selected: Style) -> [Span] {
         let text = Format.clean(form.text(of: field))
         let style = focused ? selected : main
+        let gutter = Span("  ", style: main)
+        let room = max(1, width - 2)
         switch field {
         case .client, .tier, .status:
             let locked = field == .status && form.statusLocked
-            let shown = DisplayWidth.truncate(text, to: max(1, width - 4))
-            if locked { return [Span(shown, style: muted)] }
+            let shown = DisplayWidth.truncate(text, to: max(1, room - 2))
+            if locked { return [gutter, Span(shown, style: muted)] }
             return [Span(focused ? "◂ " : "  ", style: context.style(.accent)), Span(shown, style: style),
                     Span(focused ? " ▸" : "", style: context.style(.accent))]
         case .title, .points, .description:
             if text.isEmpty, !focused {
                 let placeholder = field == .points ? "the tier's" : (field == .description ? "—" : "")
-                return [Span(placeholder, style: muted)]
+                return [gutter, Span(placeholder, style: muted)]
             }
-            guard focused else { return [Span(DisplayWidth.truncate(text, to: width), style: style)] }
+            guard focused else { return [gutter, Span(DisplayWidth.truncate(text, to: room), style: style)] }
             // The end of what is typed, when it is longer than the field, and a cursor after it.
             var shown = text
-            while DisplayWidth.of(shown) > width - 1, !shown.isEmpty { shown.removeFirst() }
-            let pad = String(repeating: " ", count: max(0, width - 1 - DisplayWidth.of(shown)))
-            return [Span(shown, style: style), Span("▏", style: style), Span(pad, style: style)]
+            while DisplayWidth.of(shown) > room - 1, !shown.isEmpty { shown.removeFirst() }
+            let pad = String(repeating: " ", count: max(0, room - 1 - DisplayWidth.of(shown)))
+            return [gutter, Span(shown, style: style), Span("▏", style: style), Span(pad, style: style)]
         }
     }
 

@@ -19,25 +19,25 @@ struct TasksPane: Widget {
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
 
-        let columns = Self.columns(width: inner.width, status: state.statusFilter)
         let visible = context.layout.visibleTaskRows
-        var rows: [Table.Row] = []
-        rows.reserveCapacity(visible)
         let end = min(page.total, state.scrollTop + visible)
-        if end > state.scrollTop {
-            for index in state.scrollTop..<end {
-                let local = index - page.offset
-                if local >= 0, local < page.rows.count {
-                    rows.append(row(page.rows[local], columns: columns))
-                } else {
-                    rows.append(Table.Row([Line(" "), Line("…", style: context.style(.muted))]))
-                }
-            }
+        let shown: [TaskRow?] = end > state.scrollTop ? (state.scrollTop..<end).map { index in
+            let local = index - page.offset
+            return local >= 0 && local < page.rows.count ? page.rows[local] : nil
+        } : []
+        // The Client column is as wide as the longest client name (all of them, so it does not
+        // change while scrolling) where the titles on screen leave the room for it.
+        let longestClient = snapshot.clients.map { DisplayWidth.of(Format.clean($0.client.name)) }.max() ?? 0
+        let longestTitle = shown.compactMap { $0.map { DisplayWidth.of(Format.clean($0.task.title)) } }.max() ?? 0
+        let columns = Self.columns(width: inner.width, status: state.statusFilter,
+                                   clientNeeds: longestClient + 2, titleNeeds: longestTitle)
+        let rows = shown.map { task in
+            task.map { row($0, columns: columns) } ?? Table.Row([Line(" "), Line("…", style: context.style(.muted))])
         }
         let table = Table(columns: columns.map(\.column), rows: rows, headerStyle: context.style(.header),
                           selectedStyle: context.style(.selected),
                           selected: page.total > 0 ? state.selection - state.scrollTop : nil,
-                          spacing: inner.width >= 110 ? 2 : 1)
+                          spacing: Self.spacing(width: inner.width))
         table.render(in: inner, into: &buffer)
         if page.total == 0 { drawEmpty(in: inner, into: &buffer) }
     }
@@ -59,7 +59,12 @@ struct TasksPane: Widget {
 
     private func drawEmpty(in inner: Rect, into buffer: inout Buffer) {
         let state = context.state
-        var text = "No \(state.statusFilter == .all ? "" : state.statusFilter.rawValue + " ")tasks"
+        var text: String
+        switch state.statusFilter {
+        case .all: text = "No tasks"
+        case .doneToday: text = "No tasks done today"
+        case .active, .queued, .backlog: text = "No \(state.statusFilter.rawValue) tasks"
+        }
         if let id = state.clientFilter, let client = context.snapshot.clients.first(where: { $0.client.id == id }) {
             text += " for \(Format.clean(client.client.name))"
         }
@@ -81,13 +86,23 @@ struct TasksPane: Widget {
         var column: Table.Column
     }
 
+    /// Columns between two columns.
+    static func spacing(width: Int) -> Int { width >= 110 ? 2 : 1 }
+
+    /// The narrowest the Title column gets.
+    static let titleMinimum = 12
+
     /// The columns for an inner width: the essentials always, detail columns when there is room.
-    static func columns(width: Int, status: StatusFilter) -> [FieldColumn] {
+    ///
+    /// - Parameters:
+    ///   - clientNeeds: the width that shows every client whole (swatch, space, name).
+    ///   - titleNeeds: the width of the longest title on screen.
+    static func columns(width: Int, status: StatusFilter, clientNeeds: Int = 14, titleNeeds: Int = 0) -> [FieldColumn] {
         var columns = [FieldColumn(field: .status, column: Table.Column(" ", width: .fixed(1)))]
         if width >= 50 {
-            columns.append(FieldColumn(field: .client, column: Table.Column("Client", width: .fixed(width >= 90 ? 14 : 11))))
+            columns.append(FieldColumn(field: .client, column: Table.Column("Client", width: .fixed(0))))
         }
-        columns.append(FieldColumn(field: .title, column: Table.Column("Title", width: .flexible(min: 12))))
+        columns.append(FieldColumn(field: .title, column: Table.Column("Title", width: .flexible(min: Self.titleMinimum))))
         if width >= 110 {
             columns.append(FieldColumn(field: .category, column: Table.Column("Category", width: .fixed(9))))
             columns.append(FieldColumn(field: .drain, column: Table.Column("Drain", width: .fixed(8))))
@@ -101,7 +116,25 @@ struct TasksPane: Widget {
             columns.append(FieldColumn(field: .tier, column: Table.Column("Tier", width: .fixed(11))))
         }
         columns.append(FieldColumn(field: .points, column: Table.Column("Pts", width: .fixed(3), alignment: .right)))
+        if let client = columns.firstIndex(where: { $0.field == .client }) {
+            let others = columns.reduce(0) { sum, column in
+                if case .fixed(let n) = column.column.width { return sum + n }
+                return sum
+            }
+            // What the client and the title share.
+            let room = width - others - spacing(width: width) * (columns.count - 1)
+            columns[client].column.width = .fixed(clientWidth(needs: clientNeeds, titleNeeds: titleNeeds, room: room))
+        }
         return columns
+    }
+
+    /// The Client column's width out of `room` shared with the title: every name whole when the
+    /// titles leave room for it, else what the titles leave, but never less than a quarter of the
+    /// room (or what the names need) nor so much that the title gets under its minimum.
+    static func clientWidth(needs: Int, titleNeeds: Int, room: Int) -> Int {
+        let needs = max(needs, DisplayWidth.of("Client"))
+        let share = max(room - titleNeeds, min(needs, room / 4))
+        return max(0, min(needs, share, room - titleMinimum))
     }
 
     private func row(_ row: TaskRow, columns: [FieldColumn]) -> Table.Row {
