@@ -108,3 +108,52 @@ extension JSON {
     static func optional(_ value: Int64?) -> JSON { value.map(JSON.int) ?? .null }
     static func int(_ value: Int) -> JSON { .int(Int64(value)) }
 }
+
+import MCP
+
+extension JSON {
+    /// The value as the SDK carries it (`structuredContent`); objects lose their key order.
+    var value: Value {
+        switch self {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(Int(number))
+        case .double(let number): return number.isFinite ? .double(number) : .null
+        case .string(let text): return .string(text)
+        case .array(let items): return .array(items.map(\.value))
+        case .object(let members):
+            return .object(Dictionary(members.map { ($0.0, $0.1.value) }, uniquingKeysWith: { _, last in last }))
+        }
+    }
+
+    /// The member `key` of an object.
+    subscript(_ key: String) -> JSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    /// A subtask list kept as JSON text (`[{"title":…,"done":…}]`) as the array it holds, the
+    /// text itself when it is not one.
+    static func parsed(_ text: String?) -> JSON {
+        guard let text else { return .null }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            return .string(text)
+        }
+        return from(object)
+    }
+
+    static func from(_ object: Any) -> JSON {
+        switch object {
+        case is NSNull: return .null
+        case let text as String: return .string(text)
+        case let number as NSNumber:
+            // JSONSerialization's true and false are the only NSNumbers of type "c" it makes.
+            if String(cString: number.objCType) == "c" { return .bool(number.boolValue) }
+            let double = number.doubleValue
+            return double == double.rounded() && abs(double) < 9e15 ? .int(Int64(double)) : .double(double)
+        case let list as [Any]: return .array(list.map(from))
+        case let dictionary as [String: Any]: return .object(dictionary.keys.sorted().map { ($0, from(dictionary[$0] as Any)) })
+        default: return .null
+        }
+    }
+}

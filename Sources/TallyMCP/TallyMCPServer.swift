@@ -7,19 +7,25 @@ import TallyCore
 ///
 /// Reads come from the cache and count as lookups; writes go through the completion service's
 /// write-through and outbox; the refresh timer keeps the cache fresh as the dashboard's does.
-/// A bad argument is an `isError` result with one line; an unknown tool or a malformed request is
-/// a protocol error; nothing but protocol is written to stdout. When the client closes stdin the
-/// server finishes the calls under way, writes its counters and returns.
+/// Every answer is WorkOS's text and the same answer as `structuredContent` (each tool declares
+/// its `outputSchema`). A bad argument is an `isError` result with one line; an unknown tool or a
+/// malformed request is a protocol error; nothing but protocol is written to stdout. Resources
+/// (`ResourceCatalog`) can be subscribed to, and a subscriber is told when one changes
+/// (`ResourceWatcher`); sync failures go to the client as log messages. When the client closes
+/// stdin the server finishes the calls under way, writes its counters and returns.
 public final class TallyMCPServer: Sendable {
     public let context: ToolContext
     public let tools: [MCPTool]
     public let version: String
     private let logger = Logger(label: "tally.mcp")
+    private let logLevel = LogLevelBox()
 
     public static let instructions = """
         Tally serves the WorkOS tools from a local cache of the WorkOS database: reads answer in \
         milliseconds and work offline; writes go to the primary database first and are queued \
-        when it cannot be reached. Points: checkbox 1, progress 2, deliverable 4, milestone 7.
+        when it cannot be reached. Points: checkbox 1, progress 2, deliverable 4, milestone 7. \
+        Subscribe to tally://today, tally://tasks/{status}, tally://habits or tally://sync to hear \
+        of changes instead of polling.
         """
 
     public init(context: ToolContext, tools: [MCPTool] = ToolCatalog.all, version: String) {
@@ -30,15 +36,20 @@ public final class TallyMCPServer: Sendable {
 
     /// Answers one `tools/call`. An unknown tool is a protocol error (invalid params); every
     /// failure of a known tool is an `isError` result whose text is one line.
-    public func call(_ name: String, arguments: [String: Value]?) async throws -> CallTool.Result {
+    public func call(_ name: String, arguments: [String: Value]?,
+                     progress: (@Sendable (Double, Double?, String?) async -> Void)? = nil) async throws -> CallTool.Result {
         guard let tool = tools.first(where: { $0.name == name }) else {
             throw MCPError.invalidParams("Unknown tool: \(name). tools/list names the tools.")
         }
         context.followReplacedCache()
         do {
-            let answer = try await tool.handler(ToolArguments(arguments), context)
+            let output = try await ToolCall.$current.withValue(ToolCall(serverVersion: version, progress: progress)) {
+                try await tool.handler(ToolArguments(arguments), context)
+            }
             context.countLookups(tool.lookups)
-            return CallTool.Result(content: [.text(text: answer.text(), annotations: nil, _meta: nil)], isError: false)
+            let structured: Value? = output.structured.value
+            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)],
+                                   structuredContent: structured, isError: false)
         } catch {
             let line = Self.oneLine(error)
             logger.notice("\(name) refused: \(line)")
@@ -53,6 +64,22 @@ public final class TallyMCPServer: Sendable {
         return PrimaryLocation.maskAll(TextSafety.sanitize(line))
     }
 
+    /// Answers `resources/read`.
+    public func readResource(_ uri: String) throws -> ReadResource.Result {
+        guard ResourceCatalog.knows(uri) else {
+            throw MCPError.invalidParams("Unknown resource: \(uri). resources/list names them.")
+        }
+        context.followReplacedCache()
+        do {
+            let text = try ResourceCatalog.read(uri, context).text
+            return ReadResource.Result(contents: [.text(text, uri: uri, mimeType: "application/json")])
+        } catch let error as MCPError {
+            throw error
+        } catch {
+            throw MCPError.internalError(Self.oneLine(error))
+        }
+    }
+
     /// Serves stdin and stdout (the transport an MCP client starts a local server with).
     public func runOverStdio() async throws {
         try await run(transport: LineTransport(logger: Logger(label: "tally.mcp.stdio")))
@@ -63,12 +90,47 @@ public final class TallyMCPServer: Sendable {
     public func run<T: Transport>(transport base: T) async throws {
         let transport = AnsweringTransport(base, logger: Logger(label: "tally.mcp.transport"))
         let server = Server(name: "tally", version: version, title: "Tally (WorkOS tools)",
-                            instructions: Self.instructions, capabilities: .init(tools: .init(listChanged: false)))
+                            instructions: Self.instructions,
+                            capabilities: .init(logging: .init(), resources: .init(subscribe: true, listChanged: false),
+                                                tools: .init(listChanged: false)))
         let listing = tools.map(\.listing)
+        let resources = ResourceWatcher(context: context) { uri in
+            try? await server.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
+        }
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: listing) }
         await server.withMethodHandler(CallTool.self) { [self] params in
-            try await self.call(params.name, arguments: params.arguments)
+            var progress: (@Sendable (Double, Double?, String?) async -> Void)?
+            if let token = params._meta?.progressToken {
+                progress = { done, total, message in
+                    try? await server.notify(ProgressNotification.message(
+                        .init(progressToken: token, progress: done, total: total, message: message)))
+                }
+            }
+            return try await self.call(params.name, arguments: params.arguments, progress: progress)
         }
+        await server.withMethodHandler(ListResources.self) { _ in .init(resources: ResourceCatalog.listing) }
+        await server.withMethodHandler(ListResourceTemplates.self) { _ in .init(templates: ResourceCatalog.templates) }
+        await server.withMethodHandler(ReadResource.self) { [self] params in try self.readResource(params.uri) }
+        await server.withMethodHandler(ResourceSubscribe.self) { params in
+            guard ResourceCatalog.knows(params.uri) else {
+                throw MCPError.invalidParams("Unknown resource: \(params.uri). resources/list names them.")
+            }
+            do {
+                try await resources.subscribe(params.uri)
+            } catch {
+                throw MCPError.internalError(Self.oneLine(error))
+            }
+            return Empty()
+        }
+        await server.withMethodHandler(ResourceUnsubscribe.self) { params in
+            await resources.unsubscribe(params.uri)
+            return Empty()
+        }
+        await server.withMethodHandler(SetLoggingLevel.self) { [logLevel] params in
+            logLevel.set(params.level)
+            return Empty()
+        }
+        let failures = forwardSyncFailures(to: server)
         context.start()
         logger.info("serving \(tools.count) tools", metadata: ["cache": "\(context.cache.path)",
                                                            "readOnly": "\(context.cache.isReadOnly)"])
@@ -76,8 +138,57 @@ public final class TallyMCPServer: Sendable {
         await server.waitUntilCompleted()
         // The client closed its end: answer what was asked before it did.
         await transport.waitForAnswers(within: 30)
+        failures.cancel()
+        await resources.stop()
         await server.stop()
         await context.shutdown()
         logger.info("client gone; stopped")
+    }
+
+    /// Sends the refresh scheduler's failures to the client as log messages (`notifications/message`,
+    /// logger `tally.sync`), at the level the client asked for (`logging/setLevel`; warning and
+    /// above until it does).
+    func forwardSyncFailures(to server: Server) -> Task<Void, Never> {
+        let (id, events) = context.syncEvents.subscribe()
+        let level = logLevel
+        let syncEvents = context.syncEvents
+        return Task {
+            defer { syncEvents.unsubscribe(id) }
+            for await event in events {
+                guard let (severity, message) = Self.logMessage(for: event), level.allows(severity) else { continue }
+                try? await server.log(level: severity, logger: "tally.sync", data: .string(message))
+            }
+        }
+    }
+
+    /// What a client hears about a scheduler event, if anything: failures, masked.
+    static func logMessage(for event: RefreshScheduler.Event) -> (LogLevel, String)? {
+        switch event {
+        case .failed(let message):
+            return (.error, "The sync could not run: \(PrimaryLocation.maskAll(message))")
+        case .finished(let summary) where !summary.succeeded:
+            let parts = summary.failedNamespaces.sorted { $0.key < $1.key }
+                .map { "\($0.key.rawValue): \(PrimaryLocation.maskAll($0.value))" }
+            return (.warning, "Sync job \(summary.job.id ?? 0) failed for \(parts.joined(separator: "; "))")
+        case .commandFinished(let job) where job.status != .completed:
+            return (.warning, "sync_command failed: \(job.errorMessage ?? "no output")")
+        default:
+            return nil
+        }
+    }
+}
+
+/// The least severe level the client wants log messages at.
+final class LogLevelBox: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var level: LogLevel = .warning
+
+    func set(_ level: LogLevel) { lock.withLock { self.level = level } }
+
+    func allows(_ severity: LogLevel) -> Bool {
+        let order = LogLevel.allCases
+        let wanted = lock.withLock { level }
+        return (order.firstIndex(of: severity) ?? 0) >= (order.firstIndex(of: wanted) ?? 0)
     }
 }

@@ -41,6 +41,8 @@ public struct DemoData: Sendable {
     /// The check-ins behind each habit's current streak (the last 30 days of them), ending on the
     /// day before today that the habit's frequency expects, so checking in today continues it.
     public var habitCompletions: [HabitCompletion] = []
+    /// WorkOS's other tables: energy readings, brain dumps, client memory, feedback, loads.
+    public var life = DemoLife()
 
     /// The seed's clients (the WorkOS design document's "Current Clients").
     public static let seedClients: [Client] = [
@@ -255,6 +257,7 @@ public struct DemoData: Sendable {
                     habitID: Int64(index + 1), completedAt: Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600))))
             }
         }
+        data.life = DemoLife.make(data, now: now, timeZone: timeZone, seed: seed)
         return data
     }
 
@@ -291,6 +294,7 @@ public struct DemoData: Sendable {
             for completion in habitCompletions {
                 try insert.execute(arguments: [completion.habitID, completion.completedAt, completion.note])
             }
+            try life.insert(into: db)
         }
     }
 }

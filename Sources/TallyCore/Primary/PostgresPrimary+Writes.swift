@@ -183,6 +183,7 @@ extension PostgresPrimary {
                 try await Self.insert(namespace, rows: rows, columns: columns, connection, logger: log)
             }
             try await Self.seedCheckIns(data, columns: columns, connection, logger: log)
+            try await Self.seedLife(data.life, columns: columns, connection, logger: log)
             for namespace in Namespace.allCases {
                 let table = namespace.primaryTable
                 try await connection.query(PostgresQuery(unsafeSQL: """

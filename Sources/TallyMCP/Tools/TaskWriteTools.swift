@@ -19,7 +19,8 @@ enum TaskWriteTools {
             ("taskId", Schema.id("The task to complete")),
             ("points", Schema.integer("Points to award instead of the task's own (0–1000)", minimum: 0, maximum: 1000)),
         ], required: ["taskId"]),
-        readOnly: false, lookups: []
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: true, lookups: []
     ) { arguments, context in
         let writer = try context.writer()
         let taskID = try arguments.id("taskId")
@@ -27,11 +28,11 @@ enum TaskWriteTools {
         let outcome = try await writer.complete(taskID: taskID, points: points, timeZone: context.timeZone)
         switch outcome {
         case .applied(let task, _, _):
-            return .object([("success", .bool(true)), ("task", RecordJSON.task(task)), ("pending", .bool(false))])
+            return .object([("success", .bool(true)), ("task", stored(task, context)), ("pending", .bool(false))])
         case .queued(let task, _, _, let reason):
             let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
             return .object([
-                ("success", .bool(true)), ("task", RecordJSON.task(task)), ("pending", .bool(true)),
+                ("success", .bool(true)), ("task", stored(task, context)), ("pending", .bool(true)),
                 ("message", .string("\(cause); the completion is kept and applied to the primary on the next sync.")),
             ])
         }
@@ -40,11 +41,17 @@ enum TaskWriteTools {
     static let tiers = ValueTier.workos.map(\.rawValue)
     static let newStatuses = ["active", "queued", "backlog"]
 
+    /// A task as WorkOS's write answers give it (its subtasks as a list, its cognitive load).
+    static func stored(_ task: WorkTask, _ context: ToolContext) -> JSON {
+        let load = try? context.cache.read { db in try LifeStore.loads([task.id], db)[task.id] }
+        return RecordJSON.storedTask(task, cognitiveLoad: load ?? nil)
+    }
+
     /// A write's answer: WorkOS's `{success, task}`, with `pending` (Tally's) true while the
     /// write waits for the primary.
-    static func answer(_ outcome: TaskWriteOutcome, key: String = "task", task: WorkTask? = nil) -> JSON {
+    static func answer(_ outcome: TaskWriteOutcome, key: String = "task", task: WorkTask? = nil, _ context: ToolContext) -> JSON {
         var members: [(String, JSON)] = [("success", .bool(true))]
-        members.append((key, (task ?? outcome.task).map { RecordJSON.task($0) } ?? .null))
+        members.append((key, (task ?? outcome.task).map { stored($0, context) } ?? .null))
         switch outcome {
         case .applied:
             members.append(("pending", .bool(false)))
@@ -73,7 +80,8 @@ enum TaskWriteTools {
             ("valueTier", Schema.string("checkbox (1 point), progress (2, default), deliverable (4) or milestone (7)", oneOf: tiers)),
             ("points", Schema.integer("Points it will earn instead of its tier's (0–1000)", minimum: 0, maximum: 1000)),
         ], required: ["title"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: false
     ) { arguments, context in
         let writer = try context.taskWriter()
         guard let title = try arguments.optionalString("title", maxLength: 200),
@@ -88,7 +96,7 @@ enum TaskWriteTools {
             valueTier: try arguments.optionalString("valueTier", allowed: tiers),
             status: try arguments.optionalString("status", allowed: newStatuses),
             points: try arguments.optionalInt("points", in: 0...1000))
-        return answer(try await writer.add(new))
+        return answer(try await writer.add(new), context)
     }
 
     static let updateTask = MCPTool(
@@ -115,7 +123,8 @@ enum TaskWriteTools {
                                                          "done": .object(["type": "boolean"])])]),
             ])),
         ], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, destructive: true, idempotent: true
     ) { arguments, context in
         let writer = try context.taskWriter()
         let taskID = try arguments.id("taskId")
@@ -134,7 +143,7 @@ enum TaskWriteTools {
         guard !values.isEmpty else {
             throw ToolFailure("Nothing to change: give title, description, clientId, status, valueTier, points or subtasks.")
         }
-        return answer(try await writer.edit(taskID: taskID, values))
+        return answer(try await writer.edit(taskID: taskID, values), context)
     }
 
     static let promoteTask = MCPTool(
@@ -144,10 +153,11 @@ enum TaskWriteTools {
             queued (pending: true) when the primary is unreachable. Answers the task.
             """,
         inputSchema: Schema.object([("taskId", Schema.id("The task to make active"))], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: true
     ) { arguments, context in
         let writer = try context.taskWriter()
-        return answer(try await writer.promote(taskID: try arguments.id("taskId")))
+        return answer(try await writer.promote(taskID: try arguments.id("taskId")), context)
     }
 
     static let deleteTask = MCPTool(
@@ -157,11 +167,12 @@ enum TaskWriteTools {
             cache; queued (pending: true) when the primary is unreachable. Answers the deleted task.
             """,
         inputSchema: Schema.object([("taskId", Schema.id("The task to delete"))], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("deleted", Out.task),
+        readOnly: false, destructive: true, idempotent: true
     ) { arguments, context in
         let writer = try context.taskWriter()
         let taskID = try arguments.id("taskId")
         let before = try context.cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
-        return answer(try await writer.delete(taskID: taskID), key: "deleted", task: before)
+        return answer(try await writer.delete(taskID: taskID), key: "deleted", task: before, context)
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// WorkOS's other tables, copied into Tally's own (`LifeTable.all`), as the last step of a job.
+///
+/// The habit, energy, brain-dump, client-memory and personal-task tools answer from the cache,
+/// offline, like the rest; the contract tables stay exactly as the WorkOS MCP server keeps them,
+/// so these rows live in `tally_` tables beside them. Each table is read in its window (90 days
+/// of energy readings and habit completions, unprocessed brain dumps and 30 days of the rest,
+/// every client memory row, 60 days of the goal rows' energy columns, the personal tasks the
+/// contract scope leaves out, the cognitive load of the tasks that changed), all tables in one
+/// or two round trips (`LifeSource`), and written in one cache transaction, only where
+/// something differs. A primary without one of the tables (an older WorkOS) has it recorded as
+/// missing, and the tools that need it say so; nothing is created there.
+extension SyncEngine {
+    /// The step of a job: a failure is recorded for the failures view (entity `life`) and the
+    /// log, but does not fail the job, whose contract tables are synced.
+    func syncLife(job: SyncJob, full: Bool) async {
+        guard primary is any LifeSource else { return }
+        do {
+            try await syncLife(full: full)
+        } catch is CancellationError {
+        } catch {
+            let failure = FailureClassifier.classify(error, primary: primary.displayName)
+            let row = SyncFailure(jobID: job.id, at: Timestamp.format(Date()), entity: Self.lifeEntity, errorType: failure.type,
+                                  message: failure.message, detail: nil, attempt: 1)
+            _ = try? cache.write { db in try CacheRows.record(row, db) }
+            logger.warning("WorkOS's other tables not read from the primary", metadata: ["detail": "\(failure.detail)"])
+        }
+    }
+
+    /// The failures view's name for this step.
+    static let lifeEntity = "life"
+
+    /// Reads every life table from the primary into the cache. `full` reads them whole again
+    /// (and every cached task's load) instead of trusting the digests the cache holds. Returns
+    /// how many cache rows changed; nothing is written when nothing did.
+    @discardableResult
+    public func syncLife(full: Bool = false, now: Date = Date()) async throws -> Int {
+        guard let source = primary as? any LifeSource else { return 0 }
+        let at = Timestamp.format(now)
+        let lookback = options.lookback
+        let planned = try cache.read { db -> [LifePlan] in
+            try LifeTable.all.map { table in
+                let known = try LifeStore.known(table, db)
+                let status = try LifeStore.status(table, db)
+                guard table.window == .cachedTasks else {
+                    return LifePlan(query: LifeQuery(table: table, condition: condition(table.window, now: now),
+                                                     knownDigest: full ? nil : known.digest), status: status)
+                }
+                // The tasks changed since the last read (a little before, as the namespaces
+                // re-read): their loads as the cache has them tell whether anything is new.
+                let since = full ? nil : known.mark.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-lookback)) }
+                let (ids, newest) = try LifeStore.changedTaskIDs(since: since, db)
+                let held = full || ids.count > 5000 ? nil : try LifeStore.storedLoads(ids, db)
+                return LifePlan(query: LifeQuery(table: table, condition: .ids(ids)), status: status, mark: newest,
+                                knownMark: known.mark, heldLoads: held)
+            }
+        }
+        let answers = try await source.readLife(planned.map(\.query))
+        // Nothing new: no write at all (every commit wakes every reader of the cache).
+        let nothingNew = planned.allSatisfy { plan in
+            switch answers[plan.query.table.name] {
+            case .unchanged?: return true
+            case .missing?: if case .missing = plan.status { return true } else { return false }
+            case .rows(let rows, _)?: return plan.holds(rows)
+            case nil: return false
+            }
+        }
+        guard !nothingNew || full else { return 0 }
+        let shown = primary.displayName
+        let changed = try cache.write { db -> Int in
+            var changed = 0
+            for plan in planned {
+                let query = plan.query, table = query.table
+                switch answers[table.name] ?? .missing {
+                case .missing:
+                    try LifeStore.markMissing(table, primary: shown, at: at, db)
+                case .unchanged:
+                    try LifeStore.touch(table, mark: nil, at: at, db)
+                case .rows(let rows, let digest):
+                    if plan.holds(rows) {
+                        try LifeStore.touch(table, mark: plan.mark, at: at, db)
+                    } else {
+                        changed += try LifeStore.apply(table, rows: rows, digest: digest, mark: plan.mark, at: at, db)
+                    }
+                }
+            }
+            if full { try LifeStore.pruneLoads(db) }
+            try CacheRows.resolveFailures(of: Self.lifeEntity, exceptJob: nil, at: at, db)
+            return changed
+        }
+        logger.info("WorkOS's other tables read from the primary", metadata: ["changed": "\(changed)"])
+        return changed
+    }
+
+    /// What a sync asks for one life table, and what the cache held when it asked.
+    struct LifePlan: Sendable {
+        var query: LifeQuery
+        var status: LifeStatus
+        /// For the loads: the newest change among the cached tasks, and the one the last read saw.
+        var mark: String?
+        var knownMark: String?
+        /// For the loads: what the cache holds for the ids asked (nil: not compared).
+        var heldLoads: [Int64: String]?
+
+        /// Whether `rows` (the loads read) are what the cache already holds.
+        func holds(_ rows: [[DatabaseValue]]) -> Bool {
+            guard case .ids(let ids) = query.condition else { return false }
+            if ids.isEmpty { return true }
+            guard let heldLoads, mark == knownMark else { return false }
+            var read: [Int64: String] = [:]
+            for row in rows where row.count == 2 {
+                if let id = Row.int64(row[0]), let load = Row.text(row[1]) { read[id] = load }
+            }
+            return read == heldLoads
+        }
+    }
+
+    /// A window as of `now` (a `date` column counts local days; a time column, 24-hour days).
+    func condition(_ window: LifeTable.Window, now: Date) -> LifeQuery.Condition {
+        func since(_ column: String, _ days: Int) -> String {
+            column == "date" ? LocalDay(now).adding(days: -days).description
+                : Timestamp.format(now.addingTimeInterval(-Double(days) * 86400))
+        }
+        switch window {
+        case .all:
+            return .all
+        case .recent(let column, let days):
+            return .since(column: column, value: since(column, days))
+        case .unprocessedOrRecent(let column, let days):
+            return .unprocessedOrSince(column: column, value: since(column, days))
+        case .personalTasks:
+            // The contract scope keeps personal tasks in `cached_tasks` already.
+            if let categories = options.scope.taskCategories, !categories.contains("personal") {
+                return .personal(doneSince: options.scope.window(now: now).doneSince)
+            }
+            return .nothing
+        case .cachedTasks:
+            return .ids([])
+        }
+    }
+}
