@@ -44,6 +44,17 @@ public struct DemoLife: Sendable {
              ELSE CASE WHEN id % 10 < 6 THEN 'medium' WHEN id % 10 < 8 THEN 'low' ELSE 'high' END END
         """
 
+    /// The same rule for one task (the SQLite primary gets it in the task's INSERT).
+    static func cognitiveLoad(of task: WorkTask) -> String? {
+        let digit = Int(((task.id % 10) + 10) % 10)
+        if task.id % 7 == 3 { return nil }
+        switch task.drainType {
+        case "deep": return digit < 7 ? "high" : "medium"
+        case "admin": return digit < 7 ? "low" : "medium"
+        default: return digit < 6 ? "medium" : (digit < 8 ? "low" : "high")
+        }
+    }
+
     static func make(_ data: DemoData, now: Date, timeZone: TimeZone, seed: UInt64) -> DemoLife {
         var rng = SplitMix64(seed: seed ^ 0x4C49_4645)
         var life = DemoLife()
@@ -125,17 +136,10 @@ public struct DemoLife: Sendable {
         return life
     }
 
-    /// Writes the rows into a SQLite primary that has WorkOS's other tables.
+    /// Writes the rows into a SQLite primary that has WorkOS's other tables (the loads and the
+    /// habits' columns went in with their rows, `DemoData.insert`).
     func insert(into db: Database) throws {
         guard try db.tableExists("energy_states") else { return }
-        if try db.columns(in: "tasks").contains(where: { $0.name == "cognitive_load" }) {
-            try db.execute(sql: "UPDATE tasks SET cognitive_load = \(Self.cognitiveLoad)")
-        }
-        if try db.columns(in: "habits").contains(where: { $0.name == "category" }) {
-            for (id, details) in habitDetails {
-                try db.execute(sql: "UPDATE habits SET time_of_day = ?, category = ? WHERE id = ?", arguments: [details.0, details.1, id])
-            }
-        }
         try db.execute(sql: "DELETE FROM energy_states")
         for reading in energyReadings {
             try db.execute(sql: """
