@@ -134,14 +134,11 @@ public enum LifeStore {
         }
     }
 
-    /// The ids of the cached tasks changed at or after `since` (all of them when nil), and the
-    /// newest change among them: which tasks' loads a sync reads.
-    public static func changedTaskIDs(since: String?, _ db: Database) throws -> (ids: [Int64], newest: String?) {
-        let ids = try Int64.fetchAll(db, sql: """
-            SELECT id FROM cached_tasks WHERE id > 0 AND (? IS NULL OR updated_at >= ?)
-            """, arguments: [since, since])
-        let newest = try String.fetchOne(db, sql: "SELECT max(updated_at) FROM cached_tasks")
-        return (ids, newest)
+    /// The cached tasks changed at or after `since` (every one when nil): their ids and changes.
+    public static func changedTasks(since: String?, _ db: Database) throws -> [(id: Int64, updatedAt: String)] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, updated_at FROM cached_tasks WHERE id > 0 AND (? IS NULL OR updated_at >= ?)
+            """, arguments: [since, since]).map { ($0.int64(at: 0) ?? 0, $0.text(at: 1) ?? "") }
     }
 
     /// The loads the cache holds for `ids` (of `tally_task_loads` only).

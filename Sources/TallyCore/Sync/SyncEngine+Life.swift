@@ -48,12 +48,16 @@ extension SyncEngine {
                     return LifePlan(query: LifeQuery(table: table, condition: condition(table.window, now: now),
                                                      knownDigest: full ? nil : known.digest), status: status)
                 }
-                // The tasks changed since the last read (a little before, as the namespaces
-                // re-read): their loads as the cache has them tell whether anything is new.
-                let since = full ? nil : known.mark.flatMap(Timestamp.parse).map { Timestamp.format($0.addingTimeInterval(-lookback)) }
-                let (ids, newest) = try LifeStore.changedTaskIDs(since: since, db)
+                // The tasks changed since the last read: newer than its newest change, or in the
+                // lookback before it (a late commit, as the namespaces re-read) and not seen then.
+                let last = full ? nil : known.mark.flatMap(LoadMark.init)
+                let since = last.flatMap { Timestamp.parse($0.newest) }.map { Timestamp.format($0.addingTimeInterval(-lookback)) }
+                let changed = try LifeStore.changedTasks(since: since, db)
+                let seen = Set(last?.seen ?? [])
+                let ids = changed.filter { task in last.map { task.updatedAt > $0.newest || !seen.contains(task.id) } ?? true }.map(\.id)
+                let mark = LoadMark(changed, lookback: lookback) ?? last
                 let held = full || ids.count > 5000 ? nil : try LifeStore.storedLoads(ids, db)
-                return LifePlan(query: LifeQuery(table: table, condition: .ids(ids)), status: status, mark: newest,
+                return LifePlan(query: LifeQuery(table: table, condition: .ids(ids)), status: status, mark: mark?.text,
                                 knownMark: known.mark, heldLoads: held)
             }
         }
@@ -104,16 +108,43 @@ extension SyncEngine {
         /// For the loads: what the cache holds for the ids asked (nil: not compared).
         var heldLoads: [Int64: String]?
 
-        /// Whether `rows` (the loads read) are what the cache already holds.
+        /// Whether `rows` (the loads read) are what the cache already holds, under the same mark.
         func holds(_ rows: [[DatabaseValue]]) -> Bool {
             guard case .ids(let ids) = query.condition else { return false }
-            if ids.isEmpty { return true }
+            if ids.isEmpty { return mark == knownMark }
             guard let heldLoads, mark == knownMark else { return false }
             var read: [Int64: String] = [:]
             for row in rows where row.count == 2 {
                 if let id = Row.int64(row[0]), let load = Row.text(row[1]) { read[id] = load }
             }
             return read == heldLoads
+        }
+    }
+
+    /// Where the loads' last read got to in the cached tasks' changes: the newest `updated_at`,
+    /// and the tasks changed within the lookback before it (read then, so not read again).
+    struct LoadMark: Codable, Equatable {
+        var newest: String
+        /// Sorted, so the same tasks give the same text.
+        var seen: [Int64]
+
+        /// From the changed tasks a read covers; nil when there were none.
+        init?(_ changed: [(id: Int64, updatedAt: String)], lookback: Double) {
+            guard let newest = changed.map(\.updatedAt).max() else { return nil }
+            let from = Timestamp.parse(newest).map { Timestamp.format($0.addingTimeInterval(-lookback)) } ?? newest
+            self.newest = newest
+            seen = changed.filter { $0.updatedAt >= from }.map(\.id).sorted()
+        }
+
+        init?(_ text: String) {
+            guard let mark = try? JSONDecoder().decode(LoadMark.self, from: Data(text.utf8)) else { return nil }
+            self = mark
+        }
+
+        var text: String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
         }
     }
 
