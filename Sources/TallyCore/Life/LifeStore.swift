@@ -225,6 +225,13 @@ public enum LifeStore {
         return out.sorted { ($0.1.completedAt, $0.0 ?? Int64.max) > ($1.1.completedAt, $1.0 ?? Int64.max) }
     }
 
+    /// `cached_tasks` or `tally_personal_tasks`, as the last sync recorded; nil when unknown.
+    static func placeOfPersonalTasks(_ db: Database) throws -> String? {
+        guard try db.tableExists("tally_life_sync") else { return nil }
+        return try String.fetchOne(db, sql: "SELECT mark FROM tally_life_sync WHERE name = ? AND present = 1",
+                                   arguments: [LifeTable.personalTasks.name])
+    }
+
     /// Personal tasks of one status (any but done when nil and `openOnly`), WorkOS's order
     /// (sort order, then newest), at most `limit`: from `cached_tasks` when the scope keeps them
     /// there, else from Tally's copy.
@@ -239,20 +246,30 @@ public enum LifeStore {
             conditions.append("status IN ('active', 'queued', 'backlog')")
         }
         let condition = conditions.joined(separator: " AND ")
-        let hasCopy = try db.tableExists(LifeTable.personalTasks.cacheTable)
-        let copy = hasCopy ? """
-            UNION ALL SELECT \(WorkTask.selection), cognitive_load FROM tally_personal_tasks
-              WHERE \(condition) AND id NOT IN (SELECT id FROM cached_tasks)
-            """ : ""
+        // Where the last sync put them (`tally_life_sync.mark`): reading only there spares a
+        // scan of every cached task for none.
+        let place = try placeOfPersonalTasks(db)
+        let fromCopy = try place != "cached_tasks" && db.tableExists(LifeTable.personalTasks.cacheTable)
+        let fromCache = place != LifeTable.personalTasks.cacheTable
         let loads = try db.tableExists("tally_task_loads")
         let cachedLoad = loads ? "(SELECT cognitive_load FROM tally_task_loads l WHERE l.id = cached_tasks.id)" : "NULL"
-        var sql = """
-            SELECT * FROM (SELECT \(WorkTask.selection), \(cachedLoad) AS cognitive_load FROM cached_tasks WHERE \(condition)
-            \(copy))
-            ORDER BY sort_order, created_at DESC
-            """
+        var parts: [String] = []
+        var values = StatementArguments()
+        if fromCache {
+            parts.append("SELECT \(WorkTask.selection), \(cachedLoad) AS cognitive_load FROM cached_tasks WHERE \(condition)")
+            values += arguments
+        }
+        if fromCopy {
+            parts.append("""
+                SELECT \(WorkTask.selection), cognitive_load FROM tally_personal_tasks
+                WHERE \(condition)\(fromCache ? " AND id NOT IN (SELECT id FROM cached_tasks)" : "")
+                """)
+            values += arguments
+        }
+        guard !parts.isEmpty else { return [] }
+        var sql = "SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) ORDER BY sort_order, created_at DESC"
         if let limit { sql += " LIMIT \(max(0, limit))" }
-        for row in try Row.fetchAll(db, sql: sql, arguments: hasCopy ? arguments + arguments : arguments) {
+        for row in try Row.fetchAll(db, sql: sql, arguments: values) {
             out.append((WorkTask(positions: row), row.text(at: WorkTask.columnNames.count)))
         }
         return out
@@ -276,7 +293,7 @@ extension LifeStore {
         let open = "status IN ('active', 'queued', 'backlog')"
         let loads = try db.tableExists("tally_task_loads")
         let cachedLoad = loads ? "(SELECT cognitive_load FROM tally_task_loads l WHERE l.id = cached_tasks.id)" : "NULL"
-        let copy = try db.tableExists(LifeTable.personalTasks.cacheTable) ? """
+        let copy = try placeOfPersonalTasks(db) != "cached_tasks" && db.tableExists(LifeTable.personalTasks.cacheTable) ? """
             UNION ALL SELECT \(WorkTask.selection), cognitive_load AS load FROM tally_personal_tasks
               WHERE \(open) AND id NOT IN (SELECT id FROM cached_tasks)
             """ : ""

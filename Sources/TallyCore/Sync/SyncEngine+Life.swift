@@ -45,8 +45,12 @@ extension SyncEngine {
                 let known = try LifeStore.known(table, db)
                 let status = try LifeStore.status(table, db)
                 guard table.window == .cachedTasks else {
-                    return LifePlan(query: LifeQuery(table: table, condition: condition(table.window, now: now),
-                                                     knownDigest: full ? nil : known.digest), status: status)
+                    let condition = condition(table.window, now: now)
+                    // Where readers find the personal tasks: Tally's copy, or the contract table
+                    // when the scope keeps them there.
+                    let mark = table.window == .personalTasks ? (condition == .nothing ? "cached_tasks" : table.cacheTable) : nil
+                    return LifePlan(query: LifeQuery(table: table, condition: condition, knownDigest: full ? nil : known.digest),
+                                    status: status, mark: mark, knownMark: known.mark)
                 }
                 // The tasks changed since the last read: newer than its newest change, or in the
                 // lookback before it (a late commit, as the namespaces re-read) and not seen then.
@@ -65,7 +69,7 @@ extension SyncEngine {
         // Nothing new: no write at all (every commit wakes every reader of the cache).
         let nothingNew = planned.allSatisfy { plan in
             switch answers[plan.query.table.name] {
-            case .unchanged?: return true
+            case .unchanged?: return plan.mark == nil || plan.mark == plan.knownMark
             case .missing?: if case .missing = plan.status { return true } else { return false }
             case .rows(let rows, _)?: return plan.holds(rows)
             case nil: return false
@@ -81,7 +85,7 @@ extension SyncEngine {
                 case .missing:
                     try LifeStore.markMissing(table, primary: shown, at: at, db)
                 case .unchanged:
-                    try LifeStore.touch(table, mark: nil, at: at, db)
+                    try LifeStore.touch(table, mark: plan.mark, at: at, db)
                 case .rows(let rows, let digest):
                     if plan.holds(rows) {
                         try LifeStore.touch(table, mark: plan.mark, at: at, db)

@@ -75,7 +75,11 @@ enum LifeReadTools {
         if let categories = context.config.scope.taskCategories, !categories.contains("personal") {
             try context.requireLife(.personalTasks)
         }
-        let tasks = try context.cache.read { db in try LifeStore.personalTasks(status: status, limit: limit, db) }
+        // Kept while the cache is unchanged: where the scope keeps personal tasks among the
+        // contract's, finding them reads every cached task.
+        let tasks = try context.kept.answer("personal:\(status ?? "all"):\(limit)") {
+            try context.cache.read { db in try LifeStore.personalTasks(status: status, limit: limit, db) }
+        }
         return .array(tasks.map { RecordJSON.storedTask($0.0, cognitiveLoad: $0.1) })
     }
 }
