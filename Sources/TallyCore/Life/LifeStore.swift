@@ -97,7 +97,8 @@ public enum LifeStore {
                        arguments: [now, mark, table.name])
     }
 
-    /// Records that the primary `primary` has no `table`, and empties Tally's copy.
+    /// Records that the primary `primary` has no `table`, and empties Tally's copy. (The row's
+    /// `digest` then holds the primary's name, for the tools' one line.)
     public static func markMissing(_ table: LifeTable, primary: String, at now: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM \(table.cacheTable)")
         try db.execute(sql: """

@@ -32,7 +32,8 @@ enum EnergyTools {
         return .array(rows.map { RecordJSON.record($0) })
     }
 
-    static let energyContext: @Sendable (EnergyContext) -> JSON = { energy in
+    /// Today's energy as WorkOS's `energyContext`.
+    static func energyContext(_ energy: EnergyContext) -> JSON {
         .object([
             ("energyLevel", .string(energy.level.rawValue)),
             ("readinessScore", .optional(energy.readinessScore)),
@@ -42,7 +43,7 @@ enum EnergyTools {
         ])
     }
 
-    static let rankedTask = Out.object([
+    static let rankedTask = Out.element([
         ("id", Out.integer), ("title", Out.string), ("description", Out.optionalString), ("status", Out.optionalString),
         ("category", Out.optionalString), ("valueTier", Out.optionalString), ("drainType", Out.optionalString),
         ("cognitiveLoad", Out.optionalString), ("effortEstimate", Out.optionalInteger), ("points", Out.integer),

@@ -7,7 +7,7 @@ import TallyCore
 /// today when a completion (the primary's, or a check-in Tally made) falls on today, as the
 /// habits pane shows it.
 enum HabitReadTools {
-    static let completion = Out.object([
+    static let completion = Out.element([
         ("id", Out.optionalInteger), ("habitId", Out.integer), ("habitName", Out.optionalString),
         ("completedAt", Out.string), ("note", Out.optionalString),
     ])
@@ -43,7 +43,7 @@ enum HabitReadTools {
         })
     }
 
-    static let checkinHabit = Out.object([
+    static let checkinHabit = Out.element([
         ("id", Out.integer), ("name", Out.string), ("emoji", Out.optionalString), ("category", Out.optionalString),
         ("timeOfDay", Out.optionalString), ("frequency", Out.optionalString), ("currentStreak", Out.integer),
         ("longestStreak", Out.integer), ("lastCompleted", Out.optionalString), ("completedToday", Out.boolean),
@@ -102,11 +102,11 @@ enum HabitReadTools {
         ("dashboard", Out.string),
         ("stats", Out.object([("todayCompleted", Out.integer), ("todayTotal", Out.integer), ("weekCompleted", Out.integer),
                               ("weekPossible", Out.integer), ("weekPercent", Out.integer)])),
-        ("habits", Out.array(Out.object([("id", Out.integer), ("name", Out.string), ("emoji", Out.optionalString),
-                                         ("currentStreak", Out.optionalInteger), ("longestStreak", Out.optionalInteger),
-                                         ("completedToday", Out.boolean)]))),
+        ("habits", Out.array(Out.element([("id", Out.integer), ("name", Out.string), ("emoji", Out.optionalString),
+                                          ("currentStreak", Out.optionalInteger), ("longestStreak", Out.optionalInteger),
+                                          ("completedToday", Out.boolean)]))),
         ("dates", Out.array(Out.string)),
-        ("completionMap", ["type": "object", "additionalProperties": Out.array(Out.string)]),
+        ("completionMap", ["type": "object", "additionalProperties": ["type": "array"]]),
     ])
 
     static let dashboard = MCPTool(

@@ -67,7 +67,7 @@ enum LifeReadTools {
             ("status", Schema.string("active, queued, backlog or done (default: every status)", oneOf: TaskReadTools.statuses)),
             ("limit", Schema.integer("Most tasks to return (default 20)", minimum: 1, maximum: 100)),
         ]),
-        outputSchema: Out.list("tasks", Out.task), listKey: "tasks",
+        outputSchema: Out.list("tasks", Out.taskElement), listKey: "tasks",
         readOnly: true, lookups: [.tasks]
     ) { arguments, context in
         let status = try arguments.optionalString("status", allowed: TaskReadTools.statuses)

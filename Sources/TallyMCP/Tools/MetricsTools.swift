@@ -71,9 +71,9 @@ enum MetricsTools {
         ], required: ["date"]),
         outputSchema: Out.object([
             ("date", Out.string), ("completedCount", Out.integer), ("earnedPoints", Out.integer), ("clientsTouched", Out.integer),
-            ("tasks", Out.array(Out.object([("id", Out.integer), ("title", Out.string), ("clientId", Out.optionalInteger),
-                                            ("valueTier", Out.optionalString), ("points", Out.integer),
-                                            ("completedAt", Out.optionalString)]))),
+            ("tasks", Out.array(Out.element([("id", Out.integer), ("title", Out.string), ("clientId", Out.optionalInteger),
+                                             ("valueTier", Out.optionalString), ("points", Out.integer),
+                                             ("completedAt", Out.optionalString)]))),
         ]),
         readOnly: true, lookups: [.tasks]
     ) { arguments, context in
@@ -232,8 +232,8 @@ enum MetricsTools {
                                             ("energyScore", Out.integer), ("matchReason", Out.string)]))),
         ])),
         ("today", Out.object([
-            ("activeTasks", Out.array(Out.object([("id", Out.integer), ("title", Out.string), ("client", Out.optionalString),
-                                                  ("points", Out.integer)]))),
+            ("activeTasks", Out.array(Out.element([("id", Out.integer), ("title", Out.string), ("client", Out.optionalString),
+                                                   ("points", Out.integer)]))),
             ("activePoints", Out.integer), ("potentialTotal", Out.integer),
         ])),
         ("upNext", Out.array(Out.object([("id", Out.integer), ("title", Out.string), ("client", Out.optionalString)]))),
