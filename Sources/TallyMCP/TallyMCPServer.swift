@@ -34,10 +34,16 @@ public final class TallyMCPServer: Sendable {
         self.version = version
     }
 
-    /// Answers one `tools/call`. An unknown tool is a protocol error (invalid params); every
-    /// failure of a known tool is an `isError` result whose text is one line.
-    public func call(_ name: String, arguments: [String: Value]?,
-                     progress: (@Sendable (Double, Double?, String?) async -> Void)? = nil) async throws -> CallTool.Result {
+    /// What a known tool answered: its output, or the one line that says why it would not.
+    enum Answer {
+        case output(ToolOutput)
+        case refused(String)
+    }
+
+    /// Runs one call of `name`. An unknown tool throws the protocol's invalid-params error; every
+    /// failure of a known tool is a refusal of one line.
+    func answer(_ name: String, arguments: [String: Value]?,
+                progress: (@Sendable (Double, Double?, String?) async -> Void)?) async throws -> Answer {
         guard let tool = tools.first(where: { $0.name == name }) else {
             throw MCPError.invalidParams("Unknown tool: \(name). tools/list names the tools.")
         }
@@ -47,14 +53,62 @@ public final class TallyMCPServer: Sendable {
                 try await tool.handler(ToolArguments(arguments), context)
             }
             context.countLookups(tool.lookups)
-            let structured: Value? = output.structured.value
-            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)],
-                                   structuredContent: structured, isError: false)
+            return .output(output)
         } catch {
             let line = Self.oneLine(error)
             logger.notice("\(name) refused: \(line)")
+            return .refused(line)
+        }
+    }
+
+    /// Answers one `tools/call` as the SDK carries it (in-process callers, and requests the
+    /// stdio transport leaves to the SDK). An unknown tool is a protocol error (invalid params);
+    /// every failure of a known tool is an `isError` result whose text is one line.
+    public func call(_ name: String, arguments: [String: Value]?,
+                     progress: (@Sendable (Double, Double?, String?) async -> Void)? = nil) async throws -> CallTool.Result {
+        switch try await answer(name, arguments: arguments, progress: progress) {
+        case .output(let output):
+            let structured: Value? = output.structured.value
+            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)],
+                                   structuredContent: structured, isError: false)
+        case .refused(let line):
             return CallTool.Result(content: [.text(text: line, annotations: nil, _meta: nil)], isError: true)
         }
+    }
+
+    /// The JSON-RPC response line to a `tools/call` (`ToolCallTransport`), written by `JSON`:
+    /// the same result `call` gives, without the SDK's round trip through `Value`. `notify`
+    /// sends a progress notification line when the client gave a progress token.
+    func answerLine(_ request: ToolCallRequest, notify: @escaping @Sendable (Data) async -> Void) async -> Data {
+        var progress: (@Sendable (Double, Double?, String?) async -> Void)?
+        if let token = request.progressToken {
+            progress = { done, total, message in
+                var params: [(String, JSON)] = [("progressToken", token), ("progress", .double(done))]
+                if let total { params.append(("total", .double(total))) }
+                if let message { params.append(("message", .string(message))) }
+                let line: JSON = .object([("jsonrpc", .string("2.0")), ("method", .string("notifications/progress")),
+                                          ("params", .object(params))])
+                await notify(Data(line.text(pretty: false).utf8))
+            }
+        }
+        let result: JSON
+        do {
+            switch try await answer(request.name, arguments: request.arguments, progress: progress) {
+            case .output(let output):
+                result = .object([("content", .array([.object([("type", .string("text")), ("text", .string(output.text))])])),
+                                  ("structuredContent", output.structured), ("isError", .bool(false))])
+            case .refused(let line):
+                result = .object([("content", .array([.object([("type", .string("text")), ("text", .string(line))])])),
+                                  ("isError", .bool(true))])
+            }
+        } catch {
+            let failure = error as? MCPError ?? MCPError.internalError(Self.oneLine(error))
+            let encoded = (try? JSONEncoder().encode(failure)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            let prefix = JSON.object([("jsonrpc", .string("2.0")), ("id", request.id)]).text(pretty: false)
+            return Data((prefix.dropLast() + ",\"error\":" + encoded + "}").utf8)
+        }
+        let line: JSON = .object([("jsonrpc", .string("2.0")), ("id", request.id), ("result", result)])
+        return Data(line.text(pretty: false).utf8)
     }
 
     /// The first line of what a person should read about `error`, without credentials.
@@ -88,7 +142,13 @@ public final class TallyMCPServer: Sendable {
     /// Serves `transport` until the client goes away (stdin closes), then stops the timer, writes
     /// the lookup counts and closes the primary.
     public func run<T: Transport>(transport base: T) async throws {
-        let transport = AnsweringTransport(base, logger: Logger(label: "tally.mcp.transport"))
+        // Tool calls are answered below the SDK (and below the answering transport, whose look
+        // at every message it sends cost a parse of each 30 KB answer); the calls transport waits
+        // for its own answers when stdin closes.
+        let calls = ToolCallTransport(base, logger: Logger(label: "tally.mcp.calls")) { [self] request, notify in
+            await self.answerLine(request, notify: notify)
+        }
+        let transport = AnsweringTransport(calls, logger: Logger(label: "tally.mcp.transport"))
         let server = Server(name: "tally", version: version, title: "Tally (WorkOS tools)",
                             instructions: Self.instructions,
                             capabilities: .init(logging: .init(), resources: .init(subscribe: true, listChanged: false),
@@ -138,6 +198,7 @@ public final class TallyMCPServer: Sendable {
         await server.waitUntilCompleted()
         // The client closed its end: answer what was asked before it did.
         await transport.waitForAnswers(within: 30)
+        await calls.waitForCalls(within: 30)
         failures.cancel()
         await resources.stop()
         await server.stop()

@@ -43,13 +43,6 @@ enum EnergyTools {
         ])
     }
 
-    static let rankedTask = Out.element([
-        ("id", Out.integer), ("title", Out.string), ("description", Out.optionalString), ("status", Out.optionalString),
-        ("category", Out.optionalString), ("valueTier", Out.optionalString), ("drainType", Out.optionalString),
-        ("cognitiveLoad", Out.optionalString), ("effortEstimate", Out.optionalInteger), ("points", Out.integer),
-        ("clientName", Out.optionalString), ("energyScore", Out.integer), ("matchReason", Out.string),
-    ])
-
     static let energyAwareTasks = MCPTool(
         name: "workos_get_energy_aware_tasks",
         description: """
@@ -66,7 +59,10 @@ enum EnergyTools {
             ("limit", Schema.integer("Most tasks to return (default 50; 0 for all)", minimum: 0, maximum: 1_000_000)),
         ]),
         outputSchema: Out.object([("energyContext", Out.energyContext), ("taskCount", Out.integer),
-                                  ("tasks", Out.array(rankedTask))]),
+                                  ("tasks", Out.unboundedArray(of: """
+                                      objects {id, title, description, status, category, valueTier, drainType, \
+                                      cognitiveLoad, effortEstimate, points, clientName, energyScore, matchReason}
+                                      """))]),
         readOnly: true, lookups: [.tasks, .clients]
     ) { arguments, context in
         let override = try arguments.optionalString("energy_level", allowed: levels).flatMap(EnergyLevel.init(rawValue:))

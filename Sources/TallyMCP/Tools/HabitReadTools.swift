@@ -7,11 +7,6 @@ import TallyCore
 /// today when a completion (the primary's, or a check-in Tally made) falls on today, as the
 /// habits pane shows it.
 enum HabitReadTools {
-    static let completion = Out.element([
-        ("id", Out.optionalInteger), ("habitId", Out.integer), ("habitName", Out.optionalString),
-        ("completedAt", Out.string), ("note", Out.optionalString),
-    ])
-
     static let streaks = MCPTool(
         name: "life_get_habit_streaks",
         description: """
@@ -24,7 +19,8 @@ enum HabitReadTools {
             ("habitId", Schema.id("Only this habit's completions")),
             ("days", Schema.integer("How many days back (default 7)", minimum: 1, maximum: 365)),
         ]),
-        outputSchema: Out.list("completions", completion), listKey: "completions",
+        outputSchema: Out.object([("completions", Out.unboundedArray(of: "objects {id, habitId, habitName, completedAt, note}"))]),
+        listKey: "completions",
         readOnly: true, lookups: [.habits]
     ) { arguments, context in
         let habitID = try arguments.optionalID("habitId")

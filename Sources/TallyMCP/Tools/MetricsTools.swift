@@ -232,8 +232,7 @@ enum MetricsTools {
                                             ("energyScore", Out.integer), ("matchReason", Out.string)]))),
         ])),
         ("today", Out.object([
-            ("activeTasks", Out.array(Out.element([("id", Out.integer), ("title", Out.string), ("client", Out.optionalString),
-                                                   ("points", Out.integer)]))),
+            ("activeTasks", Out.unboundedArray(of: "objects {id, title, client, points}")),
             ("activePoints", Out.integer), ("potentialTotal", Out.integer),
         ])),
         ("upNext", Out.array(Out.object([("id", Out.integer), ("title", Out.string), ("client", Out.optionalString)]))),

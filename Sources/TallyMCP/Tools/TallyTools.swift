@@ -137,8 +137,15 @@ enum TallyTools {
     ) { _, context in
         let config = context.config
         let now = Date()
-        let snapshot = try context.cache.snapshot(query: TaskQuery(limit: 1), now: now, timeZone: context.timeZone,
-                                                  defaultTarget: config.targetPoints, workday: config.workday)
+        // A snapshot reads every table (20 ms on 100,000 tasks): kept while the cache is unchanged
+        // on the same local day, with only its clock-bound figures worked out again.
+        let today = LocalDay(now, in: context.timeZone)
+        var snapshot = try context.kept.answer("status:\(today)") {
+            try context.cache.snapshot(query: TaskQuery(limit: 1), now: now, timeZone: context.timeZone,
+                                       defaultTarget: config.targetPoints, workday: config.workday)
+        }
+        snapshot.goal = snapshot.goal.at(hour: now.timeIntervalSince(today.start(in: context.timeZone)) / 3600,
+                                         workday: config.workday)
         let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter,
                                   primary: context.workspace.primary?.displayName, now: now)
         var object = report.json
