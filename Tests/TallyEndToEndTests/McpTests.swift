@@ -387,14 +387,22 @@ final class McpTests: XCTestCase {
         XCTAssertEqual(memory["clientName"] as? String, "Globex", "the name matches case-insensitively when not exactly")
         XCTAssertEqual(memory["riskLevel"] as? String, "elevated")
 
+        // The fixture's goal rows are dated by UTC days and its rows are minutes old; "today" is
+        // New York's. Near midnight there, the expectations follow the day each falls on.
+        let newYork = try XCTUnwrap(TimeZone(identifier: "America/New_York"))
+        let today = LocalDay(Date(), in: newYork)
+        let goalRowIsToday = today == LocalDay(Date(), in: try XCTUnwrap(TimeZone(identifier: "UTC")))
+        let readingIsToday = LocalDay(Date().addingTimeInterval(-25 * 60), in: newYork) == today
+        let checkInIsToday = LocalDay(Date().addingTimeInterval(-3 * 60), in: newYork) == today
+
         // Today's energy: the reading logged 25 minutes ago (its readiness, Oura's being absent).
         let energy = try XCTUnwrap(answers["life_get_energy"] as? [[String: Any]])
         XCTAssertEqual(energy.compactMap { $0["id"] as? Int }, psqlLines(url, "SELECT id FROM energy_states ORDER BY recorded_at DESC LIMIT 5").compactMap { Int($0) })
         let ranked = try XCTUnwrap(answers["workos_get_energy_aware_tasks"] as? [String: Any])
         let context = try XCTUnwrap(ranked["energyContext"] as? [String: Any])
-        XCTAssertEqual(context["source"] as? String, "manual")
+        XCTAssertEqual(context["source"] as? String, readingIsToday ? "manual" : "default")
         XCTAssertEqual(context["energyLevel"] as? String, "medium")
-        XCTAssertEqual(context["readinessScore"] as? Int, 68)
+        XCTAssertEqual(context["readinessScore"] as? Int, readingIsToday ? 68 : nil)
         let rankedTasks = try XCTUnwrap(ranked["tasks"] as? [[String: Any]])
         XCTAssertEqual(rankedTasks.count, Int(psqlLines(url, "SELECT count(*) FROM tasks WHERE status IN ('active', 'queued', 'backlog')").first ?? ""),
                        "every open task, personal ones too, with limit 0")
@@ -405,24 +413,26 @@ final class McpTests: XCTestCase {
         // The energy filter: readiness 68 allows low and medium loads (none counts as medium).
         let filtered = try XCTUnwrap(answers["workos_get_tasks#2"] as? [String: Any])
         let meta = try XCTUnwrap(filtered["filterMetadata"] as? [String: Any])
-        XCTAssertEqual(meta["readinessScore"] as? Int, 68)
+        XCTAssertEqual(meta["readinessScore"] as? Int, readingIsToday ? 68 : nil)
         let open = (answers["workos_get_tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         XCTAssertEqual(meta["totalCount"] as? Int, open.count)
-        let high = Set(psqlLines(url, "SELECT id FROM tasks WHERE cognitive_load = 'high'").compactMap { Int($0) })
+        let high = readingIsToday ? Set(psqlLines(url, "SELECT id FROM tasks WHERE cognitive_load = 'high'").compactMap { Int($0) }) : []
         XCTAssertEqual((filtered["tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }, open.filter { !high.contains($0) })
         XCTAssertEqual(meta["filteredCount"] as? Int, open.filter(high.contains).count)
-        XCTAssertGreaterThan(meta["filteredCount"] as? Int ?? 0, 0)
+        if readingIsToday { XCTAssertGreaterThan(meta["filteredCount"] as? Int ?? 0, 0) }
 
         let streak = try XCTUnwrap(answers["workos_get_streak"] as? [String: Any])
-        XCTAssertEqual(streak["adjustedTargetPoints"] as? Int, 15)
-        XCTAssertEqual(streak["readinessScore"] as? Int, 68)
-        XCTAssertEqual(streak["energyLevel"] as? String, "medium")
+        XCTAssertEqual(streak["date"] as? String, today.description,
+                       "the newest goal row up to New York's today")
+        XCTAssertEqual(streak["adjustedTargetPoints"] as? Int, goalRowIsToday ? 15 : nil)
+        XCTAssertEqual(streak["readinessScore"] as? Int, goalRowIsToday ? 68 : nil)
+        XCTAssertEqual(streak["energyLevel"] as? String, goalRowIsToday ? "medium" : nil)
         let summary = try XCTUnwrap(answers["workos_daily_summary"] as? [String: Any])
         let summaryEnergy = try XCTUnwrap(summary["energy"] as? [String: Any])
         XCTAssertEqual(summaryEnergy["level"] as? String, "medium")
-        XCTAssertEqual(summaryEnergy["source"] as? String, "manual")
+        XCTAssertEqual(summaryEnergy["source"] as? String, readingIsToday ? "manual" : "default")
         XCTAssertEqual((summaryEnergy["targetAdjustment"] as? [String: Any])?["reason"] as? String,
-                       "Readiness 68 (medium): target lowered from 18 to 15")
+                       goalRowIsToday ? "Readiness 68 (medium): target lowered from 18 to 15" : nil)
         XCTAssertEqual(((summary["recommendations"] as? [String: Any])?["tasks"] as? [Any])?.count, 5)
         let alerts = try XCTUnwrap(summary["clientRiskAlerts"] as? [String: Any])
         XCTAssertEqual((alerts["clients"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["Globex"])
@@ -434,16 +444,17 @@ final class McpTests: XCTestCase {
         XCTAssertEqual(habits.compactMap { $0["id"] as? Int }, [1, 2, 3, 4])
         XCTAssertEqual(habits.first?["timeOfDay"] as? String, "morning")
         XCTAssertEqual(habits.first?["category"] as? String, "health")
-        XCTAssertEqual(habits.first?["completedToday"] as? Bool, true)
+        XCTAssertEqual(habits.first?["completedToday"] as? Bool, checkInIsToday)
         let checkin = try XCTUnwrap((answers["life_habit_checkin"] as? [String: Any])?["checkin"] as? [String: Any])
         XCTAssertEqual(checkin["totalHabits"] as? Int, 4)
-        XCTAssertEqual(checkin["completedToday"] as? Int, 1)
+        XCTAssertEqual(checkin["completedToday"] as? Int, checkInIsToday ? 1 : 0)
+        XCTAssertEqual(checkin["date"] as? String, today.description)
         let completions = try XCTUnwrap(answers["life_get_habit_streaks"] as? [[String: Any]])
         XCTAssertEqual(completions.compactMap { $0["id"] as? Int },
                        psqlLines(url, "SELECT id FROM habit_completions WHERE completed_at >= (now() AT TIME ZONE 'UTC') - interval '7 days' ORDER BY completed_at DESC, id DESC").compactMap { Int($0) })
         let grid = try XCTUnwrap(answers["life_habit_dashboard"] as? String)
         XCTAssertTrue(grid.hasPrefix("HABITS WEEK OF "), grid)
-        XCTAssertTrue(grid.contains("Today: 1/4 | Week: "), grid)
+        XCTAssertTrue(grid.contains("Today: \(checkInIsToday ? 1 : 0)/4 | Week: "), grid)
         let detailed = try XCTUnwrap(answers["life_habit_dashboard#2"] as? [String: Any])
         XCTAssertEqual(detailed["dashboard"] as? String, grid)
         XCTAssertEqual((detailed["dates"] as? [String])?.count, 7)
