@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The baseline for `tally mcp`'s latency: a minimal FastMCP server (the Python MCP SDK's own,
 called MCPServer from mcp 2 on) answering workos_get_tasks and workos_get_today_metrics from the
-same SQLite cache with Python's sqlite3, the way the WorkOS MCP server's cache path does.
+same SQLite cache with Python's sqlite3, the way the WorkOS MCP server's cache path does, and the
+read tools over WorkOS's other tables from Tally's copies of them in the same file (the same
+queries and rules, written plainly).
 
   fastmcp_server.py CACHE.db     (stdio; run by bench/mcp_latency.py)
 """
@@ -98,6 +100,150 @@ def workos_get_today_metrics() -> str:
                        "minimumPoints": minimum, "percentOfTarget": percent, "percentOfMinimum": of_minimum,
                        "paceStatus": pace, "streak": goal[0]["current_streak"] if goal else 0,
                        "clientsTouchedToday": touched, "totalExternalClients": len(external)}, indent=2)
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso(moment):
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def local_midnight():
+    return datetime.datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@server.tool()
+def workos_get_server_version() -> str:
+    """The server's name and version."""
+    return json.dumps({"name": "workos-baseline", "version": "1", "schemaVersion": "1"}, indent=2)
+
+
+@server.tool()
+def workos_get_client_memory(clientName: str) -> str:
+    """A client's memory row."""
+    found = rows("SELECT * FROM tally_client_memory WHERE client_name = ?", (clientName,))
+    if not found:
+        raise ValueError(f"No memory found for client: {clientName}")
+    return json.dumps({camel(k): v for k, v in found[0].items()}, indent=2)
+
+
+def todays_energy():
+    newest = rows("SELECT * FROM tally_energy_states ORDER BY recorded_at DESC LIMIT 1")
+    if newest and newest[0]["recorded_at"] >= iso(local_midnight()):
+        return newest[0]["level"], newest[0]["oura_readiness"]
+    return "medium", None
+
+
+MATCH = {"high": {"high": 100, "medium": 50}, "medium": {"medium": 100, "high": 50, "low": 50}, "low": {"low": 100, "medium": 50}}
+
+
+def score(task, level):
+    load = task["load"] or "medium"
+    total = MATCH[level].get(load, 0)
+    effort = task["effort_estimate"]
+    if level == "high":
+        total += 20 if task["value_tier"] in ("milestone", "deliverable") else 0
+        total += 10 if task["drain_type"] == "deep" else 0
+        total += 10 if effort and effort >= 5 else 0
+    elif level == "medium":
+        total += 20 if task["value_tier"] == "progress" else 0
+        total += 10 if task["drain_type"] == "shallow" else 0
+        total += 5 if effort and 2 <= effort <= 4 else 0
+    else:
+        total += 20 if task["value_tier"] == "checkbox" else 0
+        total += 10 if task["drain_type"] == "admin" else 0
+        total += 15 if effort and effort <= 2 else 0
+        total += 5 if task["category"] == "personal" else 0
+    return total + (5 if task["status"] == "active" else 0)
+
+
+@server.tool()
+def workos_get_energy_aware_tasks(energy_level: str | None = None, limit: int = 50) -> str:
+    """The open tasks ranked for today's energy."""
+    level, readiness = (energy_level, None) if energy_level else todays_energy()
+    tasks = rows("SELECT t.*, l.cognitive_load AS load FROM cached_tasks t LEFT JOIN tally_task_loads l ON l.id = t.id "
+                 "WHERE t.status IN ('active', 'queued', 'backlog') ORDER BY t.sort_order, t.created_at DESC")
+    tasks += rows("SELECT *, cognitive_load AS load FROM tally_personal_tasks WHERE status IN ('active', 'queued', 'backlog')")
+    ranked = sorted(tasks, key=lambda t: -score(t, level))[:limit or None]
+    return json.dumps({"energyContext": {"energyLevel": level, "readinessScore": readiness},
+                       "taskCount": len(ranked),
+                       "tasks": [{"id": t["id"], "title": t["title"], "cognitiveLoad": t["load"], "points": points(t),
+                                  "energyScore": score(t, level)} for t in ranked]}, indent=2)
+
+
+@server.tool()
+def life_get_habit_streaks(habitId: int | None = None, days: int = 7) -> str:
+    """Habit completions of the last days."""
+    since = iso(now_utc() - datetime.timedelta(days=days))
+    found = rows("SELECT c.id, c.habit_id, h.name AS habit_name, c.completed_at, c.note FROM tally_habit_completions c "
+                 "LEFT JOIN cached_habits h ON h.id = c.habit_id WHERE c.completed_at >= ? AND (? IS NULL OR c.habit_id = ?) "
+                 "ORDER BY c.completed_at DESC", (since, habitId, habitId))
+    return json.dumps([{camel(k): v for k, v in c.items()} for c in found], indent=2)
+
+
+def habits_today():
+    start = iso(local_midnight())
+    habits = rows("SELECT h.*, d.time_of_day, d.category, d.last_completed_date FROM cached_habits h "
+                  "LEFT JOIN tally_habit_details d ON d.id = h.id WHERE h.is_active = 1 ORDER BY h.sort_order, h.name, h.id")
+    done = {r["habit_id"] for r in rows("SELECT habit_id FROM tally_habit_checkins WHERE completed_at >= ?", (start,))}
+    return habits, done
+
+
+@server.tool()
+def life_habit_checkin(timeOfDay: str = "all", includeCompleted: bool = False) -> str:
+    """The habits due now."""
+    habits, done = habits_today()
+    listed = [h for h in habits if (timeOfDay == "all" or (h["time_of_day"] or "anytime") in (timeOfDay, "anytime"))
+              and (includeCompleted or h["id"] not in done)]
+    return json.dumps({"checkin": {"timeOfDay": timeOfDay, "totalHabits": len(habits), "completedToday": len(done)},
+                       "habits": [{"id": h["id"], "name": h["name"], "emoji": h["emoji"], "timeOfDay": h["time_of_day"],
+                                   "currentStreak": h["current_streak"], "completedToday": h["id"] in done}
+                                  for h in listed]}, indent=2)
+
+
+@server.tool()
+def life_habit_dashboard(days: int = 7, format: str = "compact") -> str:
+    """The habit grid."""
+    habits, done = habits_today()
+    first = local_midnight() - datetime.timedelta(days=days - 1)
+    dates = [(first + datetime.timedelta(days=i)).date() for i in range(days)]
+    marks = {}
+    for c in rows("SELECT habit_id, completed_at FROM tally_habit_completions WHERE completed_at >= ?", (iso(first),)):
+        moment = datetime.datetime.strptime(c["completed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        marks.setdefault(c["habit_id"], set()).add(moment.astimezone().date())
+    lines = [f"HABITS WEEK OF {dates[0].strftime('%b %-d').upper()}", "━" * 32]
+    for h in habits:
+        lines.append(f"{h['emoji'] or '📌'} {h['name'][:8]:<8} " + "  ".join("✓" if d in marks.get(h["id"], ()) else "·" for d in dates))
+    lines.append(f"Today: {len(done)}/{len(habits)}")
+    return "\n".join(lines) + "\n"
+
+
+@server.tool()
+def life_get_energy(limit: int = 5) -> str:
+    """The newest energy readings."""
+    found = rows("SELECT * FROM tally_energy_states ORDER BY recorded_at DESC, id DESC LIMIT ?", (limit,))
+    return json.dumps([{camel(k): v for k, v in r.items()} for r in found], indent=2)
+
+
+@server.tool()
+def life_get_brain_dump(includeProcessed: bool = False, limit: int = 20) -> str:
+    """Brain-dump entries."""
+    found = rows("SELECT * FROM tally_brain_dumps WHERE ? OR coalesce(processed, 0) = 0 ORDER BY created_at DESC LIMIT ?",
+                 (includeProcessed, limit))
+    return json.dumps([{camel(k): v for k, v in r.items()} for r in found], indent=2)
+
+
+@server.tool()
+def life_get_personal_tasks(status: str | None = None, limit: int = 20) -> str:
+    """Personal tasks."""
+    where = "category = 'personal'" + (" AND status = ?" if status else "")
+    args = (status,) if status else ()
+    found = rows(f"SELECT * FROM (SELECT {', '.join(TASK_COLUMNS)} FROM cached_tasks WHERE {where} UNION ALL "
+                 f"SELECT {', '.join(TASK_COLUMNS)} FROM tally_personal_tasks WHERE {where}) "
+                 "ORDER BY sort_order, created_at DESC LIMIT ?", (*args, *args, limit))
+    return json.dumps([{camel(k): (json.loads(v) if k == "subtasks" and v else v) for k, v in r.items()} for r in found], indent=2)
 
 
 if __name__ == "__main__":

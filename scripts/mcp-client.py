@@ -10,6 +10,13 @@ run it with the interpreter of the virtual environment scripts/mcp-venv.sh makes
        "results": [{"tool", "isError", "text", "ms"} | {"tool", "protocolError": {"code", "message"}}]}
       Steps: {"list_tools": true} | {"call": NAME, "arguments": {...}} | {"sleep": SECONDS}
              | {"repeat": N, "call": NAME, "arguments": {...}} (only timings are kept: "ms": [...])
+             | {"call": NAME, "progress": true}  (the progress notifications go to the result's "progress")
+             | {"list_resources": true} | {"read_resource": URI} | {"subscribe": URI} | {"unsubscribe": URI}
+             | {"set_log_level": LEVEL} | {"run": [COMMAND, ARG…]} (runs it beside the session and waits)
+             | {"wait_update": URI, "timeout": SECONDS} (until an update of URI arrives after this step)
+      A call's result has "structured" (structuredContent, which the client has already checked
+      against the tool's outputSchema). The report also has "notifications": every resource update
+      ({"uri", "at"}) and log message ({"level", "logger", "data", "at"}) the server sent.
   mcp-client.py raw LINES.txt -- COMMAND [ARG…]
       Writes each line of LINES.txt to COMMAND's stdin as it is (malformed ones too), closes
       stdin, and prints {"exitCode", "seconds", "responses": [parsed JSON or the raw line],
@@ -46,10 +53,22 @@ async def session(steps_path, command):
     with open(steps_path) as f:
         steps = json.load(f)
     params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
-    out = {"results": []}
+    out = {"results": [], "notifications": []}
+    updated = asyncio.Event()
+
+    async def on_message(message):
+        message = getattr(message, "root", message)
+        if getattr(message, "method", "") == "notifications/resources/updated":
+            out["notifications"].append({"uri": str(message.params.uri), "at": time.time()})
+            updated.set()
+
+    async def on_log(params):
+        out["notifications"].append({"level": str(params.level), "logger": params.logger, "data": params.data,
+                                     "at": time.time()})
+
     errlog = open(os.environ.get("MCP_CLIENT_STDERR", os.devnull), "a")
     async with stdio_client(params, errlog=errlog) as (read, write):
-        async with ClientSession(read, write) as client:
+        async with ClientSession(read, write, message_handler=on_message, logging_callback=on_log) as client:
             init = await client.initialize()
             info = attr(init, "server_info", "serverInfo")
             out["server"] = {"name": info.name, "version": info.version}
@@ -58,21 +77,69 @@ async def session(steps_path, command):
             for step in steps:
                 if "sleep" in step:
                     await asyncio.sleep(step["sleep"])
+                elif step.get("list_resources"):
+                    listed = await client.list_resources()
+                    templates = await client.list_resource_templates()
+                    out["resources"] = [str(r.uri) for r in listed.resources]
+                    out["resourceTemplates"] = [attr(t, "uri_template", "uriTemplate") for t in
+                                                attr(templates, "resource_templates", "resourceTemplates")]
+                elif "read_resource" in step:
+                    try:
+                        read_back = await client.read_resource(step["read_resource"])
+                        out["results"].append({"resource": step["read_resource"],
+                                               "text": read_back.contents[0].text if read_back.contents else None})
+                    except ProtocolError as error:
+                        out["results"].append({"resource": step["read_resource"], "protocolError": {
+                            "code": error.error.code, "message": error.error.message}})
+                elif "subscribe" in step:
+                    await client.subscribe_resource(step["subscribe"])
+                    updated.clear()
+                elif "unsubscribe" in step:
+                    await client.unsubscribe_resource(step["unsubscribe"])
+                elif "set_log_level" in step:
+                    await client.set_logging_level(step["set_log_level"])
+                elif "run" in step:
+                    started = time.time()
+                    finished = await asyncio.to_thread(subprocess.run, step["run"], capture_output=True, text=True)
+                    out["results"].append({"run": step["run"], "exitCode": finished.returncode, "started": started,
+                                           "at": time.time(), "stderr": finished.stderr[-2000:]})
+                elif "wait_update" in step:
+                    seen = len([n for n in out["notifications"] if n.get("uri") == step["wait_update"]])
+                    deadline = time.time() + step.get("timeout", 5)
+                    while time.time() < deadline:
+                        if len([n for n in out["notifications"] if n.get("uri") == step["wait_update"]]) > seen:
+                            break
+                        updated.clear()
+                        try:
+                            await asyncio.wait_for(updated.wait(), max(0.01, deadline - time.time()))
+                        except asyncio.TimeoutError:
+                            break
                 elif step.get("list_tools"):
                     listed = await client.list_tools()
                     out["tools"] = [
                         {"name": t.name, "description": t.description,
                          "inputSchema": attr(t, "input_schema", "inputSchema"),
-                         "readOnly": attr(t.annotations, "read_only_hint", "readOnlyHint") if t.annotations else None}
+                         "readOnly": attr(t.annotations, "read_only_hint", "readOnlyHint") if t.annotations else None,
+                         "destructive": attr(t.annotations, "destructive_hint", "destructiveHint") if t.annotations else None,
+                         "idempotent": attr(t.annotations, "idempotent_hint", "idempotentHint") if t.annotations else None,
+                         "outputSchema": attr(t, "output_schema", "outputSchema")}
                         for t in listed.tools
                     ]
                 elif "call" in step:
                     name, arguments = step["call"], step.get("arguments", {})
                     timings = []
+                    progress = []
+
+                    async def on_progress(done, total, message=None):
+                        progress.append({"progress": done, "total": total, "message": message})
+
                     for _ in range(step.get("repeat", 1)):
                         started = time.perf_counter()
                         try:
-                            result = await client.call_tool(name, arguments)
+                            if step.get("progress"):
+                                result = await client.call_tool(name, arguments, progress_callback=on_progress)
+                            else:
+                                result = await client.call_tool(name, arguments)
                         except ProtocolError as error:
                             out["results"].append({"tool": name, "protocolError": {
                                 "code": error.error.code, "message": error.error.message}})
@@ -88,6 +155,9 @@ async def session(steps_path, command):
                         else:
                             entry["ms"] = timings[0]
                             entry["text"] = texts[0] if texts else None
+                            entry["structured"] = attr(result, "structured_content", "structuredContent")
+                            if step.get("progress"):
+                                entry["progress"] = progress
                         out["results"].append(entry)
     print(json.dumps(out))
 

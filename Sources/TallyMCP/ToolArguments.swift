@@ -1,3 +1,4 @@
+import Foundation
 import MCP
 import TallyCore
 
@@ -84,11 +85,14 @@ public struct ToolArguments: Sendable {
 
     /// A string, or nil when absent; with `allowed`, one of those (compared case-insensitively,
     /// returned as listed).
-    public func optionalString(_ name: String, allowed: [String]? = nil, maxLength: Int = 10_000) throws -> String? {
+    /// With `trimmed`, surrounding white space is dropped first, as WorkOS's validation does.
+    public func optionalString(_ name: String, allowed: [String]? = nil, maxLength: Int = 10_000,
+                               trimmed: Bool = false) throws -> String? {
         guard let value = value(name) else { return nil }
-        guard case .string(let text) = value else {
+        guard case .string(let raw) = value else {
             throw ToolFailure("\(name) must be a string, got \(Self.shown(value)).")
         }
+        let text = trimmed || allowed != nil ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
         if let allowed {
             guard let match = allowed.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) else {
                 throw ToolFailure("\(name) must be one of \(allowed.joined(separator: ", ")); got \(Self.shown(value)).")
@@ -114,7 +118,8 @@ public struct ToolArguments: Sendable {
         guard let value = value(name) else {
             throw ToolFailure("\(name) is required: a date as YYYY-MM-DD.")
         }
-        guard case .string(let text) = value, text.utf8.count == 10, let day = LocalDay(text),
+        guard case .string(let raw) = value, case let text = raw.trimmingCharacters(in: .whitespaces),
+              text.utf8.count == 10, let day = LocalDay(text),
               LocalDay(ordinal: day.ordinal).description == text else {
             throw ToolFailure("\(name) must be a date as YYYY-MM-DD, got \(Self.shown(value)).")
         }

@@ -1,20 +1,36 @@
 /// Every tool `tally mcp` serves, in the order `tools/list` gives them: WorkOS's names and
-/// arguments, then Tally's own.
+/// arguments in WorkOS's order (tasks, habits, energy, brain dump, personal tasks), then Tally's
+/// own.
+///
+/// WorkOS's tools that write habits, energy, brain dumps and the day's goal
+/// (`workos_adjust_daily_goal`, `life_create_habit`, `life_delete_habit`,
+/// `life_recalculate_streaks`, `life_log_energy`, `life_override_energy_suggestion`,
+/// `life_provide_energy_feedback`, `life_brain_dump`, `life_process_brain_dump`) are not served
+/// yet: they need the write path the other writes take.
 public enum ToolCatalog {
     public static let all: [MCPTool] = [
-        TaskReadTools.getTasks,
-        TaskReadTools.getClients,
+        ClientMemoryTools.serverVersion,
         MetricsTools.todayMetrics,
         MetricsTools.metricsForDate,
-        MetricsTools.dailySummary,
-        MetricsTools.streak,
+        TaskReadTools.getTasks,
+        TaskReadTools.getClients,
         TaskWriteTools.createTask,
-        TaskWriteTools.updateTask,
         TaskWriteTools.completeTask,
         TaskWriteTools.promoteTask,
+        MetricsTools.streak,
+        ClientMemoryTools.clientMemory,
+        MetricsTools.dailySummary,
+        TaskWriteTools.updateTask,
         TaskWriteTools.deleteTask,
+        EnergyTools.energyAwareTasks,
         TaskReadTools.getHabits,
         HabitTools.completeHabit,
+        HabitReadTools.streaks,
+        HabitReadTools.checkin,
+        HabitReadTools.dashboard,
+        EnergyTools.getEnergy,
+        LifeReadTools.brainDump,
+        LifeReadTools.personalTasks,
         TallyTools.sync,
         TallyTools.status,
     ]

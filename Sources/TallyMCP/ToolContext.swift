@@ -15,6 +15,10 @@ public final class ToolContext: Sendable {
     /// Today's figures, read again only after the cache changed (`workos_get_today_metrics`).
     let days: DayReadingKeeper
     let syncEvents: SyncEvents
+    /// Answers that read many rows, kept while the cache is unchanged (the energy ranking).
+    let kept: KeptAnswers
+    /// Today's readiness and sleep from the Oura cache WorkOS reads.
+    let oura: OuraCache
     let timeZone: TimeZone
     let clock: any TallyClock
     let logger: Logger
@@ -35,6 +39,8 @@ public final class ToolContext: Sendable {
         lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
         days = DayReadingKeeper(cache: cache)
         syncEvents = SyncEvents()
+        kept = KeptAnswers(cache: cache)
+        oura = workspace.config.ouraCache()
         if background {
             let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(writes: writes), clock: clock,
                                              followsPresence: false)
@@ -103,6 +109,40 @@ public final class ToolContext: Sendable {
         if cache.isReadOnly { throw ToolFailure(TallyError.cacheReadOnly(cache.path).userMessage) }
         guard let writes else { throw ToolFailure(TallyError.noPrimary.userMessage) }
         return writes
+    }
+
+    /// Fails with one line when the cache has no rows of `table` to answer from: the primary
+    /// lacks it (an older WorkOS), or no sync has read it yet.
+    func requireLife(_ table: LifeTable) throws {
+        switch try cache.read({ db in try LifeStore.status(table, db) }) {
+        case .present:
+            return
+        case .missing(let primary):
+            throw ToolFailure("The WorkOS database\(primary.map { " at \($0)" } ?? "") has no \(Self.described(table)) "
+                              + "(an older WorkOS), so Tally has none to answer from.")
+        case .unknown:
+            let how = workspace.primary == nil ? "configure a primary (--primary or primary in the config) and run tally sync"
+                : "run tally_sync"
+            throw ToolFailure("Tally has not read \(Self.described(table)) from the WorkOS database yet: \(how).")
+        }
+    }
+
+    /// The table (or columns) in a person's words.
+    static func described(_ table: LifeTable) -> String {
+        switch table.name {
+        case "habits.details": return "habits.time_of_day/category columns"
+        case "daily_goals.energy": return "daily_goals energy columns"
+        case "tasks.personal": return "personal tasks"
+        case "tasks.cognitive_load": return "tasks.cognitive_load column"
+        default: return "table \(table.source)"
+        }
+    }
+
+    /// Today's energy: today's newest reading, else the Oura cache's readiness, else medium.
+    func energy(now: Date = Date()) throws -> EnergyContext {
+        let newest = try cache.read { db in try LifeStore.newestEnergy(db) }
+        let today = LocalDay(now, in: timeZone)
+        return EnergyContext.today(newest: newest, oura: oura.scores(on: today, now: now), today: today, timeZone: timeZone)
     }
 
     func checkWritable() throws {

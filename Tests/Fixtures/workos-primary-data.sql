@@ -205,7 +205,9 @@ FROM (SELECT date_trunc('milliseconds', now() AT TIME ZONE 'UTC') AS utc) n,
 ) AS v(habit_id, age, note);
 
 -- ---------------------------------------------------------------------------------------------------
--- Tables Tally does not read, so it meets real-looking neighbours
+-- WorkOS's other tables (tally mcp reads them into Tally's own): today's newest energy reading is
+-- 25 minutes old (readiness 68, medium); two brain dumps are unprocessed, the processed one is 51
+-- days old; Globex's risk is elevated; task 32 has feedback
 -- ---------------------------------------------------------------------------------------------------
 INSERT INTO energy_states (level, source, oura_readiness, oura_hrv, oura_sleep, note, recorded_at)
 SELECT v.level, v.source, v.readiness, v.hrv, v.sleep, v.note, n.utc - v.age::interval

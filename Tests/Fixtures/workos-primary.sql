@@ -8,8 +8,9 @@
 --     instants. Both kinds live side by side in `tasks` and `daily_goals`.
 --   * Columns added by the second migration sit at the END of their tables (after `updated_at` /
 --     `points_adjusted_at`), not where a hand-written schema would put them.
---   * Tables and columns Tally does not use (`color`, `cognitive_load`, `client_memory`,
---     `energy_feedback`, ...) and a `drizzle` schema holding the migration journal.
+--   * Tables and columns the dashboard does not use (`cognitive_load`, `client_memory`,
+--     `energy_feedback`, ...; `tally mcp` reads them into Tally's own tables) and a `drizzle` schema
+--     holding the migration journal.
 --   * No triggers and no functions: the WorkOS programs set `updated_at` themselves.
 --
 -- Where the WorkOS code differs from the summary Tally was given, this file follows the code:
@@ -92,7 +93,7 @@ CREATE TABLE "daily_goals" (
 );
 
 -- ---------------------------------------------------------------------------------------------------
--- client_memory (not read by Tally)
+-- client_memory (read for tally mcp)
 -- ---------------------------------------------------------------------------------------------------
 CREATE TABLE "client_memory" (
   "id"                    text PRIMARY KEY NOT NULL,
@@ -144,7 +145,7 @@ CREATE TABLE "habit_completions" (
 );
 
 -- ---------------------------------------------------------------------------------------------------
--- energy_states, brain_dump, energy_feedback (not read by Tally)
+-- energy_states, brain_dump, energy_feedback (read for tally mcp)
 -- ---------------------------------------------------------------------------------------------------
 CREATE TABLE "energy_states" (
   "id"             serial PRIMARY KEY NOT NULL,

@@ -106,7 +106,7 @@ final class CacheStoreTests: XCTestCase {
         let reopened = try CacheStore(path: path)
         let applied = try reopened.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(applied.last, TallyMigrations.latest)
-        XCTAssertEqual(applied, ["tally-v1", "tally-v2", "tally-v3", "tally-v4", "tally-v5"])
+        XCTAssertEqual(applied, ["tally-v1", "tally-v2", "tally-v3", "tally-v4", "tally-v5", "tally-v6"])
     }
 
     func testReadOnlyCacheIsShownAndNotChanged() throws {

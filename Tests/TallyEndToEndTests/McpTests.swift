@@ -25,9 +25,12 @@ final class McpTests: XCTestCase {
     func ids(_ text: String) -> [Int] { text.split(separator: "\n").compactMap { Int($0) } }
 
     static let toolNames = [
-        "workos_get_tasks", "workos_get_clients", "workos_get_today_metrics", "workos_get_metrics_for_date",
-        "workos_daily_summary", "workos_get_streak", "workos_create_task", "workos_update_task", "workos_complete_task",
-        "workos_promote_task", "workos_delete_task", "life_get_habits", "life_complete_habit", "tally_sync", "tally_status",
+        "workos_get_server_version", "workos_get_today_metrics", "workos_get_metrics_for_date", "workos_get_tasks",
+        "workos_get_clients", "workos_create_task", "workos_complete_task", "workos_promote_task", "workos_get_streak",
+        "workos_get_client_memory", "workos_daily_summary", "workos_update_task", "workos_delete_task",
+        "workos_get_energy_aware_tasks", "life_get_habits", "life_complete_habit", "life_get_habit_streaks",
+        "life_habit_checkin", "life_habit_dashboard", "life_get_energy", "life_get_brain_dump", "life_get_personal_tasks",
+        "tally_sync", "tally_status",
     ]
 
     func testInitializeListToolsAndEveryReadToolAgainstTheDemoData() throws {
@@ -55,12 +58,23 @@ final class McpTests: XCTestCase {
         }
         let complete = try XCTUnwrap(tools.first { $0["name"] as? String == "workos_complete_task" })
         XCTAssertEqual((complete["inputSchema"] as? [String: Any])?["required"] as? [String], ["taskId"])
+        // Every tool declares what it answers, and its hints.
+        for tool in tools {
+            XCTAssertEqual((tool["outputSchema"] as? [String: Any])?["type"] as? String, "object", "\(tool["name"] ?? "")")
+        }
+        let hints = Dictionary(uniqueKeysWithValues: tools.map { ($0["name"] as? String ?? "", $0) })
+        XCTAssertEqual(hints["workos_delete_task"]?["destructive"] as? Bool, true)
+        XCTAssertEqual(hints["workos_create_task"]?["destructive"] as? Bool, false)
+        XCTAssertEqual(hints["workos_create_task"]?["idempotent"] as? Bool, false)
+        XCTAssertEqual(hints["life_get_energy"]?["readOnly"] as? Bool, true)
+        XCTAssertEqual(hints["life_get_energy"]?["idempotent"] as? Bool, true)
 
         let results = report.results
         XCTAssertEqual(results.count, 10)
         for (index, result) in results.enumerated() {
             XCTAssertFalse(results.isError(index), "\(result["tool"] ?? ""): \(results.text(index))")
             XCTAssertEqual(result["contentItems"] as? Int, 1)
+            XCTAssertNotNil(result["structured"] as? [String: Any], "\(result["tool"] ?? "") answers structured content")
         }
         // Tasks: WorkOS's order and filters, checked against SQL on the same file.
         let active = try XCTUnwrap(results.json(0) as? [[String: Any]])
@@ -94,7 +108,8 @@ final class McpTests: XCTestCase {
         let summary = try XCTUnwrap(results.json(6) as? [String: Any])
         XCTAssertEqual((summary["progress"] as? [String: Any])?["earnedPoints"] as? Int, expected["points"] as? Int)
         XCTAssertEqual(((summary["today"] as? [String: Any])?["activeTasks"] as? [Any])?.count,
-                       Int(sqlite(cache, "SELECT count(*) FROM cached_tasks WHERE status = 'active'")))
+                       Int(sqlite(cache, "SELECT (SELECT count(*) FROM cached_tasks WHERE status = 'active') + (SELECT count(*) FROM tally_personal_tasks WHERE status = 'active')")),
+                       "the active tasks of every category, as WorkOS's brief lists them")
         let streak = try XCTUnwrap(results.json(7) as? [String: Any])
         XCTAssertEqual(streak["currentStreak"] as? Int, Int(sqlite(cache, "SELECT current_streak FROM cached_daily_goals ORDER BY date DESC LIMIT 1")))
         let habits = try XCTUnwrap(results.json(8) as? [[String: Any]])
@@ -300,5 +315,222 @@ final class McpTests: XCTestCase {
         XCTAssertEqual(PostgresServer.psql(url, "SELECT count(*) FROM tasks WHERE title = 'Written while the primary was away'").output
             .trimmingCharacters(in: .whitespacesAndNewlines), "1", "added once")
         XCTAssertEqual(sqlite(pgCache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "0")
+    }
+
+    // MARK: WorkOS's own database
+
+    /// A database made from WorkOS's own migrations and the fixture's rows (never initialised by
+    /// Tally), whose sessions run in India time, synced into a cache; `tally mcp` runs with
+    /// `time_zone` New York (WorkOS's zone) and no Oura cache.
+    func workosWorkspace() throws -> (url: String, arguments: [String], environment: [String: String]) {
+        let url = try PostgresServer.freshDatabase("mcpworkos")
+        let name = PostgresServer.databaseName(url)
+        XCTAssertEqual(PostgresServer.psql(url, "ALTER DATABASE \(name) SET timezone = 'Asia/Kolkata'").status, 0)
+        let fixtures = Repository.root + "/Tests/Fixtures"
+        let loaded = shell("psql '\(url)' -v ON_ERROR_STOP=1 -q -f '\(fixtures)/workos-primary.sql' -f '\(fixtures)/workos-primary-data.sql'")
+        XCTAssertEqual(loaded.status, 0, loaded.output)
+        let config = dir.file("workos.toml")
+        try "time_zone = \"America/New_York\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let arguments = ["--config", config, "--cache", dir.file("workos-cache.db"), "--primary", url]
+        let environment = ["OURA_CACHE_DIR": dir.file("no-oura")]
+        let synced = try Tally.run(["sync"] + arguments, environment: environment)
+        XCTAssertEqual(synced.status, 0, synced.stderr)
+        return (url, arguments, environment)
+    }
+
+    func psqlLines(_ url: String, _ sql: String) -> [String] {
+        PostgresServer.psql(url, sql).output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Every read tool once (and a few twice), on WorkOS's schema: no error, the structured
+    /// content the client checked against the tool's schema, the same JSON as the text, and the
+    /// fixture's figures.
+    func testEveryReadToolAnswersFromWorkOSsOwnDatabase() throws {
+        let (url, arguments, environment) = try workosWorkspace()
+        let calls: [(String, [String: Any])] = [
+            ("workos_get_server_version", [:]),
+            ("workos_get_today_metrics", [:]),
+            ("workos_get_metrics_for_date", ["date": " \(LocalDay(Date(), in: TimeZone(identifier: "America/New_York")!)) "]),
+            ("workos_get_tasks", ["limit": 100]),
+            ("workos_get_tasks", ["applyEnergyFilter": true, "limit": 100]),
+            ("workos_get_clients", [:]),
+            ("workos_get_streak", [:]),
+            ("workos_get_client_memory", ["clientName": "globex"]),
+            ("workos_daily_summary", [:]),
+            ("workos_get_energy_aware_tasks", ["limit": 0]),
+            ("life_get_habits", [:]),
+            ("life_get_habit_streaks", ["days": 7]),
+            ("life_habit_checkin", ["includeCompleted": true]),
+            ("life_habit_dashboard", [:]),
+            ("life_habit_dashboard", ["format": "detailed"]),
+            ("life_get_energy", [:]),
+            ("life_get_brain_dump", ["includeProcessed": true]),
+            ("life_get_personal_tasks", [:]),
+            ("tally_status", [:]),
+        ]
+        let report = try McpClient.session(calls.map { ["call": $0.0, "arguments": $0.1] }, arguments: arguments,
+                                           environment: environment)
+        let results = report.results
+        XCTAssertEqual(results.count, calls.count)
+        var answers: [String: Any] = [:]
+        for (index, (tool, _)) in calls.enumerated() {
+            XCTAssertFalse(results.isError(index), "\(tool): \(results.text(index))")
+            let structured = try XCTUnwrap(results[index]["structured"] as? [String: Any], "\(tool) answers structured content")
+            let text = results.json(index)
+            if let object = text as? [String: Any] {
+                XCTAssertEqual(NSDictionary(dictionary: object), NSDictionary(dictionary: structured), "\(tool): the same JSON as the text")
+            } else if let list = text as? [Any] {
+                XCTAssertEqual(structured.count, 1, tool)
+                XCTAssertEqual(NSArray(array: list), structured.values.first as? NSArray, "\(tool): the text's list, under one key")
+            }
+            answers[answers[tool] == nil ? tool : tool + "#2"] = text ?? results.text(index)
+        }
+
+        XCTAssertEqual((answers["workos_get_server_version"] as? [String: Any])?["schemaVersion"] as? String, "1")
+        let memory = try XCTUnwrap(answers["workos_get_client_memory"] as? [String: Any])
+        XCTAssertEqual(memory["clientName"] as? String, "Globex", "the name matches case-insensitively when not exactly")
+        XCTAssertEqual(memory["riskLevel"] as? String, "elevated")
+
+        // The fixture's goal rows are dated by UTC days and its rows are minutes old; "today" is
+        // New York's. Near midnight there, the expectations follow the day each falls on.
+        let newYork = try XCTUnwrap(TimeZone(identifier: "America/New_York"))
+        let today = LocalDay(Date(), in: newYork)
+        let goalRowIsToday = today == LocalDay(Date(), in: try XCTUnwrap(TimeZone(identifier: "UTC")))
+        let readingIsToday = LocalDay(Date().addingTimeInterval(-25 * 60), in: newYork) == today
+        let checkInIsToday = LocalDay(Date().addingTimeInterval(-3 * 60), in: newYork) == today
+
+        // Today's energy: the reading logged 25 minutes ago (its readiness, Oura's being absent).
+        let energy = try XCTUnwrap(answers["life_get_energy"] as? [[String: Any]])
+        XCTAssertEqual(energy.compactMap { $0["id"] as? Int }, psqlLines(url, "SELECT id FROM energy_states ORDER BY recorded_at DESC LIMIT 5").compactMap { Int($0) })
+        let ranked = try XCTUnwrap(answers["workos_get_energy_aware_tasks"] as? [String: Any])
+        let context = try XCTUnwrap(ranked["energyContext"] as? [String: Any])
+        XCTAssertEqual(context["source"] as? String, readingIsToday ? "manual" : "default")
+        XCTAssertEqual(context["energyLevel"] as? String, "medium")
+        XCTAssertEqual(context["readinessScore"] as? Int, readingIsToday ? 68 : nil)
+        let rankedTasks = try XCTUnwrap(ranked["tasks"] as? [[String: Any]])
+        XCTAssertEqual(rankedTasks.count, Int(psqlLines(url, "SELECT count(*) FROM tasks WHERE status IN ('active', 'queued', 'backlog')").first ?? ""),
+                       "every open task, personal ones too, with limit 0")
+        let scores = rankedTasks.compactMap { $0["energyScore"] as? Int }
+        XCTAssertEqual(scores, scores.sorted(by: >))
+        XCTAssertEqual(rankedTasks.first?["cognitiveLoad"] as? String, "medium", "a perfect match first at medium energy")
+
+        // The energy filter: readiness 68 allows low and medium loads (none counts as medium).
+        let filtered = try XCTUnwrap(answers["workos_get_tasks#2"] as? [String: Any])
+        let meta = try XCTUnwrap(filtered["filterMetadata"] as? [String: Any])
+        XCTAssertEqual(meta["readinessScore"] as? Int, readingIsToday ? 68 : nil)
+        let open = (answers["workos_get_tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+        XCTAssertEqual(meta["totalCount"] as? Int, open.count)
+        let high = readingIsToday ? Set(psqlLines(url, "SELECT id FROM tasks WHERE cognitive_load = 'high'").compactMap { Int($0) }) : []
+        XCTAssertEqual((filtered["tasks"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }, open.filter { !high.contains($0) })
+        XCTAssertEqual(meta["filteredCount"] as? Int, open.filter(high.contains).count)
+        if readingIsToday { XCTAssertGreaterThan(meta["filteredCount"] as? Int ?? 0, 0) }
+
+        let streak = try XCTUnwrap(answers["workos_get_streak"] as? [String: Any])
+        XCTAssertEqual(streak["date"] as? String, today.description,
+                       "the newest goal row up to New York's today")
+        XCTAssertEqual(streak["adjustedTargetPoints"] as? Int, goalRowIsToday ? 15 : nil)
+        XCTAssertEqual(streak["readinessScore"] as? Int, goalRowIsToday ? 68 : nil)
+        XCTAssertEqual(streak["energyLevel"] as? String, goalRowIsToday ? "medium" : nil)
+        let summary = try XCTUnwrap(answers["workos_daily_summary"] as? [String: Any])
+        let summaryEnergy = try XCTUnwrap(summary["energy"] as? [String: Any])
+        XCTAssertEqual(summaryEnergy["level"] as? String, "medium")
+        XCTAssertEqual(summaryEnergy["source"] as? String, readingIsToday ? "manual" : "default")
+        XCTAssertEqual((summaryEnergy["targetAdjustment"] as? [String: Any])?["reason"] as? String,
+                       goalRowIsToday ? "Readiness 68 (medium): target lowered from 18 to 15" : nil)
+        XCTAssertEqual(((summary["recommendations"] as? [String: Any])?["tasks"] as? [Any])?.count, 5)
+        let alerts = try XCTUnwrap(summary["clientRiskAlerts"] as? [String: Any])
+        XCTAssertEqual((alerts["clients"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["Globex"])
+        XCTAssertTrue(((summary["today"] as? [String: Any])?["activeTasks"] as? [[String: Any]] ?? []).contains { $0["id"] as? Int == 6 },
+                      "the personal task that is active")
+
+        // Habits: New York's day; habit 1 was checked in minutes ago, habit 5 is inactive.
+        let habits = try XCTUnwrap(answers["life_get_habits"] as? [[String: Any]])
+        XCTAssertEqual(habits.compactMap { $0["id"] as? Int }, [1, 2, 3, 4])
+        XCTAssertEqual(habits.first?["timeOfDay"] as? String, "morning")
+        XCTAssertEqual(habits.first?["category"] as? String, "health")
+        XCTAssertEqual(habits.first?["completedToday"] as? Bool, checkInIsToday)
+        let checkin = try XCTUnwrap((answers["life_habit_checkin"] as? [String: Any])?["checkin"] as? [String: Any])
+        XCTAssertEqual(checkin["totalHabits"] as? Int, 4)
+        XCTAssertEqual(checkin["completedToday"] as? Int, checkInIsToday ? 1 : 0)
+        XCTAssertEqual(checkin["date"] as? String, today.description)
+        let completions = try XCTUnwrap(answers["life_get_habit_streaks"] as? [[String: Any]])
+        XCTAssertEqual(completions.compactMap { $0["id"] as? Int },
+                       psqlLines(url, "SELECT id FROM habit_completions WHERE completed_at >= (now() AT TIME ZONE 'UTC') - interval '7 days' ORDER BY completed_at DESC, id DESC").compactMap { Int($0) })
+        let grid = try XCTUnwrap(answers["life_habit_dashboard"] as? String)
+        XCTAssertTrue(grid.hasPrefix("HABITS WEEK OF "), grid)
+        XCTAssertTrue(grid.contains("Today: \(checkInIsToday ? 1 : 0)/4 | Week: "), grid)
+        let detailed = try XCTUnwrap(answers["life_habit_dashboard#2"] as? [String: Any])
+        XCTAssertEqual(detailed["dashboard"] as? String, grid)
+        XCTAssertEqual((detailed["dates"] as? [String])?.count, 7)
+
+        // Brain dumps: the two not processed (the processed one is older than the 30 days kept).
+        let dumps = try XCTUnwrap(answers["life_get_brain_dump"] as? [[String: Any]])
+        XCTAssertEqual(dumps.compactMap { $0["content"] as? String }, ["Worried about the offsite budget", "What if the dashboard had a dark mode?"])
+        let personal = try XCTUnwrap(answers["life_get_personal_tasks"] as? [[String: Any]])
+        XCTAssertEqual(Set(personal.compactMap { $0["id"] as? Int }), [6, 17, 27, 30])
+        XCTAssertTrue(personal.allSatisfy { $0["subtasks"] is [Any] }, "subtasks as the list, as WorkOS's rows have them")
+    }
+
+    /// A subscriber hears of a completion made by another process (`tally complete`) within a
+    /// second, and hears nothing of a commit that changes nothing it shows; `tally_sync` reports
+    /// its progress to a client that asks; a sync that fails reaches the client as a log message.
+    func testSubscribersHearOfChangesAndOfNothingElse() throws {
+        let (url, arguments, environment) = try workosWorkspace()
+        let id = try XCTUnwrap(psqlLines(url, "SELECT id FROM tasks WHERE status = 'active' AND category = 'work' ORDER BY id LIMIT 1").first)
+        let cache = dir.file("workos-cache.db")
+        let report = try McpClient.session([
+            ["list_resources": true],
+            ["subscribe": "tally://today"],
+            ["subscribe": "tally://tasks/active"],
+            ["subscribe": "tally://habits"],
+            ["run": ["sqlite3", cache, "INSERT OR REPLACE INTO cache_meta (key, value, updated_at) VALUES ('elsewhere', 'x', 'y')"]],
+            ["sleep": 1.5],
+            ["run": [Repository.binary, "complete", id] + arguments],
+            ["wait_update": "tally://today", "timeout": 5],
+            ["wait_update": "tally://tasks/active", "timeout": 5],
+            ["sleep": 0.5],
+            ["read_resource": "tally://tasks/active"],
+            ["call": "tally_sync", "arguments": ["full": true], "progress": true],
+            ["sleep": 1],
+            ["set_log_level": "warning"],
+        ], arguments: arguments, environment: environment)
+        XCTAssertEqual(Set(report["resources"] as? [String] ?? []),
+                       ["tally://today", "tally://habits", "tally://sync", "tally://tasks/active", "tally://tasks/queued",
+                        "tally://tasks/backlog", "tally://tasks/done"])
+        XCTAssertEqual(report["resourceTemplates"] as? [String], ["tally://tasks/{status}"])
+        let runs = report.results.filter { $0["run"] != nil }
+        XCTAssertEqual(runs.map { $0["exitCode"] as? Int }, [0, 0], "\(runs)")
+        let unrelatedAt = try XCTUnwrap(runs.first?["at"] as? Double)
+        let completedAt = try XCTUnwrap(runs.last?["at"] as? Double)
+        let updates = (report["notifications"] as? [[String: Any]] ?? []).filter { $0["uri"] != nil }
+        XCTAssertTrue(updates.allSatisfy { ($0["at"] as? Double ?? 0) > completedAt - 0.5 }, "nothing for the unrelated commit at \(unrelatedAt): \(updates)")
+        for uri in ["tally://today", "tally://tasks/active"] {
+            let heard = try XCTUnwrap(updates.first { $0["uri"] as? String == uri }?["at"] as? Double, "\(uri): \(updates)")
+            XCTAssertLessThan(heard - completedAt, 1.0, "\(uri) heard \(heard - completedAt) s after tally complete returned")
+        }
+        XCTAssertFalse(updates.contains { $0["uri"] as? String == "tally://habits" }, "the habits did not change: \(updates)")
+        XCTAssertEqual(updates.filter { $0["uri"] as? String == "tally://today" }.count, 1,
+                       "one update for the completion, none for the full sync that changed nothing: \(updates)")
+        let active = try XCTUnwrap(report.results.first { $0["resource"] as? String == "tally://tasks/active" }?["text"] as? String)
+        XCTAssertFalse(active.contains("\"id\" : \(id),") || active.contains("\"id\": \(id),"), "the completed task left the active list")
+        let sync = try XCTUnwrap(report.results.first { $0["tool"] as? String == "tally_sync" })
+        XCTAssertEqual(sync["isError"] as? Bool, false, "\(sync)")
+        let progress = try XCTUnwrap(sync["progress"] as? [[String: Any]])
+        XCTAssertFalse(progress.isEmpty, "progress notifications for the token")
+        let last = try XCTUnwrap(progress.last)
+        XCTAssertEqual(last["progress"] as? Double, last["total"] as? Double)
+
+        // A sync that cannot reach the primary: the client hears it as a log message.
+        PostgresServer.stop()
+        defer { PostgresServer.start() }
+        let away = try McpClient.session([
+            ["set_log_level": "warning"],
+            ["call": "tally_sync", "arguments": ["timeoutSeconds": 30]],
+            ["sleep": 0.5],
+        ], arguments: arguments, environment: environment)
+        let logs = (away["notifications"] as? [[String: Any]] ?? []).filter { $0["logger"] as? String == "tally.sync" }
+        XCTAssertFalse(logs.isEmpty, "\(away)")
+        XCTAssertTrue(logs.contains { ($0["data"] as? String ?? "").contains("Cannot reach PostgreSQL") }, "\(logs)")
+        XCTAssertFalse("\(logs)".contains("tally-test-pw"), "no password in a log message")
     }
 }

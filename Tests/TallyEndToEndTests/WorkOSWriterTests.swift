@@ -131,7 +131,7 @@ final class WriterCourtesyTests: XCTestCase {
             con = sqlite3.connect(sys.argv[1]); con.row_factory = sqlite3.Row
             rows = lambda sql: [dict(r) for r in con.execute(sql)]
             json.dump({"clients": rows("SELECT * FROM clients"),
-                       "tasks": rows("SELECT * FROM tasks WHERE coalesce(category, 'work') = 'work'"),
+                       "tasks": rows("SELECT id, client_id, title, description, status, category, value_tier, effort_estimate, effort_actual, drain_type, sort_order, subtasks, created_at, updated_at, completed_at, backlog_entered_at, points_ai_guess, points_final, points_adjusted_at FROM tasks WHERE coalesce(category, 'work') = 'work'"),
                        "daily_goals": rows("SELECT id, date, target_points, earned_points, task_count, current_streak, longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at FROM daily_goals ORDER BY date DESC LIMIT 30"),
                        "habits": rows("SELECT id, name, description, emoji, frequency, target_count, current_streak, longest_streak, is_active, sort_order, created_at, updated_at FROM habits")}, open(sys.argv[2], "w"))
             """#.write(toFile: export, atomically: true, encoding: .utf8)

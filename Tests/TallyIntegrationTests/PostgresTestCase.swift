@@ -18,7 +18,7 @@ class PostgresTestCase: XCTestCase {
         location = parsed
         primary = PostgresPrimary(url: parsed, timeout: 10)
         try await primary.initSchema(push: true)
-        try await primary.seed(DemoData.make(taskCount: tasks, days: days))
+        try await primary.seedDemo(DemoData.make(taskCount: tasks, days: days), replacingEverything: false)
         dir = TempDirectory()
         cache = try CacheStore(path: dir.file("cache.db"))
     }

@@ -246,6 +246,57 @@ final class WorkOSDatabaseTests: XCTestCase {
         XCTAssertEqual(schemaFingerprint(), before, "no DDL")
     }
 
+    /// WorkOS's other tables (energy readings, brain dumps, client memory, feedback, habit
+    /// completions, personal tasks, the extra columns) read as the database has them into
+    /// Tally's own tables: times as UTC whatever the session's zone, nothing created or changed
+    /// there, a second sync that finds nothing new writes nothing, and a table the database
+    /// lacks (an older WorkOS) is recorded missing while the rest still sync.
+    func testWorkOSsOtherTablesAreReadAsTheyAreAndChangeNoSchema() async throws {
+        try load()
+        let before = schemaFingerprint()
+        let summary = try await engine().run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
+        let iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+        XCTAssertEqual(try cacheValue("SELECT group_concat(id || ':' || recorded_at, ',') FROM (SELECT * FROM tally_energy_states ORDER BY id)"),
+                       psqlValue("SELECT string_agg(id || ':' || to_char(recorded_at, \(iso)), ',' ORDER BY id) FROM energy_states"))
+        let newest = try XCTUnwrap(cache.readNow { db in try LifeStore.newestEnergy(db) })
+        XCTAssertEqual([newest.level, newest.source], ["medium", "oura"])
+        XCTAssertEqual(newest.ouraReadiness, 68)
+        XCTAssertLessThan(abs(Date().timeIntervalSince(try XCTUnwrap(Timestamp.parse(newest.recordedAt)))), 3600,
+                          "recorded 25 minutes ago, not hours off")
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM tally_brain_dumps"), "2", "the unprocessed two; the one processed 50 days ago is not kept")
+        XCTAssertEqual(try cacheValue("SELECT group_concat(client_name || ':' || risk_level, ',') FROM tally_client_memory"),
+                       "Acme Corp:normal,Globex:elevated")
+        XCTAssertEqual(try cacheValue("SELECT completed_successfully || '|' || task_id FROM tally_energy_feedback"), "1|32")
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM tally_habit_completions"), "26")
+        XCTAssertEqual(try cacheValue("SELECT time_of_day || '|' || category FROM tally_habit_details WHERE id = 2"), "evening|personal")
+        XCTAssertEqual(try cacheValue("SELECT readiness_score || '|' || energy_level FROM tally_day_energy WHERE adjusted_target_points = 15 ORDER BY date DESC LIMIT 1"),
+                       "68|medium")
+        XCTAssertEqual(try cacheValue("SELECT group_concat(id, ',') FROM (SELECT id FROM tally_personal_tasks ORDER BY id)"), "6,17,27,30")
+        XCTAssertEqual(try cacheValue("SELECT cognitive_load FROM tally_task_loads WHERE id = 1"), "high")
+        XCTAssertNil(try cacheValue("SELECT cognitive_load FROM tally_task_loads WHERE id = 4"), "no load, no row")
+
+        let watcher = try ChangeWatcher(path: cache.path)
+        let mark = try watcher.mark()
+        let changed = try await engine().syncLife()
+        XCTAssertEqual(changed, 0)
+        XCTAssertEqual(try watcher.mark(), mark, "nothing new: nothing written")
+        XCTAssertEqual(schemaFingerprint(), before, "no DDL")
+
+        // An older WorkOS without energy readings: that table is missing, the rest sync.
+        XCTAssertEqual(PostgresServer.psql(url, "ALTER TABLE energy_states RENAME TO energy_states_old").status, 0)
+        await primary.close()
+        guard case .postgres(let parsed) = try PrimaryLocation(parsing: url) else { return XCTFail("not a postgres URL") }
+        primary = PostgresPrimary(url: parsed, timeout: 10)
+        XCTAssertEqual(PostgresServer.psql(url, "UPDATE client_memory SET notes = 'Moved to quarterly calls' WHERE id = 'cm_globex'").status, 0)
+        let again = try await engine().run(kind: .manual)
+        XCTAssertTrue(again.succeeded)
+        let missing = try cache.readNow { db in try LifeStore.status(.energyStates, db) }
+        XCTAssertEqual(missing, .missing(primary: primary.displayName))
+        XCTAssertEqual(try cacheValue("SELECT count(*) FROM tally_energy_states"), "0")
+        XCTAssertEqual(try cacheValue("SELECT notes FROM tally_client_memory WHERE id = 'cm_globex'"), "Moved to quarterly calls")
+    }
+
     func testPrimaryInitLeavesAnExistingWorkOSDatabaseAloneAndPushIsExplicit() async throws {
         try load()
         let before = schemaFingerprint()

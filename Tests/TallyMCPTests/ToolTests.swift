@@ -103,7 +103,11 @@ final class ToolTests: XCTestCase {
         XCTAssertEqual(progress["earnedPoints"] as? Int, figures.earned)
         XCTAssertEqual(progress["completedTasks"] as? Int, figures.taskCount)
         let today = try XCTUnwrap(summary["today"] as? [String: Any])
-        let activeCount: [Int] = try sql("SELECT count(*) FROM cached_tasks WHERE status = 'active'")
+        // WorkOS's brief lists the active tasks of every category: the personal ones too.
+        let activeCount: [Int] = try sql("""
+            SELECT (SELECT count(*) FROM cached_tasks WHERE status = 'active')
+                 + (SELECT count(*) FROM tally_personal_tasks WHERE status = 'active')
+            """)
         XCTAssertEqual((today["activeTasks"] as? [Any])?.count, activeCount.first)
         XCTAssertEqual(today["potentialTotal"] as? Int, figures.earned + (today["activePoints"] as? Int ?? -1))
         XCTAssertLessThanOrEqual((summary["upNext"] as? [Any])?.count ?? 99, 5)
@@ -140,7 +144,7 @@ final class ToolTests: XCTestCase {
             ("workos_complete_task", ["taskId": 1, "points": -2], "points must be 0 or more"),
             ("workos_get_tasks", ["status": "finished"], "status must be one of active, queued, backlog, done"),
             ("workos_get_tasks", ["limit": 0], "limit must be from 1 to 100"),
-            ("workos_get_tasks", ["clientName": "Nowhere"], "No client named \"Nowhere\"; clients: "),
+            ("workos_get_tasks", ["clientName": "Nowhere"], #"{"error":"No client found with name \"Nowhere\"","availableClients":["#),
             ("workos_get_tasks", ["clientId": 4242], "There is no client with id 4242"),
             ("workos_get_metrics_for_date", ["date": "2026-02-30"], "date must be a date as YYYY-MM-DD"),
             ("workos_get_metrics_for_date", [:], "date is required"),

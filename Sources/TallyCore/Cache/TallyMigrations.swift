@@ -142,9 +142,67 @@ public enum TallyMigrations {
                 CREATE INDEX IF NOT EXISTS tally_outbox_key ON tally_outbox(write_key);
                 """)
         }
+        migrator.registerMigration("tally-v6") { db in
+            // WorkOS's tables and columns the contract cache does not carry (`LifeTable.all`):
+            // energy readings, feedback, brain dumps, client memory, habit completions with
+            // their ids, the habits' and goal rows' extra columns, personal tasks and the tasks'
+            // cognitive load, copied by `SyncEngine.syncLife`. Columns as the primary names them;
+            // `tally_life_sync` says, per table, whether the primary has it and what was read.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS tally_energy_states (
+                  id INTEGER PRIMARY KEY, level TEXT, source TEXT, oura_readiness INTEGER, oura_hrv INTEGER,
+                  oura_sleep INTEGER, note TEXT, recorded_at TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_energy_states_at ON tally_energy_states(recorded_at);
+                CREATE TABLE IF NOT EXISTS tally_energy_feedback (
+                  id INTEGER PRIMARY KEY, task_id INTEGER, suggested_energy_level TEXT, actual_energy_level TEXT,
+                  user_feedback TEXT, completed_successfully INTEGER, created_at TEXT
+                );
+                CREATE TABLE IF NOT EXISTS tally_brain_dumps (
+                  id INTEGER PRIMARY KEY, content TEXT, category TEXT, context TEXT, processed INTEGER,
+                  processed_at TEXT, converted_to_task_id INTEGER, created_at TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_brain_dumps_at ON tally_brain_dumps(created_at);
+                CREATE TABLE IF NOT EXISTS tally_client_memory (
+                  id TEXT PRIMARY KEY, client_name TEXT, tier TEXT, last_task_id TEXT, last_task_description TEXT,
+                  last_task_at TEXT, total_tasks INTEGER, stale_days INTEGER, notes TEXT, sentiment TEXT,
+                  importance TEXT, avoidance_score INTEGER, blocker_reason TEXT, risk_level TEXT, work_debt TEXT,
+                  created_at TEXT, updated_at TEXT
+                );
+                CREATE TABLE IF NOT EXISTS tally_habit_completions (
+                  id INTEGER PRIMARY KEY, habit_id INTEGER, completed_at TEXT, note TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_habit_completions_at ON tally_habit_completions(completed_at);
+                CREATE TABLE IF NOT EXISTS tally_habit_details (
+                  id INTEGER PRIMARY KEY, last_completed_date TEXT, time_of_day TEXT, category TEXT
+                );
+                CREATE TABLE IF NOT EXISTS tally_day_energy (
+                  date TEXT PRIMARY KEY, adjusted_target_points INTEGER, readiness_score INTEGER, energy_level TEXT,
+                  adjustment_reason TEXT
+                );
+                CREATE TABLE IF NOT EXISTS tally_personal_tasks (
+                  id INTEGER PRIMARY KEY, client_id INTEGER, title TEXT, description TEXT, status TEXT, category TEXT,
+                  value_tier TEXT, effort_estimate INTEGER, effort_actual INTEGER, drain_type TEXT, sort_order INTEGER,
+                  subtasks TEXT, created_at TEXT, updated_at TEXT, completed_at TEXT, backlog_entered_at TEXT,
+                  points_ai_guess INTEGER, points_final INTEGER, points_adjusted_at TEXT, cognitive_load TEXT
+                );
+                CREATE INDEX IF NOT EXISTS tally_personal_tasks_order ON tally_personal_tasks(status, sort_order, created_at);
+                CREATE TABLE IF NOT EXISTS tally_task_loads (
+                  id INTEGER PRIMARY KEY, cognitive_load TEXT NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS tally_life_sync (
+                  name TEXT PRIMARY KEY,
+                  present INTEGER NOT NULL,
+                  digest TEXT,
+                  mark TEXT,
+                  row_count INTEGER NOT NULL DEFAULT 0,
+                  synced_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this build knows, shown by `tally doctor`.
-    public static let latest = "tally-v5"
+    public static let latest = "tally-v6"
 }

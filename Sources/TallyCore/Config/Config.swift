@@ -48,6 +48,9 @@ public struct Config: Sendable, Equatable {
     /// The zone whose midnight starts "today" (`time_zone`, an IANA name); nil: the local one.
     /// The WorkOS programs use one fixed zone (America/New_York in its code).
     public var timeZone: String?
+    /// The Oura cache WorkOS reads today's readiness from (`oura_cache`); nil: where WorkOS
+    /// looks (`OuraCache.defaultPath`).
+    public var ouraCachePath: String?
 
     /// The working day, in local hours.
     public var workday: ClosedRange<Double> { workdayStart...max(workdayStart, workdayEnd) }
@@ -157,6 +160,11 @@ public struct Config: Sendable, Equatable {
         guard primarySource == "DATABASE_URL", (try? primaryLocation()) == nil else { return }
         primaryURL = nil
         primarySource = nil
+    }
+
+    /// The Oura cache to read today's readiness from.
+    public func ouraCache(environment: [String: String] = ProcessInfo.processInfo.environment) -> OuraCache {
+        OuraCache(path: ouraCachePath ?? OuraCache.defaultPath(environment: environment))
     }
 
     /// The parsed primary, or nil in cache-only mode.
@@ -274,6 +282,8 @@ public struct Config: Sendable, Equatable {
                     throw fail(key, "time_zone must be an IANA zone name such as \"America/New_York\", not \(name.debugDescription)")
                 }
                 timeZone = name
+            case "oura_cache":
+                ouraCachePath = FileSafety.expand(try text(key, value))
             case "day":
                 guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
                 for name in table.keys {

@@ -41,6 +41,8 @@ public struct DemoData: Sendable {
     /// The check-ins behind each habit's current streak (the last 30 days of them), ending on the
     /// day before today that the habit's frequency expects, so checking in today continues it.
     public var habitCompletions: [HabitCompletion] = []
+    /// WorkOS's other tables: energy readings, brain dumps, client memory, feedback, loads.
+    public var life = DemoLife()
 
     /// The seed's clients (the WorkOS design document's "Current Clients").
     public static let seedClients: [Client] = [
@@ -255,6 +257,7 @@ public struct DemoData: Sendable {
                     habitID: Int64(index + 1), completedAt: Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600))))
             }
         }
+        data.life = DemoLife.make(data, now: now, timeZone: timeZone, seed: seed)
         return data
     }
 
@@ -269,19 +272,34 @@ public struct DemoData: Sendable {
 
     /// Writes the data set into a primary's tables (`clients`, `tasks`, …) in one transaction.
     public func insert(into db: Database, tablePrefix: String = "") throws {
-        func insertAll(_ namespace: Namespace, _ rows: [[DatabaseValue]]) throws {
+        // A primary with WorkOS's other columns gets them in the same INSERT: an UPDATE after
+        // it would stamp every row's `updated_at` anew (the SQLite primary's triggers).
+        func has(_ table: String, _ column: String) throws -> Bool {
+            try tablePrefix.isEmpty && db.columns(in: table).contains { $0.name == column }
+        }
+        func insertAll(_ namespace: Namespace, _ rows: [[DatabaseValue]], extra: [String] = [],
+                       _ extraValues: (Int) -> [DatabaseValue] = { _ in [] }) throws {
             let table = tablePrefix.isEmpty ? namespace.primaryTable : namespace.cacheTable
-            let columns = namespace.columns
+            let columns = namespace.columns + extra
             let statement = try db.makeStatement(sql: """
                 INSERT OR REPLACE INTO \(table) (\(columns.joined(separator: ", ")))
                 VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                 """)
-            for row in rows { try statement.execute(arguments: StatementArguments(row)) }
+            for (index, row) in rows.enumerated() {
+                try statement.execute(arguments: StatementArguments(extra.isEmpty ? row : row + extraValues(index)))
+            }
         }
         try insertAll(.clients, clients.map(\.databaseValues))
-        try insertAll(.tasks, tasks.map(\.databaseValues))
+        let loads = try has("tasks", "cognitive_load")
+        try insertAll(.tasks, tasks.map(\.databaseValues), extra: loads ? ["cognitive_load"] : []) { index in
+            [DemoLife.cognitiveLoad(of: tasks[index]).databaseValue]
+        }
         try insertAll(.goals, goals.map(\.databaseValues))
-        try insertAll(.habits, habits.map(\.databaseValues))
+        let details = try has("habits", "time_of_day") && has("habits", "category")
+        try insertAll(.habits, habits.map(\.databaseValues), extra: details ? ["time_of_day", "category"] : []) { index in
+            let detail = life.habitDetails[habits[index].id]
+            return [(detail?.0 ?? "anytime").databaseValue, detail?.1.databaseValue ?? .null]
+        }
         // A primary (not a cache) with WorkOS's habit table gets the check-ins and the last day.
         if tablePrefix.isEmpty, try db.tableExists("habit_completions") {
             for habit in habits {
@@ -291,6 +309,7 @@ public struct DemoData: Sendable {
             for completion in habitCompletions {
                 try insert.execute(arguments: [completion.habitID, completion.completedAt, completion.note])
             }
+            try life.insert(into: db)
         }
     }
 }

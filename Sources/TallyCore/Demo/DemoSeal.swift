@@ -47,8 +47,16 @@ public struct DemoSeal: Sendable, Equatable {
 
     /// The seal's own table.
     public static let table = "tally_demo_seed"
-    /// The tables a demo seed fills (and empties first).
-    public static let demoTables = ["clients", "tasks", "daily_goals", "habits", "habit_completions"]
+    /// The tables a demo seed fills (and empties first): WorkOS's five the dashboard shows, and
+    /// the four of energy, brain dumps and client memory the MCP tools read.
+    public static let demoTables = ["clients", "tasks", "daily_goals", "habits", "habit_completions",
+                                    "energy_states", "brain_dump", "client_memory", "energy_feedback"]
+
+    /// The SQL for a table's largest id. `client_memory`'s ids are text (`cm_acme`), so only its
+    /// count can tell a row added since.
+    static func largestID(_ table: String) -> String {
+        table == "client_memory" ? "0" : "coalesce(max(id), 0)"
+    }
 
     public static let createSQL = """
         CREATE TABLE IF NOT EXISTS tally_demo_seed (

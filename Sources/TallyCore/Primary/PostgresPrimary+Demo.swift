@@ -23,7 +23,7 @@ extension PostgresPrimary {
         }
         var rows: [String: DemoSeal.Rows] = [:]
         for table in DemoSeal.demoTables where tables.contains(table) {
-            let sql = "SELECT count(*)::bigint, coalesce(max(id), 0)::bigint FROM \(table)"
+            let sql = "SELECT count(*)::bigint, \(DemoSeal.largestID(table))::bigint FROM \(table)"
             for try await (count, maxID) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 .decode((Int64, Int64).self) {
                 rows[table] = DemoSeal.Rows(count: count, maxID: maxID)
@@ -75,6 +75,7 @@ extension PostgresPrimary {
                 try await Self.insert(namespace, rows: rows, columns: columns, connection, logger: log)
             }
             try await Self.seedCheckIns(data, columns: columns, connection, logger: log)
+            try await Self.seedLife(data.life, columns: columns, connection, logger: log)
             for namespace in Namespace.allCases {
                 let table = namespace.primaryTable
                 try await connection.query(PostgresQuery(unsafeSQL: """

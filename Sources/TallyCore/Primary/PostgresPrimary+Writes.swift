@@ -63,35 +63,6 @@ extension PostgresPrimary {
         }
     }
 
-    /// Replaces the primary's data with `data` (for `tally primary seed-demo`), in batches.
-    public func seed(_ data: DemoData) async throws {
-        let columns = try await columns()
-        let log = logger
-        // A bulk load, not a round trip: allow it minutes, not the per-query timeout.
-        try await inTransaction(deadline: 900) { connection in
-            try await connection.query("TRUNCATE clients, tasks, daily_goals, habits RESTART IDENTITY CASCADE", logger: log)
-            for (namespace, rows) in [(Namespace.clients, data.clients.map(\.databaseValues)),
-                                      (.tasks, data.tasks.map(\.databaseValues)),
-                                      (.goals, data.goals.map(\.databaseValues)),
-                                      (.habits, data.habits.map(\.databaseValues))] {
-                try await Self.insert(namespace, rows: rows, columns: columns, connection, logger: log)
-            }
-            try await Self.seedCheckIns(data, columns: columns, connection, logger: log)
-            for namespace in Namespace.allCases {
-                let table = namespace.primaryTable
-                try await connection.query(PostgresQuery(unsafeSQL: """
-                    SELECT setval(pg_get_serial_sequence('\(table)', 'id'), coalesce((SELECT max(id) FROM \(table)), 0) + 1, false)
-                    """), logger: log)
-            }
-        }
-        // Statistics for the new rows now, as after any bulk load: until autovacuum gets to it
-        // the planner guesses, and an incremental sync's count by (updated_at, id) scanned all
-        // 100,000 tasks (84 ms) instead of walking the index.
-        _ = try await run(.writes, deadline: 300) { connection in
-            try await connection.query("ANALYZE clients, tasks, daily_goals, habits", logger: log)
-        }
-    }
-
     /// The demo habits' check-ins, on a database with WorkOS's `habit_completions` table (which
     /// the TRUNCATE above emptied through its foreign key): the completion rows behind each
     /// streak and the habits' `last_completed_date`, as `life_complete_habit` leaves them.

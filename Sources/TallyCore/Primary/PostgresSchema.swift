@@ -8,7 +8,10 @@ import Foundation
 /// the same tables for a new database; `--push` adds the one thing Tally needs that WorkOS
 /// does not have, a trigger per table that NOTIFYs running dashboards.
 enum PostgresSchema {
-    /// The tables as the WorkOS migrations create them.
+    /// The tables as the WorkOS migrations create them (WorkOS's other tables too: energy
+    /// readings, brain dumps, client memory, energy feedback), for a database that has none.
+    /// The foreign keys of `brain_dump` and `energy_feedback` let a task be deleted (WorkOS's
+    /// own migrations disagree on them; its hand-written one does this).
     static let ddl = """
         CREATE TABLE IF NOT EXISTS clients (
           id serial PRIMARY KEY,
@@ -37,7 +40,8 @@ enum PostgresSchema {
           backlog_entered_at timestamptz,
           points_ai_guess integer,
           points_final integer,
-          points_adjusted_at timestamptz
+          points_adjusted_at timestamptz,
+          cognitive_load text
         );
         CREATE TABLE IF NOT EXISTS daily_goals (
           id serial PRIMARY KEY,
@@ -52,7 +56,10 @@ enum PostgresSchema {
           weekly_debt integer DEFAULT 0,
           pressure_level integer DEFAULT 0,
           updated_at timestamptz DEFAULT now(),
-          adjusted_target_points integer
+          adjusted_target_points integer,
+          readiness_score integer,
+          energy_level text,
+          adjustment_reason text
         );
         CREATE TABLE IF NOT EXISTS habits (
           id serial PRIMARY KEY,
@@ -67,13 +74,64 @@ enum PostgresSchema {
           sort_order integer DEFAULT 0,
           created_at timestamp NOT NULL DEFAULT now(),
           updated_at timestamp NOT NULL DEFAULT now(),
-          last_completed_date date
+          last_completed_date date,
+          time_of_day text DEFAULT 'anytime',
+          category text
         );
         CREATE TABLE IF NOT EXISTS habit_completions (
           id serial PRIMARY KEY,
           habit_id integer NOT NULL REFERENCES habits(id) ON DELETE CASCADE,
           completed_at timestamp NOT NULL DEFAULT now(),
           note text
+        );
+        CREATE TABLE IF NOT EXISTS energy_states (
+          id serial PRIMARY KEY,
+          level text NOT NULL,
+          source text DEFAULT 'manual',
+          oura_readiness integer,
+          oura_hrv integer,
+          oura_sleep integer,
+          note text,
+          recorded_at timestamp NOT NULL DEFAULT now()
+        );
+        CREATE INDEX IF NOT EXISTS energy_states_recorded_at_idx ON energy_states (recorded_at);
+        CREATE TABLE IF NOT EXISTS brain_dump (
+          id serial PRIMARY KEY,
+          content text NOT NULL,
+          category text,
+          processed integer DEFAULT 0,
+          processed_at timestamp,
+          converted_to_task_id integer REFERENCES tasks(id) ON DELETE SET NULL,
+          created_at timestamp NOT NULL DEFAULT now(),
+          context text DEFAULT 'personal'
+        );
+        CREATE TABLE IF NOT EXISTS client_memory (
+          id text PRIMARY KEY,
+          client_name text NOT NULL UNIQUE,
+          tier text DEFAULT 'active',
+          last_task_id text,
+          last_task_description text,
+          last_task_at timestamp,
+          total_tasks integer DEFAULT 0,
+          stale_days integer DEFAULT 0,
+          notes text,
+          sentiment text DEFAULT 'neutral',
+          importance text DEFAULT 'medium',
+          avoidance_score integer DEFAULT 0,
+          blocker_reason text,
+          created_at timestamp NOT NULL DEFAULT now(),
+          updated_at timestamp NOT NULL DEFAULT now(),
+          risk_level text DEFAULT 'normal',
+          work_debt text
+        );
+        CREATE TABLE IF NOT EXISTS energy_feedback (
+          id serial PRIMARY KEY,
+          task_id integer NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+          suggested_energy_level text NOT NULL,
+          actual_energy_level text NOT NULL,
+          user_feedback text,
+          completed_successfully boolean NOT NULL,
+          created_at timestamp NOT NULL DEFAULT now()
         );
         CREATE INDEX IF NOT EXISTS tasks_change_order ON tasks (updated_at, id);
         CREATE INDEX IF NOT EXISTS daily_goals_change_order ON daily_goals (updated_at, id);
@@ -123,8 +181,8 @@ enum PostgresSchema {
     }
 }
 
-/// The column types of a PostgreSQL primary's four tables, read once per connection from the
-/// catalog, and the SQL that reads and writes each column in the cache's form.
+/// The column types of a PostgreSQL primary's four tables (and of WorkOS's other tables Tally
+/// copies, `LifeTable`), read once per connection from the catalog, and the SQL that reads and writes each column in the cache's form.
 ///
 /// Times: a `timestamp` (without time zone) column holds UTC wall-clock time, as the WorkOS
 /// programs write it; it is formatted as it is and written from a UTC instant with

@@ -10,7 +10,7 @@ extension SQLitePrimary {
             """)
         var rows: [String: DemoSeal.Rows] = [:]
         for table in DemoSeal.demoTables where tables.contains(table) {
-            if let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(id), 0) FROM \(table)") {
+            if let row = try Row.fetchOne(db, sql: "SELECT count(*), \(DemoSeal.largestID(table)) FROM \(table)") {
                 rows[table] = DemoSeal.Rows(count: row[0], maxID: row[1])
             }
         }

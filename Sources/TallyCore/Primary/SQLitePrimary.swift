@@ -6,7 +6,8 @@ import GRDB
 ///
 /// Same tables and columns as the cache (without the `cached_` prefix), plus WorkOS's
 /// `daily_goals.adjusted_target_points`, `habits.last_completed_date` and `habit_completions`
-/// (`SQLitePrimary+Habits.swift`), and triggers that stamp `updated_at` on every change.
+/// (`SQLitePrimary+Habits.swift`), WorkOS's other tables and columns (`SQLitePrimary+Life.swift`),
+/// and triggers that stamp `updated_at` on every change.
 /// Deletions are found by comparing ids and completions are idempotent by their `completed_at`,
 /// as on PostgreSQL.
 public final class SQLitePrimary: PrimaryStore {
@@ -63,6 +64,7 @@ public final class SQLitePrimary: PrimaryStore {
             try db.execute(sql: "ALTER TABLE daily_goals ADD COLUMN adjusted_target_points INTEGER")
         }
         try createHabitTables(db)
+        try createLifeTables(db)
         for namespace in Namespace.allCases where namespace.hasUpdatedAt {
             let table = namespace.primaryTable
             try db.execute(sql: """
@@ -80,7 +82,7 @@ public final class SQLitePrimary: PrimaryStore {
     @discardableResult
     public func initSchema(push: Bool) async throws -> [String] {
         try await pool.write { db in try Self.createSchema(db) }
-        return ["tables clients, tasks, daily_goals, habits, habit_completions"]
+        return ["tables clients, tasks, daily_goals, habits, habit_completions, energy_states, brain_dump, client_memory, energy_feedback"]
     }
 
     /// Runs `block` in one write transaction (the demo generator fills the primary this way).

@@ -207,6 +207,9 @@ public final class SyncEngine: Sendable {
         if failed.isEmpty, jobNamespaces.contains(.tasks), job.status != SyncJob.Status.cancelled {
             await backfillHistory(job: job, force: progress.full)
         }
+        // WorkOS's other tables (energy, brain dumps, client memory, personal tasks, …), when the
+        // primary answered for at least one namespace: SyncEngine+Life.
+        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty { await syncLife(job: job, full: progress.full) }
 
         let now = Date()
         job.finishedAt = Timestamp.format(now)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TallyCore
 
 /// Tally's own tools: sync the cache now, and how healthy it is.
@@ -9,14 +10,22 @@ enum TallyTools {
             Refresh the local cache from the primary database now (incremental unless full is true), \
             first applying any writes queued while the primary was away. Waits for the job (up to \
             `timeoutSeconds`, default 120) and answers its id, status, rows written and what failed. \
-            A sync already running, here or in another Tally process, is joined instead of started twice.
+            A sync already running, here or in another Tally process, is joined instead of started twice. \
+            A client that sends a progress token hears the job's chunks as progress notifications.
             """,
         inputSchema: Schema.object([
             ("full", Schema.boolean("Read everything and drop rows the primary no longer has (default false)")),
             ("wait", Schema.boolean("Wait for the job to finish (default true)")),
             ("timeoutSeconds", Schema.integer("Longest wait, in seconds (default 120)", minimum: 1, maximum: 3600)),
         ]),
-        readOnly: false
+        outputSchema: Out.object([
+            ("jobId", Out.optionalInteger), ("kind", Out.string), ("status", Out.string), ("rowsFetched", Out.integer),
+            ("rowsWritten", Out.integer), ("deleted", Out.integer), ("queuedWritesApplied", Out.integer),
+            ("seconds", Out.optionalNumber), ("output", Out.optionalString), ("started", Out.boolean),
+            ("finished", Out.boolean), ("runningJobId", Out.integer), ("message", Out.string),
+        ], optional: ["jobId", "kind", "status", "rowsFetched", "rowsWritten", "deleted", "queuedWritesApplied", "seconds",
+                      "output", "started", "finished", "runningJobId", "message"]),
+        readOnly: false, idempotent: true
     ) { arguments, context in
         let full = try arguments.optionalBool("full") ?? false
         let wait = try arguments.optionalBool("wait") ?? true
@@ -46,10 +55,22 @@ enum TallyTools {
                 try? await Task.sleep(nanoseconds: UInt64(timeout) * 1_000_000_000)
                 return nil
             }
+            if let progress = ToolCall.current?.progress {
+                group.addTask {
+                    await reportProgress(context, progress)
+                    return nil
+                }
+            }
             let first = await group.next() ?? nil
             group.cancelAll()
             context.syncEvents.unsubscribe(id)
             return first
+        }
+        if case .finished(let summary)? = outcome, let progress = ToolCall.current?.progress {
+            // The end, also of a job too quick for the poller to see running.
+            let job = summary.job
+            await progress(Double(job.chunksCompleted), Double(max(job.chunksTotal, job.chunksCompleted)),
+                           "job \(job.id ?? 0) \(job.status.rawValue): \(job.rowsWritten) rows written")
         }
         switch outcome {
         case .finished(let summary)?:
@@ -85,6 +106,23 @@ enum TallyTools {
         }
     }
 
+    /// Sends the running job's chunks as progress (whichever process runs it) until cancelled.
+    static func reportProgress(_ context: ToolContext, _ send: @Sendable (Double, Double?, String?) async -> Void) async {
+        var last: (Int, Int)?
+        while !Task.isCancelled {
+            let job = try? await context.cache.read { db -> SyncJob? in
+                guard let id = try SyncJobStore.runningJobID(db) else { return nil }
+                return try SyncJobStore.job(id, db)
+            }
+            if let shown = job, last.map({ $0 != (shown.chunksCompleted, shown.chunksTotal) }) ?? true {
+                last = (shown.chunksCompleted, shown.chunksTotal)
+                await send(Double(shown.chunksCompleted), shown.chunksTotal > 0 ? Double(shown.chunksTotal) : nil,
+                           "job \(shown.id ?? 0): \(shown.rowsWritten) rows written")
+            }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+
     static let status = MCPTool(
         name: "tally_status",
         description: """
@@ -94,12 +132,20 @@ enum TallyTools {
             failures, the 24-hour cache hit rate, the cache path and the primary (password masked).
             """,
         inputSchema: Schema.object(),
+        outputSchema: ["type": "object", "properties": ["health": Out.string], "required": ["health"]],
         readOnly: true, lookups: [.goals]
     ) { _, context in
         let config = context.config
         let now = Date()
-        let snapshot = try context.cache.snapshot(query: TaskQuery(limit: 1), now: now, timeZone: context.timeZone,
-                                                  defaultTarget: config.targetPoints, workday: config.workday)
+        // A snapshot reads every table (20 ms on 100,000 tasks): kept while the cache is unchanged
+        // on the same local day, with only its clock-bound figures worked out again.
+        let today = LocalDay(now, in: context.timeZone)
+        var snapshot = try context.kept.answer("status:\(today)") {
+            try context.cache.snapshot(query: TaskQuery(limit: 1), now: now, timeZone: context.timeZone,
+                                       defaultTarget: config.targetPoints, workday: config.workday)
+        }
+        snapshot.goal = snapshot.goal.at(hour: now.timeIntervalSince(today.start(in: context.timeZone)) / 3600,
+                                         workday: config.workday)
         let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter,
                                   primary: context.workspace.primary?.displayName, now: now)
         var object = report.json

@@ -15,32 +15,59 @@ enum TaskReadTools {
             case-insensitive). Ordered as in WorkOS (sort order, then newest first); at most `limit` \
             tasks (default 50). Each task has id, clientId, clientName, title, description, status, \
             category, valueTier, drainType, pointsFinal, pointsAiGuess, effortEstimate, sortOrder, \
-            subtasks (JSON text), createdAt, updatedAt, completedAt. Answered from the local cache.
+            subtasks (JSON text), createdAt, updatedAt, completedAt. With applyEnergyFilter, the answer \
+            is {tasks, filterMetadata}: of those tasks, the ones whose cognitive load today's readiness \
+            allows (under 60 low only, 60–75 low and medium, above 75 or unknown all). Answered from the \
+            local cache.
             """,
         inputSchema: Schema.object([
             ("status", Schema.string("active, queued, backlog or done (default: all but done)", oneOf: statuses)),
             ("clientId", Schema.id("Only this client's tasks (its id, from workos_get_clients)")),
-            ("clientName", Schema.string("Only this client's tasks, by name (case-insensitive), e.g. 'Orlando'")),
+            ("clientName", Schema.string("Only this client's tasks, by name (case-insensitive), e.g. 'Orlando'",
+                                         minLength: 1, maxLength: 100)),
             ("limit", Schema.integer("Most tasks to return (default 50)", minimum: 1, maximum: 100)),
+            ("applyEnergyFilter", Schema.boolean("Keep only the tasks today's energy allows (default false)")),
         ]),
+        outputSchema: Out.object([
+            ("tasks", Out.array(Out.cachedTask)),
+            ("filterMetadata", Out.object([
+                ("applied", Out.boolean), ("readinessScore", Out.optionalInteger), ("energyLevel", Out.string),
+                ("filteredCount", Out.integer), ("totalCount", Out.integer), ("explanation", Out.string),
+            ])),
+        ], optional: ["filterMetadata"]),
+        listKey: "tasks",
         readOnly: true, lookups: [.tasks]
     ) { arguments, context in
         let status = try arguments.optionalString("status", allowed: statuses)
         let clientID = try arguments.optionalID("clientId")
-        let clientName = try arguments.optionalString("clientName", maxLength: 100)
+        let clientName = try arguments.optionalString("clientName", maxLength: 100, trimmed: true)
         let limit = try arguments.optionalInt("limit", in: 1...100) ?? 50
-        if try arguments.optionalBool("applyEnergyFilter") == true {
-            throw ToolFailure("applyEnergyFilter needs WorkOS's energy readings, which the cache does not hold; call without it.")
-        }
-        return try context.cache.read { db in
+        let energyFilter = try arguments.optionalBool("applyEnergyFilter") ?? false
+        let (tasks, names) = try context.cache.read { db in
             let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY id")
             let client = try pick(clientID: clientID, name: clientName, among: clients)
             let tasks = try TaskList(status: status, clientID: client, limit: limit).tasks(db)
-            let names = Dictionary(clients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-            return .array(tasks.map { task in
-                RecordJSON.task(task, clientName: .some(task.clientID.flatMap { names[$0] }))
-            })
+            return (tasks, Dictionary(clients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }))
         }
+        func listed(_ tasks: [WorkTask]) -> JSON {
+            .array(tasks.map { task in RecordJSON.task(task, clientName: .some(task.clientID.flatMap { names[$0] })) })
+        }
+        guard energyFilter else { return listed(tasks) }
+        // WorkOS filters the page it read (the limit first), by each task's cognitive load (a task
+        // without one counts as medium).
+        let energy = try context.energy()
+        let gate = EnergyGate(readiness: energy.readinessScore)
+        let loads = try context.cache.read { db in try LifeStore.loads(tasks.map(\.id), db) }
+        let allowed = tasks.filter { gate.allows(loads[$0.id]) }
+        let held = tasks.filter { !gate.allows(loads[$0.id]) }.map { loads[$0.id] }
+        return .object([
+            ("tasks", listed(allowed)),
+            ("filterMetadata", .object([
+                ("applied", .bool(true)), ("readinessScore", .optional(energy.readinessScore)),
+                ("energyLevel", .string(energy.level.rawValue)), ("filteredCount", .int(held.count)),
+                ("totalCount", .int(tasks.count)), ("explanation", .string(gate.explanation(filteredLoads: held))),
+            ])),
+        ])
     }
 
     /// The client a call names by id or by name; an unknown one is a failure that lists the clients.
@@ -56,7 +83,10 @@ enum TaskReadTools {
         guard let name else { return nil }
         let matches = clients.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
         guard let match = matches.first(where: { $0.isActive != false }) ?? matches.first else {
-            throw ToolFailure("No client named \"\(name)\"; clients: \(listed).")
+            // WorkOS answers this one as JSON, with the names to choose from.
+            let answer: JSON = .object([("error", .string("No client found with name \"\(name)\"")),
+                                        ("availableClients", .array(known.map(JSON.string)))])
+            throw ToolFailure(answer.text(pretty: false))
         }
         return match.id
     }
@@ -68,6 +98,7 @@ enum TaskReadTools {
             createdAt. Answered from the local cache.
             """,
         inputSchema: Schema.object(),
+        outputSchema: Out.list("clients", Out.client), listKey: "clients",
         readOnly: true, lookups: [.clients]
     ) { _, context in
         try context.cache.read { db in
@@ -81,11 +112,15 @@ enum TaskReadTools {
         description: """
             List the active habits with their streaks: id, name, description, emoji, frequency (daily, \
             weekdays or weekly), targetCount, currentStreak, longestStreak, sortOrder, lastCompletedDate, \
-            and completedToday (checked in today, local time). Answered from the local cache.
+            timeOfDay (morning, evening, anytime), category, and completedToday (checked in today, in the \
+            configured time zone). Answered from the local cache.
             """,
         inputSchema: Schema.object(),
+        outputSchema: Out.list("habits", Out.habit), listKey: "habits",
         readOnly: true, lookups: [.habits]
     ) { _, context in
-        .array(try await HabitStatus.read(context.cache, now: context.clock.now, timeZone: context.timeZone).map(HabitTools.habit))
+        let statuses = try await HabitStatus.read(context.cache, now: context.clock.now, timeZone: context.timeZone)
+        let details = try await context.cache.read { db in try LifeStore.habitDetails(db) }
+        return .array(statuses.map { HabitTools.habit($0, details: details[$0.habit.id]) })
     }
 }

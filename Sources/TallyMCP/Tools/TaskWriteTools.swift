@@ -19,7 +19,8 @@ enum TaskWriteTools {
             ("taskId", Schema.id("The task to complete")),
             ("points", Schema.integer("Points to award instead of the task's own (0–1000)", minimum: 0, maximum: 1000)),
         ], required: ["taskId"]),
-        readOnly: false, lookups: []
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: true, lookups: []
     ) { arguments, context in
         let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
@@ -27,17 +28,29 @@ enum TaskWriteTools {
         guard let receipt = try await writes.perform(CompleteTask.Intent(taskID: taskID, points: points)) else {
             throw ToolFailure("Task \(taskID) was not completed.")
         }
-        return answer(receipt.state, task: receipt.result.task, what: "the completion")
+        return await answer(receipt.state, task: receipt.result.task, what: "the completion", context)
     }
 
     static let tiers = ValueTier.workos.map(\.rawValue)
     static let newStatuses = ["active", "queued", "backlog"]
 
+    /// A task as WorkOS's write answers give it (its subtasks as a list, its cognitive load).
+    static func stored(_ task: WorkTask, _ context: ToolContext) async -> JSON {
+        let id = task.id
+        let load = try? await context.cache.read { db in try LifeStore.loads([id], db)[id] }
+        return RecordJSON.storedTask(task, cognitiveLoad: load ?? nil)
+    }
+
     /// A write's answer: WorkOS's `{success, task}`, with `pending` (Tally's) true while the
     /// write waits for the primary.
-    static func answer(_ state: WriteState, key: String = "task", task: WorkTask?, what: String = "the write") -> JSON {
+    static func answer(_ state: WriteState, key: String = "task", task: WorkTask?, what: String = "the write",
+                       _ context: ToolContext) async -> JSON {
         var members: [(String, JSON)] = [("success", .bool(true))]
-        members.append((key, task.map { RecordJSON.task($0) } ?? .null))
+        if let task {
+            members.append((key, await stored(task, context)))
+        } else {
+            members.append((key, .null))
+        }
         if case .queued(let reason) = state {
             let cause = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
             members.append(("pending", .bool(true)))
@@ -53,9 +66,9 @@ enum TaskWriteTools {
         where W.Result == [WorkTask] {
         guard let receipt else {
             let current = try await context.cache.read { db in try WorkTask.fetchOne(db, key: taskID) }
-            return answer(.unchanged, task: current)
+            return await answer(.unchanged, task: current, context)
         }
-        return answer(receipt.state, task: receipt.result.first)
+        return await answer(receipt.state, task: receipt.result.first, context)
     }
 
     static let createTask = MCPTool(
@@ -75,7 +88,8 @@ enum TaskWriteTools {
             ("valueTier", Schema.string("checkbox (1 point), progress (2, default), deliverable (4) or milestone (7)", oneOf: tiers)),
             ("points", Schema.integer("Points it will earn instead of its tier's (0–1000)", minimum: 0, maximum: 1000)),
         ], required: ["title"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: false
     ) { arguments, context in
         let writes = try context.pipeline()
         guard let title = try arguments.optionalString("title", maxLength: 200),
@@ -117,7 +131,8 @@ enum TaskWriteTools {
                                                          "done": .object(["type": "boolean"])])]),
             ])),
         ], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, destructive: true, idempotent: true
     ) { arguments, context in
         let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
@@ -147,7 +162,8 @@ enum TaskWriteTools {
             queued (pending: true) when the primary is unreachable. Answers the task.
             """,
         inputSchema: Schema.object([("taskId", Schema.id("The task to make active"))], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("task", Out.task),
+        readOnly: false, idempotent: true
     ) { arguments, context in
         let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
@@ -161,13 +177,14 @@ enum TaskWriteTools {
             cache; queued (pending: true) when the primary is unreachable. Answers the deleted task.
             """,
         inputSchema: Schema.object([("taskId", Schema.id("The task to delete"))], required: ["taskId"]),
-        readOnly: false
+        outputSchema: Out.write("deleted", Out.task),
+        readOnly: false, destructive: true, idempotent: true
     ) { arguments, context in
         let writes = try context.pipeline()
         let taskID = try arguments.id("taskId")
         guard let receipt = try await writes.perform(DeleteTask.Intent(taskID: taskID)) else {
             throw ToolFailure("Task \(taskID) was not deleted.")
         }
-        return answer(receipt.state, key: "deleted", task: receipt.write.task)
+        return await answer(receipt.state, key: "deleted", task: receipt.write.task, context)
     }
 }

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+
+/// WorkOS's other tables, copied into Tally's own (`LifeTable.all`), as the last step of a job.
+///
+/// The habit, energy, brain-dump, client-memory and personal-task tools answer from the cache,
+/// offline, like the rest; the contract tables stay exactly as the WorkOS MCP server keeps them,
+/// so these rows live in `tally_` tables beside them. Each table is read in its window (90 days
+/// of energy readings and habit completions, unprocessed brain dumps and 30 days of the rest,
+/// every client memory row, 60 days of the goal rows' energy columns, the personal tasks the
+/// contract scope leaves out, the cognitive load of the tasks that changed), all tables in one
+/// or two round trips (`LifeSource`), and written in one cache transaction, only where
+/// something differs. A primary without one of the tables (an older WorkOS) has it recorded as
+/// missing, and the tools that need it say so; nothing is created there.
+extension SyncEngine {
+    /// The step of a job: a failure is recorded for the failures view (entity `life`) and the
+    /// log, but does not fail the job, whose contract tables are synced.
+    func syncLife(job: SyncJob, full: Bool) async {
+        guard primary is any LifeSource else { return }
+        do {
+            try await syncLife(full: full)
+        } catch is CancellationError {
+        } catch {
+            let failure = FailureClassifier.classify(error, primary: primary.displayName)
+            let row = SyncFailure(jobID: job.id, at: Timestamp.format(Date()), entity: Self.lifeEntity, errorType: failure.type,
+                                  message: failure.message, detail: nil, attempt: 1)
+            _ = try? await cache.write { db in try CacheRows.record(row, db) }
+            logger.warning("WorkOS's other tables not read from the primary", metadata: ["detail": "\(failure.detail)"])
+        }
+    }
+
+    /// The failures view's name for this step.
+    static let lifeEntity = "life"
+
+    /// Reads every life table from the primary into the cache. `full` reads them whole again
+    /// (and every cached task's load) instead of trusting the digests the cache holds. Returns
+    /// how many cache rows changed; nothing is written when nothing did.
+    @discardableResult
+    public func syncLife(full: Bool = false, now: Date = Date()) async throws -> Int {
+        guard let source = primary as? any LifeSource else { return 0 }
+        let at = Timestamp.format(now)
+        let lookback = options.lookback
+        var conditions: [String: LifeQuery.Condition] = [:]
+        for table in LifeTable.all { conditions[table.name] = condition(table.window, now: now) }
+        let windows = conditions
+        let planned = try await cache.read { db -> [LifePlan] in
+            try LifeTable.all.map { table in
+                let known = try LifeStore.known(table, db)
+                let status = try LifeStore.status(table, db)
+                guard table.window == .cachedTasks else {
+                    let condition = windows[table.name] ?? .nothing
+                    // Where readers find the personal tasks: Tally's copy, or the contract table
+                    // when the scope keeps them there.
+                    let mark = table.window == .personalTasks ? (condition == .nothing ? "cached_tasks" : table.cacheTable) : nil
+                    return LifePlan(query: LifeQuery(table: table, condition: condition, knownDigest: full ? nil : known.digest),
+                                    status: status, mark: mark, knownMark: known.mark)
+                }
+                // The tasks changed since the last read: newer than its newest change, or in the
+                // lookback before it (a late commit, as the namespaces re-read) and not seen then.
+                let last = full ? nil : known.mark.flatMap(LoadMark.init)
+                let since = last.flatMap { Timestamp.parse($0.newest) }.map { Timestamp.format($0.addingTimeInterval(-lookback)) }
+                let changed = try LifeStore.changedTasks(since: since, db)
+                let seen = Set(last?.seen ?? [])
+                let ids = changed.filter { task in last.map { task.updatedAt > $0.newest || !seen.contains(task.id) } ?? true }.map(\.id)
+                let mark = LoadMark(changed, lookback: lookback) ?? last
+                let held = full || ids.count > 5000 ? nil : try LifeStore.storedLoads(ids, db)
+                return LifePlan(query: LifeQuery(table: table, condition: .ids(ids)), status: status, mark: mark?.text,
+                                knownMark: known.mark, heldLoads: held)
+            }
+        }
+        let answers = try await source.readLife(planned.map(\.query))
+        // Nothing new: no write at all (every commit wakes every reader of the cache).
+        let nothingNew = planned.allSatisfy { plan in
+            switch answers[plan.query.table.name] {
+            case .unchanged?: return plan.mark == nil || plan.mark == plan.knownMark
+            case .missing?: if case .missing = plan.status { return true } else { return false }
+            case .rows(let rows, _)?: return plan.holds(rows)
+            case nil: return false
+            }
+        }
+        guard !nothingNew || full else { return 0 }
+        let shown = primary.displayName
+        let changed = try await cache.write { db -> Int in
+            var changed = 0
+            for plan in planned {
+                let query = plan.query, table = query.table
+                switch answers[table.name] ?? .missing {
+                case .missing:
+                    try LifeStore.markMissing(table, primary: shown, at: at, db)
+                case .unchanged:
+                    try LifeStore.touch(table, mark: plan.mark, at: at, db)
+                case .rows(let rows, let digest):
+                    if plan.holds(rows) {
+                        try LifeStore.touch(table, mark: plan.mark, at: at, db)
+                    } else {
+                        changed += try LifeStore.apply(table, rows: rows, digest: digest, mark: plan.mark, at: at, db)
+                    }
+                }
+            }
+            if full { try LifeStore.pruneLoads(db) }
+            try CacheRows.resolveFailures(of: Self.lifeEntity, exceptJob: nil, at: at, db)
+            return changed
+        }
+        logger.info("WorkOS's other tables read from the primary", metadata: ["changed": "\(changed)"])
+        return changed
+    }
+
+    /// What a sync asks for one life table, and what the cache held when it asked.
+    struct LifePlan: Sendable {
+        var query: LifeQuery
+        var status: LifeStatus
+        /// For the loads: the newest change among the cached tasks, and the one the last read saw.
+        var mark: String?
+        var knownMark: String?
+        /// For the loads: what the cache holds for the ids asked (nil: not compared).
+        var heldLoads: [Int64: String]?
+
+        /// Whether `rows` (the loads read) are what the cache already holds, under the same mark.
+        func holds(_ rows: [[DatabaseValue]]) -> Bool {
+            guard case .ids(let ids) = query.condition else { return false }
+            if ids.isEmpty { return mark == knownMark }
+            guard let heldLoads, mark == knownMark else { return false }
+            var read: [Int64: String] = [:]
+            for row in rows where row.count == 2 {
+                if let id = Row.int64(row[0]), let load = Row.text(row[1]) { read[id] = load }
+            }
+            return read == heldLoads
+        }
+    }
+
+    /// Where the loads' last read got to in the cached tasks' changes: the newest `updated_at`,
+    /// and the tasks changed within the lookback before it (read then, so not read again).
+    struct LoadMark: Codable, Equatable {
+        var newest: String
+        /// Sorted, so the same tasks give the same text.
+        var seen: [Int64]
+
+        /// From the changed tasks a read covers; nil when there were none.
+        init?(_ changed: [(id: Int64, updatedAt: String)], lookback: Double) {
+            guard let newest = changed.map(\.updatedAt).max() else { return nil }
+            let from = Timestamp.parse(newest).map { Timestamp.format($0.addingTimeInterval(-lookback)) } ?? newest
+            self.newest = newest
+            seen = changed.filter { $0.updatedAt >= from }.map(\.id).sorted()
+        }
+
+        init?(_ text: String) {
+            guard let mark = try? JSONDecoder().decode(LoadMark.self, from: Data(text.utf8)) else { return nil }
+            self = mark
+        }
+
+        var text: String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+        }
+    }
+
+    /// A window as of `now` (a `date` column counts local days; a time column, 24-hour days).
+    func condition(_ window: LifeTable.Window, now: Date) -> LifeQuery.Condition {
+        func since(_ column: String, _ days: Int) -> String {
+            column == "date" ? LocalDay(now).adding(days: -days).description
+                : Timestamp.format(now.addingTimeInterval(-Double(days) * 86400))
+        }
+        switch window {
+        case .all:
+            return .all
+        case .recent(let column, let days):
+            return .since(column: column, value: since(column, days))
+        case .unprocessedOrRecent(let column, let days):
+            return .unprocessedOrSince(column: column, value: since(column, days))
+        case .personalTasks:
+            // The contract scope keeps personal tasks in `cached_tasks` already.
+            if let categories = options.scope.taskCategories, !categories.contains("personal") {
+                return .personal(doneSince: options.scope.window(now: now).doneSince)
+            }
+            return .nothing
+        case .cachedTasks:
+            return .ids([])
+        }
+    }
+}
