@@ -1,0 +1,262 @@
+import Crypto
+import GRDB
+
+/// How a synced column's value is written in the text that the cache and the primary both hash
+/// (docs/ARCHITECTURE.md, "Verification").
+///
+/// The canonical text is the cache's representation with the differences that mean nothing taken
+/// out: a timestamp to the millisecond in UTC (`…00Z` and `…00.000Z` agree), JSON as PostgreSQL's
+/// `jsonb` prints it (key order and spaces agree), a whole real as an integer.
+public enum CanonicalKind: Sendable, Equatable {
+    case integer, text, timestamp, date, json
+}
+
+/// A row's hash: the first eight bytes of the MD5 of its canonical text, as two 32-bit words so
+/// that sums of many fit in 64 bits on both sides (PostgreSQL: `('x' || substr(md5(…), 1, 8))::bit(32)`).
+public struct RowHash: Hashable, Sendable {
+    public var high: UInt32
+    public var low: UInt32
+
+    public init(high: UInt32, low: UInt32) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Both words in one integer, as the cache's SQL function returns it.
+    public var packed: Int64 { Int64(bitPattern: UInt64(high) << 32 | UInt64(low)) }
+
+    public init(packed: Int64) {
+        let bits = UInt64(bitPattern: packed)
+        self.init(high: UInt32(truncatingIfNeeded: bits >> 32), low: UInt32(truncatingIfNeeded: bits))
+    }
+}
+
+/// The count of rows and the sums of their hashes' words over one range of ids: equal on both
+/// sides means the range holds the same rows (a sum needs no order, so each side sums as it reads).
+public struct RangeDigest: Hashable, Sendable {
+    public var count: Int64
+    public var high: Int64
+    public var low: Int64
+
+    public init(count: Int64 = 0, high: Int64 = 0, low: Int64 = 0) {
+        self.count = count
+        self.high = high
+        self.low = low
+    }
+
+    public mutating func add(_ hash: RowHash) {
+        count += 1
+        high &+= Int64(hash.high)
+        low &+= Int64(hash.low)
+    }
+}
+
+/// Builds a row's canonical text and hashes it.
+///
+/// Each column becomes `<byte count>:<text>`, or `-` for NULL, in the table's column order;
+/// PostgreSQL builds the same text in SQL (`PostgresPrimary+Digests.swift`). A NULL where the
+/// cache keeps its default (a NOT NULL column) is hashed as that default, since that is what a
+/// sync stores.
+struct RowHasher {
+    let kinds: [CanonicalKind]
+    /// Per column: the canonical text stored instead of a NULL, when the cache fills one in.
+    let nullDefaults: [[UInt8]?]
+    private var text: [UInt8] = []
+
+    init(kinds: [CanonicalKind], nullDefaults: [String?]) {
+        self.kinds = kinds
+        self.nullDefaults = (0..<kinds.count).map { index in
+            index < nullDefaults.count ? nullDefaults[index].map { Array($0.utf8) } : nil
+        }
+        text.reserveCapacity(512)
+    }
+
+    mutating func hash(_ values: [DatabaseValue]) -> RowHash {
+        begin()
+        for (index, value) in values.enumerated() { append(value, column: index) }
+        return finish()
+    }
+
+    mutating func begin() { text.removeAll(keepingCapacity: true) }
+
+    mutating func append(_ value: DatabaseValue, column: Int) {
+        switch value.storage {
+        case .null: appendNull(column: column)
+        case .int64(let number): appendInteger(number)
+        case .double(let number): appendDouble(number)
+        case .string(let string):
+            var string = string
+            string.withUTF8 { appendText($0, column: column) }
+        case .blob(let data): data.withUnsafeBytes { appendText($0.bindMemory(to: UInt8.self), column: column) }
+        }
+    }
+
+    mutating func appendNull(column: Int) {
+        if column < nullDefaults.count, let fallback = nullDefaults[column] {
+            appendField(fallback[...])
+        } else {
+            text.append(UInt8(ascii: "-"))
+        }
+    }
+
+    mutating func appendInteger(_ number: Int64) {
+        appendField(Array(String(number).utf8)[...])
+    }
+
+    mutating func appendDouble(_ number: Double) {
+        if number.rounded() == number, abs(number) < 9.2e18 {
+            appendInteger(Int64(number))
+        } else {
+            appendField(Array(String(number).utf8)[...])
+        }
+    }
+
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) {
+        let kind = column < kinds.count ? kinds[column] : .text
+        switch kind {
+        case .timestamp:
+            if let canonical = CanonicalTime.canonical(bytes) { return appendField(canonical[...]) }
+        case .json:
+            if let canonical = CanonicalJSON.canonical(bytes) { return appendField(canonical[...]) }
+        case .integer, .text, .date:
+            break
+        }
+        appendField(bytes[...])
+    }
+
+    private mutating func appendField<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        appendCount(bytes.count)
+        text.append(UInt8(ascii: ":"))
+        text.append(contentsOf: bytes)
+    }
+
+    private mutating func appendCount(_ count: Int) {
+        if count >= 10 { appendCount(count / 10) }
+        text.append(UInt8(48 + count % 10))
+    }
+
+    mutating func finish() -> RowHash {
+        let digest = Insecure.MD5.hash(data: text)
+        var words = (UInt32(0), UInt32(0))
+        digest.withUnsafeBytes { bytes in
+            words.0 = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+            words.1 = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+        }
+        return RowHash(high: words.0, low: words.1)
+    }
+
+    /// The canonical text of one value (for a NOT NULL column's default), nil for NULL.
+    static func canonicalText(_ value: DatabaseValue, kind: CanonicalKind) -> String? {
+        var hasher = RowHasher(kinds: [kind], nullDefaults: [])
+        hasher.begin()
+        guard !value.isNull else { return nil }
+        hasher.append(value, column: 0)
+        // Strip the `<count>:` prefix.
+        guard let colon = hasher.text.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        return String(decoding: hasher.text[(colon + 1)...], as: UTF8.self)
+    }
+}
+
+/// Timestamps to the millisecond in UTC, `2026-01-21T19:24:00.000Z`: what PostgreSQL's
+/// `to_char(…, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` gives (it truncates to the millisecond).
+enum CanonicalTime {
+    /// The canonical form of `bytes`, or nil when they are not a timestamp this reads (then the
+    /// text is hashed as it is). Accepts `…T19:24:00Z`, `….123456Z`, `…+02:00`, `… 19:24:00`
+    /// (no zone: UTC) and a bare date.
+    static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if isCanonical(bytes) { return nil }
+        let count = bytes.count
+        func digits(_ from: Int, _ length: Int) -> Int? {
+            guard from + length <= count else { return nil }
+            var value = 0
+            for index in from..<(from + length) {
+                let byte = bytes[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard count >= 10, let year = digits(0, 4), bytes[4] == 45, let month = digits(5, 2), bytes[7] == 45,
+              let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var hour = 0, minute = 0, second = 0, millis = 0, offset = 0
+        if count > 10 {
+            guard bytes[10] == 84 || bytes[10] == 116 || bytes[10] == 32, let h = digits(11, 2), count > 13,
+                  bytes[13] == 58, let m = digits(14, 2) else { return nil }
+            hour = h
+            minute = m
+            var index = 16
+            if index < count, bytes[index] == 58 {
+                guard let s = digits(17, 2) else { return nil }
+                second = s
+                index = 19
+            }
+            if index < count, bytes[index] == 46 || bytes[index] == 44 {
+                index += 1
+                var place = 100
+                let start = index
+                while index < count, bytes[index] >= 48, bytes[index] <= 57 {
+                    millis += Int(bytes[index] - 48) * place
+                    place /= 10
+                    index += 1
+                }
+                guard index > start else { return nil }
+            }
+            if index < count {
+                switch bytes[index] {
+                case 90, 122:  // Z
+                    index += 1
+                case 43, 45:  // + -
+                    let sign = bytes[index] == 43 ? 1 : -1
+                    guard let oh = digits(index + 1, 2) else { return nil }
+                    var om = 0
+                    if index + 3 < count, bytes[index + 3] == 58, let m = digits(index + 4, 2) {
+                        om = m
+                        index += 6
+                    } else if let m = digits(index + 3, 2) {
+                        om = m
+                        index += 5
+                    } else {
+                        index += 3
+                    }
+                    offset = sign * (oh * 3600 + om * 60)
+                default:
+                    return nil
+                }
+            }
+            guard index == count, hour < 24, minute < 60, second < 60 else { return nil }
+        }
+        let days = LocalDay(year: year, month: month, day: day).ordinal
+        let total = (days * 86400 + hour * 3600 + minute * 60 + second - offset) * 1000 + millis
+        let whole = Int((Double(total) / 1000).rounded(.down))
+        let ms = total - whole * 1000
+        let date = LocalDay(ordinal: Int((Double(whole) / 86400).rounded(.down)))
+        let secondOfDay = whole - date.ordinal * 86400
+        guard (0...9999).contains(date.year) else { return nil }
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, at index: Int, width: Int) {
+            var rest = value
+            for position in stride(from: index + width - 1, through: index, by: -1) {
+                out[position] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(date.year, at: 0, width: 4); out[4] = 45
+        put(date.month, at: 5, width: 2); out[7] = 45
+        put(date.day, at: 8, width: 2); out[10] = 84
+        put(secondOfDay / 3600, at: 11, width: 2); out[13] = 58
+        put(secondOfDay % 3600 / 60, at: 14, width: 2); out[16] = 58
+        put(secondOfDay % 60, at: 17, width: 2); out[19] = 46
+        put(ms, at: 20, width: 3); out[23] = 90
+        return out
+    }
+
+    /// Already `YYYY-MM-DDTHH:MM:SS.mmmZ` (nearly every value): hashed as it is.
+    static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
+              bytes[19] == 46, bytes[23] == 90 else { return false }
+        for index in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] where bytes[index] < 48 || bytes[index] > 57 {
+            return false
+        }
+        return true
+    }
+}
