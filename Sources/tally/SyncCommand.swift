@@ -10,7 +10,9 @@ extension Tally {
             abstract: "Sync the cache from the primary now, with a progress bar on a terminal.",
             discussion: """
                 Incremental by default (rows changed since the last sync, and deletions). An interrupted \
-                job is resumed first. In cache-only mode runs the config's sync_command instead.
+                job is resumed first. --verify then compares every synced column of every row with the \
+                primary by digests and fixes what differs, whatever updated_at says. In cache-only mode \
+                runs the config's sync_command instead.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -20,6 +22,9 @@ extension Tally {
 
         @Option(help: "Resume the interrupted job with this id.")
         var resume: Int64?
+
+        @Flag(help: "Then verify the whole cache against the primary and fix what differs.")
+        var verify = false
 
         func run() async throws {
             let config = try global.resolve()
@@ -49,11 +54,17 @@ extension Tally {
                     if !summary.succeeded { failed = summary }
                 }
             }
-            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume, onProgress: bar.update)
+            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resume,
+                                               verify: verify ? .whole : .ifDue, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
             await primary.close()
             if !summary.succeeded { failed = summary }
+            if verify, summary.succeeded, summary.verify == nil {
+                let reason = summary.verifyFailure ?? "the primary cannot be verified"
+                FileHandle.standardError.write(Data("tally: not verified: \(PrimaryLocation.maskAll(reason))\n".utf8))
+                throw ExitCode(2)
+            }
             if let failed {
                 // The report above is for reading; scripts and cron mail get one line on stderr.
                 let reason = failed.failedNamespaces.sorted { $0.key < $1.key }.first?.value
@@ -71,9 +82,19 @@ extension Tally {
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
                 line += String(format: " in %.2f s", finished.timeIntervalSince(started))
             }
+            if let change = summary.primarySwitch {
+                print("The primary changed: the cache held rows of \(change.from); it was filled anew from \(change.to).")
+            }
             print(line + ".")
             for (namespace, message) in summary.failedNamespaces.sorted(by: { $0.key < $1.key }) {
                 print("  \(namespace.rawValue): \(message)")
+            }
+            if let verified = summary.verify {
+                if verified.whole {
+                    print("Verified the whole cache against the primary: \(verified.summary).")
+                } else if verified.differences > 0 {
+                    print("Verified part of the cache (the scheduled pass): \(verified.summary).")
+                }
             }
         }
     }

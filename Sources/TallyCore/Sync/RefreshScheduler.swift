@@ -309,7 +309,12 @@ public final class RefreshScheduler: @unchecked Sendable {
     private func tick() {
         guard !running, canSync, presence.maySync(at: Date()) else { return }
         let stale = staleNamespaces()
-        if !stale.isEmpty { launch(kind: .scheduled, namespaces: stale) }
+        if !stale.isEmpty {
+            launch(kind: .scheduled, namespaces: stale)
+        } else if !presence.isAway, engine?.verifyDue() == true {
+            // A slice of the scheduled verification: after an incremental sync of everything.
+            launch(kind: .scheduled, namespaces: Namespace.allCases)
+        }
     }
 
     func staleNamespaces() -> [Namespace] {
@@ -325,6 +330,8 @@ public final class RefreshScheduler: @unchecked Sendable {
         let catchUp = catchUpPending
         catchUpPending = false
         onEvent(.started(kind))
+        // Verifying reads every table's digests: never while away, so a serverless primary sleeps.
+        let verify: VerifyRequest? = presence.isAway ? nil : .ifDue
         let engine = self.engine
         let workspace = self.workspace
         let onEvent = self.onEvent
@@ -332,7 +339,7 @@ public final class RefreshScheduler: @unchecked Sendable {
             if let engine {
                 do {
                     let summary = try await engine.run(kind: kind, namespaces: namespaces, full: kind == .full || kind == .warmup,
-                                                       resume: resume)
+                                                       resume: resume, verify: verify)
                     onEvent(.finished(summary))
                     if catchUp, summary.succeeded { onEvent(.caughtUp(rowsWritten: summary.job.rowsWritten)) }
                 } catch let error as TallyError {

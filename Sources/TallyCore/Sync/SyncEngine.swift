@@ -25,6 +25,10 @@ public struct SyncOptions: Sendable {
     /// How many days of history to keep in Tally's own tables when the scope keeps fewer done
     /// tasks (`history_days`; 0: none). Read from the primary once a day (`backfillHistory`).
     public var historyDays = Config.defaultHistoryDays
+    /// Seconds between scheduled verification passes (`verify_every`); 0: never.
+    public var verifyEvery = Config.defaultVerifyEvery
+    /// Cache rows one scheduled verification slice covers at most.
+    public var verifySliceRows = 25_000
 
     public init() {}
 
@@ -34,6 +38,7 @@ public struct SyncOptions: Sendable {
         fullChunkSize = config.fullChunkSize
         scope = config.scope
         historyDays = config.historyDays
+        verifyEvery = config.verifyEvery
     }
 }
 
@@ -43,6 +48,12 @@ public struct SyncSummary: Sendable, Equatable {
     public var failedNamespaces: [Namespace: String]
     public var deleted: Int
     public var outboxApplied: Int
+    /// What this job's verification found (the whole cache, or a slice of the scheduled pass).
+    public var verify: VerifyReport?
+    /// Why it did not verify when asked to, or how verifying failed (the sync itself stands).
+    public var verifyFailure: String?
+    /// The cache was pointed at another primary: this job refilled it from the new one.
+    public var primarySwitch: PrimarySwitch?
 
     public var succeeded: Bool { failedNamespaces.isEmpty }
 }
@@ -57,11 +68,15 @@ public final class SyncEngine: Sendable {
     public let primary: any PrimaryStore
     public let options: SyncOptions
     let sleep: @Sendable (Double) async throws -> Void
+    /// The time a job's verification goes by (its schedule, its records); tests pass their own.
+    let clock: @Sendable () -> Date
     let logger: Logger
     /// Applies queued completions before fetching (set by the completion service).
     let beforeFetch: (@Sendable (Int64) async -> Int)?
     /// Set during a job to the namespace that could not reach the primary after every retry.
     let unreachable = Flag()
+    /// Which database the primary is, asked once (`PrimaryDigests.identity`).
+    let knownIdentity = IdentityBox()
 
     /// A namespace shared across the job's tasks.
     final class Flag: @unchecked Sendable {
@@ -78,13 +93,25 @@ public final class SyncEngine: Sendable {
                 beforeFetch: (@Sendable (Int64) async -> Int)? = nil,
                 sleep: @escaping @Sendable (Double) async throws -> Void = { seconds in
                     try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
-                }) {
+                },
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.cache = cache
+        self.clock = clock
         self.primary = primary
         self.options = options
         self.logger = logger
         self.beforeFetch = beforeFetch
         self.sleep = sleep
+    }
+
+    /// The primary's identity once asked.
+    final class IdentityBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _value: PrimaryIdentity?
+        var value: PrimaryIdentity? {
+            get { lock.withLock { _value } }
+            set { lock.withLock { _value = newValue } }
+        }
     }
 
     /// Per-namespace position of a job, persisted in the job's `watermark` JSON.
@@ -114,11 +141,13 @@ public final class SyncEngine: Sendable {
     /// - Parameters:
     ///   - full: read everything and remove cache rows the primary no longer has.
     ///   - resume: continue the interrupted job with this id from its last chunk.
+    ///   - verify: after syncing, verify the whole cache or the scheduled pass's next slice
+    ///     (`SyncEngine+Verify.swift`); nil: never (away from a primary that should sleep).
     ///   - onProgress: called after each chunk with the job as persisted.
     /// - Throws: `TallyError.syncAlreadyRunning` when another job (in any process) is running.
     @discardableResult
     public func run(kind: SyncJob.Kind, namespaces: [Namespace] = Namespace.allCases, full: Bool = false,
-                    resume: Int64? = nil,
+                    resume: Int64? = nil, verify: VerifyRequest? = nil,
                     onProgress: (@Sendable (SyncJob) -> Void)? = nil) async throws -> SyncSummary {
         var progress = Progress(full: full || kind == .full || kind == .warmup)
         var jobNamespaces = namespaces
@@ -151,8 +180,18 @@ public final class SyncEngine: Sendable {
         logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
         onProgress?(job)
 
+        // Which primary filled the cache: another one's rows are replaced by a full sync of
+        // every namespace, and the writes queued for it are not sent to this one.
+        let provenance = await provenance()
+        var primarySwitch: PrimarySwitch?
+        if case .switched(let old, let new) = provenance {
+            primarySwitch = try beginRefill(from: old, to: new, job: &job)
+            progress = Progress(full: true)
+            jobNamespaces = Namespace.allCases
+        }
+
         var outboxApplied = 0
-        if let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
+        if primarySwitch == nil, let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
 
         var failed: [Namespace: String] = [:]
         let window = options.scope.window(now: Date())
@@ -209,6 +248,16 @@ public final class SyncEngine: Sendable {
             await backfillHistory(job: job, force: progress.full)
         }
 
+        // Verified only after a sync that went well (differences it would have fixed are not
+        // differences). Rows of unknown origin, or the same database reached at another address,
+        // are verified whole when verifying is allowed at all.
+        var verification: (report: VerifyReport?, failure: String?) = (nil, nil)
+        if failed.isEmpty, job.status != SyncJob.Status.cancelled, var request = verify {
+            if case .unrecorded = provenance { request = .whole }
+            verification = await self.verify(request, job: &job, now: clock())
+        }
+        let verifiedWhole = verification.report?.whole == true
+
         let now = Date()
         job.finishedAt = Timestamp.format(now)
         job.heartbeatAt = job.finishedAt
@@ -228,9 +277,11 @@ public final class SyncEngine: Sendable {
         let finalJob = job
         let allDone = failed.isEmpty
         let ends = ended
+        let syncedAll = allDone && Set(jobNamespaces) == Set(Namespace.allCases) && job.status != SyncJob.Status.cancelled
         // One transaction: the job's end and every synced namespace's (`NamespaceEnd`).
         try cache.write { db in
             for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: watermarkKey(end.namespace)) }
+            try recordProvenance(provenance, synced: syncedAll, verifiedWhole: verifiedWhole, db)
             try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
@@ -242,6 +293,7 @@ public final class SyncEngine: Sendable {
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
         return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
-                           outboxApplied: outboxApplied)
+                           outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,
+                           primarySwitch: primarySwitch)
     }
 }
