@@ -237,15 +237,3 @@ final class CacheVerifierTests: XCTestCase {
         XCTAssertNil(again.primarySwitch)
     }
 }
-
-/// A clock a test moves by hand.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    init(_ start: Date) { current = start }
-
-    var now: Date { lock.withLock { current } }
-
-    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
-}
