@@ -49,11 +49,12 @@ extension PostgresPrimary: PrimaryDigests {
         guard let rows = Self.verifiedRows(table, ids: ids, buckets: buckets, bucketWidth: bucketWidth, columns, &statement)
         else { return [:] }
         let bucket = table.table.isRanged ? width.map { "(id::bigint / \(statement.bind($0))::bigint)" } ?? "0" : "0"
+        let hash = Self.rowHash(table, columns, &statement)
         let query = try statement.query("""
             SELECT \(bucket)::bigint AS b, count(*)::bigint,
                    coalesce(sum(('x' || substr(h, 1, 8))::bit(32)::bigint), 0)::bigint,
                    coalesce(sum(('x' || substr(h, 9, 8))::bit(32)::bigint), 0)::bigint
-            FROM (SELECT \(table.table.isRanged ? "id" : "NULL") AS id, \(Self.rowHash(table, columns, &statement)) AS h
+            FROM (SELECT \(table.table.isRanged ? "id" : "NULL") AS id, \(hash) AS h
                   FROM \(table.table.primaryTable) WHERE \(rows)) r
             GROUP BY 1
             """)
@@ -74,9 +75,10 @@ extension PostgresPrimary: PrimaryDigests {
         guard table.table.isRanged,
               let rows = Self.verifiedRows(table, ids: .all, buckets: buckets, bucketWidth: bucketWidth, columns, &statement)
         else { return [:] }
+        let hash = Self.rowHash(table, columns, &statement)
         let query = try statement.query("""
             SELECT id, ('x' || substr(h, 1, 8))::bit(32)::bigint, ('x' || substr(h, 9, 8))::bit(32)::bigint
-            FROM (SELECT id::bigint AS id, \(Self.rowHash(table, columns, &statement)) AS h
+            FROM (SELECT id::bigint AS id, \(hash) AS h
                   FROM \(table.table.primaryTable) WHERE \(rows)) r
             """)
         let log = logger
