@@ -72,6 +72,42 @@ final class CacheVerifierTests: XCTestCase {
         XCTAssertEqual(Set(report.tables.keys), Set(VerifiedTable.all.map(\.name)))
     }
 
+    /// What differs only in form is no difference, and such rows are not rewritten: a NULL the
+    /// cache stores as its column's default (or as the time of the write), JSON in another key
+    /// order and spacing, a timestamp without milliseconds or with an offset.
+    func testRepresentationsThatMeanTheSameAreNoDifference() async throws {
+        try withoutStamps { db in
+            try db.execute(sql: "UPDATE tasks SET status = NULL, category = NULL WHERE id = 10")
+            try db.execute(sql: "UPDATE tasks SET created_at = NULL WHERE id = 11")
+            try db.execute(sql: #"UPDATE tasks SET subtasks = '[{"title": "A \"b\" é", "done": true, "n": 1.50}]' WHERE id = 12"#)
+        }
+        try await engine().run(kind: .full, full: true)
+        XCTAssertEqual(try cacheValue("SELECT status || '/' || category FROM cached_tasks WHERE id = 10"), "backlog/work")
+        XCTAssertNotNil(try cacheValue("SELECT created_at FROM cached_tasks WHERE id = 11"), "the cache's NOT NULL filled it")
+        // Another writer's forms of the same values.
+        let created = try XCTUnwrap(try cacheValue("SELECT created_at FROM cached_tasks WHERE id = 13"))
+        let updated = try XCTUnwrap(try cacheValue("SELECT updated_at FROM cached_tasks WHERE id = 14"))
+        let noMillis = String(created.prefix(19)) + "Z"
+        try withoutStamps { db in
+            try db.execute(sql: "UPDATE tasks SET created_at = ? WHERE id = 13", arguments: [String(created.prefix(19)) + ".000Z"])
+        }
+        try cache.write { db in
+            try db.execute(sql: #"UPDATE cached_tasks SET subtasks = '[{"n":1.50,"done":true,"title":"A \"b\" \u00e9"}]' WHERE id = 12"#)
+            try db.execute(sql: "UPDATE cached_tasks SET created_at = ? WHERE id = 13", arguments: [noMillis])
+            // The same instant two hours east of UTC.
+            let instant = try XCTUnwrap(Timestamp.parse(updated))
+            let east = Timestamp.format(instant.addingTimeInterval(7200))
+            try db.execute(sql: "UPDATE cached_tasks SET updated_at = ? WHERE id = 14",
+                           arguments: [String(east.prefix(23)) + "+02:00"])
+        }
+        let summary = try await engine().run(kind: .manual, namespaces: [.clients], verify: .whole)
+        let report = try XCTUnwrap(summary.verify)
+        XCTAssertEqual(report.summary, "no differences")
+        XCTAssertEqual(try cacheValue("SELECT created_at FROM cached_tasks WHERE id = 13"), noMillis, "not rewritten")
+        XCTAssertTrue(try cacheValue("SELECT subtasks FROM cached_tasks WHERE id = 12")?.hasPrefix(#"[{"n":1.50"#) == true)
+        XCTAssertTrue(try cacheValue("SELECT updated_at FROM cached_tasks WHERE id = 14")?.hasSuffix("+02:00") == true)
+    }
+
     func testChangesAnIncrementalSyncCannotSeeAreFoundAndFixed() async throws {
         try await engine().run(kind: .full, full: true)
         try withoutStamps { db in

@@ -50,12 +50,22 @@ public struct VerifyReport: Codable, Equatable, Sendable {
 
     /// "3 tasks differed, 1 goal row; fixed", or "no differences".
     public var summary: String {
-        let parts = VerifiedTable.all.compactMap { table -> String? in
+        let parts = counts
+        guard let first = parts.first else { return "no differences" }
+        return ([first + " differed"] + parts.dropFirst()).joined(separator: ", ") + "; fixed"
+    }
+
+    /// "fixed 3 tasks, 1 goal row", or "no differences": the short form for the sync pane.
+    public var shortSummary: String {
+        counts.isEmpty ? "no differences" : "fixed " + counts.joined(separator: ", ")
+    }
+
+    /// "3 tasks", "1 goal row": the rows that differed, per table, in the tables' order.
+    var counts: [String] {
+        VerifiedTable.all.compactMap { table -> String? in
             guard let found = tables[table.name], found.differences > 0 else { return nil }
             return table.count(found.differences)
         }
-        guard let first = parts.first else { return "no differences" }
-        return ([first + " differed"] + parts.dropFirst()).joined(separator: ", ") + "; fixed"
     }
 
     public mutating func add(_ findings: Findings, for table: String) {

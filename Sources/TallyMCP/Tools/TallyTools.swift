@@ -101,7 +101,8 @@ enum TallyTools {
         let snapshot = try context.cache.snapshot(query: TaskQuery(limit: 1), now: now, timeZone: context.timeZone,
                                                   defaultTarget: config.targetPoints, workday: config.workday)
         let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter,
-                                  primary: context.workspace.primary?.displayName, now: now)
+                                  primary: context.workspace.primary?.displayName,
+                                  place: (try? config.primaryLocation())?.map(PrimaryIdentity.place(of:)), now: now)
         var object = report.json
         object["read_only"] = context.cache.isReadOnly
         return camelCased(object)
