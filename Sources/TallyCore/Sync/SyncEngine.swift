@@ -249,14 +249,18 @@ public final class SyncEngine: Sendable {
         }
 
         // Verified only after a sync that went well (differences it would have fixed are not
-        // differences). Rows of unknown origin, or the same database reached at another address,
-        // are verified whole when verifying is allowed at all.
+        // differences). A full sync of everything has just read every row: nothing to verify.
+        // Otherwise rows of unknown origin, or the same database reached at another place, are
+        // verified whole when verifying is allowed at all.
+        let readEverything = progress.full && failed.isEmpty && Set(jobNamespaces) == Set(Namespace.allCases)
+            && job.status != SyncJob.Status.cancelled
         var verification: (report: VerifyReport?, failure: String?) = (nil, nil)
-        if failed.isEmpty, job.status != SyncJob.Status.cancelled, var request = verify {
+        if failed.isEmpty, job.status != SyncJob.Status.cancelled, var request = verify,
+           request == .whole || !readEverything {
             if case .unrecorded = provenance { request = .whole }
             verification = await self.verify(request, job: &job, now: clock())
         }
-        let verifiedWhole = verification.report?.whole == true
+        let verifiedWhole = verification.report?.whole == true || readEverything
 
         let now = Date()
         job.finishedAt = Timestamp.format(now)
