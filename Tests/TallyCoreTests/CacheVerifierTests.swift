@@ -211,7 +211,13 @@ final class CacheVerifierTests: XCTestCase {
     func testTheScheduledPassGoesThroughTheCacheInSlicesWithinItsPeriod() async throws {
         let hourly = engine(verifyEvery: 3600, sliceRows: 1000)
         try await hourly.run(kind: .full, full: true)
-        // Never verified: a pass is due at once; it takes a few jobs, one slice each.
+        // A full sync has just read every row: the first pass is due an hour later.
+        XCTAssertFalse(hourly.verifyDue())
+        let afterFull = try await hourly.run(kind: .scheduled, verify: .ifDue)
+        XCTAssertNil(afterFull.verify)
+        clock.advance(3601)
+        XCTAssertTrue(hourly.verifyDue())
+        // It takes a few jobs, one slice each.
         var jobs = 0
         repeat {
             let summary = try await hourly.run(kind: .scheduled, verify: .ifDue)
@@ -245,6 +251,18 @@ final class CacheVerifierTests: XCTestCase {
 
         // verify_every = 0: never.
         XCTAssertFalse(engine(verifyEvery: 0).verifyDue(at: clock.now.addingTimeInterval(86400 * 30)))
+    }
+
+    func testWhenAPassIsDueIsAValueOfTheTimeGiven() {
+        let hourly = VerifySchedule(every: 3600)
+        let now = Date()
+        let under = VerifyPass(startedAt: Timestamp.format(now))
+        XCTAssertTrue(hourly.isDue(lastVerified: nil, pass: nil, now: now), "never verified: the next job verifies")
+        XCTAssertFalse(hourly.isDue(lastVerified: nil, pass: nil, now: now, alone: true), "but starts no job of its own")
+        XCTAssertFalse(hourly.isDue(lastVerified: now.addingTimeInterval(-3599), pass: nil, now: now, alone: true))
+        XCTAssertTrue(hourly.isDue(lastVerified: now.addingTimeInterval(-3600), pass: nil, now: now, alone: true))
+        XCTAssertTrue(hourly.isDue(lastVerified: now, pass: under, now: now, alone: true), "a pass under way goes on")
+        XCTAssertFalse(VerifySchedule(every: 0).isDue(lastVerified: nil, pass: under, now: now), "0: never")
     }
 
     func testAnotherPrimaryIsRecognisedAndRefillsTheCache() async throws {

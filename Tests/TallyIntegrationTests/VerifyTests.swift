@@ -298,8 +298,11 @@ final class VerifyTests: XCTestCase {
         let clock = TestClock(Date())
         let hourly = engine(clock: clock, verifyEvery: 3600)
         try await hourly.run(kind: .full, full: true)
-        _ = try await hourly.run(kind: .scheduled, verify: .ifDue)
-        XCTAssertFalse(hourly.verifyDue(), "the first pass took one slice")
+        // The full sync read every row: the first pass is due an hour after it, in one slice.
+        clock.advance(3601)
+        let first = try await hourly.run(kind: .scheduled, verify: .ifDue)
+        XCTAssertEqual(first.verify?.summary, "no differences")
+        XCTAssertFalse(hourly.verifyDue(), "the pass took one slice")
         psql("UPDATE tasks SET title = 'Changed quietly' WHERE id = 7")
         clock.advance(1800)
         let early = try await hourly.run(kind: .scheduled, verify: .ifDue)
@@ -338,7 +341,10 @@ final class VerifyTests: XCTestCase {
         // The last verification two hours ago: a pass is due, and stays undone while away.
         let old = VerifyReport(whole: true, startedAt: Timestamp.format(Date(timeIntervalSinceNow: -7200)),
                                finishedAt: Timestamp.format(Date(timeIntervalSinceNow: -7200)))
-        try cache.write { db in try CacheMeta.set(db, VerifyReport.metaKey, old.json ?? "") }
+        try cache.write { db in
+            try CacheMeta.set(db, VerifyReport.metaKey, old.json ?? "")
+            try CacheMeta.set(db, SyncEngine.fullReadKey, old.finishedAt)
+        }
         psql("UPDATE tasks SET title = 'Changed while away' WHERE id = 7")
         let jobs = scheduler.startedJobs
         let synced = await waitUntil(timeout: 8) { scheduler.startedJobs >= jobs + 2 }

@@ -311,7 +311,7 @@ public final class RefreshScheduler: @unchecked Sendable {
         let stale = staleNamespaces()
         if !stale.isEmpty {
             launch(kind: .scheduled, namespaces: stale)
-        } else if !presence.isAway, engine?.verifyDue() == true {
+        } else if !presence.isAway, engine?.verifyDue(alone: true) == true {
             // A slice of the scheduled verification: after an incremental sync of everything.
             launch(kind: .scheduled, namespaces: Namespace.allCases)
         }

@@ -160,9 +160,9 @@ struct RowHasher {
 /// Timestamps to the millisecond in UTC, `2026-01-21T19:24:00.000Z`: what PostgreSQL's
 /// `to_char(…, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` gives (it truncates to the millisecond).
 enum CanonicalTime {
-    /// The canonical form of `bytes`, or nil when they are not a timestamp this reads (then the
-    /// text is hashed as it is). Accepts `…T19:24:00Z`, `….123456Z`, `…+02:00`, `… 19:24:00`
-    /// (no zone: UTC) and a bare date.
+    /// The canonical form of `bytes`, or nil when they are canonical already or not a timestamp
+    /// this reads (either way the text is hashed as it is). Reads `…T19:24:00Z`, `….123456Z`,
+    /// `…+02:00`, `… 19:24:00` (no zone: UTC) and a bare date.
     static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         if isCanonical(bytes) { return nil }
         let count = bytes.count

@@ -166,17 +166,31 @@ extension SyncEngine {
 
     // MARK: Verifying
 
+    /// `cache_meta` key: when a full sync last read every table whole. The scheduled pass counts
+    /// from it as from a verification (it is not shown as one: it counted nothing).
+    public static let fullReadKey = "tally.verify.fullSyncAt"
+
+    /// A full sync of every namespace has just read every row and written those that differed:
+    /// the next pass is due `verify_every` from now, and a pass under way is done with.
+    func recordFullRead(at now: Date, _ db: Database) throws {
+        try CacheMeta.set(db, Self.fullReadKey, Timestamp.format(now), at: now)
+        try db.execute(sql: "DELETE FROM cache_meta WHERE key = ?", arguments: [VerifyPass.metaKey])
+    }
+
     /// Whether a job starting at `now` (the engine's clock when nil) would verify a slice of the
-    /// scheduled pass.
-    public func verifyDue(at now: Date? = nil) -> Bool {
+    /// scheduled pass; with `alone`, whether that is reason enough for a job of its own (see
+    /// `VerifySchedule.isDue`).
+    public func verifyDue(at now: Date? = nil, alone: Bool = false) -> Bool {
         let now = now ?? clock()
         guard options.verifyEvery > 0, primary is any PrimaryDigests,
-              let (last, pass) = try? cache.read({ db in
+              let (last, fullRead, pass) = try? cache.read({ db in
                   (VerifyReport.decode(try CacheMeta.value(db, VerifyReport.metaKey)),
+                   Timestamp.parse(try CacheMeta.value(db, Self.fullReadKey)),
                    VerifyPass.decode(try CacheMeta.value(db, VerifyPass.metaKey)))
               }) else { return false }
+        let verified = [Timestamp.parse(last?.finishedAt), fullRead].compactMap { $0 }.max()
         return VerifySchedule(every: options.verifyEvery, sliceRows: options.verifySliceRows)
-            .isDue(lastVerified: Timestamp.parse(last?.finishedAt), pass: pass, now: now)
+            .isDue(lastVerified: verified, pass: pass, now: now, alone: alone)
     }
 
     /// Verifies what `request` asks, after the job synced, and records what it found. Returns the

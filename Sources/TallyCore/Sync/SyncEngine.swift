@@ -286,6 +286,7 @@ public final class SyncEngine: Sendable {
         try cache.write { db in
             for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: watermarkKey(end.namespace)) }
             try recordProvenance(provenance, synced: syncedAll, verifiedWhole: verifiedWhole, db)
+            if readEverything { try recordFullRead(at: clock(), db) }
             try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)

@@ -16,15 +16,18 @@ public struct VerifySchedule: Sendable, Equatable {
 
     /// Whether a job starting at `now` should verify a slice: a pass is under way, or the last
     /// one finished `every` seconds ago (or none ever did).
-    public func isDue(lastVerified: Date?, pass: VerifyPass?, now: Date) -> Bool {
+    ///
+    /// - Parameter alone: whether it is due enough for a job of its own (the timer's, when
+    ///   nothing is stale). A cache never verified is not: the next sync verifies its first slice.
+    public func isDue(lastVerified: Date?, pass: VerifyPass?, now: Date, alone: Bool = false) -> Bool {
         guard every > 0 else { return false }
         if pass != nil { return true }
-        guard let lastVerified else { return true }
+        guard let lastVerified else { return !alone }
         return now.timeIntervalSince(lastVerified) >= every
     }
 
-    /// The next slice of `pass` (a new pass when nil): the tables and id ranges to verify, and the
-    /// pass as it stands after them (nil: the pass ends with this slice).
+    /// The next slice of `pass`: the tables and id ranges to verify, and the pass as it stands
+    /// after them (nil: the pass ends with this slice).
     public func slice(of pass: VerifyPass, _ db: Database) throws -> (parts: [(VerifiedTable, IDRange)], next: VerifyPass?) {
         var budget = sliceRows
         var position = pass
