@@ -11,7 +11,7 @@ final class CacheVerifierTests: XCTestCase {
     var dir: TempDirectory!
     var primary: SQLitePrimary!
     var cache: CacheStore!
-    let clock = TestClock(Date())
+    let clock = HandClock(Date())
 
     override func setUp() async throws {
         dir = TempDirectory()
@@ -290,4 +290,17 @@ final class CacheVerifierTests: XCTestCase {
         let again = try await SyncEngine(cache: cache, primary: other, options: options).run(kind: .manual)
         XCTAssertNil(again.primarySwitch)
     }
+}
+
+/// A clock a test moves by hand: "an hour later" without waiting.
+final class HandClock: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var current: Date
+
+    init(_ start: Date = Date()) { current = start }
+
+    var now: Date { lock.withLock { current } }
+
+    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }

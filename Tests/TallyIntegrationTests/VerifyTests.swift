@@ -45,7 +45,7 @@ final class VerifyTests: XCTestCase {
         for store in others { await store.close() }
     }
 
-    func engine(_ store: PostgresPrimary? = nil, clock: TestClock? = nil, verifyEvery: Double = 3600) -> SyncEngine {
+    func engine(_ store: PostgresPrimary? = nil, clock: HandClock? = nil, verifyEvery: Double = 3600) -> SyncEngine {
         var options = SyncOptions()  // WorkOS's scope
         options.baseDelay = 0.05
         options.verifyEvery = verifyEvery
@@ -295,7 +295,7 @@ final class VerifyTests: XCTestCase {
     }
 
     func testTheScheduledVerificationFindsItWithinItsPeriod() async throws {
-        let clock = TestClock(Date())
+        let clock = HandClock(Date())
         let hourly = engine(clock: clock, verifyEvery: 3600)
         try await hourly.run(kind: .full, full: true)
         // The full sync read every row: the first pass is due an hour after it, in one slice.
@@ -369,4 +369,17 @@ extension PrimaryIdentity {
     var encoded: String {
         (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
+}
+
+/// A clock a test moves by hand: "an hour later" without waiting.
+final class HandClock: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var current: Date
+
+    init(_ start: Date = Date()) { current = start }
+
+    var now: Date { lock.withLock { current } }
+
+    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }

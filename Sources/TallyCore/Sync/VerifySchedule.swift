@@ -23,7 +23,8 @@ public struct VerifySchedule: Sendable, Equatable {
         guard every > 0 else { return false }
         if pass != nil { return true }
         guard let lastVerified else { return !alone }
-        return now.timeIntervalSince(lastVerified) >= every
+        // Recorded times are rounded to the millisecond.
+        return now.timeIntervalSince(lastVerified) >= every - 0.001
     }
 
     /// The next slice of `pass`: the tables and id ranges to verify, and the pass as it stands
