@@ -41,19 +41,14 @@ public struct CacheVerifier: Sendable {
         let compared = try cache.read { db in try Self.compared(table, scope: scope, now: now, db) }
         var findings = VerifyReport.Findings()
         guard table.isRanged else {
-            let theirs = try await primary.digests(compared, ids: ids, width: nil, within: nil, bucketWidth: nil)
-            let ours = try cache.read { db in try SQLiteDigests.digests(db, Self.source(compared), compared, ids: ids, width: nil,
-                                                                        buckets: nil, bucketWidth: nil) }
+            let (theirs, ours) = try await digests(compared, ids: ids, width: nil, within: nil, bucketWidth: nil)
             if Self.differing(theirs, ours).isEmpty { return findings }
             try await readWhole(compared, ranges: [ids], findings: &findings)
             return findings
         }
 
         var width = Self.widths[0]
-        var theirs = try await primary.digests(compared, ids: ids, width: width, within: nil, bucketWidth: nil)
-        var ours = try cache.read { db in
-            try SQLiteDigests.digests(db, Self.source(compared), compared, ids: ids, width: width, buckets: nil, bucketWidth: nil)
-        }
+        var (theirs, ours) = try await digests(compared, ids: ids, width: width, within: nil, bucketWidth: nil)
         var level = 0
         while true {
             let differing = Self.differing(theirs, ours)
@@ -66,26 +61,34 @@ public struct CacheVerifier: Sendable {
             }
             if level + 1 < Self.widths.count {
                 let next = Self.widths[level + 1]
-                let parent = width
-                theirs = try await primary.digests(compared, ids: ids, width: next, within: differing, bucketWidth: parent)
-                ours = try cache.read { db in
-                    try SQLiteDigests.digests(db, Self.source(compared), compared, ids: ids, width: next, buckets: differing,
-                                              bucketWidth: parent)
-                }
+                (theirs, ours) = try await digests(compared, ids: ids, width: next, within: differing, bucketWidth: width)
                 width = next
                 level += 1
                 continue
             }
             // Row by row, by hash, within the buckets that still differ.
             let bucketWidth = width
-            let rowsTheirs = try await primary.rowHashes(compared, buckets: differing, bucketWidth: bucketWidth)
+            async let asked = primary.rowHashes(compared, buckets: differing, bucketWidth: bucketWidth)
             let rowsOurs = try cache.read { db in
                 try SQLiteDigests.rowHashes(db, Self.source(compared), compared, buckets: differing, bucketWidth: bucketWidth)
             }
+            let rowsTheirs = try await asked
             let rowIDs = Set(rowsTheirs.keys).union(rowsOurs.keys).filter { ids.contains($0) && rowsTheirs[$0] != rowsOurs[$0] }
             try await fix(compared, ids: rowIDs.sorted(), findings: &findings)
             return findings
         }
+    }
+
+    /// Both sides' digests of the same buckets; the cache computes its own while the primary's
+    /// query runs.
+    func digests(_ compared: ComparedTable, ids: IDRange, width: Int64?, within buckets: [Int64]?,
+                 bucketWidth: Int64?) async throws -> (theirs: [Int64: RangeDigest], ours: [Int64: RangeDigest]) {
+        async let asked = primary.digests(compared, ids: ids, width: width, within: buckets, bucketWidth: bucketWidth)
+        let ours = try cache.read { db in
+            try SQLiteDigests.digests(db, Self.source(compared), compared, ids: ids, width: width, buckets: buckets,
+                                      bucketWidth: bucketWidth)
+        }
+        return (try await asked, ours)
     }
 
     // MARK: Fixing

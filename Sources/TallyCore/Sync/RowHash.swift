@@ -1,5 +1,6 @@
 import Crypto
 import GRDB
+import GRDBSQLite
 
 /// How a synced column's value is written in the text that the cache and the primary both hash
 /// (docs/ARCHITECTURE.md, "Verification").
@@ -53,15 +54,21 @@ public struct RangeDigest: Hashable, Sendable {
 
 /// Builds a row's canonical text and hashes it.
 ///
-/// Each column becomes `<byte count>:<text>`, or `-` for NULL, in the table's column order;
-/// PostgreSQL builds the same text in SQL (`PostgresPrimary+Digests.swift`). A NULL where the
-/// cache keeps its default (a NOT NULL column) is hashed as that default, since that is what a
-/// sync stores.
+/// The columns' texts in the table's column order, separated by U+001F (unit separator); a NULL
+/// is U+001E (record separator) alone. PostgreSQL builds the same text in SQL with `concat_ws`
+/// (`PostgresPrimary+Digests.swift`). A NULL where the cache keeps its default (a NOT NULL
+/// column) is hashed as that default, since that is what a sync stores. (Text holding those two
+/// control characters could in principle make two different rows read alike; a length before
+/// each column would rule that out, at twice PostgreSQL's cost per row.)
 struct RowHasher {
     let kinds: [CanonicalKind]
     /// Per column: the canonical text stored instead of a NULL, when the cache fills one in.
     let nullDefaults: [[UInt8]?]
     private var text: [UInt8] = []
+    private var column = 0
+
+    static let separator: UInt8 = 0x1F
+    static let null: UInt8 = 0x1E
 
     init(kinds: [CanonicalKind], nullDefaults: [String?]) {
         self.kinds = kinds
@@ -73,66 +80,109 @@ struct RowHasher {
 
     mutating func hash(_ values: [DatabaseValue]) -> RowHash {
         begin()
-        for (index, value) in values.enumerated() { append(value, column: index) }
+        for value in values { append(value) }
         return finish()
     }
 
-    mutating func begin() { text.removeAll(keepingCapacity: true) }
+    /// The hash of the row SQLite passes to the registered function, as one packed integer.
+    mutating func hash(count: Int32, values: UnsafeMutablePointer<OpaquePointer?>) -> Int64 {
+        begin()
+        for index in 0..<Int(count) {
+            let value = values[index]
+            switch sqlite3_value_type(value) {
+            case SQLITE_NULL:
+                appendNull()
+            case SQLITE_INTEGER:
+                appendInteger(sqlite3_value_int64(value))
+            case SQLITE_FLOAT:
+                appendDouble(sqlite3_value_double(value))
+            case SQLITE_BLOB:
+                let length = Int(sqlite3_value_bytes(value))
+                let bytes = sqlite3_value_blob(value)?.assumingMemoryBound(to: UInt8.self)
+                appendText(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
+            default:
+                let bytes = sqlite3_value_text(value)
+                let length = Int(sqlite3_value_bytes(value))
+                appendText(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
+            }
+        }
+        return finish().packed
+    }
 
-    mutating func append(_ value: DatabaseValue, column: Int) {
+    mutating func begin() {
+        text.removeAll(keepingCapacity: true)
+        column = 0
+    }
+
+    mutating func append(_ value: DatabaseValue) {
         switch value.storage {
-        case .null: appendNull(column: column)
+        case .null: appendNull()
         case .int64(let number): appendInteger(number)
         case .double(let number): appendDouble(number)
         case .string(let string):
             var string = string
-            string.withUTF8 { appendText($0, column: column) }
-        case .blob(let data): data.withUnsafeBytes { appendText($0.bindMemory(to: UInt8.self), column: column) }
+            string.withUTF8 { appendText($0) }
+        case .blob(let data): data.withUnsafeBytes { appendText($0.bindMemory(to: UInt8.self)) }
         }
     }
 
-    mutating func appendNull(column: Int) {
-        if column < nullDefaults.count, let fallback = nullDefaults[column] {
-            appendField(fallback[...])
+    /// The separator before every column but the first; returns the column's index.
+    private mutating func next() -> Int {
+        if column > 0 { text.append(Self.separator) }
+        column += 1
+        return column - 1
+    }
+
+    mutating func appendNull() {
+        let index = next()
+        if index < nullDefaults.count, let fallback = nullDefaults[index] {
+            text.append(contentsOf: fallback)
         } else {
-            text.append(UInt8(ascii: "-"))
+            text.append(Self.null)
         }
     }
 
     mutating func appendInteger(_ number: Int64) {
-        appendField(Array(String(number).utf8)[...])
+        _ = next()
+        writeDigits(number)
+    }
+
+    private mutating func writeDigits(_ number: Int64) {
+        if number < 0 { text.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, reversed, in 24 bytes
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { text.append(buffer[index]) }
+        }
     }
 
     mutating func appendDouble(_ number: Double) {
         if number.rounded() == number, abs(number) < 9.2e18 {
             appendInteger(Int64(number))
         } else {
-            appendField(Array(String(number).utf8)[...])
+            _ = next()
+            text.append(contentsOf: Array(String(number).utf8))
         }
     }
 
-    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) {
-        let kind = column < kinds.count ? kinds[column] : .text
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let index = next()
+        let kind = index < kinds.count ? kinds[index] : .text
         switch kind {
         case .timestamp:
-            if let canonical = CanonicalTime.canonical(bytes) { return appendField(canonical[...]) }
+            if let canonical = CanonicalTime.canonical(bytes) { return text.append(contentsOf: canonical) }
         case .json:
-            if let canonical = CanonicalJSON.canonical(bytes) { return appendField(canonical[...]) }
+            if let canonical = CanonicalJSON.canonical(bytes) { return text.append(contentsOf: canonical) }
         case .integer, .text, .date:
             break
         }
-        appendField(bytes[...])
-    }
-
-    private mutating func appendField<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        appendCount(bytes.count)
-        text.append(UInt8(ascii: ":"))
         text.append(contentsOf: bytes)
-    }
-
-    private mutating func appendCount(_ count: Int) {
-        if count >= 10 { appendCount(count / 10) }
-        text.append(UInt8(48 + count % 10))
     }
 
     mutating func finish() -> RowHash {
@@ -147,13 +197,11 @@ struct RowHasher {
 
     /// The canonical text of one value (for a NOT NULL column's default), nil for NULL.
     static func canonicalText(_ value: DatabaseValue, kind: CanonicalKind) -> String? {
+        guard !value.isNull else { return nil }
         var hasher = RowHasher(kinds: [kind], nullDefaults: [])
         hasher.begin()
-        guard !value.isNull else { return nil }
-        hasher.append(value, column: 0)
-        // Strip the `<count>:` prefix.
-        guard let colon = hasher.text.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        return String(decoding: hasher.text[(colon + 1)...], as: UTF8.self)
+        hasher.append(value)
+        return String(decoding: hasher.text, as: UTF8.self)
     }
 }
 

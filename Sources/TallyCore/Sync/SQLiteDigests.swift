@@ -114,27 +114,7 @@ enum SQLiteDigests {
             { context, count, values in
                 guard let context, let values, let user = sqlite3_user_data(context) else { return }
                 let state = Unmanaged<HashState>.fromOpaque(user).takeUnretainedValue()
-                state.hasher.begin()
-                for index in 0..<Int(count) {
-                    let value = values[index]
-                    switch sqlite3_value_type(value) {
-                    case SQLITE_NULL:
-                        state.hasher.appendNull(column: index)
-                    case SQLITE_INTEGER:
-                        state.hasher.appendInteger(sqlite3_value_int64(value))
-                    case SQLITE_FLOAT:
-                        state.hasher.appendDouble(sqlite3_value_double(value))
-                    case SQLITE_BLOB:
-                        let length = Int(sqlite3_value_bytes(value))
-                        let bytes = sqlite3_value_blob(value)?.assumingMemoryBound(to: UInt8.self)
-                        state.hasher.appendText(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length), column: index)
-                    default:
-                        let text = sqlite3_value_text(value)
-                        let length = Int(sqlite3_value_bytes(value))
-                        state.hasher.appendText(UnsafeBufferPointer(start: text, count: text == nil ? 0 : length), column: index)
-                    }
-                }
-                sqlite3_result_int64(context, state.hasher.finish().packed)
+                sqlite3_result_int64(context, state.hasher.hash(count: count, values: values))
             },
             nil, nil,
             { user in if let user { Unmanaged<HashState>.fromOpaque(user).release() } })
