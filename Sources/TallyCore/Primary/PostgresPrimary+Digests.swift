@@ -198,18 +198,29 @@ extension PostgresPrimary: PrimaryDigests {
     static func rowHash(_ compared: ComparedTable, _ columns: PostgresColumns, _ statement: inout PostgresStatement) -> String {
         let name = compared.table.primaryTable
         let fields = compared.table.columns.enumerated().map { index, column -> String in
-            var text: String
-            if columns.has(name, column.primary) {
-                text = columns.kind(name, column.primary) == .json && column.kind == .json
-                    ? "(\(column.primary))::jsonb::text" : "(\(columns.select(name, column.primary)))::text"
-            } else {
-                text = "NULL::text"
-            }
+            let text = Self.canonical(column, in: name, columns)
             if index < compared.nullDefaults.count, let fallback = compared.nullDefaults[index] {
                 return "coalesce(\(text), \(statement.bind(fallback))::text)"
             }
             return "coalesce(\(text), chr(30))"
         }
         return "md5(concat_ws(chr(31), \(fields.joined(separator: ", "))))"
+    }
+
+    /// One column's canonical text (`RowHasher`): a timestamp as its milliseconds since 1970
+    /// (UTC: a `timestamp` column holds UTC wall-clock time, which `extract` reads as it is), JSON
+    /// as `jsonb` prints it, a number's digits, otherwise the cache's representation.
+    static func canonical(_ column: VerifiedTable.Column, in table: String, _ columns: PostgresColumns) -> String {
+        guard let kind = columns.kind(table, column.primary) else { return "NULL::text" }
+        switch (kind, column.kind) {
+        case (.timestamp, .timestamp), (.timestamptz, .timestamp):
+            return "floor(extract(epoch from \(column.primary)) * 1000)::bigint::text"
+        case (.json, .json):
+            return "(\(column.primary))::jsonb::text"
+        case (.integer, _):
+            return "\(column.primary)::text"
+        default:
+            return "(\(columns.select(table, column.primary)))::text"
+        }
     }
 }

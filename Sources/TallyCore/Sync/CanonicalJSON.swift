@@ -11,8 +11,11 @@ enum CanonicalJSON {
     /// The canonical text, or nil when `bytes` are not JSON that `jsonb` would accept (then the text
     /// is hashed as it is).
     static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        // The common case, an empty list of subtasks.
+        // The common cases: an empty list of subtasks, or text jsonb printed (what a sync
+        // stores), checked in one pass without building anything.
         if bytes.count == 2, bytes[0] == 91, bytes[1] == 93 { return nil }
+        var check = Check(bytes: bytes)
+        if check.document() { return nil }
         var parser = Parser(bytes: bytes)
         guard let value = parser.document() else { return nil }
         var out: [UInt8] = []
@@ -70,6 +73,136 @@ enum CanonicalJSON {
                 }
             }
             out.append(34)
+        }
+    }
+
+    /// Whether text is exactly as `jsonb` prints it, in one pass.
+    struct Check {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+        var depth = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        mutating func document() -> Bool { value() && index == bytes.count }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func value() -> Bool {
+            guard index < bytes.count else { return false }
+            switch bytes[index] {
+            case 123: return object()
+            case 91: return array()
+            case 34: return string()
+            case 116: return word("true")
+            case 102: return word("false")
+            case 110: return word("null")
+            default: return number()
+            }
+        }
+
+        mutating func word(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+            index += count
+            return true
+        }
+
+        mutating func object() -> Bool {
+            depth += 1
+            guard depth < 1000 else { return false }
+            defer { depth -= 1 }
+            index += 1
+            if take(125) { return true }
+            var previous: Range<Int>?
+            while true {
+                let start = index + 1
+                guard string() else { return false }
+                let key = start..<(index - 1)
+                // Keys strictly in jsonb's order: by length, then bytes.
+                if let previous {
+                    guard previous.count < key.count
+                            || (previous.count == key.count
+                                && bytes[previous].lexicographicallyPrecedes(bytes[key])) else { return false }
+                }
+                previous = key
+                guard take(58), take(32), value() else { return false }
+                if take(125) { return true }
+                guard take(44), take(32) else { return false }
+            }
+        }
+
+        mutating func array() -> Bool {
+            depth += 1
+            guard depth < 1000 else { return false }
+            defer { depth -= 1 }
+            index += 1
+            if take(93) { return true }
+            while true {
+                guard value() else { return false }
+                if take(93) { return true }
+                guard take(44), take(32) else { return false }
+            }
+        }
+
+        /// Only the escapes jsonb writes: `\"`, `\\`, `\b \f \n \r \t`, `\u00xx` for the other
+        /// control characters (lowercase hex).
+        mutating func string() -> Bool {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case 34:
+                    return true
+                case 0..<32:
+                    return false
+                case 92:
+                    guard index < bytes.count else { return false }
+                    let escaped = bytes[index]
+                    index += 1
+                    switch escaped {
+                    case 34, 92, 98, 102, 110, 114, 116:
+                        continue
+                    case 117:
+                        guard index + 4 <= bytes.count, bytes[index] == 48, bytes[index + 1] == 48,
+                              bytes[index + 2] == 48 || bytes[index + 2] == 49 else { return false }
+                        let low = bytes[index + 3]
+                        guard (48...57).contains(low) || (97...102).contains(low) else { return false }
+                        let code = Int(bytes[index + 2] - 48) * 16 + Int(low <= 57 ? low - 48 : low - 87)
+                        guard ![8, 9, 10, 12, 13].contains(code) else { return false }
+                        index += 4
+                    default:
+                        return false
+                    }
+                default:
+                    continue
+                }
+            }
+            return false
+        }
+
+        /// As `numeric` prints: no exponent, no `+`, no leading zeros, no sign on zero.
+        mutating func number() -> Bool {
+            let start = index
+            let negative = take(45)
+            let integer = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            guard index > integer, index - integer == 1 || bytes[integer] != 48 else { return false }
+            if take(46) {
+                let fraction = index
+                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+                guard index > fraction else { return false }
+            }
+            if negative, !bytes[(start + 1)..<index].contains(where: { $0 >= 49 && $0 <= 57 }) { return false }
+            return index == bytes.count || ![46, 101, 69].contains(bytes[index]) && !(bytes[index] >= 48 && bytes[index] <= 57)
         }
     }
 
