@@ -50,23 +50,22 @@ extension PostgresPrimary: PrimaryDigests {
         else { return [:] }
         let bucket = table.table.isRanged ? width.map { "(id::bigint / \(statement.bind($0))::bigint)" } ?? "0" : "0"
         let hash = Self.rowHash(table, columns, &statement)
-        // Each row's hash is made (and cut into two numbers) before the grouping, behind a fence
-        // (`OFFSET 0`): left to itself the planner sorted whole rows by bucket, spilling to disk,
-        // and hashed them inside the aggregate.
+        // One aggregate over the row's hash, so that it is made once a row, in parallel workers
+        // when the server uses them (100,000 tasks: 190 ms on loopback, against 630 ms for two
+        // sums of halves, which built every row's text twice).
+        let grouping = bucket == "0" ? "" : "GROUP BY 1"
         let query = try statement.query("""
-            SELECT b, count(*)::bigint, coalesce(sum(h1), 0)::bigint, coalesce(sum(h2), 0)::bigint
-            FROM (SELECT \(bucket)::bigint AS b, ('x' || substr(h, 1, 8))::bit(32)::bigint AS h1,
-                         ('x' || substr(h, 9, 8))::bit(32)::bigint AS h2
-                  FROM (SELECT \(table.table.isRanged ? "id" : "NULL::bigint") AS id, \(hash) AS h
-                        FROM \(table.table.primaryTable) WHERE \(rows) OFFSET 0) r) s
-            GROUP BY b
+            SELECT \(bucket)::bigint AS b, count(*)::bigint,
+                   coalesce(sum(('x' || substr(\(hash), 1, 16))::bit(64)::bigint), 0)::text
+            FROM \(table.table.primaryTable) WHERE \(rows) \(grouping)
             """)
         let log = logger
         return try await run { connection in
             var out: [Int64: RangeDigest] = [:]
             for try await row in try await connection.query(query, logger: log) {
-                let (bucket, count, high, low) = try row.decode((Int64, Int64, Int64, Int64).self)
-                out[bucket] = RangeDigest(count: count, high: high, low: low)
+                let (bucket, count, sum) = try row.decode((Int64, Int64, String).self)
+                guard count > 0 else { continue }
+                out[bucket] = RangeDigest(count: count, sum: Int128(sum) ?? 0)
             }
             return out
         }
@@ -80,16 +79,14 @@ extension PostgresPrimary: PrimaryDigests {
         else { return [:] }
         let hash = Self.rowHash(table, columns, &statement)
         let query = try statement.query("""
-            SELECT id, ('x' || substr(h, 1, 8))::bit(32)::bigint, ('x' || substr(h, 9, 8))::bit(32)::bigint
-            FROM (SELECT id::bigint AS id, \(hash) AS h
-                  FROM \(table.table.primaryTable) WHERE \(rows)) r
+            SELECT id::bigint, ('x' || substr(\(hash), 1, 16))::bit(64)::bigint FROM \(table.table.primaryTable) WHERE \(rows)
             """)
         let log = logger
         return try await run { connection in
             var out: [Int64: RowHash] = [:]
             for try await row in try await connection.query(query, logger: log) {
-                let (id, high, low) = try row.decode((Int64, Int64, Int64).self)
-                out[id] = RowHash(high: UInt32(truncatingIfNeeded: high), low: UInt32(truncatingIfNeeded: low))
+                let (id, hash) = try row.decode((Int64, Int64).self)
+                out[id] = RowHash(hash)
             }
             return out
         }

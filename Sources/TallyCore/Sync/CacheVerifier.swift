@@ -5,9 +5,10 @@ import Logging
 /// Finds where the cache differs from its primary, whatever `updated_at` says, and puts it right
 /// (docs/ARCHITECTURE.md, "Verification").
 ///
-/// Range-based reconciliation: both sides hash every row's synced columns and sum the hashes per
-/// bucket of 1,024 ids; only buckets whose sums differ are split into buckets of 32, and only those
-/// that differ again are compared row by row, by hash; only the rows whose hashes differ are read.
+/// Range-based reconciliation: both sides hash every row's synced columns and sum the hashes over
+/// the range; when the sums differ, per bucket of 1,024 ids; only buckets whose sums differ are
+/// split into buckets of 32, and only those that differ again are compared row by row, by hash;
+/// only the rows whose hashes differ are read.
 /// When nothing differs, only the sums cross the wire. When most buckets differ (a table restored
 /// to an earlier state) their rows are read whole, as a full sync would.
 ///
@@ -47,6 +48,10 @@ public struct CacheVerifier: Sendable {
             return findings
         }
 
+        // The whole range first: the common case, nothing differs, is one digest each way (and
+        // one aggregate, which PostgreSQL runs in parallel).
+        let (whole, wholeHere) = try await digests(compared, ids: ids, width: nil, within: nil, bucketWidth: nil)
+        if Self.differing(whole, wholeHere).isEmpty { return findings }
         var width = Self.widths[0]
         var (theirs, ours) = try await digests(compared, ids: ids, width: width, within: nil, bucketWidth: nil)
         var level = 0

@@ -12,43 +12,32 @@ public enum CanonicalKind: Sendable, Equatable {
     case integer, text, timestamp, date, json
 }
 
-/// A row's hash: the first eight bytes of the MD5 of its canonical text, as two 32-bit words so
-/// that sums of many fit in 64 bits on both sides (PostgreSQL: `('x' || substr(md5(…), 1, 8))::bit(32)`).
+/// A row's hash: the first eight bytes of the MD5 of its canonical text, read as a signed 64-bit
+/// integer (PostgreSQL: `('x' || substr(md5(…), 1, 16))::bit(64)::bigint`).
 public struct RowHash: Hashable, Sendable {
-    public var high: UInt32
-    public var low: UInt32
+    public var value: Int64
 
-    public init(high: UInt32, low: UInt32) {
-        self.high = high
-        self.low = low
-    }
-
-    /// Both words in one integer, as the cache's SQL function returns it.
-    public var packed: Int64 { Int64(bitPattern: UInt64(high) << 32 | UInt64(low)) }
-
-    public init(packed: Int64) {
-        let bits = UInt64(bitPattern: packed)
-        self.init(high: UInt32(truncatingIfNeeded: bits >> 32), low: UInt32(truncatingIfNeeded: bits))
+    public init(_ value: Int64) {
+        self.value = value
     }
 }
 
-/// The count of rows and the sums of their hashes' words over one range of ids: equal on both
-/// sides means the range holds the same rows (a sum needs no order, so each side sums as it reads).
+/// The count of rows and the exact sum of their hashes over one range of ids: equal on both
+/// sides means the range holds the same rows. A sum needs no order, so each side adds up as it
+/// reads, and PostgreSQL in parallel; it is one aggregate over one expression, so the hash is
+/// made once a row (`numeric` there, 128 bits here: no overflow).
 public struct RangeDigest: Hashable, Sendable {
     public var count: Int64
-    public var high: Int64
-    public var low: Int64
+    public var sum: Int128
 
-    public init(count: Int64 = 0, high: Int64 = 0, low: Int64 = 0) {
+    public init(count: Int64 = 0, sum: Int128 = 0) {
         self.count = count
-        self.high = high
-        self.low = low
+        self.sum = sum
     }
 
     public mutating func add(_ hash: RowHash) {
         count += 1
-        high &+= Int64(hash.high)
-        low &+= Int64(hash.low)
+        sum += Int128(hash.value)
     }
 }
 
@@ -106,7 +95,7 @@ struct RowHasher {
                 appendText(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
             }
         }
-        return finish().packed
+        return finish().value
     }
 
     mutating func begin() {
@@ -187,12 +176,11 @@ struct RowHasher {
 
     mutating func finish() -> RowHash {
         let digest = Insecure.MD5.hash(data: text)
-        var words = (UInt32(0), UInt32(0))
+        var bits: UInt64 = 0
         digest.withUnsafeBytes { bytes in
-            words.0 = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
-            words.1 = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+            for index in 0..<8 { bits = bits << 8 | UInt64(bytes[index]) }
         }
-        return RowHash(high: words.0, low: words.1)
+        return RowHash(Int64(bitPattern: bits))
     }
 
     /// The canonical text of one value (for a NOT NULL column's default), nil for NULL.

@@ -38,16 +38,18 @@ enum SQLiteDigests {
     static func digests(_ db: Database, _ source: Source, _ compared: ComparedTable, ids: IDRange, width: Int64?,
                         buckets: [Int64]?, bucketWidth: Int64?) throws -> [Int64: RangeDigest] {
         let function = try register(compared, on: db)
+        try registerSum(on: db)
         let (condition, arguments) = source.condition(ids: ids, buckets: buckets, bucketWidth: bucketWidth)
         let bucket = source.ranged ? width.map { "(id / \($0))" } ?? "0" : "0"
         var out: [Int64: RangeDigest] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT b, count(*), coalesce(sum((h >> 32) & 4294967295), 0), coalesce(sum(h & 4294967295), 0)
-            FROM (SELECT \(bucket) AS b, \(function)(\(source.columns.joined(separator: ", "))) AS h
-                  FROM \(source.table) WHERE \(condition))
+            SELECT \(bucket) AS b, count(*), \(sumName)(\(function)(\(source.columns.joined(separator: ", "))))
+            FROM \(source.table) WHERE \(condition)
             GROUP BY b
             """, arguments: arguments) {
-            out[row[0]] = RangeDigest(count: row[1], high: row[2], low: row[3])
+            let count: Int64 = row[1]
+            guard count > 0 else { continue }
+            out[row[0]] = RangeDigest(count: count, sum: Int128(row[2] as String? ?? "0") ?? 0)
         }
         return out
     }
@@ -61,7 +63,7 @@ enum SQLiteDigests {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, \(function)(\(source.columns.joined(separator: ", "))) FROM \(source.table) WHERE \(condition)
             """, arguments: arguments)
-        while let row = try rows.next() { out[row[0]] = RowHash(packed: row[1]) }
+        while let row = try rows.next() { out[row[0]] = RowHash(row[1]) }
         return out
     }
 
@@ -92,7 +94,29 @@ enum SQLiteDigests {
         return out
     }
 
-    // MARK: The row hash function
+    // MARK: The row hash function and the sum of hashes
+
+    static let sumName = "tally_hash_sum"
+
+    /// Registers `tally_hash_sum`, an aggregate that adds 64-bit hashes exactly (SQLite's `sum`
+    /// fails on overflow) and gives the sum as decimal text, as PostgreSQL's `numeric` does.
+    static func registerSum(on db: Database) throws {
+        let code = sqlite3_create_function_v2(
+            db.sqliteConnection, sumName, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, nil,
+            { context, _, values in
+                guard let context, let values,
+                      let total = sqlite3_aggregate_context(context, Int32(MemoryLayout<Int128>.size))?
+                        .assumingMemoryBound(to: Int128.self) else { return }
+                total.pointee += Int128(sqlite3_value_int64(values[0]))
+            },
+            { context in
+                guard let context else { return }
+                let total = sqlite3_aggregate_context(context, 0)?.assumingMemoryBound(to: Int128.self).pointee ?? 0
+                sqlite3_result_text(context, String(total), -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            },
+            nil)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "could not register \(sumName)") }
+    }
 
     /// What the registered function hashes with; one per registration, so per connection.
     final class HashState {
