@@ -49,11 +49,15 @@ public struct RangeDigest: Hashable, Sendable {
 /// column) is hashed as that default, since that is what a sync stores. (Text holding those two
 /// control characters could in principle make two different rows read alike; a length before
 /// each column would rule that out, at twice PostgreSQL's cost per row.)
-struct RowHasher {
+struct RowHasher: ~Copyable {
     let kinds: [CanonicalKind]
     /// Per column: the canonical text stored instead of a NULL, when the cache fills one in.
     let nullDefaults: [[UInt8]?]
-    private var text: [UInt8] = []
+    /// The row's text, in memory of its own: an array's appends cost a third of the cache's
+    /// side of a digest (uniqueness checks, generic copies).
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 1024
+    private var count = 0
     private var column = 0
 
     static let separator: UInt8 = 0x1F
@@ -64,8 +68,10 @@ struct RowHasher {
         self.nullDefaults = (0..<kinds.count).map { index in
             index < nullDefaults.count ? nullDefaults[index].map { Array($0.utf8) } : nil
         }
-        text.reserveCapacity(512)
+        base = .allocate(capacity: capacity)
     }
+
+    deinit { base.deallocate() }
 
     mutating func hash(_ values: [DatabaseValue]) -> RowHash {
         begin()
@@ -73,10 +79,10 @@ struct RowHasher {
         return finish()
     }
 
-    /// The hash of the row SQLite passes to the registered function, as one packed integer.
-    mutating func hash(count: Int32, values: UnsafeMutablePointer<OpaquePointer?>) -> Int64 {
+    /// The hash of the row SQLite passes to the registered function.
+    mutating func hash(count arguments: Int32, values: UnsafeMutablePointer<OpaquePointer?>) -> Int64 {
         begin()
-        for index in 0..<Int(count) {
+        for index in 0..<Int(arguments) {
             let value = values[index]
             switch sqlite3_value_type(value) {
             case SQLITE_NULL:
@@ -99,7 +105,7 @@ struct RowHasher {
     }
 
     mutating func begin() {
-        text.removeAll(keepingCapacity: true)
+        count = 0
         column = 0
     }
 
@@ -115,9 +121,38 @@ struct RowHasher {
         }
     }
 
+    // MARK: The text
+
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let larger = max(capacity * 2, count + extra)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        grown.update(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = larger
+    }
+
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    private mutating func put(_ bytes: [UInt8]) {
+        for byte in bytes { put(byte) }
+    }
+
     /// The separator before every column but the first; returns the column's index.
     private mutating func next() -> Int {
-        if column > 0 { text.append(Self.separator) }
+        if column > 0 { put(Self.separator) }
         column += 1
         return column - 1
     }
@@ -125,9 +160,9 @@ struct RowHasher {
     mutating func appendNull() {
         let index = next()
         if index < nullDefaults.count, let fallback = nullDefaults[index] {
-            text.append(contentsOf: fallback)
+            put(fallback)
         } else {
-            text.append(Self.null)
+            put(Self.null)
         }
     }
 
@@ -137,17 +172,25 @@ struct RowHasher {
     }
 
     private mutating func writeDigits(_ number: Int64) {
-        if number < 0 { text.append(UInt8(ascii: "-")) }
+        reserve(20)
+        if number < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
         var magnitude = number.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, reversed, in 24 bytes
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { text.append(buffer[index]) }
+        let start = count
+        repeat {
+            base[count] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+            magnitude /= 10
+            count += 1
+        } while magnitude > 0
+        var low = start, high = count - 1
+        while low < high {
+            let byte = base[low]
+            base[low] = base[high]
+            base[high] = byte
+            low += 1
+            high -= 1
         }
     }
 
@@ -156,7 +199,7 @@ struct RowHasher {
             appendInteger(Int64(number))
         } else {
             _ = next()
-            text.append(contentsOf: Array(String(number).utf8))
+            put(Array(String(number).utf8))
         }
     }
 
@@ -167,15 +210,19 @@ struct RowHasher {
         case .timestamp:
             if let milliseconds = CanonicalTime.milliseconds(bytes) { return writeDigits(milliseconds) }
         case .json:
-            if let canonical = CanonicalJSON.canonical(bytes) { return text.append(contentsOf: canonical) }
+            if let canonical = CanonicalJSON.canonical(bytes) { return put(canonical) }
         case .integer, .text, .date:
             break
         }
-        text.append(contentsOf: bytes)
+        put(bytes)
     }
 
     mutating func finish() -> RowHash {
-        let digest = Insecure.MD5.hash(data: text)
+        // `update(bufferPointer:)`, not the generic `hash(data:)`: that looked up conformances
+        // at run time for every row.
+        var md5 = Insecure.MD5()
+        md5.update(bufferPointer: UnsafeRawBufferPointer(start: base, count: count))
+        let digest = md5.finalize()
         var bits: UInt64 = 0
         digest.withUnsafeBytes { bytes in
             for index in 0..<8 { bits = bits << 8 | UInt64(bytes[index]) }
@@ -189,7 +236,7 @@ struct RowHasher {
         var hasher = RowHasher(kinds: [kind], nullDefaults: [])
         hasher.begin()
         hasher.append(value)
-        return String(decoding: hasher.text, as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(start: hasher.base, count: hasher.count), as: UTF8.self)
     }
 }
 

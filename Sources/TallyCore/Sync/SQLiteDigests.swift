@@ -44,9 +44,9 @@ enum SQLiteDigests {
         var out: [Int64: RangeDigest] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT \(bucket) AS b, count(*), \(sumName)(\(function)(\(source.columns.joined(separator: ", "))))
-            FROM \(source.table) WHERE \(condition)
-            GROUP BY b
+            FROM \(source.table) WHERE \(condition)\(bucket == "0" ? "" : " GROUP BY b")
             """, arguments: arguments) {
+            // (Without a grouping, an empty range still gives one row, of count 0.)
             let count: Int64 = row[1]
             guard count > 0 else { continue }
             out[row[0]] = RangeDigest(count: count, sum: Int128(row[2] as String? ?? "0") ?? 0)
@@ -122,7 +122,7 @@ enum SQLiteDigests {
     final class HashState {
         var hasher: RowHasher
 
-        init(_ hasher: RowHasher) {
+        init(_ hasher: consuming RowHasher) {
             self.hasher = hasher
         }
     }
