@@ -277,7 +277,10 @@ final class CacheVerifierTests: XCTestCase {
         try other.write { db in try data.insert(into: db) }
         var options = SyncOptions()
         options.scope = .everything
-        let switched = try await SyncEngine(cache: cache, primary: other, options: options).run(kind: .manual)
+        let pointed = SyncEngine(cache: cache, primary: other, options: options)
+        XCTAssertFalse(engine().mayHoldAnotherPrimarysRows())
+        XCTAssertTrue(pointed.mayHoldAnotherPrimarysRows(), "told without connecting: the dashboard refills at start")
+        let switched = try await pointed.run(kind: .manual)
         XCTAssertTrue(switched.succeeded)
         let change = try XCTUnwrap(switched.primarySwitch)
         XCTAssertEqual(change.from, primary.displayName)
@@ -287,6 +290,7 @@ final class CacheVerifierTests: XCTestCase {
         XCTAssertNil(try cacheValue("SELECT value FROM cache_meta WHERE key = '\(PrimarySwitch.metaKey)'"), "refilled")
         let now = try XCTUnwrap(try cache.read { db in PrimaryIdentity.decode(try CacheMeta.value(db, PrimaryIdentity.metaKey)) })
         XCTAssertEqual(now.place, other.path)
+        XCTAssertFalse(pointed.mayHoldAnotherPrimarysRows())
         let again = try await SyncEngine(cache: cache, primary: other, options: options).run(kind: .manual)
         XCTAssertNil(again.primarySwitch)
     }

@@ -32,8 +32,10 @@ extension PostgresPrimary: PrimaryDigests {
         let host = Self.endpointHost(url.host)
         let fingerprint = system.map { "postgres system \($0) database \(database) oid \(oid)" }
             ?? "postgres host \(host):\(url.port) database \(database) oid \(oid)"
-        return PrimaryIdentity(fingerprint: fingerprint, name: displayName, place: PrimaryIdentity.place(of: .postgres(url)))
+        return PrimaryIdentity(fingerprint: fingerprint, name: displayName, place: place)
     }
+
+    public nonisolated var place: String { PrimaryIdentity.place(of: .postgres(url)) }
 
     /// A Neon endpoint's host without `-pooler`: the pooled and the direct address reach one database.
     static func endpointHost(_ host: String) -> String {

@@ -12,6 +12,9 @@ public protocol PrimaryDigests: Sendable {
     /// Which database this is, never with a password.
     func identity() async throws -> PrimaryIdentity
 
+    /// Where it is reached, as `PrimaryIdentity.place` records it, known without connecting.
+    var place: String { get }
+
     /// The digests of the table's rows in `ids`, one per bucket of `width` ids (a row's bucket is
     /// `id / width`; all in bucket 0 when nil), keyed by bucket. Only rows whose bucket is in
     /// `buckets` (of width `bucketWidth`) count when given: the ranges that differed one level up.

@@ -14,6 +14,8 @@ extension SQLitePrimary: PrimaryDigests {
         return PrimaryIdentity(fingerprint: "sqlite file \(info.st_dev):\(info.st_ino)", name: displayName, place: path)
     }
 
+    public var place: String { path }
+
     /// The primary's rows of the table, or nil when it lacks the table or a column it needs.
     func verifiedSource(_ compared: ComparedTable, _ db: Database) throws -> SQLiteDigests.Source? {
         let table = compared.table

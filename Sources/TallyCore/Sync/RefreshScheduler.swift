@@ -217,6 +217,12 @@ public final class RefreshScheduler: @unchecked Sendable {
             launch(kind: .warmup, namespaces: Namespace.allCases)
             return
         }
+        // Rows of another primary than the one configured (or of a refill that did not finish):
+        // the sync that finds out refills the cache, before its figures pass for current.
+        if engine.mayHoldAnotherPrimarysRows() {
+            launch(kind: .scheduled, namespaces: Namespace.allCases)
+            return
+        }
         tick()
     }
 

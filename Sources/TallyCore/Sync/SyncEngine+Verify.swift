@@ -86,6 +86,17 @@ extension SyncEngine {
         }
     }
 
+    /// Whether the cache may hold another primary's rows, told without connecting: the primary
+    /// that filled it was recorded at another place than this one's, or a refill did not finish.
+    public func mayHoldAnotherPrimarysRows() -> Bool {
+        guard let digests = primary as? any PrimaryDigests,
+              let (recorded, pending) = try? cache.read({ db in
+                  (PrimaryIdentity.decode(try CacheMeta.value(db, PrimaryIdentity.metaKey)),
+                   try CacheMeta.value(db, PrimarySwitch.metaKey))
+              }) else { return false }
+        return pending != nil || (recorded.map { $0.place != digests.place } ?? false)
+    }
+
     /// Asks the primary which database it is (once per engine) and compares with the record.
     func provenance() async -> Provenance {
         guard let digests = primary as? any PrimaryDigests else { return .unknown }
