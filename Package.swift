@@ -21,6 +21,8 @@ let package = Package(
         // Already part of postgres-nio; named so TallyCore can import NIO and TLS types directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // Already part of postgres-nio; named so TallyCore can hash rows (MD5) for verification.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
         // The Model Context Protocol (stdio server) for `tally mcp`; used only by TallyMCP.
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
@@ -38,6 +40,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

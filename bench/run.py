@@ -10,6 +10,8 @@ import re, os, platform, shutil, sqlite3, statistics, subprocess, sys, tempfile,
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TALLY = os.environ.get("TALLY_BENCH_BINARY") or os.path.join(ROOT, ".build-static", "release", "tally")
 QUICK = "--quick" in sys.argv
+# `--only syncs` (a step's name): measure that step alone and print it; BENCHMARKS.md is left as it is.
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv[:-1] else None
 WORK = tempfile.mkdtemp(prefix="tally-bench.")
 SOCKET = "tally-bench"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -259,7 +261,9 @@ def syncs():
         # server's sync keeps (work tasks of the last 90 days, 30 goal rows).
         everything = os.path.join(WORK, "scope-all.toml")
         with open(everything, "w") as f:
-            f.write('scope = "all"\n')
+            # No scheduled verification slice after these syncs: the full and incremental figures
+            # stay what they were; the verification is measured on its own below (--verify).
+            f.write('scope = "all"\nverify_every = 0\n')
         # Baseline: psql \copy of the same rows, formatted as the cache stores them, into sqlite3 .import.
         base_db = os.path.join(WORK, "baseline.db")
         columns = {
@@ -317,6 +321,33 @@ def syncs():
         job, whole = statistics.median(jobs), statistics.median(times)
         record("incremental sync, 10 changed rows (median)", "≤ 50 ms", f"{job:.0f} ms job, {whole:.0f} ms whole command",
                "—", "—", job <= 50)
+
+        # Verification of the whole cache (`tally sync --verify`, after its incremental sync), timed
+        # from its own record, beside the full sync above: when nothing differs only digests cross.
+        def verify_once():
+            run([TALLY, "sync", "--verify", "--config", everything, "--cache", fresh, "--primary", url])
+            con = sqlite3.connect(fresh)
+            report = json.loads(con.execute("SELECT value FROM cache_meta WHERE key = 'tally.verify.last'").fetchone()[0])
+            con.close()
+            from datetime import datetime
+            at = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+            tables = report["tables"].values()
+            return ((at(report["finishedAt"]) - at(report["startedAt"])).total_seconds() * 1000,
+                    sum(t["rowsRead"] for t in tables), sum(t["differed"] + t["missing"] + t["deleted"] for t in tables))
+
+        verify_once()  # the first after the incremental runs above
+        checks = [verify_once() for _ in range(1 if QUICK else 5)]
+        ms = statistics.median(c[0] for c in checks)
+        rows_read = max(c[1] for c in checks)
+        full_ms = ours * 1000
+        # Ten values changed in place, updated_at untouched: found and fixed, and only they are read.
+        subprocess.run(["psql", url, "-qc", "UPDATE tasks SET title = title || ' (quiet)' WHERE id % 10000 = 5000"],
+                       check=True, capture_output=True, env=ENV)
+        quiet_ms, quiet_rows, quiet_found = verify_once()
+        record(f"verification of {tasks:,} tasks from loopback PostgreSQL, nothing differing (median of {len(checks)})",
+               "≤ 25 % of a full sync, only digests cross",
+               f"{ms:.0f} ms, {rows_read} rows read; 10 changed in place: {quiet_ms:.0f} ms, {quiet_found} found, {quiet_rows} rows read",
+               f"{full_ms:.0f} ms (the full sync above)", f"{ms / full_ms:.2f}×", ms <= 0.25 * full_ms and rows_read == 0)
     finally:
         subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "destroy"], env=env, capture_output=True)
         shutil.rmtree(pg_dir, ignore_errors=True)
@@ -349,9 +380,15 @@ def main():
     if not os.path.exists(TALLY):
         sys.exit("bench: build the release binary first (bench/run.sh does)")
     log(f"workloads in {WORK}")
-    seed = demo("seed", 150)
-    large = demo("large", 100000)
-    for step in (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs):
+    steps = (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs)
+    if ONLY:
+        steps = tuple(step for step in steps if step.__name__ == ONLY)
+        if not steps:
+            sys.exit(f"bench: no step {ONLY!r}")
+    needs = {step.__name__ for step in steps}
+    seed = demo("seed", 150) if needs & {"first_frame", "write_to_screen", "rewrite_to_screen"} else None
+    large = demo("large", 100000) if needs & {"first_frame", "idle", "key_to_frame", "mcp"} else None
+    for step in steps:
         try:
             if step in (first_frame,):
                 step(seed, large)
@@ -364,6 +401,11 @@ def main():
         except Exception as error:  # a missing tool must not hide the other figures
             results.append((step.__name__, "—", f"not measured: {error}", "—", "—", "✗"))
             log(f"  {step.__name__} failed: {error}")
+    if ONLY:
+        for row in results:
+            print("| " + " | ".join(str(x) for x in row) + " |")
+        shutil.rmtree(WORK, ignore_errors=True)
+        return
     lines = ["# Benchmarks", "",
              "Every performance target beside its baseline, measured in one run by the scripts as they stand.",
              "Produced by:", "", "```", "bench/run.sh" + (" --quick" if QUICK else ""), "```", "",

@@ -2,6 +2,8 @@
 # Measures every performance target beside its baseline and writes BENCHMARKS.md.
 #   bench/run.sh            full run (about 10 minutes after the release build)
 #   bench/run.sh --quick    shorter samples, for trying the script
+#   bench/run.sh --only syncs   one step (first_frame, idle, …, syncs: the full and incremental
+#                               syncs and the verification), printed; BENCHMARKS.md is left alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TallyCore
 
 /// Answers that read many rows (every open task ranked by energy, on 100,000 tasks a few
@@ -6,14 +7,16 @@ import TallyCore
 /// data_version` on the watcher's own connection (`ChangeWatcher`), which drops them all, as does
 /// a file opened anew. The mark is taken before a read, so an answer kept under a mark is never
 /// older than the file at that mark. When the watcher cannot look, nothing is kept.
-final class KeptAnswers: @unchecked Sendable {
+final class KeptAnswers: Sendable {
+    private struct State {
+        var watcher: ChangeWatcher?
+        var generation = 0
+        var mark: ChangeWatcher.Mark?
+        var answers: [String: any Sendable] = [:]
+    }
+
     private let cache: CacheStore
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var watcher: ChangeWatcher?
-    private var generation = 0
-    private var mark: ChangeWatcher.Mark?
-    private var answers: [String: any Sendable] = [:]
+    private let state = Mutex(State())
 
     init(cache: CacheStore) {
         self.cache = cache
@@ -21,31 +24,32 @@ final class KeptAnswers: @unchecked Sendable {
 
     /// The answer kept under `key`, or `read()`'s, kept for the next call while nothing changes.
     func answer<T: Sendable>(_ key: String, _ read: () throws -> T) throws -> T {
-        let current = lock.withLock { () -> ChangeWatcher.Mark? in
-            let now = currentMark()
-            if now == nil || now != mark { answers = [:] }
-            mark = now
-            return now
+        let cache = self.cache
+        let (current, kept) = state.withLock { state -> (ChangeWatcher.Mark?, T?) in
+            let now = Self.currentMark(&state, cache)
+            if now == nil || now != state.mark { state.answers = [:] }
+            state.mark = now
+            return (now, now == nil ? nil : state.answers[key] as? T)
         }
-        if current != nil, let kept = lock.withLock({ answers[key] as? T }) { return kept }
+        if let kept { return kept }
         let value = try read()
         if let current {
-            lock.withLock { if mark == current { answers[key] = value } }
+            state.withLock { state in if state.mark == current { state.answers[key] = value } }
         }
         return value
     }
 
-    /// Called with `lock` held.
-    private func currentMark() -> ChangeWatcher.Mark? {
-        if watcher == nil || cache.generation != generation {
-            watcher = try? ChangeWatcher(path: cache.path)
-            generation = cache.generation
+    /// The file's mark now, on the watcher's connection (opened anew for a new file).
+    private static func currentMark(_ state: inout State, _ cache: CacheStore) -> ChangeWatcher.Mark? {
+        if state.watcher == nil || cache.generation != state.generation {
+            state.watcher = try? ChangeWatcher(path: cache.path)
+            state.generation = cache.generation
             // A new connection's marks say nothing about the old one's.
-            answers = [:]
-            mark = nil
+            state.answers = [:]
+            state.mark = nil
         }
-        guard let mark = try? watcher?.mark() else {
-            watcher = nil
+        guard let mark = try? state.watcher?.mark() else {
+            state.watcher = nil
             return nil
         }
         return mark

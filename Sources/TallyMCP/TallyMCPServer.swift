@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MCP
+import Synchronization
 import TallyCore
 
 /// `tally mcp`: the WorkOS MCP tools served from Tally's core over a transport (stdio).
@@ -240,16 +241,14 @@ public final class TallyMCPServer: Sendable {
 }
 
 /// The least severe level the client wants log messages at.
-final class LogLevelBox: @unchecked Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var level: LogLevel = .warning
+final class LogLevelBox: Sendable {
+    private let level = Mutex<LogLevel>(.warning)
 
-    func set(_ level: LogLevel) { lock.withLock { self.level = level } }
+    func set(_ level: LogLevel) { self.level.withLock { $0 = level } }
 
     func allows(_ severity: LogLevel) -> Bool {
         let order = LogLevel.allCases
-        let wanted = lock.withLock { level }
+        let wanted = level.withLock { $0 }
         return (order.firstIndex(of: severity) ?? 0) >= (order.firstIndex(of: wanted) ?? 0)
     }
 }

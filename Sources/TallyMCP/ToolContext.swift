@@ -42,7 +42,7 @@ public final class ToolContext: Sendable {
         kept = KeptAnswers(cache: cache)
         oura = workspace.config.ouraCache()
         if background {
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(writes: writes), clock: clock,
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(writes: writes, clock: clock), clock: clock,
                                              followsPresence: false)
             self.scheduler = scheduler.canSync ? scheduler : nil
         } else {

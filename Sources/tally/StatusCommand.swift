@@ -17,7 +17,8 @@ extension Tally {
 
         func run() async throws {
             let config = try global.resolve(needsPrimary: false)
-            let primaryName = try config.primaryLocation()?.description
+            let location = try config.primaryLocation()
+            let primaryName = location?.description
             let now = Date()
             guard FileManager.default.fileExists(atPath: config.cachePath) else {
                 // JSON for a script keeps its shape; a person reads the same line as every command's.
@@ -30,7 +31,8 @@ extension Tally {
             let snapshot = try workspace.cache.snapshot(query: TaskQuery(limit: 1), now: now,
                                                         defaultTarget: config.targetPoints, workday: config.workday)
             await workspace.countLookups([.goals], snapshot: snapshot, now: now)
-            let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName, now: now)
+            let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter, primary: primaryName,
+                                      place: location.map(PrimaryIdentity.place(of:)), now: now)
             if json { Console.json(JSONOutput.string(report.json)) } else { Console.out(report.line) }
             if report.health != .healthy { throw ExitCode(report.health.rawValue) }
         }

@@ -11,7 +11,9 @@ extension Tally {
             abstract: "Sync the cache from the primary now, with a progress bar on a terminal.",
             discussion: """
                 Incremental by default (rows changed since the last sync, and deletions). An interrupted \
-                job is resumed first. In cache-only mode runs the config's sync_command instead.
+                job is resumed first. --verify then compares every synced column of every row with the \
+                primary by digests and fixes what differs, whatever updated_at says. In cache-only mode \
+                runs the config's sync_command instead.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -25,6 +27,9 @@ extension Tally {
         func validate() throws {
             if let resume { _ = try IDArgument.value(resume, what: "job id") }
         }
+
+        @Flag(help: "Then verify the whole cache against the primary and fix what differs.")
+        var verify = false
 
         func run() async throws {
             let config = try global.resolve()
@@ -55,11 +60,17 @@ extension Tally {
                 }
             }
             let resumeID = try resume.map { try IDArgument.value($0, what: "job id") }
-            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resumeID, onProgress: bar.update)
+            let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resumeID,
+                                               verify: verify ? .whole : .ifDue, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
             await primary.close()
             if !summary.succeeded { failed = summary }
+            if verify, summary.succeeded, summary.verify == nil {
+                let reason = summary.verifyFailure ?? "the primary cannot be verified"
+                Console.error("not verified: \(PrimaryLocation.maskAll(reason))")
+                throw ExitCode(2)
+            }
             if let failed {
                 // The report above is for reading; scripts and cron mail get one line on stderr.
                 let reason = failed.failedNamespaces.sorted { $0.key < $1.key }.first?.value
@@ -73,7 +84,7 @@ extension Tally {
             let job = summary.job
             var line = "Job \(job.id ?? 0) \(job.status): \(job.rowsWritten) rows in \(job.chunksCompleted) chunks from \(primary)"
             if summary.deleted > 0 { line += ", \(summary.deleted) deleted" }
-            if summary.outboxApplied > 0 { line += ", \(summary.outboxApplied) queued completions applied" }
+            if summary.outboxApplied > 0 { line += ", \(summary.outboxApplied) queued writes applied" }
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
                 line += String(format: " in %.2f s", finished.timeIntervalSince(started))
             }
@@ -86,10 +97,21 @@ extension Tally {
             if groups.count == 1, let names = groups.first?.1 {
                 line += " (\(names.map(\.rawValue).joined(separator: ", ")) failed)"
             }
+            if let change = summary.primarySwitch {
+                Console.out("The primary changed: the cache held rows of \(change.from); it was filled anew from \(change.to).")
+            }
             Console.out(line + ".")
-            guard groups.count > 1 else { return }
-            for (message, names) in groups {
-                Console.out("  \(names.map(\.rawValue).joined(separator: ", ")): \(message)")
+            if groups.count > 1 {
+                for (message, names) in groups {
+                    Console.out("  \(names.map(\.rawValue).joined(separator: ", ")): \(message)")
+                }
+            }
+            if let verified = summary.verify {
+                if verified.whole {
+                    Console.out("Verified the whole cache against the primary: \(verified.summary).")
+                } else if verified.differences > 0 {
+                    Console.out("Verified part of the cache (the scheduled pass): \(verified.summary).")
+                }
             }
         }
     }

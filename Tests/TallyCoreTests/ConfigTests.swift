@@ -83,6 +83,10 @@ final class ConfigTests: XCTestCase {
             ("time_zone = \"Mars/Olympus\"\n", 1, "IANA"),
             ("history_days = -3\n", 1, "history_days"),
             ("history_days = \"a year\"\n", 1, "history_days"),
+            ("verify_every = 30\n", 1, "verify_every must be 0 (never) or a number of seconds from 60"),
+            ("verify_every = -1\n", 1, "verify_every"),
+            ("verify_every = 9999999\n", 1, "verify_every"),
+            ("verify_every = \"hourly\"\n", 1, "verify_every"),
             ("[day]\nstart = 17\nend = 9\n", nil, "end must be after start"),
         ]
         for (text, line, fragment) in cases {
@@ -153,6 +157,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.timeZone, "America/New_York")
         XCTAssertEqual(SyncOptions(config).scope, config.scope)
         XCTAssertEqual(SyncOptions(config).historyDays, 730)
+    }
+
+    func testVerifyEveryIsReadAndReachesTheSyncOptions() throws {
+        let dir = TempDirectory()
+        let path = dir.file("config.toml")
+        XCTAssertEqual(try Config.resolve(Config.Overrides(), environment: ["HOME": dir.path]).verifyEvery, 3600)
+        for (text, seconds) in [("verify_every = 0\n", 0.0), ("verify_every = 60\n", 60), ("verify_every = 86400.5\n", 86400.5)] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let config = try Config.resolve(Config.Overrides(config: path), environment: [:])
+            XCTAssertEqual(config.verifyEvery, seconds, text)
+            XCTAssertEqual(SyncOptions(config).verifyEvery, seconds, text)
+        }
     }
 
     func testPrimaryURLs() throws {

@@ -32,7 +32,7 @@ final class RefreshSchedulerTests: XCTestCase {
         config.awayAfter = awayAfter
         config.awayRefresh = awayRefresh
         let workspace = Workspace(config: config, cache: cache, primary: primary)
-        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), clock: clock,
+        let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(clock: clock), clock: clock,
                                          followsPresence: followsPresence)
         let events = EventLog(listeningTo: scheduler)
         addTeardownBlock { await scheduler.stop() }

@@ -49,8 +49,13 @@ final class McpTransportTests: XCTestCase {
             #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"workos_get_clients"}}"#,
             #"{"jsonrpc":"2.0","id":10,"method":"no/such/method"}"#,
         ])
+        // The answer whose own id (not one inside its result: a client's `"id":10`) reads `id`
+        // exactly; the SDK writes its keys sorted, Tally's gate writes `jsonrpc` first.
         func answer(id: String) -> [String: Any]? {
-            zip(raw, answers).first { line, _ in line.contains("\"id\":\(id),") || line.hasSuffix("\"id\":\(id)}") }?.1
+            zip(raw, answers).first { line, _ in
+                line.hasPrefix("{\"id\":\(id),") || line.contains("\"id\":\(id),\"jsonrpc\"")
+                    || line.hasPrefix("{\"jsonrpc\":\"2.0\",\"id\":\(id),")
+            }?.1
         }
         XCTAssertNotNil(answer(id: "1.5")?["result"], "initialize answered under the id it came with")
         XCTAssertNotNil(answer(id: "1e30")?["result"], "\(raw)")

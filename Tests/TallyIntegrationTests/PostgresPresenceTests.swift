@@ -59,7 +59,7 @@ final class PostgresPresenceTests: PostgresTestCase {
         config.awayRefresh = awayRefresh
         let store = store(idleTimeout: awayAfter)
         let workspace = Workspace(config: config, cache: cache, primary: store)
-        return RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), clock: clock)
+        return RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(clock: clock), clock: clock)
     }
 
     func testAnIdleConnectionIsClosedAfterTheIdleTimeAndReopenedOnUse() async throws {
@@ -165,7 +165,7 @@ final class PostgresPresenceTests: PostgresTestCase {
             config.awayRefresh = awayRefresh
             let store = store(idleTimeout: 1)
             let workspace = Workspace(config: config, cache: cache, primary: store)
-            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(), clock: clock)
+            let scheduler = RefreshScheduler(workspace: workspace, engine: workspace.syncEngine(clock: clock), clock: clock)
             let events = EventLog(listeningTo: scheduler)
             await scheduler.start()
             _ = await advance(clock, scheduler, by: 1)

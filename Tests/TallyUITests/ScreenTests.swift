@@ -164,6 +164,90 @@ final class ScreenTests: XCTestCase {
         """)
     }
 
+    /// The last verification under the sync's state: when, and what it found and fixed.
+    func testTheSyncPaneSaysWhenTheCacheWasLastVerifiedAndWhatWasFound() {
+        var snapshot = Fixtures.snapshot()
+        snapshot.failures = []
+        snapshot.unresolvedFailures = 0
+        var found = VerifyReport.Findings()
+        found.differed = 3
+        var goals = VerifyReport.Findings()
+        goals.differed = 1
+        snapshot.verification = VerifyReport(whole: false, startedAt: Fixtures.iso(760), finishedAt: Fixtures.iso(720),
+                                             tables: ["tasks": found, "goals": goals])
+        assertScreen(Fixtures.render(snapshot, width: 100, height: 30), """
+         ◆ tally   Sat 24 Jan 2026 · 14:05                                 synced 3m ago · next sync in 50s
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
+        │ ! verified 12m ago · fixed 3 tasks, 1 goal row         ││ clients  100% (12)      99% (242)      │
+        │ Recent jobs                                            ││ tasks     91% (48)      98% (1,204)    │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ goals     90% (10)      96% (238)      │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ habits      — (0)      100% (96)       │
+        │ ✓ #39  scheduled 12:01      88 rows   1.4s             ││ overall   92% (70)      98% (1,780)    │
+        │ ✓ no unresolved failures                               ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+        """)
+    }
+
+    /// Rows of another primary: the header and the sync pane say so until the refill is done.
+    func testTheCacheOfAnotherPrimaryIsSaidUntilItIsRefilled() {
+        var snapshot = Fixtures.snapshot()
+        snapshot.primarySwitch = PrimarySwitch(from: "postgres://tally@old.example.com/tally",
+                                               to: "postgres://tally@db.example.com/tally", at: Fixtures.iso(5))
+        assertScreen(Fixtures.render(snapshot, width: 100, height: 30), """
+         ◆ tally  14:05 [NEW DB] [3 FAIL]                                  synced 3m ago · next sync in 50s
+         Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
+        ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
+        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
+        ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
+        │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
+        │ ⚠ rows of another primary · refilling from this one    ││ clients  100% (12)      99% (242)      │
+        │ Recent jobs                                            ││ tasks     91% (48)      98% (1,204)    │
+        │ ✓ #41  scheduled 14:01   1,204 rows   2.1s             ││ goals     90% (10)      96% (238)      │
+        │ ✗ #40  manual    12:59     500 rows    31s             ││ habits      — (0)      100% (96)       │
+        │ Failures · 3 unresolved                        f opens ││ overall   92% (70)      98% (1,780)    │
+        │ 13:00  tasks   network    Could not reach PostgreSQL … ││ 24h ······▄▆▇████▅▇████▇▇██▇ now       │
+        ╰────────────────────────────────────────────────────────╯╰────────────────────────────────────────╯
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
+        """)
+    }
+
     /// First start on a read-only cache with no primary: labels, empty panes, nothing crashes.
     func testEmptyReadOnlyCacheOnly() {
         assertScreen(emptyScreen(), """

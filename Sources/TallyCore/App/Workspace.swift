@@ -46,12 +46,13 @@ public struct Workspace: Sendable {
 
     /// The sync engine, or nil in cache-only mode. Every job starts by replaying the outbox
     /// (writes made while the primary was away) through `writes`, in order, before it fetches.
-    public func syncEngine(writes: WritePipeline? = nil) -> SyncEngine? {
+    /// Its waits and its verification schedule go by `clock` (the scheduler's).
+    public func syncEngine(writes: WritePipeline? = nil, clock: any TallyClock = SystemClock()) -> SyncEngine? {
         guard let primary, !cache.isReadOnly else { return nil }
-        let writes = writes ?? WritePipeline(workspace: self)
+        let writes = writes ?? WritePipeline(workspace: self, clock: clock)
         return SyncEngine(cache: cache, primary: primary, options: SyncOptions(config),
                           logger: Logger(label: "tally.sync"),
-                          beforeFetch: { jobID in await writes.replayOutbox(jobID: jobID) })
+                          beforeFetch: { jobID in await writes.replayOutbox(jobID: jobID) }, clock: clock)
     }
 
     /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).

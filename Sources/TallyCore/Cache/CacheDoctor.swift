@@ -96,6 +96,18 @@ public enum CacheDoctor {
                     let last = try CacheMeta.lastSyncs(db).overall
                     add("last sync", last == nil ? .warning : .ok,
                         last.map { "\(Timestamp.format($0)) (\(RelativeTime.ago($0, now: now)))" } ?? "never")
+                    // Whose rows these are, and when they were last compared with that primary.
+                    let (verified, change, filled) = try SnapshotReader.provenance(db)
+                    if let change {
+                        add("primary", .warning, "rows of \(change.from); a sync refills the cache from \(change.to)")
+                    } else if let filled {
+                        add("primary", .ok, "filled from \(filled.name)")
+                    }
+                    if let verified, let at = Timestamp.parse(verified.finishedAt) {
+                        add("verified", .ok, "\(RelativeTime.ago(at, now: now)) (\(verified.whole ? "the whole cache at once" : "a scheduled pass")): \(verified.summary)")
+                    } else if filled != nil {
+                        add("verified", .ok, "not yet (the first pass runs within verify_every of a sync)")
+                    }
                 }
                 if let coverage = try HistoryStore.coverage(db) {
                     let tasks = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_history_tasks") ?? 0

@@ -42,6 +42,12 @@ public struct Config: Sendable, Equatable {
     public var historyDays = Config.defaultHistoryDays
     /// 53 weeks: the widest calendar the history view draws.
     public static let defaultHistoryDays = 371
+    /// Seconds between passes of the scheduled verification (`verify_every`), which compares
+    /// the whole cache with the primary by digests; 0: never.
+    public var verifyEvery: Double = Config.defaultVerifyEvery
+    public static let defaultVerifyEvery: Double = 3600
+    /// The widest `verify_every` other than 0: 31 days.
+    public static let verifyEveryRange: ClosedRange<Double> = 60...2_678_400
     /// The working day for today's pace (`[day]` `start`/`end`, hours 0–24).
     public var workdayStart: Double = 9
     public var workdayEnd: Double = 18
@@ -271,6 +277,12 @@ public struct Config: Sendable, Equatable {
                 } else {
                     throw fail(key, "scope must be \"workos\", \"all\" or a [scope] table")
                 }
+            case "verify_every":
+                let number = value.double ?? value.int.map(Double.init)
+                guard let number, number == 0 || Self.verifyEveryRange.contains(number) else {
+                    throw fail(key, "verify_every must be 0 (never) or a number of seconds from 60 to 2678400 (31 days)")
+                }
+                verifyEvery = number
             case "history_days":
                 guard let days = value.int, (0...36600).contains(days) else {
                     throw fail(key, "history_days must be a whole number of days from 0 to 36600")

@@ -196,6 +196,15 @@ struct PostgresColumns: Sendable {
     /// table → column → kind.
     let tables: [String: [String: Kind]]
 
+    /// The tables whose columns are read: the four namespaces', `habit_completions`, WorkOS's
+    /// other tables (`LifeTable`), and every verified table's on the primary (`VerifiedTable.all`).
+    static let tableNames: [String] = {
+        var names = ["clients", "tasks", "daily_goals", "habits", "habit_completions", "energy_states",
+                     "brain_dump", "client_memory", "energy_feedback"]
+        for table in VerifiedTable.all where !names.contains(table.primaryTable) { names.append(table.primaryTable) }
+        return names
+    }()
+
     /// What `information_schema.columns` gives (table, column, data type) for the tables in the
     /// current schema, read from `pg_catalog`: the view cost a new connection 6–8 ms, a third of
     /// an incremental sync's round trips, and this 2–3 ms. As in the view: tables, views, foreign
@@ -208,8 +217,7 @@ struct PostgresColumns: Sendable {
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())
-          AND c.relname IN ('clients', 'tasks', 'daily_goals', 'habits', 'habit_completions', 'energy_states',
-                            'brain_dump', 'client_memory', 'energy_feedback')
+          AND c.relname IN (\(tableNames.map { "'\($0)'" }.joined(separator: ", ")))
           AND c.relkind IN ('r', 'v', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdropped
           AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')
                OR pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))

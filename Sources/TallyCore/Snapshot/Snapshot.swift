@@ -99,6 +99,12 @@ public struct Snapshot: Equatable, Sendable {
     public var outboxDepth: Int
     public var cachePath: String
     public var isReadOnly: Bool
+    /// The last finished verification (`tally sync --verify`, or a scheduled pass).
+    public var verification: VerifyReport? = nil
+    /// Set while the cache holds another primary's rows, until the refill from this one is done.
+    public var primarySwitch: PrimarySwitch? = nil
+    /// The primary whose rows the cache holds, as recorded by the sync that filled it.
+    public var filledFrom: PrimaryIdentity? = nil
 
     /// An empty snapshot (no cache yet).
     public static func empty(now: Date, today: LocalDay, cachePath: String = "") -> Snapshot {
@@ -217,6 +223,7 @@ struct SnapshotReader {
             unresolved = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures WHERE resolved_at IS NULL") ?? 0
             hitRates = try CacheStats.summary(db, now: now)
         }
+        let (verification, primarySwitch, filledFrom) = try Self.provenance(db)
 
         var habitDays: [Int64: Set<LocalDay>] = [:]
         var pendingHabits: Set<Int64> = []
@@ -233,7 +240,19 @@ struct SnapshotReader {
             now: now, goal: figures, history: history, clients: summaries, tasks: page, query: query,
             habits: habits, habitDays: habitDays, habitsDone: habitsDone, pendingHabits: pendingHabits, lastSyncAt: overall, lastSync: byNamespace, rowCounts: counts,
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
-            hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly)
+            hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly,
+            verification: verification, primarySwitch: primarySwitch, filledFrom: filledFrom)
+    }
+
+    /// What `cache_meta` says of the cache's primary and its last verification.
+    static func provenance(_ db: Database) throws -> (VerifyReport?, PrimarySwitch?, PrimaryIdentity?) {
+        var values: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM cache_meta WHERE key IN (?, ?, ?)",
+                                    arguments: [VerifyReport.metaKey, PrimarySwitch.metaKey, PrimaryIdentity.metaKey]) {
+            if let key = row.text("key"), let value = row.text("value") { values[key] = value }
+        }
+        return (VerifyReport.decode(values[VerifyReport.metaKey]), PrimarySwitch.decode(values[PrimarySwitch.metaKey]),
+                PrimaryIdentity.decode(values[PrimaryIdentity.metaKey]))
     }
 
     static func history(goals: [DailyGoal], today: LocalDay, days: Int, defaultTarget: Int) -> [DayPoints] {

@@ -28,17 +28,30 @@ public struct StatusReport: Sendable, Equatable {
     public var cachePath: String
     public var primary: String?
     public var now: Date
+    /// The last finished verification of the cache against the primary.
+    public var verification: VerifyReport?
+    /// The cache holds rows of another primary than this one (found by a sync that is refilling
+    /// it, or told by the configured primary's place): its figures are not current.
+    public var otherPrimary: String?
 
     /// Which namespaces are stale: never synced, or synced longer ago than their TTL.
     public static func staleNamespaces(_ snapshot: Snapshot, staleAfter: [Namespace: Double], now: Date) -> [Namespace] {
         Freshness.staleNamespaces(lastSyncs: snapshot.lastSync, staleAfter: staleAfter, now: now)
     }
 
-    public init(snapshot: Snapshot, staleAfter: [Namespace: Double], primary: String?, now: Date) {
+    /// - Parameter place: where the configured primary is (`PrimaryIdentity.place(of:)`), to tell
+    ///   a cache filled from another one without connecting.
+    public init(snapshot: Snapshot, staleAfter: [Namespace: Double], primary: String?, place: String? = nil, now: Date) {
         let stale = Self.staleNamespaces(snapshot, staleAfter: staleAfter, now: now)
         let lastFinished = snapshot.recentJobs.first { $0.status != .running }
         let failed = lastFinished?.status == .failed
-        health = failed ? .syncFailed : (stale.isEmpty ? .healthy : .stale)
+        if let change = snapshot.primarySwitch {
+            otherPrimary = change.from
+        } else if let filled = snapshot.filledFrom, let place, filled.place != place {
+            otherPrimary = filled.name
+        }
+        verification = snapshot.verification
+        health = failed ? .syncFailed : (stale.isEmpty && otherPrimary == nil ? .healthy : .stale)
         goal = snapshot.goal
         lastSyncAt = snapshot.lastSyncAt
         staleNamespaces = stale
@@ -72,6 +85,7 @@ public struct StatusReport: Sendable, Equatable {
         if goal.dailyDebt > 0 { parts.append("debt \(goal.dailyDebt)") }
         if let row = goal.goalRowEarned, row != goal.earned { parts.append("goal row says \(row)") }
         parts.append(lastSyncAt.map { "synced \(RelativeTime.ago($0, now: now))" } ?? "never synced")
+        if let otherPrimary { parts.append("rows of another primary (\(otherPrimary)): sync to refill") }
         switch health {
         case .healthy: break
         case .stale: parts.append("stale")
@@ -94,6 +108,10 @@ public struct StatusReport: Sendable, Equatable {
         object["last_job_status"] = lastJobStatus ?? NSNull()
         object["last_job_error"] = lastJobError ?? NSNull()
         object["hit_rate_24h"] = hitRate24h ?? NSNull()
+        object["last_verified_at"] = verification?.finishedAt ?? NSNull()
+        object["verify_differences"] = verification?.differences ?? NSNull()
+        object["verify_found"] = verification?.summary ?? NSNull()
+        object["other_primary"] = otherPrimary ?? NSNull()
         if let goal {
             object["date"] = goal.today.description
             object["points"] = goal.earned

@@ -284,6 +284,12 @@ public actor RefreshScheduler {
             launch(kind: .warmup, namespaces: Namespace.allCases)
             return
         }
+        // Rows of another primary than the one configured (or of a refill that did not finish):
+        // the sync that finds out refills the cache, before its figures pass for current.
+        if await engine.mayHoldAnotherPrimarysRows() {
+            launch(kind: .scheduled, namespaces: Namespace.allCases)
+            return
+        }
         await tick()
     }
 
@@ -385,7 +391,13 @@ public actor RefreshScheduler {
     private func tick() async {
         guard !running, canSync, presence.maySync(at: clock.now) else { return }
         let stale = await staleNamespaces()
-        if !stale.isEmpty, !running { launch(kind: .scheduled, namespaces: stale) }
+        guard !running else { return }
+        if !stale.isEmpty {
+            launch(kind: .scheduled, namespaces: stale)
+        } else if !presence.isAway, await engine?.verifyDue(at: clock.now, alone: true) == true, !running {
+            // A slice of the scheduled verification: after an incremental sync of everything.
+            launch(kind: .scheduled, namespaces: Namespace.allCases)
+        }
     }
 
     func staleNamespaces() async -> [Namespace] {
@@ -402,6 +414,8 @@ public actor RefreshScheduler {
         catchUpPending = false
         sink.yield(.started(kind))
         publishTiming()
+        // Verifying reads every table's digests: never while away, so a serverless primary sleeps.
+        let verify: VerifyRequest? = presence.isAway ? nil : .ifDue
         let engine = self.engine
         let workspace = self.workspace
         let sink = self.sink
@@ -409,7 +423,7 @@ public actor RefreshScheduler {
             if let engine {
                 do {
                     let summary = try await engine.run(kind: kind, namespaces: namespaces, full: kind == .full || kind == .warmup,
-                                                       resume: resume)
+                                                       resume: resume, verify: verify)
                     sink.yield(.finished(summary))
                     if catchUp, summary.succeeded { sink.yield(.caughtUp(rowsWritten: summary.job.rowsWritten)) }
                 } catch let error as TallyError {

@@ -22,7 +22,11 @@ public struct SyncOptions: Sendable {
     public var scope = SyncScope.workos
     /// How many days of history to keep in Tally's own tables when the scope keeps fewer done
     /// tasks (`history_days`; 0: none). Read from the primary once a day (`backfillHistory`).
-    public var historyDays = Config().historyDays
+    public var historyDays = Config.defaultHistoryDays
+    /// Seconds between scheduled verification passes (`verify_every`); 0: never.
+    public var verifyEvery = Config.defaultVerifyEvery
+    /// Cache rows one scheduled verification slice covers at most.
+    public var verifySliceRows = 25_000
 
     public init() {}
 
@@ -32,6 +36,7 @@ public struct SyncOptions: Sendable {
         fullChunkSize = config.fullChunkSize
         scope = config.scope
         historyDays = config.historyDays
+        verifyEvery = config.verifyEvery
     }
 }
 
@@ -41,6 +46,12 @@ public struct SyncSummary: Sendable, Equatable {
     public var failedNamespaces: [Namespace: String]
     public var deleted: Int
     public var outboxApplied: Int
+    /// What this job's verification found (the whole cache, or a slice of the scheduled pass).
+    public var verify: VerifyReport?
+    /// Why it did not verify when asked to, or how verifying failed (the sync itself stands).
+    public var verifyFailure: String?
+    /// The cache was pointed at another primary: this job refilled it from the new one.
+    public var primarySwitch: PrimarySwitch?
 
     public var succeeded: Bool { failedNamespaces.isEmpty }
 }
@@ -54,12 +65,17 @@ public final class SyncEngine: Sendable {
     public let cache: CacheStore
     public let primary: any PrimaryStore
     public let options: SyncOptions
+    /// Waits between retries (on `clock` unless a test passes its own).
     let sleep: @Sendable (Double) async throws -> Void
+    /// The time a job's verification goes by (its schedule, its records); tests pass a `TestClock`.
+    let clock: any TallyClock
     let logger: Logger
     /// Applies queued completions before fetching (set by the completion service).
     let beforeFetch: (@Sendable (Int64) async -> Int)?
     /// Set during a job to the namespace that could not reach the primary after every retry.
     let unreachable = Flag()
+    /// Which database the primary is, asked once (`PrimaryDigests.identity`).
+    let knownIdentity = IdentityBox()
 
     /// A namespace shared across the job's tasks.
     final class Flag: Sendable {
@@ -73,15 +89,24 @@ public final class SyncEngine: Sendable {
     public init(cache: CacheStore, primary: any PrimaryStore, options: SyncOptions = SyncOptions(),
                 logger: Logger = Logger(label: "tally.sync"),
                 beforeFetch: (@Sendable (Int64) async -> Int)? = nil,
-                sleep: @escaping @Sendable (Double) async throws -> Void = { seconds in
-                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
-                }) {
+                sleep: (@Sendable (Double) async throws -> Void)? = nil,
+                clock: any TallyClock = SystemClock()) {
         self.cache = cache
+        self.clock = clock
         self.primary = primary
         self.options = options
         self.logger = logger
         self.beforeFetch = beforeFetch
-        self.sleep = sleep
+        self.sleep = sleep ?? { seconds in try await clock.sleep(for: seconds) }
+    }
+
+    /// The primary's identity once asked.
+    final class IdentityBox: Sendable {
+        private let state = Mutex<PrimaryIdentity?>(nil)
+        var value: PrimaryIdentity? {
+            get { state.withLock { $0 } }
+            set { state.withLock { $0 = newValue } }
+        }
     }
 
     /// Per-namespace position of a job, persisted in the job's `watermark` JSON.
@@ -111,11 +136,13 @@ public final class SyncEngine: Sendable {
     /// - Parameters:
     ///   - full: read everything and remove cache rows the primary no longer has.
     ///   - resume: continue the interrupted job with this id from its last chunk.
+    ///   - verify: after syncing, verify the whole cache or the scheduled pass's next slice
+    ///     (`SyncEngine+Verify.swift`); nil: never (away from a primary that should sleep).
     ///   - onProgress: called after each chunk with the job as persisted.
     /// - Throws: `TallyError.syncAlreadyRunning` when another job (in any process) is running.
     @discardableResult
     public func run(kind: SyncJob.Kind, namespaces: [Namespace] = Namespace.allCases, full: Bool = false,
-                    resume: Int64? = nil,
+                    resume: Int64? = nil, verify: VerifyRequest? = nil,
                     onProgress: (@Sendable (SyncJob) -> Void)? = nil) async throws -> SyncSummary {
         var progress = Progress(full: full || kind == .full || kind == .warmup)
         var jobNamespaces = namespaces
@@ -149,8 +176,18 @@ public final class SyncEngine: Sendable {
         logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
         onProgress?(job)
 
+        // Which primary filled the cache: another one's rows are replaced by a full sync of
+        // every namespace, and the writes queued for it are not sent to this one.
+        let provenance = await provenance()
+        var primarySwitch: PrimarySwitch?
+        if case .switched(let old, let new) = provenance {
+            primarySwitch = try await beginRefill(from: old, to: new, job: &job)
+            progress = Progress(full: true)
+            jobNamespaces = Namespace.allCases
+        }
+
         var outboxApplied = 0
-        if let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
+        if primarySwitch == nil, let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
 
         var failed: [Namespace: String] = [:]
         let window = options.scope.window(now: Date())
@@ -211,6 +248,20 @@ public final class SyncEngine: Sendable {
         // primary answered for at least one namespace: SyncEngine+Life.
         if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty { await syncLife(job: job, full: progress.full) }
 
+        // Verified only after a sync that went well (differences it would have fixed are not
+        // differences). A full sync of everything has just read every row: nothing to verify.
+        // Otherwise rows of unknown origin, or the same database reached at another place, are
+        // verified whole when verifying is allowed at all.
+        let readEverything = progress.full && failed.isEmpty && Set(jobNamespaces) == Set(Namespace.allCases)
+            && job.status != SyncJob.Status.cancelled
+        var verification: (report: VerifyReport?, failure: String?) = (nil, nil)
+        if failed.isEmpty, job.status != SyncJob.Status.cancelled, var request = verify,
+           request == .whole || !readEverything {
+            if case .unrecorded = provenance { request = .whole }
+            verification = await self.verify(request, job: &job, now: clock.now)
+        }
+        let verifiedWhole = verification.report?.whole == true || readEverything
+
         let now = Date()
         job.finishedAt = Timestamp.format(now)
         job.heartbeatAt = job.finishedAt
@@ -230,11 +281,15 @@ public final class SyncEngine: Sendable {
         let finalJob = job
         let allDone = failed.isEmpty
         let ends = ended
+        let syncedAll = allDone && Set(jobNamespaces) == Set(Namespace.allCases) && job.status != SyncJob.Status.cancelled
         let keys = Dictionary(uniqueKeysWithValues: ends.map { ($0.namespace, watermarkKey($0.namespace)) })
+        let fullReadAt = readEverything ? clock.now : nil
         // One transaction: the job's end and every synced namespace's (`NamespaceEnd`). Written
         // even when the job was cancelled: a cancelled job says so, and resumes from its chunks.
         try await Self.uncancelled { try await cache.write { db in
             for end in ends { try end.write(db, jobID: finalJob.id, watermarkKey: keys[end.namespace] ?? "") }
+            try self.recordProvenance(provenance, synced: syncedAll, verifiedWhole: verifiedWhole, db)
+            if let fullReadAt { try self.recordFullRead(at: fullReadAt, db) }
             try SyncJobStore.save(finalJob, db)
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
@@ -246,7 +301,8 @@ public final class SyncEngine: Sendable {
         logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
         return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
-                           outboxApplied: outboxApplied)
+                           outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,
+                           primarySwitch: primarySwitch)
     }
 
     /// Runs `body` in a task of its own, which the caller's cancellation does not reach: the

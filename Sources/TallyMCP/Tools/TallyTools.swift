@@ -147,7 +147,8 @@ enum TallyTools {
         snapshot.goal = snapshot.goal.at(hour: now.timeIntervalSince(today.start(in: context.timeZone)) / 3600,
                                          workday: config.workday)
         let report = StatusReport(snapshot: snapshot, staleAfter: config.staleAfter,
-                                  primary: context.workspace.primary?.displayName, now: now)
+                                  primary: context.workspace.primary?.displayName,
+                                  place: (try? config.primaryLocation())?.map(PrimaryIdentity.place(of:)), now: now)
         var object = report.json
         object["read_only"] = context.cache.isReadOnly
         return camelCased(object)

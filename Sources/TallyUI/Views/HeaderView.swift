@@ -61,12 +61,16 @@ struct HeaderView: Widget {
         return Line(spans)
     }
 
-    /// AWAY, READ-ONLY, CACHE-ONLY, queued completions, unresolved failures.
+    /// AWAY, READ-ONLY, NEW PRIMARY, CACHE-ONLY, queued completions, unresolved failures.
     private func labels(short: Bool) -> [Span] {
         let snapshot = context.snapshot
         var labels: [Span] = []
         if context.chrome.away { labels.append(Span("AWAY", style: onBar(.accent).with(adding: .bold))) }
         if snapshot.isReadOnly { labels.append(Span(short ? "RO" : "READ-ONLY", style: onBar(.warn).with(adding: .bold))) }
+        // The figures are another primary's until the refill from this one is done.
+        if snapshot.primarySwitch != nil {
+            labels.append(Span(short ? "NEW DB" : "NEW PRIMARY: REFILLING", style: onBar(.warn).with(adding: .bold)))
+        }
         if context.chrome.primaryName == nil {
             labels.append(Span(short ? "CACHE" : "CACHE-ONLY", style: onBar(.accent).with(adding: .bold)))
         }

@@ -7,6 +7,7 @@ import TallyCore
 /// ╭─ Sync ─────────────────────────── postgres://db… ─╮
 /// │ ▶ job #42 manual · tasks, goals       started 1m ago │
 /// │ ━━━━━━━━━━━╸─────────────  30%  12/40 chunks · 6,000 rows │
+/// │ ✓ verified 12m ago · no differences               │
 /// │ Recent                                            │
 /// │ ✓ #41 scheduled   14:02    1,204 rows     2.1s    │
 /// │ Failures · 3 unresolved                           │
@@ -60,6 +61,12 @@ struct SyncPane: Widget {
             y += 1
         }
 
+        // Whose rows the cache holds, and what the last verification found.
+        if y < inner.maxY, let line = provenanceLine() {
+            buffer.put(line, x: inner.x, y: y, maxWidth: inner.width)
+            y += 1
+        }
+
         // What is left: recent jobs, then failures.
         let jobs = snapshot.recentJobs.filter { $0.id != snapshot.runningJob?.id }
         let failures = snapshot.failures
@@ -92,6 +99,21 @@ struct SyncPane: Widget {
             buffer.put(failureLine(failure), x: inner.x, y: y, maxWidth: inner.width)
             y += 1
         }
+    }
+
+    /// `✓ verified 12m ago · no differences`, `! verified 3m ago · fixed 3 tasks, 1 goal row`, or
+    /// `⚠ rows of another primary · refilling from this one`; nil before any verification.
+    private func provenanceLine() -> Line? {
+        let snapshot = context.snapshot
+        if snapshot.primarySwitch != nil {
+            return Line([Span("⚠ ", style: context.style(.warn)), Span("rows of another primary", style: context.style(.main)),
+                         Span(" · refilling from this one", style: context.style(.muted))])
+        }
+        guard let verified = snapshot.verification, let at = Timestamp.parse(verified.finishedAt) else { return nil }
+        let clean = verified.differences == 0
+        return Line([Span(clean ? "✓ " : "! ", style: context.style(clean ? .ok : .warn)),
+                     Span("verified \(RelativeTime.ago(at, now: context.chrome.now))", style: context.style(.main)),
+                     Span(" · " + verified.shortSummary, style: context.style(.muted))])
     }
 
     private func entities(_ job: SyncJob) -> String {
