@@ -141,8 +141,8 @@ public final class DashboardSession {
         checkCacheFile(now: now)
         if watcher?.hasChanged() == true { settler.changed(at: now) }
         if settler.isSettling {
-            if let counts = try? workspace.cache.rowCounts() {
-                settler.observe(counts: counts, shown: model.snapshot.rowCounts)
+            if let look = try? workspace.cache.settleLook() {
+                settler.observe(counts: look.counts, shown: model.snapshot.rowCounts, marks: look.marks)
             }
             if settler.shouldShow(at: now) {
                 settler.shown()

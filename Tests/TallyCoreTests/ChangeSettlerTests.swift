@@ -37,6 +37,40 @@ final class ChangeSettlerTests: XCTestCase {
         XCTAssertTrue(settler.shouldShow(at: at(t + 0.6)), "the finished rewrite shows within a second of its last write")
     }
 
+    /// A cache whose `lastSyncAt` another program writes (the WorkOS server, which writes it
+    /// last): a pause mid-rewrite, however long, is not the end; the marker moving is.
+    func testARewriteOfAWriterThatMarksItsEndIsHeldBackUntilTheMarkerMoves() {
+        var settler = ChangeSettler()
+        let before = ChangeSettler.SyncMarks(lastSyncAt: "2026-12-06T02:00:00.000Z", tallys: nil)
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 0]) { $1 }, shown: full, marks: before)
+        settler.changed(at: at(0.5))
+        settler.observe(counts: full.merging([.tasks: 60]) { $1 }, shown: full, marks: before)
+        // A busy machine stalls the writer for two seconds between two rows.
+        XCTAssertFalse(settler.shouldShow(at: at(2.5)), "a stall mid-rewrite is not its end")
+        settler.changed(at: at(2.6))
+        settler.observe(counts: full, shown: full,
+                        marks: ChangeSettler.SyncMarks(lastSyncAt: "2026-12-06T02:00:03.000Z", tallys: nil))
+        XCTAssertFalse(settler.shouldShow(at: at(2.65)))
+        XCTAssertTrue(settler.shouldShow(at: at(2.75)), "the marker moved: the rewrite is over")
+        settler.shown()
+        // Without the marker moving, it is shown after a long stall, and always after giveUp.
+        settler.changed(at: at(10))
+        settler.observe(counts: full.merging([.tasks: 3]) { $1 }, shown: full, marks: before)
+        XCTAssertFalse(settler.shouldShow(at: at(11)))
+        XCTAssertTrue(settler.shouldShow(at: at(13.1)))
+    }
+
+    /// The marker Tally's own sync wrote says nothing of another writer's rewrites.
+    func testTallysOwnMarkerIsNotAnotherWritersSignal() {
+        var settler = ChangeSettler()
+        let own = ChangeSettler.SyncMarks(lastSyncAt: "2026-12-06T02:00:00.000Z", tallys: "2026-12-06T02:00:00.000Z")
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 10]) { $1 }, shown: full, marks: own)
+        XCTAssertFalse(settler.rewriterMarksItsEnd)
+        XCTAssertTrue(settler.shouldShow(at: at(0.6)), "a deletion by another program shows after the rewrite quiet")
+    }
+
     func testAWriterThatNeverPausesIsStillShown() {
         var settler = ChangeSettler()
         var t = 0.0

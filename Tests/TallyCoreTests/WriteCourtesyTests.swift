@@ -58,21 +58,24 @@ final class WriteCourtesyTests: XCTestCase {
         let rewrites = 12
         let writer = Thread {
             for rewrite in 0..<rewrites {
+                var statement = 0
                 do {
                     try other.writeWithoutTransaction { db in
                         try db.execute(sql: "DELETE FROM cached_clients")
                         for id in 1...120 {
+                            statement = id
                             try db.execute(sql: "INSERT INTO cached_clients (id, name, created_at) VALUES (?, ?, '2026-01-01T00:00:00.000Z')",
                                            arguments: [id, "client \(rewrite)-\(id)"])
                         }
                         // Its last statement, as the WorkOS server's sync ends.
+                        statement = 121
                         try db.execute(sql: """
                             INSERT INTO cache_meta (key, value, updated_at) VALUES ('lastSyncAt', ?, ?)
                             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
                             """, arguments: [Timestamp.format(Date()), Timestamp.format(Date())])
                     }
                 } catch {
-                    failures.add()
+                    failures.add("rewrite \(rewrite), statement \(statement) of 121 at \(Timestamp.format(Date())): \(error)")
                 }
                 Thread.sleep(forTimeInterval: 0.45)
             }
@@ -80,24 +83,33 @@ final class WriteCourtesyTests: XCTestCase {
         }
         writer.start()
         var written = 0
+        var writes: [String] = []
         while !failures.isFinished {
             // Tally writes now and then (a sync's chunk, a completion), at no particular moment.
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...350)))
             let tick = String(written)
+            let begun = Timestamp.format(Date())
             try await store.write { db in try CacheMeta.set(db, "tally.tick", tick) }
+            writes.append("\(begun)–\(Timestamp.format(Date()))")
             written += 1
         }
-        XCTAssertEqual(failures.count, 0, "the writer's statements never met Tally's lock")
+        XCTAssertEqual(failures.count, 0, "the writer's statements never met Tally's lock: \(failures.messages); Tally's writes: \(writes)")
         XCTAssertGreaterThanOrEqual(written, rewrites / 2, "Tally still wrote in the pauses")
     }
 }
 
-/// A count shared with the writer's thread.
+/// A count shared with the writer's thread, with what failed.
 final class Counter: Sendable {
-    private let state = Mutex((count: 0, finished: false))
+    private let state = Mutex((count: 0, finished: false, messages: [String]()))
 
-    func add() { state.withLock { $0.count += 1 } }
+    func add(_ message: String = "") {
+        state.withLock {
+            $0.count += 1
+            $0.messages.append(message)
+        }
+    }
     func finish() { state.withLock { $0.finished = true } }
     var count: Int { state.withLock { $0.count } }
     var isFinished: Bool { state.withLock { $0.finished } }
+    var messages: [String] { state.withLock { $0.messages } }
 }

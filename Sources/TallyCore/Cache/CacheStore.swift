@@ -249,7 +249,7 @@ public final class CacheStore: Sendable {
                     return result
                 case .wait(let delay):
                     if let written = courtesy.lastWrite() {
-                        if let lastSeen, written > lastSeen { courtesy.learn(gap: written.timeIntervalSince(lastSeen)) }
+                        if let lastSeen, written > lastSeen { courtesy.learn(gap: written.timeIntervalSince(lastSeen), at: written) }
                         lastSeen = written
                     }
                     try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
@@ -312,12 +312,20 @@ public final class CacheStore: Sendable {
 
     /// The number of rows in each contract table (a rewrite by another program shows as a drop).
     public func rowCounts() throws -> [Namespace: Int] {
+        try settleLook().counts
+    }
+
+    /// What `ChangeSettler` looks at while a change settles: the contract tables' row counts and
+    /// the sync marker, in one read.
+    public func settleLook() throws -> (counts: [Namespace: Int], marks: ChangeSettler.SyncMarks) {
         try read { db in
             var counts: [Namespace: Int] = [:]
             for namespace in Namespace.allCases {
                 counts[namespace] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(namespace.cacheTable)") ?? 0
             }
-            return counts
+            let marks = ChangeSettler.SyncMarks(lastSyncAt: try CacheMeta.value(db, CacheMeta.lastSyncAt),
+                                                tallys: try CacheMeta.value(db, SyncEngine.ownLastSyncKey))
+            return (counts, marks)
         }
     }
 

@@ -3,19 +3,37 @@ import Foundation
 /// Decides when a change to the cache file is shown.
 ///
 /// The WorkOS MCP server rewrites its tables without a transaction: a DELETE, then one
-/// autocommitted INSERT per row. A reader that rebuilt its view at every commit would show the
-/// tables empty or half-filled. So a change is shown once the file has been quiet for `quiet`
-/// seconds, which a single outside write passes at once. While a rewrite is suspected (a
-/// contract table got smaller than the one on screen) the quiet must last `rewriteQuiet`, since
-/// a writer that pauses between two rows must not be taken for one that has finished. A writer
-/// that never goes quiet but never shrinks a table (another program appending at 100 writes a
-/// second) is shown every `maxWait` seconds; a table that stays smaller is shown after
+/// autocommitted INSERT per row, and writes `cache_meta.lastSyncAt` last. A reader that rebuilt
+/// its view at every commit would show the tables empty or half-filled. So a change is shown once
+/// the file has been quiet for `quiet` seconds, which a single outside write passes at once.
+/// While a rewrite is suspected (a contract table got smaller than the one on screen) its end is
+/// awaited: `lastSyncAt` moving says it (then `quiet` is enough); until it does, a pause is taken
+/// for the end only after `rewriteStall` when the cache has a writer that marks its rewrites that
+/// way (a `lastSyncAt` that is not Tally's own), or after `rewriteQuiet` otherwise, since a writer
+/// that pauses between two rows (a busy machine) must not be taken for one that has finished. A
+/// writer that never goes quiet but never shrinks a table (another program appending at 100
+/// writes a second) is shown every `maxWait` seconds; a table that stays smaller is shown after
 /// `giveUp` at the latest.
 public struct ChangeSettler: Sendable, Equatable {
     public var quiet: TimeInterval = 0.12
     public var rewriteQuiet: TimeInterval = 0.6
+    public var rewriteStall: TimeInterval = 3
     public var maxWait: TimeInterval = 1
     public var giveUp: TimeInterval = 10
+
+    /// `cache_meta.lastSyncAt` as a look finds it, and the last one Tally's own sync wrote.
+    public struct SyncMarks: Equatable, Sendable {
+        public var lastSyncAt: String?
+        public var tallys: String?
+
+        public init(lastSyncAt: String?, tallys: String?) {
+            self.lastSyncAt = lastSyncAt
+            self.tallys = tallys
+        }
+
+        /// Another program wrote the marker last: a WorkOS server that ends its rewrites with it.
+        var isAnothers: Bool { lastSyncAt != nil && lastSyncAt != tallys }
+    }
 
     /// When the first change not yet shown was seen.
     public private(set) var firstChange: Date?
@@ -23,6 +41,12 @@ public struct ChangeSettler: Sendable, Equatable {
     public private(set) var lastChange: Date?
     /// A table was seen smaller than on screen since the first change.
     public private(set) var sawShrink = false
+    /// `lastSyncAt` at the first look since the first change (nil: not looked yet).
+    private var markAtFirstLook: String??
+    /// `lastSyncAt` moved since the first look: the rewrite under way has ended.
+    public private(set) var rewriteEnded = false
+    /// The cache has a writer that ends its rewrites with `lastSyncAt` (kept across changes).
+    public private(set) var rewriterMarksItsEnd = false
 
     public init() {}
 
@@ -35,10 +59,17 @@ public struct ChangeSettler: Sendable, Equatable {
         lastChange = now
     }
 
-    /// Row counts of the contract tables now, against those on screen: a smaller table is a
-    /// rewrite in progress (or a deletion, which then waits `rewriteQuiet`).
-    public mutating func observe(counts: [Namespace: Int], shown: [Namespace: Int]) {
+    /// Row counts of the contract tables now, against those on screen (a smaller table is a
+    /// rewrite in progress, or a deletion), and the sync marker as it is now.
+    public mutating func observe(counts: [Namespace: Int], shown: [Namespace: Int], marks: SyncMarks? = nil) {
         if shown.contains(where: { namespace, count in (counts[namespace] ?? 0) < count }) { sawShrink = true }
+        guard let marks else { return }
+        if marks.isAnothers { rewriterMarksItsEnd = true }
+        if let first = markAtFirstLook {
+            if first != marks.lastSyncAt { rewriteEnded = true }
+        } else {
+            markAtFirstLook = .some(marks.lastSyncAt)
+        }
     }
 
     /// Whether the pending change should be shown at `now`.
@@ -46,8 +77,10 @@ public struct ChangeSettler: Sendable, Equatable {
         guard let firstChange, let lastChange else { return false }
         let calm = now.timeIntervalSince(lastChange)
         let waiting = now.timeIntervalSince(firstChange)
-        if sawShrink { return calm >= rewriteQuiet || waiting >= giveUp }
-        return calm >= quiet || waiting >= maxWait
+        guard sawShrink else { return calm >= quiet || waiting >= maxWait }
+        if waiting >= giveUp { return true }
+        if rewriteEnded { return calm >= quiet }
+        return calm >= (rewriterMarksItsEnd ? rewriteStall : rewriteQuiet)
     }
 
     /// The change was shown.
@@ -55,6 +88,8 @@ public struct ChangeSettler: Sendable, Equatable {
         firstChange = nil
         lastChange = nil
         sawShrink = false
+        markAtFirstLook = nil
+        rewriteEnded = false
     }
 }
 

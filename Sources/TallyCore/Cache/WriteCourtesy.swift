@@ -14,7 +14,10 @@ import Synchronization
 ///
 /// A WorkOS rewrite ends with its `cache_meta.lastSyncAt` (the last statement it writes): once
 /// that has moved since Tally last looked, the rewrite is over, and a short pause
-/// (`finishedQuiet`) is enough. For any other writer, when a burst has ended is learned from the
+/// (`finishedQuiet`) is enough; and once a writer has been seen to end a rewrite that way, its
+/// commits are taken for a rewrite under way until `lastSyncAt` moves again (or `quiet` passes
+/// without a commit), so that a rewrite stalled for a moment by a busy machine is not taken for
+/// one that has ended. For any other writer, when a burst has ended is learned from the
 /// writer itself: while waiting, the gaps between
 /// the commits it sees (the log's modification times, looked at every few milliseconds) tell
 /// the writer's pace, and a pause of many of its longest gaps (`paceFactor` of them, at least
@@ -43,8 +46,11 @@ public final class WriteCourtesy: Sendable {
     /// After a writer outlasted `maxWait`, how long Tally writes without waiting.
     public let persistentWriterPause: TimeInterval
 
-    /// Touched after each of Tally's writes, by any Tally process.
+    /// Touched after each of Tally's writes, by any Tally process, and holding the `writerID` of
+    /// the one that wrote last.
     let marker: String
+    /// This store's mark in the marker file (one per `CacheStore`: two in one process are peers too).
+    let writerID = UUID().uuidString
 
     private struct State {
         /// When this process's last write to the file ended.
@@ -58,6 +64,14 @@ public final class WriteCourtesy: Sendable {
         var lastSyncMark: String?
         /// Set when `lastSyncAt` moved since: the other writer's rewrite is over.
         var rewriteFinished = false
+        /// Set once another writer was seen to end a rewrite with `lastSyncAt`: its rewrites say
+        /// when they end, so a pause within one (a busy machine stalling it) is not its end.
+        var endsRewritesWithLastSync = false
+        /// The log's time when the rewrite was seen finished: a commit after it begins another.
+        var finishedLog: Date?
+        /// The shortest pause seen between a rewrite's end and the next one's first commit: a
+        /// writer that rewrites over and over begins again about this long after it ends.
+        var rewritePause: TimeInterval?
     }
 
     private let state = Mutex(State())
@@ -90,19 +104,38 @@ public final class WriteCourtesy: Sendable {
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
-    /// Marks a write of Tally's: the marker file's time becomes now (made, mode 0600, if missing).
-    /// A symbolic link there is never followed: it is left as it is.
+    /// Marks a write of Tally's: the marker file's time becomes now and it holds this store's
+    /// `writerID` (made, mode 0600, if missing). A symbolic link there is never followed: it is
+    /// left as it is.
     func markOwnWrite() {
         let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else { return }
+        let id = Array(writerID.utf8)
+        let written = id.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written == id.count { _ = ftruncate(fd, off_t(id.count)) }
         _ = futimens(fd, nil)
         close(fd)
+    }
+
+    /// Whose mark the marker file holds: the `writerID` of the Tally store that wrote last (nil
+    /// when it holds none, as an older Tally leaves it).
+    func markerHolder() -> String? {
+        let fd = open(marker, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return String(decoding: bytes.prefix(count), as: UTF8.self)
     }
 
     /// The pause that ends another writer's burst, as far as its pace is known.
     public var burstEnd: TimeInterval {
         state.withLock { state in
             if state.rewriteFinished { return finishedQuiet }
+            // A writer known to end its rewrites with `lastSyncAt` is mid-rewrite until it does:
+            // waited for as long as any writer, not only many of its gaps.
+            if state.endsRewritesWithLastSync { return quiet }
             guard let gap = state.burstGap else { return quiet }
             return min(quiet, max(minimumQuiet, gap * Self.paceFactor))
         }
@@ -112,15 +145,29 @@ public final class WriteCourtesy: Sendable {
     /// process's own transaction left it). A value that moved since the last look, not by Tally,
     /// says another program's rewrite has ended.
     func note(lastSyncAt mark: String?, mine: Bool = false) {
+        // The marker is the rewrite's last statement, written with the time it is written: a
+        // commit to the log well after that time belongs to a rewrite begun since.
+        let begunSince: Bool
+        if !mine, let at = mark.flatMap(Timestamp.parse), let log = lastWrite() {
+            begunSince = log.timeIntervalSince(at) > Self.markerLeeway
+        } else {
+            begunSince = false
+        }
+        let log = lastWrite()
         state.withLock { state in
             if mine {
                 state.rewriteFinished = false
             } else if let known = state.lastSyncMark, known != (mark ?? "") {
-                state.rewriteFinished = true
+                state.rewriteFinished = !begunSince
+                state.finishedLog = begunSince ? nil : log
+                state.endsRewritesWithLastSync = true
             }
             state.lastSyncMark = mark ?? ""
         }
     }
+
+    /// How much later than the marker's own time its commit may reach the log.
+    static let markerLeeway: TimeInterval = 0.25
 
     /// Another commit seen after a rewrite's end: a new rewrite may have begun.
     func commitSeen() {
@@ -137,9 +184,11 @@ public final class WriteCourtesy: Sendable {
         let marked = Self.modified(marker) ?? .distantPast
         var other = written
         if othersCommitted == true {
-            // Another Tally process marked a write after this one's last: it is the committer
-            // unless the log changed after its mark.
-            if marked > ownEnded, written <= marked.addingTimeInterval(0.005) { return nil }
+            // Another Tally store marked a write after this one's last (this one's mark would be
+            // there otherwise): it is the committer unless the log changed after its mark. The
+            // holder tells it where the file times are too coarse to (both in one clock tick).
+            let peerMarkedLast = markerHolder().map { $0 != writerID } ?? (marked > ownEnded)
+            if peerMarkedLast, written <= marked.addingTimeInterval(0.005) { return nil }
             // Whatever time the log carries, that commit came after this process's last write.
             other = max(written, ownEnded)
         } else if written <= max(ownEnded, marked).addingTimeInterval(0.005) {
@@ -154,9 +203,12 @@ public final class WriteCourtesy: Sendable {
     /// How long to wait before looking again, or nil to write now. Called right before each write
     /// transaction; `started` is when the caller began waiting for this write.
     func delay(othersCommitted: Bool?, started: Date, now: Date = Date()) -> TimeInterval? {
-        if othersCommitted == false { return nil }
         if state.withLock({ now < $0.notWaitingUntil }) { return nil }
-        guard let written = otherWriter(now: now, othersCommitted: othersCommitted) else { return nil }
+        if othersCommitted == false { return nextRewriteIsDue(now: now, started: started) ? Self.dueLook : nil }
+        guard let written = otherWriter(now: now, othersCommitted: othersCommitted) else {
+            return nextRewriteIsDue(now: now, started: started) ? Self.dueLook : nil
+        }
+        notePause(before: written)
         if now.timeIntervalSince(started) >= maxWait {
             let pause = persistentWriterPause
             state.withLock { $0.notWaitingUntil = now.addingTimeInterval(pause) }
@@ -165,10 +217,51 @@ public final class WriteCourtesy: Sendable {
         return max(0.002, min(0.02, burstEnd - now.timeIntervalSince(written)))
     }
 
+    /// How far either side of a writer's next rewrite, as its pauses foretell it, a write of
+    /// Tally's is held back (a write under load takes a few milliseconds, the writer's start
+    /// slips by as many).
+    static let dueMargin: TimeInterval = 0.1
+    /// How often to look again while a rewrite is due.
+    static let dueLook: TimeInterval = 0.01
+
+    /// Whether a writer that rewrites over and over (its pause between rewrites is shorter than
+    /// `maxWait`) is about to begin its next rewrite: the moment right after a rewrite is the
+    /// one farthest from the next, and the moment its pause runs out the nearest. A write then
+    /// waits for that rewrite to begin and end; if it does not begin, the write goes ahead once
+    /// the margin has passed. A writer that pauses for minutes (a WorkOS sync on request) is
+    /// never waited for this way.
+    func nextRewriteIsDue(now: Date, started: Date) -> Bool {
+        guard now.timeIntervalSince(started) < maxWait else { return false }
+        return state.withLock { state in
+            guard state.endsRewritesWithLastSync, let finished = state.finishedLog,
+                  let pause = state.rewritePause, pause < maxWait else { return false }
+            let due = finished.addingTimeInterval(pause)
+            return abs(now.timeIntervalSince(due)) < Self.dueMargin
+        }
+    }
+
+    /// Another writer's commit seen (its log time, or later) after its last rewrite ended: that
+    /// rewrite's pause was at most this long. The shortest seen is kept; it creeps up a little
+    /// each time, so a writer that slows down is learned again.
+    func notePause(before written: Date) {
+        state.withLock { state in
+            guard let finished = state.finishedLog, written.timeIntervalSince(finished) > 0.001 else { return }
+            let pause = written.timeIntervalSince(finished)
+            state.rewritePause = state.rewritePause.map { min(pause, $0 + 0.02) } ?? pause
+        }
+    }
+
     /// Notes a commit of another writer seen at `written` while waiting, `gap` after the one seen
     /// before it: gaps shorter than `quiet` are its pace within a burst.
-    func learn(gap: TimeInterval) {
-        guard gap > 0, gap < quiet else { return }
+    func learn(gap: TimeInterval, at written: Date? = nil) {
+        guard gap > 0 else { return }
+        state.withLock { state in
+            // A commit after the rewrite was seen finished: another has begun.
+            if state.rewriteFinished, let written, let finished = state.finishedLog, written > finished {
+                state.rewriteFinished = false
+            }
+        }
+        guard gap < quiet else { return }
         if gap > finishedQuiet { commitSeen() }
         state.withLock { state in
             // The longest gap seen lately: it fades slowly, so a writer that speeds up is learned
@@ -187,7 +280,7 @@ public final class WriteCourtesy: Sendable {
         var lastSeen: Date?
         while let delay = delay(othersCommitted: othersCommitted, started: started) {
             if let written = lastWrite() {
-                if let lastSeen, written > lastSeen { learn(gap: written.timeIntervalSince(lastSeen)) }
+                if let lastSeen, written > lastSeen { learn(gap: written.timeIntervalSince(lastSeen), at: written) }
                 lastSeen = written
             }
             do { try await clock.sleep(for: delay) } catch { break }
