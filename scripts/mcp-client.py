@@ -14,6 +14,10 @@ run it with the interpreter of the virtual environment scripts/mcp-venv.sh makes
              | {"list_resources": true} | {"read_resource": URI} | {"subscribe": URI} | {"unsubscribe": URI}
              | {"set_log_level": LEVEL} | {"run": [COMMAND, ARG…]} (runs it beside the session and waits)
              | {"wait_update": URI, "timeout": SECONDS} (until an update of URI arrives after this step)
+             | {"wait_log": LOGGER, "timeout": SECONDS} (until a log message of LOGGER has arrived)
+             | {"wait_sql": DB, "query": SQL, "at_least": N, "timeout": SECONDS} (until the query's
+               number reaches N, read every 0.1 s from the SQLite file DB while the session runs;
+               the result is {"waited", "value", "reached"})
       A call's result has "structured" (structuredContent, which the client has already checked
       against the tool's outputSchema). The report also has "notifications": every resource update
       ({"uri", "at"}) and log message ({"level", "logger", "data", "at"}) the server sent.
@@ -25,6 +29,7 @@ run it with the interpreter of the virtual environment scripts/mcp-venv.sh makes
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +70,7 @@ async def session(steps_path, command):
     async def on_log(params):
         out["notifications"].append({"level": str(params.level), "logger": params.logger, "data": params.data,
                                      "at": time.time()})
+        updated.set()
 
     errlog = open(os.environ.get("MCP_CLIENT_STDERR", os.devnull), "a")
     async with stdio_client(params, errlog=errlog) as (read, write):
@@ -114,6 +120,28 @@ async def session(steps_path, command):
                             await asyncio.wait_for(updated.wait(), max(0.01, deadline - time.time()))
                         except asyncio.TimeoutError:
                             break
+                elif "wait_log" in step:
+                    deadline = time.time() + step.get("timeout", 5)
+                    while not any(n.get("logger") == step["wait_log"] for n in out["notifications"]):
+                        updated.clear()
+                        try:
+                            await asyncio.wait_for(updated.wait(), max(0.01, deadline - time.time()))
+                        except asyncio.TimeoutError:
+                            break
+                elif "wait_sql" in step:
+                    deadline = time.time() + step.get("timeout", 5)
+                    value = None
+                    while True:
+                        try:
+                            with sqlite3.connect(f"file:{step['wait_sql']}?mode=ro", uri=True, timeout=1) as db:
+                                value = db.execute(step["query"]).fetchone()[0]
+                        except sqlite3.Error:
+                            value = None
+                        if (value or 0) >= step["at_least"] or time.time() >= deadline:
+                            break
+                        await asyncio.sleep(0.1)
+                    out["results"].append({"waited": step["query"], "value": value,
+                                           "reached": (value or 0) >= step["at_least"]})
                 elif step.get("list_tools"):
                     listed = await client.list_tools()
                     out["tools"] = [

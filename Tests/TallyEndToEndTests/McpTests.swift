@@ -197,13 +197,17 @@ final class McpTests: XCTestCase {
         XCTAssertTrue(report.results.text(1).contains("read-only"), report.results.text(1))
     }
 
+    /// The refresh timer, not only the start: with `--refresh 1 --stale-after 1` a second
+    /// scheduled job follows the one the start-up ran.
     func testTheRefreshTimerSyncsAStaleCache() throws {
-        let before = Int(sqlite(cache, "SELECT count(*) FROM tally_sync_jobs")) ?? 0
-        let report = try McpClient.session([["sleep": 3.5], ["call": "tally_status"]],
+        let before = Int(sqlite(cache, "SELECT coalesce(max(job_id), 0) FROM tally_sync_jobs")) ?? 0
+        let scheduled = "SELECT count(*) FROM tally_sync_jobs WHERE kind = 'scheduled' AND job_id > \(before)"
+        let report = try McpClient.session([["wait_sql": cache, "query": scheduled, "at_least": 2, "timeout": 15],
+                                            ["call": "tally_status"]],
                                            arguments: sqliteArguments + ["--refresh", "1", "--stale-after", "1"])
-        XCTAssertFalse(report.results.isError(0))
-        let after = Int(sqlite(cache, "SELECT count(*) FROM tally_sync_jobs WHERE kind = 'scheduled'")) ?? 0
-        XCTAssertGreaterThan(after, 0, "jobs before: \(before)")
+        let waited = try XCTUnwrap(report.results.first)
+        XCTAssertEqual(waited["reached"] as? Bool, true, "scheduled jobs after the start: \(waited["value"] ?? "none")")
+        XCTAssertFalse(report.results.isError(1))
     }
 
     func testACompletionThroughMCPShowsOnARunningDashboardWithinASecond() throws {
@@ -526,7 +530,7 @@ final class McpTests: XCTestCase {
         let away = try McpClient.session([
             ["set_log_level": "warning"],
             ["call": "tally_sync", "arguments": ["timeoutSeconds": 30]],
-            ["sleep": 0.5],
+            ["wait_log": "tally.sync", "timeout": 5],
         ], arguments: arguments, environment: environment)
         let logs = (away["notifications"] as? [[String: Any]] ?? []).filter { $0["logger"] as? String == "tally.sync" }
         XCTAssertFalse(logs.isEmpty, "\(away)")

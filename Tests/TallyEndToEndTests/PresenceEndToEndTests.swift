@@ -96,16 +96,21 @@ final class PresenceEndToEndTests: XCTestCase {
         let cache = dir.file("cache.db")
         let synced = try Tally.run(["sync", "--cache", cache, "--primary", url])
         XCTAssertEqual(synced.status, 0, synced.stderr)
-        // Session counts are written when a session ends; let `sync`'s arrive.
-        usleep(1_500_000)
-        let before = PostgresServer.sessions(url)
-        XCTAssertGreaterThan(before, 0, "sync connected")
+        // A session is counted when it ends: one more of our own, started after every earlier
+        // one ended, is counted after them; its arrival says the count before it is whole.
+        func countedThrough(_ marker: String) -> Int {
+            let before = PostgresServer.sessions(url)
+            XCTAssertEqual(PostgresServer.psql(url, "SELECT '\(marker)'").status, 0)
+            _ = waitUntil(timeout: 10) { PostgresServer.sessions(self.url) > before }
+            return PostgresServer.sessions(url)
+        }
+        let before = countedThrough("after sync")
+        XCTAssertGreaterThan(before, 1, "sync connected")
         for arguments in [["status"], ["status", "--json"]] {
             let result = try Tally.run(arguments + ["--cache", cache, "--primary", url])
             XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         }
-        usleep(1_500_000)
-        XCTAssertEqual(PostgresServer.sessions(url), before, "status reads the cache only")
+        XCTAssertEqual(countedThrough("after status"), before + 1, "status reads the cache only: only our marker's session")
     }
 }
 

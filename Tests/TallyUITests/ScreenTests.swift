@@ -179,22 +179,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally   Sat 24 Jan 2026 · 14:05                                 synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
-        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
-        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
-        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis       Reconcile vendor contract          milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky      Update staff schedule              checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh       Fix intake form                    quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General Admin Plan training deck                 progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando       Write board summary                deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue       Audit payroll export               progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis       Compile grant application          milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh       Document data backup               checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky      Schedule site visit notes          quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando       Test client portal                 progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh       Migrate CRM pipeline               deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General Admin Clean up expense receipts          checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
@@ -218,22 +218,22 @@ final class ScreenTests: XCTestCase {
          ◆ tally  14:05 [NEW DB] [3 FAIL]                                  synced 3m ago · next sync in 50s
          Points ████████████▉░░░░░░░░ 11/18 · on track   Streak 6 · best 14   Debt 7 · week 25   Pressure 3
         ╭─ Clients ── active+queued ─╮┏━ Tasks · active ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1/18 ━┓
-        │▸  All clients            40│┃  Client      Title                                  Tier        Pts┃
-        │ 1 ■ Raleigh              12│┃● ■ Raleigh   Review ECT project requirements        deliverable   4┃
-        │ 2 ■ Orlando               8│┃● ■ Orlando   Draft ICF LPN template                 progress      2┃
-        │ 3 ■ Memphis               7│┃⧗ ■ Revenue   Send quarterly invoice                 quick-win     2┃
-        │ 4 ■ Kentucky              5│┃● ■ Memphis   Reconcile vendor contract              milestone     8┃
-        │ 5 ■ Revenue               6│┃● ■ Kentucky  Update staff schedule                  checkbox      1┃
-        │ 6 ■ General Admin         2│┃● ■ Raleigh   Fix intake form                        quick-win     2┃
-        ╰────────────────────────────╯┃● ■ General … Plan training deck                     progress      2┃
-        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando   Write board summary                    deliverable   4┃
-        │     Habit          Now Best│┃● ■ Revenue   Audit payroll export                   progress      2┃
-        │✓ 💧 Drink water      6   14│┃● ■ Memphis   Compile grant application              milestone     7┃
-        │  🏃 Morning run      3    3│┃● ■ Raleigh   Document data backup                   checkbox      1┃
-        │  📚 Read 20 pages    0   21│┃● ■ Kentucky  Schedule site visit notes              quick-win     2┃
-        │✓ 🧘 Meditate        12   30│┃● ■ Orlando   Test client portal                     progress      2┃
-        │  ✍  Journal          2    9│┃● ■ Raleigh   Migrate CRM pipeline                   deliverable   4┃
-        │  🗓  Weekly review    4    4│┃● ■ General … Clean up expense receipts              checkbox      1┃
+        │▸  All clients            40│┃  Client          Title                              Tier        Pts┃
+        │ 1 ■ Raleigh              12│┃● ■ Raleigh       Review ECT project requirements    deliverable   4┃
+        │ 2 ■ Orlando               8│┃● ■ Orlando       Draft ICF LPN template             progress      2┃
+        │ 3 ■ Memphis               7│┃⧗ ■ Revenue       Send quarterly invoice             quick-win     2┃
+        │ 4 ■ Kentucky              5│┃● ■ Memphis       Reconcile vendor contract          milestone     8┃
+        │ 5 ■ Revenue               6│┃● ■ Kentucky      Update staff schedule              checkbox      1┃
+        │ 6 ■ General Admin         2│┃● ■ Raleigh       Fix intake form                    quick-win     2┃
+        ╰────────────────────────────╯┃● ■ General Admin Plan training deck                 progress      2┃
+        ╭─ Habits ─ 2/8 today · 1–6 ─╮┃● ■ Orlando       Write board summary                deliverable   4┃
+        │     Habit          Now Best│┃● ■ Revenue       Audit payroll export               progress      2┃
+        │✓ 💧 Drink water      6   14│┃● ■ Memphis       Compile grant application          milestone     7┃
+        │  🏃 Morning run      3    3│┃● ■ Raleigh       Document data backup               checkbox      1┃
+        │  📚 Read 20 pages    0   21│┃● ■ Kentucky      Schedule site visit notes          quick-win     2┃
+        │✓ 🧘 Meditate        12   30│┃● ■ Orlando       Test client portal                 progress      2┃
+        │  ✍  Journal          2    9│┃● ■ Raleigh       Migrate CRM pipeline               deliverable   4┃
+        │  🗓  Weekly review    4    4│┃● ■ General Admin Clean up expense receipts          checkbox      1┃
         ╰────────────────────────────╯┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛
         ╭─ Sync ───────── postgres://tally@db.example.com/tally ─╮╭─ Cache ───────────────────── hit rate ─╮
         │ ● idle · last sync 3m ago             next sync in 50s ││            1h           24h            │
