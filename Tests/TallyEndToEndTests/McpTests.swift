@@ -28,8 +28,10 @@ final class McpTests: XCTestCase {
         "workos_get_server_version", "workos_get_today_metrics", "workos_get_metrics_for_date", "workos_get_tasks",
         "workos_get_clients", "workos_create_task", "workos_complete_task", "workos_promote_task", "workos_get_streak",
         "workos_get_client_memory", "workos_daily_summary", "workos_update_task", "workos_delete_task",
-        "workos_get_energy_aware_tasks", "life_get_habits", "life_complete_habit", "life_get_habit_streaks",
-        "life_habit_checkin", "life_habit_dashboard", "life_get_energy", "life_get_brain_dump", "life_get_personal_tasks",
+        "workos_get_energy_aware_tasks", "workos_adjust_daily_goal", "life_get_habits", "life_create_habit", "life_complete_habit",
+        "life_get_habit_streaks", "life_habit_checkin", "life_habit_dashboard", "life_recalculate_streaks", "life_delete_habit",
+        "life_log_energy", "life_get_energy", "life_override_energy_suggestion", "life_provide_energy_feedback", "life_brain_dump",
+        "life_get_brain_dump", "life_process_brain_dump", "life_get_personal_tasks",
         "tally_sync", "tally_status",
     ]
 
