@@ -205,17 +205,26 @@ final class LifeWritesTests: XCTestCase {
         XCTAssertNil(try onPrimary("SELECT adjusted_target_points FROM daily_goals WHERE date = '\(today)'") as Int?)
         XCTAssertNil(try inCache("SELECT adjusted_target_points FROM tally_day_targets WHERE date = '\(today)'") as Int?)
 
+        // Low twice: the second finds the day as it says; its undo takes only its reading back.
+        _ = try await perform(OverrideEnergy.Intent(level: .low, reason: "Tired"))
+        await clock.advance(by: 1)
+        let same = try await perform(OverrideEnergy.Intent(level: .low, reason: "Still tired"))
+        XCTAssertEqual(same.result.day?.wrote, false)
+        _ = try await writer.undo()
+        XCTAssertEqual(try onPrimary("SELECT count(*) FROM energy_states") as Int?, 1)
+        XCTAssertEqual(try onPrimary("SELECT adjusted_target_points FROM daily_goals WHERE date = '\(today)'") as Int?, 14)
+
         // Without the goal; and offline, replayed once.
         let alone = try await perform(OverrideEnergy.Intent(level: .high, reason: "Coffee", adjustDailyGoal: false))
         XCTAssertNil(alone.result.day)
-        XCTAssertNil(try onPrimary("SELECT adjusted_target_points FROM daily_goals WHERE date = '\(today)'") as Int?)
+        XCTAssertEqual(try onPrimary("SELECT adjusted_target_points FROM daily_goals WHERE date = '\(today)'") as Int?, 14)
         flaky.isDown = true
         await clock.advance(by: 30)
         let queued = try await perform(OverrideEnergy.Intent(level: .medium, reason: "Settled"))
         XCTAssertTrue(queued.isQueued)
         flaky.isDown = false
         try await replayTwice(expect: 1)
-        XCTAssertEqual(try onPrimary("SELECT count(*) FROM energy_states") as Int?, 2)
+        XCTAssertEqual(try onPrimary("SELECT count(*) FROM energy_states") as Int?, 3)
         XCTAssertEqual(try onPrimary("SELECT adjusted_target_points || '|' || energy_level FROM daily_goals WHERE date = '\(today)'") as String?, "18|medium")
     }
 

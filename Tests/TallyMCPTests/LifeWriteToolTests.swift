@@ -121,8 +121,8 @@ final class LifeWriteToolTests: XCTestCase {
             XCTAssertEqual(hints[name]?.destructiveHint, false, "\(name) only adds")
             XCTAssertEqual(hints[name]?.idempotentHint, false, "\(name) adds again when called again")
         }
-        for name in ["life_delete_habit", "life_recalculate_streaks", "workos_adjust_daily_goal"] {
-            XCTAssertEqual(hints[name]?.idempotentHint, true, name)
+        for name in ["life_delete_habit", "life_recalculate_streaks", "workos_adjust_daily_goal", "life_process_brain_dump"] {
+            XCTAssertEqual(hints[name]?.idempotentHint, true, "\(name): a second call changes nothing more")
         }
     }
 

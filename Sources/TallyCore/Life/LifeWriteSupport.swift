@@ -68,19 +68,10 @@ extension WriteContext {
     }
 
     /// A task of any category (personal ones live in Tally's own table), with its cognitive
-    /// load: from the cache, else from the primary.
+    /// load: from the cache, else from the primary (without the load, which the cache keeps).
     public func anyTask(_ id: Int64) async throws -> (WorkTask, String?) {
         if let found = try await read({ db in try LifeStore.anyTask(id, db) }) { return found }
-        if let primary = workspace.primary,
-           let found = try? await primary.transaction({ tx -> (WorkTask, String?)? in
-               guard let task = try await tx.task(id) else { return nil }
-               let load = tx.has("tasks", "cognitive_load")
-                   ? try await tx.row("tasks", ["cognitive_load"], where: [.equals("id", id.databaseValue)])?.text("cognitive_load")
-                   : nil
-               return (task, load)
-           }) {
-            return found
-        }
+        if let primary = workspace.primary, let task = try? await primary.task(id: id) { return (task, nil) }
         throw TallyError.unknownTask(id)
     }
 }

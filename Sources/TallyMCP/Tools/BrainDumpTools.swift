@@ -48,7 +48,7 @@ enum BrainDumpTools {
             ("taskCategory", Schema.string("The task's category (default personal)", oneOf: BrainDump.contexts)),
         ], required: ["entryId"]),
         outputSchema: LifeWriteAnswers.schema([("convertedToTaskId", Out.optionalInteger)]),
-        readOnly: false, destructive: true, idempotent: false
+        readOnly: false, destructive: true, idempotent: true
     ) { arguments, context in
         let intent = ProcessBrainDump.Intent(entryID: try arguments.id("entryId"),
                                              convertToTask: try arguments.optionalBool("convertToTask") ?? false,

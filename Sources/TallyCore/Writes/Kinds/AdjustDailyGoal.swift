@@ -44,10 +44,10 @@ public struct AdjustDailyGoal: Write {
     }
 
     public func inverse(key: String, at: String) -> (any Write)? {
-        guard undoing != true else { return nil }
+        guard undoing != true, let reversed = change.reversed(at: at) else { return nil }
         var undo = self
         undo.key = key
-        undo.change = change.reversed(at: at)
+        undo.change = reversed
         undo.undoing = true
         return undo
     }
@@ -174,8 +174,10 @@ public struct DayTargetChange: Codable, Equatable, Sendable {
         return (shown, DayOutcome(goal: nil, adjustment: set, wrote: true))
     }
 
-    /// The change that puts the day back as it was, while it still holds what this one left.
-    func reversed(at: String) -> DayTargetChange {
-        DayTargetChange(date: date, baseTarget: baseTarget, set: before ?? DayAdjustment(), onlyIf: set, before: set, at: at)
+    /// The change that puts the day back as it was, while it still holds what this one left; nil
+    /// when this one changed nothing (there is nothing to put back).
+    func reversed(at: String) -> DayTargetChange? {
+        guard let before else { return nil }
+        return DayTargetChange(date: date, baseTarget: baseTarget, set: before, onlyIf: set, before: set, at: at)
     }
 }
