@@ -1,12 +1,6 @@
-/// Every tool `tally mcp` serves, in the order `tools/list` gives them: WorkOS's names and
+/// Every tool `tally mcp` serves, in the order `tools/list` gives them: WorkOS's 31 names and
 /// arguments in WorkOS's order (tasks, habits, energy, brain dump, personal tasks), then Tally's
 /// own.
-///
-/// WorkOS's tools that write habits, energy, brain dumps and the day's goal
-/// (`workos_adjust_daily_goal`, `life_create_habit`, `life_delete_habit`,
-/// `life_recalculate_streaks`, `life_log_energy`, `life_override_energy_suggestion`,
-/// `life_provide_energy_feedback`, `life_brain_dump`, `life_process_brain_dump`) are not served
-/// yet: they need the write path the other writes take.
 public enum ToolCatalog {
     public static let all: [MCPTool] = [
         ClientMemoryTools.serverVersion,
@@ -23,13 +17,22 @@ public enum ToolCatalog {
         TaskWriteTools.updateTask,
         TaskWriteTools.deleteTask,
         EnergyTools.energyAwareTasks,
+        EnergyWriteTools.adjustDailyGoal,
         TaskReadTools.getHabits,
+        HabitWriteTools.createHabit,
         HabitTools.completeHabit,
         HabitReadTools.streaks,
         HabitReadTools.checkin,
         HabitReadTools.dashboard,
+        HabitWriteTools.recalculateStreaks,
+        HabitWriteTools.deleteHabit,
+        EnergyWriteTools.logEnergy,
         EnergyTools.getEnergy,
+        EnergyWriteTools.overrideEnergy,
+        EnergyWriteTools.energyFeedback,
+        BrainDumpTools.brainDump,
         LifeReadTools.brainDump,
+        BrainDumpTools.processBrainDump,
         LifeReadTools.personalTasks,
         TallyTools.sync,
         TallyTools.status,

@@ -235,11 +235,13 @@ struct Generator {
         let methods = ["tools/call", "tools/call", "tools/call", "tools/list", "ping", "initialize", "resources/read", "resources/list",
                        "prompts/get", "nonsense", "", "notifications/cancelled"]
         let tools = ["workos_get_tasks", "workos_complete_task", "workos_create_task", "workos_update_task", "workos_delete_task",
-                     "workos_get_metrics_for_date", "life_complete_habit", "tally_sync", "tally_status", "no_such_tool", "\u{1b}[2J"]
+                     "workos_get_metrics_for_date", "life_complete_habit", "tally_sync", "tally_status", "no_such_tool", "\u{1b}[2J",
+                     "workos_adjust_daily_goal", "life_create_habit", "life_delete_habit", "life_log_energy",
+                     "life_override_energy_suggestion", "life_brain_dump", "life_process_brain_dump"]
         let argumentValues = ["1", "-1", "1e300", "1.5", "null", "true", "\"\\u001b]0;x\\u0007\"", "\"\\u009b31m\"", "[]", "{}",
                               "\"\(String(repeating: "y", count: 3000))\"", "9223372036854775807", "\"2026-13-45\"", "\"done\""]
         let keys = ["taskId", "title", "status", "clientId", "clientName", "limit", "points", "date", "habitId", "note", "timeoutSeconds",
-                    "wait", "subtasks", "valueTier"]
+                    "wait", "subtasks", "valueTier", "name", "level", "content", "entryId", "baseTarget", "energyLevel", "reason"]
         var arguments: [String] = []
         for _ in 0..<Int(random.next() % 4) { arguments.append("\"\(pick(keys))\":\(pick(argumentValues))") }
         let params: String

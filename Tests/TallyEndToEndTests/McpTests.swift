@@ -28,8 +28,10 @@ final class McpTests: XCTestCase {
         "workos_get_server_version", "workos_get_today_metrics", "workos_get_metrics_for_date", "workos_get_tasks",
         "workos_get_clients", "workos_create_task", "workos_complete_task", "workos_promote_task", "workos_get_streak",
         "workos_get_client_memory", "workos_daily_summary", "workos_update_task", "workos_delete_task",
-        "workos_get_energy_aware_tasks", "life_get_habits", "life_complete_habit", "life_get_habit_streaks",
-        "life_habit_checkin", "life_habit_dashboard", "life_get_energy", "life_get_brain_dump", "life_get_personal_tasks",
+        "workos_get_energy_aware_tasks", "workos_adjust_daily_goal", "life_get_habits", "life_create_habit", "life_complete_habit",
+        "life_get_habit_streaks", "life_habit_checkin", "life_habit_dashboard", "life_recalculate_streaks", "life_delete_habit",
+        "life_log_energy", "life_get_energy", "life_override_energy_suggestion", "life_provide_energy_feedback", "life_brain_dump",
+        "life_get_brain_dump", "life_process_brain_dump", "life_get_personal_tasks",
         "tally_sync", "tally_status",
     ]
 
@@ -473,6 +475,133 @@ final class McpTests: XCTestCase {
         let personal = try XCTUnwrap(answers["life_get_personal_tasks"] as? [[String: Any]])
         XCTAssertEqual(Set(personal.compactMap { $0["id"] as? Int }), [6, 17, 27, 30])
         XCTAssertTrue(personal.allSatisfy { $0["subtasks"] is [Any] }, "subtasks as the list, as WorkOS's rows have them")
+    }
+
+    /// Every write tool once through the official client, on WorkOS's own schema (sessions in
+    /// India time, days in New York): the client checks each structured answer against the
+    /// tool's schema, psql sees each write, and the reads answer it at once.
+    func testEveryWriteToolWritesWorkOSsOwnDatabase() throws {
+        let (url, arguments, environment) = try workosWorkspace()
+        let today = LocalDay(Date(), in: try XCTUnwrap(TimeZone(identifier: "America/New_York"))).description
+        let open = try XCTUnwrap(Int(psqlLines(url, "SELECT id FROM brain_dump WHERE content = 'What if the dashboard had a dark mode?'").first ?? ""))
+        let calls: [(String, [String: Any])] = [
+            ("life_log_energy", ["level": "high", "ouraReadiness": 90, "note": "Slept nine hours"]),
+            ("workos_adjust_daily_goal", [:]),
+            ("workos_get_today_metrics", [:]),
+            ("life_override_energy_suggestion", ["energyLevel": "low", "reason": "Migraine", "taskId": 21]),
+            ("life_provide_energy_feedback", ["taskId": 21, "suggestedEnergyLevel": "high", "actualEnergyLevel": "low",
+                                              "completedSuccessfully": false, "userFeedback": "Too tired"]),
+            ("life_brain_dump", ["content": "Call the caterer", "category": "task"]),
+            ("life_process_brain_dump", ["entryId": open, "convertToTask": true, "taskCategory": "work"]),
+            ("life_create_habit", ["name": "Stretch", "emoji": "🤸", "timeOfDay": "evening", "category": "health"]),
+            ("life_recalculate_streaks", [:]),
+            ("life_delete_habit", ["habitId": 3]),
+            ("life_get_habits", [:]),
+            ("life_get_brain_dump", ["includeProcessed": true]),
+        ]
+        let report = try McpClient.session([["list_tools": true]] + calls.map { ["call": $0.0, "arguments": $0.1] },
+                                           arguments: arguments, environment: environment)
+        let results = report.results
+        XCTAssertEqual(results.count, calls.count)
+        for (index, (tool, _)) in calls.enumerated() {
+            XCTAssertFalse(results.isError(index), "\(tool): \(results.text(index))")
+            let structured = try XCTUnwrap(results[index]["structured"] as? [String: Any], "\(tool) answers structured content")
+            if let object = results.json(index) as? [String: Any] {
+                XCTAssertEqual(NSDictionary(dictionary: object), NSDictionary(dictionary: structured), "\(tool): the same JSON as the text")
+                if !tool.contains("_get_") { XCTAssertEqual(object["pending"] as? Bool, false, tool) }
+            }
+        }
+        let tools = Dictionary(uniqueKeysWithValues: (report["tools"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0) })
+        XCTAssertEqual(tools["life_delete_habit"]?["destructive"] as? Bool, true)
+        XCTAssertEqual(tools["life_log_energy"]?["destructive"] as? Bool, false)
+        XCTAssertEqual(tools["life_log_energy"]?["idempotent"] as? Bool, false)
+        XCTAssertEqual(tools["workos_adjust_daily_goal"]?["idempotent"] as? Bool, true)
+
+        let entry = try XCTUnwrap((results.json(0) as? [String: Any])?["entry"] as? [String: Any])
+        XCTAssertEqual(psqlLines(url, "SELECT level || '|' || source || '|' || note FROM energy_states WHERE id = \(entry["id"] as? Int ?? 0)"),
+                       ["high|oura|Slept nine hours"])
+        let adjustment = try XCTUnwrap((results.json(1) as? [String: Any])?["adjustment"] as? [String: Any])
+        XCTAssertEqual(adjustment["adjustedTarget"] as? Int, 21)
+        XCTAssertEqual((results.json(2) as? [String: Any])?["targetPoints"] as? Int, 21, "today's metrics follow at once")
+        XCTAssertEqual(psqlLines(url, "SELECT adjusted_target_points || '|' || energy_level FROM daily_goals WHERE date = '\(today)'"), ["14|low"],
+                       "the override came after the adjustment")
+        let override = try XCTUnwrap(results.json(3) as? [String: Any])
+        XCTAssertEqual((override["task"] as? [String: Any])?["title"] as? String, psqlLines(url, "SELECT title FROM tasks WHERE id = 21").first)
+        XCTAssertEqual(psqlLines(url, "SELECT completed_successfully::text || '|' || user_feedback FROM energy_feedback WHERE task_id = 21"), ["false|Too tired"])
+        XCTAssertEqual(((results.json(4) as? [String: Any])?["analysis"] as? [String: Any])?["energyDelta"] as? Int, -2)
+        let dump = try XCTUnwrap(((results.json(5) as? [String: Any])?["entry"] as? [String: Any])?["id"] as? Int)
+        XCTAssertEqual(psqlLines(url, "SELECT content || '|' || context FROM brain_dump WHERE id = \(dump)"), ["Call the caterer|personal"])
+        let task = try XCTUnwrap((results.json(6) as? [String: Any])?["convertedToTaskId"] as? Int)
+        XCTAssertEqual(psqlLines(url, "SELECT category || '|' || status || '|' || title FROM tasks WHERE id = \(task)"),
+                       ["work|backlog|What if the dashboard had a dark mode?"])
+        XCTAssertEqual(psqlLines(url, "SELECT processed || '|' || converted_to_task_id FROM brain_dump WHERE id = \(open)"), ["1|\(task)"])
+        let habit = try XCTUnwrap(((results.json(7) as? [String: Any])?["habit"] as? [String: Any])?["id"] as? Int)
+        XCTAssertEqual(psqlLines(url, "SELECT name || '|' || time_of_day || '|' || category FROM habits WHERE id = \(habit)"), ["Stretch|evening|health"])
+        let recalculated = try XCTUnwrap(results.json(8) as? [String: Any])
+        XCTAssertEqual(recalculated["recalculated"] as? Int, 5, "the four active habits and the new one")
+        for result in recalculated["results"] as? [[String: Any]] ?? [] where result["habitId"] as? Int != 3 {  // (3 is deleted next)
+            XCTAssertEqual(psqlLines(url, "SELECT current_streak FROM habits WHERE id = \(result["habitId"] as? Int ?? 0)"), ["\(result["newStreak"] as? Int ?? -1)"])
+        }
+        XCTAssertEqual((results.json(9) as? [String: Any])?["message"] as? String, "Habit \"Inbox zero\" and 3 completion(s) permanently deleted.")
+        XCTAssertEqual(psqlLines(url, "SELECT count(*) FROM habits WHERE id = 3"), ["0"])
+        let habits = try XCTUnwrap(results.json(10) as? [[String: Any]])
+        XCTAssertEqual(Set(habits.compactMap { $0["id"] as? Int }), [1, 2, 4, habit], "habit 3 gone, the new one there")
+        let dumps = try XCTUnwrap(results.json(11) as? [[String: Any]])
+        XCTAssertEqual(dumps.first?["content"] as? String, "Call the caterer")
+        XCTAssertEqual(dumps.first { $0["id"] as? Int == open }?["convertedToTaskId"] as? Int, task)
+    }
+
+    /// Each kind of write made while PostgreSQL is down: answered as pending, shown by the reads,
+    /// and applied exactly once by the next sync (a second sync applies nothing).
+    func testEveryWriteKindQueuedWhileThePrimaryIsDownIsAppliedOnce() throws {
+        let (url, arguments, environment) = try workosWorkspace()
+        let today = LocalDay(Date(), in: try XCTUnwrap(TimeZone(identifier: "America/New_York"))).description
+        let open = try XCTUnwrap(Int(psqlLines(url, "SELECT id FROM brain_dump WHERE content = 'Worried about the offsite budget'").first ?? ""))
+        let counts = "SELECT (SELECT count(*) FROM energy_states) || '|' || (SELECT count(*) FROM energy_feedback) || '|' || (SELECT count(*) FROM brain_dump) || '|' || (SELECT count(*) FROM tasks) || '|' || (SELECT count(*) FROM habits)"
+        let before = (psqlLines(url, counts).first ?? "").split(separator: "|").compactMap { Int($0) }
+        PostgresServer.stop()
+        let calls: [(String, [String: Any])] = [
+            ("life_log_energy", ["level": "low", "ouraReadiness": 55]),
+            ("workos_adjust_daily_goal", [:]),
+            ("life_override_energy_suggestion", ["energyLevel": "high", "reason": "Second wind"]),
+            ("life_provide_energy_feedback", ["taskId": 22, "suggestedEnergyLevel": "low", "actualEnergyLevel": "low",
+                                              "completedSuccessfully": true]),
+            ("life_brain_dump", ["content": "Book the offsite venue", "context": "work"]),
+            ("life_process_brain_dump", ["entryId": open, "convertToTask": true]),
+            ("life_create_habit", ["name": "Floss"]),
+            ("life_recalculate_streaks", [:]),
+            ("life_delete_habit", ["habitId": 4]),
+            ("life_get_habits", [:]),
+        ]
+        let offline: [String: Any]
+        do {
+            defer { PostgresServer.start() }
+            offline = try McpClient.session(calls.map { ["call": $0.0, "arguments": $0.1] }, arguments: arguments, environment: environment)
+        }
+        let results = offline.results
+        for (index, (tool, _)) in calls.enumerated().dropLast() {
+            XCTAssertFalse(results.isError(index), "\(tool): \(results.text(index))")
+            XCTAssertNotNil(results[index]["structured"] as? [String: Any], tool)
+            XCTAssertEqual((results.json(index) as? [String: Any])?["pending"] as? Bool, true, "\(tool): \(results.text(index))")
+        }
+        let shown = try XCTUnwrap(results.json(calls.count - 1) as? [[String: Any]])
+        XCTAssertTrue(shown.contains { $0["name"] as? String == "Floss" }, "shown while queued")
+        XCTAssertFalse(shown.contains { $0["id"] as? Int == 4 })
+        let cache = dir.file("workos-cache.db")
+        XCTAssertEqual(sqlite(cache, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tally_outbox WHERE applied_at IS NULL ORDER BY id)"),
+                       "energy.log,goal.adjust,energy.override,energy.feedback,braindump.add,braindump.process,habit.create,habit.recalculate,habit.delete")
+
+        let replay = try McpClient.session([["call": "tally_sync"], ["call": "tally_sync"]], arguments: arguments, environment: environment)
+        XCTAssertEqual((replay.results.json(0) as? [String: Any])?["queuedWritesApplied"] as? Int, 9, replay.results.text(0))
+        XCTAssertEqual((replay.results.json(1) as? [String: Any])?["queuedWritesApplied"] as? Int, 0, replay.results.text(1))
+        let after = (psqlLines(url, counts).first ?? "").split(separator: "|").compactMap { Int($0) }
+        XCTAssertEqual(after, [before[0] + 2, before[1] + 1, before[2] + 1, before[3] + 1, before[4]],
+                       "two readings, a feedback, an entry, a task, a habit in and one out: each once")
+        XCTAssertEqual(psqlLines(url, "SELECT adjusted_target_points || '|' || energy_level FROM daily_goals WHERE date = '\(today)'"), ["21|high"])
+        XCTAssertEqual(psqlLines(url, "SELECT count(*) FROM habits WHERE name = 'Floss'"), ["1"])
+        XCTAssertEqual(psqlLines(url, "SELECT count(*) FROM habit_completions WHERE habit_id = 4"), ["0"])
+        XCTAssertEqual(sqlite(cache, "SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL"), "0")
+        XCTAssertEqual(sqlite(cache, "SELECT (SELECT count(*) FROM cached_habits WHERE id < 0) + (SELECT count(*) FROM tally_energy_states WHERE id < 0) + (SELECT count(*) FROM tally_brain_dumps WHERE id < 0) + (SELECT count(*) FROM tally_personal_tasks WHERE id < 0)"), "0")
     }
 
     /// A subscriber hears of a completion made by another process (`tally complete`) within a

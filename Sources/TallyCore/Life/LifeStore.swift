@@ -68,8 +68,11 @@ public enum LifeStore {
             let keys = rows.map { $0[keyIndex] }
             let list = String(data: (try? JSONSerialization.data(withJSONObject: keys.map(jsonValue))) ?? Data("[]".utf8),
                               encoding: .utf8) ?? "[]"
-            try db.execute(sql: "DELETE FROM \(table.cacheTable) WHERE \(table.key) NOT IN (SELECT value FROM json_each(?))",
-                           arguments: [list])
+            // A row a queued write shows (a negative key) stays while any write waits for the primary.
+            try db.execute(sql: """
+                DELETE FROM \(table.cacheTable) WHERE \(table.key) NOT IN (SELECT value FROM json_each(?))
+                  AND NOT (\(table.key) < 0 AND EXISTS (SELECT 1 FROM tally_outbox WHERE applied_at IS NULL))
+                """, arguments: [list])
             changed += db.changesCount
         }
         let others = table.columns.filter { $0 != table.key }

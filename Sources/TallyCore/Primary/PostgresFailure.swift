@@ -32,6 +32,8 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
             return ClassifiedFailure(type: .timeout, message: "\(server) did not answer within \(Int(timeout.seconds)) s.", detail: detail)
         }
         if let tally = error as? TallyError { return FailureClassifier.classify(tally, primary: primary) }
+        // A write's own refusal (an older WorkOS lacking a table) says what it is.
+        if let known = error as? any FailureClassifying { return known.classified(primary: primary) }
         if error is CancellationError {
             return ClassifiedFailure(type: .internal, message: "The request to \(server) was cancelled.", detail: detail)
         }

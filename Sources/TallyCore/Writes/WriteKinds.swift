@@ -7,6 +7,9 @@ public enum WriteKinds {
         CompleteTask.self, UncompleteTask.self,
         AddTask.self, EditTask.self, DeleteTask.self,
         CheckInHabit.self, UncheckHabit.self,
+        AdjustDailyGoal.self, CreateHabit.self, DeleteHabit.self, RecalculateStreaks.self,
+        LogEnergy.self, OverrideEnergy.self, ProvideEnergyFeedback.self, RemoveEntry.self,
+        BrainDump.self, ProcessBrainDump.self, UnprocessBrainDump.self,
     ]
 
     /// An outbox entry of a kind this build does not know (written by a newer Tally).

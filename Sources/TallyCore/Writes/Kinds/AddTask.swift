@@ -62,9 +62,10 @@ public struct AddTask: Write {
 
     public func record(_ result: Result, in db: Database) throws {
         if let localID, let real = result.first?.id, real != localID {
-            try CacheRows.remove(.tasks, ids: [localID], db)
+            try LifeStore.removeTask(localID, db)
         }
-        for row in result { try CacheRows.upsert(row, db) }
+        // A personal task (a brain dump turned into one) goes where the cache keeps those.
+        for row in result { try LifeStore.put(task: row, db) }
     }
 
     public func show(in db: Database) throws -> (AddTask, Result) {
@@ -82,7 +83,7 @@ public struct AddTask: Write {
             task.sortOrder = TaskPlan.firstSortOrder(lowest: try CacheRows.lowestSortOrder(status: task.status, db))
         }
         shown.task = task
-        try CacheRows.upsert(task, db)
+        try LifeStore.put(task: task, db)
         return (shown, [task])
     }
 

@@ -143,6 +143,7 @@ extension CheckInHabit {
         public func make(_ context: WriteContext) async throws -> CheckInHabit? {
             let note = try HabitCheckIn.note(note)
             let habit = try await context.habit(habitID)
+            try HabitRow.checkKnown(habit)
             guard habit.isActive != false else { throw TallyError.badArgument("Habit “\(habit.name)” (\(habitID)) is inactive.") }
             let request = HabitCheckInRequest(habitID: habitID, note: note, key: WriteContext.newKey(), now: context.now,
                                               timeZone: context.timeZone)
