@@ -172,6 +172,16 @@ final class MarksAndOrderTests: XCTestCase {
         XCTAssertEqual(state.selectedTaskID, 104)
     }
 
+    /// `J`/`K` swap sort orders, which only moves a task in WorkOS's order.
+    func testMovingATaskNeedsWorkOSsOrder() {
+        var state = ViewState()
+        state.order = TaskOrder(.points)
+        XCTAssertEqual(press(.char("J"), state: &state),
+                       [.message("J and K move a task in WorkOS's own order: o until the title names no order.")])
+        state.order = .workos
+        XCTAssertEqual(press(.char("J"), state: &state), [.moveTask(taskID: 101, past: 102, down: true)])
+    }
+
     func testEShowsTheDaysEnergyAndEscClosesIt() {
         var state = ViewState()
         XCTAssertEqual(press(.char("E"), state: &state), [])

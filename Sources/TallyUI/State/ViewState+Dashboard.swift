@@ -96,6 +96,10 @@ extension ViewState {
             return [.promote(taskID: row.task.id)]
         case .moveTaskDown, .moveTaskUp:
             let down = action == .moveTaskDown
+            // A move swaps sort orders: in any other order the task would not move on screen.
+            guard order == .workos else {
+                return [.message("J and K move a task in WorkOS's own order: o until the title names no order.")]
+            }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             let page = snapshot.tasks
             let position = page.index(of: row.task.id) ?? selection
