@@ -72,7 +72,8 @@ extension DashboardSession {
         if running.sort != old.sort { _ = model.state.changeOrder(to: running.sort) }
 
         logger.info("config reloaded", metadata: ["applied": "\(change.applied)", "restart": "\(change.needRestart)"])
-        say(chosenTheme?.warning ?? change.message, chosenTheme?.warning == nil ? .success : .error)
+        let followed = running.scope != old.scope && scheduler != nil ? " · syncing the new scope" : ""
+        say(chosenTheme?.warning ?? change.message + followed, chosenTheme?.warning == nil ? .success : .error)
         rebuild(countLookups: false, now: now)
     }
 }

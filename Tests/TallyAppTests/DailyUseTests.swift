@@ -87,6 +87,28 @@ final class DailyUseTests: XCTestCase {
         XCTAssertEqual(try statuses(ids), ["done", "gone", "done"])
     }
 
+    /// With the primary away a batch is queued, a write per task in the outbox, shown at once;
+    /// `u` takes the queued batch back out of the outbox without the primary ever seeing it.
+    func testABatchIsQueuedWhileThePrimaryIsAway() async throws {
+        let base = try await workspace()
+        let flaky = FlakyPrimary(primary)
+        let session = session(Workspace(config: base.config, cache: base.cache, primary: flaky))
+        let ids = session.model.snapshot.tasks.rows.prefix(3).map(\.task.id)
+        flaky.isDown = true
+        for _ in 0..<3 { session.handle(.char(" ")) }
+        session.handle(.char("c"))
+        XCTAssertTrue(tick(session) { self.message($0).hasPrefix("completed 3 tasks, 3 queued for the primary") }, message(session))
+        let queued = try base.cache.readNow { db in try OutboxStore.pendingCount(db) }
+        XCTAssertEqual(queued, 3, "one write per task in the outbox")
+        XCTAssertEqual(try statuses(ids), ["active", "active", "active"], "the primary has seen nothing yet")
+        XCTAssertFalse(session.model.snapshot.tasks.rows.contains { ids.contains($0.task.id) }, "shown done at once")
+
+        session.handle(.char("u"))
+        XCTAssertTrue(tick(session) { self.message($0).contains("undone: 3 writes") }, message(session))
+        XCTAssertEqual(try base.cache.readNow { db in try OutboxStore.pendingCount(db) }, 0)
+        XCTAssertEqual(session.model.snapshot.tasks.rows.prefix(3).map(\.task.id), ids)
+    }
+
     /// `o` sorts by points, highest first, along the cache's index; the selected task stays
     /// selected; `O` reverses.
     func testSortingByPointsKeepsTheSelectedTask() async throws {
