@@ -13,6 +13,8 @@ extension DashboardSession {
             lookups.add([.tasks: HitRate(hits: 1)])
         case .write(let intent):
             write(intent)
+        case .batch(let intents, let verb):
+            writeBatch(intents, verb: verb)
         case .undo:
             undo(now: now)
         case .refresh:
@@ -69,15 +71,35 @@ extension DashboardSession {
         }
     }
 
-    /// `u`: takes the last write back through the same path, within the undo window.
+    /// Marked tasks written together (`c`, `>`, `D`, the form's choices with marks): one write
+    /// per task through the pipeline, one line for all, one undo point. A task already being
+    /// written is left out and said so.
+    func writeBatch(_ intents: [AnyWriteIntent], verb: String) {
+        guard let writes else { return say(writeRefusal, .error) }
+        let started = intents.filter { writes.begin($0.subject) }
+        guard !started.isEmpty else { return say("those tasks are already being written") }
+        for intent in started { showPending(intent.subject) }
+        if started.count < intents.count {
+            say("\(intents.count - started.count) of the marked tasks are already being written; the rest go now")
+        }
+        let inbox = self.inbox
+        Task {
+            let report = await writes.reportBatch(started, verb: verb)
+            for intent in started { writes.end(intent.subject) }
+            inbox.post(.written(report))
+        }
+    }
+
+    /// `u`: takes the last write back through the same path, within the undo window (a batch
+    /// as a whole).
     func undo(now: Date) {
         guard let writes else { return say(writeRefusal, .error) }
-        let subject = writes.undoSubject
-        if let subject { _ = writes.begin(subject); showPending(subject) }
+        let subjects = writes.undoSubjects.filter { writes.begin($0) }
+        for subject in subjects { showPending(subject) }
         let inbox = self.inbox
         Task {
             let report = await writes.reportUndo()
-            if let subject { writes.end(subject) }
+            for subject in subjects { writes.end(subject) }
             inbox.post(.written(report))
         }
     }

@@ -9,7 +9,8 @@ import TallyUI
 /// Used from one thread (the loop's). Background work reports through `inbox` and wakes the
 /// loop by writing to `wakeFileDescriptor`.
 public final class DashboardSession {
-    public let workspace: Workspace
+    /// The cache, the primary and the running settings (re-read when the config file changes).
+    public internal(set) var workspace: Workspace
     public let catalog: ThemeCatalog
     public internal(set) var theme: Theme
     public internal(set) var model: ScreenModel
@@ -23,7 +24,8 @@ public final class DashboardSession {
     /// The scheduler's timing as it last said (`.timing` events): "next sync in …".
     var timing = RefreshScheduler.Timing()
     /// Every write goes through here; nil when the cache is read-only or there is no primary.
-    let writes: WritePipeline?
+    /// Made anew only when the day's time zone changes in the config file.
+    var writes: WritePipeline?
     var watcher: ChangeWatcher?
     /// Holds back a change until the writer is done (see `ChangeSettler`).
     var settler = ChangeSettler()
@@ -34,12 +36,17 @@ public final class DashboardSession {
     /// True while the cache file is being opened anew in the background.
     var reopening = false
     let inbox = Inbox()
-    let timeZone: TimeZone
+    /// Whose midnight starts "today" (the config's `time_zone`, which may change while running).
+    var timeZone: TimeZone
+    /// Where the settings came from, to read the config file again when it changes; nil: never.
+    let configSource: ConfigSource?
+    var configWatch: ConfigWatch?
+    var lastConfigLook = Date.distantPast
     let logger = Logger(label: "tally.dashboard")
 
     /// Counts lookups; the start-up lookups are written at once (and shown), so the cache pane
     /// does not read `— (0)` for the first minute.
-    let lookups: LookupRecorder
+    var lookups: LookupRecorder
     /// The tasks this session's keys wrote, and when (see `wroteRecently`).
     var recentTaskWrites: [Int64: Date] = [:]
     var lastClockSecond = 0
@@ -56,14 +63,19 @@ public final class DashboardSession {
     var preparedHistory: (history: History, generation: Int)?
 
 
+    /// - Parameter configSource: where the settings came from; the config file is then watched
+    ///   and read again when it changes (nil: the settings stay as given).
     public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
-                now: Date = Date(), timeZone: TimeZone = .current, startBackground: Bool = true) {
+                now: Date = Date(), timeZone: TimeZone = .current, startBackground: Bool = true,
+                configSource: ConfigSource? = nil) {
         self.workspace = workspace
         self.catalog = catalog
         self.theme = theme
         self.width = width
         self.height = height
         self.timeZone = timeZone
+        self.configSource = configSource
+        configWatch = configSource.map { ConfigWatch(path: $0.path) }
         readsHistoryInBackground = startBackground
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
@@ -88,8 +100,10 @@ public final class DashboardSession {
         }
         lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
         let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
+        var state = ViewState()
+        state.order = workspace.config.sort
         model = ScreenModel(
-            snapshot: empty, state: ViewState(),
+            snapshot: empty, state: state,
             chrome: Chrome(now: now, nextSyncAt: nil, syncInFlight: false,
                            primaryName: workspace.primary?.displayName, message: nil,
                            themeName: theme.name, timeZone: timeZone))
@@ -139,6 +153,7 @@ public final class DashboardSession {
             for message in inbox.drain() { receive(message) }
         }
         checkCacheFile(now: now)
+        checkConfigFile(now: now)
         if watcher?.hasChanged() == true { settler.changed(at: now) }
         if settler.isSettling {
             if let look = try? workspace.cache.settleLook() {
@@ -354,7 +369,7 @@ public final class DashboardSession {
         let view = model.state.view
         let effects = model.state.handle(key, snapshot: model.snapshot, width: width, height: height)
         for effect in effects {
-            if let id = effect.taskID { recentTaskWrites[id] = now }
+            for id in effect.taskIDs { recentTaskWrites[id] = now }
         }
         recentTaskWrites = recentTaskWrites.filter { now.timeIntervalSince($0.value) < WritePipeline.undoWindow }
         // The key line of a view just opened shows its keys, not what was said before it.

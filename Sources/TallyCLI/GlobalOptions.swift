@@ -53,11 +53,7 @@ public struct GlobalOptions: ParsableArguments {
     /// for another program does not stop it (`Config.setAsideUnparseableFallbackPrimary`).
     public func resolve(theme: String? = nil, refresh: Double? = nil, needsPrimary: Bool = true) throws -> Config {
         let environment = ProcessInfo.processInfo.environment
-        var config = try Config.resolve(
-            Config.Overrides(cache: cache, primary: primary, config: self.config, theme: theme,
-                             refresh: refresh, staleAfter: try Self.seconds("stale-after", staleAfter),
-                             readOnly: readOnly),
-            environment: environment)
+        var config = try Config.resolve(try overrides(theme: theme, refresh: refresh), environment: environment)
         if !needsPrimary { config.setAsideUnparseableFallbackPrimary() }
         Self.startLogging(environment: environment)
         // `time_zone` makes "today" the same day the WorkOS programs count in: every date and
@@ -68,6 +64,18 @@ public struct GlobalOptions: ParsableArguments {
             NSTimeZone.resetSystemTimeZone()
         }
         return config
+    }
+
+    /// The flags as settings that win over the environment and the config file.
+    public func overrides(theme: String? = nil, refresh: Double? = nil) throws -> Config.Overrides {
+        Config.Overrides(cache: cache, primary: primary, config: config, theme: theme, refresh: refresh,
+                         staleAfter: try Self.seconds("stale-after", staleAfter), readOnly: readOnly)
+    }
+
+    /// Where `resolve` takes the settings from, for the dashboard to read the config file again
+    /// when it changes.
+    public func configSource(theme: String? = nil, refresh: Double? = nil) throws -> ConfigSource {
+        ConfigSource(overrides: try overrides(theme: theme, refresh: refresh), environment: ProcessInfo.processInfo.environment)
     }
 
     /// The workspace of a command that reads the cache and never creates it (`tasks`,

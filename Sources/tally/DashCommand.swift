@@ -18,6 +18,7 @@ extension Tally {
 
         func run() async throws {
             let config = try global.resolve(theme: dashboard.theme, refresh: dashboard.refreshSeconds)
+            let source = try global.configSource(theme: dashboard.theme, refresh: dashboard.refreshSeconds)
             // Before the cache is opened: an unknown theme name leaves nothing behind.
             let (catalog, theme, warning) = try DashboardStart.theme(config)
             var workspace = try await DashboardStart.openWorkspace(config)
@@ -34,7 +35,7 @@ extension Tally {
             try await MainActor.run {
                 let terminal = try Terminal()
                 let session = DashboardSession(workspace: workspace, catalog: catalog, theme: theme,
-                                               width: terminal.width, height: terminal.height)
+                                               width: terminal.width, height: terminal.height, configSource: source)
                 if let warning { session.notify(warning, isError: true) }
                 if let detail = damage.wait() {
                     // Short enough for the status line of a narrow terminal; the path is in `tally doctor`.

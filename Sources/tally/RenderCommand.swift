@@ -46,7 +46,8 @@ extension Tally {
             let workspace = try await Workspace.open(config)
             if let warning { Console.error("\(warning)") }
             let now = Date()
-            let state = view.state
+            var state = view.state
+            state.order = config.sort  // the order the dashboard opens with
             let query = state.taskQuery(width: width, height: height)
             var snapshot = try workspace.cache.snapshot(query: query, now: now, defaultTarget: config.targetPoints,
                                                         workday: config.workday)

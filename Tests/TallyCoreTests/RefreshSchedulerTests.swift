@@ -66,6 +66,41 @@ final class RefreshSchedulerTests: XCTestCase {
         XCTAssertEqual(timing.nextCheck, clock.now.addingTimeInterval(60))
     }
 
+    /// New timing from an edited config file reaches the running scheduler as a command: the
+    /// timer restarts on the new interval, staleness and away follow the new values.
+    func testNewTimingTakesEffectWithoutANewScheduler() async throws {
+        let (scheduler, events) = scheduler(refresh: 600, staleAfter: 3600, awayAfter: 3600)
+        await scheduler.start()
+        await scheduler.settle()
+        await step(scheduler, by: 300)
+        var started = await scheduler.startedJobs
+        XCTAssertEqual(started, 0)
+
+        var config = Config()
+        config.refreshInterval = 30
+        config.staleAfter = Dictionary(uniqueKeysWithValues: Namespace.allCases.map { ($0, 200) })
+        config.awayAfter = 3600
+        scheduler.retime(RefreshScheduler.Settings(config))
+        await scheduler.settle()
+        let timing = await scheduler.timing
+        XCTAssertEqual(timing.interval, 30)
+        XCTAssertEqual(timing.nextCheck, clock.now.addingTimeInterval(30), "the timer restarted on the new interval")
+        // Staleness at 200 s: the data is 300 s old, so the look the new staleness asked for syncs.
+        _ = await waitUntil(timeout: 10) { await !scheduler.isSyncing }
+        started = await scheduler.startedJobs
+        XCTAssertEqual(started, 1, "\(events.names)")
+        // Away after 120 s without a key: 300 s have passed, so it is away now, and never syncs.
+        config.awayAfter = 120
+        config.awayRefresh = 0
+        scheduler.retime(RefreshScheduler.Settings(config))
+        await scheduler.settle()
+        let away = await scheduler.isAway
+        XCTAssertTrue(away)
+        await step(scheduler, by: 30, times: 20)
+        started = await scheduler.startedJobs
+        XCTAssertEqual(started, 1, "away_refresh 0: no sync while away \(events.names)")
+    }
+
     func testPressesWhileAJobRunsJoinIt() async throws {
         let (scheduler, events) = scheduler()
         await scheduler.start()

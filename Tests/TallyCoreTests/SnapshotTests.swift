@@ -142,13 +142,15 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(snapshot.tasks.rows.map(\.task.id), Array(whole[100..<130]))
     }
 
-    func testTallyAddsItsTaskOrderIndexAndNothingElseToTheContractTables() throws {
+    func testTallyAddsItsTaskOrderIndexesAndNothingElseToTheContractTables() throws {
         let dir = TempDirectory()
         let store = try CacheStore(path: dir.file("cache.db"))
         let indexes = try store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND sql IS NOT NULL ORDER BY name")
         }
-        XCTAssertEqual(indexes, ["idx_cached_tasks_client_id", "idx_cached_tasks_completed_at", "idx_cached_tasks_status", "tally_cached_tasks_order"])
+        XCTAssertEqual(indexes, ["idx_cached_tasks_client_id", "idx_cached_tasks_completed_at", "idx_cached_tasks_status",
+                                 "tally_cached_tasks_client", "tally_cached_tasks_created", "tally_cached_tasks_order",
+                                 "tally_cached_tasks_points", "tally_cached_tasks_updated"])
         let plan = try store.read { db in
             try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM cached_tasks WHERE status = 'done' ORDER BY sort_order IS NULL, sort_order, id LIMIT 10", arguments: [])
         }

@@ -124,7 +124,7 @@ final class ScreenTests: XCTestCase {
         │ 12:59  goals   timeout    The primary took longer than 10 s to answer.                                           ││                       ██████████████████████████████████████████████████████     │
         │ 23 Jan habits  auth       PostgreSQL at db.example.com refused the password for user tally                       ││ 24h ··················██████████████████████████████████████████████████████ now │
         ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────────────────────────────────────────────────╯
-         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  u undo  Tab pane  t theme  h history  q quit                                   ? help
+         j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh  f failures  1-9 client  o sort  u undo  Tab pane  Space mark  t theme  h history  E energy  q quit     ? help
         """)
     }
 
@@ -409,35 +409,35 @@ final class ScreenTests: XCTestCase {
     /// Every key, in two columns.
     func testHelpAt100x30() {
         assertScreen(Fixtures.render(state: ViewState(overlay: .help), width: 100, height: 30), """
-         ◆┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓s
-         P┃ Move                                            Sync and screen                              ┃3
-        ╭─┃ j/k ↓/↑   move down / up                        R         refresh now                        ┃━┓
-        │▸┃ g / G     first / last row                      f / h     failures / history view (Esc back) ┃s┃
-        │ ┃ PgUp/PgDn page up / down                        t         next theme                         ┃4┃
-        │ ┃ Tab/S-Tab next / previous pane                  Ctrl-L    redraw                             ┃2┃
-        │ ┃ mouse     click selects, wheel scrolls          ?         this help                          ┃2┃
-        │ ┃                                                 q Ctrl-C  quit                               ┃8┃
-        │ ┃ Filter                                                                                       ┃1┃
-        │ ┃ 1–9       show one client's tasks               Habits (Tab to the pane)                     ┃2┃
-        ╰─┃ 0         all clients                           Space / c check the selected habit in        ┃2┃
-        ╭─┃ s         status: active → queued → backlog →   Enter     its streaks, last 30 days          ┃4┃
-        │ ┃           done today → all                      u         undo the check-in (10 s)           ┃2┃
-        │✓┃ /         search titles (Enter applies)                                                      ┃7┃
-        │ ┃ Esc       clear filters, search, close                                                       ┃1┃
-        │ ┃                                                                                              ┃2┃
-        │✓┃ Tasks                                                                                        ┃2┃
-        │ ┃ Enter     task details                                                                       ┃4┃
-        │ ┃ c         complete the selected task                                                         ┃1┃
-        ╰─┃ p         set points, then complete                                                          ┃━┛
-        ╭─┃ a         add a task (a form)                                                                ┃─╮
-        │ ┃ e         edit the selected task                                                             ┃ │
-        │ ┃ >         promote it to active                                                               ┃ │
-        │ ┃ J / K     move it down / up the list                                                         ┃ │
-        │ ┃ D         delete it (y confirms)                                                             ┃ │
-        │ ┃ u         undo the last write (10 s)                                                         ┃ │
-        │ ┃                                                                                              ┃ │
-        │ ┃ Esc or ? closes · theme: default                                                             ┃ │
-        ╰─┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛─╯
+         ┏━ Keys ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+         ┃ Move                                            Sync and screen                                ┃
+        ╭┃ j/k ↓/↑   move down / up                        R         refresh now                          ┃┓
+        │┃ g / G     first / last row                      f / h     failures / history view (Esc back)   ┃┃
+        │┃ PgUp/PgDn page up / down                        t         next theme                           ┃┃
+        │┃ Tab/S-Tab next / previous pane                  E         today's energy, readiness and target ┃┃
+        │┃ mouse     click selects, wheel scrolls          Ctrl-L    redraw                               ┃┃
+        │┃ Filter                                          ?         this help                            ┃┃
+        │┃ 1–9       show one client's tasks               q Ctrl-C  quit                                 ┃┃
+        │┃ 0         all clients                           Habits (Tab to the pane)                       ┃┃
+        ╰┃ s         status: active → queued → backlog →   Space / c check the selected habit in          ┃┃
+        ╭┃           done today → all                      Enter     its streaks, last 30 days            ┃┃
+        │┃ /         search titles (Enter applies)         u         undo the check-in (10 s)             ┃┃
+        │┃ o / O     sort: points, client, …; O reverses                                                  ┃┃
+        │┃ Esc       clear marks, filters, search, close                                                  ┃┃
+        │┃ Tasks                                                                                          ┃┃
+        │┃ Enter     task details                                                                         ┃┃
+        │┃ c         complete the selected task                                                           ┃┃
+        │┃ p         set points, then complete                                                            ┃┃
+        ╰┃ a         add a task (a form)                                                                  ┃┛
+        ╭┃ e         edit the selected task                                                               ┃╮
+        │┃ >         promote it to active                                                                 ┃│
+        │┃ J / K     move it down / up the list                                                           ┃│
+        │┃ D         delete it (y confirms)                                                               ┃│
+        │┃ Space     mark / unmark; c > D e act on marks                                                  ┃│
+        │┃ u         undo the last write (10 s)                                                           ┃│
+        │┃                                                                                                ┃│
+        │┃ Esc or ? closes · theme: default                                                               ┃│
+        ╰┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛╯
          j/k move  ↵ details  c complete  p points  a add  e edit  / search  s status  R refresh     ? help
         """)
     }
@@ -455,9 +455,9 @@ final class ScreenTests: XCTestCase {
         ┃┃ Filter                      >         promote it to a… ┃┃
         ┃┃ 1–9       show one client…  J / K     move it down / … ┃┃
         ┃┃ 0         all clients       D         delete it (y co… ┃┃
-        ┃┃ s         status: active …  u         undo the last w… ┃┃
-        ┃┃ /         search titles (…  Sync and screen            ┃┃
-        ┃┃ Esc       clear filters, …  R         refresh now      ┃┃
+        ┃┃ s         status: active …  Space     mark / unmark; … ┃┃
+        ┃┃ /         search titles (…  u         undo the last w… ┃┃
+        ┃┃ o / O     sort: points, c…  Sync and screen            ┃┃
         ┗┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┛
          j/k move  ↵ details  c complete  p points  a add    ? help
         """)

@@ -143,10 +143,11 @@ public final class CacheStore: Sendable {
         }
     }
 
-    /// Whether the contract tables, Tally's index and Tally's newest migration are all there.
+    /// Whether the contract tables, Tally's indexes and Tally's newest migration are all there.
     static func isComplete(_ db: Database) throws -> Bool {
         for table in WorkOSSchema.contractTables where try !db.tableExists(table) { return false }
-        guard try db.indexes(on: "cached_tasks").contains(where: { $0.name == "tally_cached_tasks_order" }),
+        let indexes = Set(try db.indexes(on: "cached_tasks").map(\.name))
+        guard WorkOSSchema.tallyIndexNames.allSatisfy(indexes.contains),
               try db.tableExists("grdb_migrations") else { return false }
         return try TallyMigrations.migrator.appliedIdentifiers(db).contains(TallyMigrations.latest)
     }

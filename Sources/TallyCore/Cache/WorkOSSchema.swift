@@ -157,15 +157,36 @@ public enum WorkOSSchema {
         try db.execute(sql: ddl)
     }
 
-    /// Tally's index on `cached_tasks`: the task pane's order within a status, with `client_id`
-    /// so the open-task counts per client are read from the index alone. Without it a page of a
-    /// 100,000-task cache sorts every task of the status, and `G` sorts them all.
+    /// Tally's indexes on `cached_tasks`, one per order the task pane reads (`OrderKey`), each
+    /// beginning with `status`, so a page of any order is a range of one index:
     ///
-    /// Re-created at every writable open, so a table another program rebuilt gets it back.
+    /// - `tally_cached_tasks_order`: WorkOS's order within a status, with `client_id` so the
+    ///   open-task counts per client are read from the index alone;
+    /// - `tally_cached_tasks_client`: WorkOS's order within a status and client (sorted by
+    ///   client, and a client filter);
+    /// - `tally_cached_tasks_points`: points as awarded, highest first;
+    /// - `tally_cached_tasks_created` and `tally_cached_tasks_updated`: oldest first, most
+    ///   recently updated first.
+    ///
+    /// Without them a page of a 100,000-task cache sorts every task of the status, and `G` sorts
+    /// them all. Re-created at every writable open where one is missing, so a table another
+    /// program rebuilt gets them back.
     public static let tallyIndexes = """
         CREATE INDEX IF NOT EXISTS tally_cached_tasks_order
           ON cached_tasks(status, sort_order IS NULL, sort_order, id, client_id);
+        CREATE INDEX IF NOT EXISTS tally_cached_tasks_client
+          ON cached_tasks(status, client_id, sort_order IS NULL, sort_order, id);
+        CREATE INDEX IF NOT EXISTS tally_cached_tasks_points
+          ON cached_tasks(status, \(OrderKey.points.column) DESC, id DESC);
+        CREATE INDEX IF NOT EXISTS tally_cached_tasks_created
+          ON cached_tasks(status, created_at, id);
+        CREATE INDEX IF NOT EXISTS tally_cached_tasks_updated
+          ON cached_tasks(status, updated_at DESC, id DESC);
         """
+
+    /// The names of Tally's indexes, for the check that they are all there.
+    public static let tallyIndexNames = ["tally_cached_tasks_order", "tally_cached_tasks_client", "tally_cached_tasks_points",
+                                         "tally_cached_tasks_created", "tally_cached_tasks_updated"]
 
     /// Adds Tally's indexes where they are missing.
     public static func createTallyIndexes(_ db: Database) throws {

@@ -58,6 +58,9 @@ public struct Config: Sendable, Equatable {
     /// looks (`OuraCache.defaultPath`).
     public var ouraCachePath: String?
 
+    /// The task pane's order when the dashboard opens (`sort`): `o` and `O` change it from there.
+    public var sort = TaskOrder.workos
+
     /// The working day, in local hours.
     public var workday: ClosedRange<Double> { workdayStart...max(workdayStart, workdayEnd) }
     public var configPath: String?
@@ -109,7 +112,7 @@ public struct Config: Sendable, Equatable {
         var config = Config()
         config.cachePath = (environment["HOME"] ?? FileSafety.home) + "/.workos-cache/cache.db"
         let explicit = flags.config ?? environment["TALLY_CONFIG"]
-        let path = FileSafety.expand(explicit ?? defaultConfigPath(environment: environment))
+        let path = filePath(flags, environment: environment)
         if FileManager.default.fileExists(atPath: path) {
             try config.load(file: path)
             config.configPath = path
@@ -142,6 +145,11 @@ public struct Config: Sendable, Equatable {
 
         if config.primaryURL == nil, let url = environment["DATABASE_URL"], !url.isEmpty { config.setPrimary(url, from: "DATABASE_URL") }
         return config
+    }
+
+    /// The config file `resolve` reads: `--config`, else `TALLY_CONFIG`, else the default one.
+    public static func filePath(_ flags: Overrides, environment: [String: String]) -> String {
+        FileSafety.expand(flags.config ?? environment["TALLY_CONFIG"] ?? defaultConfigPath(environment: environment))
     }
 
     mutating func setCache(_ path: String) {
@@ -296,6 +304,11 @@ public struct Config: Sendable, Equatable {
                 timeZone = name
             case "oura_cache":
                 ouraCachePath = FileSafety.expand(try text(key, value))
+            case "sort":
+                guard let name = value.string, let chosen = TaskSort(rawValue: name.lowercased()) else {
+                    throw fail(key, "sort must be one of \(TaskSort.names.map(\.debugDescription).joined(separator: ", "))")
+                }
+                sort = TaskOrder(chosen)
             case "day":
                 guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
                 for name in table.keys {

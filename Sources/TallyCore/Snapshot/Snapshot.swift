@@ -44,12 +44,15 @@ public struct TaskPage: Equatable, Sendable {
     public var offset: Int
     /// Nil when the query had no anchor.
     public var anchor: Anchor?
+    /// The query's marked tasks that the list still holds.
+    public var marked: Set<Int64>
 
-    public init(rows: [TaskRow] = [], total: Int = 0, offset: Int = 0, anchor: Anchor? = nil) {
+    public init(rows: [TaskRow] = [], total: Int = 0, offset: Int = 0, anchor: Anchor? = nil, marked: Set<Int64> = []) {
         self.rows = rows
         self.total = total
         self.offset = offset
         self.anchor = anchor
+        self.marked = marked
     }
 
     /// The absolute index of task `id` when this page holds it.
@@ -99,6 +102,8 @@ public struct Snapshot: Equatable, Sendable {
     public var outboxDepth: Int
     public var cachePath: String
     public var isReadOnly: Bool
+    /// Today's readiness and energy, when WorkOS recorded any (`DayEnergy`).
+    public var energy: DayEnergy?
     /// The last finished verification (`tally sync --verify`, or a scheduled pass).
     public var verification: VerifyReport? = nil
     /// Set while the cache holds another primary's rows, until the refill from this one is done.
@@ -241,6 +246,7 @@ struct SnapshotReader {
             habits: habits, habitDays: habitDays, habitsDone: habitsDone, pendingHabits: pendingHabits, lastSyncAt: overall, lastSync: byNamespace, rowCounts: counts,
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
             hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly,
+            energy: try DayEnergy.read(today: today, timeZone: timeZone, db),
             verification: verification, primarySwitch: primarySwitch, filledFrom: filledFrom)
     }
 

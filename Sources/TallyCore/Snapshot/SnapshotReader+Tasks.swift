@@ -3,6 +3,13 @@ import GRDB
 
 /// The task list's page: the filtered, sorted window of tasks a snapshot carries and the size of
 /// the whole filtered list, so a snapshot never holds more tasks than the screen shows.
+///
+/// A list is read as consecutive segments (`TaskSegment`), each one a range of an index of
+/// Tally's in one order (`OrderKey`): a status list is one segment; the "all" list is one per
+/// status (active, queued, backlog, done, then any other); sorted by client, each of those is
+/// cut again per client, in the clients pane's order. A page deep in 100,000 tasks then walks an
+/// index instead of sorting a table, and the selected task's place is counted along the same
+/// ranges.
 extension SnapshotReader {
     /// The statuses the "all" list shows first, in order; any other status (or none) follows them.
     static let statusOrder = ["active", "queued", "backlog", "done"]
@@ -22,6 +29,7 @@ extension SnapshotReader {
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             arguments.append("%\(escaped)%")
         }
+        let base = TaskFilter(conditions: conditions, arguments: arguments)
 
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func row(_ task: WorkTask) -> TaskRow {
@@ -30,50 +38,30 @@ extension SnapshotReader {
                            isPending: pending.contains(task.id))
         }
 
-        switch query.status {
-        case .active, .queued, .backlog:
-            let filter = TaskFilter(conditions: ["status = ?"] + conditions,
-                                    arguments: [query.status.rawValue] + arguments)
-            let total = try filter.count(db)
-            return try followingAnchor(query, total: total, row: row,
-                                       read: { try filter.page(db, offset: $0, limit: query.limit, of: total) },
-                                       rank: { try filter.rank(of: $0, near: $1, total: total, db) })
-
-        case .doneToday:
-            let done = try doneTasks(on: today, conditions: conditions, arguments: arguments)
-            return try followingAnchor(query, total: done.count, row: row,
-                                       read: { Array(done.dropFirst($0).prefix(query.limit)) },
-                                       rank: { id, _ in done.firstIndex { $0.id == id } })
-
-        case .all:
-            let filter = TaskFilter(conditions: conditions, arguments: arguments)
-            // One pass over the status index counts every status: the total and the segments.
-            var counts: [String?: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT status, count(*) FROM cached_tasks \(filter.whereClause) GROUP BY status",
-                arguments: filter.statementArguments) {
-                counts[row[0] as String?, default: 0] += row[1] as Int? ?? 0
-            }
-            let total = counts.values.reduce(0, +)
-            return try followingAnchor(query, total: total, row: row, read: { offset in
-                search.isEmpty
-                    ? try allBySegments(filter, counts: counts, total: total, offset: offset, limit: query.limit)
-                    : try WorkTask.fetchAll(  // a search matches few rows: one scan, then sort them
-                        db, sql: """
-                            SELECT * FROM cached_tasks \(filter.whereClause) ORDER BY
-                            CASE status WHEN 'active' THEN 0 WHEN 'queued' THEN 1 WHEN 'backlog' THEN 2
-                            WHEN 'done' THEN 3 ELSE 4 END, sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?
-                            """,
-                        arguments: filter.statementArguments + [query.limit, offset])
-            }, rank: { id, near in try rankInAll(of: id, near: near, filter: filter, counts: counts, total: total) })
+        if query.status == .doneToday {
+            let done = Self.sorted(try doneTasks(on: today, conditions: conditions, arguments: arguments),
+                                   by: query.order, clients: clients)
+            var page = try followingAnchor(query, total: done.count, row: row,
+                                           read: { Array(done.dropFirst($0).prefix(query.limit)) },
+                                           rank: { id, _ in done.firstIndex { $0.id == id } })
+            let ids = Set(done.map(\.id))
+            page.marked = Set(query.marks.filter(ids.contains))
+            return page
         }
+
+        let list = try TaskList(query: query, base: base, clients: clients, db)
+        var page = try followingAnchor(query, total: list.total, row: row,
+                                       read: { try list.page(offset: $0, limit: query.limit, db) },
+                                       rank: { try list.rank(of: $0, near: $1, db) })
+        page.marked = try list.holding(query.marks, db)
+        return page
     }
 
     /// The page at the query's offset, and where its anchor (the selected task) is now. When the
-    /// anchor moved off that page (a sync or another program put many tasks above it), its rank
-    /// is counted (one bounded query) and the page is read again shifted by as far as it moved, so
-    /// the selected task keeps its place on screen. A task that left the list is looked up by id,
-    /// so the screen can say where it went.
+    /// anchor moved off that page (a sync or another program put many tasks above it, or the
+    /// order changed), its rank is counted (one bounded query) and the page is read again
+    /// shifted by as far as it moved, so the selected task keeps its place on screen. A task that
+    /// left the list is looked up by id, so the screen can say where it went.
     ///
     /// - Parameters:
     ///   - read: the tasks of the page starting at an offset.
@@ -99,51 +87,264 @@ extension SnapshotReader {
         return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(index))
     }
 
-    /// The index of task `id` in the "all" list: the tasks of the statuses before its own, and
-    /// its rank within its status.
-    func rankInAll(of id: Int64, near: Int, filter: TaskFilter, counts: [String?: Int], total: Int) throws -> Int? {
-        let own = filter.adding("id = ?", id)
-        guard let status = try Row.fetchOne(db, sql: "SELECT status FROM cached_tasks \(own.whereClause)",
-                                            arguments: own.statementArguments) else { return nil }
-        let name: String? = status[0]
-        let position = name.flatMap { Self.statusOrder.firstIndex(of: $0) } ?? Self.statusOrder.count
-        var before = 0
-        for (index, status) in Self.statusOrder.enumerated() where index < position { before += counts[status] ?? 0 }
-        let known = Self.statusOrder.reduce(0) { $0 + (counts[$1] ?? 0) }
-        let (segment, size) = position < Self.statusOrder.count
-            ? (filter.adding("status = ?", Self.statusOrder[position]), counts[Self.statusOrder[position]] ?? 0)
-            : (filter.adding("(status IS NULL OR status NOT IN (\(Self.statusOrder.map { "'\($0)'" }.joined(separator: ", "))))"),
-               max(0, total - known))
-        return try segment.rank(of: id, near: near - before, total: size, db).map { before + $0 }
+    /// A day's done tasks (newest completion first, WorkOS's order for them) in `order`; a day
+    /// holds few, so they are sorted here rather than along an index.
+    static func sorted(_ done: [WorkTask], by order: TaskOrder, clients: [Client]) -> [WorkTask] {
+        var sorted: [WorkTask]
+        switch order.sort {
+        case .workos:
+            sorted = done
+        case .points:
+            sorted = done.sorted { a, b in
+                let (pa, pb) = (Points.forTask(a), Points.forTask(b))
+                return pa != pb ? pa > pb : a.id > b.id
+            }
+        case .client:
+            let rank = Dictionary(clients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let place = { (task: WorkTask) in task.clientID.flatMap { rank[$0] } ?? clients.count }
+            // Stable: each client's tasks keep their order.
+            sorted = done.enumerated().sorted { a, b in
+                let (ra, rb) = (place(a.element), place(b.element))
+                return ra != rb ? ra < rb : a.offset < b.offset
+            }.map(\.element)
+        case .oldest:
+            // As SQLite sorts them: no time before any time.
+            sorted = done.sorted { a, b in
+                switch (a.createdAt, b.createdAt) {
+                case let (x?, y?) where x != y: return x < y
+                case (nil, _?): return true
+                case (_?, nil): return false
+                default: return a.id < b.id
+                }
+            }
+        case .updated:
+            sorted = done.sorted { a, b in
+                switch (a.updatedAt, b.updatedAt) {
+                case let (x?, y?) where x != y: return x > y
+                case (nil, _?): return false
+                case (_?, nil): return true
+                default: return a.id > b.id
+                }
+            }
+        }
+        return order.reversed ? sorted.reversed() : sorted
+    }
+}
+
+/// A filtered list of `cached_tasks` in one order, as consecutive segments along Tally's indexes.
+struct TaskList {
+    var segments: [TaskSegment]
+    var total: Int
+    /// The list's own filter (client, search): a marked or anchored task outside it has left.
+    var base: TaskFilter
+    var status: StatusFilter
+
+    init(query: TaskQuery, base: TaskFilter, clients: [Client], _ db: Database) throws {
+        self.base = base
+        status = query.status
+        let key = OrderKey.of(query.order.sort)
+        let byClient = query.order.sort == .client && query.clientID == nil
+        let known = clients.map(\.id)
+        let knownSet = Set(known)
+
+        // The statuses, in the list's order, each with the filter that picks it out.
+        var statuses: [(filter: TaskFilter, holds: (String?) -> Bool, name: String?)] = []
+        switch query.status {
+        case .active, .queued, .backlog:
+            let name = query.status.rawValue
+            statuses = [(base.adding("status = ?", name), { $0 == name }, name)]
+        case .all:
+            for name in SnapshotReader.statusOrder {
+                statuses.append((base.adding("status = ?", name), { $0 == name }, name))
+            }
+            let listed = SnapshotReader.statusOrder
+            statuses.append((base.adding(
+                "(status IS NULL OR status NOT IN (\(listed.map { "'\($0)'" }.joined(separator: ", "))))"),
+                { $0.map { !listed.contains($0) } ?? true }, nil))
+        case .doneToday:
+            statuses = []
+        }
+
+        // One pass over an index counts every segment.
+        var counts: [String?: [Int64?: Int]] = [:]
+        let groups: [String] = (query.status == .all ? ["status"] : []) + (byClient ? ["client_id"] : [])
+        let scope = query.status == .all ? base : statuses.first?.filter ?? base
+        if groups.isEmpty {
+            counts[statuses.first?.name] = [nil: try scope.count(db)]
+        } else {
+            let columns = groups.joined(separator: ", ")
+            for row in try Row.fetchAll(db, sql: "SELECT \(columns), count(*) FROM cached_tasks \(scope.whereClause) GROUP BY \(columns)",
+                                        arguments: scope.statementArguments) {
+                let status: String? = query.status == .all ? row.text(at: 0) : statuses.first?.name
+                let client: Int64? = byClient ? row.int64(at: groups.count - 1) : nil
+                let n = row.int(at: groups.count) ?? 0
+                counts[status, default: [:]][client, default: 0] += n
+            }
+        }
+        func count(status: String?, isOther: Bool, client: Int64?, clientIsOther: Bool) -> Int {
+            var byStatus: [[Int64?: Int]] = []
+            if isOther {
+                byStatus = counts.filter { key, _ in key.map { !SnapshotReader.statusOrder.contains($0) } ?? true }.map(\.value)
+            } else if let found = counts[status] {
+                byStatus = [found]
+            }
+            return byStatus.reduce(0) { sum, clients in
+                if !byClient { return sum + clients.values.reduce(0, +) }
+                if clientIsOther { return sum + clients.filter { key, _ in key.map { !knownSet.contains($0) } ?? true }.values.reduce(0, +) }
+                return sum + (clients[client] ?? 0)
+            }
+        }
+
+        var segments: [TaskSegment] = []
+        for (index, status) in statuses.enumerated() {
+            let isOther = query.status == .all && index == statuses.count - 1
+            guard byClient else {
+                let n = count(status: status.name, isOther: isOther, client: nil, clientIsOther: false)
+                let holds = status.holds
+                segments.append(TaskSegment(filter: status.filter, count: n, key: key, backward: query.order.reversed,
+                                            holds: { s, _ in holds(s) }))
+                continue
+            }
+            for id in known {
+                let n = count(status: status.name, isOther: isOther, client: id, clientIsOther: false)
+                let holds = status.holds
+                segments.append(TaskSegment(filter: status.filter.adding("client_id = ?", id), count: n, key: key,
+                                            backward: query.order.reversed, holds: { s, c in holds(s) && c == id }))
+            }
+            let n = count(status: status.name, isOther: isOther, client: nil, clientIsOther: true)
+            let others = known.isEmpty ? "1" : "(client_id IS NULL OR client_id NOT IN (\(known.map(String.init).joined(separator: ", "))))"
+            let holds = status.holds
+            segments.append(TaskSegment(filter: status.filter.adding(others), count: n, key: key, backward: query.order.reversed,
+                                        holds: { s, c in holds(s) && (c.map { !knownSet.contains($0) } ?? true) }))
+        }
+        segments.removeAll { $0.count == 0 }
+        if query.order.reversed { segments.reverse() }
+        self.segments = segments
+        total = segments.reduce(0) { $0 + $1.count }
     }
 
-    /// The "all" list as consecutive segments, one per status in `statusOrder` and then every
-    /// other status, each read in the index's order: a page deep in 100,000 tasks walks an index
-    /// instead of sorting the table.
-    ///
-    /// - Parameter counts: how many rows of the filter have each status.
-    func allBySegments(_ filter: TaskFilter, counts: [String?: Int], total: Int, offset: Int,
-                       limit: Int) throws -> [WorkTask] {
-        var segments: [(filter: TaskFilter, count: Int)] = []
-        var known = 0
-        for status in Self.statusOrder {
-            let count = counts[status] ?? 0
-            segments.append((filter.adding("status = ?", status), count))
-            known += count
-        }
-        let others = filter.adding(
-            "(status IS NULL OR status NOT IN (\(Self.statusOrder.map { "'\($0)'" }.joined(separator: ", "))))")
-        segments.append((others, max(0, total - known)))
-
+    /// Rows `offset..<offset + limit` of the list.
+    func page(offset: Int, limit: Int, _ db: Database) throws -> [WorkTask] {
         var tasks: [WorkTask] = []
         var start = 0
-        for (segment, count) in segments {
-            defer { start += count }
-            let from = max(offset, start), to = min(offset + limit, start + count)
+        for segment in segments {
+            defer { start += segment.count }
+            let from = max(offset, start), to = min(offset + limit, start + segment.count)
             guard from < to else { continue }
-            tasks += try segment.page(db, offset: from - start, limit: to - from, of: count)
+            tasks += try segment.page(offset: from - start, limit: to - from, db)
         }
         return tasks
+    }
+
+    /// The index of task `id` in the list (last seen at `near`), nil when the list does not hold it.
+    func rank(of id: Int64, near: Int, _ db: Database) throws -> Int? {
+        let own = base.adding("id = ?", id)
+        guard let row = try Row.fetchOne(db, sql: "SELECT status, client_id FROM cached_tasks \(own.whereClause)",
+                                         arguments: own.statementArguments) else { return nil }
+        let status = row.text(at: 0), client = row.int64(at: 1)
+        var before = 0
+        for segment in segments {
+            if segment.holds(status, client) {
+                return try segment.rank(of: id, near: near - before, db).map { before + $0 }
+            }
+            before += segment.count
+        }
+        return nil
+    }
+
+    /// Which of `ids` the list holds.
+    func holding(_ ids: [Int64], _ db: Database) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        var filter = base.adding("id IN (SELECT value FROM json_each(?))",
+                                 "[" + ids.map(String.init).joined(separator: ",") + "]")
+        switch status {
+        case .active, .queued, .backlog: filter = filter.adding("status = ?", status.rawValue)
+        case .all, .doneToday: break
+        }
+        return Set(try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks \(filter.whereClause)", arguments: filter.statementArguments))
+    }
+}
+
+/// One range of a list: the rows of `filter`, read along `key` (backwards when `backward`).
+struct TaskSegment {
+    var filter: TaskFilter
+    var count: Int
+    var key: OrderKey
+    var backward: Bool
+    /// Whether a task of this status and client falls in this segment.
+    var holds: (String?, Int64?) -> Bool
+
+    func page(offset: Int, limit: Int, _ db: Database) throws -> [WorkTask] {
+        try filter.page(db, key: key, backward: backward, offset: offset, limit: limit, of: count)
+    }
+
+    func rank(of id: Int64, near: Int, _ db: Database) throws -> Int? {
+        try filter.rank(of: id, near: near, total: count, key: key, backward: backward, db)
+    }
+}
+
+/// The order a list is read in along one of Tally's indexes on `cached_tasks`: a column (or an
+/// expression), then the id, each in one direction. Every key has an index that begins with
+/// `status` and then holds these terms in this order (`WorkOSSchema.tallyIndexes`), so a page is
+/// a range of it, read from either end, and a task's place is counted along a range of it.
+struct OrderKey {
+    /// Where the rows whose column is NULL go.
+    enum Nulls {
+        /// Never NULL (an expression that always has a value).
+        case never
+        /// After the others: the index's first term is `column IS NULL` (WorkOS's `sort_order`).
+        case last
+        /// Where SQLite sorts NULL, below every value: first upwards, last downwards. Used for the
+        /// timestamps, which WorkOS's cache declares NOT NULL: SQLite folds `column IS NULL`
+        /// away for such a column, so a term built on it would not match its index.
+        case lowest
+    }
+
+    /// The SQL column or expression, written exactly as its index has it.
+    var column: String
+    var nulls: Nulls
+    /// Whether the column and the id are read highest first.
+    var descending: Bool
+
+    /// WorkOS's order: `sort_order` (none after the rest), then id (`tally_cached_tasks_order`).
+    static let workos = OrderKey(column: "sort_order", nulls: .last, descending: false)
+    /// Points as awarded, highest first (`tally_cached_tasks_points`).
+    static let points = OrderKey(column: pointsExpression, nulls: .never, descending: true)
+    /// Oldest first (`tally_cached_tasks_created`).
+    static let created = OrderKey(column: "created_at", nulls: .lowest, descending: false)
+    /// Most recently updated first (`tally_cached_tasks_updated`).
+    static let updated = OrderKey(column: "updated_at", nulls: .lowest, descending: true)
+
+    /// `Points.forTask` in SQL: points_final, else the tier's points, else the AI's guess, else
+    /// the effort estimate, else 2. Written once: the index and every query use this text.
+    static let pointsExpression = """
+        CASE WHEN points_final >= 0 THEN points_final \
+        WHEN value_tier = 'checkbox' THEN 1 WHEN value_tier IN ('progress', 'quick-win') THEN 2 \
+        WHEN value_tier = 'deliverable' THEN 4 WHEN value_tier = 'milestone' THEN 7 \
+        WHEN points_ai_guess >= 0 THEN points_ai_guess WHEN effort_estimate >= 0 THEN effort_estimate ELSE 2 END
+        """
+
+    /// The key a sort reads each segment along (by client: WorkOS's order within a client).
+    static func of(_ sort: TaskSort) -> OrderKey {
+        switch sort {
+        case .workos, .client: return .workos
+        case .points: return .points
+        case .oldest: return .created
+        case .updated: return .updated
+        }
+    }
+
+    /// Whether the column and id run highest first when read `backward` or not.
+    func runsDown(backward: Bool) -> Bool { descending != backward }
+
+    /// The ORDER BY terms, forwards or backwards.
+    func orderBy(backward: Bool) -> String {
+        let direction = runsDown(backward: backward) ? "DESC" : "ASC"
+        var terms: [String] = []
+        if nulls == .last { terms.append("\(column) IS NULL \(backward ? "DESC" : "ASC")") }
+        terms.append("\(column) \(direction)")
+        terms.append("id \(direction)")
+        return terms.joined(separator: ", ")
     }
 }
 
@@ -163,49 +364,66 @@ struct TaskFilter {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks \(whereClause)", arguments: statementArguments) ?? 0
     }
 
-    /// The index of task `id` among this filter's `total` rows in the task pane's order, nil
-    /// when the filter does not hold it. The rows on one side of it are counted along the
-    /// order's index (a range of it, so the cost is the rows counted): those before it when
-    /// `near`, where it was last seen, is in the first half, else those after it.
-    func rank(of id: Int64, near: Int, total: Int, _ db: Database) throws -> Int? {
+    /// The index of task `id` among this filter's `total` rows in `key`'s order, nil when the
+    /// filter does not hold it. The rows on one side of it are counted along the key's index (a
+    /// range of it, so the cost is the rows counted): those before it when `near`, where it was
+    /// last seen, is in the first half, else those after it.
+    func rank(of id: Int64, near: Int, total: Int, key: OrderKey, backward: Bool, _ db: Database) throws -> Int? {
         let own = adding("id = ?", id)
-        guard let row = try Row.fetchOne(db, sql: "SELECT sort_order FROM cached_tasks \(own.whereClause)",
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(key.column) FROM cached_tasks \(own.whereClause)",
                                          arguments: own.statementArguments) else { return nil }
-        let sortOrder: DatabaseValue = row[0]
-        // `(sort_order IS NULL) = 0` is the index's second column: rows with a sort order come
-        // first, by it and then id; the rest follow by id. (A row value holding NULL compares
-        // as NULL, so the two groups are counted apart.)
-        let ordered = adding("(sort_order IS NULL) = 0")
-        let unordered = adding("(sort_order IS NULL) = 1")
-        let fromStart = near < total / 2
-        if !sortOrder.isNull {
-            if fromStart {
-                return try ordered.adding("(sort_order, id) < (?, ?)", sortOrder, id).count(db)
-            }
-            let after = try ordered.adding("(sort_order, id) > (?, ?)", sortOrder, id).count(db) + unordered.count(db)
-            return total - 1 - after
-        }
-        if fromStart { return try ordered.count(db) + unordered.adding("id < ?", id).count(db) }
-        return total - 1 - (try unordered.adding("id > ?", id).count(db))
+        let value: DatabaseValue = row[0]
+        if near < total / 2 { return try countBefore(value, id: id, key: key, backward: backward, total: total, db) }
+        return total - 1 - (try countBefore(value, id: id, key: key, backward: !backward, total: total, db))
     }
 
-    /// Rows `offset..<offset + limit` in the task pane's order (the order of the
-    /// `tally_cached_tasks_order` index) of a list of `total` rows. A window in the second half
-    /// is read backwards from the end, so `G` on 60,000 done tasks skips a handful of index
-    /// entries instead of 60,000.
-    func page(_ db: Database, offset: Int, limit: Int, of total: Int) throws -> [WorkTask] {
+    /// The rows before (`value`, `id`) when the list is read along `key`, `backward` or not.
+    /// A row value holding NULL compares as NULL, so the rows whose column is NULL are counted
+    /// apart, where the key puts them.
+    private func countBefore(_ value: DatabaseValue, id: Int64, key: OrderKey, backward: Bool, total: Int,
+                             _ db: Database) throws -> Int {
+        let less = key.runsDown(backward: backward) ? ">" : "<"
+        switch key.nulls {
+        case .never:
+            return try adding("(\(key.column), id) \(less) (?, ?)", value, id).count(db)
+        case .last:
+            // After the others forwards, before them backwards; `(column IS NULL) = 0` is the
+            // index's own first term.
+            let present = adding("(\(key.column) IS NULL) = 0")
+            let absent = adding("(\(key.column) IS NULL) = 1")
+            if value.isNull {
+                let among = try absent.adding("+id \(less) ?", id).count(db)
+                return backward ? among : try present.count(db) + among
+            }
+            let among = try present.adding("(\(key.column), id) \(less) (?, ?)", value, id).count(db)
+            return backward ? try absent.count(db) + among : among
+        case .lowest:
+            // First when read upwards, last when read downwards.
+            let nullsFirst = !key.runsDown(backward: backward)
+            let absent = adding("\(key.column) IS NULL")
+            if value.isNull {
+                let among = try absent.adding("+id \(less) ?", id).count(db)
+                return nullsFirst ? among : total - (try absent.count(db)) + among
+            }
+            let among = try adding("(\(key.column), id) \(less) (?, ?)", value, id).count(db)
+            return nullsFirst ? try absent.count(db) + among : among
+        }
+    }
+
+    /// Rows `offset..<offset + limit` of `total` in `key`'s order. A window in the second half
+    /// is read from the other end, so `G` on 60,000 done tasks skips a handful of index entries
+    /// instead of 60,000.
+    func page(_ db: Database, key: OrderKey = .workos, backward: Bool = false, offset: Int, limit: Int,
+              of total: Int) throws -> [WorkTask] {
         let fromEnd = total - offset - limit
         guard fromEnd < offset else {
             return try WorkTask.fetchAll(
-                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY sort_order IS NULL, sort_order, id LIMIT ? OFFSET ?",
+                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: backward)) LIMIT ? OFFSET ?",
                 arguments: statementArguments + [limit, offset])
         }
         let skip = max(0, fromEnd)
         return try WorkTask.fetchAll(
-            db, sql: """
-                SELECT * FROM cached_tasks \(whereClause)
-                ORDER BY sort_order IS NULL DESC, sort_order DESC, id DESC LIMIT ? OFFSET ?
-                """,
+            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: !backward)) LIMIT ? OFFSET ?",
             arguments: statementArguments + [limit + min(0, fromEnd), skip]).reversed()
     }
 }

@@ -20,15 +20,23 @@ public struct TaskQuery: Equatable, Sendable {
     /// The task the person has selected and where the screen last showed it: the page is read
     /// around that task wherever it now sits, and says where that is (`TaskPage.anchor`).
     public var anchor: TaskAnchor?
+    /// How the list is sorted.
+    public var order: TaskOrder
+    /// Marked tasks: the page says which of them the list still holds (`TaskPage.marked`), so a
+    /// marked task that left the list leaves the marks.
+    public var marks: [Int64]
 
     public init(clientID: Int64? = nil, status: StatusFilter = .active, search: String = "",
-                offset: Int = 0, limit: Int = 200, anchor: TaskAnchor? = nil) {
+                offset: Int = 0, limit: Int = 200, anchor: TaskAnchor? = nil, order: TaskOrder = .workos,
+                marks: [Int64] = []) {
         self.clientID = clientID
         self.status = status
         self.search = search
         self.offset = offset
         self.limit = limit
         self.anchor = anchor
+        self.order = order
+        self.marks = marks
     }
 }
 

@@ -29,9 +29,9 @@ public struct Presence: Sendable, Equatable {
     }
 
     /// Seconds without a key (and without focus) after which the dashboard is away.
-    public let awayAfter: TimeInterval
+    public private(set) var awayAfter: TimeInterval
     /// Seconds between syncs while away; 0 means none.
-    public let awayRefresh: TimeInterval
+    public private(set) var awayRefresh: TimeInterval
 
     public private(set) var isAway = false
     public private(set) var focus = Focus.unknown
@@ -43,6 +43,13 @@ public struct Presence: Sendable, Equatable {
         self.awayAfter = max(0, awayAfter)
         self.awayRefresh = max(0, awayRefresh)
         lastKey = now
+    }
+
+    /// New `away_after` and `away_refresh` (the config file changed); `update(at:)` then says
+    /// whether that made the dashboard away or present.
+    public mutating func retime(awayAfter: TimeInterval, awayRefresh: TimeInterval) {
+        self.awayAfter = max(0, awayAfter)
+        self.awayRefresh = max(0, awayRefresh)
     }
 
     /// Push (a held LISTEN connection) only while present.

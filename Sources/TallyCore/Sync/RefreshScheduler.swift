@@ -78,6 +78,23 @@ public actor RefreshScheduler {
         }
     }
 
+    /// The timing the scheduler works to, from the config; replaced while it runs (`retime`)
+    /// when the config file changes.
+    public struct Settings: Sendable, Equatable {
+        /// Seconds between staleness checks (`refresh`).
+        public var refreshInterval: Double
+        public var staleAfter: [Namespace: Double]
+        public var awayAfter: Double
+        public var awayRefresh: Double
+
+        public init(_ config: Config) {
+            refreshInterval = config.refreshInterval
+            staleAfter = config.staleAfter
+            awayAfter = config.awayAfter
+            awayRefresh = config.awayRefresh
+        }
+    }
+
     /// What the scheduler is asked to do.
     public enum Command: Sendable {
         /// A key or mouse event at this time: someone is there.
@@ -89,6 +106,10 @@ public actor RefreshScheduler {
         case sync(full: Bool, resume: Int64?)
         /// Look at staleness now instead of at the next tick (after a lookup missed).
         case checkNow
+        /// New timing (the config file changed): the timer restarts on the new interval, and
+        /// presence and staleness follow the new values. With an engine, the jobs started from
+        /// now on use it (a new scope, history or chunk size); a job running finishes on the old.
+        case settings(Settings, engine: SyncEngine?)
         // From the scheduler's own tasks.
         case timer
         case presenceCheck
@@ -100,7 +121,9 @@ public actor RefreshScheduler {
     }
 
     public let workspace: Workspace
-    let engine: SyncEngine?
+    private(set) var engine: SyncEngine?
+    /// The timing now (the config's at start, then whatever `retime` sent).
+    public private(set) var settings: Settings
     let clock: any TallyClock
     let logger = Logger(label: "tally.scheduler")
     /// Whether nobody-at-the-keyboard makes it away; false for `tally mcp`, which works when asked.
@@ -137,6 +160,7 @@ public actor RefreshScheduler {
         self.clock = clock
         self.followsPresence = followsPresence
         canSync = engine != nil || (workspace.config.syncCommand != nil && !workspace.cache.isReadOnly)
+        settings = Settings(workspace.config)
         presence = Presence(awayAfter: workspace.config.awayAfter, awayRefresh: workspace.config.awayRefresh, now: clock.now)
         (events, sink) = AsyncStream.makeStream(of: Event.self)
         (inbox, commands) = AsyncStream.makeStream(of: Command.self)
@@ -153,6 +177,8 @@ public actor RefreshScheduler {
     public nonisolated func noteFocus(_ focused: Bool, at now: Date) { send(.focus(focused, now)) }
     public nonisolated func requestSync(full: Bool = false, resume: Int64? = nil) { send(.sync(full: full, resume: resume)) }
     public nonisolated func checkNow() { send(.checkNow) }
+    /// Takes new timing (and, for new sync settings, a new engine) without being rebuilt.
+    public nonisolated func retime(_ settings: Settings, engine: SyncEngine? = nil) { send(.settings(settings, engine: engine)) }
 
     /// Waits until every command sent before has been handled.
     public func settle() async {
@@ -195,7 +221,7 @@ public actor RefreshScheduler {
     public var isListening: Bool { listenTask != nil }
 
     public var timing: Timing {
-        Timing(nextCheck: nextCheck, interval: max(1, workspace.config.refreshInterval), isAway: presence.isAway,
+        Timing(nextCheck: nextCheck, interval: max(1, settings.refreshInterval), isAway: presence.isAway,
                earliestAwaySync: presence.earliestAwaySync, syncing: running)
     }
 
@@ -235,8 +261,24 @@ public actor RefreshScheduler {
             }
         case .checkNow:
             await tick()
+        case .settings(let new, let newEngine):
+            let old = settings
+            settings = new
+            if let newEngine, engine != nil { engine = newEngine }
+            if new.refreshInterval != old.refreshInterval, started {
+                timerTask?.cancel()
+                scheduleTimer()
+            }
+            if new.awayAfter != old.awayAfter || new.awayRefresh != old.awayRefresh {
+                presence.retime(awayAfter: new.awayAfter, awayRefresh: new.awayRefresh)
+                apply(presence.update(at: clock.now))
+                armAwayTimer()
+            }
+            publishTiming()
+            // Shorter staleness may make something stale now.
+            if new.staleAfter != old.staleAfter { await tick() }
         case .timer:
-            nextCheck = clock.now.addingTimeInterval(max(1, workspace.config.refreshInterval))
+            nextCheck = clock.now.addingTimeInterval(max(1, settings.refreshInterval))
             await tick()
             publishTiming()
         case .presenceCheck:
@@ -330,7 +372,7 @@ public actor RefreshScheduler {
 
     /// The staleness timer: a task that sleeps an interval on the clock and asks for a tick.
     private func scheduleTimer() {
-        let interval = max(1, workspace.config.refreshInterval)
+        let interval = max(1, settings.refreshInterval)
         nextCheck = clock.now.addingTimeInterval(interval)
         let clock = self.clock
         timerTask = Task { [commands] in
@@ -402,7 +444,7 @@ public actor RefreshScheduler {
 
     func staleNamespaces() async -> [Namespace] {
         guard let syncs = try? await workspace.cache.read({ db in try CacheMeta.lastSyncs(db).byNamespace }) else { return [] }
-        return Freshness.staleNamespaces(lastSyncs: syncs, staleAfter: workspace.config.staleAfter, now: clock.now)
+        return Freshness.staleNamespaces(lastSyncs: syncs, staleAfter: settings.staleAfter, now: clock.now)
     }
 
     private func launch(kind: SyncJob.Kind, namespaces: [Namespace], resume: Int64? = nil) {

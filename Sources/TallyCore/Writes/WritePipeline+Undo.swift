@@ -20,6 +20,11 @@ extension WritePipeline {
         peekUndoPoint().flatMap { point in point.writes.last?.write.subject }
     }
 
+    /// The subjects of every write `u` would take back now (a batch has several).
+    public var undoSubjects: [WriteSubject] {
+        peekUndoPoint()?.writes.map(\.write.subject) ?? []
+    }
+
     /// Takes the last undo point back, newest write first: a write still queued leaves the
     /// outbox and the cache goes back; one the primary took has its inverse written through like
     /// any write. Returns one receipt line per write.

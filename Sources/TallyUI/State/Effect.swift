@@ -9,6 +9,9 @@ public enum Effect: Equatable, Sendable {
     /// Change a person's data: what they asked for, decided and written through by the core's
     /// one write pipeline (`WritePipeline`), reported back as one `WriteReport`.
     case write(AnyWriteIntent)
+    /// The same for marked tasks: one write per intent, a failure of one leaving the others,
+    /// one line for all ("completed 5 tasks"; `verb` is its past tense) and one undo point.
+    case batch([AnyWriteIntent], verb: String)
     /// Undo the last write of any kind (within 10 s; the core decides).
     case undo
     /// Sync everything now (`R`).
@@ -27,6 +30,15 @@ public enum Effect: Equatable, Sendable {
     public var taskID: Int64? {
         guard case .write(let intent) = self, intent.subject.entity == .task else { return nil }
         return intent.subject.ids.first
+    }
+
+    /// Every task this effect writes (a batch's too).
+    public var taskIDs: [Int64] {
+        switch self {
+        case .write(let intent) where intent.subject.entity == .task: return intent.subject.ids
+        case .batch(let intents, _): return intents.filter { $0.subject.entity == .task }.flatMap(\.subject.ids)
+        default: return []
+        }
     }
 }
 

@@ -8,10 +8,14 @@ public enum Action: String, CaseIterable, Sendable {
     /// `1`–`9`: the n-th client's tasks; `0`: all clients.
     case filterClient
     case cycleStatus, startSearch, clearFilters
+    /// `o`: the next sort of the task list; `O`: the same sort reversed.
+    case cycleOrder, reverseOrder
     /// Enter on the dashboard: the focused pane's selection (task details, client filter, failures).
     case open
     case complete, completeWithPoints, undo
-    /// `Space` in the habits pane (and `c` there): check the selected habit in for today.
+    /// `Space`: mark or unmark the selected task (in the habits pane: check the habit in).
+    case toggleMark
+    /// `Space` or `c` in the habit detail: check the habit in for today.
     case checkInHabit
     case addTask, editTask, promoteTask, moveTaskDown, moveTaskUp, deleteTask
     /// `y` on the delete question.
@@ -24,6 +28,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// The history view's `←`/`[` and `→`/`]`.
     case olderWeek, newerWeek
     case nextTheme, redraw, showHelp, quit
+    /// `E`: today's readiness, energy and why the target is what it is.
+    case showEnergy
     /// Esc, Enter or `q` on an overlay that only shows something.
     case closeOverlay
     // While typing (search, points): the keys that are not text.
@@ -35,6 +41,8 @@ public enum KeyMode: String, CaseIterable, Sendable {
     case dashboard, failures, history, help, taskDetail, pointsInput, searchInput, taskForm, confirmDelete
     /// The habit detail (`Enter` in the habits pane).
     case habitDetail
+    /// Today's energy and target (`E`).
+    case energy
     /// The "terminal too small" screen: only quitting and redrawing.
     case tooSmall
 
@@ -171,7 +179,9 @@ public enum Keymap {
           [(.key(.char("s")), .cycleStatus)], hint: h("s", text: "status", rank: 60)),
         b("/", "search titles (Enter applies)", .filter, [.dashboard], [(.key(.char("/")), .startSearch)],
           hint: h("/", text: "search", rank: 50)),
-        b("Esc", "clear filters, search, close", .filter, [.dashboard], [(.key(.escape), .clearFilters)]),
+        b("o / O", "sort: points, client, …; O reverses", .filter, [.dashboard],
+          [(.key(.char("o")), .cycleOrder), (.key(.char("O")), .reverseOrder)], hint: h("o", text: "sort", rank: 95)),
+        b("Esc", "clear marks, filters, search, close", .filter, [.dashboard], [(.key(.escape), .clearFilters)]),
 
         // Tasks.
         b("Enter", "task details", .tasks, [.dashboard], [(.key(.enter), .open)], hint: h("↵", text: "details", rank: 20)),
@@ -187,13 +197,14 @@ public enum Keymap {
         b("J / K", "move it down / up the list", .tasks, [.dashboard],
           [(.key(.char("J")), .moveTaskDown), (.key(.char("K")), .moveTaskUp)]),
         b("D", "delete it (y confirms)", .tasks, [.dashboard], [(.key(.char("D")), .deleteTask)]),
+        b("Space", "mark / unmark; c > D e act on marks", .tasks, [.dashboard],
+          [(.key(.char(" ")), .toggleMark)], hint: h("Space", text: "mark", rank: 115)),
         b("u", "undo the last write (10 s)", .tasks, main, [(.key(.char("u")), .undo)],
           hint: h("u", text: "undo", rank: 100, in: [.dashboard]), helpModes: [.dashboard]),
 
-        // Habits: the habits pane's own keys (`c` and Enter there mean the habit, not a task).
-        b("Space / c", "check the selected habit in", .habits, [.dashboard, .habitDetail],
-          [(.key(.char(" ")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25, pane: .habits),
-          helpModes: [.dashboard]),
+        // Habits: the habits pane's own keys (`Space`, `c` and Enter there mean the habit, not a task).
+        b("Space / c", "check the selected habit in", .habits, [.dashboard],
+          [(.key(.char(" ")), .toggleMark)], hint: h("Space", text: "check in", rank: 25, pane: .habits)),
         b("Enter", "its streaks, last 30 days", .habits, [.dashboard], [(.key(.enter), .open)],
           hint: h("↵", text: "details", rank: 20, pane: .habits)),
         b("u", "undo the check-in (10 s)", .habits, [.dashboard], [(.key(.char("u")), .undo)],
@@ -207,11 +218,13 @@ public enum Keymap {
           hints: [h("f", text: "failures", rank: 80, in: [.dashboard]), h("h", text: "history", rank: 125, in: [.dashboard])]),
         b("t", "next theme", .syncAndScreen, main, [(.key(.char("t")), .nextTheme)],
           hint: h("t", text: "theme", rank: 120, in: [.dashboard, .history])),
+        b("E", "today's energy, readiness and target", .syncAndScreen, [.dashboard, .history],
+          [(.key(.char("E")), .showEnergy)], hint: h("E", text: "energy", rank: 127, in: [.dashboard])),
         b("Ctrl-L", "redraw", .syncAndScreen, everywhere, [(.key(.ctrl("l")), .redraw)]),
         b("?", "this help", .syncAndScreen, main, [(.key(.char("?")), .showHelp)], hint: h("?", text: "help", rank: 1000)),
         b("q Ctrl-C", "quit", .syncAndScreen, main.union([.tooSmall]),
           [(.key(.char("q")), .quit), (.key(.ctrl("c")), .quit)], hint: h("q", text: "quit", rank: 130)),
-        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete, .habitDetail],
+        b("Ctrl-C", "quit", nil, [.help, .taskDetail, .pointsInput, .searchInput, .taskForm, .confirmDelete, .habitDetail, .energy],
           [(.key(.ctrl("c")), .quit)]),
 
         // Overlays: their footers show these.
@@ -224,7 +237,11 @@ public enum Keymap {
         b("Esc", "close the habit", nil, [.habitDetail],
           [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay)],
           hint: h("Esc", text: "close", rank: 50)),
-        b("c", "check it in", nil, [.habitDetail], [(.key(.char("c")), .checkInHabit)]),
+        b("Space / c", "check it in", nil, [.habitDetail],
+          [(.key(.char(" ")), .checkInHabit), (.key(.char("c")), .checkInHabit)], hint: h("Space", text: "check in", rank: 25)),
+        b("Esc", "close", nil, [.energy],
+          [(.key(.escape), .closeOverlay), (.key(.enter), .closeOverlay), (.key(.char("q")), .closeOverlay),
+           (.key(.char("E")), .closeOverlay)], hint: h("Esc", text: "close", rank: 50)),
 
         // Typing: every other key is text.
         b("Enter", "apply", nil, [.searchInput], [(.key(.enter), .applyInput)], hint: h("↵", text: "apply", rank: 10)),

@@ -3,6 +3,9 @@ import TallyCore
 /// The `a` / `e` form: a task's title, client, tier, status, points and description, edited in
 /// place. Text fields take typed (and pasted) characters; choice fields cycle with ←/→ or jump
 /// to the choice a typed letter starts.
+///
+/// `e` with marked tasks opens it for all of them: only client, tier and status, each starting
+/// as "unchanged", and what is chosen is written to every marked task.
 public struct TaskForm: Equatable, Sendable {
     public enum Field: String, CaseIterable, Sendable {
         case title, client, tier, status, points, description
@@ -32,6 +35,10 @@ public struct TaskForm: Equatable, Sendable {
 
     /// The task being edited; nil for a new one.
     public var taskID: Int64?
+    /// The marked tasks edited together; nil for one task.
+    public var batch: [Int64]?
+    /// The choice fields left as each task has them (a batch's start).
+    public var unchanged: Set<Field> = []
     public var focus: Field = .title
     public var title: String
     public var clients: [ClientChoice]
@@ -82,10 +89,22 @@ public struct TaskForm: Equatable, Sendable {
         description = TextSafety.sanitize(task.description ?? "")
     }
 
-    public var isNew: Bool { taskID == nil }
+    /// The same choices for every marked task in `batch`, each "unchanged" until chosen.
+    public init(batch ids: [Int64], clients: [ClientChoice]) {
+        self.init(clients: clients, clientID: nil, status: .active)
+        batch = ids
+        focus = .client
+        unchanged = [.client, .tier, .status]
+    }
+
+    public var isNew: Bool { taskID == nil && batch == nil }
+
+    /// The fields the form shows: a batch edits only the choices.
+    public var fields: [Field] { batch == nil ? Field.allCases : [.client, .tier, .status] }
 
     /// What the field shows.
     public func text(of field: Field) -> String {
+        if unchanged.contains(field) { return "unchanged" }
         switch field {
         case .title: return title
         case .client: return clients[client].name
@@ -99,12 +118,27 @@ public struct TaskForm: Equatable, Sendable {
     // MARK: Editing
 
     mutating func moveFocus(by step: Int) {
-        let fields = Field.allCases
+        let fields = self.fields
         let index = fields.firstIndex(of: focus) ?? 0
         focus = fields[(index + step + fields.count) % fields.count]
     }
 
     mutating func cycle(by step: Int) {
+        // In a batch "unchanged" is one more choice, before the first.
+        if batch != nil, focus.isChoice {
+            let count = focus == .client ? clients.count : focus == .tier ? Self.tiers.count : Self.statuses.count
+            let current = unchanged.contains(focus) ? -1 : (focus == .client ? client : focus == .tier ? tier : status)
+            let next = (current + 1 + step + count + 1) % (count + 1) - 1
+            error = nil
+            guard next >= 0 else { unchanged.insert(focus); return }
+            unchanged.remove(focus)
+            switch focus {
+            case .client: client = next
+            case .tier: tier = next
+            default: status = next
+            }
+            return
+        }
         switch focus {
         case .client: client = (client + step + clients.count) % clients.count
         case .tier: tier = (tier + step + Self.tiers.count) % Self.tiers.count
@@ -129,18 +163,21 @@ public struct TaskForm: Equatable, Sendable {
             guard c.isASCII, c.isNumber else { error = "Digits only: points are a whole number from 0 to 1000."; return }
             if points.count < 4 { points.append(c) } else { error = "At most 1000 points." }
         case .client:
-            select(startingWith: c, in: clients.map(\.name)) { client = $0 }
+            if select(startingWith: c, in: clients.map(\.name), set: { client = $0 }) { unchanged.remove(.client) }
         case .tier:
-            select(startingWith: c, in: Self.tiers) { tier = $0 }
+            if select(startingWith: c, in: Self.tiers, set: { tier = $0 }) { unchanged.remove(.tier) }
         case .status:
             guard !statusLocked else { error = "A done task's status changes by undoing its completion."; return }
-            select(startingWith: c, in: Self.statuses) { status = $0 }
+            if select(startingWith: c, in: Self.statuses, set: { status = $0 }) { unchanged.remove(.status) }
         }
     }
 
-    private func select(startingWith c: Character, in names: [String], set: (Int) -> Void) {
+    /// Chooses the first of `names` that starts with `c`; false when none does.
+    private func select(startingWith c: Character, in names: [String], set: (Int) -> Void) -> Bool {
         let letter = String(c).lowercased()
-        if let index = names.firstIndex(where: { $0.lowercased().hasPrefix(letter) }) { set(index) }
+        guard let index = names.firstIndex(where: { $0.lowercased().hasPrefix(letter) }) else { return false }
+        set(index)
+        return true
     }
 
     mutating func deleteBackward() {
@@ -165,6 +202,17 @@ public struct TaskForm: Equatable, Sendable {
 
     /// The effect of saving, or nil with `error` set when a field is refused.
     mutating func save() -> Effect? {
+        if let batch {
+            var values: [TaskField: FieldValue] = [:]
+            if !unchanged.contains(.client) { values[.clientID] = FieldValue(clients[client].id) }
+            if !unchanged.contains(.tier) { values[.valueTier] = .text(Self.tiers[tier]) }
+            if !unchanged.contains(.status) { values[.status] = .text(Self.statuses[status]) }
+            guard !values.isEmpty else {
+                error = "Nothing to change: choose a client, tier or status (←/→)."
+                return nil
+            }
+            return .batch(batch.map { AnyWriteIntent(EditTask.Intent(taskID: $0, values: values)) }, verb: "saved")
+        }
         let cleanTitle = TextSafety.sanitize(title).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !cleanTitle.isEmpty else {
             error = "A task needs a title."

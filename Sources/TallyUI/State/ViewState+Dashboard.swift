@@ -19,7 +19,14 @@ extension ViewState {
         case .startSearch:
             searchDraft = search
             return []
+        case .cycleOrder, .reverseOrder:
+            return changeOrder(to: action == .cycleOrder ? order.cycled : order.flipped)
         case .clearFilters:
+            // Marks first: Esc takes back the last thing set up, and marks are what a key acts on.
+            if !marks.isEmpty {
+                marks = []
+                return []
+            }
             if focus != .tasks, clientFilter == nil, search.isEmpty, statusFilter == .active {
                 focus = .tasks
                 return []
@@ -51,7 +58,17 @@ extension ViewState {
             guard let row = selectedTask(in: snapshot) else { return [] }
             overlay = .taskDetail(row)
             return []
+        case .toggleMark:
+            guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
+            if let index = marks.firstIndex(of: row.task.id) { marks.remove(at: index) } else { marks.append(row.task.id) }
+            // The cursor moves on, so a run of tasks is marked one key each.
+            focus = .tasks
+            guard selection + 1 < total else { return [] }
+            selectTask(at: selection + 1, in: snapshot)
+            scrollTop = Table.scrollOffset(selected: selection, offset: scrollTop, visible: visible, count: total)
+            return reloadIfNeeded(snapshot, layout: layout)
         case .complete:
+            if !marks.isEmpty { return batch(marks.map { AnyWriteIntent(CompleteTask.Intent(taskID: $0)) }, verb: "completed") }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             return complete(row)
         case .completeWithPoints:
@@ -61,15 +78,28 @@ extension ViewState {
             overlay = .taskForm(TaskForm(clients: Self.clientChoices(snapshot), clientID: clientFilter, status: statusFilter))
             return []
         case .editTask:
+            if !marks.isEmpty {
+                overlay = .taskForm(TaskForm(batch: marks, clients: Self.clientChoices(snapshot)))
+                return []
+            }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             return openEditForm(row, snapshot: snapshot)
         case .promoteTask:
+            // Marked tasks become active; one already active is left as it is ("unchanged").
+            if !marks.isEmpty {
+                return batch(marks.map { AnyWriteIntent(EditTask.Intent(taskID: $0, values: [.status: .text("active")])) },
+                             verb: "promoted")
+            }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             if row.task.taskStatus == .active { return [.message("“\(Self.shortTitle(row))” is already active.")] }
             if row.task.taskStatus == .done { return [.message("“\(Self.shortTitle(row))” is done.")] }
             return [.promote(taskID: row.task.id)]
         case .moveTaskDown, .moveTaskUp:
             let down = action == .moveTaskDown
+            // A move swaps sort orders: in any other order the task would not move on screen.
+            guard order == .workos else {
+                return [.message("J and K move a task in WorkOS's own order: o until the title names no order.")]
+            }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             let page = snapshot.tasks
             let position = page.index(of: row.task.id) ?? selection
@@ -84,12 +114,35 @@ extension ViewState {
                                            count: page.total)
             return [.moveTask(taskID: row.task.id, past: neighbour.task.id, down: down)]
         case .deleteTask:
+            if !marks.isEmpty {
+                overlay = .confirmDeleteMarked(marks)
+                return []
+            }
             guard let row = selectedTask(in: snapshot) else { return [.message("No task selected.")] }
             overlay = .confirmDelete(row)
             return []
         default:
             return []
         }
+    }
+
+    /// A batch over the marked tasks; the marks have done their work.
+    mutating func batch(_ intents: [AnyWriteIntent], verb: String) -> [Effect] {
+        marks = []
+        return [.batch(intents, verb: verb)]
+    }
+
+    /// Sorts the task list anew. The selected task stays selected, on the same row of the screen
+    /// (the page read for the new order is read around it).
+    public mutating func changeOrder(to new: TaskOrder) -> [Effect] {
+        order = new
+        if selectedTaskID != nil {
+            screenRowToKeep = selection - scrollTop
+        } else {
+            selection = 0
+            scrollTop = 0
+        }
+        return [.reload]
     }
 
     static func clientChoices(_ snapshot: Snapshot) -> [TaskForm.ClientChoice] {
@@ -127,7 +180,7 @@ extension ViewState {
                 guard let habit = selectedHabit(in: snapshot) else { return [.message("There are no habits.")] }
                 overlay = .habitDetail(habitID: habit.id)
                 return []
-            case .complete, .checkInHabit:
+            case .complete, .checkInHabit, .toggleMark:
                 guard let habit = selectedHabit(in: snapshot) else { return [.message("There are no habits.")] }
                 return checkIn(habitID: habit.id, snapshot: snapshot)
             case .completeWithPoints, .addTask, .editTask, .promoteTask, .moveTaskDown, .moveTaskUp, .deleteTask:
@@ -141,7 +194,7 @@ extension ViewState {
                 return []
             }
         case .tasks, .cache:
-            if action == .checkInHabit { return [.message("Tab to the habits pane to check a habit in.")] }
+            break
         }
         return nil
     }

@@ -48,6 +48,8 @@ extension ViewState {
         case .applyInput:
             guard let effect = form.save() else { break }
             overlay = nil
+            // A batch edit is done with its marks.
+            if case .batch = effect { marks = [] }
             return [effect]
         default: break
         }

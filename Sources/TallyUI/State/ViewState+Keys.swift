@@ -10,8 +10,9 @@ extension ViewState {
         case .help: return .help
         case .taskDetail: return .taskDetail
         case .taskForm: return .taskForm
-        case .confirmDelete: return .confirmDelete
+        case .confirmDelete, .confirmDeleteMarked: return .confirmDelete
         case .habitDetail: return .habitDetail
+        case .energy: return .energy
         case .points, nil: return viewKeyMode
         }
     }
@@ -64,9 +65,18 @@ extension ViewState {
         case .searchInput: return handleSearch(action, layout: layout)
         case .taskForm: return handleForm(action)
         case .confirmDelete:
+            if case .confirmDeleteMarked(let ids) = overlay {
+                overlay = nil
+                guard action == .confirm else { return [.message("Kept the \(Self.count(ids.count, "marked task")).")] }
+                marks = []
+                return [.batch(ids.map { AnyWriteIntent(DeleteTask.Intent(taskID: $0)) }, verb: "deleted")]
+            }
             guard case .confirmDelete(let row) = overlay else { return [] }
             overlay = nil
             return action == .confirm ? [.deleteTask(taskID: row.task.id)] : [.message("Kept “\(Self.shortTitle(row))”.")]
+        case .energy:
+            if action == .closeOverlay { overlay = nil }
+            return []
         case .pointsInput: return handlePoints(action)
         case .habitDetail:
             guard case .habitDetail(let habitID) = overlay else { return [] }
@@ -87,6 +97,7 @@ extension ViewState {
         case .nextTheme: return [.nextTheme]
         case .undo: return [.undo]
         case .showHelp: overlay = .help; return []
+        case .showEnergy: overlay = .energy; return []
         case .toggleFailures:
             view = view == .failures ? .dashboard : .failures
             return []
@@ -135,6 +146,9 @@ extension ViewState {
         scrollTop = 0
         return [.reload]
     }
+
+    /// "1 task", "5 tasks".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     static func shortTitle(_ row: TaskRow) -> String {
         DisplayWidth.truncate(TextSafety.sanitize(row.task.title), to: 40)

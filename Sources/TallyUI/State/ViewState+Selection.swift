@@ -41,6 +41,12 @@ extension ViewState {
     /// when the selected task (or habit) left its list, if `previous` is given.
     mutating func follow(_ snapshot: Snapshot, announcing previous: Snapshot?) -> String? {
         let taskNews = followTask(snapshot, announcing: previous)
+        // Marks the page looked for and the list no longer holds leave the marks; a mark made
+        // since the page was read stays until a page looks for it.
+        if queriesSameList(snapshot.query) {
+            let asked = Set(snapshot.query.marks)
+            marks.removeAll { asked.contains($0) && !snapshot.tasks.marked.contains($0) }
+        }
 
         var habitNews: String?
         if let id = selectedHabitID {
@@ -65,8 +71,14 @@ extension ViewState {
         let page = snapshot.tasks
         if let index = page.index(of: id) {
             selection = index
+            // Re-sorted: the task keeps its row on screen.
+            if let row = screenRowToKeep {
+                scrollTop = max(0, index - row)
+                screenRowToKeep = nil
+            }
             return nil
         }
+        screenRowToKeep = nil
         // Not on this page: either the page was read without looking for it (read again, with
         // the anchor), or the task left the list.
         guard snapshot.query.anchor?.id == id, case .left(let now)? = page.anchor else { return nil }

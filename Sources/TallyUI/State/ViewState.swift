@@ -30,6 +30,10 @@ public struct ViewState: Equatable, Sendable {
         case taskForm(TaskForm)
         /// `D`: delete this task? (`y` deletes.)
         case confirmDelete(TaskRow)
+        /// `D` with marks: delete these marked tasks? (`y` deletes them all.)
+        case confirmDeleteMarked([Int64])
+        /// `E`: today's readiness and energy, and why the target is what it is.
+        case energy
         /// `Enter` in the habits pane: this habit's streaks and last 30 days.
         case habitDetail(habitID: Int64)
     }
@@ -67,6 +71,15 @@ public struct ViewState: Equatable, Sendable {
     /// The selected task's id: what `Enter`, `c`, `e` and the rest act on. Nil until a page
     /// holding the row at `selection` has been read (after a filter change or a long jump).
     public var selectedTaskID: Int64?
+    /// Marked tasks (`Space`), by id, in the order marked: with marks, `c`, `>`, `D` and the
+    /// form's client, tier and status act on all of them as one batch. A marked task that leaves
+    /// the list (completed, filtered out, deleted) leaves the marks.
+    public var marks: [Int64] = []
+    /// The task list's order (`o`, `O`; the config's `sort` to begin with).
+    public var order: TaskOrder = .workos
+    /// Where on screen the selected task was when the order changed: the re-sorted page keeps
+    /// it on that row.
+    var screenRowToKeep: Int?
     /// Absolute index of the selected task in the filtered list.
     public var selection: Int = 0
     /// Absolute index of the first task row on screen.
@@ -110,7 +123,7 @@ public struct ViewState: Equatable, Sendable {
         let visible = max(1, visibleRows)
         return TaskQuery(clientID: clientFilter, status: statusFilter, search: search,
                          offset: max(0, scrollTop - visible), limit: Self.pageLimit(visibleRows: visible),
-                         anchor: selectedTaskID.map { TaskAnchor(id: $0, index: selection) })
+                         anchor: selectedTaskID.map { TaskAnchor(id: $0, index: selection) }, order: order, marks: marks)
     }
 
     /// The query for the dashboard at this terminal size.
@@ -131,8 +144,11 @@ public struct ViewState: Equatable, Sendable {
 
     /// Whether `query` asks for the list these filters show.
     func queriesSameList(_ query: TaskQuery) -> Bool {
-        query.clientID == clientFilter && query.status == statusFilter && query.search == search
+        query.clientID == clientFilter && query.status == statusFilter && query.search == search && query.order == order
     }
+
+    /// Whether task `id` is marked.
+    public func isMarked(_ id: Int64) -> Bool { marks.contains(id) }
 
     /// The selected task, when its row is in the snapshot's page: by id once it has one, so a
     /// key acts on the task that was highlighted even if rows moved under it since.

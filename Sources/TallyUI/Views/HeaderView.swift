@@ -134,10 +134,19 @@ struct HeaderView: Widget {
         let prefix = Span(" Points ", style: muted)
         let labelSpan = Span(" " + label, style: goal.isHit ? context.style(.gaugeDone) : main.with(adding: .bold))
         let fixed = prefix.width + labelSpan.width + 1
-        let choices: [([Span], Int)] = [
+        var choices: [([Span], Int)] = [
             (pace + streak + debtLong + pressure + clients, 16), (pace + streak + debtLong + pressure, 14),
             (pace + streak + debtShort + pressure, 10), (pace + streak + debtShort, 10), (pace + streak, 10), (streak, 10),
         ]
+        // Today's energy, beside the target it may have adjusted: shortened, then dropped, after the
+        // clients and the long debt.
+        if let energy = energySpans(long: true), let short = energySpans(long: false) {
+            choices = [
+                (pace + energy + streak + debtLong + pressure + clients, 16), (pace + energy + streak + debtLong + pressure, 14),
+                (pace + energy + streak + debtShort + pressure, 10), (pace + short + streak + debtShort + pressure, 10),
+                (pace + short + streak + debtShort, 10), (pace + short + streak, 10), (pace + streak, 10), (streak, 10),
+            ]
+        }
         var rest = streak
         // An empty cache owes nothing yet: no debt or pressure before there is data (WelcomeView).
         for (spans, minimumGauge) in choices where !context.snapshot.holdsNoData && row.width - fixed - Line(spans).width >= minimumGauge {
@@ -152,6 +161,34 @@ struct HeaderView: Widget {
         x += gaugeWidth
         x = buffer.put(Line([labelSpan]), x: x, y: row.y, maxWidth: max(0, row.maxX - x))
         buffer.put(Line(rest), x: x, y: row.y, maxWidth: max(0, row.maxX - x))
+    }
+
+    /// `   Energy low · readiness 62` (long) or `   Energy low 62`; nil when WorkOS recorded
+    /// neither today.
+    private func energySpans(long: Bool) -> [Span]? {
+        guard let energy = context.snapshot.energy, energy.levelWord != nil || energy.readiness != nil else { return nil }
+        let muted = context.style(.muted)
+        var spans = [Span("   Energy ", style: muted)]
+        if let word = energy.levelWord { spans.append(Span(word, style: energyStyle(word).with(adding: .bold))) }
+        if let readiness = energy.readiness {
+            let gap = energy.levelWord == nil ? "" : (long ? " · " : " ")
+            spans.append(Span(gap + (long ? "readiness \(readiness)" : "\(readiness)"), style: muted))
+        }
+        return spans
+    }
+
+    private func energyStyle(_ level: String) -> Style {
+        switch EnergyLevel(rawValue: level) {
+        case .high?: return context.style(.ok)
+        case .low?: return context.style(.warn)
+        default: return context.style(.main)
+        }
+    }
+
+    /// The compact header's energy: ` · energy low 62`.
+    private var compactEnergy: String {
+        guard let energy = context.snapshot.energy, energy.levelWord != nil || energy.readiness != nil else { return "" }
+        return " · energy" + (energy.levelWord.map { " " + $0 } ?? "") + (energy.readiness.map { " \($0)" } ?? "")
     }
 
     /// WorkOS's pressure runs 0–5.
@@ -179,10 +216,16 @@ struct HeaderView: Widget {
         let label = Span(" \(goal.earned)/\(goal.target) ", style: (goal.isHit ? onBar(.gaugeDone) : onBar(.bar)).with(adding: .bold))
         var x = buffer.put(Line([label]), x: row.x, y: row.y, maxWidth: max(0, leftMax))
         // The figures that fit beside a gauge of at least 6 columns, most important first.
-        let choices = [" streak \(goal.currentStreak) · debt \(goal.dailyDebt) · pressure \(goal.pressure)",
+        var choices = [" streak \(goal.currentStreak) · debt \(goal.dailyDebt) · pressure \(goal.pressure)",
                        " streak \(goal.currentStreak) · debt \(goal.dailyDebt)", " streak \(goal.currentStreak)", ""]
+        // Today's energy where it fits beside the debt; otherwise the figures as without it.
+        let energy = compactEnergy
+        if !energy.isEmpty {
+            choices.insert(contentsOf: [" streak \(goal.currentStreak)\(energy) · debt \(goal.dailyDebt) · pressure \(goal.pressure)",
+                                        " streak \(goal.currentStreak)\(energy) · debt \(goal.dailyDebt)"], at: 0)
+        }
         let room = leftMax - (x - row.x)
-        let figures = choices.dropFirst(context.snapshot.holdsNoData ? 2 : 0).first { room - DisplayWidth.of($0) >= 6 } ?? ""
+        let figures = choices.dropFirst(context.snapshot.holdsNoData ? choices.count - 2 : 0).first { room - DisplayWidth.of($0) >= 6 } ?? ""
         let gaugeWidth = min(12, room - DisplayWidth.of(figures))
         if gaugeWidth >= 4 {
             Gauge(earned: goal.earned, target: goal.target, filledStyle: meterOnBar(.gaugeFilled),

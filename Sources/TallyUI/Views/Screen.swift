@@ -49,6 +49,10 @@ public enum Screen {
             TaskFormOverlay(context: context, form: form).render(in: overlayArea, into: &buffer)
         case .confirmDelete(let row)?:
             ConfirmDeleteOverlay(context: context, row: row).render(in: overlayArea, into: &buffer)
+        case .confirmDeleteMarked(let ids)?:
+            ConfirmDeleteMarkedOverlay(context: context, ids: ids).render(in: overlayArea, into: &buffer)
+        case .energy?:
+            EnergyOverlay(context: context).render(in: overlayArea, into: &buffer)
         case .habitDetail(let habitID)?:
             if let habit = model.snapshot.habits.first(where: { $0.id == habitID }) {
                 HabitDetailOverlay(context: context, habit: habit).render(in: overlayArea, into: &buffer)

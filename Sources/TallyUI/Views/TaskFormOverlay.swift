@@ -14,7 +14,7 @@ struct TaskFormOverlay: Widget {
         let muted = context.style(.muted)
         let selected = context.style(.selected)
         var lines: [Line] = []
-        for field in TaskForm.Field.allCases {
+        for field in form.fields {
             let focused = form.focus == field
             let label = Span(DisplayWidth.pad(field.label, to: labelWidth), style: focused ? context.style(.accent).with(adding: .bold) : muted)
             lines.append(Line([label] + value(field, focused: focused, width: fieldWidth, main: main, muted: muted, selected: selected)))
@@ -25,7 +25,9 @@ struct TaskFormOverlay: Widget {
         } else {
             lines.append(Line(hint(for: form.focus), style: muted))
         }
-        Modal(title: form.isNew ? "New task" : "Edit task #\(form.taskID ?? 0)", lines: lines,
+        let title = form.batch.map { "Edit \(ViewState.count($0.count, "marked task"))" }
+            ?? (form.isNew ? "New task" : "Edit task #\(form.taskID ?? 0)")
+        Modal(title: title, lines: lines,
               footer: context.hints(Keymap.footer(for: .taskForm)), preferredWidth: width, style: main,
               borderStyle: context.style(.borderFocused), titleStyle: context.style(.title))
             .render(in: area, into: &buffer)
@@ -43,6 +45,10 @@ struct TaskFormOverlay: Widget {
             let locked = field == .status && form.statusLocked
             let shown = DisplayWidth.truncate(text, to: max(1, room - 2))
             if locked { return [gutter, Span(shown, style: muted)] }
+            if form.unchanged.contains(field) {
+                return [Span(focused ? "◂ " : "  ", style: context.style(.accent)), Span(shown, style: focused ? selected : muted),
+                        Span(focused ? " ▸" : "", style: context.style(.accent))]
+            }
             return [Span(focused ? "◂ " : "  ", style: context.style(.accent)), Span(shown, style: style),
                     Span(focused ? " ▸" : "", style: context.style(.accent))]
         case .title, .points, .description:
@@ -60,6 +66,10 @@ struct TaskFormOverlay: Widget {
     }
 
     private func hint(for field: TaskForm.Field) -> String {
+        if let batch = form.batch {
+            return form.unchanged.contains(field) ? "←/→: a \(field.label.lowercased()) for all \(batch.count)."
+                : "Every marked task gets this \(field.label.lowercased())."
+        }
         switch field {
         case .title: return "What is to be done (required)."
         case .client: return "←/→ or the first letter: whose work it is."

@@ -2,7 +2,8 @@ import Foundation
 import TallyCore
 
 /// The filtered, sorted task list: status, client, title, tier, points, and more columns when
-/// wide. Only the rows on screen are built. Pending completions show `⧗`.
+/// wide. Only the rows on screen are built. Pending completions show `⧗`; while tasks are marked
+/// (`Space`) a first column shows `*` on the marked ones.
 struct TasksPane: Widget {
     let context: RenderContext
     let focused: Bool
@@ -30,9 +31,10 @@ struct TasksPane: Widget {
         let longestClient = snapshot.clients.map { DisplayWidth.of(Format.clean($0.client.name)) }.max() ?? 0
         let longestTitle = shown.compactMap { $0.map { DisplayWidth.of(Format.clean($0.task.title)) } }.max() ?? 0
         let columns = Self.columns(width: inner.width, status: state.statusFilter,
-                                   clientNeeds: longestClient + 2, titleNeeds: longestTitle)
+                                   clientNeeds: longestClient + 2, titleNeeds: longestTitle, marks: !state.marks.isEmpty)
         let rows = shown.map { task in
-            task.map { row($0, columns: columns) } ?? Table.Row([Line(" "), Line("…", style: context.style(.muted))])
+            task.map { row($0, columns: columns) }
+                ?? Table.Row((state.marks.isEmpty ? [] : [Line(" ")]) + [Line(" "), Line("…", style: context.style(.muted))])
         }
         let table = Table(columns: columns.map(\.column), rows: rows, headerStyle: context.style(.header),
                           selectedStyle: context.style(.selected),
@@ -42,7 +44,8 @@ struct TasksPane: Widget {
         if page.total == 0 { drawEmpty(in: inner, into: &buffer) }
     }
 
-    /// `Tasks · active · Raleigh · /ect`: the pane's name and what it is filtered by.
+    /// `Tasks · active · Raleigh · /ect · most points first · 3 marked`: the pane's name, what it
+    /// is filtered and sorted by, and how many tasks are marked.
     private var title: Line {
         let state = context.state
         var spans = [Span("Tasks", style: context.style(.title)), Span(" · ", style: context.style(.border)),
@@ -53,6 +56,13 @@ struct TasksPane: Widget {
         }
         if !state.search.isEmpty {
             spans += [Span(" · ", style: context.style(.border)), Span("/" + state.search, style: context.style(.accent))]
+        }
+        if let order = state.order.label {
+            spans += [Span(" · ", style: context.style(.border)), Span(order, style: context.style(.accent))]
+        }
+        if !state.marks.isEmpty {
+            spans += [Span(" · ", style: context.style(.border)),
+                      Span("\(state.marks.count) marked", style: context.style(.accent).with(adding: .bold))]
         }
         return Line(spans)
     }
@@ -79,7 +89,7 @@ struct TasksPane: Widget {
 
     // MARK: Columns
 
-    enum Field { case status, client, title, tier, points, category, effort, drain, when }
+    enum Field { case mark, status, client, title, tier, points, category, effort, drain, when }
 
     struct FieldColumn {
         var field: Field
@@ -97,8 +107,10 @@ struct TasksPane: Widget {
     /// - Parameters:
     ///   - clientNeeds: the width that shows every client whole (swatch, space, name).
     ///   - titleNeeds: the width of the longest title on screen.
-    static func columns(width: Int, status: StatusFilter, clientNeeds: Int = 14, titleNeeds: Int = 0) -> [FieldColumn] {
+    static func columns(width: Int, status: StatusFilter, clientNeeds: Int = 14, titleNeeds: Int = 0,
+                        marks: Bool = false) -> [FieldColumn] {
         var columns = [FieldColumn(field: .status, column: Table.Column(" ", width: .fixed(1)))]
+        if marks { columns.insert(FieldColumn(field: .mark, column: Table.Column(" ", width: .fixed(1))), at: 0) }
         if width >= 50 {
             columns.append(FieldColumn(field: .client, column: Table.Column("Client", width: .fixed(0))))
         }
@@ -145,6 +157,8 @@ struct TasksPane: Widget {
         cells.reserveCapacity(columns.count)
         for column in columns {
             switch column.field {
+            case .mark:
+                cells.append(context.state.isMarked(task.id) ? Line("*", style: context.style(.accent).with(adding: .bold)) : Line(" "))
             case .status:
                 cells.append(Line([statusSymbol(row)]))
             case .client:
