@@ -54,6 +54,8 @@ public final class DashboardSession {
     var historyReadWanted = false
     /// The newest history read in the background, and the generation it was read at.
     var preparedHistory: (history: History, generation: Int)?
+    /// `[notify]`: what is told and how; nil when the config has none.
+    var notifications: DashboardNotifications?
 
 
     public init(workspace: Workspace, catalog: ThemeCatalog, theme: Theme, width: Int, height: Int,
@@ -87,6 +89,7 @@ public final class DashboardSession {
             scheduler = nil
         }
         lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
+        notifications = DashboardNotifications(workspace: workspace)
         let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
         model = ScreenModel(
             snapshot: empty, state: ViewState(),
@@ -159,6 +162,7 @@ public final class DashboardSession {
                 needsRedraw = true
             }
             updateHistory(now: now)
+            considerNotifications(now: now)
             // Redraw only when a time-dependent text on screen would change.
             let clock = clockText(now)
             if clock != lastClockText {

@@ -51,6 +51,8 @@ public struct Config: Sendable, Equatable {
     /// The Oura cache WorkOS reads today's readiness from (`oura_cache`); nil: where WorkOS
     /// looks (`OuraCache.defaultPath`).
     public var ouraCachePath: String?
+    /// What the running dashboard tells the person about and how (`[notify]`); nil: nothing.
+    public var notify: NotifySettings?
 
     /// The working day, in local hours.
     public var workday: ClosedRange<Double> { workdayStart...max(workdayStart, workdayEnd) }
@@ -284,6 +286,9 @@ public struct Config: Sendable, Equatable {
                 timeZone = name
             case "oura_cache":
                 ouraCachePath = FileSafety.expand(try text(key, value))
+            case "notify":
+                guard let table = value.table else { throw fail(key, "[notify] must be a table (command, events, …)") }
+                notify = try NotifySettings.parse(table, fail: fail)
             case "day":
                 guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
                 for name in table.keys {
