@@ -4,6 +4,11 @@
 SWIFT ?= swift
 DEMO_DIR ?= $(CURDIR)/.demo
 PREFIX ?= /usr/local
+# Staged installs for packagers: everything lands under $(DESTDIR)$(PREFIX).
+DESTDIR ?=
+# Install binaries already built there instead of building the release first (the tests:
+# make install PREFIX=/tmp/x BUILT=.build/debug).
+BUILT ?=
 
 .PHONY: all deps build release demo test bench install clean
 
@@ -28,12 +33,10 @@ test:
 bench: deps
 	bench/run.sh
 
-# Stripped: the symbols and debug information are most of a release binary (about half its size).
-install: release
-	install -d $(PREFIX)/bin $(PREFIX)/share/tally/themes
-	install -m 755 -s .build-static/release/tally $(PREFIX)/bin/tally
-	install -m 755 -s .build-static/release/tally-mcp $(PREFIX)/bin/tally-mcp
-	install -m 644 Themes/*.toml $(PREFIX)/share/tally/themes/
+# The binaries (stripped: the symbols and debug information are about half a release binary),
+# the themes, bash/zsh/fish completions and the man page: scripts/install.sh says where.
+install: $(if $(BUILT),,release)
+	scripts/install.sh "$(DESTDIR)$(PREFIX)" "$(or $(BUILT),.build-static/release)"
 
 clean:
 	rm -rf .build .demo

@@ -53,7 +53,7 @@ let package = Package(
             name: "TallyApp",
             dependencies: ["TallyCore", "TallyUI", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "TallyTerminal", dependencies: ["CNcursesw", "TallyUI"]),
+        .target(name: "TallyTerminal", dependencies: ["CNcursesw", "TallyCore", "TallyUI"]),
         // The WorkOS MCP tools served from TallyCore; the only module that knows the protocol.
         .target(
             name: "TallyMCP",

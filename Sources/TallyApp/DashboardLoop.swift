@@ -82,6 +82,7 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
                 }
             }
             session.tick(inboxReady: fds[2].revents != 0)
+            for notice in session.takeTerminalNotices() { terminal.notify(notice) }
             if session.needsRedraw && !session.wantsQuit { terminal.draw(session.frame()) }
         }
         session.shutdown()

@@ -132,6 +132,8 @@ extension DashboardSession {
         /// The history read in the background at a snapshot generation.
         case history(History, generation: Int)
         case historyFailed(String)
+        /// A notification to write to the terminal (`[notify]`), its day claimed.
+        case terminalNotice(TerminalNotice)
     }
 
     /// After a write: one snapshot read shows it everywhere at once (header, ledger, task list
@@ -156,6 +158,8 @@ extension DashboardSession {
         case .historyFailed(let text):
             historyReadInFlight = false
             logger.error("history failed: \(text)")
+        case .terminalNotice(let notice):
+            notifications?.terminalNotices.append(notice)
         case .written(let report):
             let tone: StatusMessage.Kind = report.tone == .success ? .success : report.tone == .error ? .error : .info
             say(report.message, tone)

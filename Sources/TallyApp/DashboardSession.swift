@@ -61,6 +61,8 @@ public final class DashboardSession {
     var historyReadWanted = false
     /// The newest history read in the background, and the generation it was read at.
     var preparedHistory: (history: History, generation: Int)?
+    /// `[notify]`: what is told and how; nil when the config has none.
+    var notifications: DashboardNotifications?
 
 
     /// - Parameter configSource: where the settings came from; the config file is then watched
@@ -99,6 +101,7 @@ public final class DashboardSession {
             scheduler = nil
         }
         lookups = LookupRecorder(cache: cache, staleAfter: workspace.config.staleAfter)
+        notifications = DashboardNotifications(workspace: workspace)
         let empty = Snapshot.empty(now: now, today: LocalDay(now, in: timeZone), cachePath: cache.path)
         var state = ViewState()
         state.order = workspace.config.sort
@@ -174,6 +177,7 @@ public final class DashboardSession {
                 needsRedraw = true
             }
             updateHistory(now: now)
+            considerNotifications(now: now)
             // Redraw only when a time-dependent text on screen would change.
             let clock = clockText(now)
             if clock != lastClockText {

@@ -1,5 +1,6 @@
 import CNcursesw
 import Foundation
+import TallyCore
 import TallyUI
 
 /// The only code that talks to ncurses: owns the terminal, draws buffers (only the cells that
@@ -153,6 +154,13 @@ public final class Terminal: TerminalBackend {
         init_extended_pair(pair, key.fg, key.bg)
         pairs[key] = pair
         return pair
+    }
+
+    /// Writes a notification's escape (or the bell) straight to the terminal: it moves no
+    /// cursor and draws no cell, so what ncurses believes is on screen stays true.
+    public func notify(_ notice: TerminalNotice) {
+        guard isOpen else { return }
+        Self.writeToTerminal(notice.sequence)
     }
 
     public var inputFileDescriptor: Int32 { STDIN_FILENO }

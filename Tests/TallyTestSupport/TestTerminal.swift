@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TallyCore
 import TallyUI
 
 /// A terminal without a screen: keys are queued by `send`, frames are kept as buffers. It lets
@@ -13,6 +14,7 @@ public final class TestTerminal: TerminalBackend, Sendable {
         var closed = false
         var quitAsked = false
         var focusChanges: [Bool] = []
+        var notices: [TerminalNotice] = []
     }
 
     private let state: Mutex<State>
@@ -106,6 +108,13 @@ public final class TestTerminal: TerminalBackend, Sendable {
     }
 
     public func invalidate() {}
+
+    public func notify(_ notice: TerminalNotice) {
+        state.withLock { $0.notices.append(notice) }
+    }
+
+    /// The notifications written to this terminal (`[notify]` with a terminal escape), oldest first.
+    public var notices: [TerminalNotice] { state.withLock { $0.notices } }
 
     public func readKey() -> Key? {
         let fd = pipe.read

@@ -57,6 +57,8 @@ public struct Config: Sendable, Equatable {
     /// The Oura cache WorkOS reads today's readiness from (`oura_cache`); nil: where WorkOS
     /// looks (`OuraCache.defaultPath`).
     public var ouraCachePath: String?
+    /// What the running dashboard tells the person about and how (`[notify]`); nil: nothing.
+    public var notify: NotifySettings?
 
     /// The task pane's order when the dashboard opens (`sort`): `o` and `O` change it from there.
     public var sort = TaskOrder.workos
@@ -309,6 +311,9 @@ public struct Config: Sendable, Equatable {
                     throw fail(key, "sort must be one of \(TaskSort.names.map(\.debugDescription).joined(separator: ", "))")
                 }
                 sort = TaskOrder(chosen)
+            case "notify":
+                guard let table = value.table else { throw fail(key, "[notify] must be a table (command, events, …)") }
+                notify = try NotifySettings.parse(table, fail: fail)
             case "day":
                 guard let table = value.table else { throw fail(key, "[day] must be a table with start and end hours") }
                 for name in table.keys {

@@ -25,6 +25,11 @@ public struct StatusReport: Sendable, Equatable {
     public var outboxDepth: Int
     public var unresolvedFailures: Int
     public var hitRate24h: Double?
+    /// Active habits, and those checked in today.
+    public var habitCount = 0
+    public var habitsDone = 0
+    /// When the first namespace goes stale (nil when one already is, or none ever synced).
+    public var staleAt: Date?
     public var cachePath: String
     public var primary: String?
     public var now: Date
@@ -60,6 +65,11 @@ public struct StatusReport: Sendable, Equatable {
         outboxDepth = snapshot.outboxDepth
         unresolvedFailures = snapshot.unresolvedFailures
         hitRate24h = snapshot.hitRates.overallDay.rate
+        habitCount = snapshot.habits.count
+        habitsDone = snapshot.habitsDone.count
+        staleAt = stale.isEmpty
+            ? Namespace.allCases.map { Freshness.staleFrom(snapshot.lastSync[$0], $0, staleAfter: staleAfter) }.min()
+            : nil
         cachePath = snapshot.cachePath
         self.primary = primary
         self.now = now

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// What the dashboard needs of a terminal: its size, drawing a buffer, reading a key. The
 /// ncurses terminal (`TallyTerminal.Terminal`) is one; `TallyApp.TestTerminal` is another, so
 /// the dashboard's loop runs in tests without a terminal (see docs/ARCHITECTURE.md).
@@ -24,6 +26,8 @@ public protocol TerminalBackend: AnyObject {
     /// Focus reports read since the last call (true: focus in), oldest first; a terminal that
     /// does not report focus returns none.
     func takeFocusChanges() -> [Bool]
+    /// Writes a notification's escape sequence (or the bell) between frames (`[notify]`).
+    func notify(_ notice: TerminalNotice)
     /// Gives the terminal back (safe to call twice).
     func close()
 }
