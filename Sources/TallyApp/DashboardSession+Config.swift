@@ -65,6 +65,8 @@ extension DashboardSession {
             flushLookups(force: true, now: now)
             lookups = LookupRecorder(cache: workspace.cache, staleAfter: running.staleAfter)
         }
+        // What was told today stays told: the new rules read it from the cache again.
+        if running.notify != old.notify { notifications = DashboardNotifications(workspace: workspace) }
         let newEngine = ConfigReload.changesSync(from: old, to: running) ? workspace.syncEngine(writes: writes) : nil
         scheduler?.retime(RefreshScheduler.Settings(running), engine: newEngine)
         // Rows the new scope takes in (or leaves out) come with a sync now, not at the next timer.

@@ -1,4 +1,5 @@
 import TallyCore
+import TallyTestSupport
 import XCTest
 
 /// What a config file read again while the dashboard runs changes: which settings apply at once,
@@ -8,7 +9,7 @@ final class ConfigReloadTests: XCTestCase {
         let old = Config()
         var new = old
         new.theme = "nord"
-        new.sort = .points
+        new.sort = TaskOrder(.points)
         new.verifyEvery = 600
         new.cachePath = "/elsewhere/cache.db"
         let reload = ConfigReload(from: old, to: new)
@@ -31,5 +32,17 @@ final class ConfigReloadTests: XCTestCase {
         var theme = old
         theme.theme = "nord"
         XCTAssertFalse(ConfigReload.changesSync(from: old, to: theme))
+    }
+
+    /// A `[notify]` table added while running applies at once (the dashboard makes its rules anew).
+    func testANotifyTableAppliesAtOnce() throws {
+        let dir = TempDirectory()
+        let path = dir.file("config.toml")
+        try "[notify]\ncommand = [\"true\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let new = try Config.resolve(Config.Overrides(config: path), environment: ["HOME": dir.path])
+        try "theme = \"default\"\n".write(toFile: dir.file("plain.toml"), atomically: true, encoding: .utf8)
+        let old = try Config.resolve(Config.Overrides(config: dir.file("plain.toml")), environment: ["HOME": dir.path])
+        XCTAssertNotNil(new.notify)
+        XCTAssertEqual(ConfigReload(from: old, to: new).applied, ["notify"])
     }
 }

@@ -88,6 +88,7 @@ public struct ConfigReload: Sendable, Equatable {
         check("chunk_size", old.chunkSize != new.chunkSize || old.fullChunkSize != new.fullChunkSize)
         check("oura_cache", old.ouraCachePath != new.ouraCachePath)
         check("verify_every", old.verifyEvery != new.verifyEvery)
+        check("notify", old.notify != new.notify)
         check("cache", old.cachePath != new.cachePath, live: false)
         check("primary", old.primaryURL != new.primaryURL, live: false)
         check("read_only", old.readOnly != new.readOnly, live: false)
