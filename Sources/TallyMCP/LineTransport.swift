@@ -101,7 +101,7 @@ actor LineTransport: Transport {
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK {  // a descriptor left non-blocking by someone else
-                    usleep(1000)
+                    Self.waitUntilReady(descriptor, for: Int16(POLLIN))
                     continue
                 }
                 logger.error("reading stdin failed: errno \(errno)")
@@ -139,13 +139,20 @@ actor LineTransport: Transport {
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK {
-                    usleep(1000)
+                    Self.waitUntilReady(output, for: Int16(POLLOUT))
                     continue
                 }
                 throw MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
             }
             offset += written
         }
+    }
+
+    /// Blocks in poll(2) until a non-blocking descriptor can be read or written (or is closed,
+    /// which the next read or write then reports): the wait costs no CPU and no sleep.
+    static func waitUntilReady(_ descriptor: Int32, for events: Int16) {
+        var entry = pollfd(fd: descriptor, events: events, revents: 0)
+        while poll(&entry, 1, -1) < 0, errno == EINTR {}
     }
 
     func receive() -> AsyncThrowingStream<Data, any Error> {

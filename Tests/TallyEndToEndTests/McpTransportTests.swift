@@ -81,3 +81,36 @@ final class McpTransportTests: XCTestCase {
         XCTAssertTrue(answers.contains { ($0["id"] as? Int) == 2 && $0["result"] != nil }, "\(answers)")
     }
 }
+
+/// A client that hands `tally mcp` a non-blocking pipe as stdin (the flag belongs to the pipe,
+/// so the server inherits it): the server waits for input in poll(2) rather than failing or
+/// spinning, and answers requests that arrive a while apart.
+final class McpNonBlockingStdinTests: XCTestCase {
+    func testANonBlockingStdinIsWaitedOn() throws {
+        let dir = TempDirectory("tally-mcp-nonblocking")
+        XCTAssertEqual(try Tally.run(["demo", "--no-ui", "--dir", dir.path, "--tasks", "60"]).status, 0)
+        let script = dir.file("client.py")
+        try """
+            import os, subprocess, sys, time
+            binary, cache = sys.argv[1], sys.argv[2]
+            r, w = os.pipe()
+            os.set_blocking(r, False)
+            server = subprocess.Popen([binary, "mcp", "--cache", cache, "--read-only"], stdin=r,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            os.close(r)
+            for n in (1, 2):
+                time.sleep(0.3)  # the server finds nothing to read meanwhile
+                os.write(w, b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\\n' % n)
+            os.close(w)
+            out, _ = server.communicate(timeout=20)
+            sys.stdout.write(out.decode())
+            sys.exit(server.returncode)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let run = shell("python3 '\(script)' '\(Repository.binary)' '\(dir.file("cache.db"))'", timeout: 30)
+        XCTAssertEqual(run.status, 0, run.output)
+        let lines = run.output.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, run.output)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("\"result\"") }, run.output)
+        XCTAssertTrue(lines[0].contains("\"id\":1") && lines[1].contains("\"id\":2"), run.output)
+    }
+}
