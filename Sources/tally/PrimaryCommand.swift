@@ -42,7 +42,7 @@ extension Tally {
                 var created: [String]
                 var pushWasThere = false
                 do {
-                    if push, let postgres = primary as? PostgresPrimary { pushWasThere = try await postgres.pushInstalled() }
+                    if push, let pushing = primary as? any PrimaryPush { pushWasThere = try await pushing.pushInstalled() }
                     created = try await primary.initSchema(push: push)
                 } catch {
                     await primary.close()
