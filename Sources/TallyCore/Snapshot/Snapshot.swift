@@ -256,8 +256,15 @@ struct SnapshotReader {
     }
 
     static func history(goals: [DailyGoal], today: LocalDay, days: Int, defaultTarget: Int) -> [DayPoints] {
+        // Only the window's rows are kept: a cache may hold years of them, and a dictionary of
+        // them all grew (copying every row) a dozen times for the 30 it is asked for.
+        guard days > 0 else { return [] }
+        let window = today.adding(days: -(days - 1)).ordinal...today.ordinal
         var byDay: [Int: DailyGoal] = [:]
-        for goal in goals { if let day = goal.day { byDay[day.ordinal] = goal } }
+        byDay.reserveCapacity(days)
+        for goal in goals {
+            if let ordinal = goal.day?.ordinal, window.contains(ordinal) { byDay[ordinal] = goal }
+        }
         return (0..<days).reversed().map { back in
             let day = today.adding(days: -back)
             let goal = byDay[day.ordinal]
