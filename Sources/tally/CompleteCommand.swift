@@ -8,6 +8,7 @@ extension Tally {
     /// batch, as marked tasks are.
     struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "complete",
             abstract: "Complete tasks: the primary first, then the cache; queued when the primary is down.",
             discussion: """
                 Several ids complete each task in turn (one write each, as `c` on marked tasks does): a line per \

@@ -11,6 +11,7 @@ extension Tally {
     /// `tally` / `tally dash`: the dashboard.
     struct Dash: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "dash",
             abstract: "The dashboard (the default command). Press ? inside for every key.")
 
         @OptionGroup var global: GlobalOptions

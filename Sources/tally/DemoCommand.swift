@@ -7,6 +7,7 @@ extension Tally {
     /// `tally demo`: a realistic workspace to try Tally on.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Make a demo workspace (a local SQLite primary and a cache) and open the dashboard on it.",
             discussion: """
                 The demo has the seed's six clients, tasks in every status and tier, a history of daily \

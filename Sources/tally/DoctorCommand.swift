@@ -7,6 +7,7 @@ extension Tally {
     /// `tally doctor`: is the cache healthy, and if not, rebuild it.
     struct Doctor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check the cache (integrity, WAL, schema, sizes, last sync, outbox, permissions) and the primary.",
             discussion: "--repair rebuilds a damaged cache from the primary, keeping the old file as cache.db.damaged-<time>.")
 

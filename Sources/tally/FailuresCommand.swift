@@ -6,7 +6,7 @@ import TallyCore
 extension Tally {
     /// `tally failures`: why syncs failed.
     struct Failures: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List sync failures, newest first.")
+        static let configuration = CommandConfiguration(commandName: "failures", abstract: "List sync failures, newest first.")
 
         @OptionGroup var global: GlobalOptions
 

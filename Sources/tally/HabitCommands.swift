@@ -7,7 +7,7 @@ import TallyCore
 /// written through as the dashboard's `Space` in the habits pane is.
 extension Tally {
     struct Habits: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the active habits with their streaks and whether each is done today.")
+        static let configuration = CommandConfiguration(commandName: "habits", abstract: "List the active habits with their streaks and whether each is done today.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -38,6 +38,7 @@ extension Tally {
 
         struct Done: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "done",
                 abstract: "Check a habit in for today (once a day; the streak moves as WorkOS moves it).")
 
             @OptionGroup var global: GlobalOptions

@@ -7,10 +7,12 @@ extension Tally {
     /// `tally primary init|seed-demo`.
     struct Primary: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "primary",
             abstract: "Set up the primary database.", subcommands: [Init.self, SeedDemo.self])
 
         struct Init: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "init",
                 abstract: "Create the tables of a new primary database, as WorkOS has them (safe to run again).",
                 discussion: """
                     Only missing tables are created; tables that exist are left exactly as they are, so an

@@ -8,6 +8,7 @@ extension Tally {
     /// `tally render`: one frame to stdout, no terminal needed.
     struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "render",
             abstract: "Print one frame of the dashboard (plain text, or with colours using --ansi).")
 
         @OptionGroup var global: GlobalOptions

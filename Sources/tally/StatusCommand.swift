@@ -7,6 +7,7 @@ extension Tally {
     /// `tally status`: one line (or JSON) for a prompt, a status bar or a health check.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Today's points, streak, last sync and cache health.",
             discussion: """
                 Exit status: 0 healthy, 1 stale, 2 last sync failed, 3 no cache. With --format the \

@@ -8,6 +8,7 @@ extension Tally {
     /// `tally sync`: one sync in the foreground (for cron and for people who like to watch).
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Sync the cache from the primary now, with a progress bar on a terminal.",
             discussion: """
                 Incremental by default (rows changed since the last sync, and deletions). An interrupted \

@@ -25,6 +25,9 @@ struct Tally: AsyncParsableCommand {
               --refresh S        seconds between checks for stale data (default 60)
             """,
         version: TallyVersion.current,
+        // Every command names itself (`commandName:`): a name left to ArgumentParser is made
+        // from the type's name by `String(describing:)`, whose protocol-conformance lookups
+        // scan the whole statically linked binary, for every subcommand, at every start.
         subcommands: [
             Dash.self, Demo.self, Render.self, Status.self, Sync.self, Complete.self, Add.self, Edit.self,
             Promote.self, Delete.self, Tasks.self, Habits.self, HabitCommand.self,

@@ -8,6 +8,7 @@ import TallyCore
 extension Tally {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a task and print its id (WorkOS's defaults: backlog, progress tier, first in its status).")
 
         @OptionGroup var global: GlobalOptions
@@ -30,7 +31,7 @@ extension Tally {
     }
 
     struct Edit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a task's title, client, tier, status, points or description.")
+        static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change a task's title, client, tier, status, points or description.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(parsing: .allUnrecognized, help: "The task id.") var id: [String] = []
@@ -63,7 +64,7 @@ extension Tally {
     }
 
     struct Promote: OneTaskCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a task active, as WorkOS's promote does.")
+        static let configuration = CommandConfiguration(commandName: "promote", abstract: "Make a task active, as WorkOS's promote does.")
         static let done = "Promoted"
 
         @OptionGroup var global: GlobalOptions
@@ -75,7 +76,7 @@ extension Tally {
     }
 
     struct Delete: OneTaskCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a task from the primary and the cache.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a task from the primary and the cache.")
         static let done = "Deleted"
 
         @OptionGroup var global: GlobalOptions

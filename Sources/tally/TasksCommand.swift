@@ -6,7 +6,7 @@ import TallyCore
 extension Tally {
     /// `tally tasks`: the task list for scripts.
     struct Tasks: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tasks from the cache.")
+        static let configuration = CommandConfiguration(commandName: "tasks", abstract: "List tasks from the cache.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -99,6 +99,32 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(active.tasks.total, data.tasks.filter { $0.status == "active" }.count)
     }
 
+    /// The sparkline's 30 days come from the goal rows of those days among years of them (and a
+    /// row dated ahead of today): a day without a row earned 0 of the default target, and today
+    /// is today's own figures.
+    func testTheHistoryIsTheLastThirtyDaysOfYearsOfGoalRows() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let today = LocalDay(now, in: utc)
+        // Two years of rows, every third day missing; each day's points and target tell it apart.
+        var goals: [DailyGoal] = []
+        for back in -3...730 where back % 3 != 1 {
+            goals.append(DailyGoal(id: Int64(back + 10), date: today.adding(days: -back).description,
+                                   targetPoints: 12 + back % 7, earnedPoints: back % 23))
+        }
+        try store.writeNow { db in for goal in goals { try goal.insert(db) } }
+        let snapshot = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc, defaultTarget: 18)
+        XCTAssertEqual(snapshot.history.map(\.day), (0..<30).reversed().map { today.adding(days: -$0) })
+        for point in snapshot.history.dropLast() {
+            let back = today.ordinal - point.day.ordinal
+            let row = back % 3 != 1
+            XCTAssertEqual(point.earned, row ? back % 23 : 0, "\(point.day)")
+            XCTAssertEqual(point.target, row ? 12 + back % 7 : 18, "\(point.day)")
+        }
+        XCTAssertEqual(snapshot.history.last?.earned, snapshot.goal.earned)
+        XCTAssertEqual(snapshot.history.last?.target, snapshot.goal.target)
+    }
+
     /// The "all" list is read status by status through Tally's index; it must be exactly the
     /// order of one sort over the whole table, at every window, with odd statuses and NULLs.
     func testAllTasksPagesAgreeWithOneSortOfTheWholeTable() throws {

@@ -182,6 +182,49 @@ final class TaskOrderTests: XCTestCase {
 
     /// Each order's page (from either end) and the counts that find a task's place are read
     /// along one of Tally's indexes, never sorted whole.
+    /// The snapshot counts the open tasks once, for the clients pane and for the size of an active
+    /// or queued list: every such list (a client's, sorted by client, searched) has the size and
+    /// rows a page read on its own (which counts them itself) and a plain filter give.
+    func testTheSnapshotsOpenCountsAreTheListsSizes() throws {
+        let (store, tasks) = try store()
+        for status in [StatusFilter.active, .queued, .backlog, .all] {
+            for client in [nil, 1, 2, 99] as [Int64?] {
+                for search in ["", "2"] {
+                    for sort in [TaskSort.workos, .client] {
+                        let query = TaskQuery(clientID: client, status: status, search: search, limit: 31, order: TaskOrder(sort))
+                        let snapshot = try store.snapshot(query: query, now: now, timeZone: utc)
+                        let subset = tasks.filter { task in
+                            (status == .all || task.status == status.rawValue) && (client == nil || task.clientID == client)
+                                && (search.isEmpty || task.title.contains(search))
+                        }
+                        let label = "\(status) client \(client ?? 0) /\(search) \(sort)"
+                        XCTAssertEqual(snapshot.tasks.total, subset.count, label)
+                        XCTAssertEqual(snapshot.tasks, try page(store, query), label)
+                        XCTAssertEqual(snapshot.tasks.rows.map(\.task.id), Array(expected(subset, TaskOrder(sort)).prefix(31)), label)
+                    }
+                }
+            }
+        }
+        let snapshot = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
+        for summary in snapshot.clients {
+            XCTAssertEqual(summary.openTasks,
+                           tasks.filter { $0.clientID == summary.client.id && ["active", "queued"].contains($0.status) }.count,
+                           summary.client.name)
+        }
+        XCTAssertEqual(snapshot.clients.map(\.client.id), clients.map(\.id))
+    }
+
+    /// The open tasks are counted along `tally_cached_tasks_client` in its order: no temporary
+    /// B-tree to sort them first (the largest part of a first frame over a big table).
+    func testTheOpenCountsAreReadAlongAnIndex() throws {
+        let (store, _) = try store()
+        let plan = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + OpenCounts.sql).map { $0["detail"] as String }
+        }.joined(separator: " | ")
+        XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+        XCTAssertTrue(plan.contains("COVERING INDEX tally_cached_tasks_client"), plan)
+    }
+
     func testEveryOrderIsReadAlongAnIndex() throws {
         let (store, _) = try store()
         for sort in TaskSort.allCases {

@@ -190,19 +190,13 @@ struct SnapshotReader {
             history[history.count - 1].target = figures.target
         }
 
-        var open: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT client_id, count(*) AS n FROM cached_tasks
-            WHERE status IN ('active', 'queued') GROUP BY client_id
-            """) {
-            if let id = row.int64("client_id") { open[id] = row.int("n") ?? 0 }
-        }
-        let summaries = clients.map { ClientSummary(client: $0, openTasks: open[$0.id] ?? 0) }
+        let openCounts = try OpenCounts.read(db)
+        let summaries = clients.map { ClientSummary(client: $0, openTasks: openCounts.open(client: $0.id)) }
 
         var pendingIDs = pending
         let outboxDepth = try Self.outboxDepth(db)
         pendingIDs.formUnion(try Self.outboxTaskIDs(db))
-        let page = try tasks(query: query, today: today, clients: clients, pending: pendingIDs)
+        let page = try tasks(query: query, today: today, clients: clients, pending: pendingIDs, openCounts: openCounts)
 
         let habits = try Habit.fetchAll(db, sql: """
             SELECT * FROM cached_habits WHERE coalesce(is_active, 1) != 0
@@ -262,8 +256,15 @@ struct SnapshotReader {
     }
 
     static func history(goals: [DailyGoal], today: LocalDay, days: Int, defaultTarget: Int) -> [DayPoints] {
+        // Only the window's rows are kept: a cache may hold years of them, and a dictionary of
+        // them all grew (copying every row) a dozen times for the 30 it is asked for.
+        guard days > 0 else { return [] }
+        let window = today.adding(days: -(days - 1)).ordinal...today.ordinal
         var byDay: [Int: DailyGoal] = [:]
-        for goal in goals { if let day = goal.day { byDay[day.ordinal] = goal } }
+        byDay.reserveCapacity(days)
+        for goal in goals {
+            if let ordinal = goal.day?.ordinal, window.contains(ordinal) { byDay[ordinal] = goal }
+        }
         return (0..<days).reversed().map { back in
             let day = today.adding(days: -back)
             let goal = byDay[day.ordinal]
@@ -328,4 +329,40 @@ struct SnapshotReader {
         guard try db.tableExists(SyncJob.databaseTableName) else { return 0 }
         return try OutboxStore.pendingCount(db)
     }
+}
+
+/// The open (active and queued) tasks per status and client, counted once per snapshot and shared
+/// by the clients pane and the task list's size.
+///
+/// Counted with `GROUP BY status, client_id` so SQLite walks `tally_cached_tasks_client`
+/// (status, client_id, …) in its own order and counts runs of equal keys as it goes. Grouping by
+/// `client_id` alone made it sort the 200,000 index entries of a 1,000,000-task cache in a
+/// temporary B-tree first: four times the cost, and the largest part of a first frame.
+struct OpenCounts {
+    static let statuses = ["active", "queued"]
+    static let sql = """
+        SELECT status, client_id, count(*) FROM cached_tasks
+        WHERE status IN ('active', 'queued') GROUP BY status, client_id
+        """
+
+    /// Status, then client id (nil for a task without a client), then the number of tasks.
+    var counts: [String: [Int64?: Int]] = [:]
+
+    static func read(_ db: Database) throws -> OpenCounts {
+        var result = OpenCounts()
+        for status in statuses { result.counts[status] = [:] }
+        for row in try Row.fetchAll(db, sql: sql) {
+            guard let status = row.text(at: 0) else { continue }
+            result.counts[status, default: [:]][row.int64(at: 1)] = row.int(at: 2) ?? 0
+        }
+        return result
+    }
+
+    /// The open tasks of client `id`, both statuses.
+    func open(client id: Int64) -> Int {
+        counts.values.reduce(0) { $0 + ($1[id] ?? 0) }
+    }
+
+    /// The tasks of `status` per client, when that status is one counted here.
+    func byClient(status: String) -> [Int64?: Int]? { counts[status] }
 }

@@ -15,7 +15,11 @@ extension SnapshotReader {
     static let statusOrder = ["active", "queued", "backlog", "done"]
 
     /// The filtered, sorted window of tasks and the size of the whole filtered list.
-    func tasks(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>) throws -> TaskPage {
+    ///
+    /// - Parameter openCounts: the snapshot's counts of open tasks, when it has read them: an
+    ///   active or queued list without a search takes its size from them instead of counting again.
+    func tasks(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>,
+               openCounts: OpenCounts? = nil) throws -> TaskPage {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let client = query.clientID {
@@ -49,7 +53,7 @@ extension SnapshotReader {
             return page
         }
 
-        let list = try TaskList(query: query, base: base, clients: clients, db)
+        let list = try TaskList(query: query, base: base, clients: clients, counted: search.isEmpty ? openCounts : nil, db)
         var page = try followingAnchor(query, total: list.total, row: row,
                                        read: { try list.page(offset: $0, limit: query.limit, db) },
                                        rank: { try list.rank(of: $0, near: $1, db) })
@@ -139,7 +143,9 @@ struct TaskList {
     var base: TaskFilter
     var status: StatusFilter
 
-    init(query: TaskQuery, base: TaskFilter, clients: [Client], _ db: Database) throws {
+    /// - Parameter counted: the open tasks per status and client, already counted for the base
+    ///   filter's rows when it holds no search (it may name a client).
+    init(query: TaskQuery, base: TaskFilter, clients: [Client], counted: OpenCounts? = nil, _ db: Database) throws {
         self.base = base
         status = query.status
         let key = OrderKey.of(query.order.sort)
@@ -169,7 +175,11 @@ struct TaskList {
         var counts: [String?: [Int64?: Int]] = [:]
         let groups: [String] = (query.status == .all ? ["status"] : []) + (byClient ? ["client_id"] : [])
         let scope = query.status == .all ? base : statuses.first?.filter ?? base
-        if groups.isEmpty {
+        if let name = statuses.first?.name, query.status != .all, let known = counted?.byClient(status: name) {
+            // Already counted: the list's own status, narrowed to its client when it has one.
+            let own = query.clientID.map { id in known.filter { $0.key == id } } ?? known
+            counts[name] = byClient ? own : [nil: own.values.reduce(0, +)]
+        } else if groups.isEmpty {
             counts[statuses.first?.name] = [nil: try scope.count(db)]
         } else {
             let columns = groups.joined(separator: ", ")
