@@ -133,6 +133,34 @@ public final class ChangeWatcher: Sendable {
         }
     }
 
+    /// How many commits the write-ahead log has published, as the counter SQLite keeps in the
+    /// header of the log's index (`<cache>-shm`, bumped once per commit, across checkpoints):
+    /// compared between two looks it says how many commits came in between, which
+    /// `data_version` cannot. nil when the cache is not in WAL mode or the index cannot be read.
+    public func commitCounter() -> UInt32? {
+        Self.commitCounter(shm: path + "-shm")
+    }
+
+    /// Reads the index's header: two copies of 48 bytes, written second copy first; a copy
+    /// caught mid-write differs from the other and is read again.
+    static func commitCounter(shm: String) -> UInt32? {
+        let descriptor = Glibc.open(shm, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 96)
+        for _ in 0..<3 {
+            let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 96, 0) }
+            guard count == 96 else { return nil }
+            // iVersion (3007000), an unused word, iChange, then isInit (1 once written).
+            let version = header.withUnsafeBytes { $0.load(fromByteOffset: 0, as: UInt32.self) }
+            guard version == 3_007_000, header[12] == 1 else { return nil }
+            if header[0..<48] == header[48..<96] {
+                return header.withUnsafeBytes { $0.load(fromByteOffset: 8, as: UInt32.self) }
+            }
+        }
+        return nil
+    }
+
     /// True when someone committed since the last call (always true on the first call).
     public func hasChanged() -> Bool {
         state.withLock { state in
