@@ -149,6 +149,7 @@ extension DashboardSession {
         switch message {
         case .history(let history, let generation):
             historyReadInFlight = false
+            worked(Date())
             preparedHistory = (history, generation)
             if historyReadWanted {
                 historyReadWanted = false

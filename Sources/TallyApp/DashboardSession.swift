@@ -70,6 +70,15 @@ public final class DashboardSession {
     var preparedHistory: (history: History, generation: Int)?
     /// `[notify]`: what is told and how; nil when the config has none.
     var notifications: DashboardNotifications?
+    /// Whether memory is given back once idle (see `MemoryRelief`; not in tests' sessions).
+    let relievesMemory: Bool
+    /// When the last work was done (start-up, a snapshot, a history, a key), and whether memory
+    /// was given back since.
+    var lastWork: Date
+    var relievedSinceWork = false
+    /// Work was done since the arenas were last trimmed.
+    var trimWanted = false
+    var lastTrim = Date.distantPast
 
 
     /// - Parameter configSource: where the settings came from; the config file is then watched
@@ -86,6 +95,9 @@ public final class DashboardSession {
         self.configSource = configSource
         configWatch = configSource.map { ConfigWatch(path: $0.path) }
         readsHistoryInBackground = startBackground
+        relievesMemory = startBackground && MemoryRelief.isEnabled()
+        lastWork = now
+        if relievesMemory { MemoryRelief.limitArenas() }
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
         notifier = FileChangeNotifier(path: cache.path)
@@ -222,6 +234,34 @@ public final class DashboardSession {
             }
         }
         flushLookups(force: false, now: now)
+        relieveMemory(now: now)
+    }
+
+    /// After work (a snapshot, a history read), at most every two seconds, returns the malloc
+    /// arenas' free pages; once nothing was done for `idleRelief` seconds (start-up included),
+    /// also unmaps the code pages touched meanwhile and SQLite's page caches (see `MemoryRelief`).
+    func relieveMemory(now: Date) {
+        guard relievesMemory, !settler.isSettling, !historyReadInFlight else { return }
+        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief {
+            relievedSinceWork = true
+            workspace.cache.releaseMemory()
+            MemoryRelief.dropCodePages()
+        } else if !trimWanted || now.timeIntervalSince(lastTrim) < 2 {
+            return
+        }
+        MemoryRelief.trim()
+        trimWanted = false
+        lastTrim = now
+    }
+
+    /// Seconds without work after which an idle dashboard gives its memory back.
+    static let idleRelief: TimeInterval = 5
+
+    /// Work was done at `now`: memory is given back again once it is over.
+    func worked(_ now: Date) {
+        lastWork = now
+        relievedSinceWork = false
+        trimWanted = true
     }
 
     var messageSetAt = Date()
@@ -328,6 +368,7 @@ public final class DashboardSession {
             model.snapshot = snapshot
             model.chrome.now = now
             snapshotGeneration += 1
+            worked(now)
             adopt(announcing: announce && !wroteRecently(model.state.selectedTaskID, now: now) ? previous : nil)
             prepareHistory(now: now)
             updateHistory(now: now)
@@ -417,6 +458,7 @@ public final class DashboardSession {
         if model.state.view != view { model.chrome.message = nil }
         updateHistory(now: now)
         needsRedraw = true
+        worked(now)
         for effect in effects { perform(effect, now: now) }
         return effects
     }
