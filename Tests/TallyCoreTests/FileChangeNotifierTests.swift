@@ -114,6 +114,35 @@ final class FileChangeNotifierTests: XCTestCase {
         try other.close()
     }
 
+    /// Reading the counter keeps this process's locks on the index: another process that opens
+    /// the file then finds it in use and leaves it as it is (had the locks gone, it would have
+    /// truncated the index under this process's mapping, and the next look died of SIGBUS).
+    func testReadingTheCounterLeavesAnotherProcessTheIndexInUse() throws {
+        let dir = TempDirectory()
+        let path = dir.file("cache.db")
+        let store = try CacheStore(path: path)
+        let watcher = try ChangeWatcher(path: path)
+        XCTAssertTrue(watcher.hasChanged())
+        let start = try XCTUnwrap(watcher.commitCounter())
+        for id in 1...2 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.execute("INSERT INTO cached_clients (id, name, type, created_at) VALUES (?, 'C', 'client', 'x')", (int(sys.argv[2]),))
+                db.commit()
+                db.close()
+                """, path, "\(id)"]
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0)
+            XCTAssertTrue(watcher.hasChanged(), "the other process's commit \(id)")
+            XCTAssertEqual(watcher.commitCounter().map { $0 &- start }, UInt32(id))
+        }
+        XCTAssertEqual(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_clients") }, 2)
+    }
+
     func testNoCounterWithoutAWriteAheadLog() throws {
         let dir = TempDirectory()
         let path = dir.file("plain.db")
