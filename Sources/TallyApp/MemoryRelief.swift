@@ -8,10 +8,10 @@ import Foundation
 /// TOML, the migrations, the sync engine and PostgreSQL client set up, the first snapshot), kept
 /// mapped for as long as it runs though the idle loop runs a few of them; and 9 MB were glibc's
 /// malloc arenas, one per thread that allocated (the history read in the background), holding
-/// freed memory. So, once start-up is over, the code's pages are unmapped (they stay in the page
-/// cache and come back on the next call that needs them), and after each burst of work
-/// (a snapshot rebuilt, a history read) the arenas' free pages are returned to the system.
-/// `TALLY_MEMORY_RELIEF=0` turns both off.
+/// freed memory. So, once the dashboard idles (see `DashboardSession.relieveMemory`), the code's
+/// pages are unmapped (they stay in the page cache and come back on the next call that needs
+/// them), and after each burst of work (a snapshot rebuilt, a history read) the arenas' free
+/// pages are returned to the system. `TALLY_MEMORY_RELIEF=0` turns both off.
 enum MemoryRelief {
     static func isEnabled(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         !["0", "off", "false", "no"].contains(environment["TALLY_MEMORY_RELIEF"]?.lowercased() ?? "")
