@@ -13,7 +13,7 @@ QUICK = "--quick" in sys.argv
 # `--only syncs` (a step's name): measure that step alone and print it; BENCHMARKS.md is left as it is.
 ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv[:-1] else None
 WORK = tempfile.mkdtemp(prefix="tally-bench.")
-SOCKET = "tally-bench"
+SOCKET = os.environ.get("TALLY_BENCH_SOCKET", "tally-bench")  # its own, beside another run
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 results = []          # (figure, target, tally, baseline, ratio, verdict)
 ENV = dict(os.environ, XDG_STATE_HOME=WORK + "/state", XDG_CONFIG_HOME=WORK + "/config", TERM="xterm-256color",
@@ -217,6 +217,130 @@ def rewrite_to_screen(seed):
            f"{t[0] / b[0]:.2f}×", t[1] <= 1000 and t[2] == 0)
 
 
+BASELINE = os.environ.get("TALLY_BENCH_BASELINE")  # another build of tally, run beside this one (A/B)
+
+
+def side_by_side(cache, variants, session, width=120, height=40):
+    """One dashboard per variant (name, binary, extra environment), each in a window of one tmux
+    session on the same cache; returns {name: pid}."""
+    tmux("kill-server")
+    for k, (name, binary, extra) in enumerate(variants):
+        env = " ".join(f"{key}={value}" for key, value in extra.items())
+        command = f"exec env {env} {binary} --cache {cache} --read-only"
+        if k == 0:
+            tmux("new-session", "-d", "-s", session, "-n", name, "-x", str(width), "-y", str(height), command)
+        else:
+            tmux("new-window", "-t", session, "-n", name, command)
+    time.sleep(3)
+    return {name: pane_child(f"{session}:{name}") for name, _, _ in variants}
+
+
+def changes_seen(seed):
+    """Another program's commit → on screen, for an insert and an update, with inotify on and off
+    (TALLY_INOTIFY=0), and the binary in TALLY_BENCH_BASELINE beside them when set. The dashboards
+    run side by side on one cache, so every commit is timed on each of them at once."""
+    log("commit → screen, inotify on and off")
+    cache = os.path.join(seed, "cache.db")
+    samples = 8 if QUICK else 30
+    variants = [("inotify", TALLY, {}), ("poll", TALLY, {"TALLY_INOTIFY": "0"})]
+    if BASELINE:
+        variants.append(("baseline", BASELINE, {}))
+    side_by_side(cache, variants, "c")
+    lat = {(name, kind): [] for name, _, _ in variants for kind in ("insert", "update")}
+    db = sqlite3.connect(cache, timeout=5)
+    def timed(kind, sql, args, text, turn):
+        t0 = time.monotonic()
+        db.execute(sql, args)
+        db.commit()
+        waiting = [name for name, _, _ in variants]
+        waiting = waiting[turn % len(waiting):] + waiting[:turn % len(waiting)]  # who is looked at first rotates
+        while waiting and time.monotonic() - t0 < 5:
+            for name in list(waiting):
+                if text in tmux("capture-pane", "-p", "-t", f"c:{name}"):
+                    lat[(name, kind)].append((time.monotonic() - t0) * 1000)
+                    waiting.remove(name)
+            time.sleep(0.002)
+        time.sleep(0.4 + (turn % 5) * 0.05)  # apart, and out of step with any poll
+    for i in range(samples):
+        title = f"SEEN-{i}-{time.time_ns() % 100000}"
+        timed("insert", "INSERT INTO cached_tasks (id, client_id, title, status, sort_order, created_at, updated_at) "
+              "VALUES (?, 7, ?, 'active', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+              (910000 + i, title, -200000 - i), title, i)
+        timed("update", "UPDATE cached_tasks SET title = ? WHERE id = ?", (title + "u", 910000 + i), title + "u", i)
+    db.execute("DELETE FROM cached_tasks WHERE id >= 910000")
+    db.commit()
+    db.close()
+    tmux("kill-server")
+    med = {key: statistics.median(v) if v else float("nan") for key, v in lat.items()}
+    for kind in ("insert", "update"):
+        base = f"{med[('baseline', kind)]:.0f} ms (TALLY_BENCH_BASELINE)" if BASELINE else "—"
+        record(f"another program's commit → on screen, {kind} ({samples}, median), inotify on / off",
+               "≤ 150 ms", f"{med[('inotify', kind)]:.0f} / {med[('poll', kind)]:.0f} ms", base,
+               f"{med[('inotify', kind)] / med[('baseline', kind)]:.2f}×" if BASELINE else "—",
+               med[("inotify", kind)] <= 150)
+
+
+def smaps(pid):
+    """RSS and its anonymous and file-backed parts (MB) from /proc/PID/smaps_rollup."""
+    out = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] in ("Rss:", "Anonymous:", "Private_Dirty:"):
+                out[parts[0][:-1]] = int(parts[1]) / 1024
+    return out
+
+
+def idle_soak(large):
+    """The idle dashboard on the large workload: RSS 10 s after start and CPU over a quiet minute;
+    then a writer beside it for 10 minutes (an update every 0.2 s, an insert every second, a
+    delete of the inserted rows every minute): CPU meanwhile, RSS at its end and 10 s after it.
+    TALLY_BENCH_BASELINE runs beside it."""
+    log("idle CPU and RSS, at start and after a writer's soak")
+    cache = os.path.join(large, "cache.db")
+    quiet, soak = (15, 60) if QUICK else (60, 600)
+    variants = [("tally", TALLY, {})] + ([("baseline", BASELINE, {})] if BASELINE else [])
+    pids = side_by_side(cache, variants, "s")
+    time.sleep(7)
+    start = {name: smaps(pid) for name, pid in pids.items()}
+    ticks = {name: proc_cpu_ticks(pid) for name, pid in pids.items()}
+    time.sleep(quiet)
+    idle_cpu = {name: 100.0 * (proc_cpu_ticks(pid) - ticks[name]) / CLK_TCK / quiet for name, pid in pids.items()}
+    ticks = {name: proc_cpu_ticks(pid) for name, pid in pids.items()}
+    db = sqlite3.connect(cache, timeout=5)
+    ids = [r[0] for r in db.execute("SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 50")]
+    began, n = time.monotonic(), 0
+    while time.monotonic() - began < soak:
+        db.execute("UPDATE cached_tasks SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), title = title WHERE id = ?", (ids[n % len(ids)],))
+        db.commit()
+        if n % 5 == 0:
+            db.execute("INSERT INTO cached_tasks (id, client_id, title, status, sort_order, created_at, updated_at) "
+                       "VALUES (?, 7, 'SOAK', 'active', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                       (920000 + n, 1000000 + n))
+            db.commit()
+        if n % 300 == 299:
+            db.execute("DELETE FROM cached_tasks WHERE id >= 920000")
+            db.commit()
+        n += 1
+        time.sleep(0.2)
+    during = {name: smaps(pid) for name, pid in pids.items()}
+    db.execute("DELETE FROM cached_tasks WHERE id >= 920000")
+    db.commit()
+    db.close()
+    soak_cpu = {name: 100.0 * (proc_cpu_ticks(pid) - ticks[name]) / CLK_TCK / soak for name, pid in pids.items()}
+    time.sleep(10)
+    after = {name: smaps(pid) for name, pid in pids.items()}
+    tmux("kill-server")
+    def cell(name):
+        return (f"{idle_cpu[name]:.3f} % idle, {soak_cpu[name]:.2f} % under the writer; RSS {start[name]['Rss']:.1f} MB at start "
+                f"(anon {start[name]['Anonymous']:.1f}), {during[name]['Rss']:.1f} MB at the writer's end (anon "
+                f"{during[name]['Anonymous']:.1f}), {after[name]['Rss']:.1f} MB 10 s after (anon {after[name]['Anonymous']:.1f})")
+    record(f"idle dashboard, large: CPU over {quiet} s, then a writer for {soak} s (RSS at start / at its end / after)",
+           "≤ 0.05 % CPU, ≤ 30 MB", cell("tally"), cell("baseline") if BASELINE else "—",
+           f"{start['tally']['Rss'] / start['baseline']['Rss']:.2f}× RSS" if BASELINE else "—",
+           idle_cpu["tally"] <= 0.05 and max(start["tally"]["Rss"], after["tally"]["Rss"]) <= 30)
+
+
 def key_to_frame(large):
     log("keystroke → frame")
     trace = os.path.join(WORK, "frames.log")
@@ -397,21 +521,21 @@ def main():
     if not os.path.exists(TALLY):
         sys.exit("bench: build the release binary first (bench/run.sh does)")
     log(f"workloads in {WORK}")
-    steps = (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs)
+    steps = (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs, changes_seen, idle_soak)
     if ONLY:
         steps = tuple(step for step in steps if step.__name__ == ONLY)
         if not steps:
             sys.exit(f"bench: no step {ONLY!r}")
     needs = {step.__name__ for step in steps}
-    seed = demo("seed", 150) if needs & {"first_frame", "write_to_screen", "rewrite_to_screen"} else None
-    large = demo("large", 100000) if needs & {"first_frame", "idle", "key_to_frame", "mcp"} else None
+    seed = demo("seed", 150) if needs & {"first_frame", "write_to_screen", "rewrite_to_screen", "changes_seen"} else None
+    large = demo("large", 100000) if needs & {"first_frame", "idle", "key_to_frame", "mcp", "idle_soak"} else None
     for step in steps:
         try:
             if step in (first_frame,):
                 step(seed, large)
-            elif step in (idle, key_to_frame, mcp):
+            elif step in (idle, key_to_frame, mcp, idle_soak):
                 step(large)
-            elif step in (write_to_screen, rewrite_to_screen):
+            elif step in (write_to_screen, rewrite_to_screen, changes_seen):
                 step(seed)
             else:
                 step()

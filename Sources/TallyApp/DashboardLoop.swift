@@ -1,9 +1,10 @@
 import Foundation
 import TallyUI
 
-/// The dashboard's main loop: sleeps in `poll` on the keyboard, the quit-signal pipe and the
-/// session's wake pipe, waking at most every `pollInterval` to look at `PRAGMA data_version`
-/// and the clock. An idle wake is one `poll` and one step of a prepared `PRAGMA data_version`.
+/// The dashboard's main loop: sleeps in `poll` on the keyboard, the quit-signal pipe, the
+/// session's wake pipe and its inotify descriptor (the cache's files written), waking at most
+/// every second (every `pollInterval` without inotify) to look at `PRAGMA data_version` and the
+/// clock. An idle wake is one `poll` and one step of a prepared `PRAGMA data_version`.
 public final class DashboardLoop<Terminal: TerminalBackend> {
     let session: DashboardSession
     let terminal: Terminal
@@ -37,12 +38,15 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
             pollfd(fd: terminal.quitFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: session.wakeFileDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: terminal.resizeFileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: -1, events: Int16(POLLIN), revents: 0),
         ]
         var lastKeyCheck = DispatchTime.now().uptimeNanoseconds
         while !session.wantsQuit {
             // While a change to the cache settles (another writer mid-rewrite), look every 50 ms
-            // so the finished change shows promptly; otherwise sleep the whole interval.
-            let interval = session.isSettling ? min(pollInterval, 0.05) : pollInterval
+            // so the finished change shows promptly, and do not wake at each of its commits;
+            // otherwise sleep until a file of the cache is written (or the interval ends).
+            let interval = session.sleepInterval(pollInterval: pollInterval)
+            fds[4].fd = session.isSettling ? -1 : session.fileChangeDescriptor
             let ready = poll(&fds, nfds_t(fds.count), Int32(interval * 1000))
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 || terminal.quitRequested { break }

@@ -140,7 +140,7 @@ extension DashboardSession {
     /// and habits agree). Our own commit is taken as seen, so it is not read again when the
     /// watcher notices it.
     func refreshAfterWrite(now: Date = Date()) {
-        _ = watcher?.hasChanged()
+        markShown()
         settler.shown()
         rebuild(countLookups: false, now: now)
     }
@@ -149,6 +149,7 @@ extension DashboardSession {
         switch message {
         case .history(let history, let generation):
             historyReadInFlight = false
+            worked(Date())
             preparedHistory = (history, generation)
             if historyReadWanted {
                 historyReadWanted = false

@@ -27,6 +27,13 @@ public final class DashboardSession {
     /// Made anew only when the day's time zone changes in the config file.
     var writes: WritePipeline?
     var watcher: ChangeWatcher?
+    /// Wakes the loop when the cache's files are written (inotify); nil: the poll alone.
+    let notifier: FileChangeNotifier?
+    /// The log's commit counter when the state on screen was read (see `ChangeSettler`).
+    var shownCommits: UInt32?
+    /// Until when the loop looks again every few milliseconds: the cache's files were written
+    /// but `data_version` had not moved yet (the commit is published just after its frames).
+    var awaitingCommitUntil: Date?
     /// Holds back a change until the writer is done (see `ChangeSettler`).
     var settler = ChangeSettler()
     /// The cache file the session reads (replaced files are noticed by their identity).
@@ -63,6 +70,15 @@ public final class DashboardSession {
     var preparedHistory: (history: History, generation: Int)?
     /// `[notify]`: what is told and how; nil when the config has none.
     var notifications: DashboardNotifications?
+    /// Whether memory is given back once idle (see `MemoryRelief`; not in tests' sessions).
+    let relievesMemory: Bool
+    /// When the last work was done (start-up, a snapshot, a history, a key), and whether memory
+    /// was given back since.
+    var lastWork: Date
+    var relievedSinceWork = false
+    /// Work was done since the arenas were last trimmed.
+    var trimWanted = false
+    var lastTrim = Date.distantPast
 
 
     /// - Parameter configSource: where the settings came from; the config file is then watched
@@ -79,8 +95,12 @@ public final class DashboardSession {
         self.configSource = configSource
         configWatch = configSource.map { ConfigWatch(path: $0.path) }
         readsHistoryInBackground = startBackground
+        relievesMemory = startBackground && MemoryRelief.isEnabled()
+        lastWork = now
+        if relievesMemory { MemoryRelief.limitArenas() }
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
+        notifier = FileChangeNotifier(path: cache.path)
         cacheIdentity = FileIdentity.of(cache.path)
         let canWrite = !cache.isReadOnly && workspace.primary != nil
         let writes = canWrite ? WritePipeline(workspace: workspace, timeZone: timeZone) : nil
@@ -113,7 +133,7 @@ public final class DashboardSession {
         if cache.isReadOnly { model.chrome.message = StatusMessage("read-only cache: viewing only", kind: .info) }
         rebuild(countLookups: true, now: now)
         flushLookups(force: false, now: now)
-        _ = watcher?.hasChanged()
+        markShown()
         if let scheduler { Task { await scheduler.start() } }
     }
 
@@ -125,6 +145,26 @@ public final class DashboardSession {
 
     /// Readable when background work has something to report.
     public var wakeFileDescriptor: Int32 { inbox.readFileDescriptor }
+
+    /// Readable when the cache's files were written (-1: no inotify, the poll alone).
+    public var fileChangeDescriptor: Int32 { notifier?.fileDescriptor ?? -1 }
+
+    /// How long the loop may sleep before its next tick: every 50 ms while a change settles,
+    /// every 5 ms for a moment after the files were written and no commit was seen yet; else
+    /// `pollInterval`, or a second when inotify wakes the loop (the poll is then a safety net,
+    /// and a second is as often as the clock's texts change).
+    public func sleepInterval(pollInterval: Double, now: Date = Date()) -> Double {
+        if settler.isSettling { return min(pollInterval, 0.05) }
+        if let until = awaitingCommitUntil, until > now { return 0.005 }
+        return notifier == nil ? pollInterval : max(pollInterval, 1)
+    }
+
+    /// The state about to be read is the one on screen: its commits are seen.
+    func markShown() {
+        _ = watcher?.hasChanged()
+        shownCommits = watcher?.commitCounter()
+        awaitingCommitUntil = nil
+    }
 
     /// Stops background work and saves the lookup counters.
     public func shutdown() {
@@ -157,13 +197,21 @@ public final class DashboardSession {
         }
         checkCacheFile(now: now)
         checkConfigFile(now: now)
-        if watcher?.hasChanged() == true { settler.changed(at: now) }
+        let touched = notifier?.drain() ?? false
+        if watcher?.hasChanged() == true {
+            settler.changed(at: now)
+            awaitingCommitUntil = nil
+        } else if touched {
+            awaitingCommitUntil = now.addingTimeInterval(0.2)
+        }
         if settler.isSettling {
             if let look = try? workspace.cache.settleLook() {
-                settler.observe(counts: look.counts, shown: model.snapshot.rowCounts, marks: look.marks)
+                let commits = watcher?.commitCounter().flatMap { counter in shownCommits.map { Int(counter &- $0) } }
+                settler.observe(counts: look.counts, shown: model.snapshot.rowCounts, marks: look.marks, commits: commits)
             }
             if settler.shouldShow(at: now) {
                 settler.shown()
+                markShown()
                 rebuild(countLookups: true, announce: true, now: now)
             }
         }
@@ -186,6 +234,34 @@ public final class DashboardSession {
             }
         }
         flushLookups(force: false, now: now)
+        relieveMemory(now: now)
+    }
+
+    /// After work (a snapshot, a history read), at most every two seconds, returns the malloc
+    /// arenas' free pages; once nothing was done for `idleRelief` seconds (start-up included),
+    /// also unmaps the code pages touched meanwhile and SQLite's page caches (see `MemoryRelief`).
+    func relieveMemory(now: Date) {
+        guard relievesMemory, !settler.isSettling, !historyReadInFlight else { return }
+        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief {
+            relievedSinceWork = true
+            workspace.cache.releaseMemory()
+            MemoryRelief.dropCodePages()
+        } else if !trimWanted || now.timeIntervalSince(lastTrim) < 2 {
+            return
+        }
+        MemoryRelief.trim()
+        trimWanted = false
+        lastTrim = now
+    }
+
+    /// Seconds without work after which an idle dashboard gives its memory back.
+    static let idleRelief: TimeInterval = 5
+
+    /// Work was done at `now`: memory is given back again once it is over.
+    func worked(_ now: Date) {
+        lastWork = now
+        relievedSinceWork = false
+        trimWanted = true
     }
 
     var messageSetAt = Date()
@@ -242,6 +318,7 @@ public final class DashboardSession {
         cacheMissingSince = nil
         watcher = try? ChangeWatcher(path: workspace.cache.path)
         _ = watcher?.hasChanged()
+        shownCommits = nil
         settler.changed(at: now)
     }
 
@@ -291,6 +368,7 @@ public final class DashboardSession {
             model.snapshot = snapshot
             model.chrome.now = now
             snapshotGeneration += 1
+            worked(now)
             adopt(announcing: announce && !wroteRecently(model.state.selectedTaskID, now: now) ? previous : nil)
             prepareHistory(now: now)
             updateHistory(now: now)
@@ -380,6 +458,7 @@ public final class DashboardSession {
         if model.state.view != view { model.chrome.message = nil }
         updateHistory(now: now)
         needsRedraw = true
+        worked(now)
         for effect in effects { perform(effect, now: now) }
         return effects
     }

@@ -95,6 +95,77 @@ final class ChangeSettlerTests: XCTestCase {
         XCTAssertTrue(settler.shouldShow(at: at(10)))
     }
 
+    /// One commit since the screen's state that shrank nothing is shown at the look that saw
+    /// it, without waiting for quiet.
+    func testALoneCommitShowsAtOnce() {
+        var settler = ChangeSettler()
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 151]) { $1 }, shown: full, commits: 1)
+        XCTAssertTrue(settler.isLoneCommit)
+        XCTAssertTrue(settler.shouldShow(at: at(0)), "a lone insert shows at once")
+        settler.shown()
+        // An update changes no count.
+        settler.changed(at: at(1))
+        settler.observe(counts: full, shown: full, commits: 1)
+        XCTAssertTrue(settler.shouldShow(at: at(1)), "a lone update shows at once")
+    }
+
+    /// Two commits since the screen's state may be a writer mid-burst: quiet is waited for.
+    func testMoreThanOneCommitWaitsForQuiet() {
+        var settler = ChangeSettler()
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 152]) { $1 }, shown: full, commits: 2)
+        XCTAssertFalse(settler.isLoneCommit)
+        XCTAssertFalse(settler.shouldShow(at: at(0.05)))
+        XCTAssertTrue(settler.shouldShow(at: at(0.15)))
+    }
+
+    /// Uncounted commits (no write-ahead log index to read) keep the quiet rule.
+    func testUncountedCommitsWaitForQuiet() {
+        var settler = ChangeSettler()
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.tasks: 151]) { $1 }, shown: full, commits: nil)
+        XCTAssertFalse(settler.shouldShow(at: at(0.05)))
+        XCTAssertTrue(settler.shouldShow(at: at(0.15)))
+    }
+
+    /// A rewrite's first commit is its DELETE: one commit, but a table shrank; it is held back
+    /// like any rewrite, and the INSERTs after it are more than one commit from the screen.
+    func testARewritesFirstCommitIsNotALoneCommit() {
+        var settler = ChangeSettler()
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.clients: 0]) { $1 }, shown: full, commits: 1)
+        XCTAssertFalse(settler.shouldShow(at: at(0)))
+        XCTAssertFalse(settler.shouldShow(at: at(0.15)), "a shrunk table waits for the rewrite quiet")
+        var t = 0.0
+        for row in 1...6 {
+            t += 0.002
+            settler.changed(at: at(t))
+            settler.observe(counts: full.merging([.clients: row]) { $1 }, shown: full, commits: 1 + row)
+            XCTAssertFalse(settler.shouldShow(at: at(t)), "client row \(row)")
+        }
+        // The clients are whole again, the tasks not yet deleted: still not a lone commit.
+        settler.changed(at: at(t + 0.002))
+        settler.observe(counts: full, shown: full, commits: 7)
+        XCTAssertFalse(settler.shouldShow(at: at(t + 0.002)))
+    }
+
+    /// A table empty on screen gets its first row: a rewrite's first INSERT looks like that
+    /// (its DELETE of an empty table committed nothing), so it is not shown at once.
+    func testTheFirstRowOfAnEmptyTableIsNotALoneCommit() {
+        var settler = ChangeSettler()
+        let shown = full.merging([.habits: 0]) { $1 }
+        settler.changed(at: at(0))
+        settler.observe(counts: full.merging([.habits: 1]) { $1 }, shown: shown, commits: 1)
+        XCTAssertFalse(settler.isLoneCommit)
+        XCTAssertFalse(settler.shouldShow(at: at(0)))
+        settler.shown()
+        let oneHabit = full.merging([.habits: 1]) { $1 }
+        settler.changed(at: at(1))
+        settler.observe(counts: oneHabit.merging([.tasks: 151]) { $1 }, shown: oneHabit, commits: 1)
+        XCTAssertTrue(settler.shouldShow(at: at(1)), "what was held is forgotten once shown")
+    }
+
     func testFileIdentityTellsAReplacedFileApart() throws {
         let dir = NSTemporaryDirectory() + "settler-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

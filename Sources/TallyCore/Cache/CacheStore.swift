@@ -192,6 +192,18 @@ public final class CacheStore: Sendable {
         }
     }
 
+    /// Gives back what SQLite holds for the connections (page caches, prepared statements) while
+    /// the dashboard idles: a pool's readers close once their reads are done and the next read
+    /// opens one again.
+    public func releaseMemory() {
+        guard let reader = try? readers.current(path: path) else { return }
+        if let pool = reader as? DatabasePool {
+            pool.releaseMemoryEventually()
+        } else if let queue = reader as? DatabaseQueue {
+            queue.releaseMemory()
+        }
+    }
+
     /// Runs `block` in one read transaction (a consistent view, even while others write), on
     /// the calling thread: for the dashboard's own thread and synchronous set-up code.
     public func read<T>(_ block: (Database) throws -> T) throws -> T {

@@ -14,6 +14,13 @@ import Foundation
 /// writer that never goes quiet but never shrinks a table (another program appending at 100
 /// writes a second) is shown every `maxWait` seconds; a table that stays smaller is shown after
 /// `giveUp` at the latest.
+///
+/// A lone commit is shown at once, without waiting for quiet: when exactly one commit came since
+/// the state on screen (the log's commit counter says so, see `ChangeWatcher.commitCounter`),
+/// it shrank no contract table, and it put no rows in a table that was empty on screen. A
+/// rewrite cannot look like that: its first commit empties a table (a DELETE), or, when the
+/// table was empty already, puts the first row back in it; every later state is more than one
+/// commit away from the screen.
 public struct ChangeSettler: Sendable, Equatable {
     public var quiet: TimeInterval = 0.12
     public var rewriteQuiet: TimeInterval = 0.6
@@ -47,6 +54,10 @@ public struct ChangeSettler: Sendable, Equatable {
     public private(set) var rewriteEnded = false
     /// The cache has a writer that ends its rewrites with `lastSyncAt` (kept across changes).
     public private(set) var rewriterMarksItsEnd = false
+    /// Commits since the state on screen, as the last look counted them (nil: not known).
+    public private(set) var commits: Int?
+    /// A contract table empty on screen has rows now (a rewrite's first INSERT into it, perhaps).
+    public private(set) var filledEmpty = false
 
     public init() {}
 
@@ -60,9 +71,13 @@ public struct ChangeSettler: Sendable, Equatable {
     }
 
     /// Row counts of the contract tables now, against those on screen (a smaller table is a
-    /// rewrite in progress, or a deletion), and the sync marker as it is now.
-    public mutating func observe(counts: [Namespace: Int], shown: [Namespace: Int], marks: SyncMarks? = nil) {
+    /// rewrite in progress, or a deletion), the sync marker as it is now, and how many commits
+    /// came since the state on screen (nil when that cannot be counted).
+    public mutating func observe(counts: [Namespace: Int], shown: [Namespace: Int], marks: SyncMarks? = nil,
+                                 commits: Int? = nil) {
         if shown.contains(where: { namespace, count in (counts[namespace] ?? 0) < count }) { sawShrink = true }
+        if Namespace.allCases.contains(where: { (shown[$0] ?? 0) == 0 && (counts[$0] ?? 0) > 0 }) { filledEmpty = true }
+        self.commits = commits
         guard let marks else { return }
         if marks.isAnothers { rewriterMarksItsEnd = true }
         if let first = markAtFirstLook {
@@ -77,14 +92,19 @@ public struct ChangeSettler: Sendable, Equatable {
         guard let firstChange, let lastChange else { return false }
         let calm = now.timeIntervalSince(lastChange)
         let waiting = now.timeIntervalSince(firstChange)
-        guard sawShrink else { return calm >= quiet || waiting >= maxWait }
+        guard sawShrink else { return isLoneCommit || calm >= quiet || waiting >= maxWait }
         if waiting >= giveUp { return true }
         if rewriteEnded { return calm >= quiet }
         return calm >= (rewriterMarksItsEnd ? rewriteStall : rewriteQuiet)
     }
 
+    /// One commit since the screen's state, which neither emptied nor began to fill a table.
+    public var isLoneCommit: Bool { commits == 1 && !sawShrink && !filledEmpty }
+
     /// The change was shown.
     public mutating func shown() {
+        commits = nil
+        filledEmpty = false
         firstChange = nil
         lastChange = nil
         sawShrink = false
