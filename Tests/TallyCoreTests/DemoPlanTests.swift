@@ -83,6 +83,24 @@ final class DemoPlanTests: XCTestCase {
         try cache.close()
         XCTAssertEqual(tasks, 45_001)
         XCTAssertEqual(largest, 45_001)
+        // The indexes set aside while the rows went in are all back, as a new file has them.
+        let other = TempDirectory()
+        _ = try SQLitePrimary(path: other.file("primary.db"), create: true)
+        _ = try CacheStore(path: other.file("cache.db"))
+        for (file, fresh, table) in [(demo.primaryPath, other.file("primary.db"), "tasks"),
+                                     (demo.cachePath, other.file("cache.db"), "cached_tasks")] {
+            func indexes(_ path: String) throws -> [String] {
+                let queue = try DatabaseQueue(path: path)
+                defer { try? queue.close() }
+                return try queue.read { db in
+                    try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                                        arguments: [table])
+                }
+            }
+            let expected = try indexes(fresh)
+            XCTAssertGreaterThan(expected.count, 2, table)
+            XCTAssertEqual(try indexes(file), expected, table)
+        }
         for file in [demo.primaryPath, demo.cachePath] {
             let size = (try? FileManager.default.attributesOfItem(atPath: file + "-wal")[.size] as? Int) ?? 0
             XCTAssertEqual(size, 0, "\(file)-wal holds \(size) bytes")

@@ -141,3 +141,30 @@ public struct DemoTaskFacts: Sendable {
         if lastDone.count > 5 { lastDone.removeFirst() }
     }
 }
+
+/// A table's secondary indexes set aside while a demo fills it, and made again after: one sort an
+/// index instead of a row inserted at a random place in each, a batch after another (a million
+/// tasks' batches wrote most of every index's pages to the log again, batch after batch).
+/// Used only on files the demo has just made and no one else has open.
+enum SetAsideIndexes {
+    /// Drops the indexes of `tables` SQLite did not make itself (primary keys, UNIQUE) and
+    /// returns the statements that make them again.
+    static func drop(on tables: [String], _ db: Database) throws -> [String] {
+        let list = tables.map { "'\($0)'" }.joined(separator: ", ")
+        let indexes = try Row.fetchAll(db, sql: """
+            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(list))
+            ORDER BY name
+            """)
+        var statements: [String] = []
+        for index in indexes {
+            let name: String = index["name"]
+            statements.append(index["sql"])
+            try db.execute(sql: "DROP INDEX \(name.quotedDatabaseIdentifier)")
+        }
+        return statements
+    }
+
+    static func restore(_ statements: [String], _ db: Database) throws {
+        for statement in statements { try db.execute(sql: statement) }
+    }
+}
