@@ -380,7 +380,7 @@ def big_demo():
         wal = sum(os.path.getsize(os.path.join(d, f)) for f in ("primary.db-wal", "cache.db-wal")
                   if os.path.exists(os.path.join(d, f))) / 2**20
         shutil.rmtree(d, ignore_errors=True)
-        return seconds, usage.ru_maxrss / 1024, wal
+        return seconds, usage.ru_maxrss / 1024, wal, usage.ru_utime + usage.ru_stime
 
     ours, theirs = [], []
     for _ in range(1 if QUICK else 2):
@@ -389,7 +389,7 @@ def big_demo():
             theirs.append(once(other, "big-baseline"))
     pick = lambda runs: min(runs, key=lambda r: r[0])
     t = pick(ours)
-    text = lambda r: f"{r[0]:.1f} s, {r[1]:.0f} MB peak RSS, {r[2]:.1f} MB of -wal left"
+    text = lambda r: f"{r[0]:.1f} s ({r[3]:.1f} s CPU), {r[1]:.0f} MB peak RSS, {r[2]:.1f} MB of -wal left"
     base = f"{text(pick(theirs))} (TALLY_BENCH_BASELINE)" if theirs else "—"
     record(f"`tally demo --tasks {tasks:,}` (best of {len(ours)})", "≤ 30 s, ≤ 400 MB, no large -wal left", text(t), base,
            f"{t[0] / pick(theirs)[0]:.2f}×" if theirs else "—", t[0] <= 30 and t[1] <= 400 and t[2] <= 4)
