@@ -494,6 +494,43 @@ def syncs():
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
+def big_demo():
+    """`tally demo --tasks 1000000`: its wall time, its peak RSS (the kernel's rusage of the
+    process) and the `-wal` files it leaves. With TALLY_BENCH_BASELINE set to another build's
+    binary, that build makes the same demo in turn, for an A/B in one sitting."""
+    tasks = 100000 if QUICK else 1000000
+    log(f"{tasks:,}-task demo")
+    other = os.environ.get("TALLY_BENCH_BASELINE")
+
+    def once(binary, name):
+        d = os.path.join(WORK, name)
+        with open(os.path.join(WORK, name + ".err"), "w") as err:
+            t0 = time.monotonic()
+            proc = subprocess.Popen([binary, "demo", "--no-ui", "--dir", d, "--tasks", str(tasks)],
+                                    stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.monotonic() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{binary} demo exited with {proc.returncode}")
+        wal = sum(os.path.getsize(os.path.join(d, f)) for f in ("primary.db-wal", "cache.db-wal")
+                  if os.path.exists(os.path.join(d, f))) / 2**20
+        shutil.rmtree(d, ignore_errors=True)
+        return seconds, usage.ru_maxrss / 1024, wal, usage.ru_utime + usage.ru_stime
+
+    ours, theirs = [], []
+    for _ in range(1 if QUICK else 2):
+        ours.append(once(TALLY, "big"))
+        if other:
+            theirs.append(once(other, "big-baseline"))
+    pick = lambda runs: min(runs, key=lambda r: r[0])
+    t = pick(ours)
+    text = lambda r: f"{r[0]:.1f} s ({r[3]:.1f} s CPU), {r[1]:.0f} MB peak RSS, {r[2]:.1f} MB of -wal left"
+    base = f"{text(pick(theirs))} (TALLY_BENCH_BASELINE)" if theirs else "—"
+    record(f"`tally demo --tasks {tasks:,}` (best of {len(ours)})", "≤ 30 s, ≤ 400 MB, no large -wal left", text(t), base,
+           f"{t[0] / pick(theirs)[0]:.2f}×" if theirs else "—", t[0] <= 30 and t[1] <= 400 and t[2] <= 4)
+
+
 def mcp(large):
     log("MCP tool calls")
     python = os.environ.get("TALLY_MCP_PYTHON")
@@ -521,7 +558,7 @@ def main():
     if not os.path.exists(TALLY):
         sys.exit("bench: build the release binary first (bench/run.sh does)")
     log(f"workloads in {WORK}")
-    steps = (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs, changes_seen, idle_soak)
+    steps = (first_frame, idle, write_to_screen, rewrite_to_screen, key_to_frame, mcp, syncs, changes_seen, idle_soak, big_demo)
     if ONLY:
         steps = tuple(step for step in steps if step.__name__ == ONLY)
         if not steps:

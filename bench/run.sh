@@ -3,7 +3,9 @@
 #   bench/run.sh            full run (about 10 minutes after the release build)
 #   bench/run.sh --quick    shorter samples, for trying the script
 #   bench/run.sh --only syncs   one step (first_frame, idle, …, syncs: the full and incremental
-#                               syncs and the verification), printed; BENCHMARKS.md is left alone
+#                               syncs and the verification; big_demo: `tally demo --tasks 1000000`),
+#                               printed; BENCHMARKS.md is left alone. TALLY_BENCH_BASELINE=<binary>
+#                               makes big_demo time that build too, in turn with this one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

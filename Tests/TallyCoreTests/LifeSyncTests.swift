@@ -71,6 +71,30 @@ final class LifeSyncTests: XCTestCase {
         XCTAssertEqual(completions, try primaryValues("SELECT count(*) FROM habit_completions"))
     }
 
+    /// A warm-up reads its tasks' loads in slices (a million at once held them all twice): every
+    /// cached task's load arrives, the mark is written once the last slice is in, and the next
+    /// sync finds nothing new.
+    func testAWarmUpReadsTheLoadsInSlices() async throws {
+        var options = SyncOptions()
+        options.scope = .everything
+        options.loadSlice = 70  // 600 tasks: eight slices and a last one of 40
+        let sliced = SyncEngine(cache: cache, primary: primary, options: options)
+        let summary = try await sliced.run(kind: .warmup)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertEqual(try cached("SELECT count(*) FROM cached_tasks") as [Int], [600])
+        XCTAssertEqual(try cached("SELECT id || ':' || cognitive_load FROM tally_task_loads ORDER BY id") as [String],
+                       try primaryValues("SELECT id || ':' || cognitive_load FROM tasks WHERE cognitive_load IS NOT NULL ORDER BY id"))
+        XCTAssertEqual((try cached("SELECT count(*) FROM tally_task_loads") as [Int]).first ?? 0, (1...600).filter { $0 % 7 != 3 }.count,
+                       "one task in seven has none")
+        let mark: [String] = try cached("SELECT mark FROM tally_life_sync WHERE name = 'tasks.cognitive_load' AND mark IS NOT NULL")
+        XCTAssertEqual(mark.count, 1, "the mark is written with the last slice")
+        let watcher = try ChangeWatcher(path: cache.path)
+        let before = try watcher.mark()
+        let again = try await sliced.syncLife()
+        XCTAssertEqual(again, 0)
+        XCTAssertEqual(try watcher.mark(), before, "nothing new after the slices")
+    }
+
     func testASyncThatFindsNothingNewWritesNothingAndChangesArrive() async throws {
         try await engine().run(kind: .warmup)
         let watcher = try ChangeWatcher(path: cache.path)

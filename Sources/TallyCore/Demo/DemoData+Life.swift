@@ -55,12 +55,13 @@ public struct DemoLife: Sendable {
         }
     }
 
-    static func make(_ data: DemoData, now: Date, timeZone: TimeZone, seed: UInt64) -> DemoLife {
+    static func make(clients: [Client], habits: [Habit], facts: DemoTaskFacts, now: Date, timeZone: TimeZone,
+                     seed: UInt64) -> DemoLife {
         var rng = SplitMix64(seed: seed ^ 0x4C49_4645)
         var life = DemoLife()
         let today = LocalDay(now, in: timeZone)
 
-        for habit in data.habits {
+        for habit in habits {
             let name = habit.name.lowercased()
             let time = name.contains("run") || name.contains("meditate") || name.contains("water") ? "morning"
                 : name.contains("read") || name.contains("journal") || name.contains("phone") ? "evening" : "anytime"
@@ -93,12 +94,11 @@ public struct DemoLife: Sendable {
             }
         }
 
-        let doneIDs = data.tasks.filter { $0.status == "done" && $0.completedAt != nil }.map(\.id)
         for (index, dump) in dumps.enumerated() {
             let created = now.addingTimeInterval(-Double(index * 29 + 3) * 3600)
             let processed = index >= 5
             var converted: Int64?
-            if processed, index == 6, let task = doneIDs.first { converted = task }
+            if processed, index == 6, let task = facts.firstDone { converted = task }
             life.brainDumps.append([
                 dump.0.databaseValue, dump.1.databaseValue, dump.2.databaseValue, (processed ? 1 : 0).databaseValue,
                 (processed ? Timestamp.format(created.addingTimeInterval(3600)) : nil).databaseValue,
@@ -107,15 +107,15 @@ public struct DemoLife: Sendable {
         }
 
         let risks = ["normal", "normal", "elevated", "normal", "high", "normal"]
-        for (index, client) in data.clients.prefix(12).enumerated() where client.type != "internal" {
-            let last = data.tasks.last { $0.clientID == client.id && $0.status == "done" }
+        for (index, client) in clients.prefix(12).enumerated() where client.type != "internal" {
+            let last = facts.lastDoneOfClient[client.id]
             let staleDays = Int.random(in: 0...12, using: &rng)
             let risk = risks[index % risks.count]
             let at = Timestamp.format(now.addingTimeInterval(-Double(staleDays) * 86400))
             life.clientMemory.append([
                 "cm_\(client.id)".databaseValue, client.name.databaseValue, (index < 4 ? "active" : "maintenance").databaseValue,
-                last.map { String($0.id) }.databaseValue, last?.title.databaseValue ?? .null, at.databaseValue,
-                data.tasks.filter { $0.clientID == client.id }.count.databaseValue, staleDays.databaseValue,
+                last.map { String($0.0) }.databaseValue, last?.1.databaseValue ?? .null, at.databaseValue,
+                facts.taskCount[client.id, default: 0].databaseValue, staleDays.databaseValue,
                 notes[index % notes.count].databaseValue, (risk == "normal" ? "positive" : "neutral").databaseValue,
                 (index < 2 ? "high" : "medium").databaseValue, (risk == "normal" ? 1 : 6 + index).databaseValue,
                 (risk == "high" ? "Waiting on their sign-off" : nil).databaseValue, risk.databaseValue,
@@ -124,7 +124,7 @@ public struct DemoLife: Sendable {
             ])
         }
 
-        for (index, taskID) in doneIDs.suffix(5).enumerated() {
+        for (index, taskID) in facts.lastDone.enumerated() {
             let suggested = ["high", "medium", "low"][index % 3]
             let actual = ["high", "medium", "low"][(index + (index % 2)) % 3]
             life.energyFeedback.append([

@@ -84,13 +84,34 @@ public struct DemoData: Sendable {
         ("Cook at home", "🥗", "daily"), ("No phone after 9", "📵", "daily"),
     ]
 
-    /// Builds the data set.
+    /// Builds the data set, every task in memory (tests, `tally primary seed-demo`): the same
+    /// rows as `plan`'s batches, which it is made from.
     ///
     /// - Parameters:
     ///   - taskCount: tasks to make; from 10,000 on, 50 clients and 50 habits (the *large* workload).
     ///   - days: days of goal history ending today.
     public static func make(taskCount: Int, days: Int, now: Date = Date(), timeZone: TimeZone = .current,
                             seed: UInt64 = 20_260_122) -> DemoData {
+        let plan = plan(taskCount: taskCount, days: days, now: now, timeZone: timeZone, seed: seed)
+        var data = plan.data
+        data.tasks = plan.tasks.batch(0..<taskCount)
+        var facts = DemoTaskFacts()
+        for task in data.tasks { facts.add(task) }
+        data.life = plan.life(facts)
+        return data
+    }
+
+    /// Plans the data set without keeping its tasks: the clients, goal rows, habits and
+    /// check-ins are made; the tasks are made a batch at a time (`DemoTaskPlan.batch`), so a
+    /// demo of a million tasks never holds more than a batch of them; the rows of WorkOS's
+    /// other tables come last, from what the tasks turned out to be (`DemoPlan.life`).
+    ///
+    /// Two passes over the tasks' random source: the first keeps only what the goal rows need
+    /// (which tasks are done work, their points, the source's state every `DemoTaskPlan.stride`
+    /// tasks); each batch then makes its rows again from the state saved before it. Both make
+    /// the same draws in the same order, so the rows are the ones a single pass would make.
+    public static func plan(taskCount: Int, days: Int, now: Date = Date(), timeZone: TimeZone = .current,
+                            seed: UInt64 = 20_260_122) -> DemoPlan {
         var rng = SplitMix64(seed: seed)
         var data = DemoData()
         let large = taskCount >= 10_000
@@ -119,49 +140,18 @@ public struct DemoData: Sendable {
             plans.append((today.adding(days: -back), hit, aim))
         }
 
-        // Tasks. Done ones get their completion day below, from the plan.
-        let statuses: [(String, Double)] = [("active", 0.10), ("queued", 0.10), ("backlog", 0.18), ("done", 0.62)]
-        let tiers = ValueTier.workos.map(\.rawValue)
-        let drains = ["deep", "shallow", "admin"]
-        let activeClients = data.clients.filter { $0.isActive != false }
+        // Tasks, first pass. Done work tasks get their completion day below, from the plan.
+        var tasks = DemoTaskPlan(count: taskCount, now: now, nowText: nowText, timeZone: timeZone, today: today,
+                                 historyDays: historyDays, activeClients: data.clients.filter { $0.isActive != false })
         var doneWork: [Int] = []
+        var points = [Int32](repeating: 0, count: taskCount)
         for index in 0..<taskCount {
-            let id = Int64(index + 1)
-            let client = activeClients[Int.random(in: 0..<activeClients.count, using: &rng)]
-            var roll = Double.random(in: 0..<1, using: &rng)
-            var status = "done"
-            for (name, share) in statuses {
-                if roll < share { status = name; break }
-                roll -= share
+            if index % DemoTaskPlan.stride == 0 { tasks.starts.append(rng) }
+            let (task, isDoneWork) = tasks.make(index, rng: &rng)
+            if isDoneWork {
+                doneWork.append(index)
+                points[index] = Int32(task.pointsFinal ?? 0)
             }
-            let tier = tiers[Int.random(in: 0..<tiers.count, using: &rng)]
-            let verb = verbs[Int.random(in: 0..<verbs.count, using: &rng)]
-            let object = objects[Int.random(in: 0..<objects.count, using: &rng)]
-            let ageDays = Int.random(in: 0..<historyDays, using: &rng)
-            let createdAt = now.addingTimeInterval(-Double(ageDays) * 86400 - Double.random(in: 0..<86400, using: &rng))
-            var task = WorkTask(
-                id: id, clientID: client.id, title: "\(verb) \(object)",
-                description: "\(verb) the \(object) for \(client.name).", status: status,
-                category: index % 9 == 0 ? "personal" : "work", valueTier: tier,
-                effortEstimate: Int.random(in: 1...5, using: &rng), drainType: drains[index % drains.count],
-                sortOrder: index, subtasks: index % 4 == 0 ? #"[{"title":"Outline","done":true},{"title":"Finish","done":false}]"# : nil,
-                createdAt: Timestamp.format(createdAt), updatedAt: nowText)
-            task.pointsAIGuess = index % 3 == 0 ? nil : max(1, (Points.forTier(tier) ?? 2) + Int.random(in: -1...1, using: &rng))
-            if status == "backlog" { task.backlogEnteredAt = task.createdAt }
-            if status == "done" {
-                task.pointsFinal = Points.forTask(task)
-                task.effortActual = task.effortEstimate
-                if task.category == "work" {
-                    doneWork.append(index)
-                } else {
-                    // Personal tasks count for no day's points: any day before today.
-                    let back = Int.random(in: 1...historyDays, using: &rng)
-                    complete(&data.tasks, task, on: today.adding(days: -back), timeZone: timeZone, rng: &rng)
-                    continue
-                }
-            }
-            task.updatedAt = task.createdAt
-            data.tasks.append(task)
         }
 
         // The done work tasks fill the days' plans, so every goal row is what its day's tasks
@@ -169,15 +159,16 @@ public struct DemoData: Sendable {
         // header, which reads the goal rows, agree. Newest days first: when there are too few
         // tasks, it is the old days that fall short.
         var pool = doneWork.shuffled(using: &rng)[...]
+        doneWork = []
         var byDay: [LocalDay: [Int]] = [:]
         var earned: [LocalDay: Int] = [:]
         // Today: a handful of tasks worth a partial day.
         var skipped: [Int] = []
         while byDay[today, default: []].count < 3, let next = pool.popFirst() {
-            let points = data.tasks[next].pointsFinal ?? 0
-            if earned[today, default: 0] + points < Ledger.defaultTarget {
+            let worth = Int(points[next])
+            if earned[today, default: 0] + worth < Ledger.defaultTarget {
                 byDay[today, default: []].append(next)
-                earned[today, default: 0] += points
+                earned[today, default: 0] += worth
             } else {
                 skipped.append(next)
             }
@@ -185,14 +176,14 @@ public struct DemoData: Sendable {
         for plan in plans.reversed() {
             var leftOver: [Int] = []
             while earned[plan.day, default: 0] < plan.aim, let next = skipped.popLast() ?? pool.popFirst() {
-                let points = data.tasks[next].pointsFinal ?? 0
+                let worth = Int(points[next])
                 // A missed day stays under its target.
-                if !plan.hit && earned[plan.day, default: 0] + points >= Ledger.defaultTarget {
+                if !plan.hit && earned[plan.day, default: 0] + worth >= Ledger.defaultTarget {
                     leftOver.append(next)
                     continue
                 }
                 byDay[plan.day, default: []].append(next)
-                earned[plan.day, default: 0] += points
+                earned[plan.day, default: 0] += worth
             }
             skipped += leftOver
         }
@@ -201,23 +192,27 @@ public struct DemoData: Sendable {
         for (offset, index) in (skipped + Array(pool)).enumerated() where !hitDays.isEmpty {
             let day = hitDays[offset % hitDays.count]
             byDay[day, default: []].append(index)
-            earned[day, default: 0] += data.tasks[index].pointsFinal ?? 0
+            earned[day, default: 0] += Int(points[index])
         }
+        points = []
+        // Completion times, day after day in date order: the same seed makes the same times.
         let todayStart = today.start(in: timeZone)
         let elapsed = max(60, now.timeIntervalSince(todayStart))
-        for (day, indices) in byDay {
+        var completions = [Double](repeating: .nan, count: taskCount)
+        for (day, indices) in byDay.sorted(by: { $0.key < $1.key }) {
             for (order, index) in indices.enumerated() {
+                let at: Date
                 if day == today {
                     // Spread over the part of today that has gone by.
-                    let at = todayStart.addingTimeInterval(elapsed * Double(order + 1) / Double(indices.count + 1))
-                    data.tasks[index].completedAt = Timestamp.format(min(at, now.addingTimeInterval(-60)))
+                    at = min(todayStart.addingTimeInterval(elapsed * Double(order + 1) / Double(indices.count + 1)),
+                             now.addingTimeInterval(-60))
                 } else {
-                    data.tasks[index].completedAt = Timestamp.format(
-                        day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)))
+                    at = day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng))
                 }
-                data.tasks[index].settleCompletion()
+                completions[index] = at.timeIntervalSinceReferenceDate
             }
         }
+        tasks.completions = completions
 
         // Goal rows: each day's figures from its tasks, and the ledger's streaks as they stood.
         var goals: [DailyGoal] = []
@@ -257,46 +252,40 @@ public struct DemoData: Sendable {
                     habitID: Int64(index + 1), completedAt: Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600))))
             }
         }
-        data.life = DemoLife.make(data, now: now, timeZone: timeZone, seed: seed)
-        return data
+        return DemoPlan(data: data, tasks: tasks, now: now, timeZone: timeZone, seed: seed)
     }
 
-    /// Appends `task`, done on `day` at a time of day between 8:00 and 20:00.
-    private static func complete(_ tasks: inout [WorkTask], _ task: WorkTask, on day: LocalDay,
-                          timeZone: TimeZone, rng: inout SplitMix64) {
-        var task = task
-        task.completedAt = Timestamp.format(day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)))
-        task.settleCompletion()
-        tasks.append(task)
-    }
-
-    /// Writes the data set into a primary's tables (`clients`, `tasks`, …) in one transaction.
+    /// Writes the data set into a primary's tables (`clients`, `tasks`, …) in the caller's
+    /// transaction, or into a cache's (`tablePrefix` "cached_"). A planned demo writes the same
+    /// parts with its tasks in batches between them (`SQLitePrimary.fillDemo`).
     public func insert(into db: Database, tablePrefix: String = "") throws {
-        // A primary with WorkOS's other columns gets them in the same INSERT: an UPDATE after
-        // it would stamp every row's `updated_at` anew (the SQLite primary's triggers).
-        func has(_ table: String, _ column: String) throws -> Bool {
-            try tablePrefix.isEmpty && db.columns(in: table).contains { $0.name == column }
-        }
-        func insertAll(_ namespace: Namespace, _ rows: [[DatabaseValue]], extra: [String] = [],
-                       _ extraValues: (Int) -> [DatabaseValue] = { _ in [] }) throws {
-            let table = tablePrefix.isEmpty ? namespace.primaryTable : namespace.cacheTable
-            let columns = namespace.columns + extra
-            let statement = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO \(table) (\(columns.joined(separator: ", ")))
-                VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
-                """)
-            for (index, row) in rows.enumerated() {
-                try statement.execute(arguments: StatementArguments(extra.isEmpty ? row : row + extraValues(index)))
-            }
-        }
-        try insertAll(.clients, clients.map(\.databaseValues))
-        let loads = try has("tasks", "cognitive_load")
-        try insertAll(.tasks, tasks.map(\.databaseValues), extra: loads ? ["cognitive_load"] : []) { index in
+        try insertClients(into: db, tablePrefix: tablePrefix)
+        try Self.insert(tasks, into: db, tablePrefix: tablePrefix)
+        try insertRest(into: db, tablePrefix: tablePrefix)
+    }
+
+    /// The clients (before any task: a task names its client).
+    func insertClients(into db: Database, tablePrefix: String = "") throws {
+        try Self.insertAll(.clients, clients.map(\.databaseValues), into: db, tablePrefix: tablePrefix)
+    }
+
+    /// Tasks, with WorkOS's `cognitive_load` in the same INSERT where the primary has it.
+    static func insert(_ tasks: [WorkTask], into db: Database, tablePrefix: String = "") throws {
+        let loads = try has("tasks", "cognitive_load", db, tablePrefix: tablePrefix)
+        try insertAll(.tasks, tasks.map(\.databaseValues), into: db, tablePrefix: tablePrefix,
+                      extra: loads ? ["cognitive_load"] : []) { index in
             [DemoLife.cognitiveLoad(of: tasks[index]).databaseValue]
         }
-        try insertAll(.goals, goals.map(\.databaseValues))
-        let details = try has("habits", "time_of_day") && has("habits", "category")
-        try insertAll(.habits, habits.map(\.databaseValues), extra: details ? ["time_of_day", "category"] : []) { index in
+    }
+
+    /// The goal rows, the habits, and on a primary with WorkOS's tables the check-ins and the rows
+    /// of its other tables (`life`).
+    func insertRest(into db: Database, tablePrefix: String = "") throws {
+        try Self.insertAll(.goals, goals.map(\.databaseValues), into: db, tablePrefix: tablePrefix)
+        let details = try Self.has("habits", "time_of_day", db, tablePrefix: tablePrefix)
+            && Self.has("habits", "category", db, tablePrefix: tablePrefix)
+        try Self.insertAll(.habits, habits.map(\.databaseValues), into: db, tablePrefix: tablePrefix,
+                           extra: details ? ["time_of_day", "category"] : []) { index in
             let detail = life.habitDetails[habits[index].id]
             return [(detail?.0 ?? "anytime").databaseValue, detail?.1.databaseValue ?? .null]
         }
@@ -310,6 +299,25 @@ public struct DemoData: Sendable {
                 try insert.execute(arguments: [completion.habitID, completion.completedAt, completion.note])
             }
             try life.insert(into: db)
+        }
+    }
+
+    /// Whether a primary has one of WorkOS's other columns: they go in with the row's INSERT, as
+    /// an UPDATE after it would stamp every row's `updated_at` anew (the SQLite primary's triggers).
+    private static func has(_ table: String, _ column: String, _ db: Database, tablePrefix: String) throws -> Bool {
+        try tablePrefix.isEmpty && db.columns(in: table).contains { $0.name == column }
+    }
+
+    private static func insertAll(_ namespace: Namespace, _ rows: [[DatabaseValue]], into db: Database, tablePrefix: String,
+                                  extra: [String] = [], _ extraValues: (Int) -> [DatabaseValue] = { _ in [] }) throws {
+        let table = tablePrefix.isEmpty ? namespace.primaryTable : namespace.cacheTable
+        let columns = namespace.columns + extra
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO \(table) (\(columns.joined(separator: ", ")))
+            VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            """)
+        for (index, row) in rows.enumerated() {
+            try statement.execute(arguments: StatementArguments(extra.isEmpty ? row : row + extraValues(index)))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// `tally demo`: a local SQLite primary filled with demo data and a cache synced from it.
 public struct DemoWorkspace: Sendable {
@@ -29,12 +30,10 @@ public struct DemoWorkspace: Sendable {
         for file in [primaryPath, cachePath] {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
-        let data = DemoData.make(taskCount: tasks, days: days, now: now, timeZone: timeZone)
+        // The tasks are made and written a batch at a time: memory stays bounded whatever `tasks`.
+        let plan = DemoData.plan(taskCount: tasks, days: days, now: now, timeZone: timeZone)
         let primary = try SQLitePrimary(path: primaryPath, create: true)
-        try primary.write { db in
-            try data.insert(into: db)
-            try SQLitePrimary.seal(db)
-        }
+        try primary.fillDemo(plan)
         // The large workload keeps every row (benchmarks compare versions on the same rows); a
         // small demo keeps what the WorkOS MCP server's sync keeps, as a real cache does.
         let everything = tasks >= 10_000
@@ -50,7 +49,19 @@ public struct DemoWorkspace: Sendable {
         var options = SyncOptions()
         options.scope = everything ? .everything : .workos
         let engine = SyncEngine(cache: cache, primary: primary, options: options)
-        let summary = try await engine.run(kind: .warmup)
+        // The new cache's task indexes wait until its rows are in (no one else has it open yet).
+        let indexes = try await cache.writeWithoutTransaction { db in try SetAsideIndexes.drop(on: ["cached_tasks"], db) }
+        let summary: SyncSummary
+        do {
+            summary = try await engine.run(kind: .warmup)
+        } catch {
+            try? await cache.writeWithoutTransaction { db in try SetAsideIndexes.restore(indexes, db) }
+            throw error
+        }
+        try await cache.writeWithoutTransaction { db in try SetAsideIndexes.restore(indexes, db) }
+        // Both logs emptied into their files: no log of hundreds of megabytes left beside them.
+        try primary.checkpoint()
+        try await cache.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         await primary.close()
         return summary
     }

@@ -140,9 +140,13 @@ public enum LifeStore {
 
     /// The cached tasks changed at or after `since` (every one when nil): their ids and changes.
     public static func changedTasks(since: String?, _ db: Database) throws -> [(id: Int64, updatedAt: String)] {
-        try Row.fetchAll(db, sql: """
+        // A cursor: a warm-up's million rows are not all held as rows first.
+        var changed: [(id: Int64, updatedAt: String)] = []
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT id, updated_at FROM cached_tasks WHERE id > 0 AND (? IS NULL OR updated_at >= ?)
-            """, arguments: [since, since]).map { ($0.int64(at: 0) ?? 0, $0.text(at: 1) ?? "") }
+            """, arguments: [since, since])
+        while let row = try rows.next() { changed.append((row.int64(at: 0) ?? 0, row.text(at: 1) ?? "")) }
+        return changed
     }
 
     /// The loads the cache holds for `ids` (of `tally_task_loads` only).

@@ -66,6 +66,44 @@ extension SQLitePrimary {
         }
     }
 
+    /// Fills a new primary with a planned demo (`DemoData.plan`): the clients, then the tasks a
+    /// batch at a time, each batch in a transaction of its own, then the goal rows, habits,
+    /// WorkOS's other tables and the seal in the last. A million tasks are never in memory at
+    /// once, and the write-ahead log holds a batch, not the whole file (it is emptied at the end,
+    /// `checkpoint`). A demo interrupted half-way has no seal; `tally demo` replaces it whole.
+    public func fillDemo(_ plan: DemoPlan, batchSize: Int = 20_000) throws {
+        // Made to be thrown away and made again: a commit need not wait for the disk.
+        // Its pages kept in 64 MB of page cache while it is written (the tasks' indexes take
+        // rows in no particular order); SQLite's 2 MB after.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
+        defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") } }
+        let indexes = try pool.write { db in
+            try plan.data.insertClients(into: db)
+            return try SetAsideIndexes.drop(on: ["tasks"], db)
+        }
+        var facts = DemoTaskFacts()
+        var start = 0
+        while start < plan.tasks.count {
+            let batch = plan.tasks.batch(start..<min(start + batchSize, plan.tasks.count))
+            for task in batch { facts.add(task) }
+            try pool.write { db in try DemoData.insert(batch, into: db) }
+            start += batchSize
+        }
+        var data = plan.data
+        data.life = plan.life(facts)
+        let rest = data
+        try pool.write { db in
+            try SetAsideIndexes.restore(indexes, db)
+            try rest.insertRest(into: db)
+            try Self.seal(db)
+        }
+    }
+
+    /// Copies the write-ahead log into the file and truncates it to nothing.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     /// Records each demo table's rows as the seed left them.
     static func seal(_ db: Database) throws {
         try db.execute(sql: DemoSeal.createSQL)

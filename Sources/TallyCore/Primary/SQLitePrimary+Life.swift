@@ -86,9 +86,10 @@ extension SQLitePrimary: LifeSource {
         case .nothing:
             condition = "0"
         }
-        let rows = try Row.fetchAll(db, sql: "SELECT \(selection) FROM \(table.source) WHERE \(condition) ORDER BY \(table.key)",
-                                    arguments: arguments)
-            .map { row in (0..<table.columns.count).map { row.value(at: $0) } }
+        var rows: [[DatabaseValue]] = []
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(selection) FROM \(table.source) WHERE \(condition) ORDER BY \(table.key)",
+                                         arguments: arguments)
+        while let row = try cursor.next() { rows.append((0..<table.columns.count).map { row.value(at: $0) }) }
         let digest = LifeDigest.of(rows)
         if let known = query.knownDigest, known == digest { return .unchanged }
         return .rows(rows, digest: digest)

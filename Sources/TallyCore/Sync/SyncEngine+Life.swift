@@ -43,7 +43,7 @@ extension SyncEngine {
         var conditions: [String: LifeQuery.Condition] = [:]
         for table in LifeTable.all { conditions[table.name] = condition(table.window, now: now) }
         let windows = conditions
-        let planned = try await cache.read { db -> [LifePlan] in
+        var planned = try await cache.read { db -> [LifePlan] in
             try LifeTable.all.map { table in
                 let known = try LifeStore.known(table, db)
                 let status = try LifeStore.status(table, db)
@@ -68,6 +68,27 @@ extension SyncEngine {
                                 knownMark: known.mark, heldLoads: held)
             }
         }
+        // The loads of many tasks (a warm-up's every task) are read and written a slice at a
+        // time before the rest, each slice in its own transaction, keeping the mark they had: a
+        // million at once held every row twice over in memory. The last slice goes with the other
+        // tables and writes the new mark; a job stopped before it reads them all again next time.
+        var sliced = 0
+        let slice = max(1, options.loadSlice)
+        if let index = planned.firstIndex(where: { $0.query.table.window == .cachedTasks }),
+           case .ids(let ids) = planned[index].query.condition, ids.count > slice {
+            let table = planned[index].query.table
+            let last = (ids.count - 1) / slice * slice
+            for start in stride(from: 0, to: last, by: slice) {
+                let part = Array(ids[start..<(start + slice)])
+                let answer = try await source.readLife([LifeQuery(table: table, condition: .ids(part))])[table.name]
+                guard case .rows(let rows, _)? = answer else { break }
+                sliced += try await cache.write { db in
+                    try LifeStore.apply(table, rows: rows, digest: nil, mark: nil, at: at, db)
+                }
+            }
+            planned[index].query = LifeQuery(table: table, condition: .ids(Array(ids[last...])))
+            planned[index].heldLoads = nil
+        }
         let answers = try await source.readLife(planned.map(\.query))
         // Nothing new: no write at all (every commit wakes every reader of the cache).
         let nothingNew = planned.allSatisfy { plan in
@@ -78,11 +99,12 @@ extension SyncEngine {
             case nil: return false
             }
         }
-        guard !nothingNew || full else { return 0 }
+        guard !nothingNew || full else { return sliced }
         let shown = primary.displayName
+        let plans = planned, before = sliced
         let changed = try await cache.write { db -> Int in
-            var changed = 0
-            for plan in planned {
+            var changed = before
+            for plan in plans {
                 let query = plan.query, table = query.table
                 switch answers[table.name] ?? .missing {
                 case .missing:
