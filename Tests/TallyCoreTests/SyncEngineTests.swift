@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TallyCore
 import TallyTestSupport
 import XCTest
@@ -271,4 +272,108 @@ final class NextSyncTests: XCTestCase {
         // The stalest namespace decides.
         XCTAssertEqual(next([.clients: 3590, .tasks: 0, .goals: 0, .habits: 0]), 60)
     }
+}
+
+/// A warm-up into an empty task table sets Tally's order indexes aside while it fills, and makes
+/// them again once the table is read, or when the read fails.
+final class WarmUpIndexTests: XCTestCase {
+    var dir: TempDirectory!
+    var primary: SQLitePrimary!
+    var cache: CacheStore!
+
+    override func setUp() async throws {
+        dir = TempDirectory()
+        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
+        let data = DemoData.make(taskCount: 1200, days: 90)
+        try primary.write { db in try data.insert(into: db) }
+        cache = try CacheStore(path: dir.file("cache.db"))
+    }
+
+    func engine(_ store: any PrimaryStore) -> SyncEngine {
+        var options = SyncOptions()
+        options.chunkSize = 100
+        options.fullChunkSize = 100
+        options.baseDelay = 1
+        options.scope = .everything
+        return SyncEngine(cache: cache, primary: store, options: options, sleep: { _ in })
+    }
+
+    func tallyIndexes() throws -> Set<String> {
+        try cache.readNow { db in
+            try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'")
+        }
+    }
+
+    /// What the cache's indexes were while its task table was part-filled.
+    func indexesMidFill(_ flaky: FlakyPrimary, then: (@Sendable (Int) -> Void)? = nil) -> Seen {
+        let seen = Seen()
+        let cache = self.cache!
+        flaky.onFetch = { n in
+            let (count, names) = (try? cache.readNow { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") ?? 0,
+                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'"))
+            }) ?? (0, [])
+            if count > 0, count < 1200 {
+                seen.add(names)
+                then?(n)
+            }
+        }
+        return seen
+    }
+
+    func testAWarmUpFillsWithoutTallysIndexesAndEndsWithAllOfThem() async throws {
+        XCTAssertEqual(try tallyIndexes(), Set(WorkOSSchema.tallyIndexNames))
+        let flaky = FlakyPrimary(primary)
+        let seen = indexesMidFill(flaky)
+        let summary = try await engine(flaky).run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded)
+        let midFill = seen.all
+        XCTAssertFalse(midFill.isEmpty, "the fill was looked at part-way")
+        XCTAssertTrue(midFill.allSatisfy(\.isEmpty), "no Tally index kept up row by row: \(midFill)")
+        XCTAssertEqual(try tallyIndexes(), Set(WorkOSSchema.tallyIndexNames))
+        let plan = try cache.readNow { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY sort_order IS NULL, sort_order, id LIMIT 5")
+                .map { $0["detail"] as String? ?? "" }.joined(separator: " ")
+        }
+        XCTAssertTrue(plan.contains("tally_cached_tasks_order"), plan)
+    }
+
+    func testAWarmUpThatFailsPartWayStillEndsWithTheIndexes() async throws {
+        let flaky = FlakyPrimary(primary)
+        let failed = Seen()
+        let seen = indexesMidFill(flaky) { _ in
+            if failed.all.isEmpty {
+                failed.add([])
+                flaky.fail(next: 1, with: FlakyPrimary.auth)
+            }
+        }
+        let summary = try await engine(flaky).run(kind: .full, full: true)
+        XCTAssertFalse(summary.succeeded)
+        _ = seen
+        XCTAssertEqual(try tallyIndexes(), Set(WorkOSSchema.tallyIndexNames), "made again when the read failed")
+    }
+
+    /// A full sync of a table that already holds rows keeps its indexes (a dashboard may be reading it).
+    func testAFullSyncOfAFilledTableKeepsItsIndexes() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        let flaky = FlakyPrimary(primary)
+        let seen = Seen()
+        let cache = self.cache!
+        flaky.onFetch = { _ in
+            let names = (try? cache.readNow { db in
+                try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'")
+            }) ?? []
+            seen.add(names)
+        }
+        let summary = try await engine(flaky).run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertTrue(seen.all.allSatisfy { $0 == Set(WorkOSSchema.tallyIndexNames) })
+    }
+}
+
+/// Index names seen from the primary's fetch hook (another thread).
+final class Seen: Sendable {
+    private let state = Mutex<[Set<String>]>([])
+    func add(_ names: Set<String>) { state.withLock { $0.append(names) } }
+    var all: [Set<String>] { state.withLock { $0 } }
 }

@@ -192,4 +192,16 @@ public enum WorkOSSchema {
     public static func createTallyIndexes(_ db: Database) throws {
         try db.execute(sql: tallyIndexes)
     }
+
+    /// Drops Tally's indexes (never WorkOS's); true when any was there.
+    @discardableResult
+    public static func dropTallyIndexes(_ db: Database) throws -> Bool {
+        var dropped = false
+        let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks'")
+        for name in tallyIndexNames where present.contains(name) {
+            try db.execute(sql: "DROP INDEX \(name.quotedDatabaseIdentifier)")
+            dropped = true
+        }
+        return dropped
+    }
 }
