@@ -44,12 +44,15 @@ struct TaskList {
     }
 
     /// The first `limit` work tasks of `status` in WorkOS's order: those with no sort order
-    /// (SQLite sorts NULL first), then the rest.
+    /// (SQLite sorts NULL first), then the rest. The first query's `+created_at` keeps SQLite
+    /// from walking `tally_cached_tasks_created` for its order (every task of the status, most
+    /// of them with a sort order: 60 ms on 100,000 tasks) instead of seeking the few without one
+    /// along `tally_cached_tasks_order` and sorting them.
     func ordered(status: DatabaseValue, _ db: Database) throws -> [WorkTask] {
         let unordered = try WorkTask.fetchAll(
             db, sql: """
                 SELECT * FROM cached_tasks WHERE status = ? AND (sort_order IS NULL) = 1 AND category = 'work'
-                ORDER BY created_at DESC LIMIT ?
+                ORDER BY +created_at DESC LIMIT ?
                 """, arguments: [status, limit])
         guard unordered.count < limit else { return unordered }
         return unordered + (try WorkTask.fetchAll(
