@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import TallyCore
 import TallyTestSupport
 import XCTest
@@ -298,20 +297,21 @@ final class WarmUpIndexTests: XCTestCase {
         return SyncEngine(cache: cache, primary: store, options: options, sleep: { _ in })
     }
 
-    func tallyIndexes() throws -> Set<String> {
-        try cache.readNow { db in
-            try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'")
-        }
+    /// Tally's indexes on `cached_tasks` as the cache has them now.
+    static func tallyIndexes(_ db: Database) throws -> Set<String> {
+        try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'")
     }
 
+    func tallyIndexes() throws -> Set<String> { try cache.readNow(Self.tallyIndexes) }
+
     /// What the cache's indexes were while its task table was part-filled.
-    func indexesMidFill(_ flaky: FlakyPrimary, then: (@Sendable (Int) -> Void)? = nil) -> Seen {
-        let seen = Seen()
+    func indexesMidFill(_ flaky: FlakyPrimary, then: (@Sendable (Int) -> Void)? = nil) -> Recorder<Set<String>> {
+        let seen = Recorder<Set<String>>()
         let cache = self.cache!
         flaky.onFetch = { n in
             let (count, names) = (try? cache.readNow { db in
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") ?? 0,
-                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'"))
+                 try Self.tallyIndexes(db))
             }) ?? (0, [])
             if count > 0, count < 1200 {
                 seen.add(names)
@@ -340,7 +340,7 @@ final class WarmUpIndexTests: XCTestCase {
 
     func testAWarmUpThatFailsPartWayStillEndsWithTheIndexes() async throws {
         let flaky = FlakyPrimary(primary)
-        let failed = Seen()
+        let failed = Recorder<Set<String>>()
         let seen = indexesMidFill(flaky) { _ in
             if failed.all.isEmpty {
                 failed.add([])
@@ -357,12 +357,10 @@ final class WarmUpIndexTests: XCTestCase {
     func testAFullSyncOfAFilledTableKeepsItsIndexes() async throws {
         try await engine(primary).run(kind: .full, full: true)
         let flaky = FlakyPrimary(primary)
-        let seen = Seen()
+        let seen = Recorder<Set<String>>()
         let cache = self.cache!
         flaky.onFetch = { _ in
-            let names = (try? cache.readNow { db in
-                try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND name LIKE 'tally_%'")
-            }) ?? []
+            let names = (try? cache.readNow(Self.tallyIndexes)) ?? []
             seen.add(names)
         }
         let summary = try await engine(flaky).run(kind: .full, full: true)
@@ -371,9 +369,3 @@ final class WarmUpIndexTests: XCTestCase {
     }
 }
 
-/// Index names seen from the primary's fetch hook (another thread).
-final class Seen: Sendable {
-    private let state = Mutex<[Set<String>]>([])
-    func add(_ names: Set<String>) { state.withLock { $0.append(names) } }
-    var all: [Set<String>] { state.withLock { $0 } }
-}

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import TallyCore
 import TallyTestSupport
 import XCTest
@@ -16,7 +15,7 @@ final class TaskListPlanTests: XCTestCase {
         let demo = DemoWorkspace(directory: dir.path)
         try await demo.create(tasks: 2000, days: 40)
         let cache = try CacheStore(path: demo.cachePath)
-        let statements = SQLSeen()
+        let statements = Recorder<String>()
         let plans = try cache.readNow { db -> [String] in
             db.trace { event in
                 if case .statement(let statement) = event, statement.sql.contains("FROM cached_tasks") {
@@ -43,9 +42,3 @@ final class TaskListPlanTests: XCTestCase {
     }
 }
 
-/// Statements seen by a trace (called on the database's thread).
-final class SQLSeen: Sendable {
-    private let state = Mutex<[String]>([])
-    func add(_ sql: String) { state.withLock { $0.append(sql) } }
-    var all: [String] { state.withLock { $0 } }
-}
