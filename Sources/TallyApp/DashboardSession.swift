@@ -244,6 +244,8 @@ public final class DashboardSession {
         guard relievesMemory, !settler.isSettling, !historyReadInFlight else { return }
         if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief {
             relievedSinceWork = true
+            // The next start's first frame takes its counts from beside the cache (`KeptCounts`).
+            _ = try? workspace.cache.keepCounts()
             workspace.cache.releaseMemory()
             MemoryRelief.dropCodePages()
         } else if !trimWanted || now.timeIntervalSince(lastTrim) < 2 {

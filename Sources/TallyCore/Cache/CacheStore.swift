@@ -211,6 +211,28 @@ public final class CacheStore: Sendable {
         catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
+    /// Runs `block` in one read transaction, on the calling thread, telling it the cache's
+    /// version read just before the transaction began (nil when it cannot be told), when that
+    /// was, and a way to read the version again: equal before and after, no commit came in
+    /// between, so the transaction reads exactly what that version holds (see `CacheVersion`).
+    func versionedRead<T>(_ block: (Database, _ before: CacheVersion?, _ readAt: Date, _ now: () -> CacheVersion?) throws -> T) throws -> T {
+        let path = self.path
+        do {
+            return try readers.current(path: path).unsafeRead { db in
+                // Read before BEGIN: SQLite takes the transaction's view at its first read.
+                let before = CacheVersion.read(path: path, db)
+                let readAt = Date()
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try block(db, before, readAt) { CacheVersion.read(path: path, db) }
+                    return .commit
+                }
+                guard let result else { throw TallyError.io("Cache \(path): a read returned nothing") }
+                return result
+            }
+        } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
     /// Runs `block` in one read transaction, suspending the caller meanwhile (async code never
     /// holds a thread of the cooperative pool on SQLite).
     public func read<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {

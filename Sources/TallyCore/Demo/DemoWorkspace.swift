@@ -28,7 +28,7 @@ public struct DemoWorkspace: Sendable {
         try FileSafety.ensureDirectory(directory)
         try checkReplaceable()
         for file in [primaryPath, cachePath] {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+            for suffix in ["", "-wal", "-shm", ".tally-counts"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
         // The tasks are made and written a batch at a time: memory stays bounded whatever `tasks`.
         let plan = DemoData.plan(taskCount: tasks, days: days, now: now, timeZone: timeZone)
@@ -63,6 +63,9 @@ public struct DemoWorkspace: Sendable {
         try primary.checkpoint()
         try await cache.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         await primary.close()
+        // The first frame takes its counts from beside the cache (`KeptCounts`), once the file's
+        // last write is a clock tick behind.
+        try await cache.keepCountsOnceSettled()
         return summary
     }
 

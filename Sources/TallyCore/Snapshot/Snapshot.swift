@@ -110,6 +110,9 @@ public struct Snapshot: Equatable, Sendable {
     public var primarySwitch: PrimarySwitch? = nil
     /// The primary whose rows the cache holds, as recorded by the sync that filled it.
     public var filledFrom: PrimaryIdentity? = nil
+    /// The open tasks per status and client the clients pane and the list's size came from:
+    /// what `KeptCounts` keeps.
+    var openCounts = OpenCounts()
 
     /// An empty snapshot (no cache yet).
     public static func empty(now: Date, today: LocalDay, cachePath: String = "") -> Snapshot {
@@ -146,11 +149,69 @@ extension CacheStore {
                          pendingTaskIDs: Set<Int64> = [], pendingHabitIDs: Set<Int64> = []) throws -> Snapshot {
         let path = self.path
         let readOnly = self.isReadOnly
-        return try read { db in
-            var snapshot = try SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
-                .snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
+        let (snapshot, counted) = try versionedRead { db, before, readAt, versionNow in
+            let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
+            let kept = before.flatMap { KeptCounts.read(cachePath: path, matching: $0) }
+            var snapshot = try reader.snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly,
+                                               counts: kept.map(SnapshotReader.Counts.init))
+            let after = versionNow()
+            if kept != nil, after != before {
+                // A commit came between the version's reading and the transaction's first read:
+                // the kept counts may be older than the rows, so this transaction counts.
+                snapshot = try reader.snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
+            }
             snapshot.pendingHabits.formUnion(pendingHabitIDs)
-            return snapshot
+            // Counts worth keeping: counted here, at a version that held throughout and that a
+            // later write cannot repeat.
+            var counted: KeptCounts?
+            if kept == nil || after != before, !readOnly, let before, after == before, before.isSettled(readAt: readAt) {
+                counted = KeptCounts(version: before, tables: snapshot.rowCounts, open: snapshot.openCounts)
+            }
+            return (snapshot, counted)
+        }
+        counted?.write(cachePath: path)
+        return snapshot
+    }
+
+    /// Counts the cache's growing figures (see `KeptCounts`) and keeps them beside it, unless
+    /// the counts kept there are of the cache as it is. Nothing is kept while the file was
+    /// written too recently to tell a later write from it (`CacheVersion.isSettled`), or for a
+    /// read-only cache.
+    ///
+    /// - Returns: whether the kept counts are now those of the cache as it is.
+    @discardableResult
+    public func keepCounts() throws -> Bool {
+        guard !isReadOnly else { return false }
+        let path = self.path
+        let counted: KeptCounts? = try versionedRead { db, before, readAt, versionNow in
+            guard let before, before.isSettled(readAt: readAt),
+                  KeptCounts.read(cachePath: path, matching: before) == nil else { return nil }
+            let counts = try KeptCounts.count(version: before, db)
+            return versionNow() == before ? counts : nil
+        }
+        counted?.write(cachePath: path)
+        return try keptCounts() != nil
+    }
+
+    /// The cache's version as this process sees it now (see `CacheVersion`).
+    public func version() throws -> CacheVersion? {
+        try versionedRead { _, before, _, _ in before }
+    }
+
+    /// The counts kept beside the cache, when they are the cache's as it is now.
+    public func keptCounts() throws -> KeptCounts? {
+        let path = self.path
+        return try versionedRead { _, before, _, _ in before.flatMap { KeptCounts.read(cachePath: path, matching: $0) } }
+    }
+
+    /// `keepCounts` right after a write of this process's own: waits until the file's last
+    /// write is a clock tick behind (20 ms; two seconds on a file system that keeps whole
+    /// seconds), trying three times at most.
+    public func keepCountsOnceSettled(clock: any TallyClock = SystemClock()) async throws {
+        for _ in 0..<3 {
+            if try keepCounts() { return }
+            let margin = try versionedRead { _, before, _, _ in before?.settleMargin } ?? 20_000_000
+            try await clock.sleep(for: Double(margin) / 1_000_000_000 + 0.005)
         }
     }
 }
@@ -178,7 +239,24 @@ struct SnapshotReader {
     let defaultTarget: Int
     let workday: ClosedRange<Double>
 
-    func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool) throws -> Snapshot {
+    /// The figures of a frame that grow with the table: read from `KeptCounts` when they are
+    /// the cache's as it is, else counted.
+    struct Counts {
+        var open: OpenCounts
+        var tables: [Namespace: Int]
+
+        init(open: OpenCounts, tables: [Namespace: Int]) {
+            self.open = open
+            self.tables = tables
+        }
+
+        init(_ kept: KeptCounts) {
+            self.init(open: kept.open, tables: kept.tables)
+        }
+    }
+
+    /// - Parameter counts: the counts kept for this transaction's version, nil to count.
+    func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool, counts kept: Counts? = nil) throws -> Snapshot {
         let today = LocalDay(now, in: timeZone)
         let hasTally = try db.tableExists(SyncJob.databaseTableName)
         let goals = try DailyGoal.fetchAllRows(db)
@@ -190,7 +268,7 @@ struct SnapshotReader {
             history[history.count - 1].target = figures.target
         }
 
-        let openCounts = try OpenCounts.read(db)
+        let openCounts = try kept?.open ?? OpenCounts.read(db)
         let summaries = clients.map { ClientSummary(client: $0, openTasks: openCounts.open(client: $0.id)) }
 
         var pendingIDs = pending
@@ -203,10 +281,7 @@ struct SnapshotReader {
             ORDER BY sort_order IS NULL, sort_order, name, id
             """)
         let (overall, byNamespace) = try CacheMeta.lastSyncs(db)
-        var counts: [Namespace: Int] = [:]
-        for namespace in Namespace.allCases {
-            counts[namespace] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(namespace.cacheTable)") ?? 0
-        }
+        let counts = try kept?.tables ?? KeptCounts.tableCounts(db)
 
         var running: SyncJob?
         var recent: [SyncJob] = []
@@ -241,7 +316,7 @@ struct SnapshotReader {
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
             hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly,
             energy: try DayEnergy.read(today: today, timeZone: timeZone, db),
-            verification: verification, primarySwitch: primarySwitch, filledFrom: filledFrom)
+            verification: verification, primarySwitch: primarySwitch, filledFrom: filledFrom, openCounts: openCounts)
     }
 
     /// What `cache_meta` says of the cache's primary and its last verification.
@@ -338,7 +413,7 @@ struct SnapshotReader {
 /// (status, client_id, …) in its own order and counts runs of equal keys as it goes. Grouping by
 /// `client_id` alone made it sort the 200,000 index entries of a 1,000,000-task cache in a
 /// temporary B-tree first: four times the cost, and the largest part of a first frame.
-struct OpenCounts {
+struct OpenCounts: Equatable, Sendable {
     static let statuses = ["active", "queued"]
     static let sql = """
         SELECT status, client_id, count(*) FROM cached_tasks
