@@ -142,12 +142,30 @@ public enum LifeStore {
     public static func changedTasks(since: String?, _ db: Database) throws -> [(id: Int64, updatedAt: String)] {
         // A cursor: a warm-up's million rows are not all held as rows first.
         var changed: [(id: Int64, updatedAt: String)] = []
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, updated_at FROM cached_tasks WHERE id > 0 AND (? IS NULL OR updated_at >= ?)
-            """, arguments: [since, since])
+        let rows = try since.map { try Row.fetchCursor(db, sql: changedSince, arguments: [$0, $0]) }
+            ?? Row.fetchCursor(db, sql: "SELECT id, updated_at FROM cached_tasks WHERE id > 0")
         while let row = try rows.next() { changed.append((row.int64(at: 0) ?? 0, row.text(at: 1) ?? "")) }
         return changed
     }
+
+    /// The tasks changed at or after `?`, read along `tally_cached_tasks_updated` (status, then
+    /// updated_at): a seek per status, the statuses found by walking the status index from one to
+    /// the next. No index begins with `updated_at`, and a plain `updated_at >= ?` walked all
+    /// 100,000 tasks of a cache for the ten an incremental sync changed (15 ms of its 60).
+    /// The second part (a task without a status, which WorkOS's schema does not allow) seeks the
+    /// NULL status the same way: the `+` keeps SQLite on that seek.
+    static let changedSince = """
+        WITH RECURSIVE statuses(status) AS (
+          SELECT (SELECT min(status) FROM cached_tasks)
+          UNION ALL
+          SELECT (SELECT min(status) FROM cached_tasks WHERE status > statuses.status) FROM statuses
+          WHERE statuses.status IS NOT NULL
+        )
+        SELECT t.id, t.updated_at FROM statuses JOIN cached_tasks t ON t.status = statuses.status AND t.updated_at >= ?
+        WHERE t.id > 0
+        UNION ALL
+        SELECT id, updated_at FROM cached_tasks WHERE status IS NULL AND +updated_at >= ? AND +id > 0
+        """
 
     /// The loads the cache holds for `ids` (of `tally_task_loads` only).
     public static func storedLoads(_ ids: [Int64], _ db: Database) throws -> [Int64: String] {
