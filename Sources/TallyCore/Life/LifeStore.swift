@@ -90,7 +90,7 @@ public enum LifeStore {
             }
             changed += db.changesCount
         }
-        try record(table, present: true, digest: digest, mark: mark, at: now, db)
+        try record(table, present: true, digest: digest, mark: mark, at: now, recount: changed > 0, db)
         return changed
     }
 
@@ -119,8 +119,13 @@ public enum LifeStore {
             """)
     }
 
-    static func record(_ table: LifeTable, present: Bool, digest: String?, mark: String?, at now: String, _ db: Database) throws {
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.cacheTable)") ?? 0
+    /// `recount: false` (no row written) keeps the count a row already holds: counting the
+    /// 85,000 loads of a large cache took 2 ms of every incremental sync that changed a task.
+    static func record(_ table: LifeTable, present: Bool, digest: String?, mark: String?, at now: String,
+                       recount: Bool = true, _ db: Database) throws {
+        let held = recount ? nil : try Int.fetchOne(db, sql: "SELECT row_count FROM tally_life_sync WHERE name = ? AND present = 1",
+                                                    arguments: [table.name])
+        let count = try held ?? Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.cacheTable)") ?? 0
         try db.execute(sql: """
             INSERT INTO tally_life_sync (name, present, digest, mark, row_count, synced_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET present = excluded.present, digest = excluded.digest,
