@@ -9,6 +9,11 @@ extension PostgresPrimary: PrimaryDigests {
     /// Asked once a connection (a database behind the URL does not change while it is open), so
     /// `prepare` can ask it ahead of the sync.
     public func identity() async throws -> PrimaryIdentity {
+        if let preparing { _ = await preparing.value }
+        return try await askIdentity()
+    }
+
+    func askIdentity() async throws -> PrimaryIdentity {
         if let knownIdentity { return knownIdentity }
         let log = logger
         let (database, oid, system) = try await run { connection -> (String, Int64, String?) in

@@ -118,7 +118,7 @@ extension PostgresPrimary {
             guard (try? await self.columns()) != nil else { return false }
             // The sync asks which database this is first thing (its provenance): asked here, on
             // the connection just opened, it is known by then.
-            _ = try? await self.identity()
+            _ = try? await self.askIdentity()
             return true
         }
         preparing = attempt
