@@ -36,7 +36,7 @@ extension Tally {
             let config = try global.resolve()
             // Checked before the cache is opened, so a sync that cannot run creates nothing.
             if try config.primaryLocation() == nil, config.syncCommand == nil { throw TallyError.noPrimary }
-            let workspace = try await Workspace.open(config, creatingCache: true)
+            let workspace = try await Workspace.open(config, creatingCache: true, preparingPrimary: true)
             if workspace.cache.isReadOnly { throw TallyError.cacheReadOnly(workspace.cache.path) }
             guard let primary = workspace.primary else {
                 guard let command = workspace.config.syncCommand else { throw TallyError.noPrimary }

@@ -20,15 +20,19 @@ public struct Workspace: Sendable {
     ///   dashboard with a primary (or a `sync_command`), `sync`, `demo` and `doctor --repair`.
     ///   Otherwise a missing file is `TallyError.cacheMissing`, and nothing is created (a
     ///   mistyped `--cache` must not leave an empty cache behind and report success).
-    public static func open(_ config: Config, creatingCache: Bool = false,
+    /// - Parameter preparingPrimary: start connecting to the primary (`PrimaryStore.prepare`)
+    ///   while the cache opens, for a command that goes on to sync: `tally sync` then finds the
+    ///   connection ready when its job starts instead of waiting for it.
+    public static func open(_ config: Config, creatingCache: Bool = false, preparingPrimary: Bool = false,
                             logger: Logger = Logger(label: "tally")) async throws -> Workspace {
         let location = try config.primaryLocation()
         if !creatingCache, !FileManager.default.fileExists(atPath: FileSafety.expand(config.cachePath)) {
             throw TallyError.cacheMissing(FileSafety.expand(config.cachePath))
         }
+        let primary = try location.map { try makePrimary($0, idleTimeout: config.awayAfter, logger: logger) }
+        if preparingPrimary, let primary { Task { _ = await primary.prepare() } }
         let cache = try await CacheStore.open(path: config.cachePath, readOnly: config.readOnly,
                                               createDirectory: config.cachePathIsDefault)
-        let primary = try location.map { try makePrimary($0, idleTimeout: config.awayAfter, logger: logger) }
         return Workspace(config: config, cache: cache, primary: primary)
     }
 

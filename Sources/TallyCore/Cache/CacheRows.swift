@@ -188,9 +188,33 @@ public enum CacheRows {
 
     /// Replaces the check-ins with the primary's from `since` on (older ones go, so the table
     /// stays a few weeks long), keeping those still pending.
+    /// Every sync brings the same few hundred completions: when the table already holds what
+    /// replacing would leave, nothing is written (deleting and inserting them again took 10 ms of
+    /// a 60 ms incremental sync).
     public static func replaceHabitCheckIns(since: String, _ completions: [HabitCompletion], _ db: Database) throws {
+        struct Key: Hashable { var habitID: Int64; var completedAt: String }
+        struct Held: Equatable { var note: String?; var pending: Int64 }
+        var held: [Key: Held] = [:]
+        var wanted: [Key: Held] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT habit_id, completed_at, note, pending FROM tally_habit_checkins")
+        while let row = try rows.next() {
+            let key = Key(habitID: row[0], completedAt: row[1])
+            let value = Held(note: row[2], pending: row[3])
+            held[key] = value
+            if value.pending != 0 && !key.completedAt.utf8.lexicographicallyPrecedes(since.utf8) { wanted[key] = value }
+        }
+        for completion in completions {
+            wanted[Key(habitID: completion.habitID, completedAt: completion.completedAt)] = Held(note: completion.note, pending: 0)
+        }
+        guard wanted != held else { return }
         try db.execute(sql: "DELETE FROM tally_habit_checkins WHERE pending = 0 OR completed_at < ?", arguments: [since])
-        for completion in completions { try addHabitCheckIn(completion, pending: false, db) }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO tally_habit_checkins (habit_id, completed_at, note, pending) VALUES (?, ?, ?, 0)
+            ON CONFLICT (habit_id, completed_at) DO UPDATE SET note = excluded.note, pending = excluded.pending
+            """)
+        for completion in completions {
+            try insert.execute(arguments: [completion.habitID, completion.completedAt, completion.note])
+        }
     }
 
     /// Replaces the adjusted targets from `since` on (Tally's own `tally_day_targets`).

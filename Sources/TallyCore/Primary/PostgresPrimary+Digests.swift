@@ -6,7 +6,15 @@ import PostgresNIO
 /// (`md5`), summed per bucket of ids, so that only the sums cross the wire while the ranges agree.
 /// 100,000 tasks take it about 50 ms on loopback.
 extension PostgresPrimary: PrimaryDigests {
+    /// Asked once a connection (a database behind the URL does not change while it is open), so
+    /// `prepare` can ask it ahead of the sync.
     public func identity() async throws -> PrimaryIdentity {
+        if let preparing { _ = await preparing.value }
+        return try await askIdentity()
+    }
+
+    func askIdentity() async throws -> PrimaryIdentity {
+        if let knownIdentity { return knownIdentity }
         let log = logger
         let (database, oid, system) = try await run { connection -> (String, Int64, String?) in
             // `pg_control_system()` is refused to ordinary roles on some hosted servers: asked first.
@@ -32,7 +40,9 @@ extension PostgresPrimary: PrimaryDigests {
         let host = Self.endpointHost(url.host)
         let fingerprint = system.map { "postgres system \($0) database \(database) oid \(oid)" }
             ?? "postgres host \(host):\(url.port) database \(database) oid \(oid)"
-        return PrimaryIdentity(fingerprint: fingerprint, name: displayName, place: place)
+        let identity = PrimaryIdentity(fingerprint: fingerprint, name: displayName, place: place)
+        knownIdentity = identity
+        return identity
     }
 
     public nonisolated var place: String { PrimaryIdentity.place(of: .postgres(url)) }

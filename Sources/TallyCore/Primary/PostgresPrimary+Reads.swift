@@ -108,9 +108,23 @@ extension PostgresPrimary {
     }
 
     /// A new connection costs the server a process and an authentication (10 ms on loopback),
-    /// then the column types are read: both while the sync claims its job.
+    /// then the column types are read: both while the sync claims its job, or from the start of
+    /// `tally sync` while it opens the cache (`Workspace.open`). A second call while one is under
+    /// way waits for it instead of trying again: a host that does not answer is waited for once.
     public func prepare() async -> Bool {
-        (try? await columns()) != nil
+        if knownColumns != nil { return true }
+        if let preparing { return await preparing.value }
+        let attempt = Task {
+            guard (try? await self.columns()) != nil else { return false }
+            // The sync asks which database this is first thing (its provenance): asked here, on
+            // the connection just opened, it is known by then.
+            _ = try? await self.askIdentity()
+            return true
+        }
+        preparing = attempt
+        let ready = await attempt.value
+        preparing = nil
+        return ready
     }
 
     public func latestChange(_ namespace: Namespace) async throws -> Watermark? {

@@ -32,7 +32,11 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     private var waiters: [Lane: [CheckedContinuation<Void, Never>]] = [:]
     private var nextID = 1
     /// The column types, read on first use (and again after `initSchema`).
-    private var knownColumns: PostgresColumns?
+    private(set) var knownColumns: PostgresColumns?
+    /// The `prepare` under way, which a second caller joins.
+    var preparing: Task<Bool, Never>?
+    /// The database's identity, asked on the current connection (`identity`); forgotten with it.
+    var knownIdentity: PrimaryIdentity?
     /// Seconds a lane's connection may sit unused before it is closed; nil keeps it open.
     let idleTimeout: Double?
     /// When each lane was last let go, and the one task per lane that closes it once idle.
@@ -109,6 +113,7 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     }
 
     func drop(_ lane: Lane) async {
+        if lane == .reads { knownIdentity = nil }
         if let connection = connections.removeValue(forKey: lane) { try? await connection.close() }
     }
 
