@@ -61,12 +61,16 @@ public final class DashboardSession {
     /// `historyGeneration`.
     var snapshotGeneration = 0
     var historyGeneration = -1
-    /// Whether the history is read on a background thread after each change to the cache, so
-    /// that `h` shows it at once (false in tests: it is read when the view opens).
+    /// Whether the history is read on a background thread (at start, then while its view shows
+    /// or when it opens), so that `h` shows it at once (false in tests: it is read when the view
+    /// opens and after a change while it shows).
     let readsHistoryInBackground: Bool
     var historyReadInFlight = false
+    /// The view shows a history older than the cache: read it again at the next tick.
+    var historyReadDue = false
     var historyReadWanted = false
-    /// The newest history read in the background, and the generation it was read at.
+    /// The newest history read in the background, and the generation it was read at, until the
+    /// view takes it.
     var preparedHistory: (history: History, generation: Int)?
     /// `[notify]`: what is told and how; nil when the config has none.
     var notifications: DashboardNotifications?
@@ -195,6 +199,7 @@ public final class DashboardSession {
         if inboxReady {
             for message in inbox.drain() { receive(message) }
         }
+        startDueHistoryRead(now: now)
         checkCacheFile(now: now)
         checkConfigFile(now: now)
         let touched = notifier?.drain() ?? false
@@ -370,8 +375,7 @@ public final class DashboardSession {
             snapshotGeneration += 1
             worked(now)
             adopt(announcing: announce && !wroteRecently(model.state.selectedTaskID, now: now) ? previous : nil)
-            prepareHistory(now: now)
-            updateHistory(now: now)
+            historyMayHaveChanged(now: now)
         } catch {
             say(error.userMessage, .error)
             logger.error("snapshot failed: \(error.userMessage)")
