@@ -83,6 +83,8 @@ public final class DashboardSession {
     /// Work was done since the arenas were last trimmed.
     var trimWanted = false
     var lastTrim = Date.distantPast
+    /// When memory was last given back (start-up counts as such).
+    var lastRelief: Date
 
 
     /// - Parameter configSource: where the settings came from; the config file is then watched
@@ -101,6 +103,7 @@ public final class DashboardSession {
         readsHistoryInBackground = startBackground
         relievesMemory = startBackground && MemoryRelief.isEnabled()
         lastWork = now
+        lastRelief = now
         if relievesMemory { MemoryRelief.limitArenas() }
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
@@ -244,11 +247,14 @@ public final class DashboardSession {
 
     /// After work (a snapshot, a history read), at most every two seconds, returns the malloc
     /// arenas' free pages; once nothing was done for `idleRelief` seconds (start-up included),
+    /// or work went on for `busyRelief` seconds without a pause (a writer beside the dashboard),
     /// also unmaps the code pages touched meanwhile and SQLite's page caches (see `MemoryRelief`).
     func relieveMemory(now: Date) {
         guard relievesMemory, !settler.isSettling, !historyReadInFlight else { return }
-        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief {
+        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief
+            || now.timeIntervalSince(lastRelief) >= Self.busyRelief {
             relievedSinceWork = true
+            lastRelief = now
             workspace.cache.releaseMemory()
             MemoryRelief.dropCodePages()
         } else if !trimWanted || now.timeIntervalSince(lastTrim) < 2 {
@@ -261,6 +267,10 @@ public final class DashboardSession {
 
     /// Seconds without work after which an idle dashboard gives its memory back.
     static let idleRelief: TimeInterval = 5
+    /// Seconds of work without such a pause after which it gives it back all the same: beside a
+    /// writer that commits every fraction of a second, only the code and pages rebuilding needs
+    /// come back, not those of everything done since start (a sync, a flush of the counters).
+    static let busyRelief: TimeInterval = 30
 
     /// Work was done at `now`: memory is given back again once it is over.
     func worked(_ now: Date) {
