@@ -148,14 +148,7 @@ extension DashboardSession {
     func receive(_ message: Message) {
         switch message {
         case .history(let history, let generation):
-            historyReadInFlight = false
-            worked(Date())
-            preparedHistory = (history, generation)
-            if historyReadWanted {
-                historyReadWanted = false
-                prepareHistory(now: Date())
-            }
-            updateHistory()
+            receiveHistory(history, generation: generation)
         case .historyFailed(let text):
             historyReadInFlight = false
             logger.error("history failed: \(text)")

@@ -61,12 +61,16 @@ public final class DashboardSession {
     /// `historyGeneration`.
     var snapshotGeneration = 0
     var historyGeneration = -1
-    /// Whether the history is read on a background thread after each change to the cache, so
-    /// that `h` shows it at once (false in tests: it is read when the view opens).
+    /// Whether the history is read on a background thread (at start, then while its view shows
+    /// or when it opens), so that `h` shows it at once (false in tests: it is read when the view
+    /// opens and after a change while it shows).
     let readsHistoryInBackground: Bool
     var historyReadInFlight = false
+    /// The view shows a history older than the cache: read it again at the next tick.
+    var historyReadDue = false
     var historyReadWanted = false
-    /// The newest history read in the background, and the generation it was read at.
+    /// The newest history read in the background, and the generation it was read at, until the
+    /// view takes it.
     var preparedHistory: (history: History, generation: Int)?
     /// `[notify]`: what is told and how; nil when the config has none.
     var notifications: DashboardNotifications?
@@ -79,6 +83,8 @@ public final class DashboardSession {
     /// Work was done since the arenas were last trimmed.
     var trimWanted = false
     var lastTrim = Date.distantPast
+    /// When memory was last given back (start-up counts as such).
+    var lastRelief: Date
 
 
     /// - Parameter configSource: where the settings came from; the config file is then watched
@@ -97,6 +103,7 @@ public final class DashboardSession {
         readsHistoryInBackground = startBackground
         relievesMemory = startBackground && MemoryRelief.isEnabled()
         lastWork = now
+        lastRelief = now
         if relievesMemory { MemoryRelief.limitArenas() }
         let cache = workspace.cache
         watcher = try? ChangeWatcher(path: cache.path)
@@ -195,6 +202,7 @@ public final class DashboardSession {
         if inboxReady {
             for message in inbox.drain() { receive(message) }
         }
+        startDueHistoryRead(now: now)
         checkCacheFile(now: now)
         checkConfigFile(now: now)
         let touched = notifier?.drain() ?? false
@@ -239,12 +247,17 @@ public final class DashboardSession {
 
     /// After work (a snapshot, a history read), at most every two seconds, returns the malloc
     /// arenas' free pages; once nothing was done for `idleRelief` seconds (start-up included),
+    /// or work went on for `busyRelief` seconds without a pause (a writer beside the dashboard),
     /// also unmaps the code pages touched meanwhile and SQLite's page caches (see `MemoryRelief`).
     func relieveMemory(now: Date) {
         guard relievesMemory, !settler.isSettling, !historyReadInFlight else { return }
-        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief {
+        if !relievedSinceWork, now.timeIntervalSince(lastWork) >= Self.idleRelief
+            || now.timeIntervalSince(lastRelief) >= Self.busyRelief {
             relievedSinceWork = true
-            // The next start's first frame takes its counts from beside the cache (`KeptCounts`).
+            lastRelief = now
+            // The next start's first frame takes its counts from beside the cache (`KeptCounts`):
+            // a look at a small file when the last snapshot kept them, a count when another
+            // program's change settled since.
             _ = try? workspace.cache.keepCounts()
             workspace.cache.releaseMemory()
             MemoryRelief.dropCodePages()
@@ -258,6 +271,10 @@ public final class DashboardSession {
 
     /// Seconds without work after which an idle dashboard gives its memory back.
     static let idleRelief: TimeInterval = 5
+    /// Seconds of work without such a pause after which it gives it back all the same: beside a
+    /// writer that commits every fraction of a second, only the code and pages rebuilding needs
+    /// come back, not those of everything done since start (a sync, a flush of the counters).
+    static let busyRelief: TimeInterval = 30
 
     /// Work was done at `now`: memory is given back again once it is over.
     func worked(_ now: Date) {
@@ -372,8 +389,7 @@ public final class DashboardSession {
             snapshotGeneration += 1
             worked(now)
             adopt(announcing: announce && !wroteRecently(model.state.selectedTaskID, now: now) ? previous : nil)
-            prepareHistory(now: now)
-            updateHistory(now: now)
+            historyMayHaveChanged(now: now)
         } catch {
             say(error.userMessage, .error)
             logger.error("snapshot failed: \(error.userMessage)")

@@ -37,10 +37,12 @@ enum MemoryRelief {
     }
 
     /// Unmaps the pages of the executable's code this process has touched so far. Only mappings
-    /// of the executable that are read-and-execute and hold no page of their own (no private
-    /// dirty page: nothing a debugger patched) are dropped; they are read back from the page
-    /// cache on their next use. Data, relocated pointers and libraries are never touched.
-    /// Returns the kilobytes unmapped.
+    /// of the executable that are read-and-execute and hold no page of their own (no anonymous
+    /// page: nothing a debugger patched) are dropped; they are read back from the page cache on
+    /// their next use. Data, relocated pointers and libraries are never touched. (Not "no
+    /// private dirty page": smaps counts the file's own pages as dirty until the kernel has
+    /// written them back, so a binary copied or linked in the last half minute gave nothing
+    /// back.) Returns the kilobytes unmapped.
     @discardableResult
     static func dropCodePages() -> Int {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
@@ -58,7 +60,7 @@ enum MemoryRelief {
                 current = (start, end)
             } else if let mapping = current, fields.count >= 2 {
                 if fields[0] == "Rss:" { rss = Int(fields[1]) ?? 0 }
-                if fields[0] == "Private_Dirty:" {
+                if fields[0] == "Anonymous:" {
                     current = nil
                     guard fields[1] == "0", rss > 0 else { continue }
                     let base = UnsafeMutableRawPointer(bitPattern: mapping.start)

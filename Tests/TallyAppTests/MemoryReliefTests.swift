@@ -46,4 +46,40 @@ final class MemoryReliefTests: XCTestCase {
         XCTAssertFalse(MemoryRelief.isEnabled(["TALLY_MEMORY_RELIEF": "0"]))
         XCTAssertTrue(MemoryRelief.isEnabled([:]))
     }
+
+    /// A running dashboard gives its memory back after five seconds without work, and beside a
+    /// writer that never pauses that long, every 30 seconds all the same.
+    func testMemoryIsGivenBackWhenIdleAndEveryHalfMinuteOfWork() throws {
+        let dir = TempDirectory()
+        let cache = try CacheStore(path: dir.file("cache.db"))
+        var config = Config()
+        config.cachePath = cache.path
+        let start = Date()
+        let session = DashboardSession(workspace: Workspace(config: config, cache: cache, primary: nil),
+                                       catalog: ThemeCatalog(shippedDirectory: nil, userDirectory: nil),
+                                       theme: .builtInDefault, width: 100, height: 30, now: start, startBackground: true)
+        defer { session.shutdown() }
+        let deadline = Date().addingTimeInterval(10)
+        while session.historyReadInFlight, Date() < deadline {
+            session.tick(now: start)
+            usleep(10_000)
+        }
+        XCTAssertTrue(session.relievesMemory)
+        // Work every 0.2 s: nothing given back for the first 30 seconds, then once.
+        var now = start
+        var relieved: [TimeInterval] = []
+        while now.timeIntervalSince(start) < 65 {
+            now = now.addingTimeInterval(0.2)
+            session.worked(now)
+            session.relieveMemory(now: now)
+            if session.relievedSinceWork { relieved.append(now.timeIntervalSince(start).rounded()) }
+        }
+        XCTAssertEqual(relieved, [30, 60])
+        // Then a pause: given back five seconds after the last work, not before.
+        let last = now
+        session.relieveMemory(now: last.addingTimeInterval(4))
+        XCTAssertFalse(session.relievedSinceWork)
+        session.relieveMemory(now: last.addingTimeInterval(5))
+        XCTAssertTrue(session.relievedSinceWork)
+    }
 }

@@ -383,4 +383,67 @@ final class HistoryViewTests: XCTestCase {
         session.handle(.char("h"))
         XCTAssertEqual(session.model.state.view, .dashboard)
     }
+
+    /// A running dashboard (background reads) reads the history once at start, then only for its
+    /// view: a change while the view is closed reads nothing; `h` shows the history it has at
+    /// once and the newer one as soon as the read behind it is done.
+    func testTheRunningSessionReadsTheHistoryOnlyForItsView() throws {
+        let directory = NSTemporaryDirectory() + "tally-history-background-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = Config()
+        config.cachePath = directory + "/cache.db"
+        let cache = try CacheStore(path: config.cachePath)
+        func complete(_ id: Int64, tier: String) throws {
+            let now = Timestamp.format(Date())
+            try cache.writeNow { db in
+                try WorkTask(id: id, title: "t\(id)", status: "done", valueTier: tier, createdAt: now, updatedAt: now,
+                             completedAt: now).insert(db)
+            }
+        }
+        try complete(1, tier: "deliverable")
+        let session = DashboardSession(workspace: Workspace(config: config, cache: cache, primary: nil),
+                                       catalog: ThemeCatalog(shippedDirectory: nil, userDirectory: nil),
+                                       theme: .builtInDefault, width: 100, height: 30, startBackground: true)
+        defer { session.shutdown() }
+        func tick(until done: () -> Bool) {
+            let deadline = Date().addingTimeInterval(10)
+            while !done(), Date() < deadline {
+                session.tick()
+                usleep(10_000)
+            }
+        }
+        XCTAssertTrue(session.historyReadInFlight, "read once at start")
+        tick { !session.historyReadInFlight }
+        XCTAssertEqual(session.preparedHistory?.history.todayFigures.earned, 4)
+
+        try complete(2, tier: "milestone")
+        session.rebuild(countLookups: false)
+        XCTAssertFalse(session.historyReadInFlight, "a change while the view is closed reads nothing")
+        XCTAssertEqual(session.preparedHistory?.history.todayFigures.earned, 4)
+
+        session.handle(.char("h"))
+        XCTAssertEqual(session.model.history?.todayFigures.earned, 4, "the history it has, at once")
+        XCTAssertNil(session.preparedHistory, "held once, by the view")
+        XCTAssertFalse(session.historyReadInFlight, "not read while the key's frame is drawn")
+        session.tick()
+        XCTAssertTrue(session.historyReadInFlight, "but right after it")
+        tick { session.model.history?.todayFigures.earned == 11 }
+        XCTAssertEqual(session.model.history?.todayFigures.earned, 11, "the newer history once read")
+        XCTAssertTrue(rows(session.frame()).joined(separator: "\n").contains("Points · last 30 days"))
+
+        try complete(3, tier: "checkbox")
+        session.rebuild(countLookups: false)
+        XCTAssertTrue(session.historyReadInFlight, "while the view shows, a change reads it again")
+        tick { session.model.history?.todayFigures.earned == 12 }
+        XCTAssertEqual(session.model.history?.todayFigures.earned, 12)
+
+        session.handle(.char("h"))
+        XCTAssertEqual(session.model.state.view, .dashboard)
+        tick { !session.historyReadInFlight }
+        try complete(4, tier: "checkbox")
+        session.rebuild(countLookups: false)
+        XCTAssertFalse(session.historyReadInFlight, "closed again: nothing read")
+        XCTAssertEqual(session.model.history?.todayFigures.earned, 12)
+    }
 }

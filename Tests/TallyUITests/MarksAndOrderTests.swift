@@ -172,6 +172,34 @@ final class MarksAndOrderTests: XCTestCase {
         XCTAssertEqual(state.selectedTaskID, 104)
     }
 
+    /// `O` looks for the selected task first where the reversal puts it (as far from the end as
+    /// it was from the start), so the page read for the new order holds it and its place need
+    /// not be counted.
+    func testReversingReadsThePageWhereTheSelectedTaskGoes() {
+        let big = Fixtures.snapshot(total: 340)
+        var state = ViewState()
+        _ = press(.char("j"), .char("j"), .char("j"), state: &state, snapshot: big)
+        XCTAssertEqual(state.selection, 3)
+        XCTAssertEqual(press(.char("O"), state: &state, snapshot: big), [.reload])
+        let query = state.taskQuery(width: 100, height: 30)
+        XCTAssertEqual(query.order, TaskOrder(.workos, reversed: true))
+        XCTAssertEqual(query.anchor, TaskAnchor(id: 104, index: 336))
+        XCTAssertTrue(query.offset <= 336 && 336 < query.offset + query.limit, "the page read holds where it goes: \(query)")
+        var reversed = Fixtures.snapshot(rows: Fixtures.taskRows, total: 340, offset: 333, query: query)
+        reversed.tasks.anchor = .at(336)
+        _ = state.adopt(reversed, width: 100, height: 30)
+        XCTAssertEqual(state.selection, 336)
+        XCTAssertEqual(state.selectedTaskID, 104)
+        XCTAssertEqual(state.scrollTop, 340 - DashboardLayout.compute(width: 100, height: 30).visibleTaskRows,
+                       "near the end of the list: the last page shows it")
+
+        // A snapshot of another list (not yet read in this order) gives no such hint.
+        var other = ViewState()
+        _ = press(.char("j"), .char("o"), state: &other, snapshot: big)
+        _ = press(.char("O"), state: &other, snapshot: big)
+        XCTAssertEqual(other.taskQuery(width: 100, height: 30).anchor?.index, 1)
+    }
+
     /// `J`/`K` swap sort orders, which only moves a task in WorkOS's order.
     func testMovingATaskNeedsWorkOSsOrder() {
         var state = ViewState()

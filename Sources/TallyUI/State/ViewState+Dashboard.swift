@@ -19,8 +19,10 @@ extension ViewState {
         case .startSearch:
             searchDraft = search
             return []
-        case .cycleOrder, .reverseOrder:
-            return changeOrder(to: action == .cycleOrder ? order.cycled : order.flipped)
+        case .cycleOrder:
+            return changeOrder(to: order.cycled)
+        case .reverseOrder:
+            return changeOrder(to: order.flipped, reversing: snapshot)
         case .clearFilters:
             // Marks first: Esc takes back the last thing set up, and marks are what a key acts on.
             if !marks.isEmpty {
@@ -134,10 +136,22 @@ extension ViewState {
 
     /// Sorts the task list anew. The selected task stays selected, on the same row of the screen
     /// (the page read for the new order is read around it).
-    public mutating func changeOrder(to new: TaskOrder) -> [Effect] {
+    ///
+    /// - Parameter snapshot: the list on screen, when `new` reverses its order: the selected task
+    ///   is then looked for first where the reversal puts it, as far from the end as it was from
+    ///   the start, so the page around it is read at once instead of its place being counted
+    ///   along the list (up to 100,000 tasks; the reader still counts it if the list changed).
+    public mutating func changeOrder(to new: TaskOrder, reversing snapshot: Snapshot? = nil) -> [Effect] {
+        let total = snapshot?.tasks.total ?? 0
+        let mirrored = snapshot.map { new == order.flipped && queriesSameList($0.query) } == true && selection < total
         order = new
         if selectedTaskID != nil {
-            screenRowToKeep = selection - scrollTop
+            let row = selection - scrollTop
+            screenRowToKeep = row
+            if mirrored {
+                selection = total - 1 - selection
+                scrollTop = max(0, selection - row)
+            }
         } else {
             selection = 0
             scrollTop = 0
