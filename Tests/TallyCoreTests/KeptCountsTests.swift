@@ -157,4 +157,31 @@ final class KeptCountsTests: XCTestCase {
         let snapshot = try reader.snapshot(query: TaskQuery(), now: now, timeZone: utc)
         XCTAssertEqual(snapshot.openCounts, kept.open)
     }
+
+    /// A key that keeps the list (a new order) takes its size from the last count at the same
+    /// version; a commit by anyone makes the next key count again.
+    func testAListCountedOnceServesTheNextOrderUntilACommit() async throws {
+        let dir = TempDirectory()
+        let store = try cache(in: dir, tasks: 400)
+        let clients = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc).clients.map(\.client)
+        var query = TaskQuery(status: .all)
+        let counted = try store.taskPage(query: query, clients: clients, now: now, timeZone: utc)
+        XCTAssertEqual(counted.total, 400)
+        let version = try XCTUnwrap(try store.version())
+        let shape = TaskList.Shape(query)
+        let kept = try XCTUnwrap(store.listCounts.counts(of: shape, at: version))
+        XCTAssertEqual(kept.values.flatMap(\.values).reduce(0, +), 400)
+
+        // Planted at the same version: a page in another order shows the planted size.
+        var planted = kept
+        planted["done", default: [:]][nil, default: 0] += 1_000
+        store.listCounts.keep(planted, of: shape, at: version)
+        query.order = TaskOrder(.points)
+        XCTAssertEqual(try store.taskPage(query: query, clients: clients, now: now, timeZone: utc).total, 1_400)
+
+        let other = try DatabaseQueue(path: store.path)
+        try await other.write { db in try db.execute(sql: "DELETE FROM cached_tasks WHERE id = (SELECT min(id) FROM cached_tasks)") }
+        try other.close()
+        XCTAssertEqual(try store.taskPage(query: query, clients: clients, now: now, timeZone: utc).total, 399)
+    }
 }

@@ -18,6 +18,8 @@ public final class CacheStore: Sendable {
     /// The writer connection's `data_version` in this process's last write transaction, and the
     /// generation of the connection it was read on (touched only on the writer's queue).
     private let writerVersion = WriterVersion()
+    /// The last lists' sizes and the cache version they were counted at (see `ListCounts`).
+    let listCounts = ListCounts()
     private var writer: (any DatabaseWriter)? { readers.writer }
 
     /// The default cache of the WorkOS MCP server.

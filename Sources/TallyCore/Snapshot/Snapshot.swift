@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// A client with the number of open (active or queued) tasks it has.
 public struct ClientSummary: Equatable, Sendable {
@@ -221,12 +222,49 @@ extension CacheStore {
     /// loaded rows: the rest of the snapshot is unchanged, so a key costs one bounded query.
     ///
     /// - Parameter clients: the snapshot's clients, for the names and colours of the rows.
+    ///
+    /// A list's size is counted along an index (100,000 entries for the whole list): counted once
+    /// at a version of the cache, it serves the next keys on the same list (a new order, a move
+    /// to its end) until any program commits (`ListCounts`).
     public func taskPage(query: TaskQuery, clients: [Client], now: Date = Date(), timeZone: TimeZone = .current,
                          pendingTaskIDs: Set<Int64> = []) throws -> TaskPage {
-        try read { db in
+        let shape = TaskList.Shape(query)
+        let memo = listCounts
+        let (page, counted) = try versionedRead { db, before, _, versionNow in
             let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: Ledger.defaultTarget, workday: 9...18)
             let pending = pendingTaskIDs.union(try SnapshotReader.outboxTaskIDs(db))
-            return try reader.tasks(query: query, today: LocalDay(now, in: timeZone), clients: clients, pending: pending)
+            let today = LocalDay(now, in: timeZone)
+            let listed = before.flatMap { memo.counts(of: shape, at: $0) }
+            var (page, counts) = try reader.tasksCounting(query: query, today: today, clients: clients, pending: pending, listed: listed)
+            let after = versionNow()
+            if listed != nil, after != before {
+                // A commit came before the transaction's first read: count what it reads.
+                (page, counts) = try reader.tasksCounting(query: query, today: today, clients: clients, pending: pending)
+            }
+            let keep: (CacheVersion, TaskList.Counts)? = if let before, after == before, let counts { (before, counts) } else { nil }
+            return (page, keep)
+        }
+        if let (version, counts) = counted { memo.keep(counts, of: shape, at: version) }
+        return page
+    }
+}
+
+/// The sizes of the lists the task pane showed last, each with the cache version it was counted
+/// at: a key that keeps the list (a new order, a jump to its end) takes them instead of
+/// counting along the index again, until a commit changes the version.
+final class ListCounts: Sendable {
+    private let kept = Mutex<[(shape: TaskList.Shape, version: CacheVersion, counts: TaskList.Counts)]>([])
+    private static let capacity = 4
+
+    func counts(of shape: TaskList.Shape, at version: CacheVersion) -> TaskList.Counts? {
+        kept.withLock { kept in kept.first { $0.shape == shape && $0.version == version }?.counts }
+    }
+
+    func keep(_ counts: TaskList.Counts, of shape: TaskList.Shape, at version: CacheVersion) {
+        kept.withLock { kept in
+            kept.removeAll { $0.shape == shape || $0.version != version }
+            kept.insert((shape, version, counts), at: 0)
+            if kept.count > Self.capacity { kept.removeLast() }
         }
     }
 }

@@ -20,6 +20,14 @@ extension SnapshotReader {
     ///   active or queued list without a search takes its size from them instead of counting again.
     func tasks(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>,
                openCounts: OpenCounts? = nil) throws -> TaskPage {
+        try tasksCounting(query: query, today: today, clients: clients, pending: pending, openCounts: openCounts).page
+    }
+
+    /// `tasks`, with the list's segment sizes: taken from `listed` when given (counted at the
+    /// cache's version this transaction reads), and returned as counted (nil for a day's done
+    /// tasks, which are read whole).
+    func tasksCounting(query: TaskQuery, today: LocalDay, clients: [Client], pending: Set<Int64>,
+                       openCounts: OpenCounts? = nil, listed: TaskList.Counts? = nil) throws -> (page: TaskPage, counts: TaskList.Counts?) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let client = query.clientID {
@@ -50,15 +58,16 @@ extension SnapshotReader {
                                            rank: { id, _ in done.firstIndex { $0.id == id } })
             let ids = Set(done.map(\.id))
             page.marked = Set(query.marks.filter(ids.contains))
-            return page
+            return (page, nil)
         }
 
-        let list = try TaskList(query: query, base: base, clients: clients, counted: search.isEmpty ? openCounts : nil, db)
+        let list = try TaskList(query: query, base: base, clients: clients, counted: search.isEmpty ? openCounts : nil,
+                                listed: listed, db)
         var page = try followingAnchor(query, total: list.total, row: row,
                                        read: { try list.page(offset: $0, limit: query.limit, db) },
                                        rank: { try list.rank(of: $0, near: $1, db) })
         page.marked = try list.holding(query.marks, db)
-        return page
+        return (page, list.counts)
     }
 
     /// The page at the query's offset, and where its anchor (the selected task) is now. When the
@@ -143,9 +152,34 @@ struct TaskList {
     var base: TaskFilter
     var status: StatusFilter
 
-    /// - Parameter counted: the open tasks per status and client, already counted for the base
-    ///   filter's rows when it holds no search (it may name a client).
-    init(query: TaskQuery, base: TaskFilter, clients: [Client], counted: OpenCounts? = nil, _ db: Database) throws {
+    /// The list's rows per status and client (a nil client when the list is not cut per client).
+    typealias Counts = [String?: [Int64?: Int]]
+    /// What the segments' sizes were made from.
+    var counts: Counts
+
+    /// What a list's sizes depend on besides the cache's content: its rows and how they are
+    /// grouped (a sort by client cuts the list per client).
+    struct Shape: Hashable, Sendable {
+        var status: StatusFilter
+        var clientID: Int64?
+        var search: String
+        var byClient: Bool
+
+        init(_ query: TaskQuery) {
+            status = query.status
+            clientID = query.clientID
+            search = query.search.trimmingCharacters(in: .whitespaces)
+            byClient = query.order.sort == .client && query.clientID == nil
+        }
+    }
+
+    /// - Parameters:
+    ///   - counted: the open tasks per status and client, already counted for the base filter's
+    ///     rows when it holds no search (it may name a client).
+    ///   - listed: the same list's counts, counted at the version of the cache this
+    ///     transaction reads (a key that only changed the order or moved the selection).
+    init(query: TaskQuery, base: TaskFilter, clients: [Client], counted: OpenCounts? = nil, listed: Counts? = nil,
+         _ db: Database) throws {
         self.base = base
         status = query.status
         let key = OrderKey.of(query.order.sort)
@@ -175,7 +209,9 @@ struct TaskList {
         var counts: [String?: [Int64?: Int]] = [:]
         let groups: [String] = (query.status == .all ? ["status"] : []) + (byClient ? ["client_id"] : [])
         let scope = query.status == .all ? base : statuses.first?.filter ?? base
-        if let name = statuses.first?.name, query.status != .all, let known = counted?.byClient(status: name) {
+        if let listed {
+            counts = listed
+        } else if let name = statuses.first?.name, query.status != .all, let known = counted?.byClient(status: name) {
             // Already counted: the list's own status, narrowed to its client when it has one.
             let own = query.clientID.map { id in known.filter { $0.key == id } } ?? known
             counts[name] = byClient ? own : [nil: own.values.reduce(0, +)]
@@ -191,6 +227,7 @@ struct TaskList {
                 counts[status, default: [:]][client, default: 0] += n
             }
         }
+        self.counts = counts
         func count(status: String?, isOther: Bool, client: Int64?, clientIsOther: Bool) -> Int {
             var byStatus: [[Int64?: Int]] = []
             if isOther {
