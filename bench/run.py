@@ -58,6 +58,9 @@ def first_frame(seed, large):
     # The 1,000,000-task workload, made once per run here (about a minute): a frame should cost a
     # page, so its first frame is timed against the 100,000-task one in the same run.
     huge = demo("huge", 1000000)
+    # The workloads' files written out before timing: the kernel writing back a gigabyte of
+    # them in the background had slowed the first timings by a quarter.
+    os.sync()
     medians = {}
     for name, d, target in (("seed", seed, 40), ("large", large, 60), ("huge", huge, None)):
         cache = os.path.join(d, "cache.db")
@@ -450,9 +453,10 @@ def syncs():
         ours, base = statistics.median(ours_runs), statistics.median(base_runs)
         spread = f" (runs {min(ours_runs):.2f}–{max(ours_runs):.2f})" if len(ours_runs) > 1 else ""
         base_spread = f" (runs {min(base_runs):.2f}–{max(base_runs):.2f})" if len(base_runs) > 1 else ""
-        record(f"full sync of {tasks:,} tasks from loopback PostgreSQL (median of {len(ours_runs)})", "≤ 1.5 × baseline",
+        # The target is issue 30's goal (the product's own is 1.5×).
+        record(f"full sync of {tasks:,} tasks from loopback PostgreSQL (median of {len(ours_runs)})", "≤ 1.1 × baseline",
                f"{ours:.2f} s{spread}", f"{base:.2f} s{base_spread} (psql \\copy | sqlite3 .import of the same rows, loads and completions included)", f"{ours / base:.2f}×",
-               ours <= 1.5 * base)
+               ours <= 1.1 * base)
 
         times, jobs = [], []
         for i in range(3 if QUICK else 7):
@@ -468,8 +472,9 @@ def syncs():
             parse = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
             jobs.append((parse(finished) - parse(started)).total_seconds() * 1000)
         job, whole = statistics.median(jobs), statistics.median(times)
-        record("incremental sync, 10 changed rows (median)", "≤ 50 ms", f"{job:.0f} ms job, {whole:.0f} ms whole command",
-               "—", "—", job <= 50)
+        # The target is issue 30's goal (the product's own is 50 ms for the job).
+        record("incremental sync, 10 changed rows (median)", "≤ 20 ms job, ≤ 40 ms command", f"{job:.0f} ms job, {whole:.0f} ms whole command",
+               "—", "—", job <= 20 and whole <= 40)
 
         # Verification of the whole cache (`tally sync --verify`, after its incremental sync), timed
         # from its own record, beside the full sync above: when nothing differs only digests cross.
