@@ -118,11 +118,33 @@ public struct CacheVersion: Equatable, Sendable, CustomStringConvertible {
         return file
     }
 
-    /// mxFrame and the salts from the header of the log's index, read through the connection's
-    /// own mapping of it (never a descriptor of ours: closing one would drop SQLite's locks; see
-    /// `ChangeWatcher.commitCounter`). The header is two copies of 48 bytes, written second copy
-    /// first; a copy caught mid-write differs from the other and is read again.
+    /// mxFrame and the salts from the header of the log's index.
     private static func walIndexHeader(_ file: UnsafeMutablePointer<sqlite3_file>) -> (frames: UInt32, salt1: UInt32, salt2: UInt32)? {
+        guard let header = WALIndexHeader(file) else { return nil }
+        return (header.word(at: 16), header.word(at: 32), header.word(at: 36))
+    }
+}
+
+/// The header of a WAL database's log index (`<cache>-shm`), read through the connection's own
+/// mapping of it (SQLite's VFS `xShmMap`), never through a descriptor of ours: closing any
+/// descriptor of a file drops every POSIX lock this process holds on it, SQLite's included, and
+/// another connection that then finds the index unlocked truncates it under this process's
+/// mapping. The header is two copies of 48 bytes, written second copy first; a copy caught
+/// mid-write differs from the other and is read again.
+///
+/// Its words, in native byte order: iVersion (3007000), unused, iChange (8: commits published),
+/// isInit (12) and the page size, mxFrame (16: frames in the log), nPage, two frame checksums,
+/// the log's two salts (32, 36), two header checksums.
+struct WALIndexHeader {
+    private let bytes: [UInt8]
+
+    init?(_ connection: OpaquePointer) {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file else { return nil }
+        self.init(file)
+    }
+
+    init?(_ file: UnsafeMutablePointer<sqlite3_file>) {
         guard let methods = file.pointee.pMethods, methods.pointee.iVersion >= 2, let map = methods.pointee.xShmMap else { return nil }
         var region: UnsafeMutableRawPointer?
         guard map(file, 0, 32768, 0, &region) == SQLITE_OK, let region else { return nil }
@@ -132,14 +154,14 @@ public struct CacheVersion: Equatable, Sendable, CustomStringConvertible {
             let layout = header.withUnsafeBytes { $0.load(fromByteOffset: 0, as: UInt32.self) }
             guard layout == 3_007_000, header[12] == 1 else { return nil }
             if header[0..<48] == header[48..<96] {
-                // Native byte order: iVersion, unused, iChange, isInit…szPage, mxFrame (16),
-                // nPage, aFrameCksum[2], aSalt[2] (32, 36).
-                return header.withUnsafeBytes {
-                    ($0.load(fromByteOffset: 16, as: UInt32.self), $0.load(fromByteOffset: 32, as: UInt32.self),
-                     $0.load(fromByteOffset: 36, as: UInt32.self))
-                }
+                bytes = Array(header[0..<48])
+                return
             }
         }
         return nil
+    }
+
+    func word(at offset: Int) -> UInt32 {
+        bytes.withUnsafeBytes { $0.load(fromByteOffset: offset, as: UInt32.self) }
     }
 }

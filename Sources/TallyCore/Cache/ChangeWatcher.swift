@@ -144,30 +144,9 @@ public final class ChangeWatcher: Sendable {
         }
     }
 
-    /// Reads the index's header through the connection's own mapping of it (SQLite's VFS
-    /// `xShmMap`), never through a descriptor of our own: closing any descriptor of a file
-    /// drops every POSIX lock this process holds on it, SQLite's included, and another
-    /// connection that then finds the index unlocked truncates it under this process's mapping.
-    /// The header is two copies of 48 bytes, written second copy first; a copy caught mid-write
-    /// differs from the other and is read again.
+    /// Reads the index's header (see `WALIndexHeader`).
     static func commitCounter(_ connection: OpaquePointer) -> UInt32? {
-        var file: UnsafeMutablePointer<sqlite3_file>?
-        guard sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
-              let file, let methods = file.pointee.pMethods, methods.pointee.iVersion >= 2,
-              let map = methods.pointee.xShmMap else { return nil }
-        var region: UnsafeMutableRawPointer?
-        guard map(file, 0, 32768, 0, &region) == SQLITE_OK, let region else { return nil }
-        var header = [UInt8](repeating: 0, count: 96)
-        for _ in 0..<3 {
-            header.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: region, count: 96)) }
-            // iVersion (3007000), an unused word, iChange, then isInit (1 once written).
-            let version = header.withUnsafeBytes { $0.load(fromByteOffset: 0, as: UInt32.self) }
-            guard version == 3_007_000, header[12] == 1 else { return nil }
-            if header[0..<48] == header[48..<96] {
-                return header.withUnsafeBytes { $0.load(fromByteOffset: 8, as: UInt32.self) }
-            }
-        }
-        return nil
+        WALIndexHeader(connection)?.word(at: 8)
     }
 
     /// True when someone committed since the last call (always true on the first call).
