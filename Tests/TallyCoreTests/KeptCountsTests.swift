@@ -184,4 +184,55 @@ final class KeptCountsTests: XCTestCase {
         try other.close()
         XCTAssertEqual(try store.taskPage(query: query, clients: clients, now: now, timeZone: utc).total, 399)
     }
+
+    /// A writable open of a cache with an empty log makes GRDB commit a table in and out of it:
+    /// the counts are kept through that commit, so a writable dashboard's first frame takes them.
+    func testTheCountsOutliveTheCommitOfAWritableOpen() async throws {
+        let dir = TempDirectory()
+        let kept: KeptCounts
+        do {
+            let store = try cache(in: dir)
+            try await store.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try await store.keepCountsOnceSettled()
+            kept = try XCTUnwrap(try store.keptCounts())
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("cache.db-wal")), "the last close emptied the log")
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let now = try XCTUnwrap(try store.version())
+        XCTAssertGreaterThan(now.walFrames, 0, "opening wrote to the log")
+        let moved = try XCTUnwrap(try store.keptCounts(), "the counts were kept through the opening commit")
+        XCTAssertEqual(moved.tables, kept.tables)
+        XCTAssertEqual(moved.open, kept.open)
+        // And the first frame takes them.
+        let (_, client) = try plant(9_999, in: store)
+        let snapshot = try store.snapshot(query: TaskQuery(), now: self.now, timeZone: utc)
+        XCTAssertEqual(open(snapshot, client: client), 9_999 + (kept.open.counts["queued"]?[client] ?? 0))
+    }
+
+    func testOnlyTheOpeningCommitItselfMovesTheCounts() {
+        let before = CacheVersion(device: 1, inode: 2, size: 8192, modified: 5, changeCounter: 3, pages: 2,
+                                  walFrames: 0, walSalt1: 0, walSalt2: 0)
+        let commit = OpeningCommit.Commit(logFrames: 4, indexFrames: 4, salt1: 11, salt2: 12)
+        var after = before
+        (after.walFrames, after.walSalt1, after.walSalt2) = (4, 11, 12)
+        XCTAssertTrue(OpeningCommit.isOnlyChange(from: before, to: after, commits: [commit]))
+        // Another program's frames in the log before ours, or after it.
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: after,
+                                                  commits: [OpeningCommit.Commit(logFrames: 6, indexFrames: 4, salt1: 11, salt2: 12)]))
+        var more = after
+        more.walFrames = 6
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: more, commits: [commit]))
+        // A log started anew, the file written by a checkpoint, a log that was not empty, two commits.
+        var salted = after
+        salted.walSalt2 = 99
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: salted, commits: [commit]))
+        var written = after
+        written.modified = 6
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: written, commits: [commit]))
+        var busy = before
+        busy.walFrames = 2
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: busy, to: after, commits: [commit]))
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: after, commits: [commit, commit]))
+        XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: after, commits: []))
+    }
 }

@@ -99,7 +99,9 @@ public final class CacheStore: Sendable {
         do {
             if writable {
                 var config = Self.configuration(readOnly: false, busyTimeout: busyTimeout)
+                let opening = OpeningCommit(path: path)
                 config.prepareDatabase { db in
+                    opening.connectionOpened(db)
                     // Keep WAL even if another writer left the file in rollback mode.
                     _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                     // In WAL mode NORMAL still makes every transaction atomic and survives a
@@ -111,6 +113,7 @@ public final class CacheStore: Sendable {
                 // Tally's, marked so that later writes do not take it for another program's.
                 let logWasEmpty = WriteCourtesy.modified(path + "-wal", nonEmpty: true) == nil
                 let pool = try DatabasePool(path: path, configuration: config)
+                opening.poolOpened(pool)
                 if logWasEmpty { WriteCourtesy(path: path).markOwnWrite() }
                 FileSafety.restrictDatabaseFiles(path)
                 return ReaderSlot.Handles(reader: pool, writer: pool, immutable: nil, configuration: nil)
