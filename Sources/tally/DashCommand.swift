@@ -47,6 +47,9 @@ extension Tally {
             // Say goodbye to the server rather than leave it to notice a dropped socket. A sync
             // still running keeps its connection: the job is resumed on the next start.
             await workspace.primary?.idleConnections?.closeIdleConnections()
+            // With the screen already given back: the next start's first frame takes its counts
+            // from beside the cache instead of counting every task (`KeptCounts`).
+            await workspace.cache.keepCountsForNextStart()
         }
     }
 }

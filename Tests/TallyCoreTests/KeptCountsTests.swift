@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 @testable import TallyCore
 import TallyTestSupport
 import XCTest
@@ -234,5 +235,39 @@ final class KeptCountsTests: XCTestCase {
         XCTAssertFalse(OpeningCommit.isOnlyChange(from: busy, to: after, commits: [commit]))
         XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: after, commits: [commit, commit]))
         XCTAssertFalse(OpeningCommit.isOnlyChange(from: before, to: after, commits: []))
+    }
+
+    /// What a quitting dashboard does: the next writable process finds the counts.
+    func testCountsKeptForTheNextStartReachItsFirstFrame() async throws {
+        let dir = TempDirectory()
+        let counted: Snapshot
+        do {
+            let store = try cache(in: dir)
+            counted = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
+            await store.keepCountsForNextStart()
+            XCTAssertEqual(try store.version()?.walFrames, 0, "the log was emptied")
+            XCTAssertNotNil(try store.keptCounts())
+        }
+        let next = try CacheStore(path: dir.file("cache.db"))
+        let kept = try XCTUnwrap(try next.keptCounts())
+        XCTAssertEqual(kept.tables, counted.rowCounts)
+        XCTAssertEqual(kept.open, counted.openCounts)
+    }
+
+    /// Someone else reading the cache right then: the log cannot be emptied, and nothing waits.
+    func testAQuitBesideAnotherReaderGivesUpAtOnce() async throws {
+        let dir = TempDirectory()
+        let store = try cache(in: dir)
+        // Another program's connection in the middle of a read (SQLite's C interface: GRDB
+        // closes every transaction at the end of an access).
+        var other: OpaquePointer?
+        XCTAssertEqual(sqlite3_open_v2(store.path, &other, SQLITE_OPEN_READWRITE, nil), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(other, "BEGIN; SELECT count(*) FROM cached_tasks;", nil, nil, nil), SQLITE_OK)
+        // A commit after the reader's view began: a TRUNCATE checkpoint cannot reset the log.
+        try store.writeNow { db in try db.execute(sql: "UPDATE cached_tasks SET title = title || '.' WHERE id = (SELECT min(id) FROM cached_tasks)") }
+        XCTAssertFalse(store.emptyLogNow())
+        XCTAssertEqual(sqlite3_exec(other, "COMMIT", nil, nil, nil), SQLITE_OK)
+        sqlite3_close(other)
+        XCTAssertTrue(store.emptyLogNow())
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// The SQLite cache: one connection pool per process over the WorkOS cache file.
@@ -312,6 +313,23 @@ public final class CacheStore: Sendable {
             courtesy.wrote()
             return result
         } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Empties the log into the file if no one else is reading or writing it right now (a
+    /// TRUNCATE checkpoint that gives up at once rather than wait): what a process about to close
+    /// does so that its close writes nothing more, and the counts kept after it stay the file's.
+    ///
+    /// - Returns: whether the log is empty now.
+    @discardableResult
+    public func emptyLogNow() -> Bool {
+        guard let writer else { return false }
+        return writer.writeWithoutTransaction { db -> Bool in
+            guard let connection = db.sqliteConnection else { return false }
+            sqlite3_busy_timeout(connection, 0)
+            defer { sqlite3_busy_timeout(connection, Int32(busyTimeout * 1000)) }
+            var logged: Int32 = -1, done: Int32 = -1
+            return sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_TRUNCATE, &logged, &done) == SQLITE_OK && logged == 0
+        }
     }
 
     /// One IMMEDIATE transaction, noting where the writer connection's `data_version` stood.

@@ -194,6 +194,16 @@ extension CacheStore {
         return try keptCounts() != nil
     }
 
+    /// What a writable process does as it quits, so that the next one's first frame takes its
+    /// counts from beside the cache: empties the log into the file (unless someone else is using
+    /// it right then), waits for that write to settle and keeps the counts of the file as it is.
+    /// Its close then writes nothing, and the next writable open's own commit carries the counts
+    /// over (`OpeningCommit`). Gives up quietly whenever it cannot: the next start then counts.
+    public func keepCountsForNextStart(clock: any TallyClock = SystemClock()) async {
+        guard !isReadOnly, emptyLogNow() else { return }
+        try? await keepCountsOnceSettled(clock: clock)
+    }
+
     /// The cache's version as this process sees it now (see `CacheVersion`).
     public func version() throws -> CacheVersion? {
         try versionedRead { _, before, _, _ in before }
