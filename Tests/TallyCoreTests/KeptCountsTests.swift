@@ -34,11 +34,13 @@ final class KeptCountsTests: XCTestCase {
         snapshot.clients.first { $0.client.id == client }?.openTasks
     }
 
-    func testAFrameKeepsItsCountsAndTheNextTakesThemWhileNothingWasCommitted() throws {
+    func testCountsKeptAreWhatAFrameTakesWhileNothingWasCommitted() throws {
         let dir = TempDirectory()
         let store = try cache(in: dir)
         let counted = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
-        let kept = try XCTUnwrap(try store.keptCounts(), "the frame kept its counts")
+        XCTAssertNil(try store.keptCounts(), "a frame only reads what is kept")
+        XCTAssertTrue(try store.keepCounts())
+        let kept = try XCTUnwrap(try store.keptCounts())
         XCTAssertEqual(kept.tables, counted.rowCounts)
         XCTAssertEqual(kept.tables[.tasks], 150)
 
@@ -52,6 +54,7 @@ final class KeptCountsTests: XCTestCase {
         let dir = TempDirectory()
         let store = try cache(in: dir)
         let counted = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
+        try store.keepCounts()
         let (_, client) = try plant(9_999, in: store)
         let before = try XCTUnwrap(try store.version())
 
@@ -67,7 +70,8 @@ final class KeptCountsTests: XCTestCase {
         let recounted = try store.snapshot(query: TaskQuery(), now: now, timeZone: utc)
         XCTAssertEqual(open(recounted, client: client), (open(counted, client: client) ?? 0) + 1)
         XCTAssertEqual(recounted.rowCounts[.tasks], 151)
-        // The recount is what is kept now.
+        // Kept again, the recount is what is kept.
+        XCTAssertTrue(try store.keepCounts())
         XCTAssertEqual(try store.keptCounts()?.tables[.tasks], 151)
         try other.close()
     }

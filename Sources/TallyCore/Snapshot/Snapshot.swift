@@ -150,28 +150,19 @@ extension CacheStore {
                          pendingTaskIDs: Set<Int64> = [], pendingHabitIDs: Set<Int64> = []) throws -> Snapshot {
         let path = self.path
         let readOnly = self.isReadOnly
-        let (snapshot, counted) = try versionedRead { db, before, readAt, versionNow in
+        return try versionedRead { db, before, _, versionNow in
             let reader = SnapshotReader(db: db, now: now, timeZone: timeZone, defaultTarget: defaultTarget, workday: workday)
             let kept = before.flatMap { KeptCounts.read(cachePath: path, matching: $0) }
             var snapshot = try reader.snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly,
                                                counts: kept.map(SnapshotReader.Counts.init))
-            let after = versionNow()
-            if kept != nil, after != before {
+            if kept != nil, versionNow() != before {
                 // A commit came between the version's reading and the transaction's first read:
                 // the kept counts may be older than the rows, so this transaction counts.
                 snapshot = try reader.snapshot(query: query, pending: pendingTaskIDs, cachePath: path, isReadOnly: readOnly)
             }
             snapshot.pendingHabits.formUnion(pendingHabitIDs)
-            // Counts worth keeping: counted here, at a version that held throughout and that a
-            // later write cannot repeat.
-            var counted: KeptCounts?
-            if kept == nil || after != before, !readOnly, let before, after == before, before.isSettled(readAt: readAt) {
-                counted = KeptCounts(version: before, tables: snapshot.rowCounts, open: snapshot.openCounts)
-            }
-            return (snapshot, counted)
+            return snapshot
         }
-        counted?.write(cachePath: path)
-        return snapshot
     }
 
     /// Counts the cache's growing figures (see `KeptCounts`) and keeps them beside it, unless
