@@ -23,6 +23,7 @@ public struct CacheVersion: Equatable, Sendable, CustomStringConvertible {
     public var device: UInt64
     public var inode: UInt64
     public var size: Int64
+    /// The file's last write, in nanoseconds since 1970.
     public var modified: Int64
     public var changeCounter: UInt32
     public var pages: UInt32
@@ -30,9 +31,6 @@ public struct CacheVersion: Equatable, Sendable, CustomStringConvertible {
     public var walFrames: UInt32
     public var walSalt1: UInt32
     public var walSalt2: UInt32
-
-    /// The file's last write, in nanoseconds since 1970.
-    public var lastWrite: Int64 { modified }
 
     /// How long after its last write a file's version is taken to be its own: coarse clocks
     /// (file systems that keep whole seconds) get two seconds.
