@@ -350,31 +350,39 @@ final class HistoryViewTests: XCTestCase {
         XCTAssertEqual(Keymap.sections(for: .history).first?.section, .history)
     }
 
-    /// The running session reads the history when `h` opens the view and again only after the
-    /// cache changed (a snapshot rebuild).
-    func testTheSessionReadsTheHistoryWhenOpenedAndAfterAChange() throws {
+    /// A session on a cache of its own in a new directory (the caller removes it), with task 1
+    /// done today, and a way to complete another task now.
+    private func sessionOnItsOwnCache(startBackground: Bool) throws
+        -> (session: DashboardSession, complete: (Int64, String) throws -> Void, directory: String) {
         let directory = NSTemporaryDirectory() + "tally-history-session-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         var config = Config()
         config.cachePath = directory + "/cache.db"
         let cache = try CacheStore(path: config.cachePath)
-        func complete(_ id: Int64, tier: String) throws {
+        let complete = { (id: Int64, tier: String) throws in
             let now = Timestamp.format(Date())
             try cache.writeNow { db in
                 try WorkTask(id: id, title: "t\(id)", status: "done", valueTier: tier, createdAt: now, updatedAt: now,
                              completedAt: now).insert(db)
             }
         }
-        try complete(1, tier: "deliverable")
+        try complete(1, "deliverable")
         let session = DashboardSession(workspace: Workspace(config: config, cache: cache, primary: nil),
                                        catalog: ThemeCatalog(shippedDirectory: nil, userDirectory: nil),
-                                       theme: .builtInDefault, width: 100, height: 30, startBackground: false)
+                                       theme: .builtInDefault, width: 100, height: 30, startBackground: startBackground)
+        return (session, complete, directory)
+    }
+
+    /// The running session reads the history when `h` opens the view and again only after the
+    /// cache changed (a snapshot rebuild).
+    func testTheSessionReadsTheHistoryWhenOpenedAndAfterAChange() throws {
+        let (session, complete, directory) = try sessionOnItsOwnCache(startBackground: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         XCTAssertNil(session.model.history, "not read before the view opens")
         session.handle(.char("h"))
         XCTAssertEqual(session.model.history?.todayFigures.earned, 4)
         XCTAssertTrue(rows(session.frame()).joined(separator: "\n").contains("Points · last 30 days"))
-        try complete(2, tier: "milestone")
+        try complete(2, "milestone")
         session.handle(.left)
         XCTAssertEqual(session.model.history?.todayFigures.earned, 4, "a key reads nothing")
         XCTAssertEqual(session.model.state.historyWeeksBack, 0, "nothing before this week to go back to")
@@ -388,23 +396,8 @@ final class HistoryViewTests: XCTestCase {
     /// view: a change while the view is closed reads nothing; `h` shows the history it has at
     /// once and the newer one as soon as the read behind it is done.
     func testTheRunningSessionReadsTheHistoryOnlyForItsView() throws {
-        let directory = NSTemporaryDirectory() + "tally-history-background-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (session, complete, directory) = try sessionOnItsOwnCache(startBackground: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var config = Config()
-        config.cachePath = directory + "/cache.db"
-        let cache = try CacheStore(path: config.cachePath)
-        func complete(_ id: Int64, tier: String) throws {
-            let now = Timestamp.format(Date())
-            try cache.writeNow { db in
-                try WorkTask(id: id, title: "t\(id)", status: "done", valueTier: tier, createdAt: now, updatedAt: now,
-                             completedAt: now).insert(db)
-            }
-        }
-        try complete(1, tier: "deliverable")
-        let session = DashboardSession(workspace: Workspace(config: config, cache: cache, primary: nil),
-                                       catalog: ThemeCatalog(shippedDirectory: nil, userDirectory: nil),
-                                       theme: .builtInDefault, width: 100, height: 30, startBackground: true)
         defer { session.shutdown() }
         func tick(until done: () -> Bool) {
             let deadline = Date().addingTimeInterval(10)
@@ -417,7 +410,7 @@ final class HistoryViewTests: XCTestCase {
         tick { !session.historyReadInFlight }
         XCTAssertEqual(session.preparedHistory?.history.todayFigures.earned, 4)
 
-        try complete(2, tier: "milestone")
+        try complete(2, "milestone")
         session.rebuild(countLookups: false)
         XCTAssertFalse(session.historyReadInFlight, "a change while the view is closed reads nothing")
         XCTAssertEqual(session.preparedHistory?.history.todayFigures.earned, 4)
@@ -432,7 +425,7 @@ final class HistoryViewTests: XCTestCase {
         XCTAssertEqual(session.model.history?.todayFigures.earned, 11, "the newer history once read")
         XCTAssertTrue(rows(session.frame()).joined(separator: "\n").contains("Points · last 30 days"))
 
-        try complete(3, tier: "checkbox")
+        try complete(3, "checkbox")
         session.rebuild(countLookups: false)
         XCTAssertTrue(session.historyReadInFlight, "while the view shows, a change reads it again")
         tick { session.model.history?.todayFigures.earned == 12 }
@@ -441,7 +434,7 @@ final class HistoryViewTests: XCTestCase {
         session.handle(.char("h"))
         XCTAssertEqual(session.model.state.view, .dashboard)
         tick { !session.historyReadInFlight }
-        try complete(4, tier: "checkbox")
+        try complete(4, "checkbox")
         session.rebuild(countLookups: false)
         XCTAssertFalse(session.historyReadInFlight, "closed again: nothing read")
         XCTAssertEqual(session.model.history?.todayFigures.earned, 12)
