@@ -13,11 +13,8 @@ final class LifeSyncTests: XCTestCase {
     var cache: CacheStore!
 
     override func setUp() async throws {
-        dir = TempDirectory()
-        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
-        let data = DemoData.make(taskCount: 600, days: 60)
-        try primary.write { db in try data.insert(into: db) }
-        cache = try CacheStore(path: dir.file("cache.db"))
+        let files = try DemoFiles(tasks: 600, days: 60)
+        (dir, primary, cache) = (files.dir, files.primary, files.cache)
     }
 
     func engine(scope: SyncScope = .workos) -> SyncEngine {

@@ -11,11 +11,8 @@ final class SyncEngineTests: XCTestCase {
     var cache: CacheStore!
 
     override func setUp() async throws {
-        dir = TempDirectory()
-        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
-        let data = DemoData.make(taskCount: 1200, days: 90)
-        try primary.write { db in try data.insert(into: db) }
-        cache = try CacheStore(path: dir.file("cache.db"))
+        let files = try DemoFiles(tasks: 1200, days: 90)
+        (dir, primary, cache) = (files.dir, files.primary, files.cache)
     }
 
     func engine(_ store: any PrimaryStore, chunk: Int = 100, sleeps: SleepLog? = nil) -> SyncEngine {
@@ -281,11 +278,8 @@ final class WarmUpIndexTests: XCTestCase {
     var cache: CacheStore!
 
     override func setUp() async throws {
-        dir = TempDirectory()
-        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
-        let data = DemoData.make(taskCount: 1200, days: 90)
-        try primary.write { db in try data.insert(into: db) }
-        cache = try CacheStore(path: dir.file("cache.db"))
+        let files = try DemoFiles(tasks: 1200, days: 90)
+        (dir, primary, cache) = (files.dir, files.primary, files.cache)
     }
 
     func engine(_ store: any PrimaryStore) -> SyncEngine {

@@ -12,11 +12,8 @@ final class SyncReportTests: XCTestCase {
     var cache: CacheStore!
 
     override func setUp() async throws {
-        dir = TempDirectory()
-        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
-        let data = DemoData.make(taskCount: 200, days: 20)
-        try primary.write { db in try data.insert(into: db) }
-        cache = try CacheStore(path: dir.file("cache.db"))
+        let files = try DemoFiles(tasks: 200, days: 20)
+        (dir, primary, cache) = (files.dir, files.primary, files.cache)
     }
 
     func engine() -> SyncEngine {

@@ -159,3 +159,19 @@ public func reap(_ pid: pid_t) {
     var status: Int32 = 0
     _ = waitpid(pid, &status, 0)
 }
+
+/// What the sync tests start from: a new directory with a SQLite primary filled with demo data
+/// and an empty cache beside it.
+public struct DemoFiles {
+    public let dir: TempDirectory
+    public let primary: SQLitePrimary
+    public let cache: CacheStore
+
+    public init(tasks: Int, days: Int) throws {
+        dir = TempDirectory()
+        primary = try SQLitePrimary(path: dir.file("primary.db"), create: true)
+        let data = DemoData.make(taskCount: tasks, days: days)
+        try primary.write { db in try data.insert(into: db) }
+        cache = try CacheStore(path: dir.file("cache.db"))
+    }
+}
