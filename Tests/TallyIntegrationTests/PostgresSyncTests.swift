@@ -109,6 +109,23 @@ final class PostgresSyncTests: PostgresTestCase {
         XCTAssertEqual(days?.last, withStreak.lastCompletedDate)
     }
 
+    /// `seed-demo` writes each task once, its cognitive load in its INSERT (as the SQLite
+    /// primary's demo does): no second version of every row for the id digest to read past.
+    func testSeededTasksCarryTheirLoadsAndAreWrittenOnce() async throws {
+        try await seed(tasks: 300, days: 20)
+        let data = DemoData.make(taskCount: 300, days: 20)
+        let loads = PostgresServer.psql(url, "SELECT id || ':' || coalesce(cognitive_load, '-') FROM tasks ORDER BY id").output
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(loads, data.tasks.sorted { $0.id < $1.id }.map { "\($0.id):\(DemoLife.cognitiveLoad(of: $0) ?? "-")" })
+        XCTAssertTrue(loads.contains { $0.hasSuffix(":-") } && loads.contains { $0.hasSuffix(":high") })
+        // Written once: the table is no larger than a fresh copy of its rows (a load set by an
+        // UPDATE after the INSERT left it twice that, half dead row versions).
+        let sizes = PostgresServer.psql(url, "CREATE TEMP TABLE copied AS SELECT * FROM tasks; SELECT pg_relation_size('tasks') || ' ' || pg_relation_size('copied')")
+            .output.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        XCTAssertEqual(sizes.count, 2)
+        if sizes.count == 2 { XCTAssertLessThan(sizes[0], sizes[1] * 1.2, "tasks \(sizes[0]) bytes, a copy \(sizes[1])") }
+    }
+
     func testAWrongPasswordIsAnAuthFailureThatNeverShowsThePassword() async throws {
         try await seed(tasks: 50)
         var wrong = location!

@@ -34,18 +34,10 @@ public struct DemoLife: Sendable {
         "Wants a monthly summary, not weekly.",
     ]
 
-    /// The tasks' cognitive load, from their drain type and id (one statement, also on
-    /// PostgreSQL, whatever the number of tasks): deep work mostly high, admin mostly low,
-    /// shallow mostly medium; one task in seven has none.
-    static let cognitiveLoad = """
-        CASE WHEN id % 7 = 3 THEN NULL
-             WHEN drain_type = 'deep' THEN CASE WHEN id % 10 < 7 THEN 'high' ELSE 'medium' END
-             WHEN drain_type = 'admin' THEN CASE WHEN id % 10 < 7 THEN 'low' ELSE 'medium' END
-             ELSE CASE WHEN id % 10 < 6 THEN 'medium' WHEN id % 10 < 8 THEN 'low' ELSE 'high' END END
-        """
-
-    /// The same rule for one task (the SQLite primary gets it in the task's INSERT).
-    static func cognitiveLoad(of task: WorkTask) -> String? {
+    /// A task's cognitive load, from its drain type and id, as the demo seeds it (in the task's
+    /// INSERT, on either primary): deep work mostly high, admin mostly low, shallow mostly
+    /// medium; one task in seven has none.
+    public static func cognitiveLoad(of task: WorkTask) -> String? {
         let digit = Int(((task.id % 10) + 10) % 10)
         if task.id % 7 == 3 { return nil }
         switch task.drainType {

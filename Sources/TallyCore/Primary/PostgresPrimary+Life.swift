@@ -135,10 +135,8 @@ extension PostgresPrimary: LifeSource {
 extension PostgresPrimary {
     /// The demo's rows of WorkOS's other tables (`tally primary seed-demo`), in the seeding
     /// transaction, for the tables and columns the database has.
+    /// The tasks' loads went in with the tasks (`seedDemo`).
     static func seedLife(_ life: DemoLife, columns: PostgresColumns, _ connection: PostgresConnection, logger: Logger) async throws {
-        if columns.has("tasks", "cognitive_load") {
-            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE tasks SET cognitive_load = \(DemoLife.cognitiveLoad)"), logger: logger)
-        }
         if columns.has("habits", "time_of_day"), columns.has("habits", "category") {
             for (id, details) in life.habitDetails {
                 try await connection.query(try Self.query("UPDATE habits SET time_of_day = $1, category = $2 WHERE id = $3::bigint",

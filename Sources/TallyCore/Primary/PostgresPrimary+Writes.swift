@@ -100,10 +100,12 @@ extension PostgresPrimary {
 
     /// Multi-row INSERTs of at most 1,000 rows (PostgreSQL takes 65,535 parameters a statement),
     /// of the contract columns the table has.
-    static func insert(_ namespace: Namespace, rows: [[DatabaseValue]], columns: PostgresColumns,
+    /// `extra` names columns past the namespace's own whose values end each row (the demo's
+    /// `cognitive_load`).
+    static func insert(_ namespace: Namespace, rows: [[DatabaseValue]], extra: [String] = [], columns: PostgresColumns,
                        _ connection: PostgresConnection, logger: Logger) async throws {
         let table = namespace.primaryTable
-        let present = namespace.columns.enumerated().filter { columns.has(table, $0.element) }
+        let present = (namespace.columns + extra).enumerated().filter { columns.has(table, $0.element) }
         var start = 0
         while start < rows.count {
             var statement = PostgresStatement()
