@@ -189,12 +189,7 @@ public enum WorkOSSchema {
                                          "tally_cached_tasks_created", "tally_cached_tasks_updated"]
 
     /// Adds Tally's indexes where they are missing.
-    ///
-    /// SQLite may sort an index's keys on helper threads while it builds it (`PRAGMA threads`;
-    /// none by default): the five indexes over 100,000 tasks took 330 ms alone, 290 ms with two.
     public static func createTallyIndexes(_ db: Database) throws {
-        try db.execute(sql: "PRAGMA threads = 2")
-        defer { try? db.execute(sql: "PRAGMA threads = 0") }
         try db.execute(sql: tallyIndexes)
     }
 
