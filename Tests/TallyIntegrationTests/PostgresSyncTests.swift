@@ -35,6 +35,37 @@ final class PostgresSyncTests: PostgresTestCase {
         try await assertAgree()
     }
 
+    /// Rows added and deleted on the primary while an incremental job reads are right in the
+    /// cache: an added one is kept at once, a deleted one is gone by the next sync at the latest
+    /// (the id digest may be counted before or after the change; docs/ARCHITECTURE.md, "Sync
+    /// jobs").
+    func testRowsChangedWhileAJobReadsAreRightByTheNextSync() async throws {
+        try await seed(tasks: 2000)
+        try await engine().run(kind: .full, full: true)
+        PostgresServer.psql(url, "UPDATE tasks SET title = 'Renamed before', updated_at = now() AT TIME ZONE 'UTC' WHERE id = 20")
+        let flaky = FlakyPrimary(primary)
+        let url = self.url!
+        // The first fetch of the job (the clients') changes the tasks as the job reads them.
+        flaky.onFetch = { n in
+            guard n == 1 else { return }
+            PostgresServer.psql(url, """
+                INSERT INTO tasks (id, client_id, title, status, created_at, updated_at)
+                  VALUES (50002, 7, 'Made during the read', 'active', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC');
+                DELETE FROM tasks WHERE id = 21;
+                """)
+        }
+        let first = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(first.succeeded, "\(first.failedNamespaces)")
+        XCTAssertEqual(try cache.readNow { db in try WorkTask.fetchOne(db, key: 50002) }?.title, "Made during the read")
+        XCTAssertEqual(try cache.readNow { db in try WorkTask.fetchOne(db, key: 20) }?.title, "Renamed before")
+        flaky.onFetch = nil
+        let second = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(second.succeeded)
+        XCTAssertNil(try cache.readNow { db in try WorkTask.fetchOne(db, key: 21) })
+        XCTAssertEqual(first.deleted + second.deleted, 1)
+        try await assertAgree()
+    }
+
     func testNotifyStartsAnIncrementalSyncWithoutWaitingForTheTimer() async throws {
         try await seed(tasks: 300)
         try await engine().run(kind: .full, full: true)
