@@ -157,6 +157,26 @@ final class PostgresSyncTests: PostgresTestCase {
         if sizes.count == 2 { XCTAssertLessThan(sizes[0], sizes[1] * 1.2, "tasks \(sizes[0]) bytes, a copy \(sizes[1])") }
     }
 
+    /// `seed-demo` leaves its tables vacuumed, as autovacuum keeps a live database: every page
+    /// all-visible, so an incremental sync's id digest reads the primary key's index alone
+    /// instead of every heap page (docs/ARCHITECTURE.md, "Sync jobs"). The test server commits
+    /// asynchronously, where a VACUUM (ANALYZE) left the task table's pages unmarked.
+    func testASeededDemoIsVacuumedSoTheIdDigestReadsOnlyTheIndex() async throws {
+        url = try PostgresServer.freshDatabase()
+        guard case .postgres(let parsed) = try PrimaryLocation(parsing: url) else { return XCTFail("not a postgres URL") }
+        let store = PostgresPrimary(url: parsed, timeout: 10)
+        try await store.seedDemo(DemoData.make(taskCount: 2000, days: 60), replacingEverything: false)
+        await store.close()
+        for table in ["clients", "tasks", "daily_goals", "habits"] {
+            let pages = PostgresServer.psql(url, "SELECT relpages > 0 AND relpages = relallvisible FROM pg_class WHERE relname = '\(table)'")
+            XCTAssertEqual(pages.output.trimmingCharacters(in: .whitespacesAndNewlines), "t", "every page of \(table) all-visible")
+        }
+        // The planner may still scan a table this small whole; the index is what is asked about.
+        let plan = PostgresServer.psql(url, "SET enable_seqscan = off; EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*)::bigint, coalesce(sum(id::bigint), 0)::bigint FROM tasks WHERE TRUE")
+        XCTAssertTrue(plan.output.contains("Index Only Scan"), plan.output)
+        XCTAssertTrue(plan.output.contains("Heap Fetches: 0"), plan.output)
+    }
+
     func testAWrongPasswordIsAnAuthFailureThatNeverShowsThePassword() async throws {
         try await seed(tasks: 50)
         var wrong = location!

@@ -89,13 +89,16 @@ extension PostgresPrimary {
             }
             try await Self.seal(connection, logger: log)
         }
-        // Vacuumed as well as analyzed, as autovacuum would soon do: on a database seeded again,
-        // the pages are then all-visible and an incremental sync's id digest (count and sum of
-        // the ids) reads the primary key's index alone (100,000 tasks: 6 ms against 9 for every
-        // heap page). On a database created moments before, PostgreSQL 15 left them unmarked
-        // until a later vacuum. VACUUM cannot run in a transaction, so it follows the seed.
+        // Vacuumed as well as analyzed, as autovacuum would soon do: the pages are then marked
+        // all-visible, and an incremental sync's id digest (count and sum of the ids) reads the
+        // primary key's index alone (100,000 tasks: 6–7 ms against 9 for every heap page).
+        // VACUUM cannot run in a transaction, so it follows the seed; and it comes before any
+        // ANALYZE: a server that commits asynchronously (`synchronous_commit = off`) let an
+        // ANALYZE's commit hold back the hint bits of the seed's rows, and VACUUM (ANALYZE) left
+        // the task table's pages unmarked.
         _ = try await run(.writes, deadline: 300) { connection in
-            try await connection.query("VACUUM (ANALYZE) clients, tasks, daily_goals, habits", logger: log)
+            try await connection.query("VACUUM clients, tasks, daily_goals, habits", logger: log)
+            try await connection.query("ANALYZE clients, tasks, daily_goals, habits", logger: log)
         }
     }
 
