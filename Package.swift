@@ -125,6 +125,7 @@ let package = Package(
             name: "TallyMCPTests",
             dependencies: ["TallyMCP", "TallyCore", "TallyTestSupport", .product(name: "MCP", package: "swift-sdk")]
         ),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI"]),
         .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyCore", "TallyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,16 +17,45 @@ extension Tally {
         var theme: String?
 
         @Option(help: "Frame size as WIDTHxHEIGHT.")
-        var size: String = "100x30"
+        var size: String = Self.defaultSize
 
         @Option(help: "The view to draw.")
-        var view: RenderedView = .dashboard
+        var view: RenderedView = Self.defaultView
 
         @Flag(help: "Colours and attributes as ANSI escape sequences.")
         var ansi = false
 
         @Option(help: "With --ansi, the colour depth (default: from COLORTERM and NO_COLOR).")
         var colors: ColorDepth?
+
+        static let defaultSize = "100x30"
+        static let defaultView = RenderedView.dashboard
+
+        /// The command from `QuickArguments`, as ArgumentParser would make it; nil for anything
+        /// it would refuse or that is not in the plain forms (see `Tally.parseQuickly`).
+        static func parse(quickly arguments: [String]) -> Render? {
+            guard let arguments = QuickArguments(arguments,
+                                                 options: GlobalOptions.quickOptions.union(["--theme", "--size", "--view", "--colors"]),
+                                                 flags: GlobalOptions.quickFlags.union(["--ansi"])),
+                  let global = GlobalOptions(quick: arguments) else { return nil }
+            var command = Render()
+            command.global = global
+            command.theme = arguments.value("--theme")
+            command.size = arguments.value("--size") ?? defaultSize
+            command.ansi = arguments.flag("--ansi")
+            command.view = defaultView
+            if let view = arguments.value("--view") {
+                guard let value = RenderedView(argument: view) else { return nil }
+                command.view = value
+            }
+            command.colors = nil
+            if let colors = arguments.value("--colors") {
+                guard let value = ColorDepth(argument: colors) else { return nil }
+                command.colors = value
+            }
+            guard (try? command.validate()) != nil else { return nil }
+            return command
+        }
 
         func parsedSize() throws -> (Int, Int) {
             let parts = size.lowercased().split(separator: "x").map { Int($0) }

@@ -29,6 +29,21 @@ extension Tally {
             if let resume { _ = try IDArgument.value(resume, what: "job id") }
         }
 
+        /// The command from `QuickArguments`, as ArgumentParser would make it; nil for anything
+        /// it would refuse or that is not in the plain forms (see `Tally.parseQuickly`).
+        static func parse(quickly arguments: [String]) -> Sync? {
+            guard let arguments = QuickArguments(arguments, options: GlobalOptions.quickOptions.union(["--resume"]),
+                                                 flags: GlobalOptions.quickFlags.union(["--full", "--verify"])),
+                  let global = GlobalOptions(quick: arguments) else { return nil }
+            var command = Sync()
+            command.global = global
+            command.full = arguments.flag("--full")
+            command.resume = arguments.value("--resume")
+            command.verify = arguments.flag("--verify")
+            guard (try? command.validate()) != nil else { return nil }
+            return command
+        }
+
         @Flag(help: "Then verify the whole cache against the primary and fix what differs.")
         var verify = false
 

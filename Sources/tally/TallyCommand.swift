@@ -42,8 +42,13 @@ struct Tally: AsyncParsableCommand {
         // Past a file-size limit a write should fail (and be reported), not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         do {
-            var command = try parseAsRoot(LeadingOptions.reorder(Array(CommandLine.arguments.dropFirst()),
-                                                                 commandPath: commandPath))
+            let arguments = LeadingOptions.reorder(Array(CommandLine.arguments.dropFirst()), commandPath: commandPath)
+            var command: any ParsableCommand
+            if let parsed = parseQuickly(arguments) {
+                command = parsed
+            } else {
+                command = try parseAsRoot(arguments)
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -53,6 +58,50 @@ struct Tally: AsyncParsableCommand {
             exitReporting(error)
         }
     }
+
+    /// `arguments` parsed without going through the whole command tree, or nil when they do not
+    /// parse that way (no command word, help, a mistake): the caller parses them from the root
+    /// then, so every message and exit is the one the root's parse gives.
+    ///
+    /// A parse from the root reflects over every command's options (the built-in flags, the
+    /// completion-script request and the pass-through checks walk the whole tree), and each
+    /// generic type it meets costs the runtime a scan of all the binary's conformances. `render`
+    /// and `sync`, run by scripts, status bars and cron, read their plain forms with
+    /// `QuickArguments` (about 3 ms of a 17 ms `tally render`); any other command is parsed
+    /// from its own type (about 1 ms). A debug build checks every such parse against the
+    /// root's (`checkAgainstTheRootParse`), so the tests catch a quick parse that drifts.
+    static func parseQuickly(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard let word = arguments.first else { return nil }
+        let rest = Array(arguments.dropFirst())
+        let parsed: (any ParsableCommand)?
+        switch word {
+        case "render": parsed = Render.parse(quickly: rest)
+        case "sync": parsed = Sync.parse(quickly: rest)
+        default:
+            guard let subcommand = configuration.subcommands.first(where: { $0._commandName == word }),
+                  subcommand.configuration.subcommands.isEmpty else { return nil }
+            parsed = try? subcommand.parseAsRoot(rest)
+        }
+        #if DEBUG
+        if let parsed { checkAgainstTheRootParse(parsed, arguments) }
+        #endif
+        return parsed
+    }
+
+    #if DEBUG
+    /// Stops a debug build whose quick parse of `arguments` made another command than the
+    /// root's parse makes (a new option the quick parse does not know, a changed default).
+    static func checkAgainstTheRootParse(_ quick: any ParsableCommand, _ arguments: [String]) {
+        var made = "", expected = ""
+        dump(quick, to: &made)
+        do {
+            dump(try parseAsRoot(arguments), to: &expected)
+        } catch {
+            expected = "refused: \(error)"
+        }
+        precondition(made == expected, "the quick parse of \(arguments) made\n\(made)\nbut ArgumentParser made\n\(expected)")
+    }
+    #endif
 
     /// How many of `words` name a command and its subcommands (`primary init`: 2).
     static func commandPath(_ words: [String]) -> Int {
