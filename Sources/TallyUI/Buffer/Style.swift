@@ -8,7 +8,10 @@ public enum Color: Hashable, Sendable {
 
     /// Parses `#rrggbb`, `#rgb` or `default`; nil for anything else.
     public init?(hex text: String?) {
-        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        // Trimmed by `Character`: Foundation's `trimmingCharacters(in:)` goes through NSString,
+        // whose first use was a tenth of the theme's parsing at every start.
+        guard let text, case var text = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()),
+              !text.isEmpty else { return nil }
         if text.lowercased() == "default" { self = .default; return }
         if text.hasPrefix("#") { text.removeFirst() }
         if text.count == 3 { text = text.map { "\($0)\($0)" }.joined() }

@@ -27,12 +27,15 @@ enum Format {
         var year, month, day, weekday, hour, minute, second: Int
     }
 
+    /// Arithmetic on the zone's offset at that instant, as `LocalDay` counts days: a `Calendar`
+    /// built for each clock in the header was a tenth of a `tally render`'s drawing.
     static func parts(_ date: Date, in timeZone: TimeZone) -> Parts {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: date)
-        return Parts(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1, weekday: c.weekday ?? 1,
-                     hour: c.hour ?? 0, minute: c.minute ?? 0, second: c.second ?? 0)
+        let local = Int(floor(date.timeIntervalSince1970)) + timeZone.secondsFromGMT(for: date)
+        let ordinal = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let seconds = local - ordinal * 86400
+        let day = LocalDay(ordinal: ordinal)
+        return Parts(year: day.year, month: day.month, day: day.day, weekday: (day.weekdayFromMonday + 1) % 7 + 1,
+                     hour: seconds / 3600, minute: seconds / 60 % 60, second: seconds % 60)
     }
 
     /// `24 Jan`: the one way a day is written on every screen (the header adds the weekday
