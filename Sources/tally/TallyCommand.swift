@@ -80,7 +80,11 @@ struct Tally: AsyncParsableCommand {
         default:
             guard let subcommand = configuration.subcommands.first(where: { $0._commandName == word }),
                   subcommand.configuration.subcommands.isEmpty else { return nil }
-            parsed = try? subcommand.parseAsRoot(rest)
+            // Only the command itself: ArgumentParser answers `--help` with a help command
+            // whose usage line would lack `tally`.
+            guard let command = try? subcommand.parseAsRoot(rest),
+                  ObjectIdentifier(type(of: command)) == ObjectIdentifier(subcommand) else { return nil }
+            parsed = command
         }
         #if DEBUG
         if let parsed { checkAgainstTheRootParse(parsed, arguments) }
