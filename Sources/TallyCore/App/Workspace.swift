@@ -33,6 +33,10 @@ public struct Workspace: Sendable {
         if preparingPrimary, let primary { Task { _ = await primary.prepare() } }
         let cache = try await CacheStore.open(path: config.cachePath, readOnly: config.readOnly,
                                               createDirectory: config.cachePathIsDefault)
+        // The primary's columns as the last sync read them, while its connection still opens.
+        if let primary, let kept = try? await cache.read({ db in try CacheMeta.value(db, KeptSchema.metaKey) }) {
+            await primary.adoptKeptSchema(kept)
+        }
         return Workspace(config: config, cache: cache, primary: primary)
     }
 

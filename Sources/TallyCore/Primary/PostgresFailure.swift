@@ -18,6 +18,12 @@ struct PostgresFailure: Error, FailureClassifying, LocalizedError {
 
     var errorDescription: String? { classified(primary: url.description).message }
 
+    /// Whether the server said a table, column or function is not there: the schema moved.
+    var meansMissingSchema: Bool {
+        guard let psql = error as? PSQLError, psql.code == .server else { return false }
+        return ["42P01", "42703", "42883"].contains(psql.serverInfo?[.sqlState] ?? "")
+    }
+
     func classified(primary: String) -> ClassifiedFailure {
         var failure = classifiedWithoutCause(primary: primary)
         if failure.cause.isEmpty { failure.cause = Self.cause(error, url: url) }

@@ -112,13 +112,17 @@ extension PostgresPrimary {
     /// `tally sync` while it opens the cache (`Workspace.open`). A second call while one is under
     /// way waits for it instead of trying again: a host that does not answer is waited for once.
     public func prepare() async -> Bool {
-        if knownColumns != nil { return true }
         if let preparing { return await preparing.value }
+        // Columns taken from a kept copy are checked against the identity first (below).
+        if knownColumns != nil, !hasUncheckedKeptSchema { return true }
         let attempt = Task {
             guard (try? await self.columns()) != nil else { return false }
             // The sync asks which database this is first thing (its provenance): asked here, on
-            // the connection just opened, it is known by then.
-            _ = try? await self.askIdentity()
+            // the connection just opened, it is known by then. A kept copy of the columns read
+            // from another database is read again.
+            if let identity = try? await self.askIdentity() {
+                guard (try? await self.checkAdoptedSchema(against: identity)) != nil else { return false }
+            }
             return true
         }
         preparing = attempt

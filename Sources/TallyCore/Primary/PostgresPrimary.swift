@@ -31,8 +31,21 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     private var busy: Set<Lane> = []
     private var waiters: [Lane: [CheckedContinuation<Void, Never>]] = [:]
     private var nextID = 1
-    /// The column types, read on first use (and again after `initSchema`).
+    /// The column types, read on first use (and again after `initSchema`, or after a query
+    /// met a missing table or column), or taken from the copy the cache kept (`KeptSchema`).
     private(set) var knownColumns: PostgresColumns?
+    /// When this process read `knownColumns` from the server, until the copy is handed to the
+    /// cache (`schemaToKeep`).
+    private var columnsReadAt: Date?
+    /// The identity the kept copy in use was read from (checked by `prepare`), "" when it did
+    /// not say.
+    private var adoptedIdentity: String?
+    /// How many times this process read the column types from the server (for the tests).
+    private(set) var columnReads = 0
+    /// Whether `knownColumns` came from a kept copy, and whether a query failed on one since
+    /// `takeStaleKeptSchema` was last asked.
+    private var usingKeptSchema = false
+    private var keptSchemaWasStale = false
     /// The `prepare` under way, which a second caller joins.
     var preparing: Task<Bool, Never>?
     /// The database's identity, asked on the current connection (`identity`); forgotten with it.
@@ -172,7 +185,10 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
             return try await withDeadline(deadline ?? timeout) { try await body(connection) }
         } catch {
             await drop(lane)
-            throw PostgresFailure(error: error, url: url)
+            let failure = PostgresFailure(error: error, url: url)
+            // The schema moved (a migration dropped or renamed a column): read it again next time.
+            if failure.meansMissingSchema { forgetColumns() }
+            throw failure
         }
     }
 
@@ -243,6 +259,10 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     /// tables is missing.
     func columns() async throws -> PostgresColumns {
         if let knownColumns { return knownColumns }
+        // Connected first: while the connection opens, the cache may hand over the copy it
+        // kept (`adoptKeptSchema`, from `Workspace.open`).
+        try await run { _ in }
+        if let knownColumns { return knownColumns }
         let log = logger
         let rows = try await run { connection in
             var out: [(String, String, String)] = []
@@ -257,12 +277,60 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
             throw TallyError.primarySchema(displayName, reason: "no table \(missing.joined(separator: ", "))")
         }
         knownColumns = found
+        columnsReadAt = clock.now
+        adoptedIdentity = nil
+        usingKeptSchema = false
+        columnReads += 1
         return found
     }
 
     /// Forgets the column types (after the schema changed).
     func forgetColumns() {
+        if usingKeptSchema { keptSchemaWasStale = true }
         knownColumns = nil
+        adoptedIdentity = nil
+        usingKeptSchema = false
+    }
+
+    /// Whether a query failed on a missing table or column while the columns in use came from
+    /// a kept copy (they are read anew for the next query): the copy was older than a
+    /// migration, and the query is worth one more try at once.
+    public func takeStaleKeptSchema() -> Bool {
+        defer { keptSchemaWasStale = false }
+        return keptSchemaWasStale
+    }
+
+    /// Where the columns are read: `host:port/database user`.
+    var schemaEndpoint: String { "\(Self.endpointHost(url.host)):\(url.port)/\(url.database) \(url.user)" }
+
+    /// Takes the column types from the copy the cache kept, when it is this endpoint's, read
+    /// within the hour, and nothing was read yet.
+    public func adoptKeptSchema(_ text: String) {
+        guard knownColumns == nil, let kept = KeptSchema(text: text), kept.serves(schemaEndpoint, at: clock.now) else { return }
+        knownColumns = PostgresColumns(tables: kept.columns)
+        adoptedIdentity = kept.identity ?? ""
+        usingKeptSchema = true
+    }
+
+    /// The column types this process read from the server, once, for the cache to keep.
+    public func schemaToKeep() -> String? {
+        guard let knownColumns, let readAt = columnsReadAt else { return nil }
+        columnsReadAt = nil
+        return KeptSchema(endpoint: schemaEndpoint, identity: knownIdentity?.fingerprint, readAt: readAt,
+                          columns: knownColumns).text
+    }
+
+    /// Whether the columns in use came from a kept copy not yet checked against the identity.
+    var hasUncheckedKeptSchema: Bool { adoptedIdentity != nil }
+
+    /// After the identity is known: a kept copy read from another database is not used.
+    func checkAdoptedSchema(against identity: PrimaryIdentity) async throws {
+        guard let adopted = adoptedIdentity else { return }
+        adoptedIdentity = nil
+        if !adopted.isEmpty, adopted != identity.fingerprint {
+            forgetColumns()
+            _ = try await columns()
+        }
     }
 
     /// Listens on `tally_changes` and calls `onChange` for every notification, reconnecting with

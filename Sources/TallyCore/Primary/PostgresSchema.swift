@@ -189,7 +189,7 @@ enum PostgresSchema {
 /// `AT TIME ZONE 'UTC'`, so the session's `TimeZone` never shifts it. A `timestamptz` column is
 /// converted to UTC on read. Either way the cache gets `2026-01-21T19:24:00.000Z`.
 struct PostgresColumns: Sendable {
-    enum Kind: Sendable, Equatable {
+    enum Kind: String, Sendable, Equatable {
         case timestamp, timestamptz, date, integer, decimal, json, boolean, text
     }
 
@@ -231,6 +231,24 @@ struct PostgresColumns: Sendable {
     init(rows: [(String, String, String)]) {
         var tables: [String: [String: Kind]] = [:]
         for (table, column, type) in rows { tables[table, default: [:]][column] = Self.kind(of: type) }
+        self.tables = tables
+    }
+
+    /// The columns as lines of text (`table<TAB>column<TAB>kind`), for `KeptSchema`.
+    var lines: [String] {
+        tables.sorted { $0.key < $1.key }.flatMap { table, columns in
+            columns.sorted { $0.key < $1.key }.map { "\(table)\t\($0.key)\t\($0.value.rawValue)" }
+        }
+    }
+
+    /// From `lines`; nil when one is not a table, a column and a kind.
+    init?(lines: some Sequence<Substring>) {
+        var tables: [String: [String: Kind]] = [:]
+        for line in lines {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3, !fields[0].isEmpty, !fields[1].isEmpty, let kind = Kind(rawValue: String(fields[2])) else { return nil }
+            tables[String(fields[0]), default: [:]][String(fields[1])] = kind
+        }
         self.tables = tables
     }
 

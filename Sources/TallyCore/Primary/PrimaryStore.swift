@@ -125,6 +125,19 @@ public protocol PrimaryReader: Sendable {
     /// follow meet the failure again and report it.
     func prepare() async -> Bool
 
+    /// What this process learnt of the primary's layout (PostgreSQL: its column types), as
+    /// text for the cache to keep, so the next process on the cache need not learn it again;
+    /// nil when there is nothing new (`KeptSchema`).
+    func schemaToKeep() async -> String?
+
+    /// A copy `schemaToKeep` gave, from the cache: used when it is this primary's and recent.
+    func adoptKeptSchema(_ text: String) async
+
+    /// Whether a read failed because the kept copy in use was older than a change to the
+    /// primary's schema (it is forgotten, and learnt anew by the next read): worth one more
+    /// try at once, with nothing to report.
+    func takeStaleKeptSchema() async -> Bool
+
     /// The change-order position of the newest row now (nil when the table is empty or has no
     /// `updated_at`): where the incremental syncs after a full one start.
     func latestChange(_ namespace: Namespace) async throws -> Watermark?
@@ -207,6 +220,11 @@ extension PrimaryReader {
 extension PrimaryReader {
     /// Nothing to open ahead (a local file).
     public func prepare() async -> Bool { true }
+
+    /// Nothing to keep: a local file's layout is read with it.
+    public func schemaToKeep() async -> String? { nil }
+    public func adoptKeptSchema(_ text: String) async {}
+    public func takeStaleKeptSchema() async -> Bool { false }
 
     /// Rows changed after `watermark`, in change order.
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int) async throws -> [[DatabaseValue]] {

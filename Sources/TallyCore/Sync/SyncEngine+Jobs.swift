@@ -28,6 +28,9 @@ extension SyncEngine {
     /// backoff.
     func retryOrThrow(_ error: any Error, job: SyncJob, namespace: Namespace, attempt: Int) async throws {
         let failure = FailureClassifier.classify(error, primary: primary.displayName)
+        // The columns came from the copy the cache kept, and a migration since has dropped one:
+        // tried again at once with the columns read anew, nothing to report (`KeptSchema`).
+        if failure.type == .schema, await primary.takeStaleKeptSchema() { return }
         // Once one namespace has spent its retries failing to reach the primary, the others try
         // once each: backing off again for every namespace kept `tally sync` against a host
         // that is down waiting 12 s to say so.

@@ -295,6 +295,7 @@ public final class SyncEngine: Sendable {
         let syncedAll = allDone && Set(jobNamespaces) == Set(Namespace.allCases) && job.status != SyncJob.Status.cancelled
         let keys = Dictionary(uniqueKeysWithValues: ends.map { ($0.namespace, watermarkKey($0.namespace)) })
         let fullReadAt = readEverything ? clock.now : nil
+        let keptSchema = await primary.schemaToKeep()
         // One transaction: the job's end and every synced namespace's (`NamespaceEnd`). Written
         // even when the job was cancelled: a cancelled job says so, and resumes from its chunks.
         try await Self.uncancelled { try await cache.write { db in
@@ -302,6 +303,7 @@ public final class SyncEngine: Sendable {
             try self.recordProvenance(provenance, synced: syncedAll, verifiedWhole: verifiedWhole, db)
             if let fullReadAt { try self.recordFullRead(at: fullReadAt, db) }
             try SyncJobStore.save(finalJob, db)
+            if let keptSchema { try CacheMeta.set(db, KeptSchema.metaKey, keptSchema, at: now) }
             if allDone {
                 try CacheMeta.set(db, CacheMeta.lastSyncAt, Timestamp.format(now), at: now)
                 try CacheMeta.set(db, Self.ownLastSyncKey, Timestamp.format(now), at: now)
