@@ -21,8 +21,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product tally --scratch-path .build-static
-	$(SWIFT) build -c release --static-swift-stdlib --product tally-mcp --scratch-path .build-static
+	SWIFT=$(SWIFT) scripts/build-release.sh tally tally-mcp
 
 demo: build
 	.build/debug/tally demo --dir $(DEMO_DIR)

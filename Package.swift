@@ -1,15 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// The release executables are linked at a fixed address (not position-independent). With the
-/// Swift runtime and Foundation linked in statically, a position-independent `tally` carries
-/// 129,000 relocations the loader applies at every start, each on a page it then copies: about
-/// 2 ms of a 20 ms `tally render` (docs/ARCHITECTURE.md, "Start-up"). The shared libraries, the
-/// heap and the stacks are still placed at random; only the executable's own image is not.
-let fixedAddressExecutable: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
-]
-
 let package = Package(
     name: "Tally",
     platforms: [.macOS(.v13)],
@@ -90,16 +81,14 @@ let package = Package(
             dependencies: [
                 "TallyCLI", "TallyCore", "TallyMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: fixedAddressExecutable
+            ]
         ),
         .executableTarget(
             name: "tally",
             dependencies: [
                 "TallyCore", "TallyUI", "TallyApp", "TallyTerminal", "TallyCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: fixedAddressExecutable
+            ]
         ),
         // Shared by the test targets: temp dirs, fixture caches, a throwaway PostgreSQL, a tmux
         // driver, a clock tests move, a terminal without a screen.

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python=$(scripts/mcp-venv.sh)
 if [ -z "${TALLY_BENCH_BINARY:-}" ]; then
-  swift build -c release --static-swift-stdlib --product tally --scratch-path .build-static 2>&1 | tail -1
-  swift build -c release --static-swift-stdlib --product tally-mcp --scratch-path .build-static 2>&1 | tail -1
+  scripts/build-release.sh tally 2>&1 | tail -1
+  scripts/build-release.sh tally-mcp 2>&1 | tail -1
 fi
 exec "$python" bench/mcp_latency.py "$@"

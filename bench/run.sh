@@ -15,11 +15,11 @@ if [ "$(id -u)" -eq 0 ]; then
   done
   if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; fi
 fi
-# The Swift runtime linked in statically, as a release of Tally ships: a third of the
-# start-up time was the dynamic loader resolving libswiftCore and Foundation.
-swift build -c release --static-swift-stdlib --product tally --scratch-path .build-static 2>&1 | tail -1
-# `tally mcp` runs tally-mcp from beside tally.
-swift build -c release --static-swift-stdlib --product tally-mcp --scratch-path .build-static 2>&1 | tail -1
+# Built as a release of Tally ships (scripts/build-release.sh): the Swift runtime linked in
+# statically (a third of the start-up time was the dynamic loader resolving libswiftCore and
+# Foundation), at a fixed address. `tally mcp` runs tally-mcp from beside tally.
+scripts/build-release.sh tally 2>&1 | tail -1
+scripts/build-release.sh tally-mcp 2>&1 | tail -1
 # The Python MCP SDK for the MCP figures (client, and the FastMCP baseline).
 TALLY_MCP_PYTHON=$(scripts/mcp-venv.sh) && export TALLY_MCP_PYTHON
 exec python3 bench/run.py "$@"
