@@ -42,6 +42,12 @@ final class ColorTests: XCTestCase {
         XCTAssertEqual(Color(hex: "default"), .default)
         XCTAssertNil(Color(hex: "#12345g"))
         XCTAssertNil(Color(hex: nil))
+        XCTAssertEqual(Color(hex: " \t#ABC\n"), .rgb(0xaa, 0xbb, 0xcc))
+        XCTAssertEqual(Color(hex: "3b82f6"), .rgb(0x3b, 0x82, 0xf6))
+        XCTAssertEqual(Color(hex: " Default "), .default)
+        for bad in ["", "  ", "#", "##abc", "#abcd", "#1234567", "defaults", "defaul", "#ab c", "#éab", "#abc\u{0}", "DEF@ULT"] {
+            XCTAssertNil(Color(hex: bad), bad.debugDescription)
+        }
     }
 
     /// "ab" in red bold on blue, then "c" plain; a second line with "d" underlined.

@@ -6,16 +6,36 @@ public enum Color: Hashable, Sendable {
     case `default`
     case rgb(UInt8, UInt8, UInt8)
 
-    /// Parses `#rrggbb`, `#rgb` or `default`; nil for anything else.
+    /// Parses `#rrggbb`, `#rgb` or `default` (any case, blanks around it allowed); nil for
+    /// anything else.
+    ///
+    /// Read as bytes: a theme's thirty colours are parsed at every start, and by `Character`
+    /// (Unicode's whitespace and case tables on first use) they were a twentieth of a
+    /// `tally render`.
     public init?(hex text: String?) {
-        // Trimmed by `Character`: Foundation's `trimmingCharacters(in:)` goes through NSString,
-        // whose first use was a tenth of the theme's parsing at every start.
-        guard let text, case var text = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()),
-              !text.isEmpty else { return nil }
-        if text.lowercased() == "default" { self = .default; return }
-        if text.hasPrefix("#") { text.removeFirst() }
-        if text.count == 3 { text = text.map { "\($0)\($0)" }.joined() }
-        guard text.count == 6, let value = UInt32(text, radix: 16) else { return nil }
+        guard let text else { return nil }
+        var bytes = Array(text.utf8)[...]
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+        while let first = bytes.first, isBlank(first) { bytes.removeFirst() }
+        while let last = bytes.last, isBlank(last) { bytes.removeLast() }
+        // OR-ing 0x20 lowers a capital letter and turns no other byte into a letter.
+        if bytes.count == 7, bytes.map({ $0 | 0x20 }).elementsEqual("default".utf8) {
+            self = .default
+            return
+        }
+        if bytes.first == UInt8(ascii: "#") { bytes.removeFirst() }
+        var digits: [UInt32] = []
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(UInt32(byte - UInt8(ascii: "0")))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digits.append(UInt32(byte - UInt8(ascii: "a") + 10))
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digits.append(UInt32(byte - UInt8(ascii: "A") + 10))
+            default: return nil
+            }
+        }
+        if digits.count == 3 { digits = digits.flatMap { [$0, $0] } }
+        guard digits.count == 6 else { return nil }
+        let value = digits.reduce(0) { $0 << 4 | $1 }
         self = .rgb(UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff))
     }
 }
