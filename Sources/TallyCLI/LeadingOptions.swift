@@ -6,11 +6,16 @@ import Foundation
 /// `--theme`, `--refresh`); anything else before the name is left where it is, so a mistake is
 /// still reported as one.
 public enum LeadingOptions {
-    /// The shared options, and whether each takes a value.
-    public static let shared: [String: Bool] = [
-        "--cache": true, "--primary": true, "--config": true, "--stale-after": true, "--theme": true, "--refresh": true,
-        "--read-only": false,
-    ]
+    /// Whether the shared option `name` takes a value; nil for any other word. A `switch`, not a
+    /// dictionary: this runs at every start, and a dictionary's first use costs the Swift
+    /// runtime more than the whole reordering.
+    public static func takesValue(_ name: Substring) -> Bool? {
+        switch name {
+        case "--cache", "--primary", "--config", "--stale-after", "--theme", "--refresh": return true
+        case "--read-only": return false
+        default: return nil
+        }
+    }
 
     /// `arguments` (without the program's name) with leading shared options moved behind the
     /// command path. `path(words)` says how many of `words` name a command (0 when the first
@@ -20,8 +25,8 @@ public enum LeadingOptions {
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
-            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
-            guard let takesValue = shared[name] else { break }
+            let name = word.split(separator: "=", maxSplits: 1).first ?? Substring(word)
+            guard let takesValue = takesValue(name) else { break }
             leading.append(word)
             index += 1
             if takesValue, !word.contains("="), index < arguments.count {
