@@ -297,7 +297,7 @@ struct SnapshotReader {
     /// - Parameter counts: the counts kept for this transaction's version, nil to count.
     func snapshot(query: TaskQuery, pending: Set<Int64>, cachePath: String, isReadOnly: Bool, counts kept: Counts? = nil) throws -> Snapshot {
         let today = LocalDay(now, in: timeZone)
-        let hasTally = try db.tableExists(SyncJob.databaseTableName)
+        let hasTally = try db.hasMainTable(SyncJob.databaseTableName)
         let goals = try DailyGoal.fetchAllRows(db)
         let clients = try Client.fetchAll(db, sql: "SELECT * FROM cached_clients ORDER BY is_active = 0, name, id")
         let figures = Ledger.figures(goals: goals, today: today, defaultTarget: defaultTarget, context: try todayContext(clients: clients))
@@ -340,7 +340,7 @@ struct SnapshotReader {
 
         var habitDays: [Int64: Set<LocalDay>] = [:]
         var pendingHabits: Set<Int64> = []
-        if try db.tableExists("tally_habit_checkins") {
+        if try db.hasMainTable("tally_habit_checkins") {
             let since = Timestamp.format(today.adding(days: -HabitStatus.historyDays).start(in: timeZone))
             for checkIn in try CacheRows.habitCheckIns(since: since, db) {
                 if let day = checkIn.day(in: timeZone) { habitDays[checkIn.habitID, default: []].insert(day) }
@@ -392,7 +392,7 @@ struct SnapshotReader {
     func todayContext(clients: [Client]) throws -> Ledger.Today {
         let today = LocalDay(now, in: timeZone)
         var adjusted: [String: Int] = [:]
-        if try db.tableExists("tally_day_targets") {
+        if try db.hasMainTable("tally_day_targets") {
             for row in try Row.fetchAll(db, sql: "SELECT date, adjusted_target_points FROM tally_day_targets WHERE date >= ?",
                                         arguments: [today.adding(days: -40).description]) {
                 if let date = row.text("date"), let points = row.int("adjusted_target_points") { adjusted[date] = points }
@@ -428,9 +428,9 @@ struct SnapshotReader {
 
     /// The ids of tasks with a write waiting in the outbox.
     static func outboxTaskIDs(_ db: Database) throws -> [Int64] {
-        guard try db.tableExists(SyncJob.databaseTableName) else { return [] }
+        guard try db.hasMainTable(SyncJob.databaseTableName) else { return [] }
         // A read-only cache may be from before the outbox had kinds (migration tally-v5).
-        guard try db.columns(in: OutboxEntry.databaseTableName).contains(where: { $0.name == "entity" }) else {
+        guard try db.hasColumn("entity", in: OutboxEntry.databaseTableName) else {
             return try Int64.fetchAll(db, sql: """
                 SELECT task_id FROM tally_outbox WHERE applied_at IS NULL AND op NOT IN ('habit_checkin', 'habit_undo')
                 """)
@@ -440,7 +440,7 @@ struct SnapshotReader {
 
     /// Every write waiting for the primary (tasks and habits).
     static func outboxDepth(_ db: Database) throws -> Int {
-        guard try db.tableExists(SyncJob.databaseTableName) else { return 0 }
+        guard try db.hasMainTable(SyncJob.databaseTableName) else { return 0 }
         return try OutboxStore.pendingCount(db)
     }
 }

@@ -1,0 +1,19 @@
+import GRDB
+
+extension Database {
+    /// Whether the main schema has a table called `name` (any case): one look-up in
+    /// `sqlite_master`. GRDB's `tableExists` first reads every schema object into its cache,
+    /// which a frame, read once in a new process, paid for at every start.
+    func hasMainTable(_ name: String) throws -> Bool {
+        try Bool.fetchOne(self, sql: """
+            SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE)
+            """, arguments: [name]) ?? false
+    }
+
+    /// Whether the main schema's table `table` has a column called `column` (any case).
+    func hasColumn(_ column: String, in table: String) throws -> Bool {
+        try Bool.fetchOne(self, sql: """
+            SELECT EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE)
+            """, arguments: [table, column]) ?? false
+    }
+}
