@@ -36,7 +36,13 @@ final class TimeTests: XCTestCase {
         XCTAssertEqual(day.startOfWeek.description, "2026-11-16")
         XCTAssertEqual(LocalDay(year: 2026, month: 11, day: 16).startOfWeek.description, "2026-11-16")
         XCTAssertEqual(LocalDay("2026-11-22T10:00:00Z"), day)
-        XCTAssertNil(LocalDay("22/11/2026"))
+        XCTAssertEqual(LocalDay("2026-11-22"), day)
+        XCTAssertEqual(LocalDay("0001-01-01"), LocalDay(year: 1, month: 1, day: 1))
+        for bad in ["22/11/2026", "2026-11-2", "2026-11", "", "2026/11/22", "2026-13-01", "2026-00-10", "2026-11-32",
+                    "2026-11-00", "20261-1-22", "2026-1a-22", "２０２６-11-22", "2026-11-2\u{301}"] {
+            XCTAssertNil(LocalDay(bad), bad)
+        }
+        XCTAssertNil(LocalDay(nil))
     }
 
     func testLocalDayFollowsTheTimeZone() throws {

@@ -128,19 +128,25 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses `YYYY-MM-DD` (and ignores a time part after it); nil when malformed.
     public init?(_ text: String?) {
-        guard let text, text.utf8.count >= 10 else { return nil }
-        let bytes = Array(text.utf8.prefix(10))
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
+        guard let text else { return nil }
+        // Read in one pass over the bytes, without a copy: a frame parses years of goal dates.
+        var y = 0, m = 0, d = 0, index = 0
+        for byte in text.utf8 {
+            if index == 4 || index == 7 {
+                guard byte == 45 else { return nil }
+            } else {
                 guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
+                let digit = Int(byte - 48)
+                switch index {
+                case 0...3: y = y * 10 + digit
+                case 5, 6: m = m * 10 + digit
+                default: d = d * 10 + digit
+                }
             }
-            return value
+            index += 1
+            if index == 10 { break }
         }
-        guard bytes[4] == 45, bytes[7] == 45, let y = number(0..<4), let m = number(5..<7),
-              let d = number(8..<10), (1...12).contains(m), (1...31).contains(d)
-        else { return nil }
+        guard index == 10, (1...12).contains(m), (1...31).contains(d) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
