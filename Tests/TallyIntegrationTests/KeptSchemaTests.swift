@@ -102,4 +102,25 @@ final class KeptSchemaTests: PostgresTestCase {
         let kept = try XCTUnwrap(KeptSchema(text: try XCTUnwrap(keptText())))
         XCTAssertNil(kept.columns["tasks"]?["drain_type"])
     }
+
+    /// A write made on a kept copy older than a migration is not refused (nor, queued, given up):
+    /// it is written again at once for the columns read anew.
+    func testAWriteOnAStaleCopyGoesThrough() async throws {
+        try await seed(tasks: 200, days: 30)
+        let full = try await engine().run(kind: .full, full: true)
+        XCTAssertTrue(full.succeeded)
+        PostgresServer.psql(url, "ALTER TABLE tasks DROP COLUMN points_adjusted_at")
+        let (workspace, next) = try await nextProcess()
+        let id = try XCTUnwrap(try cache.readNow { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM cached_tasks WHERE status = 'active' ORDER BY id LIMIT 1")
+        })
+        let receipt = try await WritePipeline(workspace: workspace).complete(id, points: 3)
+        XCTAssertFalse(receipt.isQueued, "\(receipt.state)")
+        let reads = await next.columnReads
+        XCTAssertEqual(reads, 1)
+        let row = PostgresServer.psql(url, "SELECT status || ' ' || points_final FROM tasks WHERE id = \(id)").output
+        XCTAssertEqual(row.trimmingCharacters(in: .whitespacesAndNewlines), "done 3")
+        let failures = try cache.readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures") }
+        XCTAssertEqual(failures, 0)
+    }
 }

@@ -50,7 +50,7 @@ extension WritePipeline {
     /// transaction; an add that got its real id renumbers the writes queued behind it there too.
     func replay<W: Write>(_ write: W, entryID: Int64) async throws {
         guard let primary = workspace.primary else { throw TallyError.noPrimary }
-        let (applied, result) = try await primary.transaction { tx in try await write.apply(to: tx) }
+        let (applied, result) = try await apply(write, on: primary)
         let ids = applied.createdIDs(result)
         let now = Timestamp.format(clock.now)
         try await cache.write { db in

@@ -172,7 +172,7 @@ public final class WritePipeline: Sendable {
         let applied: W
         let result: W.Result
         do {
-            (applied, result) = try await primary.transaction { tx in try await write.apply(to: tx) }
+            (applied, result) = try await apply(write, on: primary)
         } catch {
             let failure = FailureClassifier.classify(error, primary: name)
             if failure.type.isTransient { return try await queue(write, reason: failure.message) }
@@ -258,6 +258,21 @@ public final class WritePipeline: Sendable {
     }
 
     /// A failure row for the failures view: the entity as the sync names it, the row's id.
+    /// `write` in one transaction on the primary; once more at once when it failed only because
+    /// the column types in use came from the cache's kept copy and a migration has since
+    /// dropped or renamed one (`KeptSchema`): the failed transaction took nothing, and the
+    /// second one is written for the columns read anew. A write is never refused, or a queued
+    /// one given up, for a copy's age.
+    func apply<W: Write>(_ write: W, on primary: any PrimaryStore) async throws -> (W, W.Result) {
+        do {
+            return try await primary.transaction { tx in try await write.apply(to: tx) }
+        } catch {
+            guard FailureClassifier.classify(error, primary: primary.displayName).type == .schema,
+                  await primary.takeStaleKeptSchema() else { throw error }
+            return try await primary.transaction { tx in try await write.apply(to: tx) }
+        }
+    }
+
     func recordFailure(_ failure: ClassifiedFailure, _ subject: WriteSubject, jobID: Int64? = nil) async {
         let entity = subject.entity == .task ? "tasks" : subject.entity == .habit ? "habits" : subject.entity.rawValue
         let row = SyncFailure(jobID: jobID, at: Timestamp.format(clock.now), entity: entity, errorType: failure.type,
