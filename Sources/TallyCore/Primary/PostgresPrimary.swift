@@ -187,7 +187,10 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
             await drop(lane)
             let failure = PostgresFailure(error: error, url: url)
             // The schema moved (a migration dropped or renamed a column): read it again next time.
-            if failure.meansMissingSchema { forgetColumns() }
+            if failure.meansMissingSchema {
+                if usingKeptSchema { keptSchemaWasStale = true }
+                forgetColumns()
+            }
             throw failure
         }
     }
@@ -286,7 +289,6 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
 
     /// Forgets the column types (after the schema changed).
     func forgetColumns() {
-        if usingKeptSchema { keptSchemaWasStale = true }
         knownColumns = nil
         adoptedIdentity = nil
         usingKeptSchema = false
