@@ -9,11 +9,14 @@ final class ThemeCatalogTests: XCTestCase {
         let dir = TempDirectory("tally-themes")
         let root = URL(fileURLWithPath: dir.path).resolvingSymlinksInPath().path
         let fm = FileManager.default
+        func make(_ files: String...) throws {
+            for file in files {
+                try fm.createDirectory(atPath: ThemeCatalog.parent(of: root + file), withIntermediateDirectories: true)
+                XCTAssertTrue(fm.createFile(atPath: root + file, contents: Data()))
+            }
+        }
         // An installed layout: PREFIX/bin/tally and PREFIX/share/tally/themes/default.toml.
-        try fm.createDirectory(atPath: root + "/prefix/bin", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: root + "/prefix/share/tally/themes", withIntermediateDirectories: true)
-        XCTAssertTrue(fm.createFile(atPath: root + "/prefix/bin/tally", contents: Data()))
-        XCTAssertTrue(fm.createFile(atPath: root + "/prefix/share/tally/themes/default.toml", contents: Data()))
+        try make("/prefix/bin/tally", "/prefix/share/tally/themes/default.toml")
         XCTAssertEqual(ThemeCatalog.shippedDirectory(environment: [:], executablePath: root + "/prefix/bin/tally"),
                        root + "/prefix/share/tally/themes")
         // Reached through a symbolic link elsewhere: the link's target counts.
@@ -22,15 +25,11 @@ final class ThemeCatalogTests: XCTestCase {
         XCTAssertEqual(ThemeCatalog.shippedDirectory(environment: [:], executablePath: root + "/elsewhere/bin/tally"),
                        root + "/prefix/share/tally/themes")
         // A repository checkout: Themes/ a few levels above .build/release/tally.
-        try fm.createDirectory(atPath: root + "/repo/.build/x86_64/release", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: root + "/repo/Themes", withIntermediateDirectories: true)
-        XCTAssertTrue(fm.createFile(atPath: root + "/repo/Themes/default.toml", contents: Data()))
-        XCTAssertTrue(fm.createFile(atPath: root + "/repo/.build/x86_64/release/tally", contents: Data()))
+        try make("/repo/Themes/default.toml", "/repo/.build/x86_64/release/tally")
         XCTAssertEqual(ThemeCatalog.shippedDirectory(environment: [:], executablePath: root + "/repo/.build/x86_64/release/tally"),
                        root + "/repo/Themes")
         // None anywhere above: nil. The variable wins over everything.
-        try fm.createDirectory(atPath: root + "/bare", withIntermediateDirectories: true)
-        XCTAssertTrue(fm.createFile(atPath: root + "/bare/tally", contents: Data()))
+        try make("/bare/tally")
         XCTAssertNil(ThemeCatalog.shippedDirectory(environment: [:], executablePath: root + "/bare/tally"))
         XCTAssertEqual(ThemeCatalog.shippedDirectory(environment: ["TALLY_THEMES_DIR": "/x"], executablePath: root + "/bare/tally"), "/x")
         XCTAssertNil(ThemeCatalog.shippedDirectory(environment: [:], executablePath: ""))

@@ -19,6 +19,15 @@ final class KeptSchemaTests: PostgresTestCase {
         return (workspace, postgres)
     }
 
+    /// An incremental sync by the next process succeeds, having read the columns `reads` times.
+    private func syncInTheNextProcess(readingColumns reads: Int, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let (workspace, next) = try await nextProcess()
+        let summary = try await SyncEngine(cache: workspace.cache, primary: next, options: engine().options).run(kind: .manual)
+        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)", file: file, line: line)
+        let read = await next.columnReads
+        XCTAssertEqual(read, reads, file: file, line: line)
+    }
+
     private func keptText() throws -> String? {
         try cache.readNow { db in try CacheMeta.value(db, KeptSchema.metaKey) }
     }
@@ -36,11 +45,7 @@ final class KeptSchemaTests: PostgresTestCase {
         XCTAssertEqual(kept.identity, identity)
 
         PostgresServer.psql(url, "UPDATE tasks SET title = 'Renamed in psql', updated_at = now() AT TIME ZONE 'UTC' WHERE id = 10")
-        let (workspace, next) = try await nextProcess()
-        let summary = try await SyncEngine(cache: workspace.cache, primary: next, options: engine().options).run(kind: .manual)
-        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
-        let reads = await next.columnReads
-        XCTAssertEqual(reads, 0)
+        try await syncInTheNextProcess(readingColumns: 0)
         XCTAssertEqual(try cache.readNow { db in try WorkTask.fetchOne(db, key: 10) }?.title, "Renamed in psql")
         // Nothing new was read, so the kept copy is the first one.
         XCTAssertEqual(try keptText().flatMap(KeptSchema.init(text:)), kept)
@@ -93,11 +98,7 @@ final class KeptSchemaTests: PostgresTestCase {
             ALTER TABLE tasks DROP COLUMN drain_type;
             UPDATE tasks SET title = 'After the migration', updated_at = now() AT TIME ZONE 'UTC' WHERE id = 12;
             """)
-        let (workspace, next) = try await nextProcess()
-        let summary = try await SyncEngine(cache: workspace.cache, primary: next, options: engine().options).run(kind: .manual)
-        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
-        let reads = await next.columnReads
-        XCTAssertEqual(reads, 1)
+        try await syncInTheNextProcess(readingColumns: 1)
         XCTAssertEqual(try cache.readNow { db in try WorkTask.fetchOne(db, key: 12) }?.title, "After the migration")
         let kept = try XCTUnwrap(KeptSchema(text: try XCTUnwrap(keptText())))
         XCTAssertNil(kept.columns["tasks"]?["drain_type"])
