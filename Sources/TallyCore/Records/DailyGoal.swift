@@ -48,8 +48,6 @@ public struct DailyGoal: Hashable, Sendable {
         func text(_ index: CInt) -> String? { Row.text(value(index)) }
         let rows = try Row.fetchCursor(statement)
         var goals: [DailyGoal] = []
-        // Sized first: growing the array by doubling copied it a dozen times into fresh pages.
-        goals.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_daily_goals") ?? 0)
         while try rows.next() != nil {
             goals.append(DailyGoal(
                 id: Row.int64(value(0)) ?? 0, date: text(1) ?? "", targetPoints: int(2),
