@@ -21,15 +21,15 @@ final class CacheVerifierTests: XCTestCase {
         cache = try CacheStore(path: dir.file("cache.db"))
     }
 
-    func engine(scope: SyncScope = .everything, verifyEvery: Double = 3600, sliceRows: Int = 25_000) -> SyncEngine {
+    func engine(scope: SyncScope = .everything, verifyEvery: Double = 3600, sliceRows: Int = 25_000,
+                clock: TestClock? = nil) -> SyncEngine {
         var options = SyncOptions()
         options.chunkSize = 500
         options.fullChunkSize = 500
         options.scope = scope
         options.verifyEvery = verifyEvery
         options.verifySliceRows = sliceRows
-        let clock = self.clock
-        return SyncEngine(cache: cache, primary: primary, options: options, clock: clock)
+        return SyncEngine(cache: cache, primary: primary, options: options, clock: clock ?? self.clock)
     }
 
     /// Every synced column of every row, both sides, in the same order.
@@ -191,6 +191,24 @@ final class CacheVerifierTests: XCTestCase {
         XCTAssertEqual(tasks.leftScope, 1)
         XCTAssertEqual(summary.verify?.summary, "no differences")
         XCTAssertNil(try cacheValue("SELECT id FROM cached_tasks WHERE id = \(id)"), "removed, as a sync removes it")
+    }
+
+    /// A job verifies in the scope window it synced in. Here its clock stands ten minutes behind
+    /// the moment the window was taken, as a test's clock made before a long set-up does: a done
+    /// task completed between the two edges was rightly left out by the sync, and is no difference.
+    func testAVerificationComparesInTheWindowItsJobSynced() async throws {
+        var scope = SyncScope.everything
+        scope.doneDays = 30
+        let between = Timestamp.format(Date().addingTimeInterval(-30 * 86400 - 300))
+        try withoutStamps { db in
+            try db.execute(sql: "UPDATE tasks SET completed_at = ? WHERE id = (SELECT min(id) FROM tasks WHERE status = 'done')",
+                           arguments: [between])
+        }
+        let behind = TestClock(now: Date().addingTimeInterval(-600))
+        try await engine(scope: scope, clock: behind).run(kind: .full, full: true)
+        let summary = try await engine(scope: scope, clock: behind).run(kind: .manual, namespaces: [.clients], verify: .whole)
+        XCTAssertEqual(summary.verify?.summary, "no differences")
+        XCTAssertNil(try cacheValue("SELECT id FROM cached_tasks WHERE completed_at = '\(between)'"), "outside the window the job synced")
     }
 
     func testDayTargetsAndCheckInsAreVerifiedToo() async throws {

@@ -206,7 +206,11 @@ extension SyncEngine {
 
     /// Verifies what `request` asks, after the job synced, and records what it found. Returns the
     /// findings of this job (nil when nothing was due) or why it did not verify.
-    func verify(_ request: VerifyRequest, job: inout SyncJob, now: Date) async -> (report: VerifyReport?, failure: String?) {
+    ///
+    /// `scope` is the window the job synced in: compared in a window of its own, a done task
+    /// whose completion lies between the two would read as missing from a cache the sync had
+    /// just left right.
+    func verify(_ request: VerifyRequest, job: inout SyncJob, now: Date, scope: ScopeWindow) async -> (report: VerifyReport?, failure: String?) {
         guard let digests = primary as? any PrimaryDigests else {
             return (nil, request == .whole ? "the primary cannot be verified" : nil)
         }
@@ -218,7 +222,7 @@ extension SyncEngine {
             return (nil, request == .whole ? "\(waiting) write\(waiting == 1 ? "" : "s") still wait for the primary; verify again once sent" : nil)
         }
         let schedule = VerifySchedule(every: options.verifyEvery, sliceRows: options.verifySliceRows)
-        let verifier = CacheVerifier(cache: cache, primary: digests, scope: options.scope.window(now: now), now: now,
+        let verifier = CacheVerifier(cache: cache, primary: digests, scope: scope, now: now,
                                      chunkSize: options.fullChunkSize, logger: logger)
         let started = Timestamp.format(now)
         do {

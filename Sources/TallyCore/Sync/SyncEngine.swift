@@ -269,7 +269,7 @@ public final class SyncEngine: Sendable {
         if failed.isEmpty, job.status != SyncJob.Status.cancelled, var request = verify,
            request == .whole || !readEverything {
             if case .unrecorded = provenance { request = .whole }
-            verification = await self.verify(request, job: &job, now: clock.now)
+            verification = await self.verify(request, job: &job, now: clock.now, scope: window)
         }
         let verifiedWhole = verification.report?.whole == true || readEverything
 
