@@ -37,4 +37,27 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(Format.longDate(date, in: zone), "Fri 1 Jan 2027")
         XCTAssertEqual(Format.clock(date, in: zone), "05:44")
     }
+
+    /// `tenths` and `twoDigits` stand in for `String(format:)` on the way to a frame; printf is
+    /// the reference: exact ties (0.25, 1.25) go to the even tenth, values that only look like
+    /// ties (0.35 is stored a little below, 0.45 a little above) go the way their stored value
+    /// lies, and so do averages of whole points and random values.
+    func testTenthsAndTwoDigitsAgreeWithPrintf() {
+        var values: [Double] = [0, -0.0, 0.04, 0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.75, 1.25, 2.5, 9.95, 9.96,
+                                0.999_999, 12.05, 99.95, 1e9 + 0.25, -0.04, -1.25, -3.35]
+        for sum in 0...200 { for count in 1...12 { values.append(Double(sum) / Double(count)) } }
+        var seed: UInt64 = 0x5EED
+        for _ in 0..<5000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Double(seed >> 11) / Double(1 << 53) * 1000)
+        }
+        for value in values {
+            XCTAssertEqual(Format.tenths(value), String(format: "%.1f", value), "\(value)")
+        }
+        for value in -12...120 {
+            XCTAssertEqual(Format.twoDigits(value), String(format: "%02d", value))
+        }
+        XCTAssertEqual(Format.duration(4.25), "4.2s")
+        XCTAssertEqual(Format.duration(3725), "1h 02m")
+    }
 }

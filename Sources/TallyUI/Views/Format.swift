@@ -53,14 +53,39 @@ enum Format {
     /// `14:05`.
     static func clock(_ date: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
-        return String(format: "%02d:%02d", p.hour, p.minute)
+        return hourMinute(p)
+    }
+
+    static func hourMinute(_ p: Parts) -> String { "\(twoDigits(p.hour)):\(twoDigits(p.minute))" }
+
+    // `String(format:)` is not used on the way to a frame: each kind of argument it is given
+    // costs the Swift runtime a scan of every protocol conformance in the binary, two per type,
+    // on its first use in a process (docs/ARCHITECTURE.md, "Start-up").
+
+    /// `05`: `%02d`.
+    static func twoDigits(_ value: Int) -> String {
+        (0..<10).contains(value) ? "0\(value)" : "\(value)"
+    }
+
+    /// `2.4`: `%.1f`, rounded as printf rounds, to the nearest tenth of the exact value and a tie
+    /// to the even tenth.
+    static func tenths(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+        let magnitude = value.magnitude
+        let below = (magnitude * 10).rounded(.down)
+        // The exact product's distance from the half-way point, rounded once: its sign is exact.
+        let past = (-(below + 0.5)).addingProduct(magnitude, 10)
+        let tenths = past > 0 || (past == 0 && below.truncatingRemainder(dividingBy: 2) != 0) ? below + 1 : below
+        let whole = Int(tenths / 10)
+        let digit = Int(tenths - Double(whole) * 10)
+        return "\(value.sign == .minus ? "-" : "")\(whole).\(digit)"
     }
 
     /// `14:05` today, `23 Jan 14:05` on another day.
     static func shortTime(_ date: Date, now: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
         let n = parts(now, in: timeZone)
-        let time = String(format: "%02d:%02d", p.hour, p.minute)
+        let time = hourMinute(p)
         if p.year == n.year, p.month == n.month, p.day == n.day { return time }
         return "\(p.day) \(months[(p.month - 1) % 12]) \(time)"
     }
@@ -69,14 +94,14 @@ enum Format {
     static func compactTime(_ date: Date, now: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
         let n = parts(now, in: timeZone)
-        if p.year == n.year, p.month == n.month, p.day == n.day { return String(format: "%02d:%02d", p.hour, p.minute) }
+        if p.year == n.year, p.month == n.month, p.day == n.day { return hourMinute(p) }
         return "\(p.day) \(months[(p.month - 1) % 12])"
     }
 
     /// `24 Jan 2026 14:05:09` in the given zone.
     static func fullTime(_ date: Date, in timeZone: TimeZone) -> String {
         let p = parts(date, in: timeZone)
-        return "\(p.day) \(months[(p.month - 1) % 12]) \(p.year) " + String(format: "%02d:%02d:%02d", p.hour, p.minute, p.second)
+        return "\(p.day) \(months[(p.month - 1) % 12]) \(p.year) " + hourMinute(p) + ":" + twoDigits(p.second)
     }
 
     /// A stored timestamp as a person reads it: `24 Jan 2026 14:05:09 (3m ago)`; unparseable
@@ -90,11 +115,11 @@ enum Format {
     /// `2.4s`, `3m 12s`, `1h 05m`.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "—" }
-        if seconds < 10 { return String(format: "%.1fs", seconds) }
+        if seconds < 10 { return tenths(seconds) + "s" }
         let whole = Int(seconds)
         if whole < 60 { return "\(whole)s" }
-        if whole < 3600 { return "\(whole / 60)m \(String(format: "%02d", whole % 60))s" }
-        return "\(whole / 3600)h \(String(format: "%02d", (whole % 3600) / 60))m"
+        if whole < 3600 { return "\(whole / 60)m \(twoDigits(whole % 60))s" }
+        return "\(whole / 3600)h \(twoDigits((whole % 3600) / 60))m"
     }
 
     /// Data from the cache as safe one-line text.

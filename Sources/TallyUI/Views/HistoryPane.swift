@@ -48,7 +48,7 @@ struct HistoryPane: Widget {
         let average = Double(days.reduce(0) { $0 + $1.earned }) / Double(days.count)
         let best = days.map(\.earned).max() ?? 0
         let target = days.last?.target ?? context.snapshot.goal.target
-        buffer.put(Line([Span("avg ", style: context.style(.muted)), Span(String(format: "%.1f", average), style: context.style(.main)),
+        buffer.put(Line([Span("avg ", style: context.style(.muted)), Span(Format.tenths(average), style: context.style(.main)),
                          Span(" · best ", style: context.style(.muted)), Span("\(best)", style: context.style(.main)),
                          Span(" · target ", style: context.style(.muted)), Span("\(target)", style: context.style(.main))]),
                    x: inner.x, y: axisY + 1, maxWidth: inner.width)

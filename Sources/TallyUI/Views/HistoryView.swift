@@ -284,13 +284,13 @@ struct HistoryView: Widget {
     /// `8.7`, `12`.
     static func decimal(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+        return rounded == rounded.rounded() ? String(Int(rounded)) : Format.tenths(rounded)
     }
 
     /// `9:00`, `17:30`.
     static func hourText(_ hour: Double) -> String {
         let minutes = Int((hour * 60).rounded())
-        return String(format: "%d:%02d", minutes / 60, minutes % 60)
+        return "\(minutes / 60):\(Format.twoDigits(minutes % 60))"
     }
 
     /// `Sun 8 Nov`.
