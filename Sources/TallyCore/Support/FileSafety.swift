@@ -61,8 +61,9 @@ public enum FileSafety {
         return path
     }
 
+    /// `$HOME`, read alone: Foundation's `environment` copies every variable into a dictionary.
     public static var home: String {
-        ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        getenv("HOME").map { String(cString: $0) } ?? NSHomeDirectory()
     }
 
     /// True when the first 16 bytes of `path` are SQLite's magic header (or the file is empty).
@@ -73,10 +74,14 @@ public enum FileSafety {
         // A pipe would block the read until a writer came; a device or directory holds no database.
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return false }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if header.isEmpty { return true }
-        return header == Data("SQLite format 3\0".utf8)
+        // The header's bytes compared as bytes: `Data` from a string's UTF-8 was a scan of the
+        // runtime's conformances at every start (docs/ARCHITECTURE.md, "Start-up").
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 16)
+        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count <= 0 { return true }
+        return count == 16 && header.elementsEqual("SQLite format 3\0".utf8)
     }
 }
