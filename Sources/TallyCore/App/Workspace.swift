@@ -64,7 +64,9 @@ public struct Workspace: Sendable {
     }
 
     /// Counts a CLI command's read of `namespaces` as lookups (a lookup is one read of a namespace for something a person sees).
+    /// A cache open read-only keeps no counts: there is nothing to do.
     public func countLookups(_ namespaces: [Namespace], snapshot: Snapshot, now: Date = Date()) async {
+        guard !cache.isReadOnly else { return }
         let recorder = LookupRecorder(cache: cache, staleAfter: config.staleAfter)
         recorder.record(namespaces, snapshot: snapshot, now: now)
         await recorder.flush(force: true, now: now)

@@ -127,7 +127,7 @@ public enum CacheRows {
     /// The lowest task id (negative ones are tasks added while the primary was away), among the
     /// personal tasks Tally keeps apart too.
     public static func lowestTaskID(_ db: Database) throws -> Int64? {
-        guard try db.tableExists("tally_personal_tasks") else { return try Int64.fetchOne(db, sql: "SELECT min(id) FROM cached_tasks") }
+        guard try db.hasMainTable("tally_personal_tasks") else { return try Int64.fetchOne(db, sql: "SELECT min(id) FROM cached_tasks") }
         return try Int64.fetchOne(db, sql: "SELECT min(id) FROM (SELECT min(id) AS id FROM cached_tasks UNION ALL SELECT min(id) FROM tally_personal_tasks)")
     }
 

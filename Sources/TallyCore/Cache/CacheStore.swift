@@ -389,7 +389,7 @@ public final class CacheStore: Sendable {
 
     /// Whether the `tally_*` tables exist (a read-only cache written only by others has none).
     public func hasTallyTables() throws -> Bool {
-        try read { db in try db.tableExists(SyncJob.databaseTableName) }
+        try read { db in try db.hasMainTable(SyncJob.databaseTableName) }
     }
 
     /// Closes the connections now (the file can be moved aside afterwards).

@@ -14,7 +14,7 @@ extension CacheStore {
         return try read { db in
             var goals = try DailyGoal.fetchAllRows(db)
             var adjusted: [String: Int] = [:]
-            if try db.tableExists("tally_day_targets") {
+            if try db.hasMainTable("tally_day_targets") {
                 for row in try Row.fetchAll(db, sql: "SELECT date, adjusted_target_points FROM tally_day_targets") {
                     if let date = row.text("date"), let points = row.int("adjusted_target_points") { adjusted[date] = points }
                 }

@@ -56,7 +56,7 @@ public struct HistoryCoverage: Equatable, Sendable {
 public enum HistoryStore {
     /// What the last backfill covered; nil before the first (or on a cache without the tables).
     public static func coverage(_ db: Database) throws -> HistoryCoverage? {
-        guard try db.tableExists("tally_history_coverage") else { return nil }
+        guard try db.hasMainTable("tally_history_coverage") else { return nil }
         guard let row = try Row.fetchOne(db, sql: "SELECT from_at, through_at, days, fetched_at FROM tally_history_coverage WHERE id = 1"),
               let from = row.text(at: 0), let through = row.text(at: 1), let fetched = row.text(at: 3) else { return nil }
         return HistoryCoverage(from: from, through: through, days: row.int(at: 2) ?? 0, fetchedAt: fetched)
@@ -105,7 +105,7 @@ public enum HistoryStore {
     /// The backfilled completions of tasks the cache does not hold itself (a task in both counts
     /// once, as the cache has it).
     static func completions(_ db: Database) throws -> [History.Completion] {
-        guard try db.tableExists("tally_history_tasks") else { return [] }
+        guard try db.hasMainTable("tally_history_tasks") else { return [] }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT h.completed_at, h.points, h.client_id FROM tally_history_tasks h
             WHERE NOT EXISTS (SELECT 1 FROM cached_tasks c WHERE c.id = h.id)
@@ -120,7 +120,7 @@ public enum HistoryStore {
 
     /// The backfilled goal rows, and the adjusted targets among them.
     static func goals(_ db: Database) throws -> (goals: [DailyGoal], adjusted: [String: Int]) {
-        guard try db.tableExists("tally_history_goals") else { return ([], [:]) }
+        guard try db.hasMainTable("tally_history_goals") else { return ([], [:]) }
         var goals: [DailyGoal] = []
         var adjusted: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """

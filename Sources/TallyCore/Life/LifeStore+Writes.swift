@@ -54,7 +54,7 @@ extension LifeStore {
             return DayAdjustment(adjustedTarget: row.int("adjusted_target_points"), readinessScore: row.int("readiness_score"),
                                  energyLevel: row.text("energy_level"), reason: row.text("adjustment_reason"))
         }
-        let target = try db.tableExists("tally_day_targets")
+        let target = try db.hasMainTable("tally_day_targets")
             ? try Int.fetchOne(db, sql: "SELECT adjusted_target_points FROM tally_day_targets WHERE date = ?", arguments: [date])
             : nil
         return DayAdjustment(adjustedTarget: target)
@@ -122,7 +122,7 @@ extension LifeStore {
     /// its cognitive load.
     public static func anyTask(_ id: Int64, _ db: Database) throws -> (WorkTask, String?)? {
         if let task = try CacheRows.task(id, db) { return (task, try loads([id], db)[id]) }
-        guard try db.tableExists(LifeTable.personalTasks.cacheTable),
+        guard try db.hasMainTable(LifeTable.personalTasks.cacheTable),
               let row = try Row.fetchOne(db, sql: "SELECT \(WorkTask.selection), cognitive_load FROM tally_personal_tasks WHERE id = ?",
                                          arguments: [id]) else { return nil }
         return (WorkTask(positions: row), row.text(at: WorkTask.columnNames.count))

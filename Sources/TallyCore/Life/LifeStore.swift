@@ -39,7 +39,7 @@ public enum LifeStore {
 
     /// What the last sync found for `table`.
     public static func status(_ table: LifeTable, _ db: Database) throws -> LifeStatus {
-        guard try db.tableExists("tally_life_sync") else { return .unknown }
+        guard try db.hasMainTable("tally_life_sync") else { return .unknown }
         guard let row = try Row.fetchOne(db, sql: "SELECT present, synced_at, digest FROM tally_life_sync WHERE name = ?",
                                          arguments: [table.name]) else { return .unknown }
         if row.int("present") == 0 { return .missing(primary: row.text("digest")) }
@@ -48,7 +48,7 @@ public enum LifeStore {
 
     /// The digest and mark the last read of `table` left.
     public static func known(_ table: LifeTable, _ db: Database) throws -> (digest: String?, mark: String?) {
-        guard try db.tableExists("tally_life_sync") else { return (nil, nil) }
+        guard try db.hasMainTable("tally_life_sync") else { return (nil, nil) }
         guard let row = try Row.fetchOne(db, sql: "SELECT present, digest, mark FROM tally_life_sync WHERE name = ?",
                                          arguments: [table.name]), row.int("present") == 1 else { return (nil, nil) }
         return (row.text("digest"), row.text("mark"))
@@ -184,7 +184,7 @@ public enum LifeStore {
 
     /// The loads the cache holds for `ids` (of `tally_task_loads` only).
     public static func storedLoads(_ ids: [Int64], _ db: Database) throws -> [Int64: String] {
-        guard !ids.isEmpty, try db.tableExists("tally_task_loads") else { return [:] }
+        guard !ids.isEmpty, try db.hasMainTable("tally_task_loads") else { return [:] }
         var loads: [Int64: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, cognitive_load FROM tally_task_loads WHERE id IN (SELECT value FROM json_each(?))",
                                     arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"]) {
@@ -199,7 +199,7 @@ public enum LifeStore {
     /// `order`, at most `limit`.
     public static func records(_ table: LifeTable, where condition: String = "1", arguments: StatementArguments = [],
                                order: String? = nil, limit: Int? = nil, _ db: Database) throws -> [LifeRecord] {
-        guard try db.tableExists(table.cacheTable) else { return [] }
+        guard try db.hasMainTable(table.cacheTable) else { return [] }
         var sql = "SELECT \(table.selection) FROM \(table.cacheTable) WHERE \(condition)"
         if let order { sql += " ORDER BY \(order)" }
         if let limit { sql += " LIMIT \(max(0, limit))" }
@@ -231,7 +231,7 @@ public enum LifeStore {
 
     /// The cognitive loads of `ids` (tasks without one are left out).
     public static func loads(_ ids: [Int64], _ db: Database) throws -> [Int64: String] {
-        guard !ids.isEmpty, try db.tableExists("tally_task_loads") else { return [:] }
+        guard !ids.isEmpty, try db.hasMainTable("tally_task_loads") else { return [:] }
         var loads: [Int64: String] = [:]
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         for row in try Row.fetchAll(db, sql: """
@@ -257,7 +257,7 @@ public enum LifeStore {
             seen.insert("\(completion.habitID)|\(completion.completedAt)")
             out.append((record.int64("id"), completion))
         }
-        if try db.tableExists("tally_habit_checkins") {
+        if try db.hasMainTable("tally_habit_checkins") {
             for completion in try CacheRows.habitCheckIns(habitID: habitID, since: since, db)
             where !seen.contains("\(completion.habitID)|\(completion.completedAt)") {
                 out.append((nil, completion))
@@ -268,7 +268,7 @@ public enum LifeStore {
 
     /// `cached_tasks` or `tally_personal_tasks`, as the last sync recorded; nil when unknown.
     static func placeOfPersonalTasks(_ db: Database) throws -> String? {
-        guard try db.tableExists("tally_life_sync") else { return nil }
+        guard try db.hasMainTable("tally_life_sync") else { return nil }
         return try String.fetchOne(db, sql: "SELECT mark FROM tally_life_sync WHERE name = ? AND present = 1",
                                    arguments: [LifeTable.personalTasks.name])
     }
@@ -290,9 +290,9 @@ public enum LifeStore {
         // Where the last sync put them (`tally_life_sync.mark`): reading only there spares a
         // scan of every cached task for none.
         let place = try placeOfPersonalTasks(db)
-        let fromCopy = try place != "cached_tasks" && db.tableExists(LifeTable.personalTasks.cacheTable)
+        let fromCopy = try place != "cached_tasks" && db.hasMainTable(LifeTable.personalTasks.cacheTable)
         let fromCache = place != LifeTable.personalTasks.cacheTable
-        let loads = try db.tableExists("tally_task_loads")
+        let loads = try db.hasMainTable("tally_task_loads")
         let cachedLoad = loads ? "(SELECT cognitive_load FROM tally_task_loads l WHERE l.id = cached_tasks.id)" : "NULL"
         var parts: [String] = []
         var values = StatementArguments()
@@ -332,9 +332,9 @@ extension LifeStore {
     public static func rankedTasks(for level: EnergyLevel, limit: Int?, _ db: Database) throws -> [RankedTask] {
         let match = EnergyMatch(level)
         let open = "status IN ('active', 'queued', 'backlog')"
-        let loads = try db.tableExists("tally_task_loads")
+        let loads = try db.hasMainTable("tally_task_loads")
         let cachedLoad = loads ? "(SELECT cognitive_load FROM tally_task_loads l WHERE l.id = cached_tasks.id)" : "NULL"
-        let copy = try placeOfPersonalTasks(db) != "cached_tasks" && db.tableExists(LifeTable.personalTasks.cacheTable) ? """
+        let copy = try placeOfPersonalTasks(db) != "cached_tasks" && db.hasMainTable(LifeTable.personalTasks.cacheTable) ? """
             UNION ALL SELECT \(WorkTask.selection), cognitive_load AS load FROM tally_personal_tasks
               WHERE \(open) AND id NOT IN (SELECT id FROM cached_tasks)
             """ : ""

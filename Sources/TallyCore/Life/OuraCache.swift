@@ -37,7 +37,7 @@ public struct OuraCache: Sendable {
     }
 
     static func score(_ db: Database, table: String, day: LocalDay, now: Date) throws -> Int? {
-        guard try db.tableExists(table) else { return nil }
+        guard try db.hasMainTable(table) else { return nil }
         for row in try Row.fetchAll(db, sql: "SELECT data, expires_at FROM \(table) WHERE day = ?", arguments: [day.description]) {
             if let expires = Timestamp.parse(row.text("expires_at")), expires < now { continue }
             guard let text = row.text("data"), let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],

@@ -101,7 +101,7 @@ public final class LookupRecorder: Sendable {
     public func flush(force: Bool, now: Date = Date()) async {
         guard let counts = take(force: force, now: now) else { return }
         do {
-            guard try await cache.read({ db in try db.tableExists(SyncJob.databaseTableName) }) else { return }
+            guard try await cache.read({ db in try db.hasMainTable(SyncJob.databaseTableName) }) else { return }
             try await cache.write { db in try CacheStats.record(db, counts, at: now) }
         } catch {
             putBack(counts)
