@@ -401,7 +401,9 @@ struct TaskFilter {
     var arguments: [any DatabaseValueConvertible]
 
     var whereClause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
-    var statementArguments: StatementArguments { StatementArguments(arguments) }
+    /// Each value made optional where its type is known: handing GRDB the array as it is made
+    /// Swift cast every element at run time, a scan of the binary's conformances on the first.
+    var statementArguments: StatementArguments { StatementArguments(arguments.map { value -> (any DatabaseValueConvertible)? in value }) }
 
     func adding(_ condition: String, _ arguments: any DatabaseValueConvertible...) -> TaskFilter {
         TaskFilter(conditions: conditions + [condition], arguments: self.arguments + arguments)
