@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+@testable import TallyCore
+import TallyTestSupport
+import XCTest
+
+/// The frame's read of every goal row takes integers and text straight from SQLite; it must
+/// give what `DailyGoal(row:)` gives for any value another program may have stored: numbers as
+/// text or real, text as a number or a blob, NULLs, an empty string.
+final class DailyGoalReadTests: XCTestCase {
+    func testTheFramesReadAgreesWithTheRowReadForEveryStorageClass() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            // Declared without types, as a cache another program made may be: every value keeps
+            // the storage class it was written with.
+            try db.execute(sql: "CREATE TABLE cached_daily_goals (\(DailyGoal.columnNames.joined(separator: ", ")))")
+            let rows: [[DatabaseValue]] = [
+                [1.databaseValue, "2026-12-01".databaseValue, 18.databaseValue, 12.databaseValue, 4.databaseValue, 3.databaseValue,
+                 9.databaseValue, "2026-11-30".databaseValue, 6.databaseValue, 6.databaseValue, 1.databaseValue,
+                 "2026-12-01T18:00:00.000Z".databaseValue],
+                [2.databaseValue, "2026-12-02".databaseValue, " 18 ".databaseValue, 7.0.databaseValue, 2.5.databaseValue,
+                 "x".databaseValue, DatabaseValue.null, 20261130.databaseValue, (-3).databaseValue, 1e300.databaseValue,
+                 DatabaseValue.null, Data("2026-12-02T08:00:00Z".utf8).databaseValue],
+                [DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null,
+                 DatabaseValue.null, DatabaseValue.null, "".databaseValue, DatabaseValue.null, DatabaseValue.null,
+                 DatabaseValue.null, DatabaseValue.null],
+                ["7".databaseValue, 20261203.databaseValue, Int64.max.databaseValue, Int64.min.databaseValue, 0.databaseValue,
+                 0.databaseValue, 0.databaseValue, 1.5.databaseValue, 0.databaseValue, 0.databaseValue, 0.databaseValue,
+                 "naïve ✓".databaseValue],
+            ]
+            for row in rows {
+                try db.execute(sql: "INSERT INTO cached_daily_goals VALUES (\(databaseQuestionMarks(count: row.count)))",
+                               arguments: StatementArguments(row))
+            }
+        }
+        try queue.read { db in
+            let fast = try DailyGoal.fetchAllRows(db)
+            let reference = try Row.fetchAll(db, sql: "SELECT * FROM cached_daily_goals").map(DailyGoal.init(row:))
+            XCTAssertEqual(fast.count, 4)
+            XCTAssertEqual(fast, reference)
+            XCTAssertEqual(fast[1].targetPoints, 18)
+            XCTAssertEqual(fast[1].lastGoalHitDate, "20261130")
+            XCTAssertEqual(fast[1].updatedAt, "2026-12-02T08:00:00Z")
+            XCTAssertEqual(fast[3].id, 7)
+            XCTAssertEqual(fast[3].updatedAt, "naïve ✓")
+        }
+    }
+}
