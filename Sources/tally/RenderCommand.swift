@@ -102,6 +102,9 @@ extension Tally {
             } else {
                 print(buffer.plainText())
             }
+            // A read-only render has nothing left to write: the process ends here, and the
+            // connection is not taken apart object by object first (a twentieth of a render).
+            if workspace.cache.isReadOnly { Foundation.exit(0) }
         }
     }
 }
