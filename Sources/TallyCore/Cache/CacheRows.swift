@@ -158,14 +158,20 @@ public enum CacheRows {
 
     // MARK: Habit check-ins (`tally_habit_checkins`)
 
-    /// Check-ins made at or after `since` (UTC), of one habit or all, oldest first.
+    /// Check-ins made at or after `since` (UTC), of one habit or all, oldest first. A frame
+    /// reads a month of them (1,800 rows in the demo), by position (`StatementColumns`).
     public static func habitCheckIns(habitID: Int64? = nil, since: String, _ db: Database) throws -> [HabitCompletion] {
-        try Row.fetchAll(db, sql: """
+        let statement = try db.cachedStatement(sql: """
             SELECT habit_id, completed_at, note FROM tally_habit_checkins
             WHERE completed_at >= ? AND (? IS NULL OR habit_id = ?) ORDER BY completed_at
-            """, arguments: [since, habitID, habitID]).map {
-            HabitCompletion(habitID: $0["habit_id"] ?? 0, completedAt: $0["completed_at"] ?? "", note: $0["note"])
+            """)
+        let column = StatementColumns(statement)
+        let rows = try Row.fetchCursor(statement, arguments: [since, habitID, habitID])
+        var completions: [HabitCompletion] = []
+        while try rows.next() != nil {
+            completions.append(HabitCompletion(habitID: column.int64(0) ?? 0, completedAt: column.text(1) ?? "", note: column.text(2)))
         }
+        return completions
     }
 
     /// Habits with a check-in the primary has not taken yet.

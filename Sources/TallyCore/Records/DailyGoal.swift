@@ -1,5 +1,4 @@
 import GRDB
-import GRDBSQLite
 
 /// A row of `cached_daily_goals` (and the primary's `daily_goals`): one local day's points.
 public struct DailyGoal: Hashable, Sendable {
@@ -41,36 +40,18 @@ public struct DailyGoal: Hashable, Sendable {
     /// years of goal rows are read for each frame's figures. A `Row` subscript per field (an
     /// existential per value) cost more than SQLite's reading of them (1,826 rows: 1.3 ms of a
     /// 17 ms `tally render`), and so did a `DatabaseValue` per field (5 of the 12 million
-    /// instructions the read took): integers and text are taken from SQLite as they are stored,
-    /// and anything else goes through `Row.int64` / `Row.text`, the rules every other read uses.
+    /// instructions the read took): see `StatementColumns`.
     static func fetchAllRows(_ db: Database) throws -> [DailyGoal] {
         let statement = try db.cachedStatement(sql: "SELECT \(columnNames.joined(separator: ", ")) FROM cached_daily_goals")
-        let raw = statement.sqliteStatement
-        func int64(_ index: CInt) -> Int64? {
-            switch sqlite3_column_type(raw, index) {
-            case SQLITE_INTEGER: return sqlite3_column_int64(raw, index)
-            case SQLITE_NULL: return nil
-            default: return Row.int64(DatabaseValue(sqliteStatement: raw, index: index))
-            }
-        }
-        func int(_ index: CInt) -> Int? { int64(index).map { Int(truncatingIfNeeded: $0) } }
-        func text(_ index: CInt) -> String? {
-            switch sqlite3_column_type(raw, index) {
-            case SQLITE_TEXT:
-                guard let bytes = sqlite3_column_text(raw, index) else { return "" }
-                return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, index))), as: UTF8.self)
-            case SQLITE_NULL: return nil
-            default: return Row.text(DatabaseValue(sqliteStatement: raw, index: index))
-            }
-        }
+        let column = StatementColumns(statement)
         let rows = try Row.fetchCursor(statement)
         var goals: [DailyGoal] = []
         while try rows.next() != nil {
             goals.append(DailyGoal(
-                id: int64(0) ?? 0, date: text(1) ?? "", targetPoints: int(2),
-                earnedPoints: int(3), taskCount: int(4), currentStreak: int(5),
-                longestStreak: int(6), lastGoalHitDate: text(7), dailyDebt: int(8),
-                weeklyDebt: int(9), pressureLevel: int(10), updatedAt: text(11)))
+                id: column.int64(0) ?? 0, date: column.text(1) ?? "", targetPoints: column.int(2),
+                earnedPoints: column.int(3), taskCount: column.int(4), currentStreak: column.int(5),
+                longestStreak: column.int(6), lastGoalHitDate: column.text(7), dailyDebt: column.int(8),
+                weeklyDebt: column.int(9), pressureLevel: column.int(10), updatedAt: column.text(11)))
         }
         return goals
     }
