@@ -136,6 +136,40 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(figures.currentStreak, 1)
     }
 
+    /// The goal rows may come in any order (WorkOS's cache writer inserts newest first), and a
+    /// day may have two rows (the later one counts): the figures are those of the rows in date
+    /// order, one a day. Checked against a count by hand of a year with runs of every length.
+    func testRowsInAnyOrderAndDuplicatedDaysGiveTheSameFigures() {
+        let today = LocalDay("2026-11-22")!
+        var ordered: [DailyGoal] = []
+        var seed: UInt64 = 42
+        var longest = 0, run = 0
+        for back in stride(from: 365, through: 1, by: -1) {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let hit = (seed >> 40) % 5 != 0
+            run = hit ? run + 1 : 0
+            longest = max(longest, run)
+            ordered.append(DailyGoal(id: Int64(ordered.count + 1), date: today.adding(days: -back).description,
+                                     targetPoints: 18, earnedPoints: hit ? 20 : 3))
+        }
+        let expected = Ledger.figures(goals: ordered, today: today)
+        XCTAssertEqual(expected.longestStreak, longest)
+        XCTAssertEqual(expected.currentStreak, run)
+        XCTAssertEqual(Ledger.figures(goals: ordered.reversed(), today: today), expected)
+        var shuffled = ordered
+        var generator = SplitMix64(seed: 7)
+        shuffled.shuffle(using: &generator)
+        XCTAssertEqual(Ledger.figures(goals: shuffled, today: today), expected)
+        // Yesterday written twice: first as missed, then as hit. The later row counts.
+        var twice = shuffled
+        var missed = ordered[ordered.count - 1]
+        missed.earnedPoints = 0
+        twice.insert(missed, at: 0)
+        XCTAssertEqual(Ledger.figures(goals: twice, today: today), expected)
+        twice.append(missed)
+        XCTAssertEqual(Ledger.figures(goals: twice, today: today).currentStreak, 0)
+    }
+
     func testStoredLongestStreakIsNeverLowered() {
         var old = DailyGoal(id: 1, date: "2026-11-22", earnedPoints: 18)
         old.longestStreak = 40

@@ -114,31 +114,36 @@ public enum Ledger {
 
     public static func figures(goals: [DailyGoal], today: LocalDay, defaultTarget: Int = defaultTarget,
                                context: Today = Today()) -> GoalFigures {
-        var byDay: [Int: (earned: Int, target: Int, tasks: Int)] = [:]
         var storedLongest = 0
-        var newest: DailyGoal?
+        var newest: Int?
         var newestOrdinal = Int.min
         let todayOrdinal = today.ordinal
         let todayText = today.description
-        var todayRow: DailyGoal?
+        var todayRow: Int?
         func target(_ goal: DailyGoal?, _ date: String) -> Int {
             dayTarget(date: date, goal: goal, adjustedTargets: context.adjustedTargets, defaultTarget: defaultTarget)
         }
-        // Years of goal rows: one pass, each date parsed once.
-        byDay.reserveCapacity(goals.count + 7)
-        for goal in goals {
-            guard let day = goal.day else { continue }
+        // Years of goal rows: one pass, each date parsed once, into a list of days in date order.
+        // A cache gives its rows in the order of their dates, so the list is usually in order as
+        // it is made; otherwise it is sorted once. (A dictionary of days, its keys sorted, was a
+        // fifth of the frame's reading on five years of rows.)
+        var days = DayList()
+        days.entries.reserveCapacity(goals.count + 1)
+        for index in goals.indices {
+            guard let day = goals[index].day else { continue }
             let ordinal = day.ordinal
-            byDay[ordinal] = (max(0, goal.earnedPoints ?? 0), target(goal, goal.date), max(0, goal.taskCount ?? 0))
-            storedLongest = max(storedLongest, goal.longestStreak ?? 0)
+            days.append(DayEntry(ordinal: ordinal, earned: max(0, goals[index].earnedPoints ?? 0),
+                                 target: target(goals[index], goals[index].date), tasks: max(0, goals[index].taskCount ?? 0)))
+            storedLongest = max(storedLongest, goals[index].longestStreak ?? 0)
             if ordinal <= todayOrdinal, ordinal > newestOrdinal {
-                newest = goal
+                newest = index
                 newestOrdinal = ordinal
             }
-            if ordinal == todayOrdinal, todayRow == nil, goal.date == todayText { todayRow = goal }
+            if ordinal == todayOrdinal, todayRow == nil, goals[index].date == todayText { todayRow = index }
         }
-        let goalRowEarned = todayRow.map { max(0, $0.earnedPoints ?? 0) }
-        var entry = byDay[todayOrdinal] ?? (0, target(nil, today.description), 0)
+        days.settle()
+        let goalRowEarned = todayRow.map { max(0, goals[$0].earnedPoints ?? 0) }
+        var entry = days[todayOrdinal] ?? DayEntry(ordinal: todayOrdinal, earned: 0, target: target(nil, today.description), tasks: 0)
         var touched = 0
         let external = Set(context.clients.filter { $0.type != "internal" }.map(\.id))
         if let done = context.doneTasks {
@@ -147,9 +152,9 @@ public enum Ledger {
             entry.tasks = work.count
             touched = Set(work.compactMap(\.clientID).filter(external.contains)).count
         }
-        byDay[todayOrdinal] = entry
+        days[todayOrdinal] = entry
         func isHit(_ ordinal: Int) -> Bool {
-            guard let entry = byDay[ordinal] else { return false }
+            guard let entry = days[ordinal] else { return false }
             return entry.earned >= entry.target
         }
 
@@ -163,24 +168,24 @@ public enum Ledger {
         var run = 0
         var previous: Int?
         var lastHit: Int?
-        for ordinal in byDay.keys.sorted() where ordinal <= todayOrdinal {
-            if isHit(ordinal) {
-                run = (previous == ordinal - 1) ? run + 1 : 1
-                previous = ordinal
+        for day in days.entries where day.ordinal <= todayOrdinal {
+            if day.earned >= day.target {
+                run = (previous == day.ordinal - 1) ? run + 1 : 1
+                previous = day.ordinal
                 longest = max(longest, run)
-                lastHit = ordinal
+                lastHit = day.ordinal
             } else {
                 run = 0
                 previous = nil
             }
         }
-        if let stored = newest?.currentStreak, context.doneTasks != nil { current = max(0, stored) }
+        if let stored = newest.flatMap({ goals[$0].currentStreak }), context.doneTasks != nil { current = max(0, stored) }
         longest = max(longest, current, storedLongest)
 
         let dailyDebt = max(0, entry.target - entry.earned)
         var weeklyDebt = 0
         for ordinal in today.startOfWeek.ordinal...todayOrdinal {
-            let day = byDay[ordinal] ?? (0, target(nil, LocalDay(ordinal: ordinal).description), 0)
+            let day = days[ordinal] ?? DayEntry(ordinal: ordinal, earned: 0, target: target(nil, LocalDay(ordinal: ordinal).description), tasks: 0)
             weeklyDebt += max(0, day.target - day.earned)
         }
         return GoalFigures(
@@ -250,5 +255,68 @@ public enum Ledger {
         goal.dailyDebt = figures.dailyDebt
         goal.weeklyDebt = figures.weeklyDebt
         goal.pressureLevel = figures.pressure
+    }
+}
+
+/// One day's points in `Ledger.figures`.
+struct DayEntry {
+    var ordinal: Int
+    var earned: Int
+    var target: Int
+    var tasks: Int
+}
+
+/// Days in date order, one entry a day, found by binary search.
+struct DayList {
+    var entries: [DayEntry] = []
+    private var inOrder = true
+
+    /// Adds a day; a later entry for a day already there replaces it once `settle()` has run.
+    mutating func append(_ entry: DayEntry) {
+        if let last = entries.last, last.ordinal >= entry.ordinal { inOrder = false }
+        entries.append(entry)
+    }
+
+    /// Sorts the entries by day when they did not come in order, keeping the last of each day.
+    mutating func settle() {
+        guard !inOrder else { return }
+        let order = entries.indices.sorted { (entries[$0].ordinal, $0) < (entries[$1].ordinal, $1) }
+        var settled: [DayEntry] = []
+        settled.reserveCapacity(entries.count)
+        for index in order {
+            if let last = settled.last, last.ordinal == entries[index].ordinal {
+                settled[settled.count - 1] = entries[index]
+            } else {
+                settled.append(entries[index])
+            }
+        }
+        entries = settled
+        inOrder = true
+    }
+
+    /// Where a day is, or where it would go.
+    private func position(of ordinal: Int) -> (index: Int, found: Bool) {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].ordinal < ordinal { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < entries.count && entries[low].ordinal == ordinal)
+    }
+
+    subscript(ordinal: Int) -> DayEntry? {
+        get {
+            let place = position(of: ordinal)
+            return place.found ? entries[place.index] : nil
+        }
+        set {
+            let place = position(of: ordinal)
+            switch (newValue, place.found) {
+            case (let entry?, true): entries[place.index] = entry
+            case (let entry?, false): entries.insert(entry, at: place.index)
+            case (nil, true): entries.remove(at: place.index)
+            case (nil, false): break
+            }
+        }
     }
 }
