@@ -146,6 +146,10 @@ final class KeptCountsTests: XCTestCase {
                         kept.text.replacingOccurrences(of: "table tasks 6", with: "table tasks -6"),
                         kept.text.replacingOccurrences(of: "table habits 1\n", with: ""),
                         kept.text.replacingOccurrences(of: "open queued 7 1", with: "open done 7 1"),
+                        kept.text.replacingOccurrences(of: "open queued 7 1", with: "open queued x 1"),
+                        kept.text.replacingOccurrences(of: "open queued 7 1", with: "open queued 7"),
+                        kept.text.replacingOccurrences(of: "table tasks 6", with: "table tasks"),
+                        kept.text.replacingOccurrences(of: "table tasks 6", with: "table chores 6"),
                         kept.text + "something else\n"] {
             XCTAssertNil(KeptCounts(text: damaged), damaged)
         }
