@@ -114,6 +114,17 @@ final class ThemeTests: XCTestCase {
         }
     }
 
+    func testOfSeveralMistakesTheFirstInTheFileIsReported() throws {
+        let text = "title = \"#ffffff\"\nzzz = \"#ffffff\"\naccent = \"#12345g\"\naaa = 1\n"
+        XCTAssertThrowsError(try Theme.parse(text, name: "t", path: "/t.toml")) { error in
+            XCTAssertEqual(error.userMessage, "Theme /t.toml, line 2: unknown key \"zzz\".")
+        }
+        let reordered = "aaa = 1\ntitle = \"#ffffff\"\nzzz = \"#ffffff\"\n"
+        XCTAssertThrowsError(try Theme.parse(reordered, name: "t", path: "/t.toml")) { error in
+            XCTAssertTrue(error.userMessage.hasPrefix("Theme /t.toml, line 1: "), error.userMessage)
+        }
+    }
+
     func testKeyLinesAreFoundInOnePassForBareAndQuotedKeys() {
         let text = """
             # a comment = not a key

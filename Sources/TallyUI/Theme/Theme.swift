@@ -69,23 +69,29 @@ public struct Theme: Sendable, Equatable {
         } catch {
             throw TallyError.badTheme(path: path, line: nil, reason: "is not valid TOML")
         }
+        // Every key is checked; the lines are worked out only for a file with a mistake, whose
+        // first one in the file's order is the one reported (a theme is parsed at every start).
         var values: [ThemeKey: ThemeValue] = [:]
-        let lines = keyLines(in: text)
-        for key in table.keys.sorted(by: { lines[$0] ?? 0 < lines[$1] ?? 0 }) {
-            if key == "description" { continue }
+        values.reserveCapacity(table.keys.count)
+        var mistakes: [(key: String, reason: String)] = []
+        for key in table.keys where key != "description" {
             guard let themeKey = ThemeKey(rawValue: key) else {
-                throw TallyError.badTheme(path: path, line: lines[key],
-                                          reason: "unknown key \"\(key)\"")
+                mistakes.append((key, "unknown key \"\(key)\""))
+                continue
             }
             guard let string = table[key]?.string else {
-                throw TallyError.badTheme(path: path, line: lines[key],
-                                          reason: "\(key) must be a string such as \"#89b4fa\" or \"default\"")
+                mistakes.append((key, "\(key) must be a string such as \"#89b4fa\" or \"default\""))
+                continue
             }
             switch ThemeValue.parse(string) {
             case .success(let value): values[themeKey] = value
-            case .failure(let failure):
-                throw TallyError.badTheme(path: path, line: lines[key], reason: "\(key): \(failure.reason)")
+            case .failure(let failure): mistakes.append((key, "\(key): \(failure.reason)"))
             }
+        }
+        if !mistakes.isEmpty {
+            let lines = keyLines(in: text)
+            let first = mistakes.min { (lines[$0.key] ?? 0, $0.key) < (lines[$1.key] ?? 0, $1.key) }!
+            throw TallyError.badTheme(path: path, line: lines[first.key], reason: first.reason)
         }
         return Theme(name: name, values: values)
     }
