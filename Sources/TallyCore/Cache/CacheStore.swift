@@ -150,12 +150,21 @@ public final class CacheStore: Sendable {
     }
 
     /// Whether the contract tables, Tally's indexes and Tally's newest migration are all there.
+    ///
+    /// One read of `sqlite_master` (names in any case, as SQLite compares them): asked through
+    /// GRDB's schema cache, every command that opens the cache loaded the whole schema first.
     static func isComplete(_ db: Database) throws -> Bool {
-        for table in WorkOSSchema.contractTables where try !db.tableExists(table) { return false }
-        let indexes = Set(try db.indexes(on: "cached_tasks").map(\.name))
-        guard WorkOSSchema.tallyIndexNames.allSatisfy(indexes.contains),
-              try db.tableExists("grdb_migrations") else { return false }
-        return try TallyMigrations.migrator.appliedIdentifiers(db).contains(TallyMigrations.latest)
+        var tables = Set<String>()
+        var taskIndexes = Set<String>()
+        for row in try Row.fetchAll(db, sql: "SELECT type, lower(name), lower(tbl_name) FROM main.sqlite_master WHERE type IN ('table', 'index')") {
+            guard let type = row.text(at: 0), let name = row.text(at: 1) else { continue }
+            if type == "table" { tables.insert(name) } else if row.text(at: 2) == "cached_tasks" { taskIndexes.insert(name) }
+        }
+        guard WorkOSSchema.contractTables.allSatisfy({ tables.contains($0.lowercased()) }),
+              WorkOSSchema.tallyIndexNames.allSatisfy({ taskIndexes.contains($0.lowercased()) }),
+              tables.contains("grdb_migrations") else { return false }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = ?)",
+                                 arguments: [TallyMigrations.latest]) ?? false
     }
 
     /// Opens the file at the cache's path anew: another program deleted it and made a new one, or
