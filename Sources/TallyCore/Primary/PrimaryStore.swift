@@ -133,6 +133,14 @@ public protocol PrimaryReader: Sendable {
     /// A copy `schemaToKeep` gave, from the cache: used when it is this primary's and recent.
     func adoptKeptSchema(_ text: String) async
 
+    /// This store as the digests a verification compares; nil when it keeps none. Asked, not
+    /// cast: `as? any PrimaryDigests` costs the runtime a scan of every protocol conformance in
+    /// the binary on its first use in a process (docs/ARCHITECTURE.md, "Start-up").
+    var digests: (any PrimaryDigests)? { get }
+
+    /// This store as the source of WorkOS's other tables; nil when it has none (see `digests`).
+    var lifeSource: (any LifeSource)? { get }
+
     /// Whether a read failed because the kept copy in use was older than a change to the
     /// primary's schema (it is forgotten, and learnt anew by the next read): worth one more
     /// try at once, with nothing to report.
@@ -276,4 +284,17 @@ extension Watermark {
         }
         return Watermark(at: "", id: id)
     }
+}
+
+extension PrimaryReader {
+    public var digests: (any PrimaryDigests)? { nil }
+    public var lifeSource: (any LifeSource)? { nil }
+}
+
+extension PrimaryReader where Self: PrimaryDigests {
+    public var digests: (any PrimaryDigests)? { self }
+}
+
+extension PrimaryReader where Self: LifeSource {
+    public var lifeSource: (any LifeSource)? { self }
 }

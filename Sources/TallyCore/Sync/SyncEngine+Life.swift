@@ -37,7 +37,7 @@ extension SyncEngine {
     /// how many cache rows changed; nothing is written when nothing did.
     @discardableResult
     public func syncLife(full: Bool = false, now: Date = Date()) async throws -> Int {
-        guard let source = primary as? any LifeSource else { return 0 }
+        guard let source = primary.lifeSource else { return 0 }
         let at = Timestamp.format(now)
         let lookback = options.lookback
         var conditions: [String: LifeQuery.Condition] = [:]

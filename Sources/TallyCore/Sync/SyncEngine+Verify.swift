@@ -89,7 +89,7 @@ extension SyncEngine {
     /// Whether the cache may hold another primary's rows, told without connecting: the primary
     /// that filled it was recorded at another place than this one's, or a refill did not finish.
     public func mayHoldAnotherPrimarysRows() async -> Bool {
-        guard let digests = primary as? any PrimaryDigests,
+        guard let digests = primary.digests,
               let (recorded, pending) = try? await cache.read({ db in
                   (PrimaryIdentity.decode(try CacheMeta.value(db, PrimaryIdentity.metaKey)),
                    try CacheMeta.value(db, PrimarySwitch.metaKey))
@@ -99,7 +99,7 @@ extension SyncEngine {
 
     /// Asks the primary which database it is (once per engine) and compares with the record.
     func provenance() async -> Provenance {
-        guard let digests = primary as? any PrimaryDigests else { return .unknown }
+        guard let digests = primary.digests else { return .unknown }
         let identity: PrimaryIdentity
         if let known = knownIdentity.value {
             identity = known
@@ -193,7 +193,7 @@ extension SyncEngine {
     /// `VerifySchedule.isDue`).
     public func verifyDue(at now: Date? = nil, alone: Bool = false) async -> Bool {
         let now = now ?? clock.now
-        guard options.verifyEvery > 0, primary is any PrimaryDigests,
+        guard options.verifyEvery > 0, primary.digests != nil,
               let (last, fullRead, pass) = try? await cache.read({ db in
                   (VerifyReport.decode(try CacheMeta.value(db, VerifyReport.metaKey)),
                    Timestamp.parse(try CacheMeta.value(db, Self.fullReadKey)),
@@ -211,7 +211,7 @@ extension SyncEngine {
     /// whose completion lies between the two would read as missing from a cache the sync had
     /// just left right.
     func verify(_ request: VerifyRequest, job: inout SyncJob, now: Date, scope: ScopeWindow) async -> (report: VerifyReport?, failure: String?) {
-        guard let digests = primary as? any PrimaryDigests else {
+        guard let digests = primary.digests else {
             return (nil, request == .whole ? "the primary cannot be verified" : nil)
         }
         // A write the primary has not taken yet shows in the cache only: it would read as a difference.
