@@ -98,11 +98,11 @@ extension Tally {
 
         func report(_ summary: SyncSummary, primary: String) {
             let job = summary.job
-            var line = "Job \(job.id ?? 0) \(job.status): \(job.rowsWritten) rows in \(job.chunksCompleted) chunks from \(primary)"
+            var line = "Job \(job.id ?? 0) \(job.status.rawValue): \(job.rowsWritten) rows in \(job.chunksCompleted) chunks from \(primary)"
             if summary.deleted > 0 { line += ", \(summary.deleted) deleted" }
             if summary.outboxApplied > 0 { line += ", \(summary.outboxApplied) queued writes applied" }
             if let started = Timestamp.parse(job.startedAt), let finished = Timestamp.parse(job.finishedAt) {
-                line += String(format: " in %.2f s", finished.timeIntervalSince(started))
+                line += " in \(DecimalText.fixed(finished.timeIntervalSince(started), places: 2)) s"
             }
             // A cause shared by several namespaces (a wrong password fails them all) is said
             // once; when every namespace failed the same way, stderr's one line says it.

@@ -176,7 +176,7 @@ public final class SyncEngine: Sendable {
                 try SyncJobStore.markResumed(resume, by: resumedBy, at: Timestamp.format(Date()), db)
             }
         }
-        logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind)", "primary": "\(primary.displayName)"])
+        logger.info("sync job \(job.id ?? 0) started", metadata: ["kind": "\(job.kind.rawValue)", "primary": "\(primary.displayName)"])
         onProgress?(job)
 
         // Which primary filled the cache: another one's rows are replaced by a full sync of
@@ -311,7 +311,7 @@ public final class SyncEngine: Sendable {
                 try OutboxStore.prune(appliedBefore: Timestamp.format(now.addingTimeInterval(-7 * 86400)), db)
             }
         } }
-        logger.info("sync job \(job.id ?? 0) \(job.status)", metadata: ["rows": "\(job.rowsWritten)"])
+        logger.info("sync job \(job.id ?? 0) \(job.status.rawValue)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
         return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
                            outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,

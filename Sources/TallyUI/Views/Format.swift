@@ -67,19 +67,8 @@ enum Format {
         (0..<10).contains(value) ? "0\(value)" : "\(value)"
     }
 
-    /// `2.4`: `%.1f`, rounded as printf rounds, to the nearest tenth of the exact value and a tie
-    /// to the even tenth.
-    static func tenths(_ value: Double) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
-        let magnitude = value.magnitude
-        let below = (magnitude * 10).rounded(.down)
-        // The exact product's distance from the half-way point, rounded once: its sign is exact.
-        let past = (-(below + 0.5)).addingProduct(magnitude, 10)
-        let tenths = past > 0 || (past == 0 && below.truncatingRemainder(dividingBy: 2) != 0) ? below + 1 : below
-        let whole = Int(tenths / 10)
-        let digit = Int(tenths - Double(whole) * 10)
-        return "\(value.sign == .minus ? "-" : "")\(whole).\(digit)"
-    }
+    /// `2.4`: `%.1f`, as printf rounds (`DecimalText`).
+    static func tenths(_ value: Double) -> String { DecimalText.fixed(value, places: 1) }
 
     /// `14:05` today, `23 Jan 14:05` on another day.
     static func shortTime(_ date: Date, now: Date, in timeZone: TimeZone) -> String {
