@@ -14,10 +14,14 @@ public enum SyncJobStore {
         job.heartbeatAt = job.startedAt
         job.watermark = watermark
         do {
-            try job.insert(db)
+            try db.execute(sql: """
+                INSERT INTO tally_sync_jobs (\(SyncJob.storedColumns.joined(separator: ", ")))
+                VALUES (\(databaseQuestionMarks(count: SyncJob.storedColumns.count)))
+                """, arguments: StatementArguments(job.storedValues))
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             return nil
         }
+        job.id = db.lastInsertedRowID
         return job
     }
 
@@ -74,6 +78,12 @@ public enum SyncJobStore {
 
     /// Stores the job's progress and heartbeat.
     public static func save(_ job: SyncJob, _ db: Database) throws {
-        try job.update(db)
+        guard let id = job.id else { throw RecordError.recordNotFound(databaseTableName: SyncJob.databaseTableName, key: ["job_id": .null]) }
+        try db.execute(sql: """
+            UPDATE tally_sync_jobs SET \(SyncJob.storedColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE job_id = ?
+            """, arguments: StatementArguments(job.storedValues + [id.databaseValue]))
+        if db.changesCount == 0 {
+            throw RecordError.recordNotFound(databaseTableName: SyncJob.databaseTableName, key: ["job_id": id.databaseValue])
+        }
     }
 }

@@ -76,20 +76,20 @@ extension SyncJob: FetchableRecord, MutablePersistableRecord {
 
     public func encode(to container: inout PersistenceContainer) {
         container["job_id"] = id
-        container["kind"] = kind.rawValue
-        container["status"] = status.rawValue
-        container["entities"] = entities
-        container["chunks_total"] = chunksTotal
-        container["chunks_completed"] = chunksCompleted
-        container["rows_fetched"] = rowsFetched
-        container["rows_written"] = rowsWritten
-        container["progress_percent"] = progressPercent
-        container["watermark"] = watermark
-        container["started_at"] = startedAt
-        container["finished_at"] = finishedAt
-        container["error_message"] = errorMessage
-        container["pid"] = pid
-        container["heartbeat_at"] = heartbeatAt
+        for (name, value) in zip(Self.storedColumns, storedValues) { container[name] = value }
+    }
+
+    /// Every column but the id, in `storedValues`' order: `SyncJobStore` writes them with its own
+    /// SQL (GRDB's record methods read the table's columns and keys from the schema first).
+    static let storedColumns = ["kind", "status", "entities", "chunks_total", "chunks_completed", "rows_fetched",
+                                "rows_written", "progress_percent", "watermark", "started_at", "finished_at",
+                                "error_message", "pid", "heartbeat_at"]
+
+    var storedValues: [DatabaseValue] {
+        [kind.rawValue.databaseValue, status.rawValue.databaseValue, entities.databaseValue, chunksTotal.databaseValue,
+         chunksCompleted.databaseValue, rowsFetched.databaseValue, rowsWritten.databaseValue, progressPercent.databaseValue,
+         watermark.databaseValue, startedAt.databaseValue, finishedAt.databaseValue, errorMessage.databaseValue,
+         pid.databaseValue, heartbeatAt.databaseValue]
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
