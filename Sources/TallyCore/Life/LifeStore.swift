@@ -67,8 +67,7 @@ public enum LifeStore {
         var changed = 0
         if table.replacesWindow {
             let keys = rows.map { $0[keyIndex] }
-            let list = String(data: (try? JSONSerialization.data(withJSONObject: keys.map(jsonValue))) ?? Data("[]".utf8),
-                              encoding: .utf8) ?? "[]"
+            let list = jsonArray(keys)
             // A row a queued write shows (a negative key) stays while any write waits for the primary.
             try db.execute(sql: """
                 DELETE FROM \(table.cacheTable) WHERE \(table.key) NOT IN (SELECT value FROM json_each(?))
@@ -143,14 +142,39 @@ public enum LifeStore {
             """, arguments: [table.name, present ? 1 : 0, digest, mark, count, now])
     }
 
-    static func jsonValue(_ value: DatabaseValue) -> Any {
-        switch value.storage {
-        case .int64(let v): return v
-        case .double(let v): return v
-        case .string(let v): return v
-        case .blob(let v): return String(decoding: v, as: UTF8.self)
-        case .null: return NSNull()
+    /// `values` as a JSON array for `json_each`, written out here: `JSONSerialization` casts
+    /// each value at run time, and the first casts of a process scan the runtime's conformances.
+    static func jsonArray(_ values: [DatabaseValue]) -> String {
+        var out = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { out += "," }
+            switch value.storage {
+            case .int64(let v): out += String(v)
+            case .double(let v): out += v.isFinite ? "\(v)" : "null"
+            case .string(let v): out += jsonString(v)
+            case .blob(let v): out += jsonString(String(decoding: v, as: UTF8.self))
+            case .null: out += "null"
+            }
         }
+        return out + "]"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// The cached tasks changed at or after `since` (every one when nil): their ids and changes.
