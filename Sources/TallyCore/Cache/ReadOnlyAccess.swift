@@ -20,23 +20,34 @@ enum ReadOnlyAccess {
         var walSize: Int64?
         var walModified: Date?
 
+        /// From `lstat(2)`, as `FileManager.attributesOfItem` read it, without its attribute
+        /// dictionary, which cast each value at run time.
         init(path: String) {
-            let fm = FileManager.default
-            let file = try? fm.attributesOfItem(atPath: path)
-            size = (file?[.size] as? NSNumber)?.int64Value
-            modified = file?[.modificationDate] as? Date
-            inode = (file?[.systemFileNumber] as? NSNumber)?.uint64Value
-            let wal = try? fm.attributesOfItem(atPath: path + "-wal")
-            walSize = (wal?[.size] as? NSNumber)?.int64Value
-            walModified = wal?[.modificationDate] as? Date
+            if let file = Self.status(path) {
+                size = Int64(file.st_size)
+                modified = Self.date(file.st_mtim)
+                inode = UInt64(file.st_ino)
+            }
+            if let wal = Self.status(path + "-wal") {
+                walSize = Int64(wal.st_size)
+                walModified = Self.date(wal.st_mtim)
+            }
+        }
+
+        private static func status(_ path: String) -> stat? {
+            var info = stat()
+            return lstat(path, &info) == 0 ? info : nil
+        }
+
+        private static func date(_ time: timespec) -> Date {
+            Date(timeIntervalSince1970: Double(time.tv_sec) + Double(time.tv_nsec) / 1_000_000_000)
         }
     }
 
     /// Whether `path-wal` may hold a commit: at least its 32-byte header and one 24-byte frame
     /// header. An empty log (or none) means the main file holds every commit.
     static func walHasFrames(_ path: String) -> Bool {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal")
-        return ((attributes?[.size] as? NSNumber)?.int64Value ?? 0) >= 32 + 24
+        (FileState(path: path).walSize ?? 0) >= 32 + 24
     }
 
     /// Whether a failed read-only open may be SQLite missing the `-shm` it cannot create.
