@@ -14,9 +14,13 @@ public enum CacheRows {
         let columns = namespace.columns
         // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
         // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
-        let required = try Dictionary(
-            db.columns(in: namespace.cacheTable).filter(\.isNotNull).map { ($0.name, $0.defaultValueSQL) },
-            uniquingKeysWith: { first, _ in first })
+        // Read from SQLite's pragma itself: GRDB's `columns(in:)` loads its schema cache first.
+        var required: [String: String?] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, dflt_value FROM pragma_table_info(?) WHERE \"notnull\"",
+                                    arguments: [namespace.cacheTable]) {
+            guard let name = row.text(at: 0), required[name] == nil else { continue }
+            required[name] = .some(row.text(at: 1))
+        }
         let placeholders = columns.map { column -> String in
             guard column != "id", let fallback = required[column] else { return "?" }
             if let fallback { return "coalesce(?, \(fallback))" }

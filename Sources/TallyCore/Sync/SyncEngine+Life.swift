@@ -16,7 +16,7 @@ extension SyncEngine {
     /// The step of a job: a failure is recorded for the failures view (entity `life`) and the
     /// log, but does not fail the job, whose contract tables are synced.
     func syncLife(job: SyncJob, full: Bool) async {
-        guard primary is any LifeSource else { return }
+        guard primary.lifeSource != nil else { return }
         do {
             try await syncLife(full: full)
         } catch is CancellationError {
