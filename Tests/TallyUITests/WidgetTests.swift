@@ -200,6 +200,16 @@ final class WidgetTests: XCTestCase {
     /// ncurses sizes a cell by the C library's `wcwidth` of its first character: every cell Tally
     /// writes is as wide there as in the buffer (a wide character is followed by its
     /// continuation, a narrow one is not), or the live screen drifts from `tally render`.
+    /// Printable ASCII is counted a byte a column without breaking the text into characters;
+    /// every text counts what its characters count one by one.
+    func testATextIsAsWideAsItsCharacters() {
+        for text in ["", "Fix site visit notes", "tab\there", "line\r\nbreak", "bell\u{07}", "del\u{7f}", "~ 1,234 pts",
+                     "café", "日本語のタスク", "✓ done", "🧘 yoga", "e\u{301}", "mixed ascii then 漢字"] {
+            XCTAssertEqual(DisplayWidth.of(text), text.reduce(0) { $0 + DisplayWidth.of($1) }, text.debugDescription)
+        }
+        XCTAssertEqual(DisplayWidth.of("Fix site visit notes"), 20)
+    }
+
     func testEveryCellIsAsWideAsTheCLibrarySays() throws {
         guard setlocale(LC_CTYPE, "C.UTF-8") != nil || setlocale(LC_CTYPE, "en_US.UTF-8") != nil else {
             throw XCTSkip("no UTF-8 locale")

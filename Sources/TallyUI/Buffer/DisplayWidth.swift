@@ -43,6 +43,17 @@ public enum DisplayWidth {
 
     /// Columns `text` occupies.
     public static func of(_ text: String) -> Int {
+        // Printable ASCII, most of what a screen holds, is a column a byte: counted without
+        // breaking the text into characters (a control character counts none, as below).
+        var columns = 0
+        for byte in text.utf8 {
+            guard byte < 0x7f else { return characterWidths(text) }
+            if byte >= 0x20 { columns += 1 }
+        }
+        return columns
+    }
+
+    private static func characterWidths(_ text: String) -> Int {
         var total = 0
         for character in text { total += of(character) }
         return total
