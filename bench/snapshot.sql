@@ -9,10 +9,10 @@
 SELECT id, date, target_points, earned_points, task_count, current_streak, longest_streak, last_goal_hit_date, daily_debt, weekly_debt, pressure_level, updated_at FROM cached_daily_goals;
 SELECT * FROM cached_clients ORDER BY is_active = 0, name, id;
 SELECT date, adjusted_target_points FROM tally_day_targets WHERE date >= date('now', '-40 days');
-SELECT * FROM cached_tasks WHERE +status = 'done' AND completed_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', 'start of day', '-1 day') AND completed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', 'start of day', '+2 days') ORDER BY completed_at DESC, id;
+SELECT id, client_id, title, description, status, category, value_tier, effort_estimate, effort_actual, drain_type, sort_order, subtasks, created_at, updated_at, completed_at, backlog_entered_at, points_ai_guess, points_final, points_adjusted_at FROM cached_tasks WHERE +status = 'done' AND completed_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', 'start of day', '-1 day') AND completed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', 'start of day', '+2 days') ORDER BY completed_at DESC, id;
 SELECT count(*) FROM tally_outbox WHERE applied_at IS NULL;
 SELECT DISTINCT entity_id FROM tally_outbox WHERE applied_at IS NULL AND entity = 'task';
-SELECT * FROM cached_tasks WHERE status = 'active' ORDER BY sort_order IS NULL ASC, sort_order ASC, id ASC LIMIT 60 OFFSET 0;
+SELECT id, client_id, title, description, status, category, value_tier, effort_estimate, effort_actual, drain_type, sort_order, subtasks, created_at, updated_at, completed_at, backlog_entered_at, points_ai_guess, points_final, points_adjusted_at FROM cached_tasks WHERE status = 'active' ORDER BY sort_order IS NULL ASC, sort_order ASC, id ASC LIMIT 60 OFFSET 0;
 SELECT * FROM cached_habits WHERE coalesce(is_active, 1) != 0 ORDER BY sort_order IS NULL, sort_order, name, id;
 SELECT key, value FROM cache_meta WHERE key LIKE 'lastSyncAt%';
 SELECT * FROM tally_sync_jobs WHERE status = 'running' ORDER BY job_id DESC LIMIT 1;

@@ -466,13 +466,22 @@ struct TaskFilter {
               of total: Int) throws -> [WorkTask] {
         let fromEnd = total - offset - limit
         guard fromEnd < offset else {
-            return try WorkTask.fetchAll(
-                db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: backward)) LIMIT ? OFFSET ?",
+            return try Self.tasks(
+                db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: backward)) LIMIT ? OFFSET ?",
                 arguments: statementArguments + [limit, offset])
         }
         let skip = max(0, fromEnd)
-        return try WorkTask.fetchAll(
-            db, sql: "SELECT * FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: !backward)) LIMIT ? OFFSET ?",
+        return try Self.tasks(
+            db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(whereClause) ORDER BY \(key.orderBy(backward: !backward)) LIMIT ? OFFSET ?",
             arguments: statementArguments + [limit + min(0, fromEnd), skip]).reversed()
+    }
+
+    /// The page's tasks read by position (`WorkTask(positions:)`): by column name, the sixty rows
+    /// of a page were looked up field by field.
+    private static func tasks(_ db: Database, sql: String, arguments: StatementArguments) throws -> [WorkTask] {
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        var tasks: [WorkTask] = []
+        while let row = try rows.next() { tasks.append(WorkTask(positions: row)) }
+        return tasks
     }
 }
