@@ -45,4 +45,22 @@ final class DailyGoalReadTests: XCTestCase {
             XCTAssertEqual(fast[3].updatedAt, "naïve ✓")
         }
     }
+
+    /// The history window finds its rows by their dates' text: a date with a time after it, a
+    /// date a year before, one not a date at all, and the window's edges.
+    func testTheHistoryWindowTakesItsRowsByDate() {
+        let today = LocalDay("2026-12-06")!
+        let goals = [DailyGoal(id: 1, date: "2026-12-06T00:00:00Z", earnedPoints: 9),
+                     DailyGoal(id: 2, date: "2026-11-07", earnedPoints: 5),
+                     DailyGoal(id: 3, date: "2026-11-06", earnedPoints: 7),
+                     DailyGoal(id: 4, date: "2025-12-06", earnedPoints: 3),
+                     DailyGoal(id: 5, date: "2026-12-0x", earnedPoints: 4),
+                     DailyGoal(id: 6, date: "2026-12-07", earnedPoints: 8)]
+        let history = SnapshotReader.history(goals: goals, today: today, days: 30, defaultTarget: 18)
+        XCTAssertEqual(history.count, 30)
+        XCTAssertEqual(history.first?.day.description, "2026-11-07")
+        XCTAssertEqual(history.first?.earned, 5)
+        XCTAssertEqual(history.last?.earned, 9)
+        XCTAssertEqual(history.map(\.earned).reduce(0, +), 14)
+    }
 }

@@ -374,9 +374,12 @@ struct SnapshotReader {
         // them all grew (copying every row) a dozen times for the 30 it is asked for.
         guard days > 0 else { return [] }
         let window = today.adding(days: -(days - 1)).ordinal...today.ordinal
+        // A date LocalDay reads begins with its ten canonical characters, so the window's rows
+        // are found by comparing text, and only theirs are parsed (not five years of them again).
+        let from = today.adding(days: -(days - 1)).description, until = today.adding(days: 1).description
         var byDay: [Int: DailyGoal] = [:]
         byDay.reserveCapacity(days)
-        for goal in goals {
+        for goal in goals where goal.date >= from && goal.date < until {
             if let ordinal = goal.day?.ordinal, window.contains(ordinal) { byDay[ordinal] = goal }
         }
         return (0..<days).reversed().map { back in
