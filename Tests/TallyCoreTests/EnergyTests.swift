@@ -161,4 +161,19 @@ final class EnergyTests: XCTestCase {
         XCTAssertEqual(OuraCache.defaultPath(environment: ["HOME": "/home/me"]), "/home/me/.oura-cache/oura-health.db")
         XCTAssertEqual(OuraCache.defaultPath(environment: ["HOME": "/home/me", "OURA_CACHE_DIR": "/data/oura"]), "/data/oura/oura-health.db")
     }
+
+    /// The level's word, trimmed and lowered byte by byte for ASCII, is what Foundation's
+    /// trimming and lowering gave, for ASCII and everything else.
+    func testTheLevelWordIsWhatFoundationsTrimmingAndCaseGave() {
+        func reference(_ level: String?) -> String? {
+            guard let level = level?.trimmingCharacters(in: .whitespaces), !level.isEmpty else { return nil }
+            return EnergyLevel(rawValue: level.lowercased())?.rawValue ?? TextSafety.sanitize(level)
+        }
+        let levels: [String?] = [nil, "", "   ", "\t", "high", " High ", "\tLOW\t", "Medium", "exhausted", "Peak!",
+                                 "Ｈigh", " high\u{00A0}", "\u{2003}low", "weird\u{1b}[31m", "LOW\n", "ünïcode"]
+        for level in levels {
+            XCTAssertEqual(DayEnergy(level: level).levelWord, reference(level), level.debugDescription)
+        }
+        XCTAssertEqual(DayEnergy(level: " High ").levelWord, "high")
+    }
 }

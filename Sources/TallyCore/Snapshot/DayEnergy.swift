@@ -37,8 +37,22 @@ public struct DayEnergy: Equatable, Sendable {
     /// The level as a word the header shows ("high", "medium", "low"), lowercased, or the text
     /// as recorded when WorkOS wrote another.
     public var levelWord: String? {
-        guard let level = level?.trimmingCharacters(in: .whitespaces), !level.isEmpty else { return nil }
-        return EnergyLevel(rawValue: level.lowercased())?.rawValue ?? TextSafety.sanitize(level)
+        guard let level else { return nil }
+        // ASCII, as WorkOS writes it, is trimmed and lowered byte by byte: Foundation's
+        // character sets and Unicode's case tables were loaded for it at every start.
+        let bytes = Array(level.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            guard start < end else { return nil }
+            let word = bytes[start..<end]
+            let lowered = String(decoding: word.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+            return EnergyLevel(rawValue: lowered)?.rawValue ?? TextSafety.sanitize(String(decoding: word, as: UTF8.self))
+        }
+        let trimmed = level.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return nil }
+        return EnergyLevel(rawValue: trimmed.lowercased())?.rawValue ?? TextSafety.sanitize(trimmed)
     }
 
     /// Reads today's: nil when neither the goal row nor a reading of today has any of it (or the
