@@ -51,6 +51,39 @@ final class SyncCostTests: XCTestCase {
         XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN t") || $0 == "SCAN cached_tasks" }, "\(plan)")
     }
 
+    /// What an upsert says it did to the table's id digest is what reading the digest again
+    /// gives: new rows add their ids, rows held (changed or not) add nothing, a goal row that
+    /// replaces another of its date takes that one's id away, and ids at or below 0 never count.
+    func testAnUpsertSaysHowItMovedTheIDDigest() throws {
+        let at = "2026-11-20T10:00:00.000Z"
+        func task(_ id: Int64, _ title: String) -> [DatabaseValue] {
+            WorkTask(id: id, title: title, status: "active", createdAt: at, updatedAt: at).databaseValues
+        }
+        try cache.writeNow { db in
+            for id in Int64(1)...30 { try CacheRows.upsert(.tasks, rows: [task(id, "Task \(id)")], db) }
+            try CacheRows.upsert(.goals, rows: [DailyGoal(id: 7, date: "2026-11-01").databaseValues,
+                                                DailyGoal(id: 8, date: "2026-11-02").databaseValues], db)
+        }
+        let batches: [(Namespace, [[DatabaseValue]])] = [
+            (.tasks, [task(5, "Task 5"), task(6, "Renamed"), task(31, "New"), task(-4, "Added offline"), task(40, "Newer")]),
+            (.tasks, [task(31, "New"), task(31, "New again")]),
+            (.tasks, []),
+            (.goals, [DailyGoal(id: 9, date: "2026-11-02").databaseValues, DailyGoal(id: 7, date: "2026-11-01", earnedPoints: 3).databaseValues,
+                      DailyGoal(id: 10, date: "2026-11-03").databaseValues]),
+        ]
+        for (index, (namespace, rows)) in batches.enumerated() {
+            try cache.writeNow { db in
+                let before = try CacheRows.idDigest(namespace, db)
+                var change = IDDigest(count: 0, sum: 0)
+                _ = try CacheRows.upsert(namespace, rows: rows, db, digestChange: &change)
+                let after = try CacheRows.idDigest(namespace, db)
+                XCTAssertEqual(IDDigest(count: before.count + change.count, sum: before.sum + change.sum), after, "batch \(index)")
+            }
+        }
+        let goals = try cache.readNow { db in try Int64.fetchAll(db, sql: "SELECT id FROM cached_daily_goals ORDER BY id") }
+        XCTAssertEqual(goals, [7, 9, 10], "the 2nd of November's row is the new one")
+    }
+
     /// The same completions again change no row; new ones, a changed note, a pending check-in
     /// the primary now has and one it does not, each make the table what replacing it gives.
     func testHabitCheckInsAreRewrittenOnlyWhenTheyDiffer() throws {

@@ -68,6 +68,35 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
     }
 
+    /// An incremental job takes the id digests before it writes, and counts what its writes add:
+    /// new and changed rows alone list no ids (only the clients, read whole, are), while a
+    /// deletion beside them is still found.
+    func testAnIncrementalJobListsIDsOnlyWhenSomethingWasDeleted() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        let flaky = FlakyPrimary(primary)
+        try primary.write { db in
+            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90001, 7, 'Brand new', 'active', 'work', '2026-11-20T10:00:00.000Z')")
+            try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
+            try db.execute(sql: "INSERT INTO habits (id, name, frequency, is_active, created_at) VALUES (900, 'Stretch', 'daily', 1, '2026-11-20T10:00:00.000Z')")
+            try db.execute(sql: "UPDATE habits SET current_streak = 99 WHERE id = 1")
+        }
+        let quiet = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(quiet.succeeded)
+        XCTAssertEqual(quiet.deleted, 0)
+        XCTAssertEqual(flaky.listed, [.clients], "nothing deleted: the digests agree")
+        try assertAgree()
+
+        try primary.write { db in
+            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90002, 7, 'Another', 'active', 'work', '2026-11-20T10:00:00.000Z')")
+            try db.execute(sql: "DELETE FROM tasks WHERE id = 8")
+        }
+        let found = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(found.succeeded)
+        XCTAssertEqual(found.deleted, 1)
+        XCTAssertEqual(flaky.listed, [.clients, .clients, .tasks])
+        try assertAgree()
+    }
+
     /// An incremental job plans one chunk a namespace without counting, and counts a namespace
     /// once its first chunk comes full: the plan holds every chunk it reads, and the job's end
     /// (every namespace's last-sync time with it) is one write.

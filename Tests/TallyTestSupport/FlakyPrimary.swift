@@ -13,6 +13,7 @@ public final class FlakyPrimary: PrimaryStore {
         var failures: [ClassifiedFailure] = []
         var calls = 0
         var fetches = 0
+        var listed: [Namespace] = []
         var onFetch: (@Sendable (Int) -> Void)?
     }
 
@@ -28,6 +29,9 @@ public final class FlakyPrimary: PrimaryStore {
     }
 
     public var calls: Int { state.withLock { $0.calls } }
+
+    /// The namespaces whose ids were listed (`allIDs`), in order.
+    public var listed: [Namespace] { state.withLock { $0.listed } }
 
     /// Called before each fetch, with the number of fetches so far (to act mid-sync).
     public var onFetch: (@Sendable (Int) -> Void)? {
@@ -78,6 +82,7 @@ public final class FlakyPrimary: PrimaryStore {
     }
 
     public func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64] {
+        state.withLock { $0.listed.append(namespace) }
         try gate()
         return try await base.allIDs(namespace, scope: scope)
     }

@@ -11,6 +11,16 @@ public enum CacheRows {
     /// Writes `rows`; returns how many it added or changed (a row held as it is counts none).
     @discardableResult
     public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database) throws -> Int {
+        var change = IDDigest(count: 0, sum: 0)
+        return try upsert(namespace, rows: rows, db, digestChange: &change)
+    }
+
+    /// Writes `rows` as `upsert(_:rows:_:)` does, and adds to `digestChange` how the table's
+    /// `idDigest` moved: the ids (above 0) of the rows it did not hold before, less those of the
+    /// goal rows a row of the same date replaced. The sync's deletion check compares the digest
+    /// it read before its writes plus this change, instead of reading it again (`SyncEngine`).
+    public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database,
+                              digestChange: inout IDDigest) throws -> Int {
         let columns = namespace.columns
         // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
         // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
@@ -38,22 +48,37 @@ public enum CacheRows {
             ON CONFLICT(id) DO UPDATE SET \(updates) WHERE \(changed)
             """)
         let dateClash = namespace == .goals
-            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ?") : nil
+            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ? RETURNING id") : nil
         let dateIndex = columns.firstIndex(of: "date")
         // Values are bound straight from the rows: building a `StatementArguments` per row was a
         // sixth of a 100,000-row sync.
         statement.setUncheckedArguments(StatementArguments())
+        // A row inserted sets the connection's last rowid to its id; one that updated (or was
+        // left alone) does not touch it. It is set to another value before each row.
+        let idIndex = columns.firstIndex(of: "id")
+        let connection = db.sqliteConnection
         var written = 0
         for row in rows {
-            if let dateClash, let dateIndex { try dateClash.execute(arguments: [row[dateIndex], row[0]]) }
+            if let dateClash, let dateIndex {
+                for replaced in try Int64.fetchAll(dateClash, arguments: [row[dateIndex], row[0]]) where replaced > 0 {
+                    digestChange.count -= 1
+                    digestChange.sum &-= replaced
+                }
+            }
             let raw = statement.sqliteStatement
             sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
             for (index, value) in row.enumerated() {
                 let code = bind(value, at: Int32(index + 1), in: raw)
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             }
+            let id = idIndex.flatMap { Row.int64(row[$0]) }
+            if let id { sqlite3_set_last_insert_rowid(connection, id &+ 1) }
             try statement.execute()
             written += db.changesCount
+            if let id, id > 0, sqlite3_last_insert_rowid(connection) == id {
+                digestChange.count += 1
+                digestChange.sum &+= id
+            }
         }
         return written
     }

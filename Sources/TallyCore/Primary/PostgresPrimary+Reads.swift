@@ -156,7 +156,7 @@ extension PostgresPrimary {
             SELECT count(*)::bigint, coalesce(sum(id::bigint), 0)::bigint FROM \(namespace.primaryTable) WHERE \(condition)
             """)
         let log = logger
-        return try await run { connection in
+        return try await run(.digests) { connection in
             for try await row in try await connection.query(query, logger: log) {
                 let (count, sum) = try row.decode((Int64, Int64).self)
                 return IDDigest(count: count, sum: sum)

@@ -36,7 +36,69 @@ extension SyncEngine {
     /// the primary before it wrote, and a row changed in between is re-read.
     static let outsideRewriteMargin: TimeInterval = 60
 
-    /// Syncs one namespace chunk by chunk; returns how many cache rows it deleted.
+    /// The id digests an incremental job compares to find deletions, asked for when the job
+    /// starts instead of when each namespace's rows are in: the primary counts on its own
+    /// connection (the tasks' count is 8 ms of the server's time for 100,000 rows) while the
+    /// rows are read on another, and the cache's are read once for every namespace, before any
+    /// of the job's writes; each chunk then says how it moved them (`CacheRows.upsert`).
+    ///
+    /// Asked before the rows are read, the primary's digest can only miss changes the read then
+    /// sees: a row added meanwhile makes the digests differ and the ids are listed (and kept), a
+    /// row deleted meanwhile is found by the next sync, as one deleted after the digest is.
+    struct EarlyDigests: Sendable {
+        var remote: [Namespace: Task<IDDigest, any Error>] = [:]
+        /// The cache's digests before the job's writes (nil: not read; read after the writes).
+        var local: Task<[Namespace: IDDigest], any Error>?
+
+        func cancel() {
+            for task in remote.values { task.cancel() }
+            local?.cancel()
+        }
+    }
+
+    /// Starts the digests of the namespaces an incremental job reads by change.
+    func startDigests(_ namespaces: [Namespace], scope: ScopeWindow) -> EarlyDigests {
+        let compared = namespaces.filter(\.hasUpdatedAt)
+        guard !compared.isEmpty else { return EarlyDigests() }
+        let primary = self.primary, cache = self.cache
+        var digests = EarlyDigests()
+        for namespace in compared {
+            digests.remote[namespace] = Task { try await primary.idDigest(namespace, scope: scope) }
+        }
+        digests.local = Task {
+            try await cache.read { db in
+                var local: [Namespace: IDDigest] = [:]
+                for namespace in compared { local[namespace] = try CacheRows.idDigest(namespace, db) }
+                return local
+            }
+        }
+        return digests
+    }
+
+    /// A namespace whose rows are in: what its end still has to do (`finish`).
+    struct ReadNamespace: Sendable {
+        var namespace: Namespace
+        /// Whether every row was read by id (a full sync, or a table without `updated_at`).
+        var wholeTable: Bool
+        /// Whether the cache table was empty when a full read began.
+        var startedEmpty: Bool
+        /// The primary's id digest, asked early (nil: asked at the end).
+        var remoteDigest: Task<IDDigest, any Error>?
+        /// The cache's digests read before this namespace's writes (nil: read at the end), and
+        /// how those writes moved this one's.
+        var localBefore: Task<[Namespace: IDDigest], any Error>?
+        var localChange: IDDigest
+
+        /// The cache's digest now, when known without reading it again.
+        var localDigest: IDDigest? {
+            get async {
+                guard let before = try? await localBefore?.value[namespace] else { return nil }
+                return IDDigest(count: before.count + localChange.count, sum: before.sum &+ localChange.sum)
+            }
+        }
+    }
+
+    /// Reads one namespace's rows chunk by chunk into the cache.
     ///
     /// Each chunk is written in its own transaction with the job's position. A failed read is
     /// retried from the last written chunk, with `maxAttempts` tries for each chunk. A full sync
@@ -44,14 +106,10 @@ extension SyncEngine {
     /// the newest change the primary had when the read began: what changed during the read is
     /// read again by the next incremental sync.
     ///
-    /// Deletions (and rows that left `scope`) are found without any log on the primary: the
-    /// count and sum of the ids in scope are compared with the cache's, and only when they
-    /// differ are the ids listed.
-    ///
-    /// The namespace is marked done in `progress`; what ends it in the cache (its last-sync
-    /// time, its extras) is returned for the job's last transaction to write.
-    func sync(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow,
-              onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> NamespaceEnd {
+    /// What ends the namespace (the deletion check, its extras) is left to `finish`, which a job
+    /// runs once every namespace's rows are in, so that no namespace waits on another's digests.
+    func read(_ namespace: Namespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow,
+              early: EarlyDigests, onProgress: (@Sendable (SyncJob) -> Void)?) async throws -> ReadNamespace {
         var watermark = await startWatermark(namespace, progress: progress)
         let order = progress.order(namespace)
         let wholeTable = order == .ids
@@ -68,17 +126,17 @@ extension SyncEngine {
             marks[namespace.rawValue] = latest
             progress.highWater = marks
         }
+        // The cache's digest before this job's writes (read by the time the first chunk is
+        // written), and how the writes move it.
+        let remoteDigest = wholeTable ? nil : early.remote[namespace]
+        let localBefore = wholeTable ? nil : early.local
+        var beforeRead = localBefore == nil
+        var change = IDDigest(count: 0, sum: 0)
         // Tally's own order indexes (`WorkOSSchema.tallyIndexes`) are set aside while an empty
         // task table fills, and made once after, from rows in place: kept up row by row they
         // took half of a 100,000-task warm-up. Whatever stops the job, the next writable open
         // makes any that are missing.
-        // The primary's id digest (below) of an incremental sync is asked as soon as its last
-        // chunk has been read, so that the server counts while that chunk is written here. Taken
-        // before the write instead of after, it can only see fewer changes than the cache then
-        // holds: a row added meanwhile makes the digests differ and the ids are listed (and kept),
-        // a row deleted meanwhile is found by the next sync, as one deleted after the digest is.
         let primary = self.primary
-        var earlyDigest: Task<IDDigest, any Error>?
         let setAside = startedEmpty && namespace == .tasks
             ? try await cache.write { db in try WorkOSSchema.dropTallyIndexes(db) } : false
         do {
@@ -100,9 +158,6 @@ extension SyncEngine {
                 try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options), order: order,
                                          scope: scope) { rows in
                     try Task.checkCancellation()
-                    if !wholeTable, earlyDigest == nil, rows.count < progress.chunkSize(options) {
-                        earlyDigest = Task { try await primary.idDigest(namespace, scope: scope) }
-                    }
                     let mark = Watermark.after(rows[rows.count - 1], in: namespace, order: order)
                     var next = progress
                     next.positions[namespace.rawValue] = mark
@@ -115,9 +170,14 @@ extension SyncEngine {
                     uncounted = false
                     counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
                     counted.rowsFetched += rows.count
+                    if !beforeRead {
+                        _ = try? await localBefore?.value
+                        beforeRead = true
+                    }
                     do {
-                        job = try await writeChunk(namespace, rows: rows, job: counted, progress: next,
-                                             watermark: order == .changes && namespace.hasUpdatedAt ? mark : nil)
+                        (job, change) = try await writeChunk(namespace, rows: rows, job: counted, progress: next,
+                                                             watermark: order == .changes && namespace.hasUpdatedAt ? mark : nil,
+                                                             digestChange: change)
                     } catch {
                         throw CacheWriteFailure(error: error)
                     }
@@ -138,14 +198,32 @@ extension SyncEngine {
         }
         }
 
+        return ReadNamespace(namespace: namespace, wholeTable: wholeTable, startedEmpty: startedEmpty,
+                             remoteDigest: remoteDigest, localBefore: localBefore, localChange: change)
+    }
+
+    /// Ends a namespace whose rows are in: deletions (and rows that left `scope`) found without
+    /// any log on the primary, its extras read. The count and sum of the ids in scope are
+    /// compared with the cache's, and only when they differ are the ids listed.
+    ///
+    /// The namespace is marked done in `progress`; what ends it in the cache (its last-sync
+    /// time, its extras) is returned for the job's last transaction to write.
+    func finish(_ read: ReadNamespace, job: inout SyncJob, progress: inout Progress, scope: ScopeWindow) async throws -> NamespaceEnd {
+        let namespace = read.namespace
+        let primary = self.primary
         var deleted = 0
-        var listIDs = wholeTable && !startedEmpty
+        var listIDs = read.wholeTable && !read.startedEmpty
         var expected: IDDigest?
         if !listIDs {
             // The primary's digest (a scan of its ids: 9 ms for 100,000 tasks) runs while the
-            // cache's own is read (7 ms).
-            let asked = earlyDigest ?? Task { try await primary.idDigest(namespace, scope: scope) }
-            let local = try await cache.read { db in try CacheRows.idDigest(namespace, db) }
+            // cache's own is read (7 ms), when neither was asked for early.
+            let asked = read.remoteDigest ?? Task { try await primary.idDigest(namespace, scope: scope) }
+            let local: IDDigest
+            if let known = await read.localDigest {
+                local = known
+            } else {
+                local = try await cache.read { db in try CacheRows.idDigest(namespace, db) }
+            }
             let remote: IDDigest
             if let answer = try? await asked.value {
                 remote = answer
@@ -165,7 +243,7 @@ extension SyncEngine {
             }
         }
         let extras = try await fetchExtras(namespace, job: &job)
-        let highWater = wholeTable ? progress.highWater?[namespace.rawValue] : nil
+        let highWater = read.wholeTable ? progress.highWater?[namespace.rawValue] : nil
         progress.done.append(namespace.rawValue)
         return NamespaceEnd(namespace: namespace, deleted: deleted, extras: extras, finishedAt: Date(),
                             highWater: highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) })
@@ -259,16 +337,17 @@ extension SyncEngine {
     }
 
     /// One chunk in one transaction: rows, watermark and job progress together. Returns the job
-    /// as stored.
+    /// as stored, and `digestChange` moved by what the rows did to the table's id digest.
     func writeChunk(_ namespace: Namespace, rows: [[DatabaseValue]], job: SyncJob, progress: Progress,
-                    watermark: Watermark?) async throws -> SyncJob {
+                    watermark: Watermark?, digestChange: IDDigest) async throws -> (SyncJob, IDDigest) {
         let encodedProgress = Self.encode(progress)
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
         return try await cache.write { db in
             // Rows written are rows the cache did not hold as they are: a sync that re-reads
             // (its lookback) and finds nothing new says 0, not the rows it looked at again.
-            let changed = try CacheRows.upsert(namespace, rows: rows, db)
+            var change = digestChange
+            let changed = try CacheRows.upsert(namespace, rows: rows, db, digestChange: &change)
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
             stored.rowsWritten += changed
@@ -277,7 +356,7 @@ extension SyncEngine {
             stored.progressPercent = stored.chunksTotal > 0
                 ? min(99.9, 100 * Double(stored.chunksCompleted) / Double(stored.chunksTotal)) : 0
             try SyncJobStore.save(stored, db)
-            return stored
+            return (stored, change)
         }
     }
 

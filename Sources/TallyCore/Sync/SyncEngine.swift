@@ -227,19 +227,28 @@ public final class SyncEngine: Sendable {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000; PRAGMA cache_size = -\(Self.bulkCacheKiB)")
             }
         }
-        var ended: [NamespaceEnd] = []
-        for namespace in jobNamespaces where !progress.done.contains(namespace.rawValue) {
+        // Every namespace's rows first, then each one's end (its deletion check, its extras): an
+        // incremental job's digests are asked for now and counted by the primary meanwhile.
+        let pending = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
+        let early = ready && !progress.full ? startDigests(pending, scope: window) : EarlyDigests()
+        defer { early.cancel() }
+        var read: [ReadNamespace] = []
+        for namespace in pending {
             do {
                 try Task.checkCancellation()
-                ended.append(try await sync(namespace, job: &job, progress: &progress, scope: window, onProgress: onProgress))
-            } catch is CancellationError {
-                job.status = SyncJob.Status.cancelled
-                failed[namespace] = "cancelled"
-                break
-            } catch let failure as ClassifiedFailure {
-                failed[namespace] = failure.message
+                read.append(try await self.read(namespace, job: &job, progress: &progress, scope: window, early: early,
+                                                onProgress: onProgress))
             } catch {
-                failed[namespace] = error.userMessage
+                if noteFailure(error, of: namespace, job: &job, failed: &failed) { break }
+            }
+        }
+        var ended: [NamespaceEnd] = []
+        for namespace in read where job.status != SyncJob.Status.cancelled {
+            do {
+                try Task.checkCancellation()
+                ended.append(try await finish(namespace, job: &job, progress: &progress, scope: window))
+            } catch {
+                if noteFailure(error, of: namespace.namespace, job: &job, failed: &failed) { break }
             }
         }
 
@@ -316,6 +325,22 @@ public final class SyncEngine: Sendable {
         return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
                            outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,
                            primarySwitch: primarySwitch)
+    }
+
+    /// Records why `namespace` failed; true when the job was cancelled (nothing more is tried).
+    private func noteFailure(_ error: any Error, of namespace: Namespace, job: inout SyncJob,
+                             failed: inout [Namespace: String]) -> Bool {
+        switch error {
+        case is CancellationError:
+            job.status = SyncJob.Status.cancelled
+            failed[namespace] = "cancelled"
+            return true
+        case let failure as ClassifiedFailure:
+            failed[namespace] = failure.message
+        default:
+            failed[namespace] = error.userMessage
+        }
+        return false
     }
 
     /// The page cache (KiB) of a full sync's writes; SQLite's own default (2 MB) after it.
