@@ -124,8 +124,9 @@ final class SyncEngineTests: XCTestCase {
         let flaky = FlakyPrimary(primary)
         let store: SQLitePrimary = primary
         flaky.onFetch = { n in
-            // Clients take one fetch; by the fourth the first tasks (by id) are in the cache.
-            if n == 4 {
+            // Clients, goals and habits take one fetch each and the tasks are read last: by the
+            // sixth fetch the first tasks (by id) have been read.
+            if n == 6 {
                 try? store.write { db in
                     try db.execute(sql: "UPDATE tasks SET title = 'Changed behind the read' WHERE id = 3")
                     try db.execute(sql: "DELETE FROM tasks WHERE id = 4")

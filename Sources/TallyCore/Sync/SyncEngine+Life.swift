@@ -72,24 +72,36 @@ extension SyncEngine {
         // time before the rest, each slice in its own transaction, keeping the mark they had: a
         // million at once held every row twice over in memory. The last slice goes with the other
         // tables and writes the new mark; a job stopped before it reads them all again next time.
+        // Each read is asked for before the slice before it is written: the primary answers
+        // (and its rows are decoded) while the cache writes.
         var sliced = 0
         let slice = max(1, options.loadSlice)
+        let slices: [LifeQuery]
         if let index = planned.firstIndex(where: { $0.query.table.window == .cachedTasks }),
            case .ids(let ids) = planned[index].query.condition, ids.count > slice {
             let table = planned[index].query.table
             let last = (ids.count - 1) / slice * slice
-            for start in stride(from: 0, to: last, by: slice) {
-                let part = Array(ids[start..<(start + slice)])
-                let answer = try await source.readLife([LifeQuery(table: table, condition: .ids(part))])[table.name]
-                guard case .rows(let rows, _)? = answer else { break }
-                sliced += try await cache.write { db in
-                    try LifeStore.apply(table, rows: rows, digest: nil, mark: nil, at: at, db)
-                }
-            }
+            slices = stride(from: 0, to: last, by: slice).map { LifeQuery(table: table, condition: .ids(Array(ids[$0..<($0 + slice)]))) }
             planned[index].query = LifeQuery(table: table, condition: .ids(Array(ids[last...])))
             planned[index].heldLoads = nil
+        } else {
+            slices = []
         }
-        let answers = try await source.readLife(planned.map(\.query))
+        let rest = planned.map(\.query)
+        func reading(_ position: Int) -> Task<[String: LifeRead], any Error> {
+            Task { try await source.readLife(position < slices.count ? [slices[position]] : rest) }
+        }
+        var next = reading(0)
+        defer { next.cancel() }
+        for (position, query) in slices.enumerated() {
+            let answer = try await next.value[query.table.name]
+            next = reading(position + 1)
+            guard case .rows(let rows, _)? = answer else { continue }
+            sliced += try await cache.write { db in
+                try LifeStore.apply(query.table, rows: rows, digest: nil, mark: nil, at: at, db)
+            }
+        }
+        let answers = try await next.value
         // Nothing new: no write at all (every commit wakes every reader of the cache).
         let nothingNew = planned.allSatisfy { plan in
             switch answers[plan.query.table.name] {

@@ -228,8 +228,11 @@ public final class SyncEngine: Sendable {
             }
         }
         // Every namespace's rows first, then each one's end (its deletion check, its extras): an
-        // incremental job's digests are asked for now and counted by the primary meanwhile.
-        let pending = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
+        // incremental job's digests are asked for now and counted by the primary meanwhile. The
+        // tasks come last: after a warm-up their order indexes are made while the other
+        // namespaces' ends and WorkOS's other tables are read (`read`).
+        let unfinished = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
+        let pending = unfinished.filter { $0 != .tasks } + unfinished.filter { $0 == .tasks }
         let early = ready && !progress.full ? startDigests(pending, scope: window) : EarlyDigests()
         defer { early.cancel() }
         var read: [ReadNamespace] = []
@@ -252,6 +255,20 @@ public final class SyncEngine: Sendable {
             }
         }
 
+        if failed.isEmpty, jobNamespaces.contains(.tasks), job.status != SyncJob.Status.cancelled {
+            await backfillHistory(job: job, force: progress.full)
+        }
+        // WorkOS's other tables (energy, brain dumps, client memory, personal tasks, …), when the
+        // primary answered for at least one namespace: SyncEngine+Life.
+        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty { await syncLife(job: job, full: progress.full) }
+        // The order indexes a warm-up set aside were being made meanwhile (`read`).
+        for namespace in read {
+            do {
+                try await namespace.indexes?.value
+            } catch {
+                _ = noteFailure(error, of: namespace.namespace, job: &job, failed: &failed)
+            }
+        }
         let cache = self.cache
         if bulk {
             _ = try? await Self.uncancelled {
@@ -261,12 +278,6 @@ public final class SyncEngine: Sendable {
                 }
             }
         }
-        if failed.isEmpty, jobNamespaces.contains(.tasks), job.status != SyncJob.Status.cancelled {
-            await backfillHistory(job: job, force: progress.full)
-        }
-        // WorkOS's other tables (energy, brain dumps, client memory, personal tasks, …), when the
-        // primary answered for at least one namespace: SyncEngine+Life.
-        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty { await syncLife(job: job, full: progress.full) }
 
         // Verified only after a sync that went well (differences it would have fixed are not
         // differences). A full sync of everything has just read every row: nothing to verify.
