@@ -49,7 +49,12 @@ struct Tally: AsyncParsableCommand {
             } else {
                 command = try parseAsRoot(arguments)
             }
-            if var asyncCommand = command as? any AsyncParsableCommand {
+            // A render is run as itself: asking whether a command is an `AsyncParsableCommand`
+            // costs the runtime two scans of the binary's conformances, a sixth of a millisecond
+            // of a frame (docs/ARCHITECTURE.md, "Start-up").
+            if let render = command as? Render {
+                try await render.run()
+            } else if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()

@@ -97,7 +97,8 @@ public enum CacheDoctor {
                     add("last sync", last == nil ? .warning : .ok,
                         last.map { "\(Timestamp.format($0)) (\(RelativeTime.ago($0, now: now)))" } ?? "never")
                     // Whose rows these are, and when they were last compared with that primary.
-                    let (verified, change, filled) = try SnapshotReader.provenance(db)
+                    let (verified, change, record) = try SnapshotReader.provenance(db)
+                    let filled = PrimaryIdentity.decode(record)
                     if let change {
                         add("primary", .warning, "rows of \(change.from); a sync refills the cache from \(change.to)")
                     } else if let filled {

@@ -110,7 +110,10 @@ public struct Snapshot: Equatable, Sendable {
     /// Set while the cache holds another primary's rows, until the refill from this one is done.
     public var primarySwitch: PrimarySwitch? = nil
     /// The primary whose rows the cache holds, as recorded by the sync that filled it.
-    public var filledFrom: PrimaryIdentity? = nil
+    public var filledFrom: PrimaryIdentity? { PrimaryIdentity.decode(filledFromRecord) }
+    /// Its record in `cache_meta`, decoded only when asked for (`tally status`): a frame does
+    /// not show it, and a first JSON decoding costs the runtime two scans of its conformances.
+    var filledFromRecord: String? = nil
     /// The open tasks per status and client the clients pane and the list's size came from:
     /// what `KeptCounts` keeps.
     var openCounts = OpenCounts()
@@ -355,18 +358,18 @@ struct SnapshotReader {
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
             hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly,
             energy: try DayEnergy.read(today: today, timeZone: timeZone, db),
-            verification: verification, primarySwitch: primarySwitch, filledFrom: filledFrom, openCounts: openCounts)
+            verification: verification, primarySwitch: primarySwitch, filledFromRecord: filledFrom, openCounts: openCounts)
     }
 
     /// What `cache_meta` says of the cache's primary and its last verification.
-    static func provenance(_ db: Database) throws -> (VerifyReport?, PrimarySwitch?, PrimaryIdentity?) {
+    static func provenance(_ db: Database) throws -> (VerifyReport?, PrimarySwitch?, String?) {
         var values: [String: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT key, value FROM cache_meta WHERE key IN (?, ?, ?)",
                                     arguments: [VerifyReport.metaKey, PrimarySwitch.metaKey, PrimaryIdentity.metaKey]) {
             if let key = row.text("key"), let value = row.text("value") { values[key] = value }
         }
         return (VerifyReport.decode(values[VerifyReport.metaKey]), PrimarySwitch.decode(values[PrimarySwitch.metaKey]),
-                PrimaryIdentity.decode(values[PrimaryIdentity.metaKey]))
+                values[PrimaryIdentity.metaKey])
     }
 
     static func history(goals: [DailyGoal], today: LocalDay, days: Int, defaultTarget: Int) -> [DayPoints] {
@@ -377,14 +380,15 @@ struct SnapshotReader {
         // A date LocalDay reads begins with its ten canonical characters, so the window's rows
         // are found by comparing text, and only theirs are parsed (not five years of them again).
         let from = today.adding(days: -(days - 1)).description, until = today.adding(days: 1).description
-        var byDay: [Int: DailyGoal] = [:]
-        byDay.reserveCapacity(days)
+        // A slot a day, oldest first (a dictionary by day would be the frame's only one keyed
+        // by `Int`, and its first costs the runtime a scan of every conformance).
+        var byDay = [DailyGoal?](repeating: nil, count: days)
         for goal in goals where goal.date >= from && goal.date < until {
-            if let ordinal = goal.day?.ordinal, window.contains(ordinal) { byDay[ordinal] = goal }
+            if let ordinal = goal.day?.ordinal, window.contains(ordinal) { byDay[ordinal - window.lowerBound] = goal }
         }
         return (0..<days).reversed().map { back in
             let day = today.adding(days: -back)
-            let goal = byDay[day.ordinal]
+            let goal = byDay[days - 1 - back]
             return DayPoints(day: day, earned: max(0, goal?.earnedPoints ?? 0),
                              target: max(0, goal?.targetPoints ?? defaultTarget))
         }
