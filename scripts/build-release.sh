@@ -13,12 +13,14 @@
 # makes the dynamic loader warn about every protected function it refers to (on stderr, at
 # every start), so plain `swift build` and the tests' debug builds link the usual way.
 #
-# The C++ runtime the Swift runtime needs (libstdc++) is linked in too, from its static archive:
-# loaded as a shared library it bound 1,700 of its own symbols at every start, about 0.6 ms of
-# CPU of a 11 ms `tally render` (perf stat, 3 x 40 runs; docs/ARCHITECTURE.md, "Start-up").
-# The Swift driver asks for it by `-lstdc++`, and the linker looks in the build's products
-# directory before the compiler's, so a linker script of that name there hands it the archive.
-# Where the archive is missing, the shared library is used as before.
+# The C runtime aside, the libraries are linked in from their static archives too: libstdc++
+# (which the Swift runtime needs), SQLite (Debian's, the version GRDB is built against) and
+# ncurses. Loaded as shared libraries they were mapped and bound at every start (libstdc++ alone
+# bound 1,721 of its own symbols): a `tally render` on 100,000 tasks went from 10.5 to 9.3 ms
+# with them linked in (docs/ARCHITECTURE.md, "Start-up"). The build asks for each by `-lNAME`,
+# and the linker looks in the build's products directory before the system's, so a linker
+# script named libNAME.so there hands it the archives. A library whose archive is missing is
+# linked as a shared library, as before; `ldd` on the result says which.
 #
 # Usage: scripts/build-release.sh [PRODUCT...]   (default: tally tally-mcp)
 set -euo pipefail
@@ -26,14 +28,30 @@ cd "$(dirname "$0")/.."
 products=("$@")
 [ ${#products[@]} -gt 0 ] || products=(tally tally-mcp)
 clang="$(dirname "$(command -v "${SWIFT:-swift}")")/clang"
-archive="$("$clang" -print-file-name=libstdc++.a 2>/dev/null || true)"
 products_dir=.build-static/x86_64-unknown-linux-gnu/release
 mkdir -p "$products_dir"
-if [ -f "$archive" ] && [ "$(uname -m)" = x86_64 ]; then
-  printf 'INPUT(%s)\n' "$archive" > "$products_dir/libstdc++.so"
-else
-  rm -f "$products_dir/libstdc++.so"
-fi
+
+# link_static NAME ARCHIVE... [-lDEPENDENCY...]
+link_static() {
+  local name=$1 inputs=() item path
+  shift
+  for item in "$@"; do
+    case $item in
+      -*) inputs+=("$item") ;;
+      *)
+        path="$("$clang" -print-file-name="$item" 2>/dev/null || true)"
+        if [ ! -f "$path" ] || [ "$(uname -m)" != x86_64 ]; then
+          rm -f "$products_dir/lib$name.so"
+          return
+        fi
+        inputs+=("$path") ;;
+    esac
+  done
+  printf 'INPUT(%s)\n' "${inputs[*]}" > "$products_dir/lib$name.so"
+}
+link_static stdc++ libstdc++.a
+link_static sqlite3 libsqlite3.a -lm
+link_static ncursesw libncursesw.a libtinfo.a
 for product in "${products[@]}"; do
   # Linked again each time: the linker script is not an input the build tracks.
   rm -f "$products_dir/$product"
