@@ -52,10 +52,16 @@ final class SyncEngineTests: XCTestCase {
         XCTAssertEqual(Set(meta.byNamespace.keys), Set(Namespace.allCases))
     }
 
+    /// An active work task of client 7 written on the primary as another program would.
+    static func addTask(_ id: Int64, _ title: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (?, 7, ?, 'active', 'work', '2026-11-20T10:00:00.000Z')",
+                       arguments: [id, title])
+    }
+
     func testIncrementalSyncCarriesInsertsUpdatesAndDeletes() async throws {
         try await engine(primary).run(kind: .full, full: true)
         try primary.write { db in
-            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90001, 7, 'Brand new', 'active', 'work', '2026-11-20T10:00:00.000Z')")
+            try Self.addTask(90001, "Brand new", db)
             try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
             try db.execute(sql: "DELETE FROM tasks WHERE id IN (6, 7)")
             try db.execute(sql: "UPDATE habits SET current_streak = 99 WHERE id = 1")
@@ -75,7 +81,7 @@ final class SyncEngineTests: XCTestCase {
         try await engine(primary).run(kind: .full, full: true)
         let flaky = FlakyPrimary(primary)
         try primary.write { db in
-            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90001, 7, 'Brand new', 'active', 'work', '2026-11-20T10:00:00.000Z')")
+            try Self.addTask(90001, "Brand new", db)
             try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
             try db.execute(sql: "INSERT INTO habits (id, name, frequency, is_active, created_at) VALUES (900, 'Stretch', 'daily', 1, '2026-11-20T10:00:00.000Z')")
             try db.execute(sql: "UPDATE habits SET current_streak = 99 WHERE id = 1")
@@ -87,7 +93,7 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
 
         try primary.write { db in
-            try db.execute(sql: "INSERT INTO tasks (id, client_id, title, status, category, created_at) VALUES (90002, 7, 'Another', 'active', 'work', '2026-11-20T10:00:00.000Z')")
+            try Self.addTask(90002, "Another", db)
             try db.execute(sql: "DELETE FROM tasks WHERE id = 8")
         }
         let found = try await engine(flaky).run(kind: .manual)
