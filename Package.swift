@@ -94,7 +94,8 @@ let package = Package(
         // driver, a clock tests move, a terminal without a screen.
         .target(
             name: "TallyTestSupport",
-            dependencies: ["TallyCore", "TallyUI", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TallyCore", "TallyUI", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/TallyTestSupport"
         ),
         .testTarget(

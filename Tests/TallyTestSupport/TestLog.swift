@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TallyCore
 
 /// Sends every logger of the test process to a file (`$TALLY_TEST_LOG`, else `tally-tests.log` in
@@ -18,4 +19,11 @@ public enum TestLog {
 
     /// Starts logging to the file once; later calls do nothing.
     public static func start() { _ = path }
+
+    /// Writes what a test saw to the file too: XCTest on Linux can lose a failure's message (and
+    /// the test's own prints) from its output, and the file is kept with the run's logs.
+    public static func note(_ text: String, file: String = #fileID, line: Int = #line) {
+        start()
+        Logger(label: "tally.tests").notice("\(file):\(line): \(text)")
+    }
 }
