@@ -111,8 +111,9 @@ public struct Snapshot: Equatable, Sendable {
     public var primarySwitch: PrimarySwitch? = nil
     /// The primary whose rows the cache holds, as recorded by the sync that filled it.
     public var filledFrom: PrimaryIdentity? { PrimaryIdentity.decode(filledFromRecord) }
-    /// Its record in `cache_meta`, decoded only when asked for (`tally status`): a frame does
-    /// not show it, and a first JSON decoding costs the runtime two scans of its conformances.
+    /// Its record in `cache_meta`, decoded only when asked for (`tally status`, `tally doctor`):
+    /// a frame does not show it, and a first JSON decoding costs the runtime two scans of its
+    /// conformances.
     var filledFromRecord: String? = nil
     /// The open tasks per status and client the clients pane and the list's size came from:
     /// what `KeptCounts` keeps.
@@ -339,7 +340,7 @@ struct SnapshotReader {
             unresolved = try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_sync_failures WHERE resolved_at IS NULL") ?? 0
             hitRates = try CacheStats.summary(db, now: now)
         }
-        let (verification, primarySwitch, filledFrom) = try Self.provenance(db)
+        let (verification, primarySwitch, filledFromRecord) = try Self.provenance(db)
 
         var habitDays: [Int64: Set<LocalDay>] = [:]
         var pendingHabits: Set<Int64> = []
@@ -358,7 +359,7 @@ struct SnapshotReader {
             runningJob: running, recentJobs: recent, failures: failures, unresolvedFailures: unresolved,
             hitRates: hitRates, outboxDepth: outboxDepth, cachePath: cachePath, isReadOnly: isReadOnly,
             energy: try DayEnergy.read(today: today, timeZone: timeZone, db),
-            verification: verification, primarySwitch: primarySwitch, filledFromRecord: filledFrom, openCounts: openCounts)
+            verification: verification, primarySwitch: primarySwitch, filledFromRecord: filledFromRecord, openCounts: openCounts)
     }
 
     /// What `cache_meta` says of the cache's primary and its last verification.
