@@ -109,7 +109,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyIntegrationTests",
-            dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "TallyMCPTests",

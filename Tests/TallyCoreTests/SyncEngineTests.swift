@@ -383,6 +383,59 @@ final class WarmUpIndexTests: XCTestCase {
         XCTAssertEqual(try tallyIndexes(), Set(WorkOSSchema.tallyIndexNames), "made again when the read failed")
     }
 
+    /// Every index of the task table as the cache has it now: name and the statement that made it.
+    static func taskIndexSQL(_ db: Database) throws -> [String: String] {
+        var indexes: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks' AND sql IS NOT NULL") {
+            indexes[row[0]] = row[1]
+        }
+        return indexes
+    }
+
+    static func setAsideKeys(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM cache_meta WHERE key LIKE 'tally.setAsideIndex.%'") ?? -1
+    }
+
+    /// WorkOS's indexes and any other program's are set aside with Tally's while the table
+    /// fills, and each is made again by the statement that made it; a unique index stays (it
+    /// decides which rows may be written).
+    func testAWarmUpSetsEveryTaskIndexAsideAndMakesEachAgainAsItWas() async throws {
+        try await cache.write { db in
+            try db.execute(sql: "CREATE INDEX someone_elses ON cached_tasks(title, id) WHERE status = 'done'")
+            try db.execute(sql: "CREATE UNIQUE INDEX someone_unique ON cached_tasks(id, title)")
+        }
+        let before = try cache.readNow(Self.taskIndexSQL)
+        XCTAssertTrue(before.keys.contains("idx_cached_tasks_status"), "\(before.keys)")
+        let flaky = FlakyPrimary(primary)
+        let seen = Recorder<[String: String]>()
+        let cache = self.cache!
+        flaky.onFetch = { _ in
+            let (count, indexes) = (try? cache.readNow { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") ?? 0, try Self.taskIndexSQL(db))
+            }) ?? (0, [:])
+            if count > 0, count < 1200 { seen.add(indexes) }
+        }
+        let summary = try await engine(flaky).run(kind: .full, full: true)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertFalse(seen.all.isEmpty, "the fill was looked at part-way")
+        XCTAssertTrue(seen.all.allSatisfy { Set($0.keys) == ["someone_unique"] }, "\(seen.all.first ?? [:])")
+        XCTAssertEqual(try cache.readNow(Self.taskIndexSQL), before)
+        XCTAssertEqual(try cache.readNow(Self.setAsideKeys), 0)
+    }
+
+    /// A warm-up stopped part-way (its process killed) leaves the indexes set aside, and says
+    /// so in `cache_meta`: the next writable open makes every one again.
+    func testIndexesAStoppedWarmUpSetAsideAreMadeAgainByTheNextOpen() async throws {
+        try await cache.write { db in try db.execute(sql: "CREATE INDEX someone_elses ON cached_tasks(title)") }
+        let before = try cache.readNow(Self.taskIndexSQL)
+        _ = try await cache.write { db in try WorkOSSchema.setAsideTaskIndexes(db) }
+        XCTAssertEqual(try cache.readNow(Self.taskIndexSQL), [:])
+        XCTAssertEqual(try cache.readNow(Self.setAsideKeys), before.count)
+        let reopened = try CacheStore(path: cache.path)
+        XCTAssertEqual(try reopened.readNow(Self.taskIndexSQL), before)
+        XCTAssertEqual(try reopened.readNow(Self.setAsideKeys), 0)
+    }
+
     /// A full sync of a table that already holds rows keeps its indexes (a dashboard may be reading it).
     func testAFullSyncOfAFilledTableKeepsItsIndexes() async throws {
         try await engine(primary).run(kind: .full, full: true)

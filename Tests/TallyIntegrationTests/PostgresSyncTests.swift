@@ -222,6 +222,59 @@ final class PostgresSyncTests: PostgresTestCase {
         XCTAssertEqual(started, 1)
     }
 
+    /// A full sync reads each task's cognitive load with the task and writes it in the task's own
+    /// transaction (docs/ARCHITECTURE.md, "Sync jobs"): part-way through the fill the loads of
+    /// the tasks in so far are there already. What it read is recorded, so the next incremental
+    /// sync carries a changed load, and a load the primary no longer has goes.
+    func testAFullSyncWritesEachTasksLoadWithTheTask() async throws {
+        try await seed(tasks: 3000, days: 20)
+        let cache = self.cache!
+        let seen = Recorder<(tasks: Int, loads: Int, strays: Int)>()
+        let watching = Task {
+            while !Task.isCancelled {
+                if let counts = try? cache.readNow({ db in
+                    (try Int.fetchOne(db, sql: "SELECT count(*) FROM cached_tasks") ?? 0,
+                     try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_task_loads") ?? 0,
+                     try Int.fetchOne(db, sql: "SELECT count(*) FROM tally_task_loads WHERE id NOT IN (SELECT id FROM cached_tasks)") ?? 0)
+                }), counts.0 > 0, counts.0 < 3000 {
+                    seen.add((counts.0, counts.1, counts.2))
+                }
+                try? await Task.sleep(nanoseconds: 1_000_000)
+            }
+        }
+        let summary = try await engine(chunk: 100).run(kind: .full, full: true)
+        watching.cancel()
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertFalse(seen.all.isEmpty, "the fill was looked at part-way")
+        XCTAssertTrue(seen.all.allSatisfy { $0.loads > 0 && $0.strays == 0 }, "\(seen.all.prefix(5))")
+
+        func primaryLoads() -> [String] {
+            PostgresServer.psql(url, "SELECT id || ':' || cognitive_load FROM tasks WHERE cognitive_load IS NOT NULL ORDER BY id").output
+                .split(separator: "\n").map(String.init)
+        }
+        func cachedLoads() throws -> [String] {
+            try cache.read { db in try String.fetchAll(db, sql: "SELECT id || ':' || cognitive_load FROM tally_task_loads ORDER BY id") }
+        }
+        XCTAssertEqual(try cachedLoads(), primaryLoads())
+        let record = try cache.read { db in
+            try Row.fetchOne(db, sql: "SELECT row_count, mark FROM tally_life_sync WHERE name = ?", arguments: [LifeTable.taskLoads.name])
+        }
+        XCTAssertEqual(record?["row_count"] as Int?, primaryLoads().count)
+        XCTAssertNotNil(record?["mark"] as String?, "the next sync reads the loads of the tasks changed after this one")
+
+        let changed = try XCTUnwrap(Int(PostgresServer.psql(url, "SELECT min(id) FROM tasks WHERE cognitive_load = 'high'").output
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        _ = PostgresServer.psql(url, "UPDATE tasks SET cognitive_load = 'low', updated_at = now() AT TIME ZONE 'UTC' WHERE id = \(changed)")
+        let incremental = try await engine().run(kind: .manual)
+        XCTAssertTrue(incremental.succeeded)
+        XCTAssertTrue(try cachedLoads().contains("\(changed):low"))
+        _ = PostgresServer.psql(url, "UPDATE tasks SET cognitive_load = NULL WHERE id = \(changed)")
+        let again = try await engine(chunk: 100).run(kind: .full, full: true)
+        XCTAssertTrue(again.succeeded)
+        XCTAssertEqual(try cachedLoads(), primaryLoads())
+        XCTAssertFalse(try cachedLoads().contains { $0.hasPrefix("\(changed):") })
+    }
+
     func testAnEmptyCacheWarmsUpAtOnce() async throws {
         try await seed(tasks: 500)
         var config = Config()

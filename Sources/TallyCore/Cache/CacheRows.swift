@@ -15,7 +15,8 @@ public enum CacheRows {
         return try upsert(namespace, rows: rows, db, digestChange: &change)
     }
 
-    /// Writes `rows` as `upsert(_:rows:_:)` does, and adds to `digestChange` how the table's
+    /// Writes `rows` as `upsert(_:rows:_:)` does (values past the namespace's columns, such as
+    /// a task's load read with it, are not the table's), and adds to `digestChange` how the table's
     /// `idDigest` moved: the ids (above 0) of the rows it did not hold before, less those of the
     /// goal rows a row of the same date replaced. The sync's deletion check compares the digest
     /// it read before its writes plus this change, instead of reading it again (`SyncEngine`).
@@ -67,8 +68,8 @@ public enum CacheRows {
             }
             let raw = statement.sqliteStatement
             sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
-            for (index, value) in row.enumerated() {
-                let code = bind(value, at: Int32(index + 1), in: raw)
+            for index in 0..<min(row.count, columns.count) {
+                let code = bind(row[index], at: Int32(index + 1), in: raw)
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             }
             let id = idIndex.flatMap { Row.int64(row[$0]) }
@@ -99,7 +100,16 @@ public enum CacheRows {
         case .null: return sqlite3_bind_null(statement, index)
         case .int64(let number): return sqlite3_bind_int64(statement, index, number)
         case .double(let number): return sqlite3_bind_double(statement, index, number)
-        case .string(let text): return sqlite3_bind_text(statement, index, text, -1, transient)
+        case .string(let text):
+            // From the string's own UTF-8 where it has it (a native string does): passing the
+            // string itself made a C copy of it first.
+            var text = text
+            return text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+                return UnsafeRawPointer(start).withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                    sqlite3_bind_text(statement, index, chars, Int32(bytes.count), transient)
+                }
+            }
         case .blob(let data):
             return data.withUnsafeBytes { bytes in
                 sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), transient)

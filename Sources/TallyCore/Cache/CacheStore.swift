@@ -21,6 +21,8 @@ public final class CacheStore: Sendable {
     private let writerVersion = WriterVersion()
     /// The last lists' sizes and the cache version they were counted at (see `ListCounts`).
     let listCounts = ListCounts()
+    /// The last checkpoint started beside the writer (`checkpointAside`).
+    let asideCheckpoint = Mutex<Task<Void, Never>?>(nil)
     private var writer: (any DatabaseWriter)? { readers.writer }
 
     /// The default cache of the WorkOS MCP server.
@@ -136,7 +138,8 @@ public final class CacheStore: Sendable {
             guard try !pool.read({ db in try Self.isComplete(db) }) else { return }
             try pool.write { db in
                 try WorkOSSchema.create(db)
-                try WorkOSSchema.createTallyIndexes(db)
+                // Indexes a warm-up set aside and did not get to make again (it was stopped).
+                try WorkOSSchema.restoreTaskIndexes(db)
             }
             try TallyMigrations.migrator.migrate(pool)
             WriteCourtesy(path: path).markOwnWrite()

@@ -5,7 +5,8 @@ import GRDB
 /// Tally creates these tables only when they are missing and never alters them: no dropped,
 /// renamed or retyped column, no extra column. Its own data lives in `tally_*` tables; the one
 /// thing it adds to a contract table is an index of its own (`tallyIndexes`), which changes no
-/// column and no query result.
+/// column and no query result. While a warm-up fills an empty task table, that table's indexes
+/// are set aside and each is made again as it was (`setAsideTaskIndexes`).
 public enum WorkOSSchema {
     public static let contractTables = [
         "cached_clients", "cached_tasks", "cached_daily_goals", "cached_habits", "cache_meta",
@@ -193,15 +194,44 @@ public enum WorkOSSchema {
         try db.execute(sql: tallyIndexes)
     }
 
-    /// Drops Tally's indexes (never WorkOS's); true when any was there.
+    /// Sets every index of `cached_tasks` aside while an empty task table fills (a warm-up):
+    /// WorkOS's, Tally's and any other program's. Kept up row by row they took most of the
+    /// writer's time in a 100,000-task warm-up; made once from rows in place they cost a third
+    /// of that. Each index's own `CREATE` statement is kept in `cache_meta` in the same
+    /// transaction (`setAsideKeyPrefix` + its name), so whatever stops the fill, the next
+    /// writable open makes it again (`restoreTaskIndexes`). A unique index stays: it decides
+    /// which rows the fill may write (and SQLite's own, for a constraint, cannot be dropped).
+    /// True when any was set aside.
     @discardableResult
-    public static func dropTallyIndexes(_ db: Database) throws -> Bool {
-        var dropped = false
-        let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks'")
-        for name in tallyIndexNames where present.contains(name) {
+    public static func setAsideTaskIndexes(_ db: Database) throws -> Bool {
+        let indexes = try Row.fetchAll(db, sql: """
+            SELECT s.name, s.sql FROM sqlite_master s JOIN pragma_index_list('cached_tasks') i ON i.name = s.name
+            WHERE s.type = 'index' AND s.sql IS NOT NULL AND NOT i."unique"
+            """)
+        for index in indexes {
+            guard let name = index.text(at: 0), let sql = index.text(at: 1) else { continue }
+            try CacheMeta.set(db, setAsideKeyPrefix + name, sql)
             try db.execute(sql: "DROP INDEX \(name.quotedDatabaseIdentifier)")
-            dropped = true
         }
-        return dropped
+        return !indexes.isEmpty
     }
+
+    /// Makes again every index `setAsideTaskIndexes` set aside (one another program made again
+    /// meanwhile is left as it is), then Tally's own where missing.
+    public static func restoreTaskIndexes(_ db: Database) throws {
+        let present = try String.fetchSet(db, sql: "SELECT lower(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cached_tasks'")
+        let setAside = try Row.fetchAll(db, sql: "SELECT key, value FROM cache_meta WHERE substr(key, 1, ?) = ?",
+                                        arguments: [setAsideKeyPrefix.count, setAsideKeyPrefix])
+        for row in setAside {
+            guard let key = row.text(at: 0), let sql = row.text(at: 1) else { continue }
+            if !present.contains(String(key.dropFirst(setAsideKeyPrefix.count)).lowercased()) {
+                try db.execute(sql: sql)
+            }
+            try db.execute(sql: "DELETE FROM cache_meta WHERE key = ?", arguments: [key])
+        }
+        try createTallyIndexes(db)
+    }
+
+    /// `cache_meta` keys of the indexes set aside, each followed by the index's name.
+    static let setAsideKeyPrefix = "tally.setAsideIndex."
 }

@@ -32,9 +32,10 @@ public struct Config: Sendable, Equatable {
     public var chunkSize = 500
     /// Rows per chunk of a full sync (warm-up, `--full`, a repair), which reads whole tables by
     /// id. Still one cache transaction each with the job's progress, so a kill loses at most one
-    /// chunk; but every transaction rewrites the index pages its rows land on, and with 500-row
-    /// chunks a 100,000-task sync took 1.7 times `psql \copy | sqlite3 .import`, with 2,000 1.2.
-    public var fullChunkSize = 2000
+    /// chunk; but every transaction rewrites the index pages its rows land on and is a query of
+    /// its own: with 500-row chunks a 100,000-task sync took 1.7 times `psql \copy | sqlite3
+    /// .import`, with 2,000 1.2; 10,000 took 7 % less of Tally's time than 2,000 (BENCHMARKS.md).
+    public var fullChunkSize = 10_000
     /// Which primary rows the cache's contract tables hold (`[scope]`).
     public var scope = SyncScope.workos
     /// Days of history (`history_days`) kept in Tally's own tables when `[scope]` keeps fewer

@@ -63,6 +63,27 @@ public enum LifeStore {
     @discardableResult
     public static func apply(_ table: LifeTable, rows: [[DatabaseValue]], digest: String?, mark: String?,
                              at now: String, _ db: Database) throws -> Int {
+        let changed = try write(table, rows: rows, db)
+        try record(table, present: true, digest: digest, mark: mark, at: now, recount: changed > 0, db)
+        return changed
+    }
+
+    /// Writes the loads a full sync read with its tasks (`[id, load]` rows; a NULL load removes
+    /// the task's), in the tasks' own transaction. What the read covered is recorded at the end
+    /// of the job (`recordLoadsReadWithTasks`).
+    @discardableResult
+    public static func applyLoads(_ rows: [[DatabaseValue]], _ db: Database) throws -> Int {
+        try write(LifeTable.taskLoads, rows: rows, db)
+    }
+
+    /// Records that a full sync read every cached task's load with the task, up to `mark`
+    /// (`SyncEngine.LoadMark`), once the loads of tasks no longer cached are pruned.
+    public static func recordLoadsReadWithTasks(mark: String?, at now: String, _ db: Database) throws {
+        try record(LifeTable.taskLoads, present: true, digest: nil, mark: mark, at: now, recount: true, db)
+    }
+
+    /// Writes `rows` where they differ from what the cache holds; returns how many rows changed.
+    private static func write(_ table: LifeTable, rows: [[DatabaseValue]], _ db: Database) throws -> Int {
         let keyIndex = table.columns.firstIndex(of: table.key) ?? 0
         var changed = 0
         if table.replacesWindow {
@@ -99,7 +120,6 @@ public enum LifeStore {
             }
             changed += db.changesCount
         }
-        try record(table, present: true, digest: digest, mark: mark, at: now, recount: changed > 0, db)
         return changed
     }
 

@@ -153,4 +153,21 @@ public enum LifeRead: Sendable, Equatable {
 public protocol LifeSource: Sendable {
     /// Reads every query in as few round trips as the store can.
     func readLife(_ queries: [LifeQuery]) async throws -> [String: LifeRead]
+
+    /// Whether `fetchTasksWithLoads` can read the tasks' loads with them (the primary's tasks
+    /// have WorkOS's `cognitive_load`).
+    func readsLoadsWithTasks() async -> Bool
+
+    /// The tasks after `position` by id, as `fetch(.tasks, …, order: .ids, …)` reads them, each
+    /// row followed by the task's cognitive load (NULL for none): a full sync writes every
+    /// task's load with its task instead of asking for them by id once the tasks are in.
+    func fetchTasksWithLoads(after position: Watermark?, limit: Int, scope: ScopeWindow) async throws -> [[DatabaseValue]]
+}
+
+extension LifeSource {
+    public func readsLoadsWithTasks() async -> Bool { false }
+
+    public func fetchTasksWithLoads(after position: Watermark?, limit: Int, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
+        throw TallyError.io("this primary does not read the tasks' loads with them")
+    }
 }

@@ -197,7 +197,7 @@ extension PostgresPrimary: PrimaryDigests {
 
     /// The table's columns as the cache stores them (what a fix writes).
     static func select(_ compared: ComparedTable, _ columns: PostgresColumns) -> String {
-        compared.table.columns.map { columns.select(compared.table.primaryTable, $0.primary) }.joined(separator: ", ")
+        compared.table.columns.map { columns.output(compared.table.primaryTable, $0.primary) }.joined(separator: ", ")
     }
 
     /// `md5` of the row's canonical text as `RowHasher` builds it: the columns' texts joined by

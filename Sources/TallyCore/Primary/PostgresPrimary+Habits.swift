@@ -22,7 +22,7 @@ extension PostgresPrimary {
             var statement = PostgresStatement()
             let since = columns.value(statement.bind(since), "habit_completions", "completed_at")
             let sql = """
-                SELECT habit_id::bigint, \(columns.select("habit_completions", "completed_at")), \(columns.select("habit_completions", "note"))
+                SELECT habit_id::bigint, \(columns.output("habit_completions", "completed_at")), \(columns.output("habit_completions", "note"))
                 FROM habit_completions WHERE completed_at >= \(since) ORDER BY completed_at, id
                 """
             return try await Self.rows(connection.query(statement.query(sql), logger: log)).compactMap(Self.completion)
@@ -39,7 +39,7 @@ extension PostgresPrimary {
     static func fetchHabit(_ connection: PostgresConnection, id: Int64, lock: Bool, columns: PostgresColumns,
                            logger: Logger) async throws -> Habit? {
         let query = try Self.query("""
-            SELECT \(columns.select(.habits)), \(columns.select("habits", "last_completed_date"))
+            SELECT \(columns.output(.habits)), \(columns.output("habits", "last_completed_date"))
             FROM habits WHERE id = $1::bigint\(lock ? " FOR UPDATE" : "")
             """, [id.databaseValue])
         guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }

@@ -58,7 +58,7 @@ extension PostgresPrimary: LifeSource {
         for query in fetched where Self.isKeyed(query.condition) {
             var statement = PostgresStatement()
             let table = query.table
-            let select = table.columns.map { columns.select(table.source, $0) }.joined(separator: ", ")
+            let select = table.columns.map { columns.output(table.source, $0) }.joined(separator: ", ")
             let condition = Self.condition(query, columns, &statement)
             let sql = try statement.query("""
                 SELECT \(select) FROM \(table.source) WHERE \(condition) ORDER BY \(table.source).\(table.key)

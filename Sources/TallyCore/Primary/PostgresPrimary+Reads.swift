@@ -79,6 +79,12 @@ extension PostgresPrimary {
 
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int, order: ReadOrder,
                       scope: ScopeWindow) async throws -> [[DatabaseValue]] {
+        try await fetch(namespace, after: watermark, limit: limit, order: order, scope: scope, extra: [])
+    }
+
+    /// `fetch`, each row followed by the `extra` columns of the same table (as `output` reads them).
+    func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int, order: ReadOrder,
+               scope: ScopeWindow, extra: [String]) async throws -> [[DatabaseValue]] {
         let columns = try await columns()
         var statement = PostgresStatement()
         let condition = Self.conditions(namespace, after: watermark, order: order, scope: scope, columns, &statement)
@@ -86,12 +92,21 @@ extension PostgresPrimary {
         // expression cannot use an int4 primary key's order (every chunk would sort the table).
         let table = namespace.primaryTable
         let sorting = namespace.hasUpdatedAt && order == .changes ? "\(Self.changeOrder), \(table).id" : "\(table).id"
+        let selected = ([columns.output(namespace)] + extra.map { columns.output(table, $0) }).joined(separator: ", ")
         let query = try statement.query("""
-            SELECT \(columns.select(namespace)) FROM \(namespace.primaryTable) WHERE \(condition)
+            SELECT \(selected) FROM \(namespace.primaryTable) WHERE \(condition)
             ORDER BY \(sorting) LIMIT \(max(1, limit))
             """)
         let log = logger
         return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
+    }
+
+    public func readsLoadsWithTasks() async -> Bool {
+        (try? await columns())?.has("tasks", "cognitive_load") ?? false
+    }
+
+    public func fetchTasksWithLoads(after position: Watermark?, limit: Int, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
+        try await fetch(.tasks, after: position, limit: limit, order: .ids, scope: scope, extra: ["cognitive_load"])
     }
 
     public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder,
@@ -115,6 +130,11 @@ extension PostgresPrimary {
         if let preparing { return await preparing.value }
         // Columns taken from a kept copy are checked against the identity first (below).
         if knownColumns != nil, !hasUncheckedKeptSchema { return true }
+        // The digests' connection opens beside the reads' (an authentication each): an
+        // incremental job asks for its id digests as it starts (`SyncEngine.EarlyDigests`), and
+        // the tasks' (10 ms of the server's time for 100,000 rows) came last when that
+        // connection was only opened then.
+        if connections[.digests] == nil { Task { try? await self.run(.digests) { _ in } } }
         let attempt = Task {
             guard (try? await self.columns()) != nil else { return false }
             // The sync asks which database this is first thing (its provenance): asked here, on
@@ -226,7 +246,7 @@ extension PostgresPrimary {
         let start = columns.value(statement.bind(from), "tasks", "completed_at")
         let end = columns.value(statement.bind(before), "tasks", "completed_at")
         let fields = ["id", "completed_at", "points_final", "value_tier", "points_ai_guess", "effort_estimate", "client_id"]
-        let select = fields.map { columns.has("tasks", $0) ? columns.select("tasks", $0) : "NULL" }.joined(separator: ", ")
+        let select = fields.map { columns.has("tasks", $0) ? columns.output("tasks", $0) : "NULL" }.joined(separator: ", ")
         let category = columns.has("tasks", "category") ? " AND coalesce(category, 'work') = 'work'" : ""
         let sql = """
             SELECT \(select) FROM tasks
@@ -242,7 +262,7 @@ extension PostgresPrimary {
     public func goals(since: String) async throws -> [DailyGoal] {
         let columns = try await columns()
         let query = try Self.query(
-            "SELECT \(columns.select(.goals)) FROM daily_goals WHERE date >= $1::date ORDER BY date", [since.databaseValue])
+            "SELECT \(columns.output(.goals)) FROM daily_goals WHERE date >= $1::date ORDER BY date", [since.databaseValue])
         let log = logger
         return try await run { connection in
             try await Self.rows(connection.query(query, logger: log)).map { values in
@@ -270,7 +290,7 @@ extension PostgresPrimary {
     static func fetchTask(_ connection: PostgresConnection, id: Int64, lock: Bool, columns: PostgresColumns,
                           logger: Logger) async throws -> WorkTask? {
         let query = try Self.query(
-            "SELECT \(columns.select(.tasks)) FROM tasks WHERE id = $1::bigint\(lock ? " FOR UPDATE" : "")", [id.databaseValue])
+            "SELECT \(columns.output(.tasks)) FROM tasks WHERE id = $1::bigint\(lock ? " FOR UPDATE" : "")", [id.databaseValue])
         guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }
         return WorkTask(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.tasks.columns, values))))
     }
@@ -278,7 +298,7 @@ extension PostgresPrimary {
     static func fetchGoal(_ connection: PostgresConnection, date: String, lock: Bool, columns: PostgresColumns,
                           logger: Logger) async throws -> DailyGoal? {
         let query = try Self.query(
-            "SELECT \(columns.select(.goals)) FROM daily_goals WHERE date = $1::date\(lock ? " FOR UPDATE" : "")",
+            "SELECT \(columns.output(.goals)) FROM daily_goals WHERE date = $1::date\(lock ? " FOR UPDATE" : "")",
             [date.databaseValue])
         guard let values = try await rows(connection.query(query, logger: logger)).first else { return nil }
         return DailyGoal(row: Row(Dictionary(uniqueKeysWithValues: zip(Namespace.goals.columns, values))))

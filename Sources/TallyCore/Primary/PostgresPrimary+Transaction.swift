@@ -41,7 +41,7 @@ struct PostgresTransaction: PrimaryTransaction {
               limit: Int?, lock: Bool) async throws -> [PrimaryRow] {
         try check(table, names + order.map(\.column))
         var statement = PostgresStatement()
-        let selected = names.map { columns.select(table, $0) }.joined(separator: ", ")
+        let selected = names.map { columns.output(table, $0) }.joined(separator: ", ")
         var sql = "SELECT \(selected) FROM \(table)" + (try self.conditions(table, conditions, &statement))
         sql += PrimarySQL.orderClause(order.filter { columns.has(table, $0.column) })
         if let limit { sql += " LIMIT \(max(0, limit))" }

@@ -296,6 +296,22 @@ struct PostgresColumns: Sendable {
         namespace.columns.map { select(namespace.primaryTable, $0) }.joined(separator: ", ")
     }
 
+    /// The SELECT expression for `column` in a query whose rows Tally reads itself
+    /// (`PostgresPrimary.cacheValue`): as `select`, but a timestamp or a date comes as
+    /// PostgreSQL's binary value and Tally writes it out (`PostgresTime`), which costs the
+    /// server nothing. `select` stays for text the server builds on (JSON rows, row digests).
+    func output(_ table: String, _ column: String) -> String {
+        switch kind(table, column) {
+        case .timestamp?, .timestamptz?, .date?: return column
+        default: return select(table, column)
+        }
+    }
+
+    /// Every contract column of `namespace`, in order, as `output` reads them.
+    func output(_ namespace: Namespace) -> String {
+        namespace.columns.map { output(namespace.primaryTable, $0) }.joined(separator: ", ")
+    }
+
     /// The expression for bound parameter `placeholder` (`$3`) as a value of `column`: a text
     /// timestamp in UTC becomes the column's type without passing through the session's zone.
     func value(_ placeholder: String, _ table: String, _ column: String) -> String {

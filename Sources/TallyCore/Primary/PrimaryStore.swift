@@ -245,8 +245,8 @@ extension PrimaryReader {
     }
 
     /// Every row after `position` in `order`, handed to `body` in chunks of at most `chunkSize`
-    /// rows: one `fetch` per chunk, each continuing from the last row of the chunk before.
-    /// Errors thrown by `body` pass through unchanged.
+    /// rows (the first of at most `firstChunkSize`): one `fetch` per chunk, each continuing from
+    /// the last row of the chunk before. Errors thrown by `body` pass through unchanged.
     ///
     /// The next chunk is fetched while `body` writes this one, so the primary's round trip and
     /// the cache's write overlap instead of taking turns.
@@ -255,19 +255,26 @@ extension PrimaryReader {
     /// the cache writes was tried: it was no faster, and PostgresNIO 1.33 traps
     /// (`RowStreamStateMachine`, "after a channelReadComplete") when the server goes away while
     /// such a row stream waits for demand.
-    public func stream(_ namespace: Namespace, after position: Watermark?, chunkSize: Int, order: ReadOrder,
-                       scope: ScopeWindow = .everything,
+    ///
+    /// - Parameter reading: reads a chunk instead of `fetch` (the same rows, which may carry
+    ///   more columns after the namespace's).
+    public func stream(_ namespace: Namespace, after position: Watermark?, chunkSize: Int, firstChunkSize: Int? = nil,
+                       order: ReadOrder, scope: ScopeWindow = .everything,
+                       reading: (@Sendable (Watermark?, Int) async throws -> [[DatabaseValue]])? = nil,
                        _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
-        func fetching(after position: Watermark?) -> Task<[[DatabaseValue]], any Error> {
-            Task { try await fetch(namespace, after: position, limit: chunkSize, order: order, scope: scope) }
+        func fetching(after position: Watermark?, limit: Int) -> Task<[[DatabaseValue]], any Error> {
+            if let reading { return Task { try await reading(position, limit) } }
+            return Task { try await fetch(namespace, after: position, limit: limit, order: order, scope: scope) }
         }
-        var next = fetching(after: position)
+        var limit = max(1, min(chunkSize, firstChunkSize ?? chunkSize))
+        var next = fetching(after: position, limit: limit)
         defer { next.cancel() }
         while true {
             let rows = try await next.value
             if rows.isEmpty { return }
-            let more = rows.count >= chunkSize
-            if more { next = fetching(after: Watermark.after(rows[rows.count - 1], in: namespace, order: order)) }
+            let more = rows.count >= limit
+            limit = chunkSize
+            if more { next = fetching(after: Watermark.after(rows[rows.count - 1], in: namespace, order: order), limit: limit) }
             try await body(rows)
             if !more { return }
         }

@@ -15,10 +15,10 @@ import GRDB
 extension SyncEngine {
     /// The step of a job: a failure is recorded for the failures view (entity `life`) and the
     /// log, but does not fail the job, whose contract tables are synced.
-    func syncLife(job: SyncJob, full: Bool) async {
+    func syncLife(job: SyncJob, full: Bool, loadsRead: Bool = false) async {
         guard primary.lifeSource != nil else { return }
         do {
-            try await syncLife(full: full)
+            try await syncLife(full: full, loadsRead: loadsRead)
         } catch is CancellationError {
         } catch {
             let failure = FailureClassifier.classify(error, primary: primary.displayName)
@@ -33,10 +33,12 @@ extension SyncEngine {
     static let lifeEntity = "life"
 
     /// Reads every life table from the primary into the cache. `full` reads them whole again
-    /// (and every cached task's load) instead of trusting the digests the cache holds. Returns
+    /// (and every cached task's load) instead of trusting the digests the cache holds; with
+    /// `loadsRead` the job has read every task's load with the task already
+    /// (`LifeSource.fetchTasksWithLoads`), and only what that read covered is recorded. Returns
     /// how many cache rows changed; nothing is written when nothing did.
     @discardableResult
-    public func syncLife(full: Bool = false, now: Date = Date()) async throws -> Int {
+    public func syncLife(full: Bool = false, loadsRead: Bool = false, now: Date = Date()) async throws -> Int {
         guard let source = primary.lifeSource else { return 0 }
         let at = Timestamp.format(now)
         let lookback = options.lookback
@@ -63,6 +65,10 @@ extension SyncEngine {
                 let seen = Set(last?.seen ?? [])
                 let ids = changed.filter { task in last.map { task.updatedAt > $0.newest || !seen.contains(task.id) } ?? true }.map(\.id)
                 let mark = LoadMark(changed, lookback: lookback) ?? last
+                if full && loadsRead {
+                    return LifePlan(query: LifeQuery(table: table, condition: .ids([])), status: status, mark: mark?.text,
+                                    knownMark: known.mark, loadsRead: true)
+                }
                 let held = full || ids.count > 5000 ? nil : try LifeStore.storedLoads(ids, db)
                 return LifePlan(query: LifeQuery(table: table, condition: .ids(ids)), status: status, mark: mark?.text,
                                 knownMark: known.mark, heldLoads: held)
@@ -116,8 +122,13 @@ extension SyncEngine {
         let plans = planned, before = sliced
         let changed = try await cache.write { db -> Int in
             var changed = before
+            if full { try LifeStore.pruneLoads(db) }
             for plan in plans {
                 let query = plan.query, table = query.table
+                if plan.loadsRead {
+                    try LifeStore.recordLoadsReadWithTasks(mark: plan.mark, at: at, db)
+                    continue
+                }
                 switch answers[table.name] ?? .missing {
                 case .missing:
                     try LifeStore.markMissing(table, primary: shown, at: at, db)
@@ -131,7 +142,6 @@ extension SyncEngine {
                     }
                 }
             }
-            if full { try LifeStore.pruneLoads(db) }
             try CacheRows.resolveFailures(of: Self.lifeEntity, exceptJob: nil, at: at, db)
             return changed
         }
@@ -148,6 +158,8 @@ extension SyncEngine {
         var knownMark: String?
         /// For the loads: what the cache holds for the ids asked (nil: not compared).
         var heldLoads: [Int64: String]?
+        /// For the loads: read with the tasks by this job, nothing to ask for.
+        var loadsRead = false
 
         /// Whether `rows` (the loads read) are what the cache already holds, under the same mark.
         func holds(_ rows: [[DatabaseValue]]) -> Bool {

@@ -90,6 +90,9 @@ extension SyncEngine {
         var localChange: IDDigest
         /// Tally's order indexes being made again after a warm-up filled the table.
         var indexes: Task<Void, any Error>?
+        /// Whether every task's load was read and written with the task (a full read of the
+        /// tasks from their first row): the job does not ask for the loads again (`syncLife`).
+        var loadsRead = false
 
         /// The cache's digest now, when known without reading it again.
         var localDigest: IDDigest? {
@@ -134,24 +137,45 @@ extension SyncEngine {
         let localBefore = wholeTable ? nil : early.local
         var beforeRead = localBefore == nil
         var change = IDDigest(count: 0, sum: 0)
-        // Tally's own order indexes (`WorkOSSchema.tallyIndexes`) are set aside while an empty
-        // task table fills, and made once after, from rows in place: kept up row by row they
-        // took half of a 100,000-task warm-up. Whatever stops the job, the next writable open
-        // makes any that are missing.
+        // The task table's indexes (WorkOS's and Tally's order indexes) are set aside while an
+        // empty table fills, and made once after, from rows in place: kept up row by row they
+        // took most of the writer's time in a 100,000-task warm-up. Whatever stops the job, the
+        // next writable open makes them again (`WorkOSSchema.setAsideTaskIndexes`).
         let primary = self.primary
+        // A full read of the tasks brings each task's cognitive load with it, written in the same
+        // transaction: asked for by id once the tasks were in, a warm-up's 85,714 loads were
+        // written after the order indexes were made, the writer's last work of the job.
+        let loads = namespace == .tasks && wholeTable && progress.full ? primary.lifeSource : nil
+        let loadsWithTasks = await loads?.readsLoadsWithTasks() ?? false
+        let loadsFromFirstRow = loadsWithTasks && progress.positions[namespace.rawValue] == nil
+        var reading: (@Sendable (Watermark?, Int) async throws -> [[DatabaseValue]])?
+        if loadsWithTasks, let loads {
+            reading = { @Sendable after, limit in try await loads.fetchTasksWithLoads(after: after, limit: limit, scope: scope) }
+        }
         let setAside = startedEmpty && namespace == .tasks
-            ? try await cache.write { db in try WorkOSSchema.dropTallyIndexes(db) } : false
+            ? try await cache.write { db in try WorkOSSchema.setAsideTaskIndexes(db) } : false
         do {
             try await readWhole()
         } catch {
-            if setAside { try? await cache.write { db in try WorkOSSchema.createTallyIndexes(db) } }
+            if setAside { try? await cache.write { db in try WorkOSSchema.restoreTaskIndexes(db) } }
             throw error
         }
-        // Made while the job goes on (0.4 s for 100,000 tasks, in which the primary would sit
+        // Made while the job goes on (0.5 s for 100,000 tasks, in which the primary would sit
         // idle): the other namespaces and WorkOS's other tables are read meanwhile, their writes
         // waiting their turn, and the job ends once the indexes are made (`run`).
+        // The rows reach the database file on another connection while the writer sorts, and the
+        // indexes while the job reads on: the writer checkpoints nothing at the indexes' commit,
+        // which copied every page of the fill first (`CacheStore.checkpointAside`).
         let cache = self.cache
-        let indexes = setAside ? Task { try await cache.write { db in try WorkOSSchema.createTallyIndexes(db) } } : nil
+        let indexes = setAside ? Task {
+            let fill = cache.checkpointAside()
+            try await cache.write { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                try WorkOSSchema.restoreTaskIndexes(db)
+            }
+            await fill.value
+            cache.checkpointAside()
+        } : nil
 
         func readWhole() async throws {
         var attempt = 0
@@ -161,8 +185,9 @@ extension SyncEngine {
         while true {
             try Task.checkCancellation()
             do {
-                try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options), order: order,
-                                         scope: scope) { rows in
+                try await primary.stream(namespace, after: watermark, chunkSize: progress.chunkSize(options),
+                                         firstChunkSize: progress.firstChunkSize(options), order: order,
+                                         scope: scope, reading: reading) { rows in
                     try Task.checkCancellation()
                     let mark = Watermark.after(rows[rows.count - 1], in: namespace, order: order)
                     var next = progress
@@ -183,7 +208,7 @@ extension SyncEngine {
                     do {
                         (job, change) = try await writeChunk(namespace, rows: rows, job: counted, progress: next,
                                                              watermark: order == .changes && namespace.hasUpdatedAt ? mark : nil,
-                                                             digestChange: change)
+                                                             digestChange: change, loads: loadsWithTasks)
                     } catch {
                         throw CacheWriteFailure(error: error)
                     }
@@ -205,7 +230,8 @@ extension SyncEngine {
         }
 
         return ReadNamespace(namespace: namespace, wholeTable: wholeTable, startedEmpty: startedEmpty,
-                             remoteDigest: remoteDigest, localBefore: localBefore, localChange: change, indexes: indexes)
+                             remoteDigest: remoteDigest, localBefore: localBefore, localChange: change, indexes: indexes,
+                             loadsRead: loadsFromFirstRow)
     }
 
     /// Ends a namespace whose rows are in: deletions (and rows that left `scope`) found without
@@ -344,8 +370,11 @@ extension SyncEngine {
 
     /// One chunk in one transaction: rows, watermark and job progress together. Returns the job
     /// as stored, and `digestChange` moved by what the rows did to the table's id digest.
+    ///
+    /// - Parameter loads: each row ends with the task's load (`LifeSource.fetchTasksWithLoads`),
+    ///   written beside it.
     func writeChunk(_ namespace: Namespace, rows: [[DatabaseValue]], job: SyncJob, progress: Progress,
-                    watermark: Watermark?, digestChange: IDDigest) async throws -> (SyncJob, IDDigest) {
+                    watermark: Watermark?, digestChange: IDDigest, loads: Bool = false) async throws -> (SyncJob, IDDigest) {
         let encodedProgress = Self.encode(progress)
         let encodedWatermark = watermark.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) }
         let key = watermarkKey(namespace)
@@ -354,6 +383,10 @@ extension SyncEngine {
             // (its lookback) and finds nothing new says 0, not the rows it looked at again.
             var change = digestChange
             let changed = try CacheRows.upsert(namespace, rows: rows, db, digestChange: &change)
+            if loads {
+                let width = namespace.columns.count, id = namespace.columns.firstIndex(of: "id") ?? 0
+                try LifeStore.applyLoads(rows.map { [$0[id], $0.count > width ? $0[width] : .null] }, db)
+            }
             if let encodedWatermark { try CacheMeta.set(db, key, encodedWatermark) }
             var stored = job
             stored.rowsWritten += changed

@@ -130,6 +130,19 @@ public final class SyncEngine: Sendable {
         func chunkSize(_ options: SyncOptions) -> Int {
             max(1, full ? options.fullChunkSize : options.chunkSize)
         }
+
+        /// Rows of a namespace's first chunk: a full sync's is small, so the cache writes while
+        /// the primary answers the next instead of waiting for 10,000 rows before its first.
+        func firstChunkSize(_ options: SyncOptions) -> Int {
+            full ? min(chunkSize(options), SyncEngine.firstFullChunk) : chunkSize(options)
+        }
+
+        /// The chunks `rows` rows take (at least one).
+        func chunks(_ rows: Int, _ options: SyncOptions) -> Int {
+            let first = firstChunkSize(options)
+            guard rows > first else { return 1 }
+            return 1 + Int((Double(rows - first) / Double(chunkSize(options))).rounded(.up))
+        }
     }
 
     // MARK: Running a job
@@ -210,7 +223,7 @@ public final class SyncEngine: Sendable {
                 remaining = (try? await primary.count(namespace, after: start, order: progress.order(namespace),
                                                        scope: window)) ?? 0
             }
-            total += max(1, Int((Double(remaining) / Double(progress.chunkSize(options))).rounded(.up)))
+            total += progress.chunks(remaining, options)
         }
         job.chunksTotal = job.chunksCompleted + total
 
@@ -260,7 +273,9 @@ public final class SyncEngine: Sendable {
         }
         // WorkOS's other tables (energy, brain dumps, client memory, personal tasks, …), when the
         // primary answered for at least one namespace: SyncEngine+Life.
-        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty { await syncLife(job: job, full: progress.full) }
+        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty {
+            await syncLife(job: job, full: progress.full, loadsRead: read.contains { $0.loadsRead } && ended.contains { $0.namespace == .tasks })
+        }
         // The order indexes a warm-up set aside were being made meanwhile (`read`).
         for namespace in read {
             do {
@@ -271,6 +286,7 @@ public final class SyncEngine: Sendable {
         }
         let cache = self.cache
         if bulk {
+            await cache.asideCheckpointsDone()
             _ = try? await Self.uncancelled {
                 try await cache.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = -2000")
@@ -356,6 +372,9 @@ public final class SyncEngine: Sendable {
 
     /// The page cache (KiB) of a full sync's writes; SQLite's own default (2 MB) after it.
     static let bulkCacheKiB = 65_536
+
+    /// Rows of the first chunk of a table a full sync reads (`Progress.firstChunkSize`).
+    static let firstFullChunk = 2000
 
     /// Runs `body` in a task of its own, which the caller's cancellation does not reach: the
     /// bookkeeping that ends a job is written even when the job was cancelled.
