@@ -80,7 +80,11 @@ extension Tally {
                                                verify: verify ? .whole : .ifDue, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
+            // The cache's last checkpoint (at its close) while the primary's connections close.
+            let cache = workspace.cache
+            async let cacheClosed: Void = { try? cache.close() }()
             await primary.close()
+            await cacheClosed
             if !summary.succeeded { failed = summary }
             if verify, summary.succeeded, summary.verify == nil {
                 let reason = summary.verifyFailure ?? "the primary cannot be verified"

@@ -123,6 +123,35 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
     }
 
+    /// An incremental job asks for every namespace's first chunk as it starts, before it writes
+    /// any (docs/ARCHITECTURE.md, "Sync jobs"), and a retry after a failed first read asks again
+    /// from the same place.
+    func testAnIncrementalJobAsksForEveryNamespacesFirstChunkBeforeItWritesAny() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        try primary.write { db in try db.execute(sql: "UPDATE tasks SET title = title || '.' WHERE id <= 20") }
+        let flaky = FlakyPrimary(primary)
+        let cache = self.cache!
+        let written = Recorder<Int>()
+        flaky.onFetch = { _ in
+            written.add((try? cache.readNow { db in
+                try Int.fetchOne(db, sql: "SELECT chunks_completed FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1") ?? 0
+            }) ?? -1)
+        }
+        let summary = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertEqual(written.all.count, Namespace.allCases.count, "one chunk a namespace")
+        XCTAssertEqual(written.all, Array(repeating: 0, count: Namespace.allCases.count), "every first chunk asked before any was written")
+        try assertAgree()
+
+        // A failed first read is read again from where the namespace starts.
+        try primary.write { db in try db.execute(sql: "UPDATE tasks SET title = title || '!' WHERE id <= 20") }
+        flaky.onFetch = nil
+        flaky.fail(next: 1, with: FlakyPrimary.network)
+        let retried = try await engine(flaky).run(kind: .manual)
+        XCTAssertTrue(retried.succeeded, "\(retried.failedNamespaces)")
+        try assertAgree()
+    }
+
     /// A full sync reads tables by id, not by change; a row changed behind its read must still
     /// reach the cache with the next incremental sync, and nothing else is read twice. A row
     /// deleted behind the read is gone from the cache when the full sync ends.

@@ -386,7 +386,13 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     public func close() async {
         for closer in idleClosers.values { closer.cancel() }
         idleClosers = [:]
-        for lane in Lane.allCases { await drop(lane) }
+        knownIdentity = nil
+        // Each connection says goodbye to the server at once, not one after another.
+        let open = connections.values
+        connections = [:]
+        await withTaskGroup(of: Void.self) { group in
+            for connection in open { group.addTask { try? await connection.close() } }
+        }
     }
 }
 

@@ -256,18 +256,21 @@ extension PrimaryReader {
     /// (`RowStreamStateMachine`, "after a channelReadComplete") when the server goes away while
     /// such a row stream waits for demand.
     ///
-    /// - Parameter reading: reads a chunk instead of `fetch` (the same rows, which may carry
-    ///   more columns after the namespace's).
+    /// - Parameters:
+    ///   - reading: reads a chunk instead of `fetch` (the same rows, which may carry more
+    ///     columns after the namespace's).
+    ///   - first: the first chunk, already asked for (of at most `firstChunkSize` rows).
     public func stream(_ namespace: Namespace, after position: Watermark?, chunkSize: Int, firstChunkSize: Int? = nil,
                        order: ReadOrder, scope: ScopeWindow = .everything,
                        reading: (@Sendable (Watermark?, Int) async throws -> [[DatabaseValue]])? = nil,
+                       first: Task<[[DatabaseValue]], any Error>? = nil,
                        _ body: ([[DatabaseValue]]) async throws -> Void) async throws {
         func fetching(after position: Watermark?, limit: Int) -> Task<[[DatabaseValue]], any Error> {
             if let reading { return Task { try await reading(position, limit) } }
             return Task { try await fetch(namespace, after: position, limit: limit, order: order, scope: scope) }
         }
         var limit = max(1, min(chunkSize, firstChunkSize ?? chunkSize))
-        var next = fetching(after: position, limit: limit)
+        var next = first ?? fetching(after: position, limit: limit)
         defer { next.cancel() }
         while true {
             let rows = try await next.value

@@ -246,7 +246,8 @@ public final class SyncEngine: Sendable {
         // namespaces' ends and WorkOS's other tables are read (`read`).
         let unfinished = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
         let pending = unfinished.filter { $0 != .tasks } + unfinished.filter { $0 == .tasks }
-        let early = ready && !progress.full ? startDigests(pending, scope: window) : EarlyDigests()
+        var early = ready && !progress.full ? startDigests(pending, scope: window) : EarlyDigests()
+        if ready, !progress.full { early.firstChunks = await startFirstChunks(pending, progress: progress, scope: window) }
         defer { early.cancel() }
         var read: [ReadNamespace] = []
         for namespace in pending {
@@ -258,6 +259,13 @@ public final class SyncEngine: Sendable {
                 if noteFailure(error, of: namespace, job: &job, failed: &failed) { break }
             }
         }
+        // An incremental job reads WorkOS's other tables while its namespaces end: the step reads
+        // the tasks the job wrote, not what their ends do (5 ms of a 10-row sync were its plan and
+        // its round trip after them). A full job reads them after, so that its pruning of the
+        // loads sees the tasks its ends removed.
+        let lifeBeside = !progress.full && job.status != SyncJob.Status.cancelled && unreachable.value == nil && !read.isEmpty
+        let jobSoFar = job
+        async let lifeRead: Void = lifeBeside ? syncLife(job: jobSoFar, full: false) : ()
         var ended: [NamespaceEnd] = []
         for namespace in read where job.status != SyncJob.Status.cancelled {
             do {
@@ -273,7 +281,8 @@ public final class SyncEngine: Sendable {
         }
         // WorkOS's other tables (energy, brain dumps, client memory, personal tasks, …), when the
         // primary answered for at least one namespace: SyncEngine+Life.
-        if job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty {
+        await lifeRead
+        if !lifeBeside, job.status != SyncJob.Status.cancelled, unreachable.value == nil, !ended.isEmpty {
             await syncLife(job: job, full: progress.full, loadsRead: read.contains { $0.loadsRead } && ended.contains { $0.namespace == .tasks })
         }
         // The order indexes a warm-up set aside were being made meanwhile (`read`).
