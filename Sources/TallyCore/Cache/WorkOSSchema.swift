@@ -194,19 +194,21 @@ public enum WorkOSSchema {
         try db.execute(sql: tallyIndexes)
     }
 
-    /// Sets every index of `cached_tasks` aside while an empty task table fills (a warm-up):
-    /// WorkOS's, Tally's and any other program's. Kept up row by row they took most of the
-    /// writer's time in a 100,000-task warm-up; made once from rows in place they cost a third
-    /// of that. Each index's own `CREATE` statement is kept in `cache_meta` in the same
-    /// transaction (`setAsideKeyPrefix` + its name), so whatever stops the fill, the next
-    /// writable open makes it again (`restoreTaskIndexes`). A unique index stays: it decides
-    /// which rows the fill may write (and SQLite's own, for a constraint, cannot be dropped).
-    /// True when any was set aside.
+    /// Sets the task table's indexes aside while an empty task table fills (a warm-up): Tally's
+    /// and WorkOS's (`setAsideIndexNames`). Kept up row by row they took most of the writer's
+    /// time in a 100,000-task warm-up; made once from rows in place they cost a third of that.
+    /// Each index's own `CREATE` statement is kept in `cache_meta` in the same transaction
+    /// (`setAsideKeyPrefix` + its name), so whatever stops the fill, the next writable open
+    /// makes it again (`restoreTaskIndexes`). Any other program's index stays, kept up as rows
+    /// come (it may need what only that program has, such as a function of its own), and so
+    /// does a unique one, which decides which rows the fill may write. True when any was set
+    /// aside.
     @discardableResult
     public static func setAsideTaskIndexes(_ db: Database) throws -> Bool {
+        let names = setAsideIndexNames.map { "'\($0)'" }.joined(separator: ", ")
         let indexes = try Row.fetchAll(db, sql: """
             SELECT s.name, s.sql FROM sqlite_master s JOIN pragma_index_list('cached_tasks') i ON i.name = s.name
-            WHERE s.type = 'index' AND s.sql IS NOT NULL AND NOT i."unique"
+            WHERE s.type = 'index' AND s.sql IS NOT NULL AND NOT i."unique" AND lower(s.name) IN (\(names))
             """)
         for index in indexes {
             guard let name = index.text(at: 0), let sql = index.text(at: 1) else { continue }
@@ -231,6 +233,9 @@ public enum WorkOSSchema {
         }
         try createTallyIndexes(db)
     }
+
+    /// The indexes a warm-up sets aside: Tally's, and WorkOS's as its cache DDL names them.
+    static let setAsideIndexNames = tallyIndexNames + ["idx_cached_tasks_status", "idx_cached_tasks_client_id", "idx_cached_tasks_completed_at"]
 
     /// `cache_meta` keys of the indexes set aside, each followed by the index's name.
     static let setAsideKeyPrefix = "tally.setAsideIndex."
