@@ -47,20 +47,13 @@ enum PostgresTime {
     }
 
     /// The civil date of a day counted from 1970-01-01 in the proleptic Gregorian calendar
-    /// (Howard Hinnant's `civil_from_days`), year 0 being 1 BC.
+    /// (`LocalDay`), year 0 being 1 BC.
     private struct CivilDay {
         let year: Int64, month: Int64, day: Int64
 
         init(_ ordinal: Int64) {
-            let z = ordinal + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let dayOfEra = z - era * 146_097
-            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-            let shifted = (5 * dayOfYear + 2) / 153
-            day = dayOfYear - (153 * shifted + 2) / 5 + 1
-            month = shifted < 10 ? shifted + 3 : shifted - 9
-            year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+            let civil = LocalDay(ordinal: Int(ordinal))
+            (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         }
 
         /// The year as `to_char` writes it: a year BC as a positive number (1 BC is `0001`).
