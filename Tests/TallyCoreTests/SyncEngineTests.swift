@@ -335,8 +335,9 @@ final class NextSyncTests: XCTestCase {
     }
 }
 
-/// A warm-up into an empty task table sets Tally's order indexes aside while it fills, and makes
-/// them again once the table is read, or when the read fails.
+/// A warm-up into an empty task table sets Tally's order indexes and WorkOS's aside while it
+/// fills, and makes them again once the table is read, when the read fails, or at the next
+/// writable open after a job that was stopped.
 final class WarmUpIndexTests: XCTestCase {
     var dir: TempDirectory!
     var primary: SQLitePrimary!
