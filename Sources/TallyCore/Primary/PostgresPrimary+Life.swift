@@ -14,6 +14,9 @@ import PostgresNIO
 extension PostgresPrimary: LifeSource {
     public func readLife(_ queries: [LifeQuery]) async throws -> [String: LifeRead] {
         let columns = try await columns()
+        // On the digests' connection when an incremental sync opened it: the job reads these
+        // tables while its namespaces end on the reads' connection (`SyncEngine.run`).
+        let lane: Lane = connections[.digests] != nil ? .digests : .reads
         var answers: [String: LifeRead] = [:]
         var asked: [LifeQuery] = []
         for query in queries {
@@ -34,7 +37,7 @@ extension PostgresPrimary: LifeSource {
                 "\(Self.literal(query.table.name)), (SELECT \(Self.digest(query.table, columns)) FROM \(query.table.source) WHERE \(Self.condition(query, columns, &statement)))"
             }
             let query = try statement.query("SELECT json_build_object(\(parts.joined(separator: ", ")))::text")
-            let text = try await run { connection in
+            let text = try await run(lane) { connection in
                 try await Self.rows(connection.query(query, logger: log)).first.flatMap { String.fromDatabaseValue($0[0]) }
             }
             let digests = (text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
@@ -63,7 +66,7 @@ extension PostgresPrimary: LifeSource {
             let sql = try statement.query("""
                 SELECT \(select) FROM \(table.source) WHERE \(condition) ORDER BY \(table.source).\(table.key)
                 """)
-            let rows = try await run { connection in try await Self.rows(connection.query(sql, logger: log)) }
+            let rows = try await run(lane) { connection in try await Self.rows(connection.query(sql, logger: log)) }
             answers[table.name] = .rows(rows, digest: nil)
         }
         fetched.removeAll { Self.isKeyed($0.condition) }
@@ -77,7 +80,7 @@ extension PostgresPrimary: LifeSource {
                 """
         }
         let query = try statement.query("SELECT json_build_object(\(parts.joined(separator: ", ")))::text")
-        let text = try await run { connection in
+        let text = try await run(lane) { connection in
             try await Self.rows(connection.query(query, logger: log)).first.flatMap { String.fromDatabaseValue($0[0]) }
         }
         let objects = (text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]

@@ -85,7 +85,33 @@ extension PostgresPrimary {
     /// `fetch`, each row followed by the `extra` columns of the same table (as `output` reads them).
     func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int, order: ReadOrder,
                scope: ScopeWindow, extra: [String]) async throws -> [[DatabaseValue]] {
+        let query = try Self.fetchQuery(ChunkRead(namespace, after: watermark, limit: limit, order: order), scope: scope,
+                                        extra: extra, try await columns())
+        let log = logger
+        return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
+    }
+
+    /// Every read's query handed to the connection at once: the connection sends each as soon as
+    /// the one before is answered, instead of when this process has decoded that answer and
+    /// asked again (2 to 5 ms a query of an incremental job, on a busy machine).
+    public func fetch(_ reads: [ChunkRead], scope: ScopeWindow) async throws -> [Namespace: [[DatabaseValue]]] {
         let columns = try await columns()
+        let queries = try reads.map { (namespace: $0.namespace, query: try Self.fetchQuery($0, scope: scope, extra: [], columns)) }
+        let log = logger
+        return try await run { connection in
+            try await withThrowingTaskGroup(of: (Namespace, [[DatabaseValue]]).self) { group in
+                for (namespace, query) in queries {
+                    group.addTask { (namespace, try await Self.rows(connection.query(query, logger: log))) }
+                }
+                var rows: [Namespace: [[DatabaseValue]]] = [:]
+                for try await (namespace, read) in group { rows[namespace] = read }
+                return rows
+            }
+        }
+    }
+
+    static func fetchQuery(_ read: ChunkRead, scope: ScopeWindow, extra: [String], _ columns: PostgresColumns) throws -> PostgresQuery {
+        let (namespace, watermark, limit, order) = (read.namespace, read.position, read.limit, read.order)
         var statement = PostgresStatement()
         let condition = Self.conditions(namespace, after: watermark, order: order, scope: scope, columns, &statement)
         // Qualified: `id` alone would name the output column `id::bigint`, and sorting by that
@@ -93,12 +119,10 @@ extension PostgresPrimary {
         let table = namespace.primaryTable
         let sorting = namespace.hasUpdatedAt && order == .changes ? "\(Self.changeOrder), \(table).id" : "\(table).id"
         let selected = ([columns.output(namespace)] + extra.map { columns.output(table, $0) }).joined(separator: ", ")
-        let query = try statement.query("""
+        return try statement.query("""
             SELECT \(selected) FROM \(namespace.primaryTable) WHERE \(condition)
             ORDER BY \(sorting) LIMIT \(max(1, limit))
             """)
-        let log = logger
-        return try await run { connection in try await Self.rows(connection.query(query, logger: log)) }
     }
 
     public func readsLoadsWithTasks() async -> Bool {
@@ -169,19 +193,35 @@ extension PostgresPrimary {
     }
 
     public func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest {
+        try await idDigests([namespace], scope: scope)[namespace] ?? IDDigest(count: 0, sum: 0)
+    }
+
+    /// On the digests' connection, every query handed to it at once (as `fetch(_:scope:)`).
+    public func idDigests(_ namespaces: [Namespace], scope: ScopeWindow) async throws -> [Namespace: IDDigest] {
         let columns = try await columns()
-        var statement = PostgresStatement()
-        let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
-        let query = try statement.query("""
-            SELECT count(*)::bigint, coalesce(sum(id::bigint), 0)::bigint FROM \(namespace.primaryTable) WHERE \(condition)
-            """)
+        let queries = try namespaces.map { namespace in
+            var statement = PostgresStatement()
+            let condition = Self.conditions(namespace, after: nil, order: .ids, scope: scope, columns, &statement)
+            return (namespace, try statement.query("""
+                SELECT count(*)::bigint, coalesce(sum(id::bigint), 0)::bigint FROM \(namespace.primaryTable) WHERE \(condition)
+                """))
+        }
         let log = logger
         return try await run(.digests) { connection in
-            for try await row in try await connection.query(query, logger: log) {
-                let (count, sum) = try row.decode((Int64, Int64).self)
-                return IDDigest(count: count, sum: sum)
+            try await withThrowingTaskGroup(of: (Namespace, IDDigest).self) { group in
+                for (namespace, query) in queries {
+                    group.addTask {
+                        for try await row in try await connection.query(query, logger: log) {
+                            let (count, sum) = try row.decode((Int64, Int64).self)
+                            return (namespace, IDDigest(count: count, sum: sum))
+                        }
+                        return (namespace, IDDigest(count: 0, sum: 0))
+                    }
+                }
+                var digests: [Namespace: IDDigest] = [:]
+                for try await (namespace, digest) in group { digests[namespace] = digest }
+                return digests
             }
-            return IDDigest(count: 0, sum: 0)
         }
     }
 

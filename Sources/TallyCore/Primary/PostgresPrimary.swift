@@ -49,6 +49,8 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     private var keptSchemaWasStale = false
     /// The `prepare` under way, which a second caller joins.
     var preparing: Task<Bool, Never>?
+    /// The read of the column types under way, which other callers join (`columns`).
+    private var readingColumns: Task<PostgresColumns, any Error>?
     /// The database's identity, asked on the current connection (`identity`); forgotten with it.
     var knownIdentity: PrimaryIdentity?
     /// Seconds a lane's connection may sit unused before it is closed; nil keeps it open.
@@ -281,6 +283,17 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     /// The primary's column types, read once. Throws a schema failure when one of the four
     /// tables is missing.
     func columns() async throws -> PostgresColumns {
+        if let knownColumns { return knownColumns }
+        // Callers that come while they are read wait for that read (an incremental job's first
+        // chunks, each asking again after a migration failed them together).
+        if let readingColumns { return try await readingColumns.value }
+        let reading = Task { try await self.readColumns() }
+        readingColumns = reading
+        defer { readingColumns = nil }
+        return try await reading.value
+    }
+
+    private func readColumns() async throws -> PostgresColumns {
         if let knownColumns { return knownColumns }
         // Connected first: while the connection opens, the cache may hand over the copy it
         // kept (`adoptKeptSchema`, from `Workspace.open`).

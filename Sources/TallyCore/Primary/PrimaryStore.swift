@@ -120,6 +120,10 @@ public protocol PrimaryReader: Sendable {
     /// How many rows `fetch` would return in total from `position` (for progress).
     func count(_ namespace: Namespace, after position: Watermark?, order: ReadOrder, scope: ScopeWindow) async throws -> Int
 
+    /// Several `fetch`es at once, each namespace's rows by itself: a store that can sends every
+    /// query before the first answer is in (an incremental job's first chunks).
+    func fetch(_ reads: [ChunkRead], scope: ScopeWindow) async throws -> [Namespace: [[DatabaseValue]]]
+
     /// Gets ready to read (PostgreSQL: opens the read connection and reads the column types),
     /// so that a sync does it while claiming its job; false when that failed. The reads that
     /// follow meet the failure again and report it.
@@ -153,6 +157,10 @@ public protocol PrimaryReader: Sendable {
     /// The count and sum of the ids in `scope`: deletions are found by comparing it with the
     /// cache's, without triggers or a log on the primary.
     func idDigest(_ namespace: Namespace, scope: ScopeWindow) async throws -> IDDigest
+
+    /// `idDigest` of several namespaces at once: a store that can sends every query before the
+    /// first answer is in.
+    func idDigests(_ namespaces: [Namespace], scope: ScopeWindow) async throws -> [Namespace: IDDigest]
 
     /// Every id in `scope` (a sync removes the cache rows not among them).
     func allIDs(_ namespace: Namespace, scope: ScopeWindow) async throws -> [Int64]
@@ -225,9 +233,41 @@ extension PrimaryReader {
     public var idleConnections: (any IdleConnections)? { nil }
 }
 
+/// One read of `PrimaryReader.fetch(_:scope:)`: a namespace's rows after `position` in `order`.
+public struct ChunkRead: Sendable {
+    public var namespace: Namespace
+    public var position: Watermark?
+    public var limit: Int
+    public var order: ReadOrder
+
+    public init(_ namespace: Namespace, after position: Watermark?, limit: Int, order: ReadOrder) {
+        self.namespace = namespace
+        self.position = position
+        self.limit = limit
+        self.order = order
+    }
+}
+
 extension PrimaryReader {
     /// Nothing to open ahead (a local file).
     public func prepare() async -> Bool { true }
+
+    /// One digest after another.
+    public func idDigests(_ namespaces: [Namespace], scope: ScopeWindow) async throws -> [Namespace: IDDigest] {
+        var digests: [Namespace: IDDigest] = [:]
+        for namespace in namespaces { digests[namespace] = try await idDigest(namespace, scope: scope) }
+        return digests
+    }
+
+    /// One read after another.
+    public func fetch(_ reads: [ChunkRead], scope: ScopeWindow) async throws -> [Namespace: [[DatabaseValue]]] {
+        var rows: [Namespace: [[DatabaseValue]]] = [:]
+        for read in reads {
+            rows[read.namespace] = try await fetch(read.namespace, after: read.position, limit: read.limit,
+                                                   order: read.order, scope: scope)
+        }
+        return rows
+    }
 
     /// Nothing to keep: a local file's layout is read with it.
     public func schemaToKeep() async -> String? { nil }
