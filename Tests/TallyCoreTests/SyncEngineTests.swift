@@ -152,6 +152,48 @@ final class SyncEngineTests: XCTestCase {
         try assertAgree()
     }
 
+    /// The first chunks of an incremental job that each hold all of their namespace's changes go
+    /// to the cache in one transaction: the job's progress moves once, from none to every
+    /// namespace, and the cache agrees with the primary after it. A namespace with more rows
+    /// than a chunk is read on by itself.
+    func testAnIncrementalJobWritesItsFirstChunksInOneTransaction() async throws {
+        try await engine(primary).run(kind: .full, full: true)
+        try cache.writeNow { db in
+            try db.execute(sql: """
+                CREATE TABLE test_progress (chunks INTEGER);
+                CREATE TRIGGER test_progress_moved AFTER UPDATE OF chunks_completed ON tally_sync_jobs
+                WHEN NEW.chunks_completed > OLD.chunks_completed
+                BEGIN INSERT INTO test_progress VALUES (NEW.chunks_completed); END;
+                """)
+        }
+        func progressSteps() throws -> [Int] {
+            try cache.readNow { db in try Int.fetchAll(db, sql: "SELECT chunks FROM test_progress ORDER BY rowid") }
+        }
+        let later = Timestamp.format(Date().addingTimeInterval(60))
+        try primary.write { db in
+            try db.execute(sql: "UPDATE tasks SET title = title || '.', updated_at = ? WHERE id <= 20", arguments: [later])
+            try db.execute(sql: "UPDATE habits SET name = name || '.', updated_at = ? WHERE id <= 2", arguments: [later])
+            try db.execute(sql: "UPDATE daily_goals SET earned_points = earned_points + 1, updated_at = ? WHERE id = (SELECT max(id) FROM daily_goals)",
+                           arguments: [later])
+        }
+        let summary = try await engine(primary).run(kind: .manual)
+        XCTAssertTrue(summary.succeeded, "\(summary.failedNamespaces)")
+        XCTAssertEqual(summary.job.chunksCompleted, Namespace.allCases.count)
+        XCTAssertEqual(try progressSteps(), [Namespace.allCases.count], "every namespace's chunk in one commit")
+        try assertAgree()
+
+        // 150 changed tasks take two chunks of 100: the other namespaces go together, the tasks on.
+        try cache.writeNow { db in try db.execute(sql: "DELETE FROM test_progress") }
+        let latest = Timestamp.format(Date().addingTimeInterval(120))
+        try primary.write { db in
+            try db.execute(sql: "UPDATE tasks SET title = title || '!', updated_at = ? WHERE id <= 150", arguments: [latest])
+        }
+        let more = try await engine(primary).run(kind: .manual)
+        XCTAssertTrue(more.succeeded, "\(more.failedNamespaces)")
+        XCTAssertEqual(try progressSteps(), [Namespace.allCases.count - 1, Namespace.allCases.count, Namespace.allCases.count + 1])
+        try assertAgree()
+    }
+
     /// A full sync reads tables by id, not by change; a row changed behind its read must still
     /// reach the cache with the next incremental sync, and nothing else is read twice. A row
     /// deleted behind the read is gone from the cache when the full sync ends.

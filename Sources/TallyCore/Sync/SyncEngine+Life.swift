@@ -15,10 +15,10 @@ import GRDB
 extension SyncEngine {
     /// The step of a job: a failure is recorded for the failures view (entity `life`) and the
     /// log, but does not fail the job, whose contract tables are synced.
-    func syncLife(job: SyncJob, full: Bool, loadsRead: Bool = false) async {
+    func syncLife(job: SyncJob, full: Bool, loadsRead: Bool = false, early: EarlyLife? = nil) async {
         guard primary.lifeSource != nil else { return }
         do {
-            try await syncLife(full: full, loadsRead: loadsRead)
+            try await syncLife(full: full, loadsRead: loadsRead, early: early)
         } catch is CancellationError {
         } catch {
             let failure = FailureClassifier.classify(error, primary: primary.displayName)
@@ -37,26 +37,26 @@ extension SyncEngine {
     /// `loadsRead` the job has read every task's load with the task already
     /// (`LifeSource.fetchTasksWithLoads`), and only what that read covered is recorded. Returns
     /// how many cache rows changed; nothing is written when nothing did.
+    ///
+    /// - Parameter early: the tables other than the loads, planned and asked for as the job
+    ///   began (`startLife`); their answers are used as they are.
     @discardableResult
-    public func syncLife(full: Bool = false, loadsRead: Bool = false, now: Date = Date()) async throws -> Int {
+    public func syncLife(full: Bool = false, loadsRead: Bool = false, now: Date = Date(), early: EarlyLife? = nil) async throws -> Int {
         guard let source = primary.lifeSource else { return 0 }
         let at = Timestamp.format(now)
         let lookback = options.lookback
         var conditions: [String: LifeQuery.Condition] = [:]
         for table in LifeTable.all { conditions[table.name] = condition(table.window, now: now) }
         let windows = conditions
+        let asked = early?.plans ?? [:]
         var planned = try await cache.read { db -> [LifePlan] in
             try LifeTable.all.map { table in
+                if let plan = asked[table.name] { return plan }
+                guard table.window == .cachedTasks else {
+                    return try Self.plan(table, condition: windows[table.name] ?? .nothing, full: full, db)
+                }
                 let known = try LifeStore.known(table, db)
                 let status = try LifeStore.status(table, db)
-                guard table.window == .cachedTasks else {
-                    let condition = windows[table.name] ?? .nothing
-                    // Where readers find the personal tasks: Tally's copy, or the contract table
-                    // when the scope keeps them there.
-                    let mark = table.window == .personalTasks ? (condition == .nothing ? "cached_tasks" : table.cacheTable) : nil
-                    return LifePlan(query: LifeQuery(table: table, condition: condition, knownDigest: full ? nil : known.digest),
-                                    status: status, mark: mark, knownMark: known.mark)
-                }
                 // The tasks changed since the last read: newer than its newest change, or in the
                 // lookback before it (a late commit, as the namespaces re-read) and not seen then.
                 let last = full ? nil : known.mark.flatMap(LoadMark.init)
@@ -93,9 +93,19 @@ extension SyncEngine {
         } else {
             slices = []
         }
-        let rest = planned.map(\.query)
+        // The tables asked for as the job began: only the rest is asked now, and all of them
+        // again if that early answer failed.
+        let earlyAnswers = early?.answers
+        let rest = planned.map(\.query).filter { query in earlyAnswers == nil || asked[query.table.name] == nil }
+        let everything = planned.map(\.query)
         func reading(_ position: Int) -> Task<[String: LifeRead], any Error> {
-            Task { try await source.readLife(position < slices.count ? [slices[position]] : rest) }
+            if position < slices.count { return Task { try await source.readLife([slices[position]]) } }
+            guard let earlyAnswers else { return Task { try await source.readLife(rest) } }
+            return Task {
+                async let now = source.readLife(rest)
+                guard let before = try? await earlyAnswers.value else { return try await source.readLife(everything) }
+                return try await now.merging(before) { current, _ in current }
+            }
         }
         var next = reading(0)
         defer { next.cancel() }
@@ -147,6 +157,42 @@ extension SyncEngine {
         }
         logger.info("WorkOS's other tables read from the primary", metadata: ["changed": "\(changed)"])
         return changed
+    }
+
+    /// What `syncLife` asks for a table other than the loads, from what the cache holds.
+    static func plan(_ table: LifeTable, condition: LifeQuery.Condition, full: Bool, _ db: Database) throws -> LifePlan {
+        let known = try LifeStore.known(table, db)
+        let status = try LifeStore.status(table, db)
+        // Where readers find the personal tasks: Tally's copy, or the contract table when the
+        // scope keeps them there.
+        let mark = table.window == .personalTasks ? (condition == .nothing ? "cached_tasks" : table.cacheTable) : nil
+        return LifePlan(query: LifeQuery(table: table, condition: condition, knownDigest: full ? nil : known.digest),
+                        status: status, mark: mark, knownMark: known.mark)
+    }
+
+    /// WorkOS's other tables but the loads, planned and asked for as an incremental job begins
+    /// (`startLife`): they do not depend on the job's rows, and their digests (2.5 ms of the
+    /// server's time) were the last round trip of a job before its end.
+    public struct EarlyLife: Sendable {
+        var plans: [String: LifePlan]
+        var answers: Task<[String: LifeRead], any Error>
+
+        func cancel() { answers.cancel() }
+    }
+
+    /// Plans and asks for every life table but the loads, on the digests' connection when it
+    /// is open (behind the id digests); nil when there is nothing to ask or the plan failed (the
+    /// step then plans them itself).
+    func startLife(now: Date = Date()) async -> EarlyLife? {
+        guard let source = primary.lifeSource else { return nil }
+        let tables = LifeTable.all.filter { $0.window != .cachedTasks }
+        let conditions = tables.map { condition($0.window, now: now) }
+        guard let plans = try? await cache.read({ db in
+            try zip(tables, conditions).map { table, condition in try Self.plan(table, condition: condition, full: false, db) }
+        }), !plans.isEmpty else { return nil }
+        let queries = plans.map(\.query)
+        return EarlyLife(plans: Dictionary(uniqueKeysWithValues: plans.map { ($0.query.table.name, $0) }),
+                         answers: Task { try await source.readLife(queries) })
     }
 
     /// What a sync asks for one life table, and what the cache held when it asked.

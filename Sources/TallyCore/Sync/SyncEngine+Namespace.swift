@@ -7,13 +7,39 @@ import Logging
 /// adjusted day targets with the goals.
 extension SyncEngine {
     func startWatermark(_ namespace: Namespace, progress: Progress) async -> Watermark? {
-        if let position = progress.positions[namespace.rawValue] { return position }
-        if progress.full || !namespace.hasUpdatedAt { return nil }
-        let key = watermarkKey(namespace)
-        guard let (saved, overall, own) = try? await cache.read({ db in
-                  (try CacheMeta.value(db, key), try CacheMeta.value(db, CacheMeta.lastSyncAt), try CacheMeta.value(db, Self.ownLastSyncKey))
-              }),
-              let data = saved?.data(using: .utf8),
+        await startWatermarks([namespace], progress: progress)[namespace] ?? nil
+    }
+
+    /// Where each namespace's read starts: its position in the job, or the saved watermark less
+    /// the lookback; nil to read from the first row. The saved ones in one read of the cache.
+    func startWatermarks(_ namespaces: [Namespace], progress: Progress) async -> [Namespace: Watermark?] {
+        var starts: [Namespace: Watermark?] = [:]
+        var saved: [Namespace] = []
+        for namespace in namespaces {
+            if let position = progress.positions[namespace.rawValue] {
+                starts[namespace] = position
+            } else if progress.full || !namespace.hasUpdatedAt {
+                starts[namespace] = .some(nil)
+            } else {
+                saved.append(namespace)
+            }
+        }
+        guard !saved.isEmpty else { return starts }
+        let keys = saved.map(watermarkKey)
+        let read = try? await cache.read { db in
+            (try keys.map { try CacheMeta.value(db, $0) }, try CacheMeta.value(db, CacheMeta.lastSyncAt),
+             try CacheMeta.value(db, Self.ownLastSyncKey))
+        }
+        for (index, namespace) in saved.enumerated() {
+            starts[namespace] = .some(read.flatMap { values, overall, own in
+                startWatermark(saved: values[index], overall: overall, own: own)
+            })
+        }
+        return starts
+    }
+
+    private func startWatermark(saved: String?, overall: String?, own: String?) -> Watermark? {
+        guard let data = saved?.data(using: .utf8),
               let watermark = try? JSONDecoder().decode(Watermark.self, from: data),
               var at = Timestamp.parse(watermark.at)
         else { return nil }
@@ -49,11 +75,17 @@ extension SyncEngine {
         var remote: [Namespace: Task<IDDigest, any Error>] = [:]
         /// The cache's digests before the job's writes (nil: not read; read after the writes).
         var local: Task<[Namespace: IDDigest], any Error>?
+        /// Open once the read of `local` holds its snapshot (or has ended): the job's first
+        /// write waits for it, not for the digests.
+        var localSnapshot: Latch?
         /// Each namespace's first chunk, asked for as the job starts (`startFirstChunks`).
         var firstChunks: [Namespace: FirstChunk] = [:]
+        /// The goals' and habits' extras, asked for as the job starts (`startExtras`).
+        var extras: [Namespace: Task<Extras, any Error>] = [:]
 
         func cancel() {
             for task in remote.values { task.cancel() }
+            for task in extras.values { task.cancel() }
             local?.cancel()
             for first in firstChunks.values { first.rows.cancel() }
         }
@@ -66,39 +98,91 @@ extension SyncEngine {
     }
 
     /// Asks for every namespace's first chunk at once, as an incremental job starts: the reads
-    /// follow one another on the connection while the cache writes the namespaces before,
-    /// instead of each waiting for the one before it to be written (2 ms a namespace).
+    /// follow one another on the connection (`PrimaryReader.fetch(_:scope:)`) while the cache
+    /// writes the namespaces before, instead of each waiting for the one before it to be
+    /// written (2 ms a namespace).
     func startFirstChunks(_ namespaces: [Namespace], progress: Progress, scope: ScopeWindow) async -> [Namespace: FirstChunk] {
         let primary = self.primary
+        let starts = await startWatermarks(namespaces, progress: progress)
+        let reads = namespaces.map { ChunkRead($0, after: starts[$0] ?? nil, limit: progress.chunkSize(options), order: progress.order($0)) }
+        let all = Task { try await primary.fetch(reads, scope: scope) }
         var chunks: [Namespace: FirstChunk] = [:]
-        for namespace in namespaces {
-            let from = await startWatermark(namespace, progress: progress)
-            let limit = progress.chunkSize(options), order = progress.order(namespace)
-            chunks[namespace] = FirstChunk(from: from, rows: Task {
-                try await primary.fetch(namespace, after: from, limit: limit, order: order, scope: scope)
+        for read in reads {
+            chunks[read.namespace] = FirstChunk(from: read.position, rows: Task {
+                try await withTaskCancellationHandler {
+                    do {
+                        return try await all.value[read.namespace] ?? []
+                    } catch where !(error is CancellationError) {
+                        // One read failed them all: each namespace asks again on its own, and
+                        // meets (and reports) only its own failure.
+                        return try await primary.fetch(read.namespace, after: read.position, limit: read.limit,
+                                                       order: read.order, scope: scope)
+                    }
+                } onCancel: {
+                    all.cancel()
+                }
             })
         }
         return chunks
     }
 
     /// Starts the digests of the namespaces an incremental job reads by change.
-    func startDigests(_ namespaces: [Namespace], scope: ScopeWindow) -> EarlyDigests {
-        // The tasks' first: theirs is the long scan, and the digests take turns on their connection.
-        let compared = namespaces.filter(\.hasUpdatedAt).sorted { ($0 == .tasks ? 0 : 1) < ($1 == .tasks ? 0 : 1) }
+    func startDigests(_ namespaces: [Namespace], remote: [Namespace: Task<IDDigest, any Error>] = [:],
+                      scope: ScopeWindow) -> EarlyDigests {
+        let compared = Self.comparedByDigest(namespaces)
         guard !compared.isEmpty else { return EarlyDigests() }
-        let primary = self.primary, cache = self.cache
+        let cache = self.cache
         var digests = EarlyDigests()
-        for namespace in compared {
-            digests.remote[namespace] = Task { try await primary.idDigest(namespace, scope: scope) }
-        }
+        let missing = compared.filter { remote[$0] == nil }
+        digests.remote = remote.filter { compared.contains($0.key) }.merging(startRemoteDigests(missing, scope: scope)) { old, _ in old }
+        // The writes wait only until the read has its snapshot, not for its scans (7 ms for
+        // 100,000 tasks): a read sees the cache as it was when its first statement ran, whatever
+        // is committed while it goes on.
+        let snapshot = Latch()
+        digests.localSnapshot = snapshot
         digests.local = Task {
-            try await cache.read { db in
+            defer { snapshot.open() }
+            return try await cache.read { db in
+                try db.execute(sql: "SELECT 1 FROM sqlite_master LIMIT 1")
+                snapshot.open()
                 var local: [Namespace: IDDigest] = [:]
                 for namespace in compared { local[namespace] = try CacheRows.idDigest(namespace, db) }
                 return local
             }
         }
         return digests
+    }
+
+    /// Asks the primary for the id digests of the namespaces an incremental job reads by change,
+    /// the tasks' first: theirs is the long scan, and the digests take turns on their connection.
+    /// `run` asks as the job begins, before it is claimed: asked before the rows are read, the
+    /// digests miss only what the reads then see (`EarlyDigests`).
+    func startRemoteDigests(_ namespaces: [Namespace], scope: ScopeWindow) -> [Namespace: Task<IDDigest, any Error>] {
+        let primary = self.primary
+        let compared = Self.comparedByDigest(namespaces)
+        guard !compared.isEmpty else { return [:] }
+        let all = Task { try await primary.idDigests(compared, scope: scope) }
+        var tasks: [Namespace: Task<IDDigest, any Error>] = [:]
+        for namespace in compared {
+            tasks[namespace] = Task {
+                try await withTaskCancellationHandler {
+                    do {
+                        if let digest = try await all.value[namespace] { return digest }
+                    } catch where !(error is CancellationError) {
+                        // Asked again on its own below: each namespace meets only its own failure.
+                    }
+                    return try await primary.idDigest(namespace, scope: scope)
+                } onCancel: {
+                    all.cancel()
+                }
+            }
+        }
+        return tasks
+    }
+
+    /// The namespaces whose deletions an incremental job finds by digests, the tasks first.
+    static func comparedByDigest(_ namespaces: [Namespace]) -> [Namespace] {
+        namespaces.filter(\.hasUpdatedAt).sorted { ($0 == .tasks ? 0 : 1) < ($1 == .tasks ? 0 : 1) }
     }
 
     /// A namespace whose rows are in: what its end still has to do (`finish`).
@@ -116,6 +200,8 @@ extension SyncEngine {
         var localChange: IDDigest
         /// Tally's order indexes being made again after a warm-up filled the table.
         var indexes: Task<Void, any Error>?
+        /// Its extras, asked for as the job started (`startExtras`).
+        var extras: Task<Extras, any Error>?
         /// Whether every task's load was read and written with the task (a full read of the
         /// tasks from their first row): the job does not ask for the loads again (`syncLife`).
         var loadsRead = false
@@ -162,6 +248,7 @@ extension SyncEngine {
         // written), and how the writes move it.
         let remoteDigest = wholeTable ? nil : early.remote[namespace]
         let localBefore = wholeTable ? nil : early.local
+        let snapshot = wholeTable ? nil : early.localSnapshot
         var beforeRead = localBefore == nil
         var change = IDDigest(count: 0, sum: 0)
         // The task table's indexes (WorkOS's and Tally's order indexes) are set aside while an
@@ -232,7 +319,7 @@ extension SyncEngine {
                     counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
                     counted.rowsFetched += rows.count
                     if !beforeRead {
-                        _ = try? await localBefore?.value
+                        if let snapshot { await snapshot.wait() } else { _ = try? await localBefore?.value }
                         beforeRead = true
                     }
                     do {
@@ -261,7 +348,79 @@ extension SyncEngine {
 
         return ReadNamespace(namespace: namespace, wholeTable: wholeTable, startedEmpty: startedEmpty,
                              remoteDigest: remoteDigest, localBefore: localBefore, localChange: change, indexes: indexes,
-                             loadsRead: loadsFromFirstRow)
+                             extras: early.extras[namespace], loadsRead: loadsFromFirstRow)
+    }
+
+    /// Writes the first chunks asked for as an incremental job began (`startFirstChunks`) in one
+    /// transaction, for the namespaces whose rows they are all of: a chunk a transaction took a
+    /// few milliseconds each on a busy machine, most of a 10-row sync's writing. Returns those
+    /// namespaces as read; the others (a chunk that came full, or that failed) are left to
+    /// `read`, which takes their first chunk as it was asked. Nothing is written when the
+    /// transaction fails: `read` then writes every namespace, and reports what fails.
+    func writeFirstChunks(_ namespaces: [Namespace], early: EarlyDigests, job: inout SyncJob, progress: inout Progress,
+                          onProgress: (@Sendable (SyncJob) -> Void)?) async -> [Namespace: ReadNamespace] {
+        guard !progress.full, !early.firstChunks.isEmpty, !Task.isCancelled else { return [:] }
+        let limit = progress.chunkSize(options)
+        var chunks: [(namespace: Namespace, rows: [[DatabaseValue]], order: ReadOrder)] = []
+        for namespace in namespaces {
+            guard let first = early.firstChunks[namespace], progress.positions[namespace.rawValue] == nil,
+                  let rows = try? await first.rows.value, rows.count < limit else { continue }
+            chunks.append((namespace, rows, progress.order(namespace)))
+        }
+        guard !chunks.isEmpty else { return [:] }
+        // The cache's digests are read from before any of the job's writes (`startDigests`).
+        if chunks.contains(where: { $0.order == .changes }) { await early.localSnapshot?.wait() }
+        var next = progress
+        var counted = job
+        var marks: [(key: String, value: String)] = []
+        for chunk in chunks where !chunk.rows.isEmpty {
+            let mark = Watermark.after(chunk.rows[chunk.rows.count - 1], in: chunk.namespace, order: chunk.order)
+            next.positions[chunk.namespace.rawValue] = mark
+            counted.chunksCompleted += 1
+            counted.rowsFetched += chunk.rows.count
+            if chunk.order == .changes, chunk.namespace.hasUpdatedAt,
+               let text = try? String(data: JSONEncoder().encode(mark), encoding: .utf8) {
+                marks.append((watermarkKey(chunk.namespace), text))
+            }
+        }
+        counted.chunksTotal = max(counted.chunksTotal, counted.chunksCompleted)
+        counted.watermark = Self.encode(next)
+        let writing = chunks, stored = counted, keys = marks
+        let result: (job: SyncJob, changes: [Namespace: IDDigest])?
+        if writing.allSatisfy({ $0.rows.isEmpty }) {
+            result = (job, [:])
+        } else {
+            result = try? await cache.write { db in
+                var job = stored
+                var changes: [Namespace: IDDigest] = [:]
+                for chunk in writing where !chunk.rows.isEmpty {
+                    var change = IDDigest(count: 0, sum: 0)
+                    job.rowsWritten += try CacheRows.upsert(chunk.namespace, rows: chunk.rows, db, digestChange: &change)
+                    changes[chunk.namespace] = change
+                }
+                for mark in keys { try CacheMeta.set(db, mark.key, mark.value) }
+                job.heartbeatAt = Timestamp.format(Date())
+                job.progressPercent = job.chunksTotal > 0 ? min(99.9, 100 * Double(job.chunksCompleted) / Double(job.chunksTotal)) : 0
+                try SyncJobStore.save(job, db)
+                return (job, changes)
+            }
+        }
+        guard let result else { return [:] }
+        if result.job != job {
+            job = result.job
+            progress = next
+            onProgress?(job)
+        }
+        var done: [Namespace: ReadNamespace] = [:]
+        for chunk in writing {
+            let wholeTable = chunk.order == .ids
+            done[chunk.namespace] = ReadNamespace(namespace: chunk.namespace, wholeTable: wholeTable, startedEmpty: false,
+                                                  remoteDigest: wholeTable ? nil : early.remote[chunk.namespace],
+                                                  localBefore: wholeTable ? nil : early.local,
+                                                  localChange: result.changes[chunk.namespace] ?? IDDigest(count: 0, sum: 0),
+                                                  indexes: nil, extras: early.extras[chunk.namespace])
+        }
+        return done
     }
 
     /// Ends a namespace whose rows are in: deletions (and rows that left `scope`) found without
@@ -304,7 +463,7 @@ extension SyncEngine {
                 try await refill(namespace, job: &job, scope: scope)
             }
         }
-        let extras = try await fetchExtras(namespace, job: &job)
+        let extras = try await fetchExtras(namespace, job: &job, asked: read.extras)
         let highWater = read.wholeTable ? progress.highWater?[namespace.rawValue] : nil
         progress.done.append(namespace.rawValue)
         return NamespaceEnd(namespace: namespace, deleted: deleted, extras: extras, finishedAt: Date(),
@@ -381,21 +540,50 @@ extension SyncEngine {
     /// Reads the namespace's extras: the adjusted targets of the last 60 days with the goals, the
     /// completions of the last weeks with the habits (none from a primary without a
     /// `habit_completions` table).
-    func fetchExtras(_ namespace: Namespace, job: inout SyncJob) async throws -> Extras {
+    ///
+    /// - Parameter asked: the extras asked for as the job started (`startExtras`): their answer
+    ///   when it came, else they are read again here, with retries.
+    func fetchExtras(_ namespace: Namespace, job: inout SyncJob, asked: Task<Extras, any Error>? = nil) async throws -> Extras {
+        if let early = try? await asked?.value { return early }
         var extras = Extras()
         if namespace == .goals {
-            let since = LocalDay(Date()).adding(days: -60).description
+            let since = Self.dayTargetsSince()
             let targets = try await withRetry(job: &job, namespace: .goals) { try await self.primary.adjustedTargets(since: since) }
             extras.dayTargets = (since, targets)
         }
         if namespace == .habits {
-            let since = Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitStatus.historyDays + 2) * 86400))
+            let since = Self.checkInsSince()
             let completions = try await withRetry(job: &job, namespace: .habits) {
                 try await self.primary.habitCompletions(since: since)
             }
             extras.habitCheckIns = (since, completions)
         }
         return extras
+    }
+
+    /// Asks for the goals' and habits' extras as an incremental job starts, on the reads'
+    /// connection after the first chunks: read at a namespace's end, each was a round trip of
+    /// its own after the digests, with nothing else to do meanwhile.
+    func startExtras(_ namespaces: [Namespace]) -> [Namespace: Task<Extras, any Error>] {
+        let primary = self.primary
+        var asked: [Namespace: Task<Extras, any Error>] = [:]
+        if namespaces.contains(.goals) {
+            let since = Self.dayTargetsSince()
+            asked[.goals] = Task { Extras(dayTargets: (since, try await primary.adjustedTargets(since: since))) }
+        }
+        if namespaces.contains(.habits) {
+            let since = Self.checkInsSince()
+            asked[.habits] = Task { Extras(habitCheckIns: (since, try await primary.habitCompletions(since: since))) }
+        }
+        return asked
+    }
+
+    /// The first day of the adjusted targets read with the goals.
+    static func dayTargetsSince() -> String { LocalDay(Date()).adding(days: -60).description }
+
+    /// The first moment of the habit completions read with the habits.
+    static func checkInsSince() -> String {
+        Timestamp.format(Date(timeIntervalSinceNow: -Double(HabitStatus.historyDays + 2) * 86400))
     }
 
     /// One chunk in one transaction: rows, watermark and job progress together. Returns the job

@@ -178,9 +178,14 @@ public final class SyncEngine: Sendable {
             jobNamespaces = old.namespaces.isEmpty ? Namespace.allCases : old.namespaces
         }
         // The primary gets ready (a PostgreSQL connection) while the job is claimed and the
-        // outbox replayed, instead of after.
+        // outbox replayed, instead of after. A new incremental job asks for the primary's id
+        // digests now too: the tasks' count is the longest wait of such a job, and the server
+        // counts while the job is claimed and its first rows read (`startDigests`).
         let primary = self.primary
         let preparing = Task { await primary.prepare() }
+        let window = options.scope.window(now: Date())
+        let remoteDigests = resume == nil && !progress.full ? startRemoteDigests(jobNamespaces, scope: window) : [:]
+        defer { for task in remoteDigests.values { task.cancel() } }
         var job = try await claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
@@ -206,7 +211,6 @@ public final class SyncEngine: Sendable {
         if primarySwitch == nil, let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
 
         var failed: [Namespace: String] = [:]
-        let window = options.scope.window(now: Date())
         // Plan: how many chunks remain per namespace, for an honest progress bar, stored with the
         // first write that follows. An incremental job plans one chunk a namespace and counts a
         // namespace when its first chunk comes full (`sync`): counting all four first was four
@@ -246,13 +250,24 @@ public final class SyncEngine: Sendable {
         // namespaces' ends and WorkOS's other tables are read (`read`).
         let unfinished = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
         let pending = unfinished.filter { $0 != .tasks } + unfinished.filter { $0 == .tasks }
-        var early = ready && !progress.full ? startDigests(pending, scope: window) : EarlyDigests()
-        if ready, !progress.full { early.firstChunks = await startFirstChunks(pending, progress: progress, scope: window) }
+        // The first chunks are asked before the cache's digests are read: their start needs a
+        // read of the cache, which would otherwise wait for a second connection.
+        let firstChunks = ready && !progress.full ? await startFirstChunks(pending, progress: progress, scope: window) : [:]
+        var early = ready && !progress.full ? startDigests(pending, remote: remoteDigests, scope: window) : EarlyDigests()
+        early.firstChunks = firstChunks
+        if ready, !progress.full { early.extras = startExtras(pending) }
+        let earlyLife = ready && !progress.full ? await startLife() : nil
+        defer { earlyLife?.cancel() }
         defer { early.cancel() }
         var read: [ReadNamespace] = []
+        let written = await writeFirstChunks(pending, early: early, job: &job, progress: &progress, onProgress: onProgress)
         for namespace in pending {
             do {
                 try Task.checkCancellation()
+                if let done = written[namespace] {
+                    read.append(done)
+                    continue
+                }
                 read.append(try await self.read(namespace, job: &job, progress: &progress, scope: window, early: early,
                                                 onProgress: onProgress))
             } catch {
@@ -265,7 +280,7 @@ public final class SyncEngine: Sendable {
         // loads sees the tasks its ends removed.
         let lifeBeside = !progress.full && job.status != SyncJob.Status.cancelled && unreachable.value == nil && !read.isEmpty
         let jobSoFar = job
-        async let lifeRead: Void = lifeBeside ? syncLife(job: jobSoFar, full: false) : ()
+        async let lifeRead: Void = lifeBeside ? syncLife(job: jobSoFar, full: false, early: earlyLife) : ()
         var ended: [NamespaceEnd] = []
         for namespace in read where job.status != SyncJob.Status.cancelled {
             do {
