@@ -75,12 +75,13 @@ final class SyncEngineTests: XCTestCase {
     }
 
     /// An incremental job takes the id digests before it writes, and counts what its writes add:
-    /// new and changed rows alone list no ids (only the clients, read whole, are), while a
-    /// deletion beside them is still found.
+    /// new and changed rows alone list no ids (the clients, read whole in one chunk, are compared
+    /// by the ids that read brought), while a deletion beside them is still found, a client's too.
     func testAnIncrementalJobListsIDsOnlyWhenSomethingWasDeleted() async throws {
         try await engine(primary).run(kind: .full, full: true)
         let flaky = FlakyPrimary(primary)
         try primary.write { db in
+            try db.execute(sql: "INSERT INTO clients (id, name, type, is_active, created_at) VALUES (901, 'Short-lived', 'client', 1, '2026-11-20T10:00:00.000Z')")
             try Self.addTask(90001, "Brand new", db)
             try db.execute(sql: "UPDATE tasks SET title = 'Renamed elsewhere' WHERE id = 5")
             try db.execute(sql: "INSERT INTO habits (id, name, frequency, is_active, created_at) VALUES (900, 'Stretch', 'daily', 1, '2026-11-20T10:00:00.000Z')")
@@ -89,17 +90,18 @@ final class SyncEngineTests: XCTestCase {
         let quiet = try await engine(flaky).run(kind: .manual)
         XCTAssertTrue(quiet.succeeded)
         XCTAssertEqual(quiet.deleted, 0)
-        XCTAssertEqual(flaky.listed, [.clients], "nothing deleted: the digests agree")
+        XCTAssertEqual(flaky.listed, [], "nothing deleted: the digests agree")
         try assertAgree()
 
         try primary.write { db in
             try Self.addTask(90002, "Another", db)
             try db.execute(sql: "DELETE FROM tasks WHERE id = 8")
+            try db.execute(sql: "DELETE FROM clients WHERE id = 901")
         }
         let found = try await engine(flaky).run(kind: .manual)
         XCTAssertTrue(found.succeeded)
-        XCTAssertEqual(found.deleted, 1)
-        XCTAssertEqual(flaky.listed, [.clients, .clients, .tasks])
+        XCTAssertEqual(found.deleted, 2)
+        XCTAssertEqual(flaky.listed, [.tasks])
         try assertAgree()
     }
 

@@ -202,6 +202,9 @@ extension SyncEngine {
         var indexes: Task<Void, any Error>?
         /// Its extras, asked for as the job started (`startExtras`).
         var extras: Task<Extras, any Error>?
+        /// Every id of a table read whole in one chunk (one query's view of it): the ids its end
+        /// compares, instead of asking for them again.
+        var readIDs: [Int64]?
         /// Whether every task's load was read and written with the task (a full read of the
         /// tasks from their first row): the job does not ask for the loads again (`syncLife`).
         var loadsRead = false
@@ -418,9 +421,16 @@ extension SyncEngine {
                                                   remoteDigest: wholeTable ? nil : early.remote[chunk.namespace],
                                                   localBefore: wholeTable ? nil : early.local,
                                                   localChange: result.changes[chunk.namespace] ?? IDDigest(count: 0, sum: 0),
-                                                  indexes: nil, extras: early.extras[chunk.namespace])
+                                                  indexes: nil, extras: early.extras[chunk.namespace],
+                                                  readIDs: wholeTable ? Self.ids(of: chunk.rows, in: chunk.namespace) : nil)
         }
         return done
+    }
+
+    /// The ids of rows in `namespace`'s column order.
+    static func ids(of rows: [[DatabaseValue]], in namespace: Namespace) -> [Int64] {
+        guard let index = namespace.columns.firstIndex(of: "id") else { return [] }
+        return rows.compactMap { $0.count > index ? Row.int64($0[index]) : nil }
     }
 
     /// Ends a namespace whose rows are in: deletions (and rows that left `scope`) found without
@@ -455,7 +465,9 @@ extension SyncEngine {
             expected = remote
         }
         if listIDs {
-            let ids = try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace, scope: scope) }
+            let ids = if let read = read.readIDs { read } else {
+                try await withRetry(job: &job, namespace: namespace) { try await self.primary.allIDs(namespace, scope: scope) }
+            }
             deleted = try await removeMissing(namespace, keeping: ids, job: &job, scope: scope)
             // Fewer rows than the primary's: another writer lost some (a rewrite whose inserts
             // failed). Read the table again by id.
