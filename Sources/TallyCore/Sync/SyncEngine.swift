@@ -180,7 +180,7 @@ public final class SyncEngine: Sendable {
         // The primary gets ready (a PostgreSQL connection) while the job is claimed and the
         // outbox replayed, instead of after. A new incremental job asks for the primary's id
         // digests now too: the tasks' count is the longest wait of such a job, and the server
-        // counts while the job is claimed and its first rows read (`startDigests`).
+        // counts while the job is claimed and its first rows read (`startRemoteDigests`).
         let primary = self.primary
         let preparing = Task { await primary.prepare() }
         let window = options.scope.window(now: Date())
@@ -204,6 +204,7 @@ public final class SyncEngine: Sendable {
         if case .switched(let old, let new) = provenance {
             primarySwitch = try await beginRefill(from: old, to: new, job: &job)
             progress = Progress(full: true)
+            for task in remoteDigests.values { task.cancel() }  // a refill reads every row
             jobNamespaces = Namespace.allCases
         }
 
