@@ -73,10 +73,10 @@ public struct DemoWorkspace: Sendable {
         return summary
     }
 
-    /// The config's first words: what marks a directory as an earlier demo's.
     /// Rows per chunk of the demo's warm-up (`SyncOptions.fullChunkSize`).
     static let warmUpChunk = 2000
 
+    /// The config's first words: what marks a directory as an earlier demo's.
     static let configHeader = "# Written by `tally demo`."
 
     /// Throws unless the directory holds nothing `create` would delete, or an earlier demo (its
