@@ -115,6 +115,31 @@ final class CompletionTests: XCTestCase {
         for id in ids { XCTAssertEqual(try primaryTask(id)?.status, "done") }
     }
 
+    /// A job whose outbox replay wrote something compares the cache's id digests as they were
+    /// after the replay (`SyncEngine.run` reads them early, and again when the replay wrote): a
+    /// task added while the primary was away, given its id by the replay, is in both the cache's
+    /// digest and the primary's, and no ids are listed.
+    func testAJobAfterAReplayComparesTheCachesDigestsAsTheReplayLeftThem() async throws {
+        flaky.isDown = true
+        let queued = try await writes.add(.init(title: "Written on the train"))
+        XCTAssertTrue(queued.isQueued)
+        flaky.isDown = false
+        var options = SyncOptions()
+        options.scope = .everything
+        let pipeline = writes!
+        let engine = SyncEngine(cache: workspace.cache, primary: flaky, options: options,
+                                beforeFetch: { _ in await pipeline.replayOutbox() })
+        let summary = try await engine.run(kind: .manual)
+        XCTAssertTrue(summary.succeeded)
+        XCTAssertEqual(summary.outboxApplied, 1)
+        XCTAssertEqual(summary.deleted, 0)
+        XCTAssertEqual(flaky.listed, [], "the digests agree: nothing to list")
+        let id = try XCTUnwrap(primary.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM tasks WHERE title = 'Written on the train'")
+        })
+        XCTAssertEqual(try cacheTask(id)?.title, "Written on the train")
+    }
+
     func testAReplayAfterTheProcessDiedBetweenPrimaryAndCacheCountsOnce() async throws {
         let id = try XCTUnwrap(activeTaskIDs().first)
         let before = try XCTUnwrap(primaryGoal()).earnedPoints ?? 0

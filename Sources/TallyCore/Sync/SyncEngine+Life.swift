@@ -48,7 +48,7 @@ extension SyncEngine {
         var conditions: [String: LifeQuery.Condition] = [:]
         for table in LifeTable.all { conditions[table.name] = condition(table.window, now: now) }
         let windows = conditions
-        let asked = early?.plans ?? [:]
+        let asked = await early?.plans.value ?? [:]
         var planned = try await cache.read { db -> [LifePlan] in
             try LifeTable.all.map { table in
                 if let plan = asked[table.name] { return plan }
@@ -174,25 +174,33 @@ extension SyncEngine {
     /// (`startLife`): they do not depend on the job's rows, and their digests (2.5 ms of the
     /// server's time) were the last round trip of a job before its end.
     public struct EarlyLife: Sendable {
-        var plans: [String: LifePlan]
+        /// What the cache held of each table as the job began (nil: the plan failed, and the
+        /// step plans them itself).
+        var plans: Task<[String: LifePlan]?, Never>
         var answers: Task<[String: LifeRead], any Error>
 
         func cancel() { answers.cancel() }
     }
 
     /// Plans and asks for every life table but the loads, on the digests' connection when it
-    /// is open (behind the id digests); nil when there is nothing to ask or the plan failed (the
-    /// step then plans them itself).
-    func startLife(now: Date = Date()) async -> EarlyLife? {
+    /// is open (behind the id digests); nil when there is nothing to ask. Returns at once: the
+    /// plan reads the cache while the job writes its first rows, which do not wait for it.
+    func startLife(now: Date = Date()) -> EarlyLife? {
         guard let source = primary.lifeSource else { return nil }
         let tables = LifeTable.all.filter { $0.window != .cachedTasks }
         let conditions = tables.map { condition($0.window, now: now) }
-        guard let plans = try? await cache.read({ db in
-            try zip(tables, conditions).map { table, condition in try Self.plan(table, condition: condition, full: false, db) }
-        }), !plans.isEmpty else { return nil }
-        let queries = plans.map(\.query)
-        return EarlyLife(plans: Dictionary(uniqueKeysWithValues: plans.map { ($0.query.table.name, $0) }),
-                         answers: Task { try await source.readLife(queries) })
+        let cache = self.cache
+        let planning = Task { () -> [LifePlan]? in
+            guard let plans = try? await cache.read({ db in
+                try zip(tables, conditions).map { table, condition in try Self.plan(table, condition: condition, full: false, db) }
+            }), !plans.isEmpty else { return nil }
+            return plans
+        }
+        return EarlyLife(plans: Task { await planning.value.map { plans in Dictionary(uniqueKeysWithValues: plans.map { ($0.query.table.name, $0) }) } },
+                         answers: Task {
+                             guard let plans = await planning.value else { return [:] }
+                             return try await source.readLife(plans.map(\.query))
+                         })
     }
 
     /// What a sync asks for one life table, and what the cache held when it asked.

@@ -126,21 +126,43 @@ extension SyncEngine {
         return chunks
     }
 
-    /// Starts the digests of the namespaces an incremental job reads by change.
+    /// Starts the digests of the namespaces an incremental job reads by change; the cache's are
+    /// those `local` read when it has them all.
     func startDigests(_ namespaces: [Namespace], remote: [Namespace: Task<IDDigest, any Error>] = [:],
-                      scope: ScopeWindow) -> EarlyDigests {
+                      local: LocalDigests? = nil, scope: ScopeWindow) -> EarlyDigests {
         let compared = Self.comparedByDigest(namespaces)
         guard !compared.isEmpty else { return EarlyDigests() }
-        let cache = self.cache
         var digests = EarlyDigests()
         let missing = compared.filter { remote[$0] == nil }
         digests.remote = remote.filter { compared.contains($0.key) }.merging(startRemoteDigests(missing, scope: scope)) { old, _ in old }
-        // The writes wait only until the read has its snapshot, not for its scans (7 ms for
-        // 100,000 tasks): a read sees the cache as it was when its first statement ran, whatever
-        // is committed while it goes on.
+        let reading = local.flatMap { Set(compared).isSubset(of: $0.namespaces) ? $0 : nil } ?? startLocalDigests(compared)
+        digests.local = reading?.digests
+        digests.localSnapshot = reading?.snapshot
+        return digests
+    }
+
+    /// The cache's id digests of some namespaces, read from one snapshot.
+    struct LocalDigests: Sendable {
+        var namespaces: Set<Namespace>
+        var digests: Task<[Namespace: IDDigest], any Error>
+        /// Open once the read holds its snapshot (or has ended).
+        var snapshot: Latch
+
+        func cancel() { digests.cancel() }
+    }
+
+    /// Reads the cache's id digests of the namespaces an incremental job reads by change. The
+    /// job's writes wait only until the read has its snapshot, not for its scans (7 ms for
+    /// 100,000 tasks): a read sees the cache as it was when its first statement ran, whatever
+    /// is committed while it goes on. `run` starts it before the job is claimed (the claim
+    /// writes only the job's own row), so that the scan runs while the primary's connection is
+    /// made.
+    func startLocalDigests(_ namespaces: [Namespace]) -> LocalDigests? {
+        let compared = Self.comparedByDigest(namespaces)
+        guard !compared.isEmpty else { return nil }
+        let cache = self.cache
         let snapshot = Latch()
-        digests.localSnapshot = snapshot
-        digests.local = Task {
+        let digests = Task {
             defer { snapshot.open() }
             return try await cache.read { db in
                 try db.execute(sql: "SELECT 1 FROM sqlite_master LIMIT 1")
@@ -150,7 +172,7 @@ extension SyncEngine {
                 return local
             }
         }
-        return digests
+        return LocalDigests(namespaces: Set(compared), digests: digests, snapshot: snapshot)
     }
 
     /// Asks the primary for the id digests of the namespaces an incremental job reads by change,

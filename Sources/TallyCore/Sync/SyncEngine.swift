@@ -184,8 +184,13 @@ public final class SyncEngine: Sendable {
         let primary = self.primary
         let preparing = Task { await primary.prepare() }
         let window = options.scope.window(now: Date())
-        let remoteDigests = resume == nil && !progress.full ? startRemoteDigests(jobNamespaces, scope: window) : [:]
+        var remoteDigests = resume == nil && !progress.full ? startRemoteDigests(jobNamespaces, scope: window) : [:]
         defer { for task in remoteDigests.values { task.cancel() } }
+        // The cache's likewise, from a snapshot taken before any of the job's writes to the
+        // namespaces (`startLocalDigests`). Both are asked again once the outbox is replayed if
+        // that applied anything: its writes move them.
+        var localDigests = resume == nil && !progress.full ? startLocalDigests(jobNamespaces) : nil
+        defer { localDigests?.cancel() }
         var job = try await claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
@@ -205,11 +210,19 @@ public final class SyncEngine: Sendable {
             primarySwitch = try await beginRefill(from: old, to: new, job: &job)
             progress = Progress(full: true)
             for task in remoteDigests.values { task.cancel() }  // a refill reads every row
+            localDigests?.cancel()
+            localDigests = nil
             jobNamespaces = Namespace.allCases
         }
 
         var outboxApplied = 0
         if primarySwitch == nil, let beforeFetch, let id = job.id { outboxApplied = await beforeFetch(id) }
+        if outboxApplied > 0 {
+            for task in remoteDigests.values { task.cancel() }
+            remoteDigests = [:]
+            localDigests?.cancel()
+            localDigests = nil
+        }
 
         var failed: [Namespace: String] = [:]
         // Plan: how many chunks remain per namespace, for an honest progress bar, stored with the
@@ -251,13 +264,13 @@ public final class SyncEngine: Sendable {
         // namespaces' ends and WorkOS's other tables are read (`read`).
         let unfinished = jobNamespaces.filter { !progress.done.contains($0.rawValue) }
         let pending = unfinished.filter { $0 != .tasks } + unfinished.filter { $0 == .tasks }
-        // The first chunks are asked before the cache's digests are read: their start needs a
-        // read of the cache, which would otherwise wait for a second connection.
+        // Every namespace's first chunk, its digests (the cache's begun before the claim), its
+        // extras and WorkOS's other tables are asked for before anything is written.
         let firstChunks = ready && !progress.full ? await startFirstChunks(pending, progress: progress, scope: window) : [:]
-        var early = ready && !progress.full ? startDigests(pending, remote: remoteDigests, scope: window) : EarlyDigests()
+        var early = ready && !progress.full ? startDigests(pending, remote: remoteDigests, local: localDigests, scope: window) : EarlyDigests()
         early.firstChunks = firstChunks
         if ready, !progress.full { early.extras = startExtras(pending) }
-        let earlyLife = ready && !progress.full ? await startLife() : nil
+        let earlyLife = ready && !progress.full ? startLife() : nil
         defer { earlyLife?.cancel() }
         defer { early.cancel() }
         var read: [ReadNamespace] = []
