@@ -77,12 +77,18 @@ extension Tally {
             }
             let resumeID = try resume.map { try IDArgument.value($0, what: "job id") }
             let summary = try await engine.run(kind: full ? .full : .manual, full: full, resume: resumeID,
-                                               verify: verify ? .whole : .ifDue, onProgress: bar.update)
+                                               verify: verify ? .whole : .ifDue, keepingDigests: true, onProgress: bar.update)
             bar.finish()
             report(summary, primary: primary.displayName)
-            // The cache's last checkpoint (at its close) while the primary's connections close.
+            // The cache's last checkpoint while the primary's connections close: with the
+            // digests the job ended with kept beside it for the next sync (`KeptDigests`), or at
+            // the cache's close.
             let cache = workspace.cache
-            async let cacheClosed: Void = { try? cache.close() }()
+            let digests = summary.digestsToKeep
+            async let cacheClosed: Void = {
+                if let digests { await cache.keepDigests(digests) }
+                try? cache.close()
+            }()
             await primary.close()
             await cacheClosed
             if !summary.succeeded { failed = summary }

@@ -3,8 +3,8 @@ import GRDB
 import GRDBSQLite
 import Synchronization
 
-/// Keeps the counts kept beside the cache (`KeptCounts`) through the one commit Tally makes
-/// itself when it opens the cache for writing.
+/// Keeps the counts and the digests kept beside the cache (`KeptCounts`, `KeptDigests`) through
+/// the one commit Tally makes itself when it opens the cache for writing.
 ///
 /// Opening a pool on a cache whose log is empty makes GRDB write a table in and out of the log
 /// (so that readers can open it). That commit changes the cache's version, though no row
@@ -12,8 +12,9 @@ import Synchronization
 /// The writer connection's WAL hook tells how many frames the log held right after that commit
 /// and what the log's index said then; when the version after opening is the kept version plus
 /// exactly that commit (the log empty before, exactly those frames and salts after, the file
-/// itself untouched), no other program committed in between, and the kept counts are written
-/// again under the new version. Anything else leaves them be: the first frame counts.
+/// itself untouched), no other program committed in between, and the kept counts and digests
+/// are written again under the new version. Anything else leaves them be: the first frame
+/// counts, the first sync scans.
 final class OpeningCommit: Sendable {
     /// The version before the pool opened, read on the writer connection as it opened.
     private let before = Mutex<CacheVersion?>(nil)
@@ -61,11 +62,15 @@ final class OpeningCommit: Sendable {
             return CacheVersion.read(path: path, db)
         }
         guard let before = before.withLock({ $0 }), let after,
-              let kept = KeptCounts.read(cachePath: path, matching: before),
               Self.isOnlyChange(from: before, to: after, commits: commits.withLock { $0 }) else { return }
-        var moved = kept
-        moved.version = after
-        moved.write(cachePath: path)
+        if var counts = KeptCounts.read(cachePath: path, matching: before) {
+            counts.version = after
+            counts.write(cachePath: path)
+        }
+        if var digests = KeptDigests.read(cachePath: path, matching: before) {
+            digests.version = after
+            digests.write(cachePath: path)
+        }
     }
 
     /// Whether `after` is `before` plus exactly the commits recorded, and those were one.

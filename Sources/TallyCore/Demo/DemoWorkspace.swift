@@ -28,7 +28,7 @@ public struct DemoWorkspace: Sendable {
         try FileSafety.ensureDirectory(directory)
         try checkReplaceable()
         for file in [primaryPath, cachePath] {
-            for suffix in ["", "-wal", "-shm", ".tally-counts"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+            for suffix in ["", "-wal", "-shm", ".tally-counts", ".tally-digests"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
         // The tasks are made and written a batch at a time: memory stays bounded whatever `tasks`.
         let plan = DemoData.plan(taskCount: tasks, days: days, now: now, timeZone: timeZone)

@@ -31,20 +31,7 @@ public struct KeptCounts: Equatable, Sendable {
     /// Writes the file whole. Failing to (a directory Tally may not write) only means the next
     /// frame counts: nothing is lost, so nothing is reported.
     func write(cachePath: String) {
-        let target = Self.path(for: cachePath)
-        let temporary = target + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        unlink(temporary)
-        // A new file of our own (never one a symlink points to), mode 0600, then renamed over
-        // the old one (rename replaces a symlink itself, never what it points to).
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count, rename(temporary, target) == 0 else {
-            unlink(temporary)
-            return
-        }
+        FileSafety.replacePrivately(Self.path(for: cachePath), with: text)
     }
 
     /// Counts what the file keeps, in `db`'s read transaction.

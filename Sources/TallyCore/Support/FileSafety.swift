@@ -26,6 +26,26 @@ public enum FileSafety {
         chmod(path, 0o600)
     }
 
+    /// Replaces the file at `path` whole with `text`, mode 0600: a new file of this process's own
+    /// (never one a symlink points to), renamed over the old one (rename replaces a symlink
+    /// itself, never what it points to). A reader sees the old text or the new, never part of
+    /// either. Returns false when it could not (a directory Tally may not write).
+    @discardableResult
+    public static func replacePrivately(_ path: String, with text: String) -> Bool {
+        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return false }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
     /// Sets mode 0600 on `path` and its SQLite companions when they exist and are ours to change.
     public static func restrictDatabaseFiles(_ path: String) {
         for suffix in ["", "-wal", "-shm", "-journal"] {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
+import Synchronization
 
 /// One namespace of a job: its watermark, its chunks, deletions found by the id digest, the
 /// adjusted day targets with the goals.
@@ -147,8 +148,23 @@ extension SyncEngine {
         var digests: Task<[Namespace: IDDigest], any Error>
         /// Open once the read holds its snapshot (or has ended).
         var snapshot: Latch
+        /// Where the digests came from, known once `digests` is.
+        var origin: DigestOrigin
 
         func cancel() { digests.cancel() }
+    }
+
+    /// How a job's cache digests were had: taken from the file beside the cache
+    /// (`KeptDigests`), and the writer's `data_version` before their snapshot (when the job
+    /// may keep its own: `run`'s `keepingDigests`).
+    final class DigestOrigin: Sendable {
+        private let state = Mutex<(kept: Bool, dataVersion: Int64?)>((false, nil))
+
+        var kept: Bool { state.withLock { $0.kept } }
+        var dataVersion: Int64? { state.withLock { $0.dataVersion } }
+
+        func noteKept() { state.withLock { $0.kept = true } }
+        func note(dataVersion: Int64?) { state.withLock { $0.dataVersion = dataVersion } }
     }
 
     /// Reads the cache's id digests of the namespaces an incremental job reads by change. The
@@ -156,23 +172,43 @@ extension SyncEngine {
     /// 100,000 tasks): a read sees the cache as it was when its first statement ran, whatever
     /// is committed while it goes on. `run` starts it before the job is claimed (the claim
     /// writes only the job's own row), so that the scan runs while the primary's connection is
-    /// made.
-    func startLocalDigests(_ namespaces: [Namespace]) -> LocalDigests? {
+    /// made. The latch opens once the snapshot is taken and its version compared (below): `run`
+    /// claims the job after that, so that the claim's commit is not taken for another program's.
+    ///
+    /// No scan at all when the file beside the cache keeps the digests of exactly what the
+    /// snapshot holds (`KeptDigests`: its version read after the snapshot began equals the kept
+    /// one, so nothing was committed since they were kept, before the snapshot or after).
+    ///
+    /// - Parameter recording: read the writer's `data_version` first, so that the digests the
+    ///   job ends with can be kept when no other connection committed meanwhile.
+    func startLocalDigests(_ namespaces: [Namespace], recording: Bool = false) -> LocalDigests? {
         let compared = Self.comparedByDigest(namespaces)
         guard !compared.isEmpty else { return nil }
         let cache = self.cache
         let snapshot = Latch()
+        let origin = DigestOrigin()
         let digests = Task {
             defer { snapshot.open() }
+            if recording {
+                origin.note(dataVersion: try? await cache.writeWithoutTransaction { db in
+                    try Int64.fetchOne(db, sql: "PRAGMA data_version")
+                })
+            }
             return try await cache.read { db in
                 try db.execute(sql: "SELECT 1 FROM sqlite_master LIMIT 1")
+                if let version = CacheVersion.read(path: cache.path, db),
+                   let kept = KeptDigests.read(cachePath: cache.path, matching: version),
+                   compared.allSatisfy({ kept.digests[$0] != nil }) {
+                    origin.noteKept()
+                    return kept.digests.filter { compared.contains($0.key) }
+                }
                 snapshot.open()
                 var local: [Namespace: IDDigest] = [:]
                 for namespace in compared { local[namespace] = try CacheRows.idDigest(namespace, db) }
                 return local
             }
         }
-        return LocalDigests(namespaces: Set(compared), digests: digests, snapshot: snapshot)
+        return LocalDigests(namespaces: Set(compared), digests: digests, snapshot: snapshot, origin: origin)
     }
 
     /// Asks the primary for the id digests of the namespaces an incremental job reads by change,
@@ -501,7 +537,8 @@ extension SyncEngine {
         let highWater = read.wholeTable ? progress.highWater?[namespace.rawValue] : nil
         progress.done.append(namespace.rawValue)
         return NamespaceEnd(namespace: namespace, deleted: deleted, extras: extras, finishedAt: Date(),
-                            highWater: highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) })
+                            highWater: highWater.flatMap { try? String(data: JSONEncoder().encode($0), encoding: .utf8) },
+                            agreed: listIDs ? nil : expected)
     }
 
     /// What ends a synced namespace in the cache, written in the job's last transaction with the
@@ -517,6 +554,9 @@ extension SyncEngine {
         var finishedAt: Date
         /// After a full read: the watermark the next incremental sync starts from.
         var highWater: String?
+        /// The id digest the cache and the primary agreed on, when they did at once (nothing
+        /// was listed): what the job may keep (`KeptDigests`).
+        var agreed: IDDigest?
 
         func write(_ db: Database, jobID: Int64?, watermarkKey: String) throws {
             try extras.write(db)

@@ -55,6 +55,11 @@ public struct SyncSummary: Sendable, Equatable {
     public var verifyFailure: String?
     /// The cache was pointed at another primary: this job refilled it from the new one.
     public var primarySwitch: PrimarySwitch?
+    /// The cache's digests this job ended with, for `CacheStore.keepDigests` (asked for with
+    /// `run`'s `keepingDigests`; nil when the job cannot vouch for them).
+    public var digestsToKeep: KeptDigests.Pending?
+    /// Whether the job took the cache's digests from the file beside it instead of scanning.
+    public var usedKeptDigests = false
 
     public var succeeded: Bool { failedNamespaces.isEmpty }
 }
@@ -158,7 +163,7 @@ public final class SyncEngine: Sendable {
     /// - Throws: `TallyError.syncAlreadyRunning` when another job (in any process) is running.
     @discardableResult
     public func run(kind: SyncJob.Kind, namespaces: [Namespace] = Namespace.allCases, full: Bool = false,
-                    resume: Int64? = nil, verify: VerifyRequest? = nil,
+                    resume: Int64? = nil, verify: VerifyRequest? = nil, keepingDigests: Bool = false,
                     onProgress: (@Sendable (SyncJob) -> Void)? = nil) async throws -> SyncSummary {
         var progress = Progress(full: full || kind == .full || kind == .warmup)
         var jobNamespaces = namespaces
@@ -189,8 +194,9 @@ public final class SyncEngine: Sendable {
         // The cache's likewise, from a snapshot taken before any of the job's writes to the
         // namespaces (`startLocalDigests`). Both are asked again once the outbox is replayed if
         // that applied anything: its writes move them.
-        var localDigests = resume == nil && !progress.full ? startLocalDigests(jobNamespaces) : nil
+        var localDigests = resume == nil && !progress.full ? startLocalDigests(jobNamespaces, recording: keepingDigests) : nil
         defer { localDigests?.cancel() }
+        await localDigests?.snapshot.wait()
         var job = try await claim(kind: resume == nil ? kind : .resume, namespaces: jobNamespaces, progress: progress)
         unreachable.value = nil
         if let resume {
@@ -387,9 +393,20 @@ public final class SyncEngine: Sendable {
         } }
         logger.info("sync job \(job.id ?? 0) \(job.status.rawValue)", metadata: ["rows": "\(job.rowsWritten)"])
         onProgress?(job)
-        return SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
-                           outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,
-                           primarySwitch: primarySwitch)
+        var summary = SyncSummary(job: job, failedNamespaces: failed, deleted: ended.reduce(0) { $0 + $1.deleted },
+                                  outboxApplied: outboxApplied, verify: verification.report, verifyFailure: verification.failure,
+                                  primarySwitch: primarySwitch)
+        summary.usedKeptDigests = localDigests?.origin.kept ?? false
+        // What the cache holds now is what both sides agreed on, when every compared namespace
+        // agreed at once and nothing else wrote its rows: not a replay, a refill, a verification.
+        let compared = Self.comparedByDigest(jobNamespaces)
+        let agreed = Dictionary(uniqueKeysWithValues: ended.compactMap { end in end.agreed.map { (end.namespace, $0) } })
+        if keepingDigests, allDone, job.status == SyncJob.Status.completed, primarySwitch == nil, outboxApplied == 0,
+           verification.report == nil, !compared.isEmpty, compared.allSatisfy({ agreed[$0] != nil }),
+           let dataVersion = localDigests?.origin.dataVersion {
+            summary.digestsToKeep = KeptDigests.Pending(dataVersion: dataVersion, digests: agreed.filter { compared.contains($0.key) })
+        }
+        return summary
     }
 
     /// Records why `namespace` failed; true when the job was cancelled (nothing more is tried).
