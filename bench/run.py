@@ -458,23 +458,35 @@ def syncs():
                f"{ours:.2f} s{spread}", f"{base:.2f} s{base_spread} (psql \\copy | sqlite3 .import of the same rows, loads and completions included)", f"{ours / base:.2f}×",
                ours <= 1.1 * base)
 
-        times, jobs = [], []
-        for i in range(3 if QUICK else 7):
-            subprocess.run(["psql", url, "-qc", f"UPDATE tasks SET title = title || '.', updated_at = now() AT TIME ZONE 'UTC' WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 10 OFFSET {i * 10})"],
-                           check=True, capture_output=True, env=ENV)
-            t0 = time.monotonic()
-            run([TALLY, "sync", "--config", everything, "--cache", fresh, "--primary", url])
-            times.append((time.monotonic() - t0) * 1000)
-            con = sqlite3.connect(fresh)
-            started, finished = con.execute("SELECT started_at, finished_at FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1").fetchone()
-            con.close()
-            from datetime import datetime
-            parse = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
-            jobs.append((parse(finished) - parse(started)).total_seconds() * 1000)
-        job, whole = statistics.median(jobs), statistics.median(times)
+        # Each sync's job is timed from its own record, read on a read-only connection: one that
+        # may write empties the cache's log into the file as it closes (SQLite's last connection
+        # does), which no program between two syncs of a person's does, and which changes the
+        # cache's version, so that the next sync scans its digests instead of taking the kept
+        # ones (docs/ARCHITECTURE.md, "Sync jobs"). The second series has such a program.
+        def incremental(series, emptying_log):
+            times, jobs = [], []
+            for i in range(3 if QUICK else 7):
+                offset = (series * 7 + i) * 10
+                subprocess.run(["psql", url, "-qc", f"UPDATE tasks SET title = title || '.', updated_at = now() AT TIME ZONE 'UTC' WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 10 OFFSET {offset})"],
+                               check=True, capture_output=True, env=ENV)
+                t0 = time.monotonic()
+                run([TALLY, "sync", "--config", everything, "--cache", fresh, "--primary", url])
+                times.append((time.monotonic() - t0) * 1000)
+                con = sqlite3.connect(fresh) if emptying_log else sqlite3.connect(f"file:{fresh}?mode=ro", uri=True)
+                started, finished = con.execute("SELECT started_at, finished_at FROM tally_sync_jobs ORDER BY job_id DESC LIMIT 1").fetchone()
+                con.close()
+                from datetime import datetime
+                parse = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+                jobs.append((parse(finished) - parse(started)).total_seconds() * 1000)
+            return statistics.median(jobs), statistics.median(times)
+
+        job, whole = incremental(0, emptying_log=False)
         # The target is issue 30's goal (the product's own is 50 ms for the job).
         record("incremental sync, 10 changed rows (median)", "≤ 20 ms job, ≤ 40 ms command", f"{job:.0f} ms job, {whole:.0f} ms whole command",
                "—", "—", job <= 20 and whole <= 40)
+        job, whole = incremental(1, emptying_log=True)
+        record("incremental sync, 10 changed rows, another program emptying the log between syncs (median)", "≤ 50 ms job",
+               f"{job:.0f} ms job, {whole:.0f} ms whole command", "—", "—", job <= 50)
 
         # Verification of the whole cache (`tally sync --verify`, after its incremental sync), timed
         # from its own record, beside the full sync above: when nothing differs only digests cross.
