@@ -11,28 +11,13 @@ import GRDB
 /// The file is Tally's own and written whole (a new file renamed over the old): a reader sees
 /// the old counts or the new, never part of either. A missing, unreadable or foreign file is
 /// no file: the frame counts.
-public struct KeptCounts: Equatable, Sendable {
+public struct KeptCounts: KeptBesideCache, Equatable, Sendable {
     public var version: CacheVersion
     public var tables: [Namespace: Int]
     var open: OpenCounts
 
     static let heading = "tally kept counts 1"
-
-    /// The file beside the cache at `cachePath`.
-    public static func path(for cachePath: String) -> String { cachePath + ".tally-counts" }
-
-    /// The counts kept beside the cache at `cachePath` when they were counted at `version`.
-    static func read(cachePath: String, matching version: CacheVersion) -> KeptCounts? {
-        guard let data = FileManager.default.contents(atPath: path(for: cachePath)),
-              let kept = KeptCounts(text: String(decoding: data, as: UTF8.self)), kept.version == version else { return nil }
-        return kept
-    }
-
-    /// Writes the file whole. Failing to (a directory Tally may not write) only means the next
-    /// frame counts: nothing is lost, so nothing is reported.
-    func write(cachePath: String) {
-        FileSafety.replacePrivately(Self.path(for: cachePath), with: text)
-    }
+    static let suffix = ".tally-counts"
 
     /// Counts what the file keeps, in `db`'s read transaction.
     static func count(version: CacheVersion, _ db: Database) throws -> KeptCounts {

@@ -9,13 +9,14 @@ import GRDB
 /// program, changes the version and the sync scans (see docs/ARCHITECTURE.md, "Digests kept
 /// beside the cache").
 ///
-/// Like `KeptCounts`, the file is Tally's own and written whole; a missing, unreadable or
-/// foreign file is no file, and the sync scans.
-public struct KeptDigests: Equatable, Sendable {
+/// Like `KeptCounts`, the file is Tally's own and written whole (`KeptBesideCache`); a missing,
+/// unreadable or foreign file is no file, and the sync scans.
+public struct KeptDigests: KeptBesideCache, Equatable, Sendable {
     public var version: CacheVersion
     public var digests: [Namespace: IDDigest]
 
     static let heading = "tally kept digests 1"
+    static let suffix = ".tally-digests"
 
     /// What a sync ended with that may be kept (`CacheStore.keepDigests`): the digests the cache
     /// and the primary agreed on, and the writer connection's `data_version` read before the job
@@ -34,21 +35,6 @@ public struct KeptDigests: Equatable, Sendable {
     public init(version: CacheVersion, digests: [Namespace: IDDigest]) {
         self.version = version
         self.digests = digests
-    }
-
-    /// The file beside the cache at `cachePath`.
-    public static func path(for cachePath: String) -> String { cachePath + ".tally-digests" }
-
-    /// The digests kept beside the cache at `cachePath` when they describe `version`.
-    static func read(cachePath: String, matching version: CacheVersion) -> KeptDigests? {
-        guard let data = FileManager.default.contents(atPath: path(for: cachePath)),
-              let kept = KeptDigests(text: String(decoding: data, as: UTF8.self)), kept.version == version else { return nil }
-        return kept
-    }
-
-    /// Writes the file whole; failing to only means the next sync scans.
-    func write(cachePath: String) {
-        FileSafety.replacePrivately(Self.path(for: cachePath), with: text)
     }
 
     var text: String {
