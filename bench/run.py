@@ -460,9 +460,9 @@ def syncs():
 
         # Each sync's job is timed from its own record, read on a read-only connection: one that
         # may write empties the cache's log into the file as it closes (SQLite's last connection
-        # does), which no program between two syncs of a person's does, and which changes the
-        # cache's version, so that the next sync scans its digests instead of taking the kept
-        # ones (docs/ARCHITECTURE.md, "Sync jobs"). The second series has such a program.
+        # does; Tally's own commands and the dashboard do not), which changes the cache's
+        # version, so that the next sync scans its digests instead of taking the kept ones
+        # (docs/ARCHITECTURE.md, "Sync jobs"). The second series has such a program.
         def incremental(series, emptying_log):
             times, jobs = [], []
             for i in range(3 if QUICK else 7):
