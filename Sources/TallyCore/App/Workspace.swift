@@ -30,13 +30,24 @@ public struct Workspace: Sendable {
             throw TallyError.cacheMissing(FileSafety.expand(config.cachePath))
         }
         let primary = try location.map { try makePrimary($0, idleTimeout: config.awayAfter, logger: logger) }
-        if preparingPrimary, let primary { Task { _ = await primary.prepare() } }
-        let cache = try await CacheStore.open(path: config.cachePath, readOnly: config.readOnly,
+        if preparingPrimary, let primary {
+            await primary.expectKeptSchema()
+            Task { _ = await primary.prepare() }
+        }
+        let cache: CacheStore
+        do {
+            cache = try await CacheStore.open(path: config.cachePath, readOnly: config.readOnly,
                                               createDirectory: config.cachePathIsDefault)
-        // The primary's columns as the last sync read them, while its connection still opens.
+        } catch {
+            await primary?.keptSchemaSettled()
+            throw error
+        }
+        // The primary's columns as the last sync read them, while its connection still opens:
+        // a connection made first waits for them (`expectKeptSchema`).
         if let primary, let kept = try? await cache.read({ db in try CacheMeta.value(db, KeptSchema.metaKey) }) {
             await primary.adoptKeptSchema(kept)
         }
+        await primary?.keptSchemaSettled()
         return Workspace(config: config, cache: cache, primary: primary)
     }
 

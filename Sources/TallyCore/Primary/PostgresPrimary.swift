@@ -51,6 +51,9 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     var preparing: Task<Bool, Never>?
     /// The read of the column types under way, which other callers join (`columns`).
     private var readingColumns: Task<PostgresColumns, any Error>?
+    /// Open once the cache has handed over its kept copy of the columns, or had none, while
+    /// `Workspace.open` opens it (`expectKeptSchema`).
+    private var keptSchemaComing: Latch?
     /// The database's identity, asked on the current connection (`identity`); forgotten with it.
     var knownIdentity: PrimaryIdentity?
     /// Seconds a lane's connection may sit unused before it is closed; nil keeps it open.
@@ -296,8 +299,10 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     private func readColumns() async throws -> PostgresColumns {
         if let knownColumns { return knownColumns }
         // Connected first: while the connection opens, the cache may hand over the copy it
-        // kept (`adoptKeptSchema`, from `Workspace.open`).
+        // kept (`adoptKeptSchema`, from `Workspace.open`); a connection made before the cache
+        // is open waits for it rather than reading the columns a kept copy would give.
         try await run { _ in }
+        if let keptSchemaComing { await keptSchemaComing.wait() }
         if let knownColumns { return knownColumns }
         let log = logger
         let rows = try await run { connection in
@@ -340,6 +345,15 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
 
     /// Takes the column types from the copy the cache kept, when it is this endpoint's, read
     /// within the hour, and nothing was read yet.
+    public func expectKeptSchema() {
+        if keptSchemaComing == nil { keptSchemaComing = Latch() }
+    }
+
+    public func keptSchemaSettled() {
+        keptSchemaComing?.open()
+        keptSchemaComing = nil
+    }
+
     public func adoptKeptSchema(_ text: String) {
         guard knownColumns == nil, let kept = KeptSchema(text: text), kept.serves(schemaEndpoint, at: clock.now) else { return }
         knownColumns = PostgresColumns(tables: kept.columns)

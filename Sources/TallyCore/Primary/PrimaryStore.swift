@@ -137,6 +137,13 @@ public protocol PrimaryReader: Sendable {
     /// A copy `schemaToKeep` gave, from the cache: used when it is this primary's and recent.
     func adoptKeptSchema(_ text: String) async
 
+    /// The cache is being opened and may hand over a kept copy (`adoptKeptSchema`): a read of the
+    /// layout that would begin meanwhile waits for `keptSchemaSettled` instead of asking.
+    func expectKeptSchema() async
+
+    /// The cache handed over its kept copy, or had none.
+    func keptSchemaSettled() async
+
     /// This store as the digests a verification compares; nil when it keeps none. Asked, not
     /// cast: `as? any PrimaryDigests` costs the runtime a scan of every protocol conformance in
     /// the binary on its first use in a process (docs/ARCHITECTURE.md, "Start-up").
@@ -272,6 +279,8 @@ extension PrimaryReader {
     /// Nothing to keep: a local file's layout is read with it.
     public func schemaToKeep() async -> String? { nil }
     public func adoptKeptSchema(_ text: String) async {}
+    public func expectKeptSchema() async {}
+    public func keptSchemaSettled() async {}
     public func takeStaleKeptSchema() async -> Bool { false }
 
     /// Rows changed after `watermark`, in change order.
