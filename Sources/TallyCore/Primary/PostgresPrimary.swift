@@ -343,17 +343,19 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     /// Where the columns are read: `host:port/database user`.
     var schemaEndpoint: String { "\(Self.endpointHost(url.host)):\(url.port)/\(url.database) \(url.user)" }
 
-    /// Takes the column types from the copy the cache kept, when it is this endpoint's, read
-    /// within the hour, and nothing was read yet.
+    /// The cache is opening and may hand over a kept copy: a column read waits for it.
     public func expectKeptSchema() {
         if keptSchemaComing == nil { keptSchemaComing = Latch() }
     }
 
+    /// The cache handed over its kept copy, or had none: a column read waiting for it goes on.
     public func keptSchemaSettled() {
         keptSchemaComing?.open()
         keptSchemaComing = nil
     }
 
+    /// Takes the column types from the copy the cache kept, when it is this endpoint's, read
+    /// within the hour, and nothing was read yet.
     public func adoptKeptSchema(_ text: String) {
         guard knownColumns == nil, let kept = KeptSchema(text: text), kept.serves(schemaEndpoint, at: clock.now) else { return }
         knownColumns = PostgresColumns(tables: kept.columns)

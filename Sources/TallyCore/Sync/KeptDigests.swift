@@ -6,8 +6,8 @@ import GRDB
 /// (`<cache>.tally-digests`) with the `CacheVersion` of the content they describe. An
 /// incremental sync whose cache still has that version takes them from the file instead of
 /// scanning its tables (10 ms of 100,000 tasks on a slow machine); any commit since, by any
-/// program, changes the version and the sync scans (see docs/ARCHITECTURE.md, "Digests kept
-/// beside the cache").
+/// program, changes the version and the sync scans (see docs/ARCHITECTURE.md, "Sync jobs", the
+/// cache's digests kept between syncs).
 ///
 /// Like `KeptCounts`, the file is Tally's own and written whole (`KeptBesideCache`); a missing,
 /// unreadable or foreign file is no file, and the sync scans.
