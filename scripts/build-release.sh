@@ -22,6 +22,14 @@
 # script named libNAME.so there hands it the archives. A library whose archive is missing is
 # linked as a shared library, as before; `ldd` on the result says which.
 #
+# Concrete generic types are reached through their metadata accessors, not by mangled name
+# (-disable-concrete-type-metadata-mangled-name-accessors, for every module the build compiles).
+# By mangled name, the runtime checks each generic requirement the first time a type is met, by
+# a scan of all the binary's ~9,600 protocol conformances; the accessor is handed the witness
+# tables the compiler already knew. Counted by callgrind, the scans of a `tally sync` of ten rows
+# went from 28 to 10 million instructions, a render's from 7.3 to 1 (docs/ARCHITECTURE.md,
+# "Start-up").
+#
 # Usage: scripts/build-release.sh [PRODUCT...]   (default: tally tally-mcp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,5 +64,6 @@ for product in "${products[@]}"; do
   # Linked again each time: the linker script is not an input the build tracks.
   rm -f "$products_dir/$product"
   ${SWIFT:-swift} build -c release --static-swift-stdlib --product "$product" --scratch-path .build-static \
+    -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
     -Xlinker -no-pie -Xlinker --no-export-dynamic
 done
