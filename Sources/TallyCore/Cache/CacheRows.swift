@@ -283,7 +283,7 @@ public enum CacheRows {
 
     /// Marks an entity's earlier failures resolved (it synced), except those of `jobID` itself.
     public static func resolveFailures(of entity: String, exceptJob jobID: Int64?, at now: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)",
-                       arguments: [now, entity, jobID])
+        try db.cachedStatement(sql: "UPDATE tally_sync_failures SET resolved_at = ? WHERE entity = ? AND resolved_at IS NULL AND (job_id IS NULL OR job_id != ?)")
+            .execute(arguments: [now, entity, jobID])
     }
 }

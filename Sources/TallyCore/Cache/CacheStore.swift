@@ -361,7 +361,7 @@ public final class CacheStore: Sendable {
 
     /// `cache_meta.lastSyncAt`: the last statement of a WorkOS rewrite (see `WriteCourtesy`).
     static func lastSyncMark(_ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM cache_meta WHERE key = 'lastSyncAt'")
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM cache_meta WHERE key = 'lastSyncAt'"))
     }
 
     static func dataVersion(_ db: Database) throws -> Int {
@@ -481,17 +481,15 @@ public enum CacheMeta {
     public static let lastSyncAt = "lastSyncAt"
 
     public static func value(_ db: Database, _ key: String) throws -> String? {
-        let row = try Row.fetchOne(db, sql: "SELECT value FROM cache_meta WHERE key = ?", arguments: [key])
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT value FROM cache_meta WHERE key = ?"), arguments: [key])
         return row?.text("value")
     }
 
     public static func set(_ db: Database, _ key: String, _ value: String, at now: Date = Date()) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO cache_meta (key, value, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                """,
-            arguments: [key, value, Timestamp.format(now)])
+        try db.cachedStatement(sql: """
+            INSERT INTO cache_meta (key, value, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """).execute(arguments: [key, value, Timestamp.format(now)])
     }
 
     /// When each namespace was last synced: the newer of `lastSyncAt` (written by every syncer,

@@ -40,7 +40,7 @@ public enum LifeStore {
     /// What the last sync found for `table`.
     public static func status(_ table: LifeTable, _ db: Database) throws -> LifeStatus {
         guard try db.hasMainTable("tally_life_sync") else { return .unknown }
-        guard let row = try Row.fetchOne(db, sql: "SELECT present, synced_at, digest FROM tally_life_sync WHERE name = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT present, synced_at, digest FROM tally_life_sync WHERE name = ?"),
                                          arguments: [table.name]) else { return .unknown }
         if row.int("present") == 0 { return .missing(primary: row.text("digest")) }
         return .present(syncedAt: row.text("synced_at") ?? "")
@@ -49,7 +49,7 @@ public enum LifeStore {
     /// The digest and mark the last read of `table` left.
     public static func known(_ table: LifeTable, _ db: Database) throws -> (digest: String?, mark: String?) {
         guard try db.hasMainTable("tally_life_sync") else { return (nil, nil) }
-        guard let row = try Row.fetchOne(db, sql: "SELECT present, digest, mark FROM tally_life_sync WHERE name = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT present, digest, mark FROM tally_life_sync WHERE name = ?"),
                                          arguments: [table.name]), row.int("present") == 1 else { return (nil, nil) }
         return (row.text("digest"), row.text("mark"))
     }
@@ -125,8 +125,8 @@ public enum LifeStore {
 
     /// Marks `table` as read with nothing new (its digest unchanged), keeping its rows.
     public static func touch(_ table: LifeTable, mark: String?, at now: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE tally_life_sync SET synced_at = ?, mark = coalesce(?, mark) WHERE name = ?",
-                       arguments: [now, mark, table.name])
+        try db.cachedStatement(sql: "UPDATE tally_life_sync SET synced_at = ?, mark = coalesce(?, mark) WHERE name = ?")
+            .execute(arguments: [now, mark, table.name])
     }
 
     /// Records that the primary `primary` has no `table`, and empties Tally's copy. (The row's
