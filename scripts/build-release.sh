@@ -28,7 +28,11 @@
 # a scan of all the binary's ~9,600 protocol conformances; the accessor is handed the witness
 # tables the compiler already knew. Counted by callgrind, the scans of a `tally sync` of ten rows
 # went from 28 to 10 million instructions, a render's from 7.3 to 1 (docs/ARCHITECTURE.md,
-# "Start-up").
+# "Start-up"). Only for `tally`, whose commands start many times a day: `tally-mcp` is a
+# long-lived server that pays the scans once, and its habit tools' calls leaned slower in an A/B
+# with the flag, so it is built without it, in a scratch directory of its own (one build
+# directory for both would rebuild every module at each switch of flags) and copied beside
+# `tally`, where `tally mcp` runs it from.
 #
 # Usage: scripts/build-release.sh [PRODUCT...]   (default: tally tally-mcp)
 set -euo pipefail
@@ -61,9 +65,20 @@ link_static stdc++ libstdc++.a
 link_static sqlite3 libsqlite3.a -lm
 link_static ncursesw libncursesw.a libtinfo.a
 for product in "${products[@]}"; do
+  scratch=.build-static flags=(-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors)
+  if [ "$product" != tally ]; then scratch=.build-static-$product flags=(); fi
+  product_dir=$scratch/x86_64-unknown-linux-gnu/release
+  if [ "$scratch" != .build-static ]; then
+    # The linker scripts above, which the linker looks for in the build's own directory.
+    mkdir -p "$product_dir"
+    rm -f "$product_dir"/lib*.so
+    for script in "$products_dir"/lib*.so; do
+      if [ -f "$script" ]; then cp "$script" "$product_dir/"; fi
+    done
+  fi
   # Linked again each time: the linker script is not an input the build tracks.
-  rm -f "$products_dir/$product"
-  ${SWIFT:-swift} build -c release --static-swift-stdlib --product "$product" --scratch-path .build-static \
-    -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
-    -Xlinker -no-pie -Xlinker --no-export-dynamic
+  rm -f "$product_dir/$product"
+  ${SWIFT:-swift} build -c release --static-swift-stdlib --product "$product" --scratch-path "$scratch" \
+    ${flags[@]+"${flags[@]}"} -Xlinker -no-pie -Xlinker --no-export-dynamic
+  if [ "$scratch" != .build-static ]; then cp "$product_dir/$product" "$products_dir/$product"; fi
 done
