@@ -68,23 +68,36 @@ final class LifeSyncTests: XCTestCase {
         XCTAssertEqual(completions, try primaryValues("SELECT count(*) FROM habit_completions"))
     }
 
-    /// A warm-up reads its tasks' loads in slices (a million at once held them all twice): every
-    /// cached task's load arrives, the mark is written once the last slice is in, and the next
-    /// sync finds nothing new.
-    func testAWarmUpReadsTheLoadsInSlices() async throws {
+    /// A warm-up from a primary whose tasks have WorkOS's `cognitive_load` reads each load with
+    /// its task; a full read of the loads on their own (a warm-up resumed half-way, or a primary
+    /// that cannot) reads them in slices (a million at once held them all twice). Either way every
+    /// cached task's load arrives, the mark is written once, the two marks agree (one is found by
+    /// SQLite over the whole table, the other from the tasks read into memory), and the next sync
+    /// finds nothing new.
+    func testAWarmUpReadsTheLoadsWithTheTasksOrInSlices() async throws {
         var options = SyncOptions()
         options.scope = .everything
         options.loadSlice = 70  // 600 tasks: eight slices and a last one of 40
         let sliced = SyncEngine(cache: cache, primary: primary, options: options)
+        let readsLoads = await primary.readsLoadsWithTasks()
+        XCTAssertTrue(readsLoads)
         let summary = try await sliced.run(kind: .warmup)
         XCTAssertTrue(summary.succeeded)
         XCTAssertEqual(try cached("SELECT count(*) FROM cached_tasks") as [Int], [600])
-        XCTAssertEqual(try cached("SELECT id || ':' || cognitive_load FROM tally_task_loads ORDER BY id") as [String],
-                       try primaryValues("SELECT id || ':' || cognitive_load FROM tasks WHERE cognitive_load IS NOT NULL ORDER BY id"))
+        let expected: [String] = try primaryValues("SELECT id || ':' || cognitive_load FROM tasks WHERE cognitive_load IS NOT NULL ORDER BY id")
+        XCTAssertEqual(try cached("SELECT id || ':' || cognitive_load FROM tally_task_loads ORDER BY id") as [String], expected)
         XCTAssertEqual((try cached("SELECT count(*) FROM tally_task_loads") as [Int]).first ?? 0, (1...600).filter { $0 % 7 != 3 }.count,
                        "one task in seven has none")
-        let mark: [String] = try cached("SELECT mark FROM tally_life_sync WHERE name = 'tasks.cognitive_load' AND mark IS NOT NULL")
-        XCTAssertEqual(mark.count, 1, "the mark is written with the last slice")
+        let markSQL = "SELECT mark FROM tally_life_sync WHERE name = 'tasks.cognitive_load' AND mark IS NOT NULL"
+        let withTasks: [String] = try cached(markSQL)
+        XCTAssertEqual(withTasks.count, 1, "the warm-up wrote the loads' mark")
+
+        try await cache.write { db in try db.execute(sql: "DELETE FROM tally_task_loads") }
+        let written = try await sliced.syncLife(full: true)
+        XCTAssertGreaterThan(written, 0)
+        XCTAssertEqual(try cached("SELECT id || ':' || cognitive_load FROM tally_task_loads ORDER BY id") as [String], expected)
+        XCTAssertEqual(try cached(markSQL) as [String], withTasks, "the same mark, read in slices")
+
         let watcher = try ChangeWatcher(path: cache.path)
         let before = try watcher.mark()
         let again = try await sliced.syncLife()

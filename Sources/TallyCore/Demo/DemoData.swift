@@ -147,7 +147,7 @@ public struct DemoData: Sendable {
         var points = [Int32](repeating: 0, count: taskCount)
         for index in 0..<taskCount {
             if index % DemoTaskPlan.stride == 0 { tasks.starts.append(rng) }
-            let (task, isDoneWork) = tasks.make(index, rng: &rng)
+            let (task, isDoneWork) = tasks.make(index, rng: &rng, describing: false)
             if isDoneWork {
                 doneWork.append(index)
                 points[index] = Int32(task.pointsFinal ?? 0)
@@ -272,10 +272,22 @@ public struct DemoData: Sendable {
     /// Tasks, with WorkOS's `cognitive_load` in the same INSERT where the primary has it.
     static func insert(_ tasks: [WorkTask], into db: Database, tablePrefix: String = "") throws {
         let loads = try has("tasks", "cognitive_load", db, tablePrefix: tablePrefix)
-        try insertAll(.tasks, tasks.map(\.databaseValues), into: db, tablePrefix: tablePrefix,
-                      extra: loads ? ["cognitive_load"] : []) { index in
-            [DemoLife.cognitiveLoad(of: tasks[index]).databaseValue]
+        try insertTaskRows(taskRows(tasks, loads: loads), loads: loads, into: db, tablePrefix: tablePrefix)
+    }
+
+    /// The tasks' rows as `insertTaskRows` takes them: each task's values, followed by its
+    /// cognitive load when `loads`.
+    static func taskRows(_ tasks: [WorkTask], loads: Bool) -> [[DatabaseValue]] {
+        tasks.map { task in
+            var row = task.databaseValues
+            if loads { row.append(DemoLife.cognitiveLoad(of: task).databaseValue) }
+            return row
         }
+    }
+
+    /// Writes rows made by `taskRows`.
+    static func insertTaskRows(_ rows: [[DatabaseValue]], loads: Bool, into db: Database, tablePrefix: String = "") throws {
+        try insertAll(.tasks, rows, into: db, tablePrefix: tablePrefix, extra: loads ? ["cognitive_load"] : [])
     }
 
     /// The goal rows, the habits, and on a primary with WorkOS's tables the check-ins and the rows
@@ -284,11 +296,11 @@ public struct DemoData: Sendable {
         try Self.insertAll(.goals, goals.map(\.databaseValues), into: db, tablePrefix: tablePrefix)
         let details = try Self.has("habits", "time_of_day", db, tablePrefix: tablePrefix)
             && Self.has("habits", "category", db, tablePrefix: tablePrefix)
-        try Self.insertAll(.habits, habits.map(\.databaseValues), into: db, tablePrefix: tablePrefix,
-                           extra: details ? ["time_of_day", "category"] : []) { index in
-            let detail = life.habitDetails[habits[index].id]
-            return [(detail?.0 ?? "anytime").databaseValue, detail?.1.databaseValue ?? .null]
-        }
+        try Self.insertAll(.habits, habits.map { habit in
+            guard details else { return habit.databaseValues }
+            let detail = life.habitDetails[habit.id]
+            return habit.databaseValues + [(detail?.0 ?? "anytime").databaseValue, detail?.1.databaseValue ?? .null]
+        }, into: db, tablePrefix: tablePrefix, extra: details ? ["time_of_day", "category"] : [])
         // A primary (not a cache) with WorkOS's habit table gets the check-ins and the last day.
         if tablePrefix.isEmpty, try db.tableExists("habit_completions") {
             for habit in habits {
@@ -304,20 +316,19 @@ public struct DemoData: Sendable {
 
     /// Whether a primary has one of WorkOS's other columns: they go in with the row's INSERT, as
     /// an UPDATE after it would stamp every row's `updated_at` anew (the SQLite primary's triggers).
-    private static func has(_ table: String, _ column: String, _ db: Database, tablePrefix: String) throws -> Bool {
+    static func has(_ table: String, _ column: String, _ db: Database, tablePrefix: String = "") throws -> Bool {
         try tablePrefix.isEmpty && db.columns(in: table).contains { $0.name == column }
     }
 
+    /// Writes `rows` (the namespace's columns, then the `extra` columns') into the namespace's table.
     private static func insertAll(_ namespace: Namespace, _ rows: [[DatabaseValue]], into db: Database, tablePrefix: String,
-                                  extra: [String] = [], _ extraValues: (Int) -> [DatabaseValue] = { _ in [] }) throws {
+                                  extra: [String] = []) throws {
         let table = tablePrefix.isEmpty ? namespace.primaryTable : namespace.cacheTable
         let columns = namespace.columns + extra
         let statement = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO \(table) (\(columns.joined(separator: ", ")))
             VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
             """)
-        for (index, row) in rows.enumerated() {
-            try statement.execute(arguments: StatementArguments(extra.isEmpty ? row : row + extraValues(index)))
-        }
+        try ValueRows.execute(statement, rows: rows)
     }
 }

@@ -71,7 +71,11 @@ public struct DemoTaskPlan: Sendable {
     /// Task `index` from the random source as it stands before it, and whether it is done work
     /// (which gets its completion from the goal rows' plan; a done personal task is completed
     /// here, on any day before today, and counts for no day's points).
-    func make(_ index: Int, rng: inout SplitMix64) -> (task: WorkTask, isDoneWork: Bool) {
+    ///
+    /// - Parameter describing: false leaves out the task's words and times (its title and
+    ///   description empty, no dates), for the plan's first pass, which needs only its status
+    ///   and points; the random source moves on exactly as with them.
+    func make(_ index: Int, rng: inout SplitMix64, describing: Bool = true) -> (task: WorkTask, isDoneWork: Bool) {
         let id = Int64(index + 1)
         let client = activeClients[Int.random(in: 0..<activeClients.count, using: &rng)]
         var roll = Double.random(in: 0..<1, using: &rng)
@@ -86,12 +90,12 @@ public struct DemoTaskPlan: Sendable {
         let ageDays = Int.random(in: 0..<historyDays, using: &rng)
         let createdAt = now.addingTimeInterval(-Double(ageDays) * 86400 - Double.random(in: 0..<86400, using: &rng))
         var task = WorkTask(
-            id: id, clientID: client.id, title: "\(verb) \(object)",
-            description: "\(verb) the \(object) for \(client.name).", status: status,
+            id: id, clientID: client.id, title: describing ? "\(verb) \(object)" : "",
+            description: describing ? "\(verb) the \(object) for \(client.name)." : nil, status: status,
             category: index % 9 == 0 ? "personal" : "work", valueTier: tier,
             effortEstimate: Int.random(in: 1...5, using: &rng), drainType: Self.drains[index % Self.drains.count],
             sortOrder: index, subtasks: index % 4 == 0 ? #"[{"title":"Outline","done":true},{"title":"Finish","done":false}]"# : nil,
-            createdAt: Timestamp.format(createdAt), updatedAt: nowText)
+            createdAt: describing ? Timestamp.format(createdAt) : nil, updatedAt: nowText)
         task.pointsAIGuess = index % 3 == 0 ? nil : max(1, (Points.forTier(tier) ?? 2) + Int.random(in: -1...1, using: &rng))
         if status == "backlog" { task.backlogEnteredAt = task.createdAt }
         var isDoneWork = false
@@ -102,9 +106,9 @@ public struct DemoTaskPlan: Sendable {
                 isDoneWork = true
             } else {
                 let back = Int.random(in: 1...historyDays, using: &rng)
-                let day = today.adding(days: -back)
-                task.completedAt = Timestamp.format(
-                    day.start(in: timeZone).addingTimeInterval(8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)))
+                let after = 8 * 3600 + Double.random(in: 0..<(12 * 3600), using: &rng)
+                guard describing else { return (task, false) }
+                task.completedAt = Timestamp.format(today.adding(days: -back).start(in: timeZone).addingTimeInterval(after))
                 task.settleCompletion()
                 return (task, false)
             }
@@ -165,6 +169,19 @@ enum SetAsideIndexes {
     }
 
     static func restore(_ statements: [String], _ db: Database) throws {
-        for statement in statements { try db.execute(sql: statement) }
+        try sortingOnEveryCore(db) {
+            for statement in statements { try db.execute(sql: statement) }
+        }
+    }
+
+    /// Runs `body` with SQLite's sorter free to take a helper thread for each other core
+    /// (`PRAGMA threads`, back to none after): an index made from rows in place is one large
+    /// sort, which then runs on two cores. The demo's eight task indexes of a million rows,
+    /// with the sqlite3 shell: 10.4–11.7 s, 8.8–9.7 s with helpers.
+    static func sortingOnEveryCore<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let helpers = min(max(ProcessInfo.processInfo.activeProcessorCount - 1, 0), 3)
+        try db.execute(sql: "PRAGMA threads = \(helpers)")
+        defer { try? db.execute(sql: "PRAGMA threads = 0") }
+        return try body()
     }
 }

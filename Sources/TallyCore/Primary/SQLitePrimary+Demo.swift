@@ -67,41 +67,62 @@ extension SQLitePrimary {
     }
 
     /// Fills a new primary with a planned demo (`DemoData.plan`): the clients, then the tasks a
-    /// batch at a time, each batch in a transaction of its own, then the goal rows, habits,
-    /// WorkOS's other tables and the seal in the last. A million tasks are never in memory at
-    /// once, and the write-ahead log holds a batch, not the whole file (it is emptied at the end,
-    /// `checkpoint`). A demo interrupted half-way has no seal; `tally demo` replaces it whole.
-    public func fillDemo(_ plan: DemoPlan, batchSize: Int = 20_000) throws {
+    /// batch at a time, each batch in a transaction of its own, then the goal rows, habits and
+    /// WorkOS's other tables in the last. A million tasks are never in memory at once, and the
+    /// write-ahead log holds a batch, not the whole file (it is emptied at the end,
+    /// `checkpoint`). The tasks' indexes are left to `finishDemo`, which also seals the rows: a
+    /// demo interrupted before it has no seal, and `tally demo` replaces it whole.
+    ///
+    /// Each batch is made, down to its rows' values, while the one before it is written (the two
+    /// take a core each).
+    ///
+    /// - Returns: the tasks' indexes set aside, for `finishDemo`.
+    public func fillDemo(_ plan: DemoPlan, batchSize: Int = 20_000) async throws -> DemoIndexes {
         // Made to be thrown away and made again: a commit need not wait for the disk.
-        // Its pages kept in 64 MB of page cache while it is written (the tasks' indexes take
-        // rows in no particular order); SQLite's 2 MB after.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
-        defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") } }
-        let indexes = try pool.write { db in
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let indexes = try await pool.write { db in
             try plan.data.insertClients(into: db)
             return try SetAsideIndexes.drop(on: ["tasks"], db)
         }
+        let loads = try await pool.read { db in try DemoData.has("tasks", "cognitive_load", db) }
+        let tasks = plan.tasks
+        func making(_ start: Int) -> Task<(tasks: [WorkTask], rows: [[DatabaseValue]]), Never>? {
+            guard start < tasks.count else { return nil }
+            return Task {
+                let batch = tasks.batch(start..<min(start + batchSize, tasks.count))
+                return (batch, DemoData.taskRows(batch, loads: loads))
+            }
+        }
         var facts = DemoTaskFacts()
+        var next = making(0)
         var start = 0
-        while start < plan.tasks.count {
-            let batch = plan.tasks.batch(start..<min(start + batchSize, plan.tasks.count))
-            for task in batch { facts.add(task) }
-            try pool.write { db in try DemoData.insert(batch, into: db) }
+        while let made = next {
+            let batch = await made.value
             start += batchSize
+            next = making(start)
+            for task in batch.tasks { facts.add(task) }
+            try await pool.write { db in try DemoData.insertTaskRows(batch.rows, loads: loads, into: db) }
         }
         var data = plan.data
         data.life = plan.life(facts)
         let rest = data
-        try pool.write { db in
-            try SetAsideIndexes.restore(indexes, db)
-            try rest.insertRest(into: db)
+        try await pool.write { db in try rest.insertRest(into: db) }
+        return DemoIndexes(statements: indexes)
+    }
+
+    /// Makes the tasks' indexes `fillDemo` set aside and seals the demo's rows, in one
+    /// transaction. Readers go on meanwhile (the demo's cache syncs from the rows by id, which
+    /// needs none of these indexes).
+    public func finishDemo(_ indexes: DemoIndexes) async throws {
+        try await pool.write { db in
+            try SetAsideIndexes.restore(indexes.statements, db)
             try Self.seal(db)
         }
     }
 
     /// Copies the write-ahead log into the file and truncates it to nothing.
-    public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    public func checkpoint() async throws {
+        try await pool.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Records each demo table's rows as the seed left them.
@@ -114,4 +135,9 @@ extension SQLitePrimary {
                            arguments: [table, rows.count, rows.maxID, at])
         }
     }
+}
+
+/// The `CREATE INDEX` statements of the indexes `SQLitePrimary.fillDemo` set aside.
+public struct DemoIndexes: Sendable {
+    let statements: [String]
 }

@@ -46,6 +46,18 @@ extension SQLitePrimary: LifeSource {
             """)
     }
 
+    /// A primary made by Tally has WorkOS's `cognitive_load` (`createLifeTables`); a file from
+    /// before it may not.
+    public func readsLoadsWithTasks() async -> Bool {
+        (try? await mapped { db in try db.columns(in: "tasks").contains { $0.name == "cognitive_load" } }) ?? false
+    }
+
+    /// A warm-up's tasks with their loads: the loads of a million-task demo, asked for by id
+    /// after the tasks, were three seconds of its sync.
+    public func fetchTasksWithLoads(after position: Watermark?, limit: Int, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
+        try await fetch(.tasks, after: position, limit: limit, order: .ids, scope: scope, extra: ["cognitive_load"])
+    }
+
     public func readLife(_ queries: [LifeQuery]) async throws -> [String: LifeRead] {
         try await mapped { db in
             var answers: [String: LifeRead] = [:]

@@ -147,17 +147,19 @@ public final class SQLitePrimary: PrimaryStore {
 
     public func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
                       order: ReadOrder, scope: ScopeWindow) async throws -> [[DatabaseValue]] {
-        let columns = namespace.columns.joined(separator: ", ")
+        try await fetch(namespace, after: watermark, limit: limit, order: order, scope: scope, extra: [])
+    }
+
+    /// `fetch`, each row followed by the `extra` columns' values.
+    func fetch(_ namespace: Namespace, after watermark: Watermark?, limit: Int,
+               order: ReadOrder, scope: ScopeWindow, extra: [String]) async throws -> [[DatabaseValue]] {
+        let columns = (namespace.columns + extra).joined(separator: ", ")
         let sorting = namespace.hasUpdatedAt && order == .changes ? "coalesce(updated_at, ''), id" : "id"
         var (condition, arguments) = Self.conditions(namespace, after: watermark, order: order, scope: scope)
         arguments += [limit]
         let sql = "SELECT \(columns) FROM \(namespace.primaryTable) WHERE \(condition) ORDER BY \(sorting) LIMIT ?"
         let finalArguments = arguments
-        return try await mapped { db in
-            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map { row in
-                row.databaseValues.map { $0 }
-            }
-        }
+        return try await mapped { db in try ValueRows.fetchAll(db.cachedStatement(sql: sql), arguments: finalArguments) }
     }
 
     public func count(_ namespace: Namespace, after watermark: Watermark?, order: ReadOrder,
