@@ -342,4 +342,16 @@ final class ToolTests: XCTestCase {
             """)
         XCTAssertEqual(value.text(pretty: false), #"{"a":1,"b":["x\"\n\u0001",null],"c":{},"d":[]}"#)
     }
+
+    /// Every ASCII character, escapes next to each other and at both ends, and text beyond
+    /// ASCII come back as they were from a JSON parser, with no raw control character written.
+    func testJSONStringsComeBackWhole() throws {
+        let texts = [String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) }), "\"\"\n\\", "é ✓ 🙂 \u{7f}", "", "plain"]
+        for text in texts {
+            let quoted = JSON.array([.string(text)]).text(pretty: false)
+            XCTAssertFalse(quoted.utf8.contains { $0 < 0x20 }, quoted)
+            let back = try JSONSerialization.jsonObject(with: Data(quoted.utf8)) as? [String]
+            XCTAssertEqual(back, [text])
+        }
+    }
 }
