@@ -49,6 +49,37 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(open, data.tasks.filter { $0.status == "active" || $0.status == "queued" }.count)
     }
 
+    /// Today's done tasks in Kolkata (UTC+5:30), whatever form their completion time was written
+    /// in: the cache's own (`…Z` with milliseconds), without milliseconds, with an offset, and
+    /// SQLite's `datetime()` form (taken as UTC). A time a minute either side of the local day
+    /// stays out, as do a task not done and one done today by an offset but yesterday by its text.
+    func testTodaysDoneTasksAreTheLocalDaysWhateverTheirTimesForm() throws {
+        let dir = TempDirectory()
+        let store = try CacheStore(path: dir.file("cache.db"))
+        let kolkata = TimeZone(identifier: "Asia/Kolkata")!
+        // 2026-11-22 09:00 UTC is 14:30 in Kolkata; its day runs from 2026-11-21T18:30Z to 2026-11-22T18:30Z.
+        let completions: [(Int64, String, String)] = [
+            (1, "2026-11-21T18:30:00.000Z", "done"),  // the day's first instant
+            (2, "2026-11-21T18:29:59.999Z", "done"),  // the day before
+            (3, "2026-11-22T18:29:00Z", "done"),  // no milliseconds, the day's last minute
+            (4, "2026-11-22T18:30:00.000Z", "done"),  // the next day
+            (5, "2026-11-22T23:50:00+05:30", "done"),  // an offset: 18:20Z, today
+            (6, "2026-11-23T00:10:00+05:30", "done"),  // an offset: 18:40Z, tomorrow
+            (7, "2026-11-21 19:00:00", "done"),  // datetime(), UTC: 00:30 today
+            (8, "2026-11-22T10:00:00.000Z", "active"),  // not done
+            (9, "2026-11-21T20:00:00+00:00", "done"),  // an offset of zero: 01:30 today
+        ]
+        try store.writeNow { db in
+            for (id, at, status) in completions {
+                try CacheRows.upsert(WorkTask(id: id, title: "Task \(id)", status: status, valueTier: "checkbox", createdAt: "2026-11-01T00:00:00.000Z",
+                             updatedAt: at, completedAt: at), db)
+            }
+        }
+        let snapshot = try store.snapshot(query: TaskQuery(status: .doneToday), now: now, timeZone: kolkata)
+        XCTAssertEqual(Set(snapshot.tasks.rows.map(\.task.id)), [1, 3, 5, 7, 9])
+        XCTAssertEqual(snapshot.goal.taskCount, 5)
+    }
+
     func testFiltersSearchAndWindow() throws {
         let dir = TempDirectory()
         // The design document's looser DDL: rows with NULLs where the WorkOS server's has defaults.

@@ -411,27 +411,36 @@ struct SnapshotReader {
     }
 
     /// The tasks completed on the local day `day`, newest first. completed_at is an ISO
-    /// timestamp in UTC; a local day spans two UTC dates at most. The index narrows to that
-    /// range and the filter keeps exactly the day's (writers differ in format).
+    /// timestamp in UTC; a value written with an offset, or without its zone, sorts by its own
+    /// text, so the UTC dates around the day are looked at and each value's own time decides.
+    ///
+    /// The look is along `completed_at`'s index alone (its entries carry the id): the ids whose
+    /// time falls on the day, then those tasks' rows. Three days of whole rows read to keep one
+    /// day's made the first frame of a million tasks, ten times the done tasks a day of a
+    /// 100,000-task workload, cost a fifth more (callgrind: 6.5 million instructions of 45).
     func doneTasks(on day: LocalDay, conditions: [String] = [], arguments: [any DatabaseValueConvertible] = []) throws -> [WorkTask] {
-        let start = day.start(in: timeZone)
-        // `+status` keeps SQLite off the status indexes (60,000 done tasks) and on the
-        // completed_at range (a few days' worth).
-        let filter = TaskFilter(
-            conditions: ["+status = 'done' AND completed_at >= ? AND completed_at < ?"] + conditions,
-            arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
-                        Timestamp.format(start.addingTimeInterval(2 * 86400))] + arguments)
-        // Three days of done tasks are read to keep one: only the kept ones are made whole.
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
-            arguments: filter.statementArguments)
-        var done: [WorkTask] = []
-        while let row = try rows.next() {
-            guard let completed = Timestamp.parse(row.text(at: WorkTask.completedAtPosition)),
-                  LocalDay(completed, in: timeZone) == day else { continue }
-            done.append(WorkTask(positions: row))
+        let start = day.start(in: timeZone), end = day.adding(days: 1).start(in: timeZone)
+        let (from, until) = (Timestamp.format(start), Timestamp.format(end))
+        let near = try db.cachedStatement(sql: "SELECT id, completed_at FROM cached_tasks WHERE completed_at >= ? AND completed_at < ?")
+        let column = StatementColumns(near)
+        let candidates = try Row.fetchCursor(near, arguments: [Timestamp.format(start.addingTimeInterval(-86400)),
+                                                              Timestamp.format(end.addingTimeInterval(86400))])
+        var ids: [Int64] = []
+        while try candidates.next() != nil {
+            guard let id = column.int64(0), let text = column.text(1) else { continue }
+            // Written as this cache writes them (`Timestamp.format`), the text orders as the time.
+            let onDay = Timestamp.isCanonical(text) ? (text >= from && text < until)
+                : Timestamp.parse(text).map { LocalDay($0, in: timeZone) == day } ?? false
+            if onDay { ids.append(id) }
         }
-        return done
+        guard !ids.isEmpty else { return [] }
+        // `+status` keeps SQLite off the status indexes (60,000 done tasks) and on the ids.
+        let filter = TaskFilter(
+            conditions: ["id IN (SELECT value FROM json_each(?))", "+status = 'done'"] + conditions,
+            arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"] + arguments)
+        return try Row.fetchAll(
+            db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(filter.whereClause) ORDER BY completed_at DESC, id",
+            arguments: filter.statementArguments).map { WorkTask(positions: $0) }
     }
 
     /// The ids of tasks with a write waiting in the outbox.

@@ -31,6 +31,25 @@ public enum Timestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether `text` is in `format`'s form (`2026-01-21T19:24:00.000Z`, 24 characters): such
+    /// texts order as the times they name, so a range of them needs no parsing.
+    public static func isCanonical(_ text: String) -> Bool {
+        var index = 0
+        for byte in text.utf8 {
+            switch index {
+            case 4, 7: guard byte == 45 else { return false }
+            case 10: guard byte == 84 else { return false }
+            case 13, 16: guard byte == 58 else { return false }
+            case 19: guard byte == 46 else { return false }
+            case 23: guard byte == 90 else { return false }
+            case 24: return false
+            default: guard byte >= 48, byte <= 57 else { return false }
+            }
+            index += 1
+        }
+        return index == 24
+    }
+
     /// Parses the forms other writers use: `2026-01-21T19:24:00Z`, `…00.123Z`, `…00+02:00`,
     /// `2026-01-21 19:24:00` (SQLite's `datetime()`, taken as UTC) and a bare `2026-01-21`.
     /// Returns nil for anything else; callers show such values as unknown rather than failing.
