@@ -61,8 +61,10 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
             let lookForKeys = fds[0].revents & Int16(POLLIN) != 0 || resized || ready < 0
                 || now - lastKeyCheck >= 1_000_000_000
             var keyReadAt: UInt64 = 0
+            var lastKey: Key?
             while lookForKeys, let key = terminal.readKey() {
                 if keyReadAt == 0 { keyReadAt = DispatchTime.now().uptimeNanoseconds }
+                lastKey = key
                 switch key {
                 case .resize:
                     session.resize(width: terminal.width, height: terminal.height)
@@ -82,7 +84,8 @@ public final class DashboardLoop<Terminal: TerminalBackend> {
                 terminal.draw(session.frame())
                 if let trace {
                     let micros = (DispatchTime.now().uptimeNanoseconds - keyReadAt) / 1000
-                    trace.write(Data("key_to_frame_us \(micros)\n".utf8))
+                    // The last key read names the frame (a paste's keys make one frame).
+                    trace.write(Data("key_to_frame_us \(micros) \(lastKey.map { String(describing: $0) } ?? "")\n".utf8))
                 }
             }
             session.tick(inboxReady: fds[2].revents != 0)
