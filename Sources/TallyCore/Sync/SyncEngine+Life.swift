@@ -57,12 +57,13 @@ extension SyncEngine {
                 }
                 let known = try LifeStore.known(table, db)
                 let status = try LifeStore.status(table, db)
-                // The tasks changed since the last read: newer than its newest change, or in the
-                // lookback before it (a late commit, as the namespaces re-read) and not seen then.
+                // A full read that brought every load with its task needs only the mark.
                 if full && loadsRead {
                     return LifePlan(query: LifeQuery(table: table, condition: .ids([])), status: status,
                                     mark: try LoadMark.ofEveryTask(lookback: lookback, db)?.text, knownMark: known.mark, loadsRead: true)
                 }
+                // The tasks changed since the last read: newer than its newest change, or in the
+                // lookback before it (a late commit, as the namespaces re-read) and not seen then.
                 let last = full ? nil : known.mark.flatMap(LoadMark.init)
                 let since = last.flatMap { Timestamp.parse($0.newest) }.map { Timestamp.format($0.addingTimeInterval(-lookback)) }
                 let changed = try LifeStore.changedTasks(since: since, db)
@@ -256,10 +257,9 @@ extension SyncEngine {
             guard let newest = try String.fetchOne(db, sql: "SELECT max(coalesce(updated_at, '')) FROM cached_tasks WHERE id > 0")
             else { return nil }
             let from = Timestamp.parse(newest).map { Timestamp.format($0.addingTimeInterval(-lookback)) } ?? newest
-            var mark = LoadMark(newest: newest, seen: [])
-            mark.seen = try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks WHERE id > 0 AND coalesce(updated_at, '') >= ? ORDER BY id",
-                                           arguments: [from])
-            return mark
+            let seen = try Int64.fetchAll(db, sql: "SELECT id FROM cached_tasks WHERE id > 0 AND coalesce(updated_at, '') >= ? ORDER BY id",
+                                          arguments: [from])
+            return LoadMark(newest: newest, seen: seen)
         }
 
         private init(newest: String, seen: [Int64]) {
