@@ -131,7 +131,9 @@ final class RefreshSchedulerTests: XCTestCase {
             await step(scheduler, by: 60, times: 10)
             let away = await scheduler.isAway
             XCTAssertTrue(away, "no key for ten minutes")
-            XCTAssertTrue(events.names.contains("away:true"))
+            // Events reach the log through a stream of their own: waited for, not assumed there.
+            let told = await events.wait { $0.contains("away:true") }
+            XCTAssertTrue(told, "\(events.names)")
             let before = await scheduler.startedJobs
             // Two hours away, everything stale all the while.
             await step(scheduler, by: 60, times: 120)
@@ -145,7 +147,8 @@ final class RefreshSchedulerTests: XCTestCase {
             await scheduler.settle()
             let caughtUp = await events.wait { $0.contains { $0.hasPrefix("caughtUp") } }
             XCTAssertTrue(caughtUp, "\(events.names)")
-            XCTAssertTrue(events.names.contains("away:false"))
+            let returned = await events.wait { $0.contains("away:false") }
+            XCTAssertTrue(returned, "\(events.names)")
             let back = await scheduler.isAway
             XCTAssertFalse(back)
             await scheduler.stop()
