@@ -144,9 +144,6 @@ extension WorkTask: FetchableRecord, PersistableRecord {
                   pointsAdjustedAt: row.text(at: 18))
     }
 
-    /// The position of `completed_at` in `selection`.
-    static let completedAtPosition = 14
-
     public func encode(to container: inout PersistenceContainer) {
         for (name, value) in zip(Self.columnNames, databaseValues) { container[name] = value }
     }
