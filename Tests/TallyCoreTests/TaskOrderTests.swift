@@ -118,7 +118,8 @@ final class TaskOrderTests: XCTestCase {
     }
 
     /// A new order keeps the selected task: its place in the new list is counted (from either
-    /// end) and the page is read around it.
+    /// end) and the page is read around it, outwards from its key across the NULLs and into the
+    /// neighbouring segments.
     func testTheSelectedTaskIsFoundInEveryOrder() throws {
         let (store, tasks) = try store()
         for sort in TaskSort.allCases {
@@ -129,11 +130,14 @@ final class TaskOrderTests: XCTestCase {
                     // Tasks near the start, the middle and the end, each last seen somewhere else.
                     for position in [0, 3, whole.count / 2, whole.count - 2, whole.count - 1] {
                         let id = whole[position]
-                        for seen in [0, whole.count - 1] {
+                        for (seen, known) in [(0, true), (whole.count - 1, true), (position, false), (whole.count / 3, false)] {
                             let page = try page(store, TaskQuery(status: status, offset: max(0, seen - 10), limit: 30,
-                                                                 anchor: TaskAnchor(id: id, index: seen), order: order))
+                                                                 anchor: TaskAnchor(id: id, index: seen, placeKnown: known), order: order))
                             XCTAssertEqual(page.anchor, .at(position), "\(order) \(status): task \(id) seen at \(seen)")
                             XCTAssertEqual(page.index(of: id), position, "the page holds it")
+                            // Read outwards from the task's key, the page is still the list's window.
+                            XCTAssertEqual(page.rows.map(\.task.id), Array(whole[page.offset..<min(whole.count, page.offset + 30)]),
+                                           "\(order) \(status): the page around task \(id)")
                         }
                     }
                 }
@@ -245,9 +249,23 @@ final class TaskOrderTests: XCTestCase {
             case .never:
                 statements.append("SELECT count(*) FROM cached_tasks WHERE \(list) AND (\(key.column), id) \(less) (3, 10)")
             }
-            for sql in statements {
+            // A page read outwards from a task's key (`seek`), from a value and from NULL, both ways.
+            var seeks: [(String, StatementArguments)] = []
+            let listFilter = TaskFilter(conditions: [list], arguments: [])
+            let value: DatabaseValue = key.nulls == .lowest ? "2026-11".databaseValue : 5.databaseValue
+            for start in [value, .null] {
+                for backward in [false, true] {
+                    for including in [false, true] {
+                        for range in listFilter.seekRanges(start, id: 10, including: including, key: key, backward: backward) {
+                            seeks.append(("SELECT * FROM cached_tasks \(range.whereClause) ORDER BY \(key.orderBy(backward: backward, nullsPinned: true)) LIMIT 30",
+                                          range.statementArguments))
+                        }
+                    }
+                }
+            }
+            for (sql, arguments) in statements.map({ ($0, StatementArguments()) }) + seeks {
                 let plan = try store.read { db in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
                 }.joined(separator: " | ")
                 XCTAssertFalse(plan.contains("TEMP B-TREE"), "\(sort): \(sql)\n\(plan)")
                 XCTAssertTrue(plan.contains("INDEX tally_cached_tasks_"), "\(sort): \(sql)\n\(plan)")

@@ -149,7 +149,8 @@ final class MarksAndOrderTests: XCTestCase {
         XCTAssertEqual(state.order, TaskOrder(.points, reversed: true))
         let query = state.taskQuery(width: 100, height: 30)
         XCTAssertEqual(query.order, TaskOrder(.points, reversed: true))
-        XCTAssertEqual(query.anchor, TaskAnchor(id: 103, index: 2), "the page is read around the selected task")
+        XCTAssertEqual(query.anchor, TaskAnchor(id: 103, index: 2, placeKnown: false),
+                       "the page is read around the selected task, found first: its index is from another order")
         XCTAssertEqual(press(.char("O"), state: &state), [.reload])
         XCTAssertEqual(state.order, TaskOrder(.points))
         XCTAssertEqual(press(.char("o"), state: &state), [.reload])
@@ -163,6 +164,8 @@ final class MarksAndOrderTests: XCTestCase {
         _ = press(.char("j"), .char("j"), .char("j"), state: &state, snapshot: big)
         XCTAssertEqual(state.selection, 3)
         _ = press(.char("o"), state: &state, snapshot: big)
+        XCTAssertEqual(state.taskQuery(width: 100, height: 30).anchor, TaskAnchor(id: 104, index: 3, placeKnown: false),
+                       "the reader finds the task before reading a page: the old place says nothing of the new")
         // The reader found task 104 at 200 in the new order and read the page around it.
         var sorted = Fixtures.snapshot(rows: Fixtures.taskRows, total: 340, offset: 197, query: state.taskQuery(width: 100, height: 30))
         sorted.tasks.anchor = .at(200)
@@ -170,6 +173,8 @@ final class MarksAndOrderTests: XCTestCase {
         XCTAssertEqual(state.selection, 200)
         XCTAssertEqual(state.selection - state.scrollTop, 3, "on the same row of the screen")
         XCTAssertEqual(state.selectedTaskID, 104)
+        XCTAssertEqual(state.taskQuery(width: 100, height: 30).anchor, TaskAnchor(id: 104, index: 200),
+                       "once the new order's page is on screen, its place is known again")
     }
 
     /// `O` looks for the selected task first where the reversal puts it (as far from the end as

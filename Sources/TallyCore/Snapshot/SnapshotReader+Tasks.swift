@@ -55,7 +55,11 @@ extension SnapshotReader {
                                    by: query.order, clients: clients)
             var page = try followingAnchor(query, total: done.count, row: row,
                                            read: { Array(done.dropFirst($0).prefix(query.limit)) },
-                                           rank: { id, _ in done.firstIndex { $0.id == id } })
+                                           find: { id, _ in
+                                               done.firstIndex { $0.id == id }.map { index in
+                                                   Found(index: index, read: { Array(done.dropFirst($0).prefix(query.limit)) })
+                                               }
+                                           })
             let ids = Set(done.map(\.id))
             page.marked = Set(query.marks.filter(ids.contains))
             return (page, nil)
@@ -65,39 +69,55 @@ extension SnapshotReader {
                                 listed: listed, db)
         var page = try followingAnchor(query, total: list.total, row: row,
                                        read: { try list.page(offset: $0, limit: query.limit, db) },
-                                       rank: { try list.rank(of: $0, near: $1, db) })
+                                       find: { id, near in
+                                           try list.place(of: id, near: near, db).map { place in
+                                               Found(index: place.index,
+                                                     read: { try list.page(offset: $0, limit: query.limit, holding: place, db) })
+                                           }
+                                       })
         page.marked = try list.holding(query.marks, db)
         return (page, list.counts)
+    }
+
+    /// Where a task stands in a list now, and how to read a page of the list that holds it.
+    private struct Found {
+        var index: Int
+        /// The page starting at an offset, which must hold `index`.
+        var read: (Int) throws -> [WorkTask]
     }
 
     /// The page at the query's offset, and where its anchor (the selected task) is now. When the
     /// anchor moved off that page (a sync or another program put many tasks above it, or the
     /// order changed), its rank is counted (one bounded query) and the page is read again
-    /// shifted by as far as it moved, so the selected task keeps its place on screen. A task that
-    /// left the list is looked up by id, so the screen can say where it went.
+    /// shifted by as far as it moved, so the selected task keeps its place on screen; that page
+    /// is read outwards from the anchor's own key, not counted down to. An anchor whose place is
+    /// not known (a new sort) is found first, without the page at the offset. A task that left
+    /// the list is looked up by id, so the screen can say where it went.
     ///
     /// - Parameters:
     ///   - read: the tasks of the page starting at an offset.
-    ///   - rank: the index of a task in the whole list, nil when the list does not hold it;
-    ///     given the index where it was last seen.
+    ///   - find: where a task is in the whole list, nil when the list does not hold it; given
+    ///     the index where it was last seen.
     private func followingAnchor(_ query: TaskQuery, total: Int, row: (WorkTask) -> TaskRow,
-                                 read: (Int) throws -> [WorkTask], rank: (Int64, Int) throws -> Int?) throws -> TaskPage {
+                                 read: (Int) throws -> [WorkTask], find: (Int64, Int) throws -> Found?) throws -> TaskPage {
         func clamped(_ offset: Int) -> Int { max(0, min(offset, max(0, total - 1))) }
         var offset = clamped(query.offset)
-        var tasks = try read(offset)
-        guard let anchor = query.anchor else { return TaskPage(rows: tasks.map(row), total: total, offset: offset) }
-        if let local = tasks.firstIndex(where: { $0.id == anchor.id }) {
-            return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(offset + local))
+        guard let anchor = query.anchor else { return TaskPage(rows: try read(offset).map(row), total: total, offset: offset) }
+        if anchor.placeKnown {
+            let tasks = try read(offset)
+            if let local = tasks.firstIndex(where: { $0.id == anchor.id }) {
+                return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(offset + local))
+            }
         }
-        guard let index = try rank(anchor.id, anchor.index) else {
+        guard let found = try find(anchor.id, anchor.index) else {
             let now = try WorkTask.fetchOne(db, sql: "SELECT * FROM cached_tasks WHERE id = ?", arguments: [anchor.id])
-            return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .left(now))
+            return TaskPage(rows: try read(offset).map(row), total: total, offset: offset, anchor: .left(now))
         }
+        let index = found.index
         offset = clamped(offset + index - anchor.index)
         // A query whose anchor was not on its own page: a page with the anchor a third down.
         if index < offset || index >= offset + query.limit { offset = clamped(index - query.limit / 3) }
-        tasks = try read(offset)
-        return TaskPage(rows: tasks.map(row), total: total, offset: offset, anchor: .at(index))
+        return TaskPage(rows: try found.read(offset).map(row), total: total, offset: offset, anchor: .at(index))
     }
 
     /// A day's done tasks (newest completion first, WorkOS's order for them) in `order`; a day
@@ -283,16 +303,54 @@ struct TaskList {
         return tasks
     }
 
-    /// The index of task `id` in the list (last seen at `near`), nil when the list does not hold it.
-    func rank(of id: Int64, near: Int, _ db: Database) throws -> Int? {
+    /// Rows `offset..<offset + limit` of the list, a window that holds `place`: the rows of its
+    /// segment are read outwards from the task's key (those before it backwards, it and those
+    /// after it forwards), so none are walked past; any other segment the window reaches is
+    /// reached at its end nearer the task.
+    func page(offset: Int, limit: Int, holding place: Place, _ db: Database) throws -> [WorkTask] {
+        var tasks: [WorkTask] = []
+        var start = 0
+        for (n, segment) in segments.enumerated() {
+            defer { start += segment.count }
+            let from = max(offset, start), to = min(offset + limit, start + segment.count)
+            guard from < to else { continue }
+            guard n == place.segment, (from...to).contains(place.index) else {
+                tasks += try segment.page(offset: from - start, limit: to - from, db)
+                continue
+            }
+            let filter = segment.filter, key = segment.key, backward = segment.backward
+            if from < place.index {
+                tasks += try filter.seek(place.value, id: place.id, including: false, key: key, backward: !backward,
+                                         limit: place.index - from, db).reversed()
+            }
+            if place.index < to {
+                tasks += try filter.seek(place.value, id: place.id, including: true, key: key, backward: backward,
+                                         limit: to - place.index, db)
+            }
+        }
+        return tasks
+    }
+
+    /// Where a task stands in a list: its index, its segment and its value of the segment's key.
+    struct Place {
+        var id: Int64
+        var index: Int
+        var segment: Int
+        var value: DatabaseValue
+    }
+
+    /// Where task `id` is in the list (last seen at `near`), nil when the list does not hold it.
+    func place(of id: Int64, near: Int, _ db: Database) throws -> Place? {
         let own = base.adding("id = ?", id)
         guard let row = try Row.fetchOne(db, sql: "SELECT status, client_id FROM cached_tasks \(own.whereClause)",
                                          arguments: own.statementArguments) else { return nil }
         let status = row.text(at: 0), client = row.int64(at: 1)
         var before = 0
-        for segment in segments {
+        for (n, segment) in segments.enumerated() {
             if segment.holds(status, client) {
-                return try segment.rank(of: id, near: near - before, db).map { before + $0 }
+                return try segment.rank(of: id, near: near - before, db).map { found in
+                    Place(id: id, index: before + found.index, segment: n, value: found.value)
+                }
             }
             before += segment.count
         }
@@ -325,7 +383,7 @@ struct TaskSegment {
         try filter.page(db, key: key, backward: backward, offset: offset, limit: limit, of: count)
     }
 
-    func rank(of id: Int64, near: Int, _ db: Database) throws -> Int? {
+    func rank(of id: Int64, near: Int, _ db: Database) throws -> (index: Int, value: DatabaseValue)? {
         try filter.rank(of: id, near: near, total: count, key: key, backward: backward, db)
     }
 }
@@ -385,10 +443,13 @@ struct OrderKey {
     func runsDown(backward: Bool) -> Bool { descending != backward }
 
     /// The ORDER BY terms, forwards or backwards.
-    func orderBy(backward: Bool) -> String {
+    ///
+    /// - Parameter nullsPinned: whether the statement pins `column IS NULL` to one value (a
+    ///   range of `seek`): the term is left out then, as SQLite would not match it to its index.
+    func orderBy(backward: Bool, nullsPinned: Bool = false) -> String {
         let direction = runsDown(backward: backward) ? "DESC" : "ASC"
         var terms: [String] = []
-        if nulls == .last { terms.append("\(column) IS NULL \(backward ? "DESC" : "ASC")") }
+        if nulls == .last && !nullsPinned { terms.append("\(column) IS NULL \(backward ? "DESC" : "ASC")") }
         terms.append("\(column) \(direction)")
         terms.append("id \(direction)")
         return terms.joined(separator: ", ")
@@ -417,13 +478,58 @@ struct TaskFilter {
     /// filter does not hold it. The rows on one side of it are counted along the key's index (a
     /// range of it, so the cost is the rows counted): those before it when `near`, where it was
     /// last seen, is in the first half, else those after it.
-    func rank(of id: Int64, near: Int, total: Int, key: OrderKey, backward: Bool, _ db: Database) throws -> Int? {
+    /// Also gives the task's value of the key, where a page around it is read from (`seek`).
+    func rank(of id: Int64, near: Int, total: Int, key: OrderKey, backward: Bool,
+              _ db: Database) throws -> (index: Int, value: DatabaseValue)? {
         let own = adding("id = ?", id)
         guard let row = try Row.fetchOne(db, sql: "SELECT \(key.column) FROM cached_tasks \(own.whereClause)",
                                          arguments: own.statementArguments) else { return nil }
         let value: DatabaseValue = row[0]
-        if near < total / 2 { return try countBefore(value, id: id, key: key, backward: backward, total: total, db) }
-        return total - 1 - (try countBefore(value, id: id, key: key, backward: !backward, total: total, db))
+        if near < total / 2 { return (try countBefore(value, id: id, key: key, backward: backward, total: total, db), value) }
+        return (total - 1 - (try countBefore(value, id: id, key: key, backward: !backward, total: total, db)), value)
+    }
+
+    /// Up to `limit` rows after (`value`, `id`), or from it when `including`, in the order `key`
+    /// reads them `backward` or not: the keyset twin of `countBefore`, a range of the key's index
+    /// read from its start, with the rows whose column is NULL read apart where the key puts them.
+    func seek(_ value: DatabaseValue, id: Int64, including: Bool, key: OrderKey, backward: Bool, limit: Int,
+              _ db: Database) throws -> [WorkTask] {
+        var tasks: [WorkTask] = []
+        for range in seekRanges(value, id: id, including: including, key: key, backward: backward) where tasks.count < limit {
+            tasks += try Self.tasks(
+                db, sql: "SELECT \(WorkTask.selection) FROM cached_tasks \(range.whereClause) ORDER BY \(key.orderBy(backward: backward, nullsPinned: true)) LIMIT ?",
+                arguments: range.statementArguments + [limit - tasks.count])
+        }
+        return tasks
+    }
+
+    /// The ranges `seek` reads, in order, each along the key's index (a key whose NULLs go last
+    /// reads them apart from the others, so each range pins `column IS NULL`).
+    func seekRanges(_ value: DatabaseValue, id: Int64, including: Bool, key: OrderKey, backward: Bool) -> [TaskFilter] {
+        let more = (key.runsDown(backward: backward) ? "<" : ">") + (including ? "=" : "")
+        switch key.nulls {
+        case .never:
+            return [adding("(\(key.column), id) \(more) (?, ?)", value, id)]
+        case .last:
+            // Forwards the NULLs come after the others, backwards before them.
+            let present = adding("(\(key.column) IS NULL) = 0")
+            let absent = adding("(\(key.column) IS NULL) = 1")
+            if value.isNull {
+                return [absent.adding("+id \(more) ?", id)] + (backward ? [present] : [])
+            } else {
+                return [present.adding("(\(key.column), id) \(more) (?, ?)", value, id)] + (backward ? [] : [absent])
+            }
+        case .lowest:
+            // The NULLs come first when read upwards, last when read downwards.
+            let nullsFirst = !key.runsDown(backward: backward)
+            if value.isNull {
+                return [adding("\(key.column) IS NULL").adding("+id \(more) ?", id)]
+                    + (nullsFirst ? [adding("\(key.column) IS NOT NULL")] : [])
+            } else {
+                return [adding("(\(key.column), id) \(more) (?, ?)", value, id)]
+                    + (nullsFirst ? [] : [adding("\(key.column) IS NULL")])
+            }
+        }
     }
 
     /// The rows before (`value`, `id`) when the list is read along `key`, `backward` or not.

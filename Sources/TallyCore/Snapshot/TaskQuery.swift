@@ -44,9 +44,14 @@ public struct TaskQuery: Equatable, Sendable {
 public struct TaskAnchor: Equatable, Sendable {
     public var id: Int64
     public var index: Int
+    /// False when `index` is the task's place in another order of the list (the person just
+    /// chose a new sort): the reader then finds the task first rather than reading the page at
+    /// the query's offset, which would not hold it.
+    public var placeKnown: Bool
 
-    public init(id: Int64, index: Int) {
+    public init(id: Int64, index: Int, placeKnown: Bool = true) {
         self.id = id
         self.index = index
+        self.placeKnown = placeKnown
     }
 }

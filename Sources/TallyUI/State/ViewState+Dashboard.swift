@@ -152,6 +152,7 @@ extension ViewState {
                 selection = total - 1 - selection
                 scrollTop = max(0, selection - row)
             }
+            selectionFromOtherOrder = !mirrored
         } else {
             selection = 0
             scrollTop = 0

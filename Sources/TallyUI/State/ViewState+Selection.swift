@@ -68,6 +68,7 @@ extension ViewState {
 
     private mutating func followTask(_ snapshot: Snapshot, announcing previous: Snapshot?) -> String? {
         guard let id = selectedTaskID, queriesSameList(snapshot.query) else { return nil }
+        selectionFromOtherOrder = false
         let page = snapshot.tasks
         if let index = page.index(of: id) {
             selection = index

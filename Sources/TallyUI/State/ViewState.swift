@@ -80,6 +80,9 @@ public struct ViewState: Equatable, Sendable {
     /// Where on screen the selected task was when the order changed: the re-sorted page keeps
     /// it on that row.
     var screenRowToKeep: Int?
+    /// Whether `selection` is the selected task's place in the order before a new sort (until
+    /// the page for the new order arrives): the query then says its place is not known.
+    var selectionFromOtherOrder = false
     /// Absolute index of the selected task in the filtered list.
     public var selection: Int = 0
     /// Absolute index of the first task row on screen.
@@ -123,7 +126,8 @@ public struct ViewState: Equatable, Sendable {
         let visible = max(1, visibleRows)
         return TaskQuery(clientID: clientFilter, status: statusFilter, search: search,
                          offset: max(0, scrollTop - visible), limit: Self.pageLimit(visibleRows: visible),
-                         anchor: selectedTaskID.map { TaskAnchor(id: $0, index: selection) }, order: order, marks: marks)
+                         anchor: selectedTaskID.map { TaskAnchor(id: $0, index: selection, placeKnown: !selectionFromOtherOrder) },
+                         order: order, marks: marks)
     }
 
     /// The query for the dashboard at this terminal size.
