@@ -52,6 +52,35 @@ final class TimeTests: XCTestCase {
         XCTAssertEqual(LocalDay(instant, in: try XCTUnwrap(TimeZone(identifier: "America/New_York"))).description, "2026-11-21")
     }
 
+    /// The finder's days are `LocalDay(_:in:)`'s, across the transitions of zones that move by
+    /// an hour, by half an hour (Lord Howe, at :30 UTC), at odd offsets (Chatham, Kathmandu) and
+    /// not at all, inside its window and outside it, and on the seconds either side of each
+    /// transition.
+    func testTheLocalDayFinderAgreesWithTheZoneLookup() throws {
+        var random = SystemRandomNumberGenerator()
+        let zones = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu",
+                     "Asia/Kolkata", "America/St_Johns", "UTC", "Pacific/Apia"]
+        for name in zones {
+            let zone = try XCTUnwrap(TimeZone(identifier: name), name)
+            let start = Date(timeIntervalSince1970: 1_788_000_000)  // 2026-08-29
+            let end = start.addingTimeInterval(200 * 86400)
+            let finder = LocalDayFinder(timeZone: zone, from: start, through: end)
+            var instants = (0..<2000).map { _ in start.addingTimeInterval(Double.random(in: -30 * 86400...230 * 86400, using: &random)) }
+            var at = start, transitions = 0
+            while let next = zone.nextDaylightSavingTimeTransition(after: at), next < end {
+                instants += [-3601, -1, -0.5, 0, 0.5, 1, 3600].map { next.addingTimeInterval($0) }
+                at = next
+                transitions += 1
+            }
+            if ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham"].contains(name) {
+                XCTAssertGreaterThan(transitions, 0, "\(name) changes its clocks in the window")
+            }
+            for instant in instants {
+                XCTAssertEqual(finder.day(of: instant), LocalDay(instant, in: zone), "\(name) at \(instant.timeIntervalSince1970)")
+            }
+        }
+    }
+
     func testRelativeTime() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         XCTAssertEqual(RelativeTime.ago(now.addingTimeInterval(-180), now: now), "3m ago")

@@ -36,6 +36,11 @@ public struct HabitCompletion: Codable, Equatable, Hashable, Sendable {
     public func day(in timeZone: TimeZone) -> LocalDay? {
         Timestamp.parse(completedAt).map { LocalDay($0, in: timeZone) }
     }
+
+    /// The local day it counts for, by a finder over a window of the zone.
+    public func day(by finder: LocalDayFinder) -> LocalDay? {
+        LocalDay(timestamp: completedAt, finder)
+    }
 }
 
 /// A check-in to write on the primary, in one transaction with the habit's streak.

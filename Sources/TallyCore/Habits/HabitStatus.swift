@@ -28,7 +28,14 @@ public struct HabitStatus: Sendable, Equatable {
         let since = Timestamp.format(today.adding(days: -(historyDays + 1)).start(in: timeZone))
         let habits = try CacheRows.habits(db)
         let checkIns = try CacheRows.habitCheckIns(since: since, db)
-        return statuses(habits.filter { includeInactive || $0.isActive != false }, checkIns, today: today, timeZone: timeZone)
+        return statuses(habits.filter { includeInactive || $0.isActive != false }, checkIns, today: today, timeZone: timeZone,
+                        finder: window(now: now, timeZone: timeZone))
+    }
+
+    /// The days a person sees check-ins on, from `historyDays` ago to a day past now.
+    public static func window(now: Date, timeZone: TimeZone) -> LocalDayFinder {
+        LocalDayFinder(timeZone: timeZone, from: now.addingTimeInterval(-Double(historyDays + 2) * 86400),
+                       through: now.addingTimeInterval(2 * 86400))
     }
 
     /// `read` from an async caller.
@@ -38,11 +45,14 @@ public struct HabitStatus: Sendable, Equatable {
     }
 
     /// Joins habits and their check-ins into what a person sees.
+    ///
+    /// - Parameter finder: the zone's local days over the check-ins' window, when the caller has one.
     public static func statuses(_ habits: [Habit], _ checkIns: [HabitCompletion], today: LocalDay,
-                                timeZone: TimeZone) -> [HabitStatus] {
+                                timeZone: TimeZone, finder: LocalDayFinder? = nil) -> [HabitStatus] {
         var days: [Int64: Set<LocalDay>] = [:]
         for checkIn in checkIns {
-            if let day = checkIn.day(in: timeZone) { days[checkIn.habitID, default: []].insert(day) }
+            let day = finder.map { checkIn.day(by: $0) } ?? checkIn.day(in: timeZone)
+            if let day { days[checkIn.habitID, default: []].insert(day) }
         }
         return habits.map { habit in
             let mine = days[habit.id] ?? []

@@ -292,18 +292,22 @@ public enum LifeStore {
     /// primary's (with their ids) and the check-ins Tally made that the primary has not
     /// returned yet (id nil).
     public static func habitCompletions(since: String, habitID: Int64?, _ db: Database) throws -> [(id: Int64?, completion: HabitCompletion)] {
+        struct Key: Hashable {
+            var habitID: Int64
+            var completedAt: String
+        }
         var out: [(Int64?, HabitCompletion)] = []
-        var seen = Set<String>()
+        var seen = Set<Key>()
         for record in try records(.habitCompletions, where: "completed_at >= ? AND (? IS NULL OR habit_id = ?)",
                                   arguments: [since, habitID, habitID], db) {
             let completion = HabitCompletion(habitID: record.int64("habit_id") ?? 0, completedAt: record.text("completed_at") ?? "",
                                              note: record.text("note"))
-            seen.insert("\(completion.habitID)|\(completion.completedAt)")
+            seen.insert(Key(habitID: completion.habitID, completedAt: completion.completedAt))
             out.append((record.int64("id"), completion))
         }
         if try db.hasMainTable("tally_habit_checkins") {
             for completion in try CacheRows.habitCheckIns(habitID: habitID, since: since, db)
-            where !seen.contains("\(completion.habitID)|\(completion.completedAt)") {
+            where !seen.contains(Key(habitID: completion.habitID, completedAt: completion.completedAt)) {
                 out.append((nil, completion))
             }
         }

@@ -346,8 +346,12 @@ struct SnapshotReader {
         var pendingHabits: Set<Int64> = []
         if try db.hasMainTable("tally_habit_checkins") {
             let since = Timestamp.format(today.adding(days: -HabitStatus.historyDays).start(in: timeZone))
-            for checkIn in try CacheRows.habitCheckIns(since: since, db) {
-                if let day = checkIn.day(in: timeZone) { habitDays[checkIn.habitID, default: []].insert(day) }
+            let checkIns = try CacheRows.habitCheckIns(since: since, db)
+            if !checkIns.isEmpty {
+                let finder = HabitStatus.window(now: now, timeZone: timeZone)
+                for checkIn in checkIns {
+                    if let day = checkIn.day(by: finder) { habitDays[checkIn.habitID, default: []].insert(day) }
+                }
             }
             pendingHabits = try CacheRows.pendingHabitIDs(db)
         }

@@ -145,6 +145,12 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.init(ordinal: Int(floor(local / 86400)))
     }
 
+    /// The local date of the UTC timestamp `text` (as `Timestamp.parse` reads it) by `finder`.
+    public init?(timestamp text: String, _ finder: LocalDayFinder) {
+        guard let date = Timestamp.parse(text) else { return nil }
+        self = finder.day(of: date)
+    }
+
     /// Parses `YYYY-MM-DD` (and ignores a time part after it); nil when malformed.
     public init?(_ text: String?) {
         guard let text else { return nil }
@@ -230,5 +236,47 @@ public struct LocalDay: Hashable, Comparable, Sendable, CustomStringConvertible 
         var guess = utcMidnight.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: utcMidnight)))
         guess = utcMidnight.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
         return guess
+    }
+}
+
+/// The local days of many instants in one zone, as `LocalDay(_:in:)` gives them: the zone's
+/// offset is looked up once per stretch between its transitions over a window instead of once
+/// per instant (a lookup walks the zone's rules; a habit grid asks for hundreds of days).
+///
+/// A stretch is kept only when the offset at its last second is the offset at its start, so a
+/// change of offset the zone does not report as a transition falls back to the lookup per
+/// instant; so does any instant outside the window.
+public struct LocalDayFinder: Sendable {
+    private struct Stretch: Sendable {
+        var start: Double
+        var end: Double
+        var offset: Double
+    }
+
+    public let timeZone: TimeZone
+    private var stretches: [Stretch] = []
+
+    public init(timeZone: TimeZone, from start: Date, through end: Date) {
+        self.timeZone = timeZone
+        var from = start
+        // A zone changes its offset a few times a year: a window of weeks has a stretch or three.
+        while from < end, stretches.count < 16 {
+            let next = timeZone.nextDaylightSavingTimeTransition(after: from) ?? .distantFuture
+            let until = min(next, end)
+            let offset = timeZone.secondsFromGMT(for: from)
+            let last = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up) - 1)
+            if last >= from, timeZone.secondsFromGMT(for: last) == offset {
+                stretches.append(Stretch(start: from.timeIntervalSince1970, end: until.timeIntervalSince1970, offset: Double(offset)))
+            }
+            from = until
+        }
+    }
+
+    public func day(of date: Date) -> LocalDay {
+        let t = date.timeIntervalSince1970
+        for stretch in stretches where stretch.start <= t && t < stretch.end {
+            return LocalDay(ordinal: Int(floor((t + stretch.offset) / 86400)))
+        }
+        return LocalDay(date, in: timeZone)
     }
 }

@@ -130,9 +130,13 @@ enum HabitReadTools {
         let today = LocalDay(now, in: zone)
         let dates = (0..<days).reversed().map { today.adding(days: -$0) }
         let since = Timestamp.format(dates[0].start(in: zone))
-        let statuses = try await HabitStatus.read(context.cache, now: now, timeZone: zone)
-        let completions = try await context.cache.read { db in try LifeStore.habitCompletions(since: since, habitID: nil, db) }
-        let grid = HabitGrid(statuses: statuses, completions: completions.map(\.completion), dates: dates, timeZone: zone)
+        // One transaction: the habits' state and the grid's completions as of one moment.
+        let (statuses, completions) = try await context.cache.read { db in
+            (try HabitStatus.read(db, now: now, timeZone: zone), try LifeStore.habitCompletions(since: since, habitID: nil, db))
+        }
+        let finder = days <= HabitStatus.historyDays ? HabitStatus.window(now: now, timeZone: zone)
+            : LocalDayFinder(timeZone: zone, from: dates[0].start(in: zone).addingTimeInterval(-86400), through: now.addingTimeInterval(2 * 86400))
+        let grid = HabitGrid(statuses: statuses, completions: completions.map(\.completion), dates: dates, finder: finder)
         let detailed: JSON = .object([
             ("dashboard", .string(grid.text)),
             ("stats", .object([
@@ -166,10 +170,10 @@ struct HabitGrid {
 
     var percent: Int { possible > 0 ? Int((100 * Double(completed) / Double(possible)).rounded()) : 0 }
 
-    init(statuses: [HabitStatus], completions: [HabitCompletion], dates: [LocalDay], timeZone: TimeZone) {
+    init(statuses: [HabitStatus], completions: [HabitCompletion], dates: [LocalDay], finder: LocalDayFinder) {
         let shown = Set(dates)
         for completion in completions {
-            if let day = completion.day(in: timeZone), shown.contains(day) { map[completion.habitID, default: []].insert(day) }
+            if let day = completion.day(by: finder), shown.contains(day) { map[completion.habitID, default: []].insert(day) }
         }
         doneToday = statuses.filter(\.doneToday).count
         for status in statuses {
@@ -189,7 +193,7 @@ struct HabitGrid {
                 completed += dates.filter(done.contains).count
             }
         }
-        let first = dates.first ?? LocalDay(Date(), in: timeZone)
+        let first = dates.first ?? finder.day(of: Date())
         let rule = String(repeating: "━", count: 32) + "\n"
         var text = dates.count == 7 ? "HABITS WEEK OF \(first.monthDay.uppercased())\n"
             : "HABITS \(dates.count) DAYS FROM \(first.monthDay.uppercased())\n"
