@@ -197,6 +197,32 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(ANSIRenderer.render(buffer, mode: .monochrome), "✍ J🗓 xNN")
     }
 
+    /// Text of printable ASCII (written a byte a column) over wide characters blanks the half it
+    /// leaves, at every offset and width limit, as text written a character at a time does.
+    func testASCIIOverWideCharactersBlanksTheHalfItLeaves() {
+        func wideRow() -> Buffer {
+            var buffer = Buffer(width: 9, height: 1)
+            buffer.put("日本語💧x", x: 0, y: 0)
+            return buffer
+        }
+        for x in -2...8 {
+            for maxWidth in [nil, 1, 2, 3] {
+                var ascii = wideRow(), slow = wideRow()
+                let end = ascii.put("ab c", x: x, y: 0, maxWidth: maxWidth)
+                // A control character (dropped, no column) sends the same text the character-at-a-time way.
+                let slowEnd = slow.put("ab c\u{7}", x: x, y: 0, maxWidth: maxWidth)
+                XCTAssertEqual(ascii.cells, slow.cells, "at \(x), max \(maxWidth ?? -1)")
+                XCTAssertEqual(end, slowEnd, "at \(x), max \(maxWidth ?? -1)")
+                XCTAssertEqual(ascii.lines()[0].count, ascii.cells.filter { !$0.isContinuation }.count)
+            }
+        }
+        var buffer = wideRow()
+        buffer.put("Z", x: 1, y: 0)
+        assertScreen(buffer, " Z本語💧x")
+        buffer.put("Q", x: 2, y: 0)
+        assertScreen(buffer, " ZQ 語💧x")
+    }
+
     /// ncurses sizes a cell by the C library's `wcwidth` of its first character: every cell Tally
     /// writes is as wide there as in the buffer (a wide character is followed by its
     /// continuation, a narrow one is not), or the live screen drifts from `tally render`.

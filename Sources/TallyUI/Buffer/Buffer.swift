@@ -84,6 +84,7 @@ public struct Buffer: Equatable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < area.height, x < area.width else { return x }
         let limit = min(area.width, x + (maxWidth ?? area.width))
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return putASCII(text, x: x, y: y, style: style, limit: limit) }
         var column = x
         for character in text {
             let width = DisplayWidth.of(character)
@@ -117,6 +118,29 @@ public struct Buffer: Equatable, Sendable {
                 }
             }
             column += width
+        }
+        return column
+    }
+
+    /// The cells' text for each printable ASCII character (U+0020…U+007E).
+    private static let asciiSymbols: [String] = (0x20..<0x7f).map { String(Unicode.Scalar(UInt8($0))) }
+
+    /// `put` for text of printable ASCII only, most of what a screen holds: a column a byte,
+    /// without breaking the text into characters.
+    private mutating func putASCII(_ text: String, x: Int, y: Int, style: Style, limit: Int) -> Int {
+        let symbols = Self.asciiSymbols
+        var column = x
+        for byte in text.utf8 {
+            if column + 1 > limit { break }
+            if column >= 0 {
+                // As `put`: overwriting half of a wide character blanks its other half.
+                if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
+                self[column, y] = Cell(symbols[Int(byte) - 0x20], style: style)
+                if column + 1 < area.width, self[column + 1, y].isContinuation {
+                    self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
+                }
+            }
+            column += 1
         }
         return column
     }
