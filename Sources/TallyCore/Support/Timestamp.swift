@@ -263,6 +263,8 @@ public struct LocalDayFinder: Sendable {
         while from < end, stretches.count < 16 {
             let next = timeZone.nextDaylightSavingTimeTransition(after: from) ?? .distantFuture
             let until = min(next, end)
+            // A zone that names no later transition ends the stretches (the rest by look-up).
+            guard until > from else { break }
             let offset = timeZone.secondsFromGMT(for: from)
             let last = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up) - 1)
             if last >= from, timeZone.secondsFromGMT(for: last) == offset {
