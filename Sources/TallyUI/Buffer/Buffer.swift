@@ -101,21 +101,22 @@ public struct Buffer: Equatable, Sendable {
             }
             if column + width > limit { break }
             if column >= 0 {
+                let symbol = DisplayWidth.cellText(of: character)
+                guard width == 2 else {
+                    putNarrow(symbol, x: column, y: y, style: style)
+                    column += width
+                    continue
+                }
                 // Overwriting half of a wide character blanks its other half.
                 if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
-                let symbol = DisplayWidth.cellText(of: character)
                 self[column, y] = Cell(symbol, style: style)
-                if width == 2 {
-                    if column + 2 < area.width, self[column + 2, y].isContinuation {
-                        self[column + 2, y] = Cell(" ", style: self[column + 2, y].style)
-                    }
-                    // A wide character's second column is drawn by it; a narrow one made two
-                    // columns wide by its selector (see DisplayWidth) is followed by a real blank.
-                    let wide = symbol.unicodeScalars.first.map(DisplayWidth.isWide) ?? false
-                    self[column + 1, y] = Cell(wide ? "" : " ", style: style)
-                } else if column + 1 < area.width, self[column + 1, y].isContinuation {
-                    self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
+                if column + 2 < area.width, self[column + 2, y].isContinuation {
+                    self[column + 2, y] = Cell(" ", style: self[column + 2, y].style)
                 }
+                // A wide character's second column is drawn by it; a narrow one made two
+                // columns wide by its selector (see DisplayWidth) is followed by a real blank.
+                let wide = symbol.unicodeScalars.first.map(DisplayWidth.isWide) ?? false
+                self[column + 1, y] = Cell(wide ? "" : " ", style: style)
             }
             column += width
         }
@@ -132,17 +133,17 @@ public struct Buffer: Equatable, Sendable {
         var column = x
         for byte in text.utf8 {
             if column + 1 > limit { break }
-            if column >= 0 {
-                // As `put`: overwriting half of a wide character blanks its other half.
-                if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
-                self[column, y] = Cell(symbols[Int(byte) - 0x20], style: style)
-                if column + 1 < area.width, self[column + 1, y].isContinuation {
-                    self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
-                }
-            }
+            if column >= 0 { putNarrow(symbols[Int(byte) - 0x20], x: column, y: y, style: style) }
             column += 1
         }
         return column
+    }
+
+    /// One column's character at `x`: a wide character it overwrites half of is blanked whole.
+    private mutating func putNarrow(_ symbol: String, x: Int, y: Int, style: Style) {
+        if self[x, y].isContinuation, x > 0 { self[x - 1, y] = Cell(" ", style: self[x - 1, y].style) }
+        self[x, y] = Cell(symbol, style: style)
+        if x + 1 < area.width, self[x + 1, y].isContinuation { self[x + 1, y] = Cell(" ", style: self[x + 1, y].style) }
     }
 
     /// The buffer as lines of plain text, trailing spaces kept (every line `width` columns).
