@@ -20,58 +20,157 @@ public enum CacheRows {
     /// `idDigest` moved: the ids (above 0) of the rows it did not hold before, less those of the
     /// goal rows a row of the same date replaced. The sync's deletion check compares the digest
     /// it read before its writes plus this change, instead of reading it again (`SyncEngine`).
+    ///
+    /// A few rows (an incremental sync's chunk, a write's confirmed row) are compared with the
+    /// rows held and only the columns that differ are set (`writeChangedColumns`); many (a full
+    /// sync's chunk) go through one upsert statement (`upsertWhole`).
     public static func upsert(_ namespace: Namespace, rows: [[DatabaseValue]], _ db: Database,
                               digestChange: inout IDDigest) throws -> Int {
-        let columns = namespace.columns
-        // A column the table declares NOT NULL (as the WorkOS MCP server creates it) takes its
-        // default, or the time now for a timestamp, instead of failing the chunk on a NULL.
-        // Read from SQLite's pragma itself: GRDB's `columns(in:)` loads its schema cache first.
-        var required: [String: String?] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT name, dflt_value FROM pragma_table_info(?) WHERE \"notnull\"",
-                                    arguments: [namespace.cacheTable]) {
-            guard let name = row.text(at: 0), required[name] == nil else { continue }
-            required[name] = .some(row.text(at: 1))
+        let plan = try UpsertPlan(namespace, db)
+        if rows.count <= fewRows, let idIndex = plan.idIndex {
+            return try writeChangedColumns(rows, plan: plan, idIndex: idIndex, db, digestChange: &digestChange)
         }
-        let placeholders = columns.map { column -> String in
-            guard column != "id", let fallback = required[column] else { return "?" }
-            if let fallback { return "coalesce(?, \(fallback))" }
-            return column.hasSuffix("_at") ? "coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : "?"
-        }.joined(separator: ", ")
-        let values = columns.dropFirst()
+        return try upsertWhole(rows, plan: plan, db, digestChange: &digestChange)
+    }
+
+    /// Rows up to this many are written column by column (`writeChangedColumns`).
+    static let fewRows = 512
+
+    /// The statements' shared parts for one table: its columns and each one's value expression.
+    struct UpsertPlan {
+        let table: String
+        let columns: [String]
+        let idIndex: Int?
+        /// Per column, the expression of its value: `?N` (N its place, from 1), or, for a column
+        /// the table declares NOT NULL (as the WorkOS MCP server creates it), its default or the
+        /// time now for a timestamp when the value is NULL, instead of failing on it.
+        let values: [String]
+
+        init(_ namespace: Namespace, _ db: Database) throws {
+            table = namespace.cacheTable
+            columns = namespace.columns
+            idIndex = columns.firstIndex(of: "id")
+            // Read from SQLite's pragma itself: GRDB's `columns(in:)` loads its schema cache first.
+            var required: [String: String?] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, dflt_value FROM pragma_table_info(?) WHERE \"notnull\"",
+                                        arguments: [namespace.cacheTable]) {
+                guard let name = row.text(at: 0), required[name] == nil else { continue }
+                required[name] = .some(row.text(at: 1))
+            }
+            values = columns.enumerated().map { index, column -> String in
+                let parameter = "?\(index + 1)"
+                guard column != "id", let fallback = required[column] else { return parameter }
+                if let fallback { return "coalesce(\(parameter), \(fallback))" }
+                return column.hasSuffix("_at") ? "coalesce(\(parameter), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))" : parameter
+            }
+        }
+
+        /// A goal row for the date of `row` held under another id goes first: the ids of the rows
+        /// it removed come off `digestChange`.
+        func clearDate(of row: [DatabaseValue], _ db: Database, digestChange: inout IDDigest) throws {
+            guard table == Namespace.goals.cacheTable, let dateIndex = columns.firstIndex(of: "date"), let idIndex else { return }
+            let clash = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE date = ? AND id != ? RETURNING id")
+            for replaced in try Int64.fetchAll(clash, arguments: [row[dateIndex], row[idIndex]]) where replaced > 0 {
+                digestChange.count -= 1
+                digestChange.sum &-= replaced
+            }
+        }
+
+        var insert: String {
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+        }
+
+        /// Binds `row` to `statement`'s parameters, as many as it has.
+        func bind(_ row: [DatabaseValue], to statement: Statement) throws {
+            let raw = statement.sqliteStatement
+            sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
+            for index in 0..<min(row.count, columns.count, Int(sqlite3_bind_parameter_count(raw))) {
+                let code = CacheRows.bind(row[index], at: Int32(index + 1), in: raw)
+                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            }
+        }
+    }
+
+    /// Writes each row by what the cache holds for its id: inserted when it holds none, else
+    /// only the columns whose values differ are set, and a row held as it is is left alone.
+    ///
+    /// An UPDATE maintains only the indexes on the columns it sets. An upsert sets every column
+    /// and so rewrites all eight of the tasks' indexes for each row, reading a leaf page of each:
+    /// pages a cache idle for a while no longer has in memory, each a read from disk. A task
+    /// whose title changed touches its row and the one index on `updated_at` instead.
+    ///
+    /// The comparison is SQLite's own (`IS NOT`, with the column's affinity applied to the
+    /// value given, as storing it would), made on the row's page, which the update needs anyway.
+    static func writeChangedColumns(_ rows: [[DatabaseValue]], plan: UpsertPlan, idIndex: Int, _ db: Database,
+                                    digestChange: inout IDDigest) throws -> Int {
+        let key = "id = ?\(idIndex + 1)"
+        let compared = plan.columns.indices.filter { $0 != idIndex }
+        let differences = try db.cachedStatement(sql: """
+            SELECT \(compared.map { "\(plan.columns[$0]) IS NOT \(plan.values[$0])" }.joined(separator: ", "))
+            FROM \(plan.table) WHERE \(key)
+            """)
+        let insert = try db.cachedStatement(sql: plan.insert)
+        for statement in [differences, insert] { statement.setUncheckedArguments(StatementArguments()) }
+        var written = 0
+        for row in rows {
+            try plan.clearDate(of: row, db, digestChange: &digestChange)
+            try plan.bind(row, to: differences)
+            let raw = differences.sqliteStatement
+            let held: [Int]?
+            switch sqlite3_step(raw) {
+            case SQLITE_ROW:
+                held = compared.indices.filter { sqlite3_column_int(raw, Int32($0)) != 0 }.map { compared[$0] }
+            case SQLITE_DONE:
+                held = nil
+            case let code:
+                sqlite3_reset(raw)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: differences.sql)
+            }
+            sqlite3_reset(raw)
+            guard let changed = held else {
+                try plan.bind(row, to: insert)
+                try insert.execute()
+                written += 1
+                if let id = Row.int64(row[idIndex]), id > 0 {
+                    digestChange.count += 1
+                    digestChange.sum &+= id
+                }
+                continue
+            }
+            guard !changed.isEmpty else { continue }
+            let update = try db.cachedStatement(sql: """
+                UPDATE \(plan.table) SET \(changed.map { "\(plan.columns[$0]) = \(plan.values[$0])" }.joined(separator: ", ")) WHERE \(key)
+                """)
+            update.setUncheckedArguments(StatementArguments())
+            try plan.bind(row, to: update)
+            try update.execute()
+            written += 1
+        }
+        return written
+    }
+
+    /// Writes the rows with one upsert statement, which leaves a row held as it is alone.
+    static func upsertWhole(_ rows: [[DatabaseValue]], plan: UpsertPlan, _ db: Database,
+                            digestChange: inout IDDigest) throws -> Int {
+        let table = plan.table
+        let values = plan.columns.filter { $0 != "id" }
         let updates = values.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         // A row the cache already holds as it is is left alone: a sync re-reads rows (its
         // lookback, and a minute before another program's rewrite), and rewriting them all kept
         // the write lock, which that program meets without a busy timeout, several times longer.
-        let table = namespace.cacheTable
         let changed = "(\(values.map { "\(table).\($0)" }.joined(separator: ", "))) IS NOT (\(values.map { "excluded.\($0)" }.joined(separator: ", ")))"
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(id) DO UPDATE SET \(updates) WHERE \(changed)
-            """)
-        let dateClash = namespace == .goals
-            ? try db.cachedStatement(sql: "DELETE FROM cached_daily_goals WHERE date = ? AND id != ? RETURNING id") : nil
-        let dateIndex = columns.firstIndex(of: "date")
+        let statement = try db.cachedStatement(sql: "\(plan.insert) ON CONFLICT(id) DO UPDATE SET \(updates) WHERE \(changed)")
         // Values are bound straight from the rows: building a `StatementArguments` per row was a
         // sixth of a 100,000-row sync.
         statement.setUncheckedArguments(StatementArguments())
         // A row inserted sets the connection's last rowid to its id; one that updated (or was
         // left alone) does not touch it. It is set to another value before each row.
-        let idIndex = columns.firstIndex(of: "id")
+        let idIndex = plan.idIndex
         let connection = db.sqliteConnection
         var written = 0
         for row in rows {
-            if let dateClash, let dateIndex {
-                for replaced in try Int64.fetchAll(dateClash, arguments: [row[dateIndex], row[0]]) where replaced > 0 {
-                    digestChange.count -= 1
-                    digestChange.sum &-= replaced
-                }
-            }
-            let raw = statement.sqliteStatement
-            sqlite3_reset(raw)  // a statement that ran takes new bindings only after a reset
-            for index in 0..<min(row.count, columns.count) {
-                let code = bind(row[index], at: Int32(index + 1), in: raw)
-                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
-            }
+            try plan.clearDate(of: row, db, digestChange: &digestChange)
+            try plan.bind(row, to: statement)
             let id = idIndex.flatMap { Row.int64(row[$0]) }
             if let id { sqlite3_set_last_insert_rowid(connection, id &+ 1) }
             try statement.execute()
