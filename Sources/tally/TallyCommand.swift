@@ -49,11 +49,14 @@ struct Tally: AsyncParsableCommand {
             } else {
                 command = try parseAsRoot(arguments)
             }
-            // A render is run as itself: asking whether a command is an `AsyncParsableCommand`
-            // costs the runtime two scans of the binary's conformances, a sixth of a millisecond
-            // of a frame (docs/ARCHITECTURE.md, "Start-up").
+            // A render and a sync are run as themselves: asking whether a command is an
+            // `AsyncParsableCommand` costs the runtime two scans of the binary's conformances, a
+            // sixth of a millisecond of a frame and more in a sync, whose other threads start
+            // meanwhile (docs/ARCHITECTURE.md, "Start-up").
             if let render = command as? Render {
                 try await render.run()
+            } else if let sync = command as? Sync {
+                try await sync.run()
             } else if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

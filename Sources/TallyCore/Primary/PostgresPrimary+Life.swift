@@ -14,9 +14,11 @@ import PostgresNIO
 extension PostgresPrimary: LifeSource {
     public func readLife(_ queries: [LifeQuery]) async throws -> [String: LifeRead] {
         let columns = try await columns()
-        // On the digests' connection when an incremental sync opened it: the job reads these
-        // tables while its namespaces end on the reads' connection (`SyncEngine.run`).
-        let lane: Lane = connections[.digests] != nil ? .digests : .reads
+        // On whichever connection is free first when an incremental sync opened the digests'
+        // one too: the job asks for these tables as it begins, while the reads' connection has
+        // the first chunks to read and the digests' the id counts, and whichever is done first
+        // reads them (behind the tasks' count they waited a count's time after the chunks).
+        let lanes: [Lane] = connections[.digests] != nil ? [.reads, .digests] : [.reads]
         var answers: [String: LifeRead] = [:]
         var asked: [LifeQuery] = []
         for query in queries {
@@ -37,7 +39,7 @@ extension PostgresPrimary: LifeSource {
                 "\(Self.literal(query.table.name)), (SELECT \(Self.digest(query.table, columns)) FROM \(query.table.source) WHERE \(Self.condition(query, columns, &statement)))"
             }
             let query = try statement.query("SELECT json_build_object(\(parts.joined(separator: ", ")))::text")
-            let text = try await run(lane) { connection in
+            let text = try await run(firstOf: lanes) { connection in
                 try await Self.rows(connection.query(query, logger: log)).first.flatMap { String.fromDatabaseValue($0[0]) }
             }
             let digests = (text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
@@ -66,7 +68,7 @@ extension PostgresPrimary: LifeSource {
             let sql = try statement.query("""
                 SELECT \(select) FROM \(table.source) WHERE \(condition) ORDER BY \(table.source).\(table.key)
                 """)
-            let rows = try await run(lane) { connection in try await Self.rows(connection.query(sql, logger: log)) }
+            let rows = try await run(firstOf: lanes) { connection in try await Self.rows(connection.query(sql, logger: log)) }
             answers[table.name] = .rows(rows, digest: nil)
         }
         fetched.removeAll { Self.isKeyed($0.condition) }
@@ -80,7 +82,7 @@ extension PostgresPrimary: LifeSource {
                 """
         }
         let query = try statement.query("SELECT json_build_object(\(parts.joined(separator: ", ")))::text")
-        let text = try await run(lane) { connection in
+        let text = try await run(firstOf: lanes) { connection in
             try await Self.rows(connection.query(query, logger: log)).first.flatMap { String.fromDatabaseValue($0[0]) }
         }
         let objects = (text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]

@@ -30,7 +30,7 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     let timeout: Double
     var connections: [Lane: PostgresConnection] = [:]
     private var busy: Set<Lane> = []
-    private var waiters: [Lane: [CheckedContinuation<Void, Never>]] = [:]
+    private var waiters: [Lane: [LaneWaiter]] = [:]
     private var nextID = 1
     /// The column types, read on first use (and again after `initSchema`, or after a query
     /// met a missing table or column), or taken from the copy the cache kept (`KeptSchema`).
@@ -110,18 +110,59 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
             busy.insert(lane)
             return
         }
-        await withCheckedContinuation { waiters[lane, default: []].append($0) }
+        await withCheckedContinuation { waiters[lane, default: []].append(.one($0)) }
+    }
+
+    /// Holds whichever of `lanes` is free first (the first of them free now, else the first
+    /// handed over) and says which.
+    func acquireFirst(of lanes: [Lane]) async -> Lane {
+        if let free = lanes.first(where: { !busy.contains($0) }) {
+            busy.insert(free)
+            return free
+        }
+        return await withCheckedContinuation { continuation in
+            let turn = SharedTurn(continuation)
+            for lane in lanes { waiters[lane, default: []].append(.first(turn)) }
+        }
     }
 
     func release(_ lane: Lane) {
-        guard var queue = waiters[lane], !queue.isEmpty else {
-            busy.remove(lane)
-            closeWhenIdle(lane)
-            return
+        while var queue = waiters[lane], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiters[lane] = queue
+            switch next {
+            case .one(let continuation):
+                continuation.resume()
+                return
+            case .first(let turn):
+                // Waiting in several queues: only the first lane handed over takes it.
+                if turn.take(lane) { return }
+            }
         }
-        let next = queue.removeFirst()
-        waiters[lane] = queue
-        next.resume()
+        busy.remove(lane)
+        closeWhenIdle(lane)
+    }
+
+    /// A call waiting for a lane: for one lane, or for the first of several (`acquireFirst`).
+    enum LaneWaiter {
+        case one(CheckedContinuation<Void, Never>)
+        case first(SharedTurn)
+    }
+
+    /// One wait in several lanes' queues, resumed by the first lane handed to it. Touched only
+    /// on the actor.
+    final class SharedTurn {
+        private var continuation: CheckedContinuation<Lane, Never>?
+
+        init(_ continuation: CheckedContinuation<Lane, Never>) { self.continuation = continuation }
+
+        /// Gives `lane` to the waiting call; false when another lane already did.
+        func take(_ lane: Lane) -> Bool {
+            guard let continuation else { return false }
+            self.continuation = nil
+            continuation.resume(returning: lane)
+            return true
+        }
     }
 
     /// The lane's connection, opened when there is none. Call while holding the lane.
@@ -187,6 +228,18 @@ public actor PostgresPrimary: PrimaryStore, PrimaryPush, IdleConnections {
     func run<T: Sendable>(_ lane: Lane = .reads, deadline: Double? = nil,
                           _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         await acquire(lane)
+        return try await held(lane, deadline: deadline, body)
+    }
+
+    /// Runs `body` as `run` does, on whichever of `lanes` is free first.
+    func run<T: Sendable>(firstOf lanes: [Lane], _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        let lane = await acquireFirst(of: lanes)
+        return try await held(lane, deadline: nil, body)
+    }
+
+    /// `body` on the connection of `lane`, which the caller holds; the lane is released after.
+    private func held<T: Sendable>(_ lane: Lane, deadline: Double?,
+                                   _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         defer { release(lane) }
         do {
             let connection = try await open(lane)

@@ -183,8 +183,8 @@ extension SyncEngine {
         func cancel() { answers.cancel() }
     }
 
-    /// Plans and asks for every life table but the loads, on the digests' connection when it
-    /// is open (behind the id digests); nil when there is nothing to ask. Returns at once: the
+    /// Plans and asks for every life table but the loads, on whichever connection is free
+    /// first (`PostgresPrimary.readLife`); nil when there is nothing to ask. Returns at once: the
     /// plan reads the cache while the job writes its first rows, which do not wait for it.
     func startLife(now: Date = Date()) -> EarlyLife? {
         guard let source = primary.lifeSource else { return nil }
